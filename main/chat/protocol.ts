@@ -1,0 +1,56 @@
+/**
+ * The wire protocol, in one place. Everything here is pure: no sockets, no Electron.
+ *
+ *   a client connects  -> every other client gets  `[IP:port] (connected)\n`
+ *   a client sends     -> every client gets         `[IP:port] the line\n`
+ *   a client leaves    -> every other client gets   `[IP:port] (disconnected)\n`
+ */
+
+export const DEFAULT_PORT = 60003;
+export const CONNECTED_TEXT = '(connected)';
+export const DISCONNECTED_TEXT = '(disconnected)';
+
+const V4_MAPPED_PREFIX = '::ffff:';
+
+/** The address part of a peer label: IPv4-mapped IPv6 shown as plain IPv4, other IPv6 in brackets. */
+export function formatHost(address: string): string {
+  const lower = address.toLowerCase();
+  if (lower.startsWith(V4_MAPPED_PREFIX) && lower.includes('.')) return address.slice(V4_MAPPED_PREFIX.length);
+  return address.includes(':') ? `[${address}]` : address;
+}
+
+/** `IP:port` exactly as the server prints it: `10.0.0.5:50123` or `[::1]:50123`. */
+export function formatPeer(address: string, port: number): string {
+  return `${formatHost(address)}:${port}`;
+}
+
+export type ServerLineKind = 'message' | 'connected' | 'disconnected';
+
+export interface ServerLine {
+  kind: ServerLineKind;
+  /** `IP:port` of the client the line is about. */
+  peer: string;
+  /** The message text; empty for notices. */
+  text: string;
+}
+
+/**
+ * Reads one line the server sent (without its `\n`). Returns null for a line that does
+ * not follow the protocol, so a client can show it as-is instead of guessing.
+ */
+export function parseServerLine(line: string): ServerLine | null {
+  if (!line.startsWith('[')) return null;
+  // A peer is `a.b.c.d:port` or `[v6]:port`; find the `] ` that closes the label.
+  const close = line.startsWith('[[') ? line.indexOf(']:') + 1 : 0;
+  const end = line.indexOf('] ', close);
+  if (end < 0) {
+    // A message of only whitespace is never sent, but `[peer]` alone is still not ours.
+    return null;
+  }
+  const peer = line.slice(1, end);
+  if (!/^(\[[0-9a-fA-F:.%\w-]+\]|[\w.-]+):\d{1,5}$/.test(peer)) return null;
+  const rest = line.slice(end + 2);
+  if (rest === CONNECTED_TEXT) return { kind: 'connected', peer, text: '' };
+  if (rest === DISCONNECTED_TEXT) return { kind: 'disconnected', peer, text: '' };
+  return { kind: 'message', peer, text: rest };
+}
