@@ -1,0 +1,162 @@
+/**
+ * The one contract of the bridge between main and the renderer: channel names, request and
+ * response shapes, and the event union. Main and preload import values from here; the
+ * renderer imports types only (`import type`).
+ *
+ * Renderer -> main: `ipcRenderer.invoke(channel, request)` resolving to a Result; main never
+ * throws across IPC. Main -> renderer: one channel, `EVENTS_CHANNEL`, carrying a batch
+ * (array) of `BridgeEvent`s so a burst of lines costs a few IPC messages, not thousands.
+ */
+
+export const CHANNELS = {
+  getSnapshot: 'app:get-snapshot',
+  host: 'chat:host',
+  join: 'chat:join',
+  cancelJoin: 'chat:cancel-join',
+  send: 'chat:send',
+  leave: 'chat:leave',
+  copyText: 'app:copy-text',
+  openLink: 'app:open-link',
+  forgetRecentHost: 'app:forget-recent-host',
+} as const;
+
+export const EVENTS_CHANNEL = 'chat:events';
+
+export type InvokeChannel = (typeof CHANNELS)[keyof typeof CHANNELS];
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
+export const fail = <T = never>(error: string): Result<T> => ({ ok: false, error });
+
+// ---- limits main enforces on every argument -------------------------------------------
+
+export const LIMITS = {
+  /** One send from the input box (may hold several lines when pasted). */
+  maxSendChars: 64 * 1024,
+  maxAddressChars: 300,
+  maxCopyChars: 4096,
+  maxUrlChars: 2048,
+} as const;
+
+// ---- requests and responses -----------------------------------------------------------
+
+/** 'lan': every interface (others on the network can join); 'local': loopback only. */
+export type HostScope = 'lan' | 'local';
+export type Mode = 'host' | 'join';
+
+export interface HostRequest {
+  port: number;
+  scope: HostScope;
+}
+
+export interface HostInfo {
+  port: number;
+  scope: HostScope;
+  /** Addresses others should type, each `IP:port` (IPv6 in brackets), LAN addresses first. */
+  shareAddresses: string[];
+}
+
+export interface JoinRequest {
+  /** What the user typed: `10.0.0.5:60003`, `10.0.0.5`, `[fe80::1]:60003`, `host.lan`. */
+  address: string;
+}
+
+export interface JoinInfo {
+  host: string;
+  port: number;
+}
+
+export interface SendRequest {
+  text: string;
+}
+
+export interface SendResponse {
+  /** Lines actually sent (empty lines are skipped). */
+  lines: number;
+}
+
+export interface Preferences {
+  lastMode: Mode;
+  lastPort: number;
+  lastScope: HostScope;
+  /** Most recent first, `host:port` as typed (normalised), at most 8. */
+  recentHosts: string[];
+}
+
+export interface Snapshot {
+  status: SessionStatus;
+  preferences: Preferences;
+}
+
+// ---- session state ----------------------------------------------------------------------
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
+
+export type SessionStatus =
+  | { mode: 'idle' }
+  | {
+      mode: 'hosting';
+      host: HostInfo;
+      connection: ConnectionState;
+      /** This app's own `IP:port` as the server sees it (null until connected). */
+      self: string | null;
+    }
+  | {
+      mode: 'joined';
+      target: JoinInfo;
+      connection: ConnectionState;
+      self: string | null;
+    };
+
+// ---- events (main -> renderer) --------------------------------------------------------
+
+export type LineKind = 'message' | 'connected' | 'disconnected' | 'raw';
+
+export interface ChatLine {
+  /** Increases by one per line for the session's lifetime. */
+  seq: number;
+  kind: LineKind;
+  /** `IP:port` of the client the line is about ('' for a 'raw' line that is not in protocol form). */
+  peer: string;
+  text: string;
+  /** Epoch ms when it arrived. */
+  at: number;
+  /** True when `peer` is this app's own address. */
+  self: boolean;
+}
+
+export interface RosterEntry {
+  id: number;
+  peer: string;
+  connectedAt: number;
+  linesSent: number;
+}
+
+export type BridgeEvent =
+  | { type: 'status'; status: SessionStatus }
+  | { type: 'lines'; lines: ChatLine[] }
+  /** Host only: the whole roster, sent when it changes (coalesced per batch). */
+  | { type: 'roster'; clients: RosterEntry[] }
+  /** The connection dropped; the next try starts in `delayMs`. */
+  | { type: 'reconnecting'; attempt: number; delayMs: number; reason: string }
+  /** Something the user should read (a failed reconnect that gave up, a server error). */
+  | { type: 'notice'; level: 'info' | 'error'; message: string };
+
+// ---- the API the preload exposes on window.tincan -------------------------------------
+
+export interface TincanBridge {
+  getSnapshot(): Promise<Result<Snapshot>>;
+  host(request: HostRequest): Promise<Result<HostInfo>>;
+  join(request: JoinRequest): Promise<Result<JoinInfo>>;
+  cancelJoin(): Promise<Result<null>>;
+  send(request: SendRequest): Promise<Result<SendResponse>>;
+  leave(): Promise<Result<null>>;
+  copyText(text: string): Promise<Result<null>>;
+  openLink(url: string): Promise<Result<null>>;
+  forgetRecentHost(address: string): Promise<Result<Preferences>>;
+  /** Calls back with each batch of events; returns the function that unsubscribes. */
+  onEvents(listener: (events: BridgeEvent[]) => void): () => void;
+}
+
+export const BRIDGE_GLOBAL = 'tincan';
