@@ -1,0 +1,92 @@
+/**
+ * What Tincan remembers between runs: last mode, port and scope, and the recent hosts.
+ * Pure Node (fs only), no Electron: main passes a path under userData, tests a temp dir.
+ */
+import { DEFAULT_PORT } from '../chat/protocol';
+import type { HostScope, Mode, Preferences } from './ipc-contract';
+import { readJsonFile, writeJsonFileAtomic } from './json-file';
+
+export const MAX_RECENT_HOSTS = 8;
+/** A remembered host is a normalised `host:port`; anything longer came from a damaged file. */
+const MAX_RECENT_HOST_CHARS = 300;
+
+export interface PreferencesStore {
+  /** Never rejects: a missing or damaged file yields the defaults. */
+  load(): Promise<Preferences>;
+  save(preferences: Preferences): Promise<void>;
+}
+
+export function defaultPreferences(): Preferences {
+  return { lastMode: 'host', lastPort: DEFAULT_PORT, lastScope: 'lan', recentHosts: [] };
+}
+
+/**
+ * Keeps every field that is well-formed and replaces the rest with defaults, so one bad
+ * field (hand-edited file, older version) does not cost the user the others.
+ */
+export function sanitizePreferences(value: unknown): Preferences {
+  const result = defaultPreferences();
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return result;
+  const record = value as Record<string, unknown>;
+  const mode = record.lastMode;
+  if (mode === 'host' || mode === 'join') result.lastMode = mode satisfies Mode;
+  const port = record.lastPort;
+  if (typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535) result.lastPort = port;
+  const scope = record.lastScope;
+  if (scope === 'lan' || scope === 'local') result.lastScope = scope satisfies HostScope;
+  const hosts = record.recentHosts;
+  if (Array.isArray(hosts)) {
+    for (const host of hosts) {
+      if (typeof host !== 'string' || host.length === 0 || host.length > MAX_RECENT_HOST_CHARS) continue;
+      if (!result.recentHosts.includes(host)) result.recentHosts.push(host);
+      if (result.recentHosts.length >= MAX_RECENT_HOSTS) break;
+    }
+  }
+  return result;
+}
+
+/** Puts `host` first, drops an older copy of it, keeps at most MAX_RECENT_HOSTS. */
+export function rememberRecentHost(recentHosts: readonly string[], host: string): string[] {
+  return [host, ...recentHosts.filter((known) => known !== host)].slice(0, MAX_RECENT_HOSTS);
+}
+
+export function clonePreferences(preferences: Preferences): Preferences {
+  return { ...preferences, recentHosts: [...preferences.recentHosts] };
+}
+
+/** Preferences in one JSON file, replaced atomically on every save. */
+export class JsonFilePreferencesStore implements PreferencesStore {
+  // Saves run one after another so an older write can never land after a newer one.
+  private pendingSave: Promise<void> = Promise.resolve();
+
+  constructor(private readonly filePath: string) {}
+
+  async load(): Promise<Preferences> {
+    return sanitizePreferences(await readJsonFile(this.filePath));
+  }
+
+  save(preferences: Preferences): Promise<void> {
+    const data = sanitizePreferences(preferences);
+    const next = this.pendingSave.then(() => writeJsonFileAtomic(this.filePath, data));
+    // A failed write must not block the ones after it; the caller still sees the failure.
+    this.pendingSave = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** Keeps preferences in memory only: tests, and the fallback when userData is unwritable. */
+export class MemoryPreferencesStore implements PreferencesStore {
+  private stored: Preferences;
+
+  constructor(initial: Preferences = defaultPreferences()) {
+    this.stored = clonePreferences(initial);
+  }
+
+  async load(): Promise<Preferences> {
+    return clonePreferences(this.stored);
+  }
+
+  async save(preferences: Preferences): Promise<void> {
+    this.stored = clonePreferences(preferences);
+  }
+}
