@@ -1,1 +1,9 @@
-document.title="Tincan";
+import './styles/base.css';
+import './styles/start.css';
+import './styles/chat.css';
+import './styles/transcript.css';
+import { startRenderer } from './start';
+
+// The entry point: the one module that acts on load.
+const container = document.getElementById('root');
+if (container) startRenderer(container);

@@ -1,0 +1,95 @@
+import { useEffect, useId, useState } from 'react';
+import type { RosterEntry } from '../../../main/common/ipc-contract';
+import { copyText } from '../state/actions';
+import { useChatStore } from '../state/store';
+import { formatClock, formatDuration, formatFullTime } from '../lib/time';
+import { peerHueClass } from '../lib/peer-colour';
+
+/** A roster of thousands would only slow the window down; the count says the rest. */
+const MAX_ROSTER_ROWS = 200;
+
+export function HostPanel() {
+  const host = useChatStore((s) => (s.status.mode === 'hosting' ? s.status.host : null));
+  const roster = useChatStore((s) => s.roster);
+  const self = useChatStore((s) => (s.status.mode === 'idle' ? null : s.status.self));
+  const shareId = useId();
+  const rosterId = useId();
+  const now = useMinuteClock();
+  if (!host) return null;
+
+  return (
+    <aside className="host-panel" aria-label="Room details">
+      <section aria-labelledby={shareId}>
+        <h2 id={shareId}>{host.scope === 'local' ? 'Join from this computer' : 'Others can join at'}</h2>
+        {host.shareAddresses.length === 0 ? (
+          <p className="muted">No network address found. Is this computer connected to a network?</p>
+        ) : (
+          <ul className="share-list">
+            {host.shareAddresses.map((address) => (
+              <ShareAddress key={address} address={address} />
+            ))}
+          </ul>
+        )}
+        {host.scope === 'local' && <p className="muted small">Only this computer can connect to this room.</p>}
+      </section>
+      <section aria-labelledby={rosterId} className="roster-section">
+        <h2 id={rosterId}>In the room ({roster.length.toLocaleString()})</h2>
+        <ul className="roster">
+          {roster.slice(0, MAX_ROSTER_ROWS).map((entry) => (
+            <RosterRow key={entry.id} entry={entry} isSelf={entry.peer === self} now={now} />
+          ))}
+        </ul>
+        {roster.length > MAX_ROSTER_ROWS && (
+          <p className="muted small">and {(roster.length - MAX_ROSTER_ROWS).toLocaleString()} more</p>
+        )}
+      </section>
+    </aside>
+  );
+}
+
+function ShareAddress({ address }: { address: string }) {
+  const [copied, setCopied] = useState(false);
+  useEffect(() => {
+    if (!copied) return;
+    const timer = window.setTimeout(() => setCopied(false), 1500);
+    return () => window.clearTimeout(timer);
+  }, [copied]);
+  return (
+    <li>
+      <code className="share-address">{address}</code>
+      <button
+        type="button"
+        className="small-button"
+        aria-label={`Copy ${address}`}
+        onClick={() => void copyText(address).then((ok) => setCopied(ok))}
+      >
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+    </li>
+  );
+}
+
+function RosterRow({ entry, isSelf, now }: { entry: RosterEntry; isSelf: boolean; now: number }) {
+  return (
+    <li className="roster-row">
+      <span className={`sender ${isSelf ? 'sender-self' : peerHueClass(entry.peer)}`}>
+        {entry.peer}
+        {isSelf && <span className="you-tag"> (you)</span>}
+      </span>
+      <span className="roster-meta" title={`Connected since ${formatFullTime(entry.connectedAt)}`}>
+        since {formatClock(entry.connectedAt)} · {formatDuration(now - entry.connectedAt)} ·{' '}
+        {entry.linesSent === 1 ? '1 line' : `${entry.linesSent.toLocaleString()} lines`}
+      </span>
+    </li>
+  );
+}
+
+/** Re-renders the roster's "for how long" once a minute, not on every tick. */
+function useMinuteClock(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 30_000);
+    return () => window.clearInterval(timer);
+  }, []);
+  return now;
+}

@@ -1,0 +1,28 @@
+import { useEffect, useState } from 'react';
+import { useChatStore } from '../state/store';
+
+/** Shown while a joiner's connection is down and main is trying again. */
+export function ReconnectBanner() {
+  const reconnecting = useChatStore((s) => s.reconnecting);
+  const [now, setNow] = useState(() => Date.now());
+
+  useEffect(() => {
+    if (!reconnecting) return;
+    setNow(Date.now());
+    const timer = window.setInterval(() => setNow(Date.now()), 250);
+    return () => window.clearInterval(timer);
+  }, [reconnecting]);
+
+  if (!reconnecting) return null;
+  const seconds = Math.ceil(Math.max(0, reconnecting.nextTryAt - now) / 1000);
+  return (
+    <div className="reconnect-banner" role="status">
+      <span className="spinner" aria-hidden="true" />
+      <p>
+        <strong>Connection lost</strong>
+        {reconnecting.reason ? ` (${reconnecting.reason})` : ''}.{' '}
+        {seconds > 0 ? `Trying again in ${seconds} s` : 'Trying again now'} — attempt {reconnecting.attempt}.
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+import { useState } from 'react';
+import type { SessionStatus } from '../../../main/common/ipc-contract';
+import { joinHostPort } from '../../../main/common/address';
+import { leaveChat } from '../state/actions';
+import { peopleCount, useChatStore } from '../state/store';
+
+const CONNECTION_LABELS = {
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+} as const;
+
+function roomAddress(status: SessionStatus): string {
+  if (status.mode === 'hosting') return status.host.shareAddresses[0] ?? `port ${status.host.port}`;
+  if (status.mode === 'joined') return joinHostPort(status.target.host, status.target.port);
+  return '';
+}
+
+export function StatusBar() {
+  const status = useChatStore((s) => s.status);
+  const people = useChatStore(peopleCount);
+  const [leaving, setLeaving] = useState(false);
+  if (status.mode === 'idle') return null;
+  const hosting = status.mode === 'hosting';
+
+  return (
+    <header className="status-bar" aria-label="Connection">
+      <span className={`mode-badge ${hosting ? 'mode-host' : 'mode-join'}`}>{hosting ? 'Hosting' : 'Joined'}</span>
+      <span className="status-address" title={hosting ? 'Others join with this address' : 'The room you joined'}>
+        {roomAddress(status)}
+      </span>
+      <span className={`connection connection-${status.connection}`}>
+        <span className="connection-dot" aria-hidden="true" />
+        {CONNECTION_LABELS[status.connection]}
+      </span>
+      {people !== null && (
+        <span
+          className="people"
+          title={hosting ? 'Everyone connected, you included' : 'As far as the join and leave notices tell, you included'}
+        >
+          {people === 1 ? 'Just you' : `${people.toLocaleString()} people`}
+        </span>
+      )}
+      <span className="status-spacer" />
+      <button
+        type="button"
+        className={hosting ? 'danger' : undefined}
+        disabled={leaving}
+        onClick={() => {
+          setLeaving(true);
+          void leaveChat().finally(() => setLeaving(false));
+        }}
+      >
+        {hosting ? 'Stop hosting' : 'Leave'}
+      </button>
+    </header>
+  );
+}

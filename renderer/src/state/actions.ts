@@ -1,0 +1,175 @@
+import type { HostScope, Result, SessionStatus } from '../../../main/common/ipc-contract';
+import { getBridge } from '../bridge';
+import { MAX_SENT_HISTORY, applyBridgeEvents, initialChatState, useChatStore } from './store';
+
+/**
+ * Everything the UI can ask for. Actions live outside components so they can be called from
+ * tests and keyboard handlers alike; each talks to the bridge and records the answer in the store.
+ */
+
+const set = useChatStore.setState;
+const get = useChatStore.getState;
+
+/** A bridge call that rejected (it should not) still comes back as a Result. */
+async function call<T>(run: () => Promise<Result<T>>): Promise<Result<T>> {
+  try {
+    return await run();
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Subscribes to bridge events and loads the first snapshot. Returns the function that
+ * unsubscribes. Events are subscribed first so nothing between the two is lost; a status
+ * event that beats the snapshot wins over the snapshot's (older) status.
+ */
+export function connectToBridge(): () => void {
+  const bridge = getBridge();
+  const unsubscribe = bridge.onEvents((events) => applyBridgeEvents(events));
+  const statusEventsBefore = get().statusEvents;
+  void call(() => bridge.getSnapshot()).then((result) => {
+    if (!result.ok) {
+      set({ fatalError: `Tincan could not read its state: ${result.error}` });
+      return;
+    }
+    const { status, preferences } = result.value;
+    set((state) => ({
+      ready: true,
+      preferences,
+      status: state.statusEvents === statusEventsBefore ? status : state.status,
+    }));
+  });
+  return unsubscribe;
+}
+
+/** Forget the previous room before a new one starts, so lines arriving early are kept. */
+function clearRoom(): void {
+  const fresh = initialChatState();
+  set({
+    lines: fresh.lines,
+    droppedLines: 0,
+    roster: fresh.roster,
+    presentPeers: fresh.presentPeers,
+    reconnecting: null,
+    notices: [],
+    sendError: null,
+    startError: null,
+    cancelRequested: false,
+  });
+}
+
+/** Until main's status event lands, show the room the call just opened. */
+function assumeStatus(status: SessionStatus): void {
+  if (get().status.mode === 'idle') set({ status });
+}
+
+export async function hostChat(port: number, scope: HostScope): Promise<boolean> {
+  if (get().pending) return false;
+  clearRoom();
+  set({ pending: { kind: 'host', port } });
+  const result = await call(() => getBridge().host({ port, scope }));
+  set({ pending: null });
+  if (!result.ok) {
+    set({ startError: { mode: 'host', message: result.error } });
+    return false;
+  }
+  assumeStatus({ mode: 'hosting', host: result.value, connection: 'connecting', self: null });
+  const preferences = get().preferences;
+  if (preferences) set({ preferences: { ...preferences, lastMode: 'host', lastPort: port, lastScope: scope } });
+  return true;
+}
+
+export async function joinChat(address: string): Promise<boolean> {
+  if (get().pending) return false;
+  clearRoom();
+  set({ pending: { kind: 'join', address } });
+  const result = await call(() => getBridge().join({ address }));
+  const cancelled = get().cancelRequested;
+  set({ pending: null, cancelRequested: false });
+  if (!result.ok) {
+    if (!cancelled) set({ startError: { mode: 'join', message: result.error } });
+    return false;
+  }
+  assumeStatus({ mode: 'joined', target: result.value, connection: 'connected', self: null });
+  const preferences = get().preferences;
+  if (preferences) {
+    const typed = address.trim();
+    const recentHosts = [typed, ...preferences.recentHosts.filter((entry) => entry !== typed)].slice(0, 8);
+    set({ preferences: { ...preferences, lastMode: 'join', recentHosts } });
+  }
+  return true;
+}
+
+export async function cancelJoin(): Promise<void> {
+  if (get().pending?.kind !== 'join') return;
+  set({ cancelRequested: true });
+  const result = await call(() => getBridge().cancelJoin());
+  if (!result.ok) set({ startError: { mode: 'join', message: result.error }, cancelRequested: false });
+}
+
+export async function leaveChat(): Promise<void> {
+  const result = await call(() => getBridge().leave());
+  if (!result.ok) {
+    pushNotice('error', `Could not leave: ${result.error}`);
+    return;
+  }
+  // main announces idle too; do not wait for it to show the start screen.
+  set({ status: { mode: 'idle' }, reconnecting: null, roster: [], sendError: null });
+}
+
+/** Remembers each non-empty line for Up-arrow recall. */
+export function rememberSent(text: string): void {
+  const lines = text.split(/\r\n|\r|\n/).filter((line) => line.trim().length > 0);
+  if (lines.length === 0) return;
+  set((state) => {
+    const history = state.sentHistory.concat(lines);
+    return { sentHistory: history.length > MAX_SENT_HISTORY ? history.slice(-MAX_SENT_HISTORY) : history };
+  });
+}
+
+/** Sends what the user typed or pasted (main splits it into one message per line). */
+export async function sendText(text: string): Promise<boolean> {
+  if (text.trim().length === 0) return false;
+  rememberSent(text);
+  const result = await call(() => getBridge().send({ text }));
+  if (!result.ok) {
+    set({ sendError: result.error });
+    return false;
+  }
+  if (get().sendError !== null) set({ sendError: null });
+  return true;
+}
+
+export function clearSendError(): void {
+  if (get().sendError !== null) set({ sendError: null });
+}
+
+export function clearStartError(): void {
+  if (get().startError !== null) set({ startError: null });
+}
+
+export async function forgetRecentHost(address: string): Promise<void> {
+  const result = await call(() => getBridge().forgetRecentHost(address));
+  if (result.ok) set({ preferences: result.value });
+  else pushNotice('error', `Could not forget ${address}: ${result.error}`);
+}
+
+export async function copyText(text: string): Promise<boolean> {
+  const result = await call(() => getBridge().copyText(text));
+  if (!result.ok) pushNotice('error', `Could not copy: ${result.error}`);
+  return result.ok;
+}
+
+export async function openLink(url: string): Promise<void> {
+  const result = await call(() => getBridge().openLink(url));
+  if (!result.ok) pushNotice('error', `Could not open the link: ${result.error}`);
+}
+
+export function pushNotice(level: 'info' | 'error', message: string): void {
+  applyBridgeEvents([{ type: 'notice', level, message }]);
+}
+
+export function dismissNotice(id: number): void {
+  set((state) => ({ notices: state.notices.filter((notice) => notice.id !== id) }));
+}

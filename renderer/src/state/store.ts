@@ -1,0 +1,208 @@
+import { create } from 'zustand';
+import type {
+  BridgeEvent,
+  ChatLine,
+  Mode,
+  Preferences,
+  RosterEntry,
+  SessionStatus,
+} from '../../../main/common/ipc-contract';
+
+/** Lines kept in memory; older ones are dropped so a long session stays flat in memory. */
+export const MAX_TRANSCRIPT_LINES = 10_000;
+/** Lines remembered for Up-arrow recall. */
+export const MAX_SENT_HISTORY = 200;
+/** Notices kept on screen at once; older ones are dropped. */
+export const MAX_NOTICES = 4;
+
+export interface ReconnectInfo {
+  attempt: number;
+  delayMs: number;
+  reason: string;
+  /** Epoch ms when the next try starts (arrival time + delay), for the countdown. */
+  nextTryAt: number;
+}
+
+export interface Notice {
+  id: number;
+  level: 'info' | 'error';
+  message: string;
+  at: number;
+}
+
+/** A host or join the user started that has not answered yet. */
+export type PendingStart = { kind: 'host'; port: number } | { kind: 'join'; address: string };
+
+export interface StartError {
+  mode: Mode;
+  message: string;
+}
+
+export interface ChatState {
+  /** False until the first snapshot arrived. */
+  ready: boolean;
+  /** Set when the renderer cannot work at all (no bridge, snapshot failed). */
+  fatalError: string | null;
+  status: SessionStatus;
+  /** Bumped on every status event; lets a late snapshot know it is stale. */
+  statusEvents: number;
+  preferences: Preferences | null;
+  lines: ChatLine[];
+  /** Lines dropped from the front of `lines` to respect MAX_TRANSCRIPT_LINES. */
+  droppedLines: number;
+  roster: RosterEntry[];
+  /**
+   * Peers a joiner has seen arrive (or talk) and not leave, excluding itself. The server sends
+   * no list, so this is only as good as the notices that reached us.
+   */
+  presentPeers: ReadonlySet<string>;
+  reconnecting: ReconnectInfo | null;
+  notices: Notice[];
+  nextNoticeId: number;
+  pending: PendingStart | null;
+  /** True once Cancel was pressed for the pending join: its failure is then not an error. */
+  cancelRequested: boolean;
+  startError: StartError | null;
+  sendError: string | null;
+  /** Oldest first. */
+  sentHistory: string[];
+}
+
+export function initialChatState(): ChatState {
+  return {
+    ready: false,
+    fatalError: null,
+    status: { mode: 'idle' },
+    statusEvents: 0,
+    preferences: null,
+    lines: [],
+    droppedLines: 0,
+    roster: [],
+    presentPeers: new Set(),
+    reconnecting: null,
+    notices: [],
+    nextNoticeId: 1,
+    pending: null,
+    cancelRequested: false,
+    startError: null,
+    sendError: null,
+    sentHistory: [],
+  };
+}
+
+type EventFields = Pick<
+  ChatState,
+  | 'status'
+  | 'statusEvents'
+  | 'lines'
+  | 'droppedLines'
+  | 'roster'
+  | 'presentPeers'
+  | 'reconnecting'
+  | 'notices'
+  | 'nextNoticeId'
+>;
+
+/**
+ * Folds one batch of bridge events into the state. Pure: `now` is passed in so tests can pin
+ * it. Arrays are copied once per batch, not once per event, so a burst stays cheap.
+ */
+export function reduceEvents(state: EventFields, events: readonly BridgeEvent[], now: number): EventFields {
+  let { status, statusEvents, roster, reconnecting, notices, nextNoticeId, droppedLines } = state;
+  let newLines: ChatLine[] | null = null;
+  let peers: Set<string> | null = null;
+  const editPeers = (): Set<string> => (peers ??= new Set(state.presentPeers));
+
+  for (const event of events) {
+    switch (event.type) {
+      case 'status': {
+        const wasActive = status.mode !== 'idle';
+        status = event.status;
+        statusEvents += 1;
+        if (status.mode === 'idle' || status.connection === 'connected') reconnecting = null;
+        if (status.mode === 'idle' && wasActive) {
+          roster = [];
+          peers = new Set();
+        }
+        break;
+      }
+      case 'lines': {
+        newLines ??= [];
+        for (const line of event.lines) {
+          newLines.push(line);
+          if (line.self || line.peer === '') continue;
+          if (line.kind === 'disconnected') editPeers().delete(line.peer);
+          else if (!(peers ?? state.presentPeers).has(line.peer)) editPeers().add(line.peer);
+        }
+        break;
+      }
+      case 'roster':
+        roster = event.clients;
+        break;
+      case 'reconnecting':
+        reconnecting = {
+          attempt: event.attempt,
+          delayMs: event.delayMs,
+          reason: event.reason,
+          nextTryAt: now + event.delayMs,
+        };
+        break;
+      case 'notice':
+        notices = [...notices, { id: nextNoticeId, level: event.level, message: event.message, at: now }].slice(
+          -MAX_NOTICES,
+        );
+        nextNoticeId += 1;
+        break;
+    }
+  }
+
+  let lines = state.lines;
+  if (newLines && newLines.length > 0) {
+    const total = lines.length + newLines.length;
+    const excess = total - MAX_TRANSCRIPT_LINES;
+    if (excess <= 0) {
+      lines = lines.concat(newLines);
+    } else if (excess >= lines.length) {
+      lines = newLines.slice(newLines.length - MAX_TRANSCRIPT_LINES);
+    } else {
+      lines = lines.slice(excess).concat(newLines);
+    }
+    droppedLines += excess > 0 ? excess : 0;
+  }
+
+  // Our own address may be learnt late; never count ourselves among the others.
+  const self = status.mode === 'idle' ? null : status.self;
+  if (self !== null && (peers ?? state.presentPeers).has(self)) editPeers().delete(self);
+
+  return {
+    status,
+    statusEvents,
+    lines,
+    droppedLines,
+    roster,
+    presentPeers: peers ?? state.presentPeers,
+    reconnecting,
+    notices,
+    nextNoticeId,
+  };
+}
+
+/** How many people are in the room, as far as this app can tell (including the user). */
+export function peopleCount(state: Pick<ChatState, 'status' | 'roster' | 'presentPeers'>): number | null {
+  const { status } = state;
+  if (status.mode === 'idle') return null;
+  // The host's own window is a client of its own server, so it is in the roster already.
+  if (status.mode === 'hosting') return Math.max(state.roster.length, 1);
+  return state.presentPeers.size + 1;
+}
+
+export const useChatStore = create<ChatState>()(() => initialChatState());
+
+/** Back to a fresh state; for tests. */
+export function resetChatStore(): void {
+  useChatStore.setState(initialChatState(), true);
+}
+
+export function applyBridgeEvents(events: readonly BridgeEvent[], now: number = Date.now()): void {
+  useChatStore.setState((state) => reduceEvents(state, events, now));
+}
