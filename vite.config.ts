@@ -35,6 +35,7 @@ export default defineConfig({
                 outDir: path.join(here, 'dist/main'),
                 emptyOutDir: true,
                 target: 'node20',
+                minify: false,
                 rollupOptions: { external: ['electron'] },
               },
             },

@@ -1,0 +1,173 @@
+/**
+ * ChatClient: one connection to a Tincan room (ours or anyone's speaking the protocol).
+ * Incoming bytes go through the same LineDecoder as on the server, so whatever a server
+ * sends, the app only ever sees bounded, clean UTF-8 lines.
+ */
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { LineDecoder } from './line-decoder';
+import { formatPeer } from './protocol';
+import { isBlank, stripControls } from './sanitize';
+import type { ChatClientErrorCode, ChatClientEvents, ConnectOptions } from './types';
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+// The server's lines are a label plus at most 8 KiB of text; leave room for other servers.
+const MAX_INCOMING_LINE_BYTES = 64 * 1024;
+const LINE_BREAK = /\r\n|\r|\n/;
+
+export class ChatClientError extends Error {
+  constructor(
+    readonly code: ChatClientErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ChatClientError';
+  }
+}
+
+/** `host:port` for messages, with IPv6 in brackets. */
+function target(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** A connection failure as a sentence a person can act on. */
+export function describeConnectError(error: NodeJS.ErrnoException, host: string, port: number): ChatClientError {
+  switch (error.code) {
+    case 'ECONNREFUSED':
+      return new ChatClientError('refused', `Nothing is listening at ${target(host, port)}`);
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EADDRNOTAVAIL':
+      return new ChatClientError('unreachable', `No route to ${host}`);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_NONAME':
+    case 'EAI_FAIL':
+      return new ChatClientError('unknown-host', `Unknown host: ${host}`);
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new ChatClientError('reset', `The connection to ${target(host, port)} was reset`);
+    case 'ETIMEDOUT':
+      return new ChatClientError('timeout', `Timed out connecting to ${target(host, port)}`);
+    default:
+      return new ChatClientError('other', `Could not connect to ${target(host, port)}: ${error.message}`);
+  }
+}
+
+/** Splits what the user typed into clean, non-blank lines. */
+export function outgoingLines(text: string): string[] {
+  const lines: string[] = [];
+  for (const piece of text.split(LINE_BREAK)) {
+    const line = stripControls(piece);
+    if (!isBlank(line)) lines.push(line);
+  }
+  return lines;
+}
+
+export class ChatClient extends EventEmitter<ChatClientEvents> {
+  /** This end as the server prints it, e.g. `127.0.0.1:50123`. */
+  readonly localPeer: string;
+  /** The server, e.g. `10.0.0.5:60003`. */
+  readonly remotePeer: string;
+  private closedByUs = false;
+  private closeError: Error | null = null;
+  private finished = false;
+  private readonly decoder: LineDecoder;
+
+  private constructor(private readonly socket: net.Socket) {
+    super();
+    this.localPeer = formatPeer(socket.localAddress ?? '', socket.localPort ?? 0);
+    this.remotePeer = formatPeer(socket.remoteAddress ?? '', socket.remotePort ?? 0);
+    this.decoder = new LineDecoder(MAX_INCOMING_LINE_BYTES, (line) => this.emit('line', line.toString('utf8')));
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, 30_000);
+    socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    socket.on('end', () => {
+      this.decoder.end();
+      if (!this.closedByUs) this.closeError ??= new ChatClientError('reset', `The host ${this.remotePeer} closed the connection`);
+      socket.end();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.decoder.reset();
+      if (!this.closedByUs) {
+        this.closeError ??= error.code === 'ECONNRESET' || error.code === 'EPIPE'
+          ? new ChatClientError('reset', `The connection to ${this.remotePeer} was lost`)
+          : new ChatClientError('other', `The connection to ${this.remotePeer} failed: ${error.message}`);
+      }
+    });
+    socket.on('close', () => {
+      if (this.finished) return;
+      this.finished = true;
+      this.emit('close', this.closedByUs ? null : this.closeError ?? new ChatClientError('reset', `The connection to ${this.remotePeer} was lost`));
+    });
+  }
+
+  /**
+   * Connects to a room. Rejects with a ChatClientError whose message is a plain sentence
+   * (`Nothing is listening at 10.0.0.5:60003`, `No route to 10.0.0.5`, `Timed out after 5 s`,
+   * `Unknown host: foo`); `signal` cancels the attempt.
+   */
+  static connect(options: ConnectOptions): Promise<ChatClient> {
+    const { host, port, signal } = options;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    return new Promise((resolve, reject) => {
+      if (!Number.isInteger(port) || port < 1 || port > 65535) {
+        reject(new ChatClientError('other', `Port must be a whole number from 1 to 65535 (got ${String(port)})`));
+        return;
+      }
+      if (signal?.aborted) {
+        reject(new ChatClientError('aborted', 'Cancelled'));
+        return;
+      }
+      const socket = net.connect({ host, port });
+      let settled = false;
+      const settle = (error: ChatClientError | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        socket.off('connect', onConnect);
+        socket.off('error', onError);
+        if (error) {
+          socket.destroy();
+          reject(error);
+        } else {
+          resolve(new ChatClient(socket));
+        }
+      };
+      const onConnect = () => settle(null);
+      const onError = (error: NodeJS.ErrnoException) => settle(describeConnectError(error, host, port));
+      const onAbort = () => settle(new ChatClientError('aborted', 'Cancelled'));
+      const seconds = timeoutMs / 1000;
+      const timer = setTimeout(
+        () => settle(new ChatClientError('timeout', `Timed out after ${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`)),
+        timeoutMs,
+      );
+      socket.once('connect', onConnect);
+      socket.on('error', onError);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  get connected(): boolean {
+    return !this.finished && !this.socket.destroyed;
+  }
+
+  /** Sends each non-blank line of `text` (control characters removed); returns how many. */
+  send(text: string): number {
+    if (!this.connected || this.socket.writableEnded) return 0;
+    const lines = outgoingLines(text);
+    if (lines.length === 0) return 0;
+    this.socket.write(lines.join('\n') + '\n');
+    return lines.length;
+  }
+
+  /** Leaves cleanly (FIN), then closes; 'close' is emitted with null. */
+  close(): void {
+    if (this.finished) return;
+    this.closedByUs = true;
+    this.socket.end();
+    // A server that never answers the FIN must not keep the socket open for ever.
+    setTimeout(() => this.socket.destroy(), 1000).unref();
+  }
+}

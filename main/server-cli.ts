@@ -1,0 +1,180 @@
+/**
+ * The headless server: the same ChatServer under plain Node, for a machine with no desktop.
+ *   tincan-server --port 60003 --host 0.0.0.0
+ * Prints `Listening on HOST:PORT` on stdout once ready; logs joins, leaves and errors to stderr.
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_LINE_BYTES } from './chat/line-decoder';
+import { DEFAULT_PORT, formatHost } from './chat/protocol';
+import { ChatServer, DEFAULT_MAX_CLIENT_OUTPUT_BYTES } from './chat/server';
+
+export const USAGE = `Usage: tincan-server [options]
+
+Runs a Tincan chat room. Anyone can join with the Tincan app, or with
+  telnet HOST PORT   or   nc HOST PORT
+
+Options:
+  -p, --port N           TCP port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  -H, --host ADDRESS     address to listen on (default: every interface, IPv4 and IPv6;
+                         127.0.0.1 for this computer only)
+      --max-line BYTES   longest line before it is cut into several (default ${DEFAULT_MAX_LINE_BYTES})
+      --max-output BYTES unsent output a client may have queued before it is cut as too
+                         slow (default ${DEFAULT_MAX_CLIENT_OUTPUT_BYTES})
+      --max-clients N    refuse connections past N clients (default: unlimited)
+      --log-messages     also log what people say (default: only joins, leaves and errors)
+  -h, --help             show this help
+`;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+export class UsageError extends Error {}
+
+export interface ServerCliOptions {
+  port: number;
+  host: string | undefined;
+  maxLineBytes: number;
+  maxClientOutputBytes: number;
+  maxClients: number;
+  logMessages: boolean;
+}
+
+function integerOption(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text)) throw new UsageError(`--${name} must be a whole number (got "${text}").`);
+  const value = Number(text);
+  if (value < min || value > max) throw new UsageError(`--${name} must be from ${min} to ${max} (got ${text}).`);
+  return value;
+}
+
+/** Parses the command line; throws UsageError with a sentence for anything wrong. Null means --help. */
+export function parseServerArgs(argv: string[]): ServerCliOptions | null {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string', short: 'H' },
+        'max-line': { type: 'string' },
+        'max-output': { type: 'string' },
+        'max-clients': { type: 'string' },
+        'log-messages': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, '.'));
+  }
+  const { values } = parsed;
+  if (values.help) return null;
+  const host = values.host;
+  if (host !== undefined && (host.trim() === '' || host.length > 255 || /\s/.test(host))) {
+    throw new UsageError(`--host must be an address such as 0.0.0.0, 127.0.0.1 or ::1 (got "${host}").`);
+  }
+  return {
+    port: integerOption('port', values.port, DEFAULT_PORT, 0, 65535),
+    host,
+    maxLineBytes: integerOption('max-line', values['max-line'], DEFAULT_MAX_LINE_BYTES, 16, 16 * 1024 * 1024),
+    maxClientOutputBytes: integerOption(
+      'max-output', values['max-output'], DEFAULT_MAX_CLIENT_OUTPUT_BYTES, 1024, 2 ** 31),
+    maxClients: integerOption('max-clients', values['max-clients'], 0, 0, 10_000_000),
+    logMessages: values['log-messages'] ?? false,
+  };
+}
+
+function time(): string {
+  return new Date().toISOString().slice(11, 19);
+}
+
+/** Addresses of this machine others could use, for the startup banner. */
+function lanAddresses(port: number): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const entry of list ?? []) {
+      if (entry.internal) continue;
+      if (entry.family === 'IPv6' && entry.address.toLowerCase().startsWith('fe80')) continue;
+      out.push(`${formatHost(entry.address)}:${port}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs the server until SIGINT/SIGTERM. Resolves with the exit code: 0 after a clean
+ * shutdown, 1 when it could not listen, 2 for bad options.
+ */
+export async function runServerCli(
+  argv: string[],
+  io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+  signals: NodeJS.EventEmitter = process,
+): Promise<number> {
+  let options: ServerCliOptions | null;
+  try {
+    options = parseServerArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr(`tincan-server: ${error.message}\nTry 'tincan-server --help' for the options.\n`);
+    return 2;
+  }
+  if (options === null) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const server = new ChatServer({
+    maxLineBytes: options.maxLineBytes,
+    maxClientOutputBytes: options.maxClientOutputBytes,
+    maxClients: options.maxClients,
+  });
+  const log = (text: string) => io.stderr(`${time()} ${text}\n`);
+  server.on('join', (client) => log(`joined ${client.peer} (${server.stats.clientsNow} connected)`));
+  server.on('leave', (client, reason) =>
+    log(`left   ${client.peer}${reason === 'left' ? '' : ` (${reason})`} (${server.stats.clientsNow} connected)`));
+  let lastErrorLog = 0;
+  server.on('error', (error) => {
+    // Out-of-descriptor storms would otherwise print thousands of identical lines.
+    const now = Date.now();
+    if (now - lastErrorLog < 1000) return;
+    lastErrorLog = now;
+    log(`error  ${error.message}`);
+  });
+  if (options.logMessages) server.on('message', (client, text) => log(`said   ${client.peer}: ${text}`));
+
+  let address;
+  try {
+    address = await server.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    io.stderr(`tincan-server: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const shownHost = options.host ?? '0.0.0.0';
+  io.stdout(`Listening on ${formatHost(shownHost)}:${address.port}\n`);
+  if (options.host === undefined || options.host === '0.0.0.0' || options.host === '::') {
+    const reachable = lanAddresses(address.port);
+    if (reachable.length > 0) log(`others can join at ${reachable.join(', ')}`);
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: closing the room`);
+      signals.off('SIGINT', onInt);
+      signals.off('SIGTERM', onTerm);
+      void server.close().then(() => {
+        log('closed');
+        resolve(0);
+      });
+    };
+    const onInt = () => stop('SIGINT');
+    const onTerm = () => stop('SIGTERM');
+    signals.on('SIGINT', onInt);
+    signals.on('SIGTERM', onTerm);
+  });
+}
