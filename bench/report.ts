@@ -1,0 +1,217 @@
+/** Turns run records into the markdown table: Tincan next to ncat, ratios, targets. */
+import type { JoinStorm, LoadResult } from './coordinator';
+import type { ScenarioName } from './scenarios';
+import type { ServerKind } from './servers';
+
+export interface RunRecord {
+  server: ServerKind;
+  scenario: ScenarioName;
+  description: string;
+  quick: boolean;
+  result: LoadResult;
+  /** scale only: the separate 10,000-client join storm. */
+  storm10k: JoinStorm | null;
+  error?: string;
+}
+
+type Value = number | string | null;
+
+interface Figure {
+  label: string;
+  get(r: RunRecord): Value;
+  digits: number;
+  /** Show a Tincan/ncat ratio for this figure. */
+  ratio: boolean;
+}
+
+interface Target {
+  scenario: ScenarioName;
+  text: string;
+  /** true/false, or null when it cannot be judged (missing figure). */
+  check(tincan: RunRecord, ncat: RunRecord | undefined): boolean | null;
+}
+
+const MiB = 1024;
+
+function stormText(s: JoinStorm | null): string | null {
+  if (s === null) return null;
+  if (s.stormMs !== null) return null;
+  const budget = s.budgetExceeded ? ` in ${s.budgetMs / 1000} s` : '';
+  return `n/a: connected ${s.connected}/${s.target}${budget}, notices ${s.notices}/${s.expectedNotices}`;
+}
+
+const traffic = (r: RunRecord): LoadResult['traffic'] => r.result.traffic;
+const noTraffic = (r: RunRecord): string | null =>
+  r.result.traffic === null ? (stormText(r.result.storm) ?? 'n/a') : null;
+
+function trafficFigure(label: string, digits: number, ratio: boolean, f: (t: NonNullable<LoadResult['traffic']>) => number | null): Figure {
+  return { label, digits, ratio, get: (r) => noTraffic(r) ?? f(traffic(r)!) };
+}
+
+const FIGURES: Record<ScenarioName, Figure[]> = {
+  room: [],
+  saturate: [],
+  big: [],
+  scale: [],
+};
+
+const TRAFFIC: Figure[] = [
+  trafficFigure('deliveries/s (M)', 3, true, (t) => t.deliveriesPerSec / 1e6),
+  trafficFigure('MB/s received', 1, true, (t) => t.mbPerSec),
+  trafficFigure('latency p50 (ms)', 3, true, (t) => t.latency.p50Ms),
+  trafficFigure('latency p90 (ms)', 3, true, (t) => t.latency.p90Ms),
+  trafficFigure('latency p99 (ms)', 3, true, (t) => t.latency.p99Ms),
+  trafficFigure('latency max (ms)', 3, true, (t) => t.latency.maxMs),
+  trafficFigure('lines sent', 0, false, (t) => t.sent),
+  trafficFigure('completeness', 6, false, (t) => t.completeness),
+  trafficFigure('duplicates / out-of-order', 0, false, (t) => t.duplicates + t.outOfOrder),
+];
+
+const RSS: Figure[] = [
+  { label: 'server RSS before (MiB)', digits: 1, ratio: true, get: (r) => mib(r.result.rssKiB.before) },
+  { label: 'server RSS connected (MiB)', digits: 1, ratio: true, get: (r) => mib(r.result.rssKiB.connected) },
+  { label: 'server RSS end (MiB)', digits: 1, ratio: true, get: (r) => mib(r.result.rssKiB.end) },
+  { label: 'server CPU (s)', digits: 2, ratio: true, get: (r) => r.result.serverCpuS },
+];
+
+const STORM: Figure[] = [
+  { label: 'clients connected', digits: 0, ratio: false, get: (r) => r.result.storm.connected },
+  {
+    label: 'join storm: all connected (ms)',
+    digits: 0,
+    ratio: true,
+    get: (r) => r.result.storm.connectMs ?? stormText(r.result.storm),
+  },
+  {
+    label: 'join storm: all notices in (ms)',
+    digits: 0,
+    ratio: true,
+    get: (r) => r.result.storm.stormMs ?? stormText(r.result.storm),
+  },
+  { label: 'notices per client exact', digits: 0, ratio: false, get: (r) => (r.result.storm.noticesExact ? 'yes' : 'no') },
+];
+
+FIGURES.room = [...TRAFFIC, ...RSS];
+FIGURES.saturate = [...TRAFFIC, ...RSS];
+FIGURES.big = [...STORM, ...TRAFFIC, ...RSS];
+FIGURES.scale = [
+  ...STORM,
+  {
+    label: 'RSS growth per idle client (KiB)',
+    digits: 2,
+    ratio: true,
+    get: (r) => r.result.rssPerClientKiB ?? stormText(r.result.storm) ?? 'n/a',
+  },
+  ...RSS.slice(0, 3),
+  { label: '10,000-client join storm (ms)', digits: 0, ratio: true, get: (r) => r.storm10k?.stormMs ?? stormText(r.storm10k) ?? 'n/a' },
+];
+
+function mib(kib: number | null): number | null {
+  return kib === null ? null : kib / MiB;
+}
+
+const num = (v: Value): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+const TARGETS: Target[] = [
+  {
+    scenario: 'room',
+    text: 'p99 <= 1 ms',
+    check: (t) => opt(t.result.traffic?.latency.p99Ms, (p) => p <= 1),
+  },
+  {
+    scenario: 'saturate',
+    text: 'deliveries/s >= 3.5x ncat',
+    check: (t, n) => opt2(t.result.traffic?.deliveriesPerSec, n?.result.traffic?.deliveriesPerSec, (a, b) => a >= 3.5 * b),
+  },
+  {
+    scenario: 'saturate',
+    text: 'p99 < 0.5x ncat',
+    check: (t, n) => opt2(t.result.traffic?.latency.p99Ms, n?.result.traffic?.latency.p99Ms, (a, b) => a < 0.5 * b),
+  },
+  { scenario: 'big', text: 'deliveries/s >= 4 M', check: (t) => opt(t.result.traffic?.deliveriesPerSec, (d) => d >= 4e6) },
+  { scenario: 'big', text: '5,000-client join storm <= 1.5 s', check: (t) => opt(t.result.storm.stormMs, (ms) => ms <= 1500) },
+  {
+    scenario: 'scale',
+    text: '>= 19,000 clients all served',
+    check: (t) =>
+      t.result.storm.target >= 19_000 &&
+      t.result.storm.connected === t.result.storm.target &&
+      t.result.storm.closedByServer === 0 &&
+      t.result.storm.noticesExact,
+  },
+  { scenario: 'scale', text: '10,000-client join storm <= 5 s', check: (t) => opt(t.storm10k?.stormMs, (ms) => ms <= 5000) },
+  { scenario: 'scale', text: 'RSS growth <= 4 KiB per idle client', check: (t) => opt(t.result.rssPerClientKiB, (k) => k <= 4) },
+];
+
+function opt(v: number | null | undefined, f: (v: number) => boolean): boolean | null {
+  return v === null || v === undefined ? null : f(v);
+}
+function opt2(a: number | null | undefined, b: number | null | undefined, f: (a: number, b: number) => boolean): boolean | null {
+  return a === null || a === undefined || b === null || b === undefined ? null : f(a, b);
+}
+
+/** Completeness exactly 1.0, no duplicates, no reordering, every notice delivered. */
+function exactness(r: RunRecord): boolean {
+  const t = r.result.traffic;
+  const s = r.result.storm;
+  const stormOk = s.connected === s.target && s.noticesExact && s.closedByServer === 0;
+  const trafficOk = r.result.load.mode === 'idle' || (t !== null && t.completeness === 1 && t.duplicates === 0 && t.outOfOrder === 0);
+  const storm10kOk = r.storm10k === null || (r.storm10k.stormMs !== null && r.storm10k.noticesExact);
+  return stormOk && trafficOk && storm10kOk && !r.result.serverDied && r.error === undefined;
+}
+
+function fmt(v: Value, digits: number): string {
+  if (v === null) return '–';
+  if (typeof v === 'string') return v;
+  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+const mark = (ok: boolean | null): string => (ok === null ? 'n/a' : ok ? 'PASS' : 'FAIL');
+
+export function renderTable(records: RunRecord[]): string {
+  const out: string[] = [];
+  const scenarios = [...new Set(records.map((r) => r.scenario))];
+  for (const scenario of scenarios) {
+    const tincan = records.find((r) => r.scenario === scenario && r.server === 'tincan');
+    const ncat = records.find((r) => r.scenario === scenario && r.server === 'ncat');
+    const others = records.filter((r) => r.scenario === scenario && r.server !== 'tincan' && r.server !== 'ncat');
+    const first = tincan ?? ncat ?? others[0]!;
+    out.push(`### ${scenario}${first.quick ? ' (quick)' : ''}: ${first.description}`, '');
+    const columns = [tincan, ncat, ...others].filter((r): r is RunRecord => r !== undefined);
+    const header = ['figure', ...columns.map((r) => r.server)];
+    const showRatio = tincan !== undefined && ncat !== undefined;
+    if (showRatio) header.push('Tincan/ncat');
+    out.push(`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+    for (const f of FIGURES[scenario]) {
+      const values = columns.map((r) => (r.error !== undefined ? `error: ${r.error}` : f.get(r)));
+      const row = [f.label, ...values.map((v) => fmt(v, f.digits))];
+      if (showRatio) {
+        const a = num(tincan.error === undefined ? f.get(tincan) : null);
+        const b = num(ncat.error === undefined ? f.get(ncat) : null);
+        row.push(f.ratio && a !== null && b !== null && b !== 0 ? `${(a / b).toFixed(2)}×` : '');
+      }
+      out.push(`| ${row.join(' | ')} |`);
+    }
+    out.push('');
+    if (tincan !== undefined) {
+      const checks = TARGETS.filter((t) => t.scenario === scenario).map((t) => `${t.text}: **${mark(tincan.error === undefined ? t.check(tincan, ncat) : false)}**`);
+      checks.push(`completeness exactly 1.0, no duplicates/reordering, every notice: **${mark(exactness(tincan))}**`);
+      out.push(`Targets (Tincan): ${checks.join('; ')}`, '');
+    }
+    for (const r of columns) {
+      const notes = [...r.result.notes, ...(r.result.storm.errors.length > 0 ? [`socket errors: ${r.result.storm.errors.join(', ')}`] : [])];
+      if (notes.length > 0) out.push(`Notes (${r.server}): ${notes.join('; ')}`, '');
+    }
+  }
+  return out.join('\n');
+}
+
+/** Pass/fail of every Tincan target, for the exit code. */
+export function allTargetsPass(records: RunRecord[]): boolean {
+  return records
+    .filter((r) => r.server === 'tincan')
+    .every((t) => {
+      const ncat = records.find((r) => r.scenario === t.scenario && r.server === 'ncat');
+      return exactness(t) && TARGETS.filter((x) => x.scenario === t.scenario).every((x) => x.check(t, ncat) !== false);
+    });
+}

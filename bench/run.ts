@@ -1,0 +1,165 @@
+/**
+ * `npm run bench [-- options]`: runs the scenarios against Tincan and ncat side by side,
+ * prints one JSON line per (server, scenario) run, then a markdown table.
+ *
+ *   --scenario room,saturate,big,scale   which scenarios (repeatable; default all)
+ *   --server tincan,ncat,reference       which servers (default tincan,ncat)
+ *   --quick                              short traffic phases and ncat budgets
+ *   --duration SECONDS                   override every traffic phase's length
+ *   --workers N                          load-generator processes (default 2)
+ *   --from-source                        run main/serve.ts via tsx instead of dist/main/serve.js
+ *   --cpu-prof DIR                       run Tincan under node --cpu-prof, profiles into DIR
+ *   --markdown FILE                      also write the table to FILE
+ *
+ * Progress goes to stderr; stdout carries only the JSON lines and the table.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runLoad, type LoadResult } from './coordinator';
+import { allTargetsPass, renderTable, type RunRecord } from './report';
+import { planScenario, SCENARIOS, type ScenarioName } from './scenarios';
+import type { ServerKind, ServerOptions } from './servers';
+
+const SERVERS: readonly ServerKind[] = ['tincan', 'ncat', 'reference'];
+
+interface Cli {
+  scenarios: ScenarioName[];
+  servers: ServerKind[];
+  quick: boolean;
+  durationMs?: number;
+  workers: number;
+  fromSource: boolean;
+  cpuProfDir?: string;
+  markdown?: string;
+}
+
+function parseCli(argv: string[]): Cli {
+  const cli: Cli = { scenarios: [], servers: [], quick: false, workers: 2, fromSource: false };
+  const value = (i: number): string => {
+    const v = argv[i + 1];
+    if (v === undefined) throw new Error(`${argv[i]} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    switch (a) {
+      case '--scenario':
+        for (const s of value(i++).split(',')) {
+          if (!SCENARIOS.includes(s as ScenarioName)) throw new Error(`unknown scenario ${s} (${SCENARIOS.join(', ')})`);
+          cli.scenarios.push(s as ScenarioName);
+        }
+        break;
+      case '--server':
+        for (const s of value(i++).split(',')) {
+          if (!SERVERS.includes(s as ServerKind)) throw new Error(`unknown server ${s} (${SERVERS.join(', ')})`);
+          cli.servers.push(s as ServerKind);
+        }
+        break;
+      case '--quick':
+        cli.quick = true;
+        break;
+      case '--duration':
+        cli.durationMs = Number(value(i++)) * 1000;
+        break;
+      case '--workers':
+        cli.workers = Number(value(i++));
+        break;
+      case '--from-source':
+        cli.fromSource = true;
+        break;
+      case '--cpu-prof':
+        cli.cpuProfDir = path.resolve(value(i++));
+        break;
+      case '--markdown':
+        cli.markdown = path.resolve(value(i++));
+        break;
+      default:
+        throw new Error(`unknown option ${a}`);
+    }
+  }
+  if (cli.scenarios.length === 0) cli.scenarios = [...SCENARIOS];
+  if (cli.servers.length === 0) cli.servers = ['tincan', 'ncat'];
+  return cli;
+}
+
+const log = (s: string): void => void process.stderr.write(`${s}\n`);
+
+async function main(): Promise<void> {
+  const cli = parseCli(process.argv.slice(2));
+  const records: RunRecord[] = [];
+  for (const scenario of cli.scenarios) {
+    for (const server of cli.servers) {
+      const plan = planScenario(scenario, { quick: cli.quick, workers: cli.workers, server, ...(cli.durationMs ? { durationMs: cli.durationMs } : {}) });
+      const serverOptions: ServerOptions = {
+        kind: server,
+        host: '127.0.0.1',
+        maxClients: 0,
+        fromSource: cli.fromSource,
+        ...(server === 'tincan' && cli.cpuProfDir
+          ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${cli.cpuProfDir}`, `--cpu-prof-name=tincan-${scenario}.cpuprofile`] }
+          : {}),
+      };
+      log(`${scenario} on ${server}: ${plan.description}`);
+      const record: RunRecord = {
+        server,
+        scenario,
+        description: plan.description,
+        quick: cli.quick,
+        result: emptyResult(),
+        storm10k: null,
+      };
+      try {
+        if (plan.storm) {
+          log('  10,000-client join storm (fresh server)');
+          record.storm10k = (await runLoad({ ...serverOptions, nodeFlags: [] }, plan.storm, log)).storm;
+        }
+        record.result = await runLoad(serverOptions, plan.main, log);
+      } catch (err) {
+        record.error = (err as Error).message.split('\n')[0];
+        log(`  error: ${(err as Error).stack ?? String(err)}`);
+      }
+      records.push(record);
+      process.stdout.write(`${JSON.stringify(record)}\n`);
+    }
+  }
+  const table = renderTable(records);
+  process.stdout.write(`\n${table}\n`);
+  if (cli.markdown) writeFileSync(cli.markdown, `${table}\n`);
+  process.exitCode = allTargetsPass(records) ? 0 : 1;
+}
+
+function emptyResult(): LoadResult {
+  return {
+    clients: 0,
+    senders: 0,
+    lineBytes: 0,
+    load: { mode: 'idle' },
+    storm: {
+      target: 0,
+      connected: 0,
+      failed: 0,
+      closedByServer: 0,
+      connectMs: null,
+      stormMs: null,
+      notices: 0,
+      expectedNotices: 0,
+      noticesExact: false,
+      budgetExceeded: false,
+      budgetMs: 0,
+      errors: [],
+    },
+    traffic: null,
+    rssKiB: { before: null, connected: null, end: null },
+    rssPerClientKiB: null,
+    serverCpuS: null,
+    serverFdsBefore: null,
+    serverFdLimit: null,
+    serverDied: false,
+    notes: [],
+  };
+}
+
+main().catch((err: unknown) => {
+  log((err as Error).stack ?? String(err));
+  process.exit(2);
+});

@@ -1,0 +1,73 @@
+/** The bench's scenarios: sizes, load shapes and time budgets. */
+import type { LoadSpec } from './coordinator';
+import type { ServerKind } from './servers';
+
+export type ScenarioName = 'room' | 'saturate' | 'big' | 'scale';
+export const SCENARIOS: readonly ScenarioName[] = ['room', 'saturate', 'big', 'scale'];
+
+export interface ScenarioPlan {
+  name: ScenarioName;
+  description: string;
+  /** The main load. */
+  main: LoadSpec;
+  /** scale only: a separate 10,000-client join storm on a fresh server. */
+  storm?: LoadSpec;
+}
+
+export interface PlanOptions {
+  quick: boolean;
+  workers: number;
+  /** Overrides every traffic phase's duration. */
+  durationMs?: number;
+  server: ServerKind;
+}
+
+const LINE_BYTES = 64;
+
+export function planScenario(name: ScenarioName, o: PlanOptions): ScenarioPlan {
+  const traffic = o.durationMs ?? (o.quick ? 3_000 : 10_000);
+  // ncat accepts slowly; its large runs get a fixed budget and report how far they got.
+  const slowBudget = o.server === 'ncat' ? (o.quick ? 15_000 : 60_000) : 120_000;
+  const common = {
+    lineBytes: LINE_BYTES,
+    workers: o.workers,
+    connectConcurrency: 64,
+    drainStallMs: 5_000,
+    connectBudgetMs: 30_000,
+    durationMs: traffic,
+  };
+  switch (name) {
+    case 'room':
+      return {
+        name,
+        description: '100 clients, 10 senders, open loop 2,000 lines/s total, 64-byte lines',
+        main: { ...common, clients: 100, senders: 10, load: { mode: 'open', linesPerSecond: 2_000 } },
+      };
+    case 'saturate':
+      return {
+        name,
+        description: '200 clients, 20 senders, closed loop W=8, 64-byte lines',
+        main: { ...common, clients: 200, senders: 20, load: { mode: 'closed', window: 8 } },
+      };
+    case 'big':
+      return {
+        name,
+        description: '5,000 clients (join storm), 10 senders, closed loop W=4, 64-byte lines',
+        main: { ...common, clients: 5_000, senders: 10, load: { mode: 'closed', window: 4 }, connectBudgetMs: slowBudget },
+      };
+    case 'scale':
+      return {
+        name,
+        description: 'idle: as many clients as the server descriptor limit allows; plus a 10,000-client join storm',
+        main: {
+          ...common,
+          clients: 'max',
+          ...(o.quick ? { maxClientsCap: 19_000 } : {}),
+          senders: 0,
+          load: { mode: 'idle' },
+          connectBudgetMs: o.server === 'ncat' ? slowBudget : 300_000,
+        },
+        storm: { ...common, clients: 10_000, senders: 0, load: { mode: 'idle' }, connectBudgetMs: slowBudget },
+      };
+  }
+}

@@ -1,0 +1,197 @@
+/** Starting, watching and stopping the chat servers the bench compares. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import type { Dialect } from './lines';
+
+export type ServerKind = 'tincan' | 'ncat' | 'reference';
+
+export interface ServerOptions {
+  kind: ServerKind;
+  host: string;
+  /** Limit handed to the server (tincan --max-clients, ncat --max-conns); 0 = server default / none. */
+  maxClients: number;
+  /** tincan only: run main/serve.ts through tsx instead of the built dist/main/serve.js. */
+  fromSource?: boolean;
+  /** Extra node flags for tincan/reference, e.g. ['--cpu-prof']. */
+  nodeFlags?: string[];
+  cwd?: string;
+}
+
+export interface RunningServer {
+  kind: ServerKind;
+  dialect: Dialect;
+  pid: number;
+  port: number;
+  /** Resident set size in KiB, from /proc/PID/status VmRSS; null once the process is gone. */
+  rssKiB(): number | null;
+  /** User + system CPU seconds the process has used so far. */
+  cpuSeconds(): number | null;
+  /** Open descriptors right now. */
+  openFds(): number | null;
+  /** Its RLIMIT_NOFILE soft limit. */
+  fdLimit(): number | null;
+  exited(): boolean;
+  /** Kill at once: a graceful close would make the server announce thousands of departures. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const READY_TIMEOUT_MS = 20_000;
+const CLOCK_TICKS_PER_SECOND = 100;
+
+export function projectRoot(): string {
+  return path.resolve(__dirname, '..');
+}
+
+function rssOf(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function cpuOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+function fdsOf(pid: number): number | null {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return null;
+  }
+}
+
+function fdLimitOf(pid: number): number | null {
+  try {
+    const m = /Max open files\s+(\d+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, host, () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Is something listening on host:port? Read from /proc/net/tcp so no probe connection disturbs the server. */
+function isListening(host: string, port: number): boolean {
+  const wantHost = host
+    .split('.')
+    .map((o) => Number(o).toString(16).padStart(2, '0'))
+    .reverse()
+    .join('')
+    .toUpperCase();
+  const wantPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const table = readFileSync('/proc/net/tcp', 'utf8').split('\n');
+  return table.some((line) => {
+    const cols = line.trim().split(/\s+/);
+    return cols[1] === `${wantHost}:${wantPort}` && cols[3] === '0A';
+  });
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`server not ready after ${READY_TIMEOUT_MS} ms: ${seen}`)), READY_TIMEOUT_MS);
+    const onData = (chunk: Buffer): void => {
+      seen += chunk.toString('utf8');
+      const m = pattern.exec(seen);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        // Keep draining so a chatty server never blocks on a full pipe.
+        child.stdout?.resume();
+        resolve(m);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code}) before it was ready: ${seen}`));
+    });
+  });
+}
+
+async function waitUntilListening(child: ChildProcess, host: string, port: number): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!isListening(host, port)) {
+    if (child.exitCode !== null) throw new Error(`server exited (${child.exitCode}) before it was ready`);
+    if (Date.now() > deadline) throw new Error(`nothing listening on ${host}:${port} after ${READY_TIMEOUT_MS} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const cwd = options.cwd ?? projectRoot();
+  let child: ChildProcess;
+  let port: number;
+  let dialect: Dialect = 'tincan';
+  const stderrTail: string[] = [];
+  if (options.kind === 'ncat') {
+    dialect = 'ncat';
+    port = await freePort(options.host);
+    const args = ['--chat', '-l', options.host, String(port)];
+    if (options.maxClients > 0) args.push('--max-conns', String(options.maxClients));
+    child = spawn('ncat', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (d: Buffer) => stderrTail.push(d.toString('utf8')));
+    await waitUntilListening(child, options.host, port);
+  } else {
+    const args = [...(options.nodeFlags ?? [])];
+    if (options.kind === 'reference') args.push('--import', 'tsx', path.join(projectRoot(), 'bench/reference-server.ts'));
+    else if (options.fromSource) args.push('--import', 'tsx', path.join(projectRoot(), 'main/serve.ts'));
+    else {
+      const built = path.join(projectRoot(), 'dist/main/serve.js');
+      if (!existsSync(built)) throw new Error(`${built} is missing: run vite build first`);
+      args.push(built);
+    }
+    args.push('--port', '0', '--host', options.host);
+    if (options.maxClients > 0) args.push('--max-clients', String(options.maxClients));
+    child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stderr?.on('data', (d: Buffer) => {
+      stderrTail.push(d.toString('utf8'));
+      if (stderrTail.length > 20) stderrTail.shift();
+    });
+    const m = await waitForLine(child, /Listening on \S+:(\d+)/).catch((err: Error) => {
+      child.kill('SIGKILL');
+      throw new Error(`${err.message}\n${stderrTail.join('')}`);
+    });
+    port = Number(m[1]);
+  }
+  const pid = child.pid!;
+  return {
+    kind: options.kind,
+    dialect,
+    pid,
+    port,
+    rssKiB: () => rssOf(pid),
+    cpuSeconds: () => cpuOf(pid),
+    openFds: () => fdsOf(pid),
+    fdLimit: () => fdLimitOf(pid),
+    exited: () => child.exitCode !== null || child.signalCode !== null,
+    stop: (signal: NodeJS.Signals = 'SIGKILL') =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill(signal);
+      }),
+  };
+}

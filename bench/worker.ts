@@ -1,0 +1,383 @@
+/**
+ * One load-generator process. It owns a slice of the run's clients: connects them,
+ * reads and counts everything they receive, and drives the senders among them.
+ *
+ * Speed matters more than elegance here: every client reads into one shared buffer
+ * (net `onread`, no per-read allocation), lines are found with Buffer.indexOf and
+ * parsed by offset, and the clock is read once per read, not once per line.
+ */
+import net from 'node:net';
+import { bucketOf, newCounts } from './histogram';
+import {
+  fillLines,
+  isConnectedNotice,
+  lineTemplate,
+  payloadStart,
+  senderAt,
+  sentNsAt,
+  seqAt,
+  type Dialect,
+} from './lines';
+import type { FromWorker, RunCommand, ToWorker, WorkerInit } from './messages';
+
+const READ_BUFFER_BYTES = 256 * 1024;
+/** Enough for any line this bench needs to parse; longer lines are only counted. */
+const CARRY_BYTES = 1024;
+const PROGRESS_EVERY_MS = 20;
+/** Open loop: never write more than this many overdue lines at once per sender. */
+const OPEN_LOOP_MAX_BATCH = 256;
+
+interface Client {
+  index: number;
+  socket: net.Socket | null;
+  connected: boolean;
+  closed: boolean;
+  notices: number;
+  /** Next expected sequence number per sender. */
+  nextSeq: Int32Array;
+  /** Start of a line that a read cut in two. */
+  carry: Buffer | null;
+  carryLen: number;
+  carryTooLong: boolean;
+  isObserver: boolean;
+  sender: Sender | null;
+}
+
+interface Sender {
+  id: number;
+  client: Client;
+  template: Buffer;
+  sent: number;
+  acked: number;
+  dirty: boolean;
+}
+
+let init: WorkerInit;
+let base = 0n;
+let payloadBytes = 0;
+let dialect: Dialect = 'tincan';
+let clients: Client[] = [];
+let senders: Sender[] = [];
+/** senderById[id] is the local Sender or undefined if it lives in another worker. */
+let senderById: Array<Sender | undefined> = [];
+let observer: Client | null = null;
+
+// Connect phase.
+let nextToConnect = 0;
+let connectsInFlight = 0;
+let connectStopped = false;
+let connectedCount = 0;
+let failedCount = 0;
+let closedByServer = 0;
+let notices = 0;
+let lastNoticeNs = 0;
+let lastConnectNs = 0;
+const errorCodes = new Set<string>();
+let progressDirty = false;
+
+// Run phase.
+let run: RunCommand | null = null;
+let sending = false;
+let delivered = 0;
+let bytesRead = 0;
+let duplicates = 0;
+let outOfOrder = 0;
+let otherLines = 0;
+let latency = newCounts();
+let maxLatencyNs = 0;
+let firstDeliveryNs = 0;
+let lastDeliveryNs = 0;
+const dirtySenders: Sender[] = [];
+
+const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+
+function nowNs(): number {
+  return Number(process.hrtime.bigint() - base);
+}
+
+function send(message: FromWorker): void {
+  process.send?.(message);
+}
+
+function handleLine(c: Client, buf: Buffer, start: number, end: number, now: number): void {
+  const p = payloadStart(buf, start, end, payloadBytes);
+  if (p >= 0) {
+    const sender = senderAt(buf, p);
+    const seq = seqAt(buf, p);
+    const expected = c.nextSeq[sender];
+    if (expected === undefined) {
+      otherLines++;
+      return;
+    }
+    delivered++;
+    if (seq === expected) c.nextSeq[sender] = seq + 1;
+    else if (seq < expected) duplicates++;
+    else {
+      outOfOrder++;
+      c.nextSeq[sender] = seq + 1;
+    }
+    let lat = now - sentNsAt(buf, p);
+    if (lat < 0) lat = 0;
+    latency[bucketOf(lat)]!++;
+    if (lat > maxLatencyNs) maxLatencyNs = lat;
+    if (c.isObserver) {
+      const s = senderById[sender];
+      if (s !== undefined && seq + 1 > s.acked) {
+        s.acked = seq + 1;
+        if (!s.dirty) {
+          s.dirty = true;
+          dirtySenders.push(s);
+        }
+      }
+    }
+    return;
+  }
+  if (isConnectedNotice(dialect, buf, start, end)) {
+    c.notices++;
+    notices++;
+    lastNoticeNs = now;
+    progressDirty = true;
+    return;
+  }
+  otherLines++;
+}
+
+function onRead(c: Client, n: number): void {
+  const now = nowNs();
+  bytesRead += n;
+  const buf = n === READ_BUFFER_BYTES ? readBuffer : readBuffer.subarray(0, n);
+  const linesBefore = delivered;
+  let s = 0;
+  if (c.carryLen > 0) {
+    const nl = buf.indexOf(10);
+    const carry = c.carry!;
+    const take = Math.min((nl < 0 ? n : nl), CARRY_BYTES - c.carryLen);
+    buf.copy(carry, c.carryLen, 0, take);
+    c.carryLen += take;
+    if (take < (nl < 0 ? n : nl)) c.carryTooLong = true;
+    if (nl < 0) return;
+    if (c.carryTooLong) otherLines++;
+    else handleLine(c, carry, 0, c.carryLen, now);
+    c.carryLen = 0;
+    c.carryTooLong = false;
+    s = nl + 1;
+  }
+  for (;;) {
+    const nl = buf.indexOf(10, s);
+    if (nl < 0) break;
+    handleLine(c, buf, s, nl, now);
+    s = nl + 1;
+  }
+  if (s < n) {
+    if (c.carry === null) c.carry = Buffer.allocUnsafe(CARRY_BYTES);
+    const take = Math.min(n - s, CARRY_BYTES);
+    buf.copy(c.carry, 0, s, s + take);
+    c.carryLen = take;
+    c.carryTooLong = take < n - s;
+  }
+  if (delivered !== linesBefore) {
+    if (firstDeliveryNs === 0) firstDeliveryNs = now;
+    lastDeliveryNs = now;
+  }
+  if (dirtySenders.length > 0) flushClosedLoop();
+}
+
+function flushClosedLoop(): void {
+  const window = run?.window ?? 0;
+  const stamp = nowNs();
+  for (const s of dirtySenders) {
+    s.dirty = false;
+    if (!sending) continue;
+    const room = window - (s.sent - s.acked);
+    if (room > 0) writeLines(s, room, stamp);
+  }
+  dirtySenders.length = 0;
+}
+
+function writeLines(s: Sender, count: number, stamp: number): void {
+  const socket = s.client.socket;
+  if (socket === null || s.client.closed) return;
+  socket.write(fillLines(s.template, s.sent, count, stamp));
+  s.sent += count;
+}
+
+function connectNext(): void {
+  while (!connectStopped && connectsInFlight < init.connectConcurrency && nextToConnect < clients.length) {
+    const c = clients[nextToConnect++]!;
+    connectsInFlight++;
+    const socket = net.connect({
+      host: init.host,
+      port: init.port,
+      onread: {
+        buffer: readBuffer,
+        callback: (n: number) => {
+          onRead(c, n);
+          return true;
+        },
+      },
+    });
+    c.socket = socket;
+    if (c.sender !== null) socket.setNoDelay(true);
+    socket.on('connect', () => {
+      c.connected = true;
+      connectedCount++;
+      connectsInFlight--;
+      lastConnectNs = nowNs();
+      progressDirty = true;
+      connectNext();
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (errorCodes.size < 5) errorCodes.add(err.code ?? err.message);
+    });
+    socket.on('close', () => {
+      if (c.closed) return;
+      c.closed = true;
+      progressDirty = true;
+      if (c.connected) closedByServer++;
+      else {
+        failedCount++;
+        connectsInFlight--;
+        connectNext();
+      }
+    });
+  }
+}
+
+function reportProgress(force: boolean): void {
+  if (!force && !progressDirty) return;
+  progressDirty = false;
+  send({
+    type: 'progress',
+    workerIndex: init.workerIndex,
+    connected: connectedCount,
+    failed: failedCount,
+    closedByServer,
+    notices,
+    lastNoticeNs,
+    lastConnectNs,
+    errors: [...errorCodes],
+  });
+}
+
+function startRun(cmd: RunCommand): void {
+  run = cmd;
+  delivered = 0;
+  bytesRead = 0;
+  duplicates = 0;
+  outOfOrder = 0;
+  otherLines = 0;
+  latency = newCounts();
+  maxLatencyNs = 0;
+  firstDeliveryNs = 0;
+  lastDeliveryNs = 0;
+  for (const c of clients) c.nextSeq.fill(0);
+  const wait = Math.max(0, (cmd.startNs - nowNs()) / 1e6);
+  setTimeout(() => {
+    sending = true;
+    const startedNs = nowNs();
+    const endNs = cmd.startNs + cmd.durationMs * 1e6;
+    let ticker: NodeJS.Timeout | null = null;
+    if (cmd.mode === 'closed') {
+      for (const s of senders) writeLines(s, cmd.window, startedNs);
+    } else {
+      // Open loop: each sender owes floor(elapsed * rate) + 1 lines; a late tick catches up.
+      const tick = (): void => {
+        const now = nowNs();
+        const elapsed = Math.min(now, endNs) - cmd.startNs;
+        for (const s of senders) {
+          const due = Math.floor((elapsed * cmd.ratePerSender) / 1e9) + 1 - s.sent;
+          if (due > 0) writeLines(s, Math.min(due, OPEN_LOOP_MAX_BATCH), now);
+        }
+      };
+      tick();
+      ticker = setInterval(tick, 1);
+    }
+    setTimeout(() => {
+      sending = false;
+      if (ticker !== null) clearInterval(ticker);
+      send({ type: 'sent', workerIndex: init.workerIndex, perSender: senders.map((s) => [s.id, s.sent]) });
+    }, Math.max(0, (endNs - nowNs()) / 1e6));
+  }, wait);
+}
+
+function onMessage(message: ToWorker): void {
+  switch (message.type) {
+    case 'init': {
+      init = message;
+      base = BigInt(message.baseNs);
+      dialect = message.dialect;
+      payloadBytes = message.lineBytes - 1;
+      senderById = new Array<Sender | undefined>(message.senders).fill(undefined);
+      clients = message.clients.map((index) => ({
+        index,
+        socket: null,
+        connected: false,
+        closed: false,
+        notices: 0,
+        nextSeq: new Int32Array(message.senders),
+        carry: null,
+        carryLen: 0,
+        carryTooLong: false,
+        isObserver: false,
+        sender: null,
+      }));
+      for (const c of clients) {
+        if (c.index < message.senders) {
+          const s: Sender = {
+            id: c.index,
+            client: c,
+            template: lineTemplate(c.index, message.lineBytes),
+            sent: 0,
+            acked: 0,
+            dirty: false,
+          };
+          c.sender = s;
+          senders.push(s);
+          senderById[s.id] = s;
+        } else if (observer === null) {
+          observer = c;
+          c.isObserver = true;
+        }
+      }
+      send({ type: 'ready', workerIndex: init.workerIndex });
+      break;
+    }
+    case 'connect':
+      setInterval(() => reportProgress(false), PROGRESS_EVERY_MS).unref();
+      connectNext();
+      break;
+    case 'stop-connect':
+      connectStopped = true;
+      reportProgress(true);
+      break;
+    case 'run':
+      startRun(message);
+      break;
+    case 'stats':
+      send({
+        type: 'stats',
+        workerIndex: init.workerIndex,
+        connected: connectedCount,
+        closedByServer,
+        delivered,
+        bytes: bytesRead,
+        duplicates,
+        outOfOrder,
+        otherLines,
+        notices,
+        latency,
+        maxLatencyNs,
+        firstDeliveryNs,
+        lastDeliveryNs,
+        noticeCounts: message.withNoticeCounts ? clients.filter((c) => c.connected).map((c) => c.notices) : null,
+      });
+      break;
+    case 'exit':
+      connectStopped = true;
+      for (const c of clients) c.socket?.destroy();
+      process.exit(0);
+  }
+}
+
+process.on('message', (m) => onMessage(m as ToWorker));
+process.on('disconnect', () => process.exit(0));
