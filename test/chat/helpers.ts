@@ -1,0 +1,223 @@
+/**
+ * Test helpers for the chat server tests: a raw `net` client that accumulates every byte it
+ * receives, and waits for a condition with a timeout (never a sleep for luck).
+ */
+import net from 'node:net';
+import { ChatServer } from '../../main/chat/server';
+import type { ChatServerOptions } from '../../main/chat/types';
+
+export const WAIT_MS = 5000;
+
+/** Resolves once `check()` is true; re-checks when `subscribe`'s callback fires and every 5 ms. */
+export function waitUntil(check: () => boolean, what: string | (() => string), timeoutMs = WAIT_MS): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (check()) {
+      resolve();
+      return;
+    }
+    const started = Date.now();
+    const poll = setInterval(() => {
+      if (check()) {
+        clearInterval(poll);
+        resolve();
+      } else if (Date.now() - started > timeoutMs) {
+        clearInterval(poll);
+        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`));
+      }
+    }, 5);
+  });
+}
+
+function preview(text: string, max = 600): string {
+  const shown = text.length > max ? `${text.slice(0, max / 2)} …[${text.length - max} chars]… ${text.slice(-max / 2)}` : text;
+  return JSON.stringify(shown);
+}
+
+export class RawClient {
+  readonly chunks: Buffer[] = [];
+  private total = 0;
+  private cache: Buffer | null = null;
+  ended = false;
+  closed = false;
+  error: NodeJS.ErrnoException | null = null;
+  private listeners = new Set<() => void>();
+
+  constructor(readonly socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.chunks.push(chunk);
+      this.total += chunk.length;
+      this.cache = null;
+      this.notify();
+    });
+    socket.on('end', () => {
+      this.ended = true;
+      this.notify();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      this.error = error;
+      this.notify();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.notify();
+    });
+  }
+
+  static connect(port: number, host = '127.0.0.1', options: { allowHalfOpen?: boolean } = {}): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ port, host, allowHalfOpen: options.allowHalfOpen ?? false });
+      const client = new RawClient(socket);
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(client);
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  /** `IP:port` as the server prints this client. */
+  get label(): string {
+    const address = this.socket.localAddress ?? '?';
+    const host = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address.includes(':') ? `[${address}]` : address;
+    return `${host}:${this.socket.localPort ?? 0}`;
+  }
+
+  get bytes(): Buffer {
+    if (!this.cache) this.cache = Buffer.concat(this.chunks, this.total);
+    return this.cache;
+  }
+
+  get byteLength(): number {
+    return this.total;
+  }
+
+  get text(): string {
+    return this.bytes.toString('utf8');
+  }
+
+  lines(): string[] {
+    const text = this.text;
+    const parts = text.split('\n');
+    parts.pop(); // after the last \n (or an unfinished line)
+    return parts;
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  /** Waits (event-driven) until `predicate` holds for what has been received so far. */
+  waitFor(predicate: (client: RawClient) => boolean, what: string, timeoutMs = WAIT_MS): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (predicate(this)) {
+        resolve();
+        return;
+      }
+      const listener = () => {
+        if (!predicate(this)) return;
+        cleanup();
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}; ${this.label} received ${this.total} bytes: ${preview(this.text)} ended=${this.ended} closed=${this.closed} error=${this.error?.code ?? 'none'}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+      };
+      this.listeners.add(listener);
+    });
+  }
+
+  waitForText(text: string, timeoutMs = WAIT_MS): Promise<void> {
+    return this.waitFor((client) => client.text.includes(text), preview(text), timeoutMs);
+  }
+
+  /** Waits until the received bytes end with `text` (or contain it when `anywhere`). */
+  waitForLine(line: string, timeoutMs = WAIT_MS): Promise<void> {
+    return this.waitForText(`${line}\n`, timeoutMs);
+  }
+
+  waitForEnd(timeoutMs = WAIT_MS): Promise<void> {
+    return this.waitFor((client) => client.ended || client.closed, 'end of stream', timeoutMs);
+  }
+
+  waitForClose(timeoutMs = WAIT_MS): Promise<void> {
+    return this.waitFor((client) => client.closed, 'close', timeoutMs);
+  }
+
+  /** Writes and waits until the data is handed to the kernel. */
+  write(data: string | Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.write(data, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  /** One write per byte, each after the previous one was flushed and a turn of the event loop. */
+  async writeBytewise(data: string | Uint8Array): Promise<void> {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
+    for (const byte of bytes) {
+      await this.write(Buffer.from([byte]));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  end(): void {
+    this.socket.end();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+export interface TestRoom {
+  server: ChatServer;
+  port: number;
+  clients: RawClient[];
+  /** Connects a client and waits until the server announced it (so it hears what follows). */
+  join(host?: string): Promise<RawClient>;
+  close(): Promise<void>;
+}
+
+/** A ChatServer on 127.0.0.1:0 (or `host`) plus bookkeeping so every socket is closed afterwards. */
+export async function startRoom(options: ChatServerOptions = {}, host = '127.0.0.1'): Promise<TestRoom> {
+  const server = new ChatServer({ admitDelayMs: 0, ...options });
+  const errors: Error[] = [];
+  server.on('error', (error) => errors.push(error));
+  const joined = new Set<string>();
+  server.on('join', (client) => joined.add(client.peer));
+  const { port } = await server.listen({ port: 0, host });
+  const clients: RawClient[] = [];
+  const room: TestRoom = {
+    server,
+    port,
+    clients,
+    async join(connectHost = host === '::' ? '127.0.0.1' : host) {
+      const client = await RawClient.connect(port, connectHost);
+      clients.push(client);
+      const label = client.label;
+      if (options.admitDelayMs !== undefined && options.admitDelayMs > 0) {
+        // announced on its first byte or after the delay; callers that need it announced send something
+        return client;
+      }
+      await waitUntil(() => joined.has(label), `the server to announce ${label}`);
+      return client;
+    },
+    async close() {
+      for (const client of clients) client.destroy();
+      await server.close();
+    },
+  };
+  return room;
+}
+
+/** `[peer] text\n` */
+export function frame(client: RawClient | string, text: string): string {
+  return `[${typeof client === 'string' ? client : client.label}] ${text}\n`;
+}
+
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
