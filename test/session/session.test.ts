@@ -1,0 +1,390 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChatServer } from '../../main/chat/server';
+import { ChatSession, shareAddressesFor, type ChatSessionOptions } from '../../main/chat/session';
+import type { ChatLine, HostRequest, JoinRequest, SessionStatus } from '../../main/common/ipc-contract';
+import { MemoryPreferencesStore } from '../../main/common/preferences';
+import { canListen, EventRecorder, freePort, occupyPort, RawClient } from './helpers';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function newSession(options: ChatSessionOptions = {}): { session: ChatSession; events: EventRecorder } {
+  const session = new ChatSession({ reconnectInitialDelayMs: 50, reconnectMaxDelayMs: 400, ...options });
+  const events = new EventRecorder(session);
+  cleanups.push(() => session.close());
+  return { session, events };
+}
+
+async function connectRaw(port: number): Promise<RawClient> {
+  const raw = await RawClient.connect(port);
+  cleanups.push(() => raw.close());
+  return raw;
+}
+
+async function hostLocally(session: ChatSession): Promise<{ port: number; self: string }> {
+  const hosted = await session.host({ port: 0, scope: 'local' });
+  if (!hosted.ok) throw new Error(hosted.error);
+  const snapshot = await session.getSnapshot();
+  if (!snapshot.ok || snapshot.value.status.mode !== 'hosting' || snapshot.value.status.self === null) {
+    throw new Error('not hosting after host()');
+  }
+  return { port: hosted.value.port, self: snapshot.value.status.self };
+}
+
+/**
+ * Test-only reach into the session: the loopback ChatClient's socket, destroyed as a network
+ * reset would (not via close(), which the session would take as its own doing).
+ */
+function killLoopbackClient(session: ChatSession): boolean {
+  const state = (session as unknown as { state: { link?: { client: unknown } } }).state;
+  const client = state.link?.client as { socket?: net.Socket } | null | undefined;
+  if (!client?.socket) return false;
+  client.socket.destroy();
+  return true;
+}
+
+/** A non-Tincan server that greets each connection its own way. */
+async function occupyPortWith(greet: (socket: net.Socket) => void): Promise<{ port: number }> {
+  const server = net.createServer(greet);
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  cleanups.push(() => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.unref();
+  }));
+  return { port: (server.address() as net.AddressInfo).port };
+}
+
+function isConnected(status: SessionStatus | undefined): boolean {
+  return status !== undefined && status.mode !== 'idle' && status.connection === 'connected';
+}
+
+describe('ChatSession hosting', () => {
+  it('relays between the host and a raw TCP client, byte for byte', async () => {
+    const { session, events } = newSession();
+    const { port, self } = await hostLocally(session);
+    expect(self).toMatch(/^127\.0\.0\.1:\d+$/);
+    await events.waitFor(() => isConnected(events.lastStatus), 'connected status');
+    expect(events.lastStatus).toEqual({
+      mode: 'hosting',
+      host: { port, scope: 'local', shareAddresses: [`127.0.0.1:${port}`] },
+      connection: 'connected',
+      self,
+    });
+
+    const raw = await connectRaw(port);
+    await events.waitFor(() => events.lines.some((line) => line.kind === 'connected' && line.peer === raw.peer), 'the raw client’s (connected) line');
+    const joinedLine = events.lines.find((line) => line.peer === raw.peer);
+    expect(joinedLine).toMatchObject({ kind: 'connected', text: '', self: false });
+
+    raw.write('hello from nc\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'hello from nc'), 'the raw client’s message');
+    expect(events.lines.find((line) => line.text === 'hello from nc')).toMatchObject({ kind: 'message', peer: raw.peer, self: false });
+
+    const sent = await session.send({ text: 'hi there\n\n  \nsecond line' });
+    expect(sent).toEqual({ ok: true, value: { lines: 2 } });
+    const expected = `[${raw.peer}] hello from nc\n[${self}] hi there\n[${self}] second line\n`;
+    await raw.waitFor((received) => received.length >= expected.length, 'the host’s lines');
+    expect(raw.text).toBe(expected);
+
+    await events.waitFor(() => events.lines.some((line) => line.text === 'second line'), 'own lines echoed');
+    const own = events.lines.filter((line) => line.peer === self && line.kind === 'message');
+    expect(own.map((line) => [line.text, line.self])).toEqual([
+      ['hi there', true],
+      ['second line', true],
+    ]);
+
+    // Roster: the host's own client and the raw one, with the line counts.
+    await events.waitFor(() => {
+      const roster = events.events.filter((event) => event.type === 'roster').at(-1);
+      return roster?.type === 'roster' && roster.clients.length === 2 && roster.clients.some((c) => c.peer === self && c.linesSent === 2);
+    }, 'a roster with both clients');
+
+    raw.close();
+    await events.waitFor(() => events.lines.some((line) => line.kind === 'disconnected' && line.peer === raw.peer), 'the (disconnected) line');
+
+    // seq increases by one per line, at is a plausible time.
+    const lines = events.lines;
+    lines.forEach((line, index) => {
+      if (index > 0) expect(line.seq).toBe((lines[index - 1] as ChatLine).seq + 1);
+      expect(Math.abs(line.at - Date.now())).toBeLessThan(60_000);
+    });
+  });
+
+  it('refuses a port in use with the server’s sentence and stays idle', async () => {
+    const busy = await occupyPort();
+    cleanups.push(busy.close);
+    const { session } = newSession();
+    const result = await session.host({ port: busy.port, scope: 'local' });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toMatch(new RegExp(`^Port ${busy.port} is already in use`));
+    const snapshot = await session.getSnapshot();
+    expect(snapshot.ok && snapshot.value.status).toEqual({ mode: 'idle' });
+    // and it can host elsewhere afterwards
+    expect((await session.host({ port: 0, scope: 'local' })).ok).toBe(true);
+  });
+
+  it('leave stops the server: raw clients see the socket end and the port is free again', async () => {
+    const { session, events } = newSession();
+    const { port } = await hostLocally(session);
+    const raw = await connectRaw(port);
+    await events.waitFor(() => events.lines.some((line) => line.peer === raw.peer), 'raw client announced');
+
+    expect(await session.leave()).toEqual({ ok: true, value: null });
+    await raw.waitForEnd();
+    expect(await canListen(port)).toBe(true);
+    await events.waitFor(() => events.lastStatus?.mode === 'idle', 'idle status');
+    await events.waitFor(
+      () => events.events.some((event) => event.type === 'roster' && event.clients.length === 0),
+      'an empty roster',
+    );
+    expect((await session.send({ text: 'anyone?' })).ok).toBe(false);
+  });
+
+  it('refuses to host or join twice, and validates its arguments', async () => {
+    const { session } = newSession();
+    await hostLocally(session);
+    expect(await session.host({ port: 0, scope: 'local' })).toEqual({ ok: false, error: 'Leave the current chat first.' });
+    expect(await session.join({ address: '127.0.0.1:1' })).toEqual({ ok: false, error: 'Leave the current chat first.' });
+    expect((await session.host({ port: -5, scope: 'local' })).ok).toBe(false);
+    expect((await session.host({ port: 1, scope: 'moon' } as unknown as HostRequest)).ok).toBe(false);
+    expect((await session.send({ text: 42 } as unknown as { text: string })).ok).toBe(false);
+    expect((await session.host(null as unknown as HostRequest)).ok).toBe(false);
+  });
+
+  it('remembers last mode, port and scope', async () => {
+    const store = new MemoryPreferencesStore();
+    const { session } = newSession({ preferences: store });
+    const port = await freePort();
+    const hosted = await session.host({ port, scope: 'local' });
+    expect(hosted.ok).toBe(true);
+    expect(await store.load()).toMatchObject({ lastMode: 'host', lastPort: port, lastScope: 'local' });
+  });
+});
+
+describe('ChatSession joining', () => {
+  async function startServer(port = 0): Promise<{ server: ChatServer; port: number }> {
+    const server = new ChatServer({ admitDelayMs: 0 });
+    server.on('error', () => undefined);
+    const address = await server.listen({ port, host: '127.0.0.1' });
+    cleanups.push(() => server.close());
+    return { server, port: address.port };
+  }
+
+  it('joins, marks its own lines, remembers the host, and can forget it', async () => {
+    const store = new MemoryPreferencesStore();
+    const { session, events } = newSession({ preferences: store });
+    const { port } = await startServer();
+    const raw = await connectRaw(port);
+
+    const joining = session.join({ address: `127.0.0.1:${port}` });
+    // The connect needs the event loop; the snapshot (microtasks only) sees it in progress.
+    const during = await session.getSnapshot();
+    expect(during.ok && during.value.status).toEqual({ mode: 'joined', target: { host: '127.0.0.1', port }, connection: 'connecting', self: null });
+    expect(await joining).toEqual({ ok: true, value: { host: '127.0.0.1', port } });
+    await events.waitFor(() => isConnected(events.lastStatus), 'connected');
+    // Statuses may be coalesced, but each one is about this join.
+    expect(events.statuses.every((status) => status.mode === 'joined')).toBe(true);
+    const status = events.lastStatus;
+    const self = status?.mode === 'joined' ? status.self : null;
+    expect(self).toMatch(/^127\.0\.0\.1:\d+$/);
+
+    await raw.waitFor((text) => text.includes(`[${self}] (connected)`), 'the session announced');
+    raw.write('welcome\n');
+    await session.send({ text: 'thanks' });
+    await events.waitFor(() => events.lines.some((line) => line.text === 'thanks'), 'own line');
+    expect(events.lines.filter((line) => line.kind === 'message').map((line) => [line.peer, line.text, line.self])).toEqual([
+      [raw.peer, 'welcome', false],
+      [self, 'thanks', true],
+    ]);
+
+    const preferences = await store.load();
+    expect(preferences).toMatchObject({ lastMode: 'join', recentHosts: [`127.0.0.1:${port}`] });
+    const snapshot = await session.getSnapshot();
+    expect(snapshot.ok && snapshot.value.preferences.recentHosts).toEqual([`127.0.0.1:${port}`]);
+    const forgotten = await session.forgetRecentHost(`127.0.0.1:${port}`);
+    expect(forgotten.ok && forgotten.value.recentHosts).toEqual([]);
+    expect((await store.load()).recentHosts).toEqual([]);
+  });
+
+  it('shows lines that are not in protocol form as raw lines', async () => {
+    const listener = await occupyPortWith((socket) => socket.write('Welcome to some other server\n[x] odd\n'));
+    const { session, events } = newSession();
+    expect((await session.join({ address: `127.0.0.1:${listener.port}` })).ok).toBe(true);
+    await events.waitFor(() => events.lines.length >= 2, 'two raw lines');
+    expect(events.lines.map((line) => [line.kind, line.peer, line.text])).toEqual([
+      ['raw', '', 'Welcome to some other server'],
+      ['raw', '', '[x] odd'],
+    ]);
+  });
+
+  it('explains a bad address without connecting', async () => {
+    const { session, events } = newSession();
+    expect(await session.join({ address: '10.0.0.300' })).toEqual({
+      ok: false,
+      error: '“10.0.0.300” is not a valid IPv4 address: each part must be 0–255.',
+    });
+    expect((await session.join({ address: 5 } as unknown as JoinRequest)).ok).toBe(false);
+    expect((await session.join({ address: 'x'.repeat(100_000) })).ok).toBe(false);
+    expect(events.batches).toEqual([]);
+  });
+
+  it('reports a refused connection with the client’s sentence and goes back to idle', async () => {
+    const port = await freePort();
+    const { session, events } = newSession();
+    expect(await session.join({ address: `127.0.0.1:${port}` })).toEqual({
+      ok: false,
+      error: `Nothing is listening at 127.0.0.1:${port}`,
+    });
+    await events.waitFor(() => events.lastStatus?.mode === 'idle', 'idle');
+  });
+
+  it('cancelJoin stops a join in progress', async () => {
+    const { port } = await startServer();
+    const { session, events } = newSession();
+    const joining = session.join({ address: `127.0.0.1:${port}` });
+    expect(await session.cancelJoin()).toEqual({ ok: true, value: null });
+    expect(await joining).toEqual({ ok: false, error: 'Joining was cancelled.' });
+    await events.waitFor(() => events.lastStatus?.mode === 'idle', 'idle');
+    // cancelJoin when idle is harmless
+    expect(await session.cancelJoin()).toEqual({ ok: true, value: null });
+  });
+
+  it('reconnects with backoff after the server restarts on the same port', async () => {
+    const first = await startServer();
+    const { session, events } = newSession();
+    expect((await session.join({ address: `127.0.0.1:${first.port}` })).ok).toBe(true);
+    await events.waitFor(() => isConnected(events.lastStatus), 'connected');
+
+    await first.server.close();
+    await events.waitFor(
+      () => events.events.filter((event) => event.type === 'reconnecting').length >= 3,
+      'three reconnect attempts',
+    );
+    const attempts = events.events.flatMap((event) => (event.type === 'reconnecting' ? [event] : []));
+    expect(attempts.slice(0, 3).map((attempt) => [attempt.attempt, attempt.delayMs])).toEqual([
+      [1, 50],
+      [2, 100],
+      [3, 200],
+    ]);
+    expect(attempts[0]?.reason).toMatch(/closed the connection|was lost/);
+    expect(attempts[1]?.reason).toBe(`Nothing is listening at 127.0.0.1:${first.port}`);
+    expect(events.lastStatus).toMatchObject({ mode: 'joined', connection: 'reconnecting', self: null });
+    expect((await session.send({ text: 'lost?' })).ok).toBe(false);
+
+    const second = await startServer(first.port);
+    const raw = await connectRaw(second.port);
+    await events.waitFor(() => isConnected(events.lastStatus), 'connected again', 10_000);
+    expect(events.events.some((event) => event.type === 'notice' && event.message === `Reconnected to 127.0.0.1:${first.port}.`)).toBe(true);
+    const status = events.lastStatus;
+    const self = status?.mode === 'joined' ? status.self : null;
+    await session.send({ text: 'back again' });
+    await raw.waitFor((text) => text.includes(`[${self}] back again\n`), 'the message after reconnecting');
+  });
+
+  it('the host’s own loopback client reconnects when the server cuts it', async () => {
+    const { session, events } = newSession();
+    const { port, self: before } = await hostLocally(session);
+    await events.waitFor(() => isConnected(events.lastStatus), 'connected');
+    // Simulate a reset of the loopback connection: destroy its socket without the client
+    // having asked to close. The session must notice and come back on its own.
+    const killed = killLoopbackClient(session);
+    expect(killed).toBe(true);
+    await events.waitFor(() => events.events.some((event) => event.type === 'reconnecting'), 'reconnecting');
+    await events.waitFor(() => isConnected(events.lastStatus), 'connected again');
+    const after = events.lastStatus;
+    expect(after).toMatchObject({ mode: 'hosting', connection: 'connected', host: { port } });
+    expect(after?.mode === 'hosting' && after.self).not.toBe(before);
+  });
+});
+
+describe('ChatSession event batching', () => {
+  it('delivers a 5,000-line burst complete, in order, in a handful of batches', async () => {
+    const { session, events } = newSession();
+    const { port } = await hostLocally(session);
+    const raw = await connectRaw(port);
+    await events.waitFor(() => events.lines.some((line) => line.peer === raw.peer), 'raw client announced');
+    const batchesBefore = events.batches.length;
+
+    const total = 5000;
+    raw.write(Array.from({ length: total }, (_, index) => `line ${index}\n`).join(''));
+    await events.waitFor(
+      () => events.lines.filter((line) => line.peer === raw.peer && line.kind === 'message').length >= total,
+      'all 5,000 lines',
+      20_000,
+    );
+    const received = events.lines.filter((line) => line.peer === raw.peer && line.kind === 'message').map((line) => line.text);
+    expect(received).toEqual(Array.from({ length: total }, (_, index) => `line ${index}`));
+    const burstBatches = events.batches.slice(batchesBefore);
+    // Each callback: consecutive lines merged into one item.
+    for (const batch of burstBatches) {
+      const types = batch.events.map((event) => event.type);
+      types.forEach((type, index) => {
+        if (index > 0) expect(type === 'lines' && types[index - 1] === 'lines').toBe(false);
+      });
+    }
+    console.info(`5,000 lines arrived in ${burstBatches.length} callbacks`);
+    expect(burstBatches.length).toBeLessThan(60);
+  });
+
+  it('never calls back more than once per eventBatchMs and keeps only the latest status', async () => {
+    const { session, events } = newSession({ eventBatchMs: 40 });
+    const { port } = await hostLocally(session);
+    const raw = await connectRaw(port);
+    for (let index = 0; index < 20; index += 1) raw.write(`tick ${index}\n`);
+    await events.waitFor(() => events.lines.filter((line) => line.text.startsWith('tick ')).length === 20, 'ticks');
+    for (let index = 1; index < events.batches.length; index += 1) {
+      const gap = (events.batches[index]?.at ?? 0) - (events.batches[index - 1]?.at ?? 0);
+      expect(gap).toBeGreaterThanOrEqual(38);
+    }
+    for (const batch of events.batches) {
+      expect(batch.events.filter((event) => event.type === 'status').length).toBeLessThanOrEqual(1);
+      expect(batch.events.filter((event) => event.type === 'roster').length).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('a throwing listener does not starve the others; unsubscribe works', async () => {
+    const { session, events } = newSession();
+    session.onEvents(() => {
+      throw new Error('broken window');
+    });
+    let calls = 0;
+    const unsubscribe = session.onEvents(() => {
+      calls += 1;
+    });
+    unsubscribe();
+    await hostLocally(session);
+    await events.waitFor(() => isConnected(events.lastStatus), 'connected');
+    expect(calls).toBe(0);
+  });
+});
+
+describe('shareAddressesFor', () => {
+  const interfaces = {
+    lo: [
+      { address: '127.0.0.1', family: 'IPv4', internal: true, netmask: '255.0.0.0', mac: '00:00:00:00:00:00', cidr: '127.0.0.1/8' },
+      { address: '::1', family: 'IPv6', internal: true, netmask: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', mac: '00:00:00:00:00:00', cidr: '::1/128', scopeid: 0 },
+    ],
+    eth0: [
+      { address: 'fe80::1', family: 'IPv6', internal: false, netmask: 'ffff:ffff:ffff:ffff::', mac: '02:00:00:00:00:01', cidr: 'fe80::1/64', scopeid: 2 },
+      { address: '2001:db8::5', family: 'IPv6', internal: false, netmask: 'ffff:ffff:ffff:ffff::', mac: '02:00:00:00:00:01', cidr: '2001:db8::5/64', scopeid: 0 },
+      { address: '192.168.1.20', family: 'IPv4', internal: false, netmask: '255.255.255.0', mac: '02:00:00:00:00:01', cidr: '192.168.1.20/24' },
+    ],
+    wlan0: [{ address: '10.0.0.7', family: 'IPv4', internal: false, netmask: '255.0.0.0', mac: '02:00:00:00:00:02', cidr: '10.0.0.7/8' }],
+  } as const;
+
+  it('lists IPv4 first, then routable IPv6 in brackets, without loopback or link-local', () => {
+    expect(shareAddressesFor('lan', 60003, structuredClone(interfaces) as never)).toEqual([
+      '192.168.1.20:60003',
+      '10.0.0.7:60003',
+      '[2001:db8::5]:60003',
+    ]);
+  });
+
+  it('falls back to loopback, and local scope is loopback only', () => {
+    expect(shareAddressesFor('lan', 4000, {})).toEqual(['127.0.0.1:4000']);
+    expect(shareAddressesFor('local', 4000, structuredClone(interfaces) as never)).toEqual(['127.0.0.1:4000']);
+  });
+});
