@@ -43,6 +43,12 @@ export function connectToBridge(): () => void {
   return unsubscribe;
 }
 
+/** Main updates the last mode and recent hosts after a host or join; show its version. */
+async function refreshPreferences(): Promise<void> {
+  const result = await call(() => getBridge().getSnapshot());
+  if (result.ok) set({ preferences: result.value.preferences });
+}
+
 /** Forget the previous room before a new one starts, so lines arriving early are kept. */
 function clearRoom(): void {
   const fresh = initialChatState();
@@ -75,8 +81,7 @@ export async function hostChat(port: number, scope: HostScope): Promise<boolean>
     return false;
   }
   assumeStatus({ mode: 'hosting', host: result.value, connection: 'connecting', self: null });
-  const preferences = get().preferences;
-  if (preferences) set({ preferences: { ...preferences, lastMode: 'host', lastPort: port, lastScope: scope } });
+  void refreshPreferences();
   return true;
 }
 
@@ -92,12 +97,7 @@ export async function joinChat(address: string): Promise<boolean> {
     return false;
   }
   assumeStatus({ mode: 'joined', target: result.value, connection: 'connected', self: null });
-  const preferences = get().preferences;
-  if (preferences) {
-    const typed = address.trim();
-    const recentHosts = [typed, ...preferences.recentHosts.filter((entry) => entry !== typed)].slice(0, 8);
-    set({ preferences: { ...preferences, lastMode: 'join', recentHosts } });
-  }
+  void refreshPreferences();
   return true;
 }
 

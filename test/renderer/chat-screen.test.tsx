@@ -1,0 +1,270 @@
+// @vitest-environment happy-dom
+import '@testing-library/jest-dom/vitest';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SessionStatus } from '../../main/common/ipc-contract';
+import { FOLLOW_WINDOW_ROWS } from '../../renderer/src/components/Transcript';
+import { useChatStore } from '../../renderer/src/state/store';
+import { FakeBridge, chatLine } from './fake-bridge';
+import { renderApp, type RenderedApp } from './render-app';
+
+const SELF = '10.0.0.9:40000';
+const joined: SessionStatus = {
+  mode: 'joined',
+  target: { host: '10.0.0.1', port: 60003 },
+  connection: 'connected',
+  self: SELF,
+};
+const hosting: SessionStatus = {
+  mode: 'hosting',
+  host: { port: 60003, scope: 'lan', shareAddresses: ['192.168.1.20:60003', '[fd00::20]:60003'] },
+  connection: 'connected',
+  self: '127.0.0.1:45000',
+};
+
+let app: RenderedApp | null = null;
+
+afterEach(() => {
+  app?.dispose();
+  app = null;
+  cleanup();
+});
+
+async function openRoom(status: SessionStatus = joined): Promise<RenderedApp> {
+  const bridge = new FakeBridge();
+  bridge.snapshot.status = status;
+  app = await renderApp(bridge);
+  return app;
+}
+
+function messageInput(): HTMLElement {
+  return screen.getByRole('textbox', { name: 'Message' });
+}
+
+function rows(): HTMLElement[] {
+  return within(screen.getByRole('log', { name: 'Messages' })).queryAllByRole('listitem');
+}
+
+describe('chat screen: transcript', () => {
+  it('shows messages as text, never as HTML', async () => {
+    const { emit } = await openRoom();
+    emit([{ type: 'lines', lines: [chatLine({ text: '<img src=x onerror=alert(1)><b>bold</b>' })] }]);
+    const log = screen.getByRole('log', { name: 'Messages' });
+    expect(within(log).getByText('<img src=x onerror=alert(1)><b>bold</b>')).toBeInTheDocument();
+    expect(log.querySelector('img')).toBeNull();
+    expect(log.querySelector('b')).toBeNull();
+  });
+
+  it('tells apart messages, joins, leaves, own lines and raw lines', async () => {
+    const { emit } = await openRoom();
+    emit([
+      {
+        type: 'lines',
+        lines: [
+          chatLine({ kind: 'connected', peer: '10.0.0.2:5000', text: '' }),
+          chatLine({ kind: 'message', peer: '10.0.0.2:5000', text: 'hi all' }),
+          chatLine({ kind: 'message', peer: SELF, text: 'hello back', self: true }),
+          chatLine({ kind: 'disconnected', peer: '10.0.0.2:5000', text: '' }),
+          chatLine({ kind: 'raw', peer: '', text: 'Welcome to the pi' }),
+        ],
+      },
+    ]);
+    const [joinRow, message, own, leaveRow, raw] = rows();
+    expect(joinRow).toHaveTextContent('10.0.0.2:5000 joined');
+    expect(joinRow).toHaveClass('row-notice');
+    expect(message).toHaveTextContent('10.0.0.2:5000hi all');
+    expect(message!.querySelector('.sender')!.className).toMatch(/peer-hue-\d+/);
+    expect(own).toHaveTextContent('youhello back');
+    expect(own).toHaveClass('row-self');
+    expect(leaveRow).toHaveTextContent('10.0.0.2:5000 left');
+    expect(raw).toHaveTextContent('Welcome to the pi');
+    expect(message!.querySelector('time')).toHaveAttribute('datetime', '2026-11-27T14:05:09.000Z');
+  });
+
+  it('makes http(s) links clickable through the bridge, never by navigating', async () => {
+    const { emit, bridge } = await openRoom();
+    emit([{ type: 'lines', lines: [chatLine({ text: 'docs at https://example.com/x, ok' })] }]);
+    const link = screen.getByRole('link', { name: 'https://example.com/x' });
+    const click = new MouseEvent('click', { bubbles: true, cancelable: true });
+    link.dispatchEvent(click);
+    expect(click.defaultPrevented).toBe(true);
+    await waitFor(() => expect(bridge.callsTo('openLink')).toEqual(['https://example.com/x']));
+  });
+
+  it('renders a bounded number of rows for a burst, with the last line shown', async () => {
+    const { emit } = await openRoom();
+    const burst = Array.from({ length: 5000 }, (_, i) => chatLine({ text: `line ${i}` }));
+    emit([{ type: 'lines', lines: burst }]);
+    expect(rows()).toHaveLength(FOLLOW_WINDOW_ROWS);
+    expect(rows().at(-1)).toHaveTextContent('line 4999');
+    expect(useChatStore.getState().lines).toHaveLength(5000);
+
+    fireEvent.click(screen.getByRole('button', { name: `Show earlier messages (${5000 - FOLLOW_WINDOW_ROWS})` }));
+    expect(rows()).toHaveLength(2 * FOLLOW_WINDOW_ROWS);
+  });
+
+  it('follows new lines until the user scrolls up, then offers a jump to the latest', async () => {
+    const { emit } = await openRoom();
+    emit([{ type: 'lines', lines: Array.from({ length: 50 }, (_, i) => chatLine({ text: `old ${i}` })) }]);
+    const log = screen.getByRole('log', { name: 'Messages' });
+    // happy-dom does no layout: give the scroller a size so "scrolled up" means something.
+    Object.defineProperty(log, 'scrollHeight', { configurable: true, get: () => 2000 });
+    Object.defineProperty(log, 'clientHeight', { configurable: true, get: () => 400 });
+    log.scrollTop = 100;
+    fireEvent.scroll(log);
+
+    emit([{ type: 'lines', lines: [chatLine({ text: 'new 1' }), chatLine({ text: 'new 2' }), chatLine({ text: 'new 3' })] }]);
+    const jump = screen.getByRole('button', { name: 'Jump to latest (3 new)' });
+    // Paused: the new lines wait below instead of pulling the view down.
+    expect(screen.queryByText('new 3')).toBeNull();
+
+    fireEvent.click(jump);
+    expect(screen.getByText('new 3')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /Jump to latest/ })).toBeNull();
+  });
+});
+
+describe('chat screen: composer', () => {
+  it('lands focus in the message input and sends on Enter', async () => {
+    const { bridge } = await openRoom();
+    const input = messageInput();
+    await waitFor(() => expect(input).toHaveFocus());
+    fireEvent.change(input, { target: { value: 'hello there' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(bridge.callsTo('send')).toEqual([{ text: 'hello there' }]));
+    expect(input).toHaveValue('');
+  });
+
+  it('does not send blank lines', async () => {
+    const { bridge } = await openRoom();
+    fireEvent.change(messageInput(), { target: { value: '   ' } });
+    fireEvent.keyDown(messageInput(), { key: 'Enter' });
+    expect(bridge.callsTo('send')).toEqual([]);
+  });
+
+  it('sends a multi-line paste as one message per line', async () => {
+    const { bridge } = await openRoom();
+    const input = messageInput() as HTMLInputElement;
+    fireEvent.change(input, { target: { value: '> ' } });
+    input.setSelectionRange(2, 2);
+    fireEvent.paste(input, { clipboardData: { getData: () => 'first\nsecond\r\nthird' } });
+    await waitFor(() => expect(bridge.callsTo('send')).toEqual([{ text: '> first\nsecond\r\nthird' }]));
+    expect(input).toHaveValue('');
+    // Each line goes into the Up-arrow history on its own.
+    expect(useChatStore.getState().sentHistory).toEqual(['> first', 'second', 'third']);
+  });
+
+  it('leaves a single-line paste to the input', async () => {
+    const { bridge } = await openRoom();
+    const paste = new Event('paste', { bubbles: true, cancelable: true });
+    Object.defineProperty(paste, 'clipboardData', { value: { getData: () => 'just one line' } });
+    messageInput().dispatchEvent(paste);
+    expect(paste.defaultPrevented).toBe(false);
+    expect(bridge.callsTo('send')).toEqual([]);
+  });
+
+  it('recalls earlier lines with Up and returns to the draft with Down', async () => {
+    const { bridge } = await openRoom();
+    const input = messageInput();
+    for (const text of ['one', 'two']) {
+      fireEvent.change(input, { target: { value: text } });
+      fireEvent.keyDown(input, { key: 'Enter' });
+    }
+    await waitFor(() => expect(bridge.callsTo('send')).toHaveLength(2));
+    fireEvent.change(input, { target: { value: 'draft' } });
+    fireEvent.keyDown(input, { key: 'ArrowUp' });
+    expect(input).toHaveValue('two');
+    fireEvent.keyDown(input, { key: 'ArrowUp' });
+    expect(input).toHaveValue('one');
+    fireEvent.keyDown(input, { key: 'ArrowUp' });
+    expect(input).toHaveValue('one');
+    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    expect(input).toHaveValue('two');
+    fireEvent.keyDown(input, { key: 'ArrowDown' });
+    expect(input).toHaveValue('draft');
+    // A recalled line is sent like a typed one.
+    fireEvent.keyDown(input, { key: 'ArrowUp' });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(bridge.callsTo('send')).toEqual([{ text: 'one' }, { text: 'two' }, { text: 'two' }]));
+  });
+
+  it('gives the text back and explains when a send fails', async () => {
+    const bridge = new FakeBridge();
+    bridge.snapshot.status = joined;
+    bridge.sendHandler = async () => ({ ok: false, error: 'Not connected right now: wait until the connection is back.' });
+    app = await renderApp(bridge);
+    fireEvent.change(messageInput(), { target: { value: 'important' } });
+    fireEvent.keyDown(messageInput(), { key: 'Enter' });
+    expect(await screen.findByRole('alert')).toHaveTextContent('Not connected right now');
+    expect(messageInput()).toHaveValue('important');
+  });
+
+  it('is disabled with a reason while reconnecting, with a banner counting down', async () => {
+    const { emit } = await openRoom();
+    emit([
+      { type: 'status', status: { ...joined, connection: 'reconnecting', self: null } },
+      { type: 'reconnecting', attempt: 3, delayMs: 4000, reason: 'The host closed the connection.' },
+    ]);
+    expect(messageInput()).toBeDisabled();
+    expect(messageInput()).toHaveAttribute('placeholder', expect.stringContaining('You can type again once Tincan reconnects'));
+    const banner = screen.getByText(/Trying again/).closest('[role="status"]')!;
+    expect(banner).toHaveTextContent(/Trying again in [34] s — attempt 3/);
+    expect(screen.getByText('Reconnecting…')).toBeInTheDocument();
+
+    emit([{ type: 'status', status: joined }]);
+    expect(messageInput()).toBeEnabled();
+    expect(screen.queryByText(/Trying again/)).toBeNull();
+  });
+});
+
+describe('chat screen: status bar and host panel', () => {
+  it('shows mode, address, state and the joiner’s head count', async () => {
+    const { emit } = await openRoom();
+    const bar = screen.getByRole('banner', { name: 'Connection' });
+    expect(bar).toHaveTextContent('Joined');
+    expect(bar).toHaveTextContent('10.0.0.1:60003');
+    expect(bar).toHaveTextContent('Connected');
+    expect(bar).toHaveTextContent('Just you');
+    emit([
+      {
+        type: 'lines',
+        lines: [
+          chatLine({ kind: 'connected', peer: '10.0.0.2:1', text: '' }),
+          chatLine({ kind: 'connected', peer: '10.0.0.3:1', text: '' }),
+        ],
+      },
+    ]);
+    expect(bar).toHaveTextContent('3 people');
+  });
+
+  it('lists share addresses with Copy buttons and the live roster', async () => {
+    const { emit, bridge } = await openRoom(hosting);
+    const panel = screen.getByRole('complementary', { name: 'Room details' });
+    fireEvent.click(within(panel).getByRole('button', { name: 'Copy [fd00::20]:60003' }));
+    await waitFor(() => expect(bridge.callsTo('copyText')).toEqual(['[fd00::20]:60003']));
+    expect(await within(panel).findByText('Copied')).toBeInTheDocument();
+
+    emit([
+      {
+        type: 'roster',
+        clients: [
+          { id: 1, peer: '127.0.0.1:45000', connectedAt: Date.now() - 5 * 60_000, linesSent: 1 },
+          { id: 2, peer: '10.0.0.2:5000', connectedAt: Date.now(), linesSent: 12 },
+        ],
+      },
+    ]);
+    expect(within(panel).getByText('In the room (2)')).toBeInTheDocument();
+    const roster = within(panel).getAllByRole('listitem').filter((item) => item.classList.contains('roster-row'));
+    expect(roster[0]).toHaveTextContent('127.0.0.1:45000 (you)');
+    expect(roster[0]).toHaveTextContent('5 min · 1 line');
+    expect(roster[1]).toHaveTextContent('12 lines');
+    expect(screen.getByRole('banner', { name: 'Connection' })).toHaveTextContent('2 people');
+  });
+
+  it('Stop hosting returns to the start screen', async () => {
+    const { bridge } = await openRoom(hosting);
+    fireEvent.click(screen.getByRole('button', { name: 'Stop hosting' }));
+    await screen.findByRole('button', { name: 'Start hosting' });
+    expect(bridge.callsTo('leave')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,129 @@
+import type {
+  BridgeEvent,
+  ChatLine,
+  HostInfo,
+  HostRequest,
+  JoinInfo,
+  JoinRequest,
+  Preferences,
+  Result,
+  SendRequest,
+  SendResponse,
+  Snapshot,
+  TincanBridge,
+} from '../../main/common/ipc-contract';
+
+export function defaultTestPreferences(overrides: Partial<Preferences> = {}): Preferences {
+  return { lastMode: 'host', lastPort: 60003, lastScope: 'lan', recentHosts: [], ...overrides };
+}
+
+/** A call the renderer made, in order. */
+export interface BridgeCall {
+  method: keyof TincanBridge;
+  arg: unknown;
+}
+
+/**
+ * A TincanBridge for renderer tests: records every call, answers with overridable handlers,
+ * and lets the test push event batches as main would.
+ */
+export class FakeBridge implements TincanBridge {
+  readonly calls: BridgeCall[] = [];
+  private readonly listeners = new Set<(events: BridgeEvent[]) => void>();
+  snapshot: Snapshot = { status: { mode: 'idle' }, preferences: defaultTestPreferences() };
+
+  hostHandler: (request: HostRequest) => Promise<Result<HostInfo>> = async (request) => ({
+    ok: true,
+    value: { port: request.port, scope: request.scope, shareAddresses: [`192.168.1.20:${request.port}`, `127.0.0.1:${request.port}`] },
+  });
+  joinHandler: (request: JoinRequest) => Promise<Result<JoinInfo>> = async (request) => {
+    const [host = '', port = '60003'] = request.address.split(':');
+    return { ok: true, value: { host, port: Number(port) } };
+  };
+  sendHandler: (request: SendRequest) => Promise<Result<SendResponse>> = async (request) => ({
+    ok: true,
+    value: { lines: request.text.split('\n').filter((line) => line.trim() !== '').length },
+  });
+
+  private record(method: keyof TincanBridge, arg: unknown): void {
+    this.calls.push({ method, arg });
+  }
+
+  callsTo(method: keyof TincanBridge): unknown[] {
+    return this.calls.filter((call) => call.method === method).map((call) => call.arg);
+  }
+
+  async getSnapshot(): Promise<Result<Snapshot>> {
+    this.record('getSnapshot', undefined);
+    return { ok: true, value: structuredClone(this.snapshot) };
+  }
+  host(request: HostRequest): Promise<Result<HostInfo>> {
+    this.record('host', request);
+    return this.hostHandler(request);
+  }
+  join(request: JoinRequest): Promise<Result<JoinInfo>> {
+    this.record('join', request);
+    return this.joinHandler(request);
+  }
+  async cancelJoin(): Promise<Result<null>> {
+    this.record('cancelJoin', undefined);
+    return { ok: true, value: null };
+  }
+  send(request: SendRequest): Promise<Result<SendResponse>> {
+    this.record('send', request);
+    return this.sendHandler(request);
+  }
+  async leave(): Promise<Result<null>> {
+    this.record('leave', undefined);
+    return { ok: true, value: null };
+  }
+  async copyText(text: string): Promise<Result<null>> {
+    this.record('copyText', text);
+    return { ok: true, value: null };
+  }
+  async openLink(url: string): Promise<Result<null>> {
+    this.record('openLink', url);
+    return { ok: true, value: null };
+  }
+  async forgetRecentHost(address: string): Promise<Result<Preferences>> {
+    this.record('forgetRecentHost', address);
+    this.snapshot.preferences.recentHosts = this.snapshot.preferences.recentHosts.filter((entry) => entry !== address);
+    return { ok: true, value: structuredClone(this.snapshot.preferences) };
+  }
+  onEvents(listener: (events: BridgeEvent[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Delivers one batch, as main's events channel would. */
+  emit(events: BridgeEvent[]): void {
+    for (const listener of [...this.listeners]) listener(events);
+  }
+
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+}
+
+let nextSeq = 1;
+
+/** A ChatLine with sensible defaults; seq increases across calls like main's. */
+export function chatLine(overrides: Partial<ChatLine> = {}): ChatLine {
+  return {
+    seq: nextSeq++,
+    kind: 'message',
+    peer: '10.0.0.7:50123',
+    text: 'hello',
+    at: Date.UTC(2026, 10, 27, 14, 5, 9),
+    self: false,
+    ...overrides,
+  };
+}
+
+export function installFakeBridge(bridge: FakeBridge): () => void {
+  const holder = window as unknown as { tincan?: TincanBridge };
+  holder.tincan = bridge;
+  return () => {
+    delete holder.tincan;
+  };
+}
