@@ -1,0 +1,129 @@
+/**
+ * Wires the app together: single instance, hardening, the chat session, IPC, the window,
+ * and an orderly shutdown (the session closes, so a hosted chat ends cleanly for everyone).
+ *
+ * Takes the Electron module as a parameter: main/index.ts passes the real one, tests a fake.
+ */
+import path from 'node:path';
+import type * as ElectronModule from 'electron';
+import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
+import { EVENTS_CHANNEL } from '../common/ipc-contract';
+import { JsonFilePreferencesStore } from '../common/preferences';
+import { ChatSession } from '../chat/session';
+import { registerIpcHandlers } from './ipc';
+import { appPaths } from './paths';
+import { installContentsHardening, installPermissionHandlers, isTrustedSender } from './security';
+import { createMainWindow, focusWindow } from './window';
+import { loadWindowState, saveWindowState } from './window-state';
+
+export type ElectronMain = Pick<
+  typeof ElectronModule,
+  'app' | 'BrowserWindow' | 'ipcMain' | 'session' | 'clipboard' | 'shell' | 'screen'
+>;
+
+export const APP_ID = 'org.tincan.app';
+/** Quitting waits this long at most for the chat to close before it gives up and exits. */
+const SHUTDOWN_TIMEOUT_MS = 3000;
+
+export interface TincanApp {
+  /** False when another Tincan was already running: this one asked it to come forward and quits. */
+  primary: boolean;
+  /** Settles once the window exists (or startup failed; the error is logged). */
+  ready: Promise<void>;
+}
+
+export function startTincan(electron: ElectronMain, mainDirectory: string): TincanApp {
+  const { app } = electron;
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return { primary: false, ready: Promise.resolve() };
+  }
+
+  // Every renderer sandboxed, whatever options some future window is created with.
+  app.enableSandbox();
+  installContentsHardening(app);
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+
+  const paths = appPaths(mainDirectory);
+  const ownWebContentsIds = new Set<number>();
+  let mainWindow: BrowserWindow | null = null;
+  let session: ChatSession | null = null;
+  let disposeIpc: (() => void) | null = null;
+  let stopForwarding: (() => void) | null = null;
+
+  app.on('second-instance', () => focusWindow(mainWindow));
+
+  const windowStateFile = (): string => path.join(app.getPath('userData'), 'window-state.json');
+
+  const openWindow = async (): Promise<void> => {
+    const workAreas = electron.screen.getAllDisplays().map((display) => display.workArea);
+    const state = await loadWindowState(windowStateFile(), workAreas);
+    const window = createMainWindow({
+      BrowserWindow: electron.BrowserWindow,
+      paths,
+      state,
+      saveState: (bounds, maximized) => {
+        saveWindowState(windowStateFile(), bounds, maximized).catch(() => undefined);
+      },
+    });
+    const contentsId = window.webContents.id;
+    ownWebContentsIds.add(contentsId);
+    window.on('closed', () => {
+      ownWebContentsIds.delete(contentsId);
+      if (mainWindow === window) mainWindow = null;
+    });
+    mainWindow = window;
+  };
+
+  const ready = app.whenReady().then(async () => {
+    installPermissionHandlers(electron.session.defaultSession, paths.rendererUrl);
+    const chat = new ChatSession({
+      preferences: new JsonFilePreferencesStore(path.join(app.getPath('userData'), 'preferences.json')),
+    });
+    session = chat;
+    disposeIpc = registerIpcHandlers({
+      ipcMain: electron.ipcMain,
+      session: chat,
+      clipboard: electron.clipboard,
+      shell: electron.shell,
+      isTrustedSender: (event: IpcMainInvokeEvent) => isTrustedSender(event, paths.rendererUrl, ownWebContentsIds),
+    });
+    stopForwarding = chat.onEvents((batch) => {
+      const window = mainWindow;
+      if (window === null || window.isDestroyed() || window.webContents.isDestroyed()) return;
+      window.webContents.send(EVENTS_CHANNEL, batch);
+    });
+    app.on('activate', () => {
+      if (mainWindow === null) openWindow().catch(reportStartupError);
+    });
+    await openWindow();
+  });
+  ready.catch(reportStartupError);
+
+  app.on('window-all-closed', () => {
+    // macOS keeps apps running with no window; the chat stays up until Quit.
+    if (process.platform !== 'darwin') app.quit();
+  });
+
+  let shutDown = false;
+  app.on('will-quit', (event) => {
+    if (shutDown || session === null) return;
+    event.preventDefault();
+    shutDown = true;
+    const closing = session.close();
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
+    void Promise.race([closing, timeout])
+      .catch(() => undefined)
+      .finally(() => {
+        stopForwarding?.();
+        disposeIpc?.();
+        app.quit();
+      });
+  });
+
+  return { primary: true, ready: ready.catch(() => undefined) };
+}
+
+function reportStartupError(error: unknown): void {
+  console.error('Tincan could not start:', error);
+}

@@ -1,0 +1,109 @@
+/**
+ * The main-process end of the bridge: one `ipcMain.handle` per channel in CHANNELS. Each
+ * handler checks who is calling, validates the argument, calls the session and answers
+ * with a Result. Nothing here throws across IPC: a failure is `{ ok: false, error }`.
+ */
+import type { Clipboard, IpcMain, IpcMainInvokeEvent, Shell } from 'electron';
+import { CHANNELS, fail, ok, type Result } from '../common/ipc-contract';
+import {
+  validateCopyText,
+  validateForgetRecentHost,
+  validateHostRequest,
+  validateJoinRequest,
+  validateNoArgument,
+  validateOpenLink,
+  validateSendRequest,
+} from '../common/validate';
+import type { ChatSession } from '../chat/session';
+
+export type BridgeSession = Pick<
+  ChatSession,
+  'getSnapshot' | 'host' | 'join' | 'cancelJoin' | 'send' | 'leave' | 'forgetRecentHost'
+>;
+
+export interface IpcDependencies {
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
+  session: BridgeSession;
+  clipboard: Pick<Clipboard, 'writeText'>;
+  shell: Pick<Shell, 'openExternal'>;
+  /** True when the call comes from our own page in our own window. */
+  isTrustedSender: (event: IpcMainInvokeEvent) => boolean;
+}
+
+export const UNTRUSTED_SENDER_ERROR = 'This request did not come from the Tincan window.';
+const INTERNAL_ERROR = 'Something went wrong inside Tincan; please try again.';
+
+type ChannelName = keyof typeof CHANNELS;
+type ChannelHandler = (argument: unknown) => Promise<Result<unknown>>;
+
+function handlersFor({ session, clipboard, shell }: IpcDependencies): Record<ChannelName, ChannelHandler> {
+  return {
+    getSnapshot: async (argument) => {
+      const checked = validateNoArgument(argument, 'Reading the state');
+      return checked.ok ? session.getSnapshot() : checked;
+    },
+    host: async (argument) => {
+      const checked = validateHostRequest(argument);
+      return checked.ok ? session.host(checked.value) : checked;
+    },
+    join: async (argument) => {
+      const checked = validateJoinRequest(argument);
+      return checked.ok ? session.join({ address: checked.value.address }) : checked;
+    },
+    cancelJoin: async (argument) => {
+      const checked = validateNoArgument(argument, 'Cancelling a join');
+      return checked.ok ? session.cancelJoin() : checked;
+    },
+    send: async (argument) => {
+      const checked = validateSendRequest(argument);
+      return checked.ok ? session.send(checked.value) : checked;
+    },
+    leave: async (argument) => {
+      const checked = validateNoArgument(argument, 'Leaving');
+      return checked.ok ? session.leave() : checked;
+    },
+    copyText: async (argument) => {
+      const checked = validateCopyText(argument);
+      if (!checked.ok) return checked;
+      clipboard.writeText(checked.value);
+      return ok(null);
+    },
+    openLink: async (argument) => {
+      const checked = validateOpenLink(argument);
+      if (!checked.ok) return checked;
+      try {
+        await shell.openExternal(checked.value);
+        return ok(null);
+      } catch {
+        return fail('Could not open the link in your browser.');
+      }
+    },
+    forgetRecentHost: async (argument) => {
+      const checked = validateForgetRecentHost(argument);
+      return checked.ok ? session.forgetRecentHost(checked.value) : checked;
+    },
+  };
+}
+
+/** Registers every channel; returns the function that removes them again. */
+export function registerIpcHandlers(dependencies: IpcDependencies): () => void {
+  const { ipcMain, isTrustedSender } = dependencies;
+  const handlers = handlersFor(dependencies);
+  const channels = Object.keys(CHANNELS) as ChannelName[];
+  for (const name of channels) {
+    const handler = handlers[name];
+    ipcMain.handle(CHANNELS[name], async (event, ...args: unknown[]): Promise<Result<unknown>> => {
+      try {
+        if (!isTrustedSender(event)) return fail(UNTRUSTED_SENDER_ERROR);
+        // Every call carries at most one argument; more is a caller we do not know.
+        if (args.length > 1) return fail('Too many arguments.');
+        return await handler(args[0]);
+      } catch {
+        return fail(INTERNAL_ERROR);
+      }
+    });
+  }
+  return () => {
+    for (const name of channels) ipcMain.removeHandler(CHANNELS[name]);
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Hardening of every renderer: the window's web preferences, navigation and pop-up blocking,
+ * permission handling and the checks that an IPC call comes from our own page.
+ *
+ * Everything takes the Electron objects it works on as parameters so tests can pass fakes.
+ */
+import type { App, Session, WebContents, WebPreferences } from 'electron';
+
+/** The only permission a page of ours may use: desktop notifications for new messages. */
+const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['notifications']);
+
+export function secureWebPreferences(preloadPath: string): WebPreferences {
+  return {
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    experimentalFeatures: false,
+    navigateOnDragDrop: false,
+    spellcheck: false,
+    preload: preloadPath,
+  };
+}
+
+/** `url` without its query and fragment, or null when it does not parse. */
+function withoutQueryAndHash(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    parsed.search = '';
+    parsed.hash = '';
+    return parsed.href;
+  } catch {
+    return null;
+  }
+}
+
+/** True when `url` is our renderer page (query string and fragment aside: the page may route with them). */
+export function isOwnPageUrl(url: string, rendererUrl: string): boolean {
+  const page = withoutQueryAndHash(url);
+  return page !== null && page === withoutQueryAndHash(rendererUrl);
+}
+
+/** The part of an IPC event we look at; matches Electron's IpcMainInvokeEvent. */
+export interface SenderEvent {
+  sender: { id: number };
+  senderFrame: { url: string; parent: unknown } | null;
+}
+
+/**
+ * An IPC call is ours when it comes from the top frame of a window we created, showing our
+ * page. A frame that navigated away (blocked anyway), an iframe, or another webContents fails.
+ */
+export function isTrustedSender(
+  event: SenderEvent,
+  rendererUrl: string,
+  ownWebContentsIds: ReadonlySet<number>,
+): boolean {
+  try {
+    const frame = event.senderFrame;
+    if (frame === null || frame === undefined) return false;
+    if (frame.parent !== null) return false;
+    if (!ownWebContentsIds.has(event.sender.id)) return false;
+    return isOwnPageUrl(frame.url, rendererUrl);
+  } catch {
+    // A frame that was disposed mid-call throws on access; it is not trusted.
+    return false;
+  }
+}
+
+/** No navigation, no pop-ups, no <webview>: the page stays our page. */
+export function hardenWebContents(contents: WebContents): void {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}
+
+/** Hardens every webContents the app ever creates, not only the main window's. */
+export function installContentsHardening(app: Pick<App, 'on'>): void {
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
+}
+
+/** Grants 'notifications' to our own page and nothing to anybody else. */
+export function isPermissionAllowed(permission: string, requestingUrl: string, rendererUrl: string): boolean {
+  return ALLOWED_PERMISSIONS.has(permission) && isOwnPageUrl(requestingUrl, rendererUrl);
+}
+
+export function installPermissionHandlers(
+  session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>,
+  rendererUrl: string,
+): void {
+  session.setPermissionRequestHandler((contents, permission, callback, details) => {
+    let requestingUrl = '';
+    try {
+      requestingUrl = details.requestingUrl || contents.getURL();
+    } catch {
+      requestingUrl = '';
+    }
+    callback(isPermissionAllowed(permission, requestingUrl, rendererUrl));
+  });
+  session.setPermissionCheckHandler((contents, permission, requestingOrigin) => {
+    if (!ALLOWED_PERMISSIONS.has(permission)) return false;
+    try {
+      // Checks carry only an origin (file:// pages have the opaque 'file://'); the contents tells which page.
+      const url = contents?.getURL() ?? '';
+      return isPermissionAllowed(permission, url, rendererUrl) && requestingOrigin.startsWith('file:');
+    } catch {
+      return false;
+    }
+  });
+}

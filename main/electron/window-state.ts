@@ -1,0 +1,87 @@
+/**
+ * The main window's size and position between runs. Pure apart from the file read/write:
+ * the display layout comes in as data so a window saved on a monitor that is gone opens
+ * on one that is there.
+ */
+import { readJsonFile, writeJsonFileAtomic } from '../common/json-file';
+
+export interface Rectangle {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface WindowState {
+  /** Absent: let the system place the window. */
+  x?: number;
+  y?: number;
+  width: number;
+  height: number;
+  maximized: boolean;
+}
+
+export const DEFAULT_WINDOW_SIZE = { width: 1000, height: 700 } as const;
+/** Small enough for an 800×600 screen with a taskbar, big enough for the layout. */
+export const MIN_WINDOW_SIZE = { width: 640, height: 480 } as const;
+/** How much of the title bar must be on a screen for the saved position to count as visible. */
+const MIN_VISIBLE_PIXELS = 64;
+
+function isFiniteInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 1e6;
+}
+
+function overlap(a: Rectangle, b: Rectangle): { width: number; height: number } {
+  return {
+    width: Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x),
+    height: Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y),
+  };
+}
+
+/**
+ * Turns whatever was saved into bounds that fit: size clamped between the minimum and the
+ * largest work area, position kept only if enough of the window's top lands on a display.
+ */
+export function restoreWindowState(saved: unknown, workAreas: readonly Rectangle[]): WindowState {
+  const result: WindowState = { ...DEFAULT_WINDOW_SIZE, maximized: false };
+  const largest = workAreas.reduce(
+    (best, area) => ({ width: Math.max(best.width, area.width), height: Math.max(best.height, area.height) }),
+    { width: 0, height: 0 },
+  );
+  const maxWidth = largest.width > 0 ? Math.max(MIN_WINDOW_SIZE.width, largest.width) : Number.POSITIVE_INFINITY;
+  const maxHeight = largest.height > 0 ? Math.max(MIN_WINDOW_SIZE.height, largest.height) : Number.POSITIVE_INFINITY;
+  const clampSize = (): void => {
+    result.width = Math.round(Math.min(Math.max(result.width, MIN_WINDOW_SIZE.width), maxWidth));
+    result.height = Math.round(Math.min(Math.max(result.height, MIN_WINDOW_SIZE.height), maxHeight));
+  };
+  if (typeof saved !== 'object' || saved === null) {
+    clampSize();
+    return result;
+  }
+  const record = saved as Record<string, unknown>;
+  if (isFiniteInteger(record.width)) result.width = record.width;
+  if (isFiniteInteger(record.height)) result.height = record.height;
+  clampSize();
+  result.maximized = record.maximized === true;
+  if (isFiniteInteger(record.x) && isFiniteInteger(record.y)) {
+    const titleBar: Rectangle = { x: Math.round(record.x), y: Math.round(record.y), width: result.width, height: MIN_VISIBLE_PIXELS };
+    const visible = workAreas.some((area) => {
+      const shared = overlap(titleBar, area);
+      return shared.width >= MIN_VISIBLE_PIXELS && shared.height >= MIN_VISIBLE_PIXELS / 2;
+    });
+    if (visible) {
+      result.x = titleBar.x;
+      result.y = titleBar.y;
+    }
+  }
+  return result;
+}
+
+export async function loadWindowState(filePath: string, workAreas: readonly Rectangle[]): Promise<WindowState> {
+  return restoreWindowState(await readJsonFile(filePath), workAreas);
+}
+
+export async function saveWindowState(filePath: string, bounds: Rectangle, maximized: boolean): Promise<void> {
+  const state: WindowState = { ...bounds, maximized };
+  await writeJsonFileAtomic(filePath, state);
+}

@@ -1,0 +1,196 @@
+/**
+ * A small stand-in for the parts of Electron's main-process API Tincan uses. The real
+ * module cannot load here (no Electron binary); these fakes record what the app asked for
+ * and let tests fire the events Electron would.
+ */
+import { EventEmitter } from 'node:events';
+import os from 'node:os';
+import path from 'node:path';
+import { vi } from 'vitest';
+
+export interface FakeEvent {
+  preventDefault: () => void;
+  defaultPrevented: boolean;
+}
+
+export function fakeEvent(): FakeEvent {
+  const event: FakeEvent = {
+    defaultPrevented: false,
+    preventDefault: () => {
+      event.defaultPrevented = true;
+    },
+  };
+  return event;
+}
+
+let nextContentsId = 1;
+
+export class FakeWebContents extends EventEmitter {
+  readonly id = nextContentsId++;
+  url = '';
+  destroyed = false;
+  windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null;
+  readonly send = vi.fn();
+
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: string }): void {
+    this.windowOpenHandler = handler;
+  }
+
+  getURL(): string {
+    return this.url;
+  }
+
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+}
+
+export class FakeBrowserWindow extends EventEmitter {
+  static readonly instances: FakeBrowserWindow[] = [];
+  readonly webContents = new FakeWebContents();
+  readonly loadFile = vi.fn(async (file: string) => {
+    this.webContents.url = `file://${file}`;
+  });
+  readonly focus = vi.fn();
+  readonly show = vi.fn(() => {
+    this.visible = true;
+  });
+  readonly restore = vi.fn(() => {
+    this.minimized = false;
+  });
+  readonly maximize = vi.fn(() => {
+    this.maximized = true;
+  });
+  minimized = false;
+  visible = false;
+  maximized = false;
+  destroyed = false;
+  bounds = { x: 10, y: 20, width: 900, height: 650 };
+
+  constructor(readonly options: Record<string, unknown>) {
+    super();
+    FakeBrowserWindow.instances.push(this);
+  }
+
+  isMinimized(): boolean {
+    return this.minimized;
+  }
+  isVisible(): boolean {
+    return this.visible;
+  }
+  isMaximized(): boolean {
+    return this.maximized;
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+  getNormalBounds(): { x: number; y: number; width: number; height: number } {
+    return { ...this.bounds };
+  }
+  /** What closing the window does in Electron: 'close', then 'closed', then it is gone. */
+  simulateClose(): void {
+    this.emit('close', fakeEvent());
+    this.destroyed = true;
+    this.webContents.destroyed = true;
+    this.emit('closed');
+  }
+}
+
+type InvokeHandler = (event: unknown, ...args: unknown[]) => unknown;
+
+export class FakeIpcMain {
+  readonly handlers = new Map<string, InvokeHandler>();
+
+  handle(channel: string, handler: InvokeHandler): void {
+    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    this.handlers.set(channel, handler);
+  }
+
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel);
+  }
+
+  /** What ipcRenderer.invoke(channel, ...args) from `sender` would do. */
+  async invoke(
+    channel: string,
+    sender: { id: number },
+    frame: { url: string; parent: unknown } | null,
+    ...args: unknown[]
+  ): Promise<unknown> {
+    const handler = this.handlers.get(channel);
+    if (!handler) throw new Error(`No handler registered for '${channel}'`);
+    return handler({ sender, senderFrame: frame }, ...args);
+  }
+}
+
+export class FakeApp extends EventEmitter {
+  hasLock = true;
+  readonly quit = vi.fn(() => {
+    const event = fakeEvent();
+    this.emit('will-quit', event);
+    if (!event.defaultPrevented) this.exited = true;
+  });
+  exited = false;
+  readonly enableSandbox = vi.fn();
+  readonly setAppUserModelId = vi.fn();
+  readonly userData: string;
+  private readonly readiness: Promise<void>;
+  private markReady: () => void = () => undefined;
+
+  constructor(userData: string) {
+    super();
+    this.userData = userData;
+    this.readiness = new Promise((resolve) => {
+      this.markReady = resolve;
+    });
+  }
+
+  requestSingleInstanceLock(): boolean {
+    return this.hasLock;
+  }
+  whenReady(): Promise<void> {
+    return this.readiness;
+  }
+  getPath(name: string): string {
+    if (name !== 'userData') throw new Error(`unexpected getPath(${name})`);
+    return this.userData;
+  }
+  /** Electron becoming ready. */
+  ready(): void {
+    this.markReady();
+  }
+}
+
+export interface FakeSession {
+  requestHandler: ((contents: unknown, permission: string, callback: (granted: boolean) => void, details: Record<string, unknown>) => void) | null;
+  checkHandler: ((contents: unknown, permission: string, origin: string, details: Record<string, unknown>) => boolean) | null;
+  setPermissionRequestHandler: (handler: FakeSession['requestHandler']) => void;
+  setPermissionCheckHandler: (handler: FakeSession['checkHandler']) => void;
+}
+
+export function createFakeElectron(userData = path.join(os.tmpdir(), `tincan-fake-${process.pid}-${Date.now()}`)) {
+  const defaultSession: FakeSession = {
+    requestHandler: null,
+    checkHandler: null,
+    setPermissionRequestHandler(handler) {
+      defaultSession.requestHandler = handler;
+    },
+    setPermissionCheckHandler(handler) {
+      defaultSession.checkHandler = handler;
+    },
+  };
+  return {
+    app: new FakeApp(userData),
+    BrowserWindow: FakeBrowserWindow,
+    ipcMain: new FakeIpcMain(),
+    session: { defaultSession },
+    clipboard: { writeText: vi.fn() },
+    shell: { openExternal: vi.fn(async () => undefined) },
+    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
+    // Renderer-side pieces, for the preload.
+    contextBridge: { exposeInMainWorld: vi.fn() },
+    ipcRenderer: { invoke: vi.fn(async () => ({ ok: true, value: null })), on: vi.fn(), removeListener: vi.fn() },
+  };
+}
+
+export type FakeElectron = ReturnType<typeof createFakeElectron>;
