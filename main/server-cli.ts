@@ -88,6 +88,58 @@ export function parseServerArgs(argv: string[]): ServerCliOptions | null {
   };
 }
 
+/**
+ * Join/leave logging that stays readable (and cheap) during a join storm: up to
+ * `perSecond` lines a second, then one summary line for the rest of that second.
+ */
+export class ThrottledLog {
+  private windowStart = 0;
+  private shown = 0;
+  private readonly suppressed = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly perSecond = 20,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  line(kind: string, text: string): void {
+    const now = this.now();
+    if (now - this.windowStart >= 1000) {
+      this.summarise();
+      this.windowStart = now;
+      this.shown = 0;
+    }
+    if (this.shown < this.perSecond) {
+      this.shown++;
+      this.write(text);
+      return;
+    }
+    this.suppressed.set(kind, (this.suppressed.get(kind) ?? 0) + 1);
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.summarise();
+      }, Math.max(0, 1000 - (now - this.windowStart)));
+      this.timer.unref();
+    }
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.summarise();
+  }
+
+  private summarise(): void {
+    if (this.suppressed.size === 0) return;
+    const parts = [...this.suppressed].map(([kind, count]) => `${count} more ${kind}`);
+    this.suppressed.clear();
+    this.write(`(${parts.join(', ')} not shown)`);
+  }
+}
+
 function time(): string {
   return new Date().toISOString().slice(11, 19);
 }
@@ -132,9 +184,10 @@ export async function runServerCli(
     maxClients: options.maxClients,
   });
   const log = (text: string) => io.stderr(`${time()} ${text}\n`);
-  server.on('join', (client) => log(`joined ${client.peer} (${server.stats.clientsNow} connected)`));
+  const events = new ThrottledLog(log);
+  server.on('join', (client) => events.line('joins', `joined ${client.peer} (${server.stats.clientsNow} connected)`));
   server.on('leave', (client, reason) =>
-    log(`left   ${client.peer}${reason === 'left' ? '' : ` (${reason})`} (${server.stats.clientsNow} connected)`));
+    events.line('leaves', `left   ${client.peer}${reason === 'left' ? '' : ` (${reason})`} (${server.stats.clientsNow} connected)`));
   let lastErrorLog = 0;
   server.on('error', (error) => {
     // Out-of-descriptor storms would otherwise print thousands of identical lines.
@@ -143,7 +196,9 @@ export async function runServerCli(
     lastErrorLog = now;
     log(`error  ${error.message}`);
   });
-  if (options.logMessages) server.on('message', (client, text) => log(`said   ${client.peer}: ${text}`));
+  if (options.logMessages) {
+    server.on('message', (client, text) => events.line('messages', `said   ${client.peer}: ${text}`));
+  }
 
   let address;
   try {
@@ -168,6 +223,7 @@ export async function runServerCli(
       signals.off('SIGINT', onInt);
       signals.off('SIGTERM', onTerm);
       void server.close().then(() => {
+        events.dispose();
         log('closed');
         resolve(0);
       });

@@ -2,10 +2,17 @@
  * ChatServer: the Tincan room. One Node event loop, any number of clients.
  *
  * Fan-out is the whole job, so it is built around one idea: everything said during an
- * event-loop turn is framed once into a single Buffer (TurnBuffer) and, at the end of the
- * turn, that same Buffer is written to every client with one write each. A client that
- * joined during the turn gets a slice starting after its arrival; its own `(connected)`
- * notice is skipped by writing the slices around it. Nothing is copied per recipient.
+ * event-loop turn is framed once into a single Buffer and, at the end of the turn, that same
+ * Buffer (or a slice of it) is written to every client with one write each. Nothing is
+ * copied per recipient.
+ *
+ * The turn's Buffer is laid out as [the `(connected)` notices announced this turn, in order of
+ * arrival][everything else, in the order it happened]. A notice goes to the clients that were
+ * there when the newcomer arrived, i.e. those that arrived before it: for a recipient, the
+ * notices it must not get (its own and those of clients older than it) are a prefix of the
+ * notice block, found by binary search, and a client that arrived during the turn starts
+ * reading the rest at its arrival. So announcing late (see `admitDelayMs`) changes nothing
+ * about who hears what.
  *
  * Robustness rules (see issue "Tincan foundation"):
  *  - lines are bounded (LineDecoder) and cleaned of anything a terminal would act on;
@@ -40,6 +47,7 @@ const STALL_TIMEOUT_MS = 2000;
 const CLOSE_GRACE_MS = 1000;
 const CONNECTED_BYTES = Buffer.from(CONNECTED_TEXT);
 const DISCONNECTED_BYTES = Buffer.from(DISCONNECTED_TEXT);
+const NEWLINE = 0x0a;
 const ROOM_FULL_BYTES = Buffer.from('Tincan: this room is full, try again later.\n');
 
 const enum Phase {
@@ -66,11 +74,9 @@ class Connection {
   written = 0;
   progressMark = 0;
   congested = false;
-  /** Per-turn delivery marks, valid while `markEpoch` equals the server's epoch. */
+  /** Set while `markEpoch` equals the server's epoch: it arrived mid-turn at this offset. */
   markEpoch = -1;
   receiveFrom = 0;
-  skipStart = -1;
-  skipEnd = -1;
   admitAt = 0;
 
   constructor(
@@ -80,8 +86,10 @@ class Connection {
     readonly peer: string,
     readonly prefix: Buffer,
     readonly connectedAt: number,
-    readonly decoder: LineDecoder,
   ) {}
+
+  /** Made on the first byte received: a client that only listens costs no decoder. */
+  decoder: LineDecoder | null = null;
 
   info(): ClientInfo {
     return { id: this.id, peer: this.peer, connectedAt: this.connectedAt, linesSent: this.linesSent };
@@ -129,6 +137,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private epoch = 0;
   private flushScheduled = false;
   private readonly leaving: Connection[] = [];
+  /** Clients announced this turn (their `(connected)` notices), and the block laid out at flush. */
+  private readonly noticesThisTurn: Connection[] = [];
+  private noticesSorted = true;
+  private readonly noticeIds: number[] = [];
+  private readonly noticeEnds: number[] = [];
+  private blockLength = 0;
   private readonly congested = new Set<Connection>();
   private readingPaused = false;
   private budgetCheckScheduled = false;
@@ -278,7 +292,6 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       peer,
       Buffer.from(`[${peer}] `),
       Date.now(),
-      new LineDecoder(this.maxLineBytes, this.onDecodedLine),
     );
     socket[CONNECTION] = connection;
     connection.index = this.connections.length;
@@ -291,7 +304,6 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     socket.on('end', onSocketEnd);
     socket.on('error', onSocketError);
     socket.on('close', onSocketClose);
-    socket.on('drain', onSocketDrain);
     if (this.readingPaused) socket.pause();
 
     if (this.admitDelayMs === 0) {
@@ -337,16 +349,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private announce(connection: Connection): void {
     connection.phase = Phase.Announced;
     this.counters.totalJoined++;
-    const start = this.turn.length;
-    this.turn.appendFrame(connection.prefix, CONNECTED_BYTES);
-    if (connection.markEpoch !== this.epoch) {
-      connection.markEpoch = this.epoch;
-      connection.receiveFrom = 0;
-    }
-    // Everyone but the newcomer hears of it.
-    connection.skipStart = start;
-    connection.skipEnd = this.turn.length;
-    this.scheduleFlush();
+    this.queueConnectedNotice(connection);
     this.emitSafely('join', connection.info());
   }
 
@@ -363,7 +366,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (connection.phase === Phase.Pending) this.announce(connection);
     this.current = connection;
     try {
-      connection.decoder.push(bytes);
+      (connection.decoder ??= new LineDecoder(this.maxLineBytes, this.onDecodedLine)).push(bytes);
     } finally {
       this.current = null;
     }
@@ -404,7 +407,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (!connection.sniffing || connection.openingHead === null) {
       this.current = connection;
       try {
-        connection.decoder.end();
+        connection.decoder?.end();
       } finally {
         this.current = null;
       }
@@ -415,8 +418,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       if (connection.phase === Phase.Pending) this.announce(connection);
       this.current = connection;
       try {
-        connection.decoder.push(head);
-        connection.decoder.end();
+        const decoder = (connection.decoder ??= new LineDecoder(this.maxLineBytes, this.onDecodedLine));
+        decoder.push(head);
+        decoder.end();
       } finally {
         this.current = null;
       }
@@ -429,7 +433,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   /** @internal */
   handleError(connection: Connection): void {
     connection.hadError = true;
-    connection.decoder.reset();
+    connection.decoder?.reset();
   }
 
   /** @internal */
@@ -456,7 +460,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (wasPending) {
       // It left before we announced it: announce both, so everyone sees a consistent pair.
       this.counters.totalJoined++;
-      this.turn.appendFrame(connection.prefix, CONNECTED_BYTES);
+      this.queueConnectedNotice(connection);
       this.emitSafely('join', connection.info());
     }
     this.turn.appendFrame(connection.prefix, DISCONNECTED_BYTES);
@@ -489,39 +493,80 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     setImmediate(this.flush);
   }
 
+  private queueConnectedNotice(connection: Connection): void {
+    const notices = this.noticesThisTurn;
+    if (notices.length > 0 && notices[notices.length - 1]!.id > connection.id) this.noticesSorted = false;
+    notices.push(connection);
+    this.scheduleFlush();
+  }
+
   private readonly flush = (): void => {
     this.flushScheduled = false;
     const epoch = this.epoch++;
-    if (this.turn.length > 0) this.deliver(this.turn.take(), epoch);
+    if (this.turn.length > 0 || this.noticesThisTurn.length > 0) this.deliver(this.takeTurn(), epoch);
     if (this.leaving.length > 0) this.finishLeaving();
   };
+
+  // Lays the turn out as [connected notices by arrival][the rest]; fills noticeIds/noticeEnds.
+  private takeTurn(): Buffer {
+    const notices = this.noticesThisTurn;
+    if (!this.noticesSorted) notices.sort((a, b) => a.id - b.id);
+    let blockLength = 0;
+    for (const notice of notices) blockLength += notice.prefix.length + CONNECTED_BYTES.length + 1;
+    const data = this.turn.take(blockLength);
+    let at = 0;
+    this.noticeIds.length = notices.length;
+    this.noticeEnds.length = notices.length;
+    for (let k = 0; k < notices.length; k++) {
+      const notice = notices[k]!;
+      at += notice.prefix.copy(data, at);
+      at += CONNECTED_BYTES.copy(data, at);
+      data[at++] = NEWLINE;
+      this.noticeIds[k] = notice.id;
+      this.noticeEnds[k] = at;
+    }
+    notices.length = 0;
+    this.noticesSorted = true;
+    this.blockLength = blockLength;
+    return data;
+  }
+
+  // Where a recipient starts reading the notice block: after every notice of a client that
+  // arrived no later than it (its own included).
+  private noticeSkip(id: number): number {
+    const ids = this.noticeIds;
+    if (ids.length === 0 || id < ids[0]!) return 0;
+    let low = 0;
+    let high = ids.length; // first index with ids[index] > id
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (ids[mid]! <= id) low = mid + 1;
+      else high = mid;
+    }
+    return this.noticeEnds[low - 1]!;
+  }
 
   private deliver(data: Buffer, epoch: number): void {
     const list = this.connections;
     const cap = this.maxClientOutputBytes;
     const size = data.length;
+    const blockLength = this.blockLength;
+    const firstNoticeId = this.noticeIds.length > 0 ? this.noticeIds[0]! : Infinity;
     let tooSlow: Connection[] | null = null;
     for (let i = 0; i < list.length; i++) {
       const connection = list[i]!;
       const socket = connection.socket;
-      if (connection.markEpoch !== epoch) {
-        socket.write(data);
-        connection.written += size;
-      } else {
-        const from = connection.receiveFrom;
-        const skipStart = connection.skipStart;
-        connection.skipStart = -1;
-        if (skipStart < 0) {
-          if (from < size) {
-            socket.write(from === 0 ? data : data.subarray(from));
-            connection.written += size - from;
-          }
-        } else {
-          const skipEnd = connection.skipEnd;
-          if (skipStart > from) socket.write(data.subarray(from, skipStart));
-          if (skipEnd < size) socket.write(data.subarray(skipEnd));
-          connection.written += skipStart - from + size - skipEnd;
+      const skip = connection.id < firstNoticeId ? 0 : this.noticeSkip(connection.id);
+      const from = connection.markEpoch === epoch ? blockLength + connection.receiveFrom : blockLength;
+      if (from === blockLength) {
+        if (skip < size) {
+          socket.write(skip === 0 ? data : data.subarray(skip));
+          connection.written += size - skip;
         }
+      } else {
+        if (skip < blockLength) socket.write(data.subarray(skip, blockLength));
+        if (from < size) socket.write(data.subarray(from));
+        connection.written += blockLength - skip + size - from;
       }
       const queued = socket.writableLength;
       if (queued > 0) {
@@ -529,6 +574,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         else if (!connection.congested) {
           connection.congested = true;
           this.congested.add(connection);
+          socket.once('drain', onSocketDrain);
         }
       }
     }
@@ -608,7 +654,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.admitTimer = null;
     this.stallTimer = null;
     // What was said before closing is still delivered.
-    if (this.turn.length > 0) this.deliver(this.turn.take(), this.epoch++);
+    if (this.turn.length > 0 || this.noticesThisTurn.length > 0) this.deliver(this.takeTurn(), this.epoch++);
     const server = this.server;
     const stopped = server
       ? new Promise<void>((resolve) => server.close(() => resolve()))

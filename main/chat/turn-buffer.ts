@@ -30,10 +30,13 @@ export class TurnBuffer {
     this.used = at;
   }
 
-  /** The turn's bytes in a Buffer of their own (the scratch space is reused), and a fresh start. */
-  take(): Buffer {
-    const out = Buffer.allocUnsafe(this.used);
-    this.scratch.copy(out, 0, 0, this.used);
+  /**
+   * The turn's bytes in a Buffer of their own (the scratch space is reused), after
+   * `headroom` bytes left for the caller to fill; the turn starts afresh.
+   */
+  take(headroom = 0): Buffer {
+    const out = Buffer.allocUnsafe(headroom + this.used);
+    this.scratch.copy(out, headroom, 0, this.used);
     if (this.scratch.length > SHRINK_ABOVE_BYTES && this.used < this.scratch.length / 8) {
       this.scratch = Buffer.allocUnsafeSlow(INITIAL_BYTES);
     }
