@@ -47,6 +47,8 @@ export interface JoinStorm {
   budgetExceeded: boolean;
   budgetMs: number;
   errors: string[];
+  /** Busiest worker's event-loop utilisation during the storm. */
+  generatorBusiest: number;
 }
 
 export interface LoadResult {
@@ -68,6 +70,12 @@ export interface LoadResult {
     duplicates: number;
     outOfOrder: number;
     otherLines: number;
+    /** CPU seconds all generator workers used during the traffic phase (incl. the drain). */
+    generatorCpuS: number;
+    generatorSystemCpuS: number;
+    bytesPerRead: number;
+    /** Busiest worker's event-loop utilisation: near 1.0 means the generator, not the server, set the pace. */
+    generatorBusiest: number;
   } | null;
   rssKiB: { before: number | null; connected: number | null; end: number | null };
   /** (RSS once every notice was drained - RSS before connecting) / clients. */
@@ -96,7 +104,10 @@ class WorkerPool {
   constructor(count: number) {
     const workerPath = path.join(__dirname, 'worker.ts');
     for (let i = 0; i < count; i++) {
-      const child = fork(workerPath, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      // BENCH_WORKER_PROF=DIR profiles the generator itself (to check it is not the bottleneck).
+      const prof = process.env.BENCH_WORKER_PROF;
+      const execArgv = ['--import', 'tsx', ...(prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [])];
+      const child = fork(workerPath, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       child.on('message', (m) => this.onMessage(m as FromWorker));
       this.children.push(child);
     }
@@ -283,6 +294,7 @@ async function runAgainst(
     budgetExceeded,
     budgetMs: spec.connectBudgetMs,
     errors: t.errors,
+    generatorBusiest: Math.max(...stormStats.map((s) => s.eventLoopUtilization)),
   };
   log(
     `  join storm: ${connected}/${clients} connected` +
@@ -385,10 +397,15 @@ async function runTraffic(
     duplicates,
     outOfOrder,
     otherLines,
+    generatorCpuS: stats.reduce((a, s) => a + s.cpuS, 0),
+    generatorSystemCpuS: stats.reduce((a, s) => a + s.systemCpuS, 0),
+    bytesPerRead: bytes / Math.max(1, stats.reduce((a, s) => a + s.reads, 0)),
+    generatorBusiest: Math.max(...stats.map((s) => s.eventLoopUtilization)),
   };
   log(
     `  traffic: ${clients} clients, ${(result.deliveriesPerSec / 1e6).toFixed(2)} M deliveries/s, ` +
-      `p99 ${result.latency.p99Ms?.toFixed(2)} ms, completeness ${result.completeness.toFixed(6)}`,
+      `p99 ${result.latency.p99Ms?.toFixed(2)} ms, completeness ${result.completeness.toFixed(6)}, ` +
+      `generator busiest ${(result.generatorBusiest * 100).toFixed(0)}%`,
   );
   return result;
 }

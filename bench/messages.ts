@@ -89,6 +89,13 @@ export interface WorkerStats {
   maxLatencyNs: number;
   firstDeliveryNs: number;
   lastDeliveryNs: number;
+  /** Socket reads since the run started (bytes / reads = how well reads were batched). */
+  reads: number;
+  /** CPU seconds this worker used since the run (or join storm) started, and the kernel's share. */
+  cpuS: number;
+  systemCpuS: number;
+  /** Fraction of that time its event loop was busy; near 1 means the generator was the limit. */
+  eventLoopUtilization: number;
   noticeCounts: number[] | null;
 }
 

@@ -27,6 +27,8 @@ function broadcast(data: Buffer, except: Peer | null): void {
 }
 
 const server = net.createServer((socket) => {
+  // Without this, Nagle holds back small writes until the reader's delayed ACK.
+  socket.setNoDelay(true);
   const label = `[${socket.remoteAddress}:${socket.remotePort}] `;
   const peer: Peer = { socket, prefix: Buffer.from(label), partial: null };
   broadcast(Buffer.from(`${label}(connected)\n`), null);

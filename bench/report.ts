@@ -65,6 +65,7 @@ const TRAFFIC: Figure[] = [
   trafficFigure('lines sent', 0, false, (t) => t.sent),
   trafficFigure('completeness', 6, false, (t) => t.completeness),
   trafficFigure('duplicates / out-of-order', 0, false, (t) => t.duplicates + t.outOfOrder),
+  trafficFigure('generator busiest worker (%)', 0, false, (t) => t.generatorBusiest * 100),
 ];
 
 const RSS: Figure[] = [

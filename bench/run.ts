@@ -3,7 +3,7 @@
  * prints one JSON line per (server, scenario) run, then a markdown table.
  *
  *   --scenario room,saturate,big,scale   which scenarios (repeatable; default all)
- *   --server tincan,ncat,reference       which servers (default tincan,ncat)
+ *   --server tincan,ncat,ref-node,ref-c  which servers (default tincan,ncat; ref-* validate the generator)
  *   --quick                              short traffic phases and ncat budgets
  *   --duration SECONDS                   override every traffic phase's length
  *   --workers N                          load-generator processes (default 2)
@@ -20,7 +20,7 @@ import { allTargetsPass, renderTable, type RunRecord } from './report';
 import { planScenario, SCENARIOS, type ScenarioName } from './scenarios';
 import type { ServerKind, ServerOptions } from './servers';
 
-const SERVERS: readonly ServerKind[] = ['tincan', 'ncat', 'reference'];
+const SERVERS: readonly ServerKind[] = ['tincan', 'ncat', 'ref-node', 'ref-c'];
 
 interface Cli {
   scenarios: ScenarioName[];
@@ -147,6 +147,7 @@ function emptyResult(): LoadResult {
       budgetExceeded: false,
       budgetMs: 0,
       errors: [],
+      generatorBusiest: 0,
     },
     traffic: null,
     rssKiB: { before: null, connected: null, end: null },

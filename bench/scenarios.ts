@@ -31,7 +31,10 @@ export function planScenario(name: ScenarioName, o: PlanOptions): ScenarioPlan {
   const common = {
     lineBytes: LINE_BYTES,
     workers: o.workers,
-    connectConcurrency: 64,
+    // Per worker. ncat listens with a backlog of 10: more handshakes in flight than that
+    // are dropped and retried on TCP's back-off timers (seconds), which would time the
+    // kernel instead of ncat. Tincan (Node) listens with a backlog of 511.
+    connectConcurrency: o.server === 'ncat' ? 4 : 64,
     drainStallMs: 5_000,
     connectBudgetMs: 30_000,
     durationMs: traffic,

@@ -1,11 +1,16 @@
 /** Starting, watching and stopping the chat servers the bench compares. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import type { Dialect } from './lines';
 
-export type ServerKind = 'tincan' | 'ncat' | 'reference';
+/**
+ * tincan: the server under test. ncat: `ncat --chat`, the comparison.
+ * ref-node / ref-c: minimal servers in bench/ that exist only to validate the generator.
+ */
+export type ServerKind = 'tincan' | 'ncat' | 'ref-node' | 'ref-c';
 
 export interface ServerOptions {
   kind: ServerKind;
@@ -140,6 +145,14 @@ async function waitUntilListening(child: ChildProcess, host: string, port: numbe
   }
 }
 
+/** Compiles bench/reference-server.c once per source change into the temp directory. */
+function buildReferenceC(): string {
+  const source = path.join(projectRoot(), 'bench/reference-server.c');
+  const binary = path.join(os.tmpdir(), `tincan-bench-ref-server-${statSync(source).mtimeMs.toFixed(0)}`);
+  if (!existsSync(binary)) execFileSync('gcc', ['-O2', '-o', binary, source], { stdio: 'inherit' });
+  return binary;
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const cwd = options.cwd ?? projectRoot();
   let child: ChildProcess;
@@ -155,9 +168,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     child.stderr?.on('data', (d: Buffer) => stderrTail.push(d.toString('utf8')));
     await waitUntilListening(child, options.host, port);
   } else {
-    const args = [...(options.nodeFlags ?? [])];
-    if (options.kind === 'reference') args.push('--import', 'tsx', path.join(projectRoot(), 'bench/reference-server.ts'));
-    else if (options.fromSource) args.push('--import', 'tsx', path.join(projectRoot(), 'main/serve.ts'));
+    const args = options.kind === 'ref-c' ? [] : [...(options.nodeFlags ?? [])];
+    if (options.kind === 'ref-node') args.push('--import', 'tsx', path.join(projectRoot(), 'bench/reference-server.ts'));
+    else if (options.kind === 'ref-c') {
+      // The C server takes the same flags; nothing to prepend.
+    } else if (options.fromSource) args.push('--import', 'tsx', path.join(projectRoot(), 'main/serve.ts'));
     else {
       const built = path.join(projectRoot(), 'dist/main/serve.js');
       if (!existsSync(built)) throw new Error(`${built} is missing: run vite build first`);
@@ -165,7 +180,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
     args.push('--port', '0', '--host', options.host);
     if (options.maxClients > 0) args.push('--max-clients', String(options.maxClients));
-    child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const command = options.kind === 'ref-c' ? buildReferenceC() : process.execPath;
+    child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => {
       stderrTail.push(d.toString('utf8'));
       if (stderrTail.length > 20) stderrTail.shift();
