@@ -69,6 +69,7 @@ export class RawClient {
       const client = new RawClient(socket);
       socket.once('connect', () => {
         socket.off('error', reject);
+        void client.label; // remembered: a closed socket no longer knows its address
         resolve(client);
       });
       socket.once('error', reject);
@@ -77,10 +78,14 @@ export class RawClient {
 
   /** `IP:port` as the server prints this client. */
   get label(): string {
+    if (this.labelCache) return this.labelCache;
+    if (this.socket.localPort === undefined) return '?:0';
     const address = this.socket.localAddress ?? '?';
     const host = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address.includes(':') ? `[${address}]` : address;
-    return `${host}:${this.socket.localPort ?? 0}`;
+    this.labelCache = `${host}:${this.socket.localPort}`;
+    return this.labelCache;
   }
+  private labelCache: string | null = null;
 
   get bytes(): Buffer {
     if (!this.cache) this.cache = Buffer.concat(this.chunks, this.total);
