@@ -45,6 +45,7 @@ export const DEFAULT_OUTPUT_BUDGET_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_ADMIT_DELAY_MS = 100;
 const STALL_TIMEOUT_MS = 2000;
 const CLOSE_GRACE_MS = 1000;
+const LINGER_AFTER_END_MS = 10_000;
 const CONNECTED_BYTES = Buffer.from(CONNECTED_TEXT);
 const DISCONNECTED_BYTES = Buffer.from(DISCONNECTED_TEXT);
 const NEWLINE = 0x0a;
@@ -585,7 +586,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private finishLeaving(): void {
     for (const connection of this.leaving.splice(0)) {
       if (connection.phase === Phase.Closed) continue;
-      connection.socket.end();
+      const socket = connection.socket;
+      socket.end();
+      // A peer that half-closed and then never reads would hold its descriptor for ever.
+      socket.setTimeout(LINGER_AFTER_END_MS, () => socket.destroy());
       this.drop(connection, 'left');
     }
   }
