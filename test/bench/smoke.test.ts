@@ -1,0 +1,61 @@
+/**
+ * The load generator end to end, tiny: a real Tincan server (main/serve.ts via tsx),
+ * two generator worker processes, a handful of clients. Proves the bench still measures
+ * something true after changes to either side.
+ */
+import { describe, expect, it } from 'vitest';
+import { runLoad, type LoadSpec } from '../../bench/coordinator';
+
+const tiny: Omit<LoadSpec, 'load' | 'durationMs'> = {
+  clients: 5,
+  senders: 2,
+  lineBytes: 64,
+  connectBudgetMs: 10_000,
+  workers: 2,
+  connectConcurrency: 8,
+  drainStallMs: 3_000,
+};
+
+const quiet = (): void => {};
+
+describe('bench smoke run against the real server', () => {
+  it('open loop: every line reaches every client once, in order, with sane figures', async () => {
+    // 2 senders x 200 lines/s x 0.5 s = about 200 lines.
+    const r = await runLoad(
+      { kind: 'tincan', host: '127.0.0.1', maxClients: 0, fromSource: true },
+      { ...tiny, load: { mode: 'open', linesPerSecond: 400 }, durationMs: 500 },
+      quiet,
+    );
+    expect(r.storm.connected).toBe(5);
+    expect(r.storm.noticesExact).toBe(true);
+    expect(r.storm.stormMs).toBeGreaterThan(0);
+    const t = r.traffic!;
+    expect(t.sent).toBeGreaterThanOrEqual(180);
+    expect(t.sent).toBeLessThanOrEqual(220);
+    expect(t.expected).toBe(t.sent * 5); // Tincan echoes to the sender too
+    expect(t.completeness).toBe(1);
+    expect(t.duplicates).toBe(0);
+    expect(t.outOfOrder).toBe(0);
+    expect(t.otherLines).toBe(0);
+    expect(t.latency.count).toBe(t.delivered);
+    expect(t.latency.p50Ms).toBeGreaterThan(0);
+    expect(t.latency.p50Ms!).toBeLessThanOrEqual(t.latency.p99Ms!);
+    expect(t.latency.p99Ms!).toBeLessThanOrEqual(t.latency.maxMs!);
+    expect(t.deliveriesPerSec).toBeGreaterThan(0);
+    expect(r.rssKiB.before).toBeGreaterThan(1000);
+    expect(r.serverDied).toBe(false);
+  });
+
+  it('closed loop: senders keep going on acknowledgements and nothing is lost', async () => {
+    const r = await runLoad(
+      { kind: 'tincan', host: '127.0.0.1', maxClients: 0, fromSource: true },
+      { ...tiny, load: { mode: 'closed', window: 4 }, durationMs: 300 },
+      quiet,
+    );
+    const t = r.traffic!;
+    // Far more than one window each: acknowledgements came back and refilled it.
+    expect(t.sent).toBeGreaterThan(2 * 4 * 10);
+    expect(t.completeness).toBe(1);
+    expect(t.duplicates + t.outOfOrder).toBe(0);
+  });
+});
