@@ -34,9 +34,8 @@ function preview(text: string, max = 600): string {
 }
 
 export class RawClient {
-  readonly chunks: Buffer[] = [];
+  private store = Buffer.allocUnsafe(4096);
   private total = 0;
-  private cache: Buffer | null = null;
   ended = false;
   closed = false;
   error: NodeJS.ErrnoException | null = null;
@@ -44,9 +43,13 @@ export class RawClient {
 
   constructor(readonly socket: net.Socket) {
     socket.on('data', (chunk: Buffer) => {
-      this.chunks.push(chunk);
+      if (this.total + chunk.length > this.store.length) {
+        const next = Buffer.allocUnsafe(Math.max(this.store.length * 2, this.total + chunk.length));
+        this.store.copy(next, 0, 0, this.total);
+        this.store = next;
+      }
+      chunk.copy(this.store, this.total);
       this.total += chunk.length;
-      this.cache = null;
       this.notify();
     });
     socket.on('end', () => {
@@ -87,9 +90,14 @@ export class RawClient {
   }
   private labelCache: string | null = null;
 
+  /** Everything received so far (a view: valid until more arrives). */
   get bytes(): Buffer {
-    if (!this.cache) this.cache = Buffer.concat(this.chunks, this.total);
-    return this.cache;
+    return this.store.subarray(0, this.total);
+  }
+
+  /** Forgets what was received so far. */
+  clear(): void {
+    this.total = 0;
   }
 
   get byteLength(): number {
@@ -135,8 +143,15 @@ export class RawClient {
     });
   }
 
+  /** Waits until `text` was received (searching only the new bytes each time). */
   waitForText(text: string, timeoutMs = WAIT_MS): Promise<void> {
-    return this.waitFor((client) => client.text.includes(text), preview(text), timeoutMs);
+    const needle = Buffer.from(text, 'utf8');
+    let from = 0;
+    return this.waitFor((client) => {
+      const found = client.bytes.indexOf(needle, from) >= 0;
+      from = Math.max(0, client.byteLength - needle.length);
+      return found;
+    }, preview(text), timeoutMs);
   }
 
   /** Waits until the received bytes end with `text` (or contain it when `anywhere`). */

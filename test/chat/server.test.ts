@@ -123,18 +123,12 @@ describe('ChatServer: what clients type', () => {
     const a = await r.join();
     const b = await r.join();
     await a.waitForLine(`[${b.label}] (connected)`);
-    a.chunks.length = 0;
+    a.clear();
     return [r, a, b];
   }
-  const fresh = (c: RawClient) => {
-    c.chunks.splice(0);
-    (c as unknown as { total: number }).total = 0;
-    (c as unknown as { cache: Buffer | null }).cache = null;
-  };
 
   it('byte at a time (telnet character mode), with UTF-8 split across writes', async () => {
     const [, a, b] = await pair();
-    fresh(a);
     await a.writeBytewise('héllo 🌍 wörld\r\n');
     await b.writeBytewise('€uro\r\0next\r\n');
     await b.waitForLine(`[${b.label}] next`);
