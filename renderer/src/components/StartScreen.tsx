@@ -2,7 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { HostScope, Mode } from '../../../main/common/ipc-contract';
 import { parseHostPort, parsePort } from '../../../main/common/address';
 import { DEFAULT_PORT } from '../../../main/chat/protocol';
-import { cancelJoin, clearStartError, forgetRecentHost, hostChat, joinChat } from '../state/actions';
+import { cancelJoin, chooseStartMode, clearStartError, forgetRecentHost, hostChat, joinChat } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { Notices } from './Notices';
 
@@ -11,8 +11,7 @@ const ADDRESS_EXAMPLE = '192.168.1.20:60003';
 const NO_RECENT_HOSTS: string[] = [];
 
 export function StartScreen() {
-  const preferences = useChatStore((s) => s.preferences);
-  const [mode, setMode] = useState<Mode>(preferences?.lastMode ?? 'host');
+  const mode = useChatStore((s) => s.startMode ?? s.preferences?.lastMode ?? 'host');
   const headingId = useId();
 
   return (
@@ -26,7 +25,7 @@ export function StartScreen() {
           </div>
         </header>
         <Notices />
-        <ModeSwitch mode={mode} onChange={setMode} />
+        <ModeSwitch mode={mode} />
         {mode === 'host' ? <HostForm /> : <JoinForm />}
       </div>
       <p className="start-footnote">
@@ -36,7 +35,7 @@ export function StartScreen() {
   );
 }
 
-function ModeSwitch({ mode, onChange }: { mode: Mode; onChange: (mode: Mode) => void }) {
+function ModeSwitch({ mode }: { mode: Mode }) {
   const pending = useChatStore((s) => s.pending !== null);
   const name = useId();
   const choices: { value: Mode; label: string }[] = [
@@ -53,10 +52,7 @@ function ModeSwitch({ mode, onChange }: { mode: Mode; onChange: (mode: Mode) => 
             name={name}
             value={choice.value}
             checked={mode === choice.value}
-            onChange={() => {
-              clearStartError();
-              onChange(choice.value);
-            }}
+            onChange={() => chooseStartMode(choice.value)}
           />
           <span>{choice.label}</span>
         </label>

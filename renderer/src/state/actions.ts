@@ -1,4 +1,4 @@
-import type { HostScope, Result, SessionStatus } from '../../../main/common/ipc-contract';
+import type { HostScope, Mode, Result, SessionStatus } from '../../../main/common/ipc-contract';
 import { getBridge } from '../bridge';
 import { MAX_SENT_HISTORY, applyBridgeEvents, initialChatState, useChatStore } from './store';
 
@@ -70,16 +70,23 @@ function assumeStatus(status: SessionStatus): void {
   if (get().status.mode === 'idle') set({ status });
 }
 
+/** The Host/Join choice on the start screen; kept here so it survives the screen remounting. */
+export function chooseStartMode(mode: Mode): void {
+  set({ startMode: mode, startError: null });
+}
+
 export async function hostChat(port: number, scope: HostScope): Promise<boolean> {
   if (get().pending) return false;
   clearRoom();
   set({ pending: { kind: 'host', port } });
   const result = await call(() => getBridge().host({ port, scope }));
-  set({ pending: null });
   if (!result.ok) {
-    set({ startError: { mode: 'host', message: result.error } });
+    // A failed host leaves main idle; say so now, not when its status event lands, so the
+    // start screen never flickers to the chat screen in between.
+    set({ pending: null, status: { mode: 'idle' }, startError: { mode: 'host', message: result.error } });
     return false;
   }
+  set({ pending: null });
   assumeStatus({ mode: 'hosting', host: result.value, connection: 'connecting', self: null });
   void refreshPreferences();
   return true;
@@ -91,11 +98,17 @@ export async function joinChat(address: string): Promise<boolean> {
   set({ pending: { kind: 'join', address } });
   const result = await call(() => getBridge().join({ address }));
   const cancelled = get().cancelRequested;
-  set({ pending: null, cancelRequested: false });
   if (!result.ok) {
-    if (!cancelled) set({ startError: { mode: 'join', message: result.error } });
+    // As for host: main is idle again (it said 'connecting' while it tried).
+    set({
+      pending: null,
+      cancelRequested: false,
+      status: { mode: 'idle' },
+      startError: cancelled ? null : { mode: 'join', message: result.error },
+    });
     return false;
   }
+  set({ pending: null, cancelRequested: false });
   assumeStatus({ mode: 'joined', target: result.value, connection: 'connected', self: null });
   void refreshPreferences();
   return true;

@@ -63,6 +63,8 @@ export interface ChatState {
   /** True once Cancel was pressed for the pending join: its failure is then not an error. */
   cancelRequested: boolean;
   startError: StartError | null;
+  /** Host or Join on the start screen; null until the user picks (then preferences decide). */
+  startMode: Mode | null;
   sendError: string | null;
   /** Oldest first. */
   sentHistory: string[];
@@ -85,6 +87,7 @@ export function initialChatState(): ChatState {
     pending: null,
     cancelRequested: false,
     startError: null,
+    startMode: null,
     sendError: null,
     sentHistory: [],
   };

@@ -1,0 +1,309 @@
+/**
+ * The built renderer in real Chromium against a real ChatSession, real TCP servers and raw
+ * `net` clients. Every scenario leaves a screenshot in test-results/e2e/.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import {
+  AppPage,
+  RENDERER_DIST,
+  RawClient,
+  closedPort,
+  launchChromium,
+  occupiedPort,
+  requireBuiltRenderer,
+  startHeadlessServer,
+  startStaticServer,
+  type AppPageOptions,
+  type HeadlessServer,
+  type StaticServer,
+} from './harness';
+
+const WAIT_MS = 10_000;
+
+let browser: Browser;
+let site: StaticServer;
+const cleanups: (() => Promise<void> | void)[] = [];
+const openApps: AppPage[] = [];
+
+beforeAll(async () => {
+  requireBuiltRenderer();
+  site = await startStaticServer(RENDERER_DIST);
+  browser = await launchChromium();
+});
+
+afterEach(async ({ task }) => {
+  if (task.result?.state === 'fail') {
+    for (const [index, app] of openApps.entries()) await app.screenshot(`FAILED-${task.name.slice(0, 40)}-${index}`).catch(() => undefined);
+  }
+  openApps.length = 0;
+  // Last opened, first closed; one failing cleanup must not skip the rest.
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup();
+    } catch {
+      // already gone
+    }
+  }
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.close();
+});
+
+async function openApp(options: AppPageOptions = {}): Promise<AppPage> {
+  const app = await AppPage.open(browser, site.url, options);
+  cleanups.push(() => app.close());
+  openApps.push(app);
+  return app;
+}
+
+async function rawClient(port: number): Promise<RawClient> {
+  const client = await RawClient.connect(port);
+  cleanups.push(() => client.close());
+  return client;
+}
+
+function transcript(page: Page) {
+  return page.getByRole('log', { name: 'Messages' });
+}
+
+/** Waits for a transcript row containing `text`. */
+async function waitForRow(page: Page, text: string): Promise<void> {
+  await transcript(page).locator('li', { hasText: text }).last().waitFor({ timeout: WAIT_MS });
+}
+
+/** Hosts through the UI on a free port, this computer only. Returns the port and our own peer. */
+async function hostThroughUi(app: AppPage): Promise<{ port: number; self: string }> {
+  const { page } = app;
+  // The Port field takes 1–65535 like the real app; ask the system for a free one first.
+  const port = await closedPort();
+  await page.getByText('Host a room').click();
+  await page.getByRole('textbox', { name: 'Port' }).fill(String(port));
+  await page.getByText('Only this computer').click();
+  await page.getByRole('button', { name: 'Start hosting' }).click();
+  await page.getByRole('button', { name: 'Stop hosting' }).waitFor({ timeout: WAIT_MS });
+  await page.getByRole('banner', { name: 'Connection' }).getByText('Connected').waitFor({ timeout: WAIT_MS });
+  const snapshot = await app.session.getSnapshot();
+  if (!snapshot.ok || snapshot.value.status.mode !== 'hosting' || snapshot.value.status.self === null) {
+    throw new Error(`Not hosting: ${JSON.stringify(snapshot)}`);
+  }
+  return { port: snapshot.value.status.host.port, self: snapshot.value.status.self };
+}
+
+async function expectCleanPage(app: AppPage): Promise<void> {
+  expect(await app.cspViolations()).toEqual([]);
+  expect(app.pageErrors).toEqual([]);
+}
+
+describe('Tincan renderer in Chromium', () => {
+  it('start screen: Host and Join, light and dark', async () => {
+    const app = await openApp({ preferences: { recentHosts: ['192.168.1.20:60003', 'pi.lan:4000'] } });
+    const { page } = app;
+    await page.getByRole('button', { name: 'Start hosting' }).waitFor({ timeout: WAIT_MS });
+    // The primary action has focus on arrival, so Enter hosts at once.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Start hosting');
+    await app.screenshot('start-host');
+
+    await page.getByText('Join a room').click();
+    await page.getByRole('button', { name: 'pi.lan:4000', exact: true }).click();
+    expect(await page.getByRole('textbox', { name: 'Host address' }).inputValue()).toBe('pi.lan:4000');
+    await app.screenshot('start-join');
+    await expectCleanPage(app);
+
+    const dark = await openApp({
+      colorScheme: 'dark',
+      preferences: { lastMode: 'join', recentHosts: ['192.168.1.20:60003', '[fd00::1]:60003'] },
+    });
+    await dark.page.getByRole('button', { name: 'Join', exact: true }).waitFor({ timeout: WAIT_MS });
+    await dark.page.getByRole('textbox', { name: 'Host address' }).fill('192.168.1.');
+    await dark.screenshot('start-join-dark');
+    await expectCleanPage(dark);
+  });
+
+  it('hosting: a raw client joins and talks, the UI answers byte for byte, Stop hosting disconnects it', async () => {
+    const app = await openApp();
+    const { page } = app;
+    const { port, self } = await hostThroughUi(app);
+    expect(await page.getByRole('complementary', { name: 'Room details' }).textContent()).toContain(`127.0.0.1:${port}`);
+
+    const nc = await rawClient(port);
+    await waitForRow(page, `${nc.peer} joined`);
+
+    await nc.write('hello from nc\n');
+    await waitForRow(page, 'hello from nc');
+    const row = transcript(page).locator('li', { hasText: 'hello from nc' });
+    expect(await row.locator('.sender').textContent()).toBe(nc.peer);
+
+    // Typed + Enter goes out as exactly one protocol line.
+    const input = page.getByRole('textbox', { name: 'Message' });
+    expect(await input.evaluate((element) => element === document.activeElement)).toBe(true);
+    await input.fill('hi from the app ✓');
+    await input.press('Enter');
+    const expected = `[${self}] hi from the app ✓\n`;
+    await nc.waitFor('the app’s line', () => nc.received.includes(Buffer.from(expected, 'utf8')));
+    const lines = nc.received.toString('utf8');
+    expect(lines.endsWith(expected)).toBe(true);
+    await waitForRow(page, 'hi from the app ✓');
+    expect(await transcript(page).locator('li.row-self').last().locator('.sender').textContent()).toBe('you');
+
+    // Up recalls the line; a multi-line paste sends one message per line.
+    await input.press('ArrowUp');
+    expect(await input.inputValue()).toBe('hi from the app ✓');
+    await input.fill('');
+    await input.evaluate((element) => {
+      const data = new DataTransfer();
+      data.setData('text/plain', 'pasted one\npasted two\n\npasted three');
+      element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    });
+    await nc.waitForLine(`[${self}] pasted three`);
+    expect(nc.lines.slice(-3)).toEqual([`[${self}] pasted one`, `[${self}] pasted two`, `[${self}] pasted three`]);
+
+    // Markup stays text; links open through the bridge, never in the page.
+    await nc.write('<img src=x onerror=alert(1)> and https://example.com/docs?x=1.\n');
+    await waitForRow(page, '<img src=x onerror=alert(1)>');
+    expect(await transcript(page).locator('img').count()).toBe(0);
+    const urlBefore = page.url();
+    await transcript(page).getByRole('link', { name: 'https://example.com/docs?x=1' }).click();
+    await expect.poll(() => app.opened).toEqual(['https://example.com/docs?x=1']);
+    expect(page.url()).toBe(urlBefore);
+
+    // The roster and share addresses.
+    const panel = page.getByRole('complementary', { name: 'Room details' });
+    await panel.getByText('In the room (2)').waitFor({ timeout: WAIT_MS });
+    await panel.getByRole('button', { name: `Copy 127.0.0.1:${port}` }).click();
+    await expect.poll(() => app.copied).toEqual([`127.0.0.1:${port}`]);
+    expect(await page.getByRole('banner', { name: 'Connection' }).textContent()).toContain('2 people');
+    await app.screenshot('hosting');
+
+    await page.getByRole('button', { name: 'Stop hosting' }).click();
+    await nc.waitForClose();
+    await page.getByRole('button', { name: 'Start hosting' }).waitFor({ timeout: WAIT_MS });
+    await app.screenshot('stopped-hosting');
+    await expectCleanPage(app);
+  });
+
+  it('joining a headless server child process by address, then losing it', async () => {
+    const server: HeadlessServer = await startHeadlessServer();
+    cleanups.push(() => server.stop());
+    const app = await openApp({ colorScheme: 'dark', viewport: { width: 1024, height: 700 } });
+    const { page } = app;
+    await page.getByText('Join a room').click();
+    await page.getByRole('textbox', { name: 'Host address' }).fill(`127.0.0.1:${server.port}`);
+    await page.getByRole('button', { name: 'Join', exact: true }).click();
+    await page.getByRole('button', { name: 'Leave' }).waitFor({ timeout: WAIT_MS });
+    const bar = page.getByRole('banner', { name: 'Connection' });
+    await bar.getByText('Connected').waitFor({ timeout: WAIT_MS });
+    expect(await bar.textContent()).toContain(`127.0.0.1:${server.port}`);
+
+    const nc = await rawClient(server.port);
+    await waitForRow(page, `${nc.peer} joined`);
+    await nc.write('anyone here?\n');
+    await waitForRow(page, 'anyone here?');
+    const snapshot = await app.session.getSnapshot();
+    const self = snapshot.ok && snapshot.value.status.mode === 'joined' ? snapshot.value.status.self : null;
+    await page.getByRole('textbox', { name: 'Message' }).fill('yes, me');
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await nc.waitForLine(`[${self}] yes, me`);
+    expect(await bar.textContent()).toContain('2 people');
+    await app.screenshot('joined-dark');
+
+    // The server goes away: the UI says it is reconnecting and blocks the input with a reason.
+    await server.stop();
+    await page.getByText(/Connection lost/).first().waitFor({ timeout: WAIT_MS });
+    await page.getByText(/attempt \d/).waitFor({ timeout: WAIT_MS });
+    expect(await page.getByRole('textbox', { name: 'Message' }).isDisabled()).toBe(true);
+    await app.screenshot('reconnecting-dark');
+
+    await page.getByRole('button', { name: 'Leave' }).click();
+    await page.getByRole('button', { name: 'Join', exact: true }).waitFor({ timeout: WAIT_MS });
+    // The room is remembered for next time.
+    await page.getByRole('button', { name: `127.0.0.1:${server.port}`, exact: true }).waitFor({ timeout: WAIT_MS });
+    await expectCleanPage(app);
+  });
+
+  it('a bad address, a refused connection and a busy port are explained where the user acts', async () => {
+    const app = await openApp();
+    const { page } = app;
+    await page.getByText('Join a room').click();
+    const address = page.getByRole('textbox', { name: 'Host address' });
+    await address.fill('300.1.2.3:60003');
+    await page.getByText('“300.1.2.3” is not a valid IPv4 address: each part must be 0–255.').waitFor({ timeout: WAIT_MS });
+    await page.getByRole('button', { name: 'Join', exact: true }).click();
+    expect(app.calls).not.toContain('join');
+    await app.screenshot('join-bad-address');
+
+    const port = await closedPort();
+    await address.fill(`127.0.0.1:${port}`);
+    await page.getByRole('button', { name: 'Join', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: WAIT_MS });
+    expect((await alert.textContent())?.toLowerCase()).toMatch(/refused|nothing is listening|nobody/);
+    expect(app.calls).toContain('join');
+    await app.screenshot('join-refused');
+
+    const busy = await occupiedPort();
+    cleanups.push(() => busy.close());
+    await page.getByText('Host a room').click();
+    await page.getByRole('textbox', { name: 'Port' }).fill(String(busy.port));
+    await page.getByText('Only this computer').click();
+    await page.getByRole('button', { name: 'Start hosting' }).click();
+    await page.getByRole('alert').waitFor({ timeout: WAIT_MS });
+    expect((await page.getByRole('alert').textContent())?.toLowerCase()).toMatch(/in use|busy|taken/);
+    await app.screenshot('host-port-busy');
+    await expectCleanPage(app);
+  });
+
+  it('a 5,000-line burst from a raw client arrives complete and leaves the UI responsive', async () => {
+    const app = await openApp({ viewport: { width: 1280, height: 800 } });
+    const { page } = app;
+    const { port } = await hostThroughUi(app);
+    const nc = await rawClient(port);
+    await waitForRow(page, `${nc.peer} joined`);
+
+    const count = 5000;
+    const burst = Array.from({ length: count }, (_, i) => `burst line ${i} ${'·'.repeat(i % 40)}`).join('\n') + '\n';
+    const started = performance.now();
+    await nc.write(burst);
+    await waitForRow(page, `burst line ${count - 1} `);
+    const arrivedMs = performance.now() - started;
+
+    // Complete: the roster counted every line, and the transcript holds them all (+ the join notice).
+    const panel = page.getByRole('complementary', { name: 'Room details' });
+    await panel.getByText('5,000 lines').waitFor({ timeout: WAIT_MS });
+    const earlier = await transcript(page).getByRole('button', { name: /Show earlier messages/ }).textContent();
+    const rendered = await transcript(page).locator('li').count();
+    const hidden = Number(/\((\d+)\)/.exec(earlier ?? '')?.[1]);
+    expect(hidden + rendered).toBe(count + 1);
+    expect(rendered).toBeLessThanOrEqual(300);
+
+    // Responsive: typing right after the burst shows up without a long wait.
+    const input = page.getByRole('textbox', { name: 'Message' });
+    const typingStarted = performance.now();
+    await input.pressSequentially('still responsive after the burst');
+    expect(await input.inputValue()).toBe('still responsive after the burst');
+    const typingMs = performance.now() - typingStarted;
+    const longTasks = await app.longTasks();
+    const worstTask = Math.max(0, ...longTasks);
+    console.log(
+      `[e2e burst] ${count} lines shown in ${arrivedMs.toFixed(0)} ms; typing 32 chars took ${typingMs.toFixed(0)} ms; ` +
+        `${longTasks.length} long tasks, worst ${worstTask.toFixed(0)} ms`,
+    );
+    expect(typingMs).toBeLessThan(3000);
+    expect(worstTask).toBeLessThan(1000);
+
+    // Reading back: scrolling up pauses the view, new lines wait behind "Jump to latest".
+    await transcript(page).evaluate((element) => {
+      element.scrollTop = 0;
+    });
+    await page.getByRole('button', { name: /Jump to latest/ }).waitFor({ timeout: WAIT_MS });
+    await nc.write('one more\ntwo more\n');
+    await page.getByRole('button', { name: 'Jump to latest (2 new)' }).waitFor({ timeout: WAIT_MS });
+    await app.screenshot('burst-paused');
+    await page.getByRole('button', { name: 'Jump to latest (2 new)' }).click();
+    await waitForRow(page, 'two more');
+    await app.screenshot('burst');
+    await expectCleanPage(app);
+  });
+});

@@ -1,0 +1,427 @@
+/**
+ * End-to-end plumbing: the built renderer served over HTTP on 127.0.0.1:0, loaded in Debian's
+ * Chromium through playwright-core, with `window.tincan` forwarded to a real ChatSession in
+ * this Node process (arguments validated as main's IPC handlers do), plus raw TCP clients.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ChatSession } from '../../main/chat/session';
+import { fail, ok, type BridgeEvent, type Preferences, type Result } from '../../main/common/ipc-contract';
+import { MemoryPreferencesStore, defaultPreferences } from '../../main/common/preferences';
+import {
+  validateCopyText,
+  validateForgetRecentHost,
+  validateHostRequest,
+  validateJoinRequest,
+  validateNoArgument,
+  validateOpenLink,
+  validateSendRequest,
+} from '../../main/common/validate';
+
+export const REPO_ROOT = path.resolve(__dirname, '../..');
+export const RENDERER_DIST = path.join(REPO_ROOT, 'dist/renderer');
+export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results/e2e');
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Fails with a message that says what to do, instead of a blank page later. */
+export function requireBuiltRenderer(): void {
+  if (!existsSync(path.join(RENDERER_DIST, 'index.html'))) {
+    throw new Error(
+      `The built renderer is missing (${RENDERER_DIST}/index.html). Run \`npx vite build\` (or \`npm test\`, which builds first).`,
+    );
+  }
+}
+
+// ---- static file server ----------------------------------------------------------------
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+};
+
+export interface StaticServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `root` read-only on 127.0.0.1 with a free port, so the page's CSP 'self' is an http origin. */
+export async function startStaticServer(root: string): Promise<StaticServer> {
+  const server = http.createServer((request, response) => {
+    void (async () => {
+      const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
+      const relative = pathname === '/' ? 'index.html' : pathname.slice(1);
+      const file = path.resolve(root, relative);
+      if (!file.startsWith(root + path.sep)) {
+        response.writeHead(403).end();
+        return;
+      }
+      try {
+        const body = await readFile(file);
+        response.writeHead(200, {
+          'content-type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
+          'cache-control': 'no-store',
+        });
+        response.end(body);
+      } catch {
+        response.writeHead(404).end();
+      }
+    })();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+// ---- browser ------------------------------------------------------------------------------
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}
+
+/**
+ * Runs in the page before its own scripts: a `window.tincan` whose methods call the exposed
+ * Node function, and a hook through which the test delivers event batches. Also records CSP
+ * violations and long main-thread tasks so tests can check both.
+ */
+function installTestBridge(): void {
+  type Listener = (events: unknown[]) => void;
+  const listeners = new Set<Listener>();
+  const w = window as unknown as Record<string, unknown>;
+  const call = (method: string, ...args: unknown[]): Promise<unknown> =>
+    (w.__tincanCall as (method: string, ...args: unknown[]) => Promise<unknown>)(method, ...args);
+  w.tincan = Object.freeze({
+    getSnapshot: () => call('getSnapshot'),
+    host: (request: unknown) => call('host', request),
+    join: (request: unknown) => call('join', request),
+    cancelJoin: () => call('cancelJoin'),
+    send: (request: unknown) => call('send', request),
+    leave: () => call('leave'),
+    copyText: (text: unknown) => call('copyText', text),
+    openLink: (url: unknown) => call('openLink', url),
+    forgetRecentHost: (address: unknown) => call('forgetRecentHost', address),
+    onEvents: (listener: Listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  });
+  w.__tincanDeliver = (events: unknown[]) => {
+    for (const listener of [...listeners]) listener(events);
+  };
+  const violations: string[] = [];
+  w.__cspViolations = violations;
+  document.addEventListener('securitypolicyviolation', (event) => {
+    violations.push(`${event.violatedDirective} ${event.blockedURI}`);
+  });
+  const longTasks: number[] = [];
+  w.__longTasks = longTasks;
+  try {
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) longTasks.push(entry.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  } catch {
+    // No long task timing in this browser: the test then measures typing only.
+  }
+}
+
+export interface AppPageOptions {
+  colorScheme?: 'light' | 'dark';
+  viewport?: { width: number; height: number };
+  preferences?: Partial<Preferences>;
+}
+
+/** One app window: a page plus the ChatSession behind its bridge. */
+export class AppPage {
+  readonly copied: string[] = [];
+  readonly opened: string[] = [];
+  /** Every bridge call the page made, in order (method names). */
+  readonly calls: string[] = [];
+  readonly pageErrors: string[] = [];
+  private delivery: Promise<unknown> = Promise.resolve();
+  private unsubscribe: () => void = () => {};
+
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly session: ChatSession,
+  ) {}
+
+  static async open(browser: Browser, url: string, options: AppPageOptions = {}): Promise<AppPage> {
+    const context = await browser.newContext({
+      viewport: options.viewport ?? { width: 800, height: 600 },
+      colorScheme: options.colorScheme ?? 'light',
+      locale: 'en-GB',
+      timezoneId: 'UTC',
+    });
+    // Fail an action with its reason well inside the test's own timeout.
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const session = new ChatSession({
+      preferences: new MemoryPreferencesStore({ ...defaultPreferences(), ...options.preferences }),
+      connectTimeoutMs: 3000,
+    });
+    const app = new AppPage(context, page, session);
+    page.on('pageerror', (error) => app.pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') app.pageErrors.push(message.text());
+    });
+    await page.exposeFunction('__tincanCall', (method: string, ...args: unknown[]) => app.dispatch(method, args));
+    await page.addInitScript(installTestBridge);
+    app.unsubscribe = session.onEvents((events) => app.deliver(events));
+    await page.goto(url);
+    return app;
+  }
+
+  /** Pushes a batch into the page, in order, as main's events channel would. */
+  private deliver(events: BridgeEvent[]): void {
+    const { page } = this;
+    this.delivery = this.delivery
+      .then(() =>
+        page.evaluate((batch) => {
+          (window as unknown as { __tincanDeliver: (events: unknown[]) => void }).__tincanDeliver(batch);
+        }, events),
+      )
+      .catch(() => undefined);
+  }
+
+  /** Like main's IPC handlers: validate the argument, then call the session. */
+  private async dispatch(method: string, args: unknown[]): Promise<Result<unknown>> {
+    this.calls.push(method);
+    if (args.length > 1) return fail('Too many arguments.');
+    const argument = args[0];
+    const session = this.session;
+    switch (method) {
+      case 'getSnapshot': {
+        const checked = validateNoArgument(argument, 'Reading the state');
+        return checked.ok ? session.getSnapshot() : checked;
+      }
+      case 'host': {
+        const checked = validateHostRequest(argument);
+        return checked.ok ? session.host(checked.value) : checked;
+      }
+      case 'join': {
+        const checked = validateJoinRequest(argument);
+        return checked.ok ? session.join({ address: checked.value.address }) : checked;
+      }
+      case 'cancelJoin': {
+        const checked = validateNoArgument(argument, 'Cancelling a join');
+        return checked.ok ? session.cancelJoin() : checked;
+      }
+      case 'send': {
+        const checked = validateSendRequest(argument);
+        return checked.ok ? session.send(checked.value) : checked;
+      }
+      case 'leave': {
+        const checked = validateNoArgument(argument, 'Leaving');
+        return checked.ok ? session.leave() : checked;
+      }
+      case 'copyText': {
+        const checked = validateCopyText(argument);
+        if (!checked.ok) return checked;
+        this.copied.push(checked.value);
+        return ok(null);
+      }
+      case 'openLink': {
+        const checked = validateOpenLink(argument);
+        if (!checked.ok) return checked;
+        this.opened.push(checked.value);
+        return ok(null);
+      }
+      case 'forgetRecentHost': {
+        const checked = validateForgetRecentHost(argument);
+        return checked.ok ? session.forgetRecentHost(checked.value) : checked;
+      }
+      default:
+        return fail(`Unknown bridge method ${method}.`);
+    }
+  }
+
+  async cspViolations(): Promise<string[]> {
+    return this.page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
+  }
+
+  async longTasks(): Promise<number[]> {
+    return this.page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const file = path.join(SCREENSHOT_DIR, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    await this.session.close();
+    await this.delivery;
+    await this.context.close();
+  }
+}
+
+// ---- raw TCP clients -------------------------------------------------------------------
+
+/** A plain `nc`-style client: bytes in, lines out, nothing interpreted. */
+export class RawClient {
+  private buffer = '';
+  private readonly waiters = new Set<() => void>();
+  readonly lines: string[] = [];
+  /** Everything received, byte for byte (as latin1 so no byte is lost). */
+  received = Buffer.alloc(0);
+  closed = false;
+
+  private constructor(readonly socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.received = Buffer.concat([this.received, chunk]);
+      this.buffer += chunk.toString('utf8');
+      let newline = this.buffer.indexOf('\n');
+      while (newline >= 0) {
+        this.lines.push(this.buffer.slice(0, newline));
+        this.buffer = this.buffer.slice(newline + 1);
+        newline = this.buffer.indexOf('\n');
+      }
+      this.wake();
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.wake();
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ port, host }, () => {
+        socket.off('error', reject);
+        resolve(new RawClient(socket));
+      });
+      socket.once('error', reject);
+    });
+  }
+
+  /** `IP:port` as the server prints this client. */
+  get peer(): string {
+    return `${this.socket.localAddress}:${this.socket.localPort}`;
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** Resolves once `predicate` holds, checking after every chunk; rejects after `timeoutMs`. */
+  waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+    if (predicate()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!predicate()) return;
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(check);
+        reject(new Error(`Timed out waiting for ${what}; got lines: ${JSON.stringify(this.lines.slice(-10))}`));
+      }, timeoutMs);
+      this.waiters.add(check);
+    });
+  }
+
+  waitForLine(line: string, timeoutMs?: number): Promise<void> {
+    return this.waitFor(`the line ${JSON.stringify(line)}`, () => this.lines.includes(line), timeoutMs);
+  }
+
+  waitForClose(timeoutMs?: number): Promise<void> {
+    return this.waitFor('the connection to close', () => this.closed, timeoutMs);
+  }
+
+  write(text: string): Promise<void> {
+    return new Promise((resolve, reject) => this.socket.write(text, (error) => (error ? reject(error) : resolve())));
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+/** A port nobody listens on right now: bind 0, read the port, close. */
+export async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A TCP server holding a port (for "port busy"), on 127.0.0.1:0. */
+export async function occupiedPort(): Promise<{ port: number; close(): Promise<void> }> {
+  const server = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as net.AddressInfo;
+  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+// ---- the headless server as a child process --------------------------------------------
+
+export interface HeadlessServer {
+  port: number;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `dist/main/serve.js` (or `tsx main/serve.ts` if not built) on 127.0.0.1:0. */
+export async function startHeadlessServer(timeoutMs = 20_000): Promise<HeadlessServer> {
+  const built = path.join(REPO_ROOT, 'dist/main/serve.js');
+  const [command, args] = existsSync(built)
+    ? [process.execPath, [built, '--port', '0', '--host', '127.0.0.1']]
+    : [path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'main/serve.ts'), '--port', '0', '--host', '127.0.0.1']];
+  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`The headless server did not start: ${stdout}${stderr}`)), timeoutMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /Listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`The headless server exited with ${code}: ${stdout}${stderr}`));
+    });
+  });
+  return {
+    port,
+    child,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
