@@ -1,0 +1,113 @@
+/** Starts the headless server (main/serve.ts) as a real child process, for CLI and process-level tests. */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const SERVE = path.join(ROOT, 'main/serve.ts');
+
+export interface ServerProcess {
+  child: ChildProcessWithoutNullStreams;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code (or the signal name) once the process has exited. */
+  exited: Promise<number | string>;
+  exitCode: () => number | string | null;
+  /** Waits until stderr (or stdout) contains `text`. */
+  waitForStderr: (pattern: string | RegExp, timeoutMs?: number) => Promise<void>;
+  waitForStdout: (pattern: string | RegExp, timeoutMs?: number) => Promise<void>;
+  /** Resolves with the port once `Listening on HOST:PORT` is printed. */
+  listening: (timeoutMs?: number) => Promise<{ host: string; port: number }>;
+  kill: () => void;
+}
+
+export interface SpawnOptions {
+  /** Run under `prlimit --nofile=N:N`. */
+  nofile?: number;
+}
+
+export function spawnServer(args: string[], options: SpawnOptions = {}): ServerProcess {
+  const node = [process.execPath, '--import', 'tsx', SERVE, ...args];
+  const [command, ...rest] = options.nofile ? ['prlimit', `--nofile=${options.nofile}:${options.nofile}`, ...node] : node;
+  const child = spawn(command!, rest, { cwd: ROOT, stdio: 'pipe', env: { ...process.env, NODE_OPTIONS: '' } });
+  let out = '';
+  let err = '';
+  let code: number | string | null = null;
+  const waiters = new Set<() => void>();
+  const notify = () => {
+    for (const waiter of [...waiters]) waiter();
+  };
+  child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    out += text;
+    notify();
+  });
+  child.stderr.setEncoding('utf8').on('data', (text: string) => {
+    err += text;
+    notify();
+  });
+  const exited = new Promise<number | string>((resolve) => {
+    child.on('exit', (exitCode, signal) => {
+      code = exitCode ?? signal ?? -1;
+      resolve(code);
+      notify();
+    });
+  });
+  const waitFor = (source: () => string, name: string, pattern: string | RegExp, timeoutMs = 15_000) =>
+    new Promise<void>((resolve, reject) => {
+      const matches = () => (typeof pattern === 'string' ? source().includes(pattern) : pattern.test(source()));
+      if (matches()) {
+        resolve();
+        return;
+      }
+      const check = () => {
+        if (matches()) {
+          done();
+          resolve();
+        } else if (code !== null) {
+          done();
+          reject(new Error(`server exited (${code}) before ${name} showed ${String(pattern)}; stdout: ${JSON.stringify(out)} stderr: ${JSON.stringify(err.slice(-2000))}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${name} to show ${String(pattern)}; stdout: ${JSON.stringify(out)} stderr: ${JSON.stringify(err.slice(-2000))}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(check);
+      };
+      waiters.add(check);
+    });
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    exitCode: () => code,
+    waitForStderr: (pattern, timeoutMs) => waitFor(() => err, 'stderr', pattern, timeoutMs),
+    waitForStdout: (pattern, timeoutMs) => waitFor(() => out, 'stdout', pattern, timeoutMs),
+    async listening(timeoutMs = 20_000) {
+      const pattern = /Listening on (\S+):(\d+)\n/;
+      await waitFor(() => out, 'stdout', pattern, timeoutMs);
+      const match = pattern.exec(out)!;
+      return { host: match[1]!, port: Number(match[2]) };
+    },
+    kill() {
+      if (code === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** CPU time (user + system) of a process, in seconds, from /proc/PID/stat. */
+export function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // after "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12 here
+  const ticksPerSecond = 100;
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+}
+
+/** Open descriptors of a process. */
+export function openFds(pid: number): number {
+  return fs.readdirSync(`/proc/${pid}/fd`).length;
+}
