@@ -62,26 +62,26 @@ static void flush_client(int fd) {
   }
 }
 
+/* Output is only appended here; flush_dirty() writes each client once per epoll round,
+ * so a burst of N lines to C clients costs C writes, not N x C. */
+static int dirty[MAX_FD];
+static int ndirty;
+
 static void queue_to(int fd, const char *data, size_t len) {
   client_t *c = clients[fd];
-  if (c->out_len == 0) {
-    ssize_t n = write(fd, data, len);
-    if (n == (ssize_t)len) return;
-    if (n > 0) {
-      data += n;
-      len -= (size_t)n;
-    }
-  }
   if (c->out_len + len > c->out_cap) {
     c->out_cap = (c->out_len + len) * 2;
     c->out = realloc(c->out, c->out_cap);
   }
   memcpy(c->out + c->out_len, data, len);
+  if (c->out_len == 0 && !c->want_out) dirty[ndirty++] = fd;
   c->out_len += len;
-  if (!c->want_out) {
-    c->want_out = 1;
-    set_events(fd, 1);
-  }
+}
+
+static void flush_dirty(void) {
+  for (int i = 0; i < ndirty; i++)
+    if (clients[dirty[i]] != NULL) flush_client(dirty[i]);
+  ndirty = 0;
 }
 
 static void broadcast(const char *data, size_t len, int except) {
@@ -188,5 +188,6 @@ int main(int argc, char **argv) {
       memcpy(c->partial, in + start, (size_t)c->partial_len);
       if (olen > 0) broadcast(out, olen, -1);
     }
+    flush_dirty();
   }
 }
