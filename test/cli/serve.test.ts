@@ -1,0 +1,163 @@
+/** The headless server (`main/serve.ts`) as a real child process: options, logs, signals, exit codes. */
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RawClient, frame } from '../chat/helpers';
+import { spawnServer, type ServerProcess } from './spawn';
+
+const processes: ServerProcess[] = [];
+const sockets: RawClient[] = [];
+function start(args: string[]): ServerProcess {
+  const p = spawnServer(args);
+  processes.push(p);
+  return p;
+}
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.destroy();
+  for (const p of processes.splice(0)) p.kill();
+});
+async function client(port: number): Promise<RawClient> {
+  const c = await RawClient.connect(port);
+  sockets.push(c);
+  return c;
+}
+
+describe('tincan-server (headless)', () => {
+  it('prints "Listening on 127.0.0.1:PORT", relays chat byte for byte and logs joins and leaves (not what is said)', async () => {
+    const server = start(['--port', '0', '--host', '127.0.0.1']);
+    const { host, port } = await server.listening();
+    expect(host).toBe('127.0.0.1');
+    expect(port).toBeGreaterThan(0);
+    expect(server.stdout()).toBe(`Listening on 127.0.0.1:${port}\n`);
+
+    const a = await client(port);
+    await a.write('hello, world 🌍\r\n');
+    await a.waitForText(frame(a, 'hello, world 🌍'));
+    const b = await client(port);
+    await a.waitForText(frame(b, '(connected)'));
+    await b.writeBytewise('typed\x1b[2J slowly\r\n');
+    await a.waitForText(frame(b, 'typed slowly'));
+    await b.waitForText(frame(b, 'typed slowly'));
+    b.end();
+    await a.waitForText(frame(b, '(disconnected)'));
+    await b.waitForEnd();
+    expect(a.text).toBe(frame(a, 'hello, world 🌍') + frame(b, '(connected)') + frame(b, 'typed slowly') + frame(b, '(disconnected)'));
+    expect(b.text).toBe(frame(b, 'typed slowly'));
+
+    await server.waitForStderr(new RegExp(`left +${b.label.replace(/\./g, '\\.')}`));
+    const log = server.stderr();
+    expect(log).toMatch(new RegExp(`joined ${a.label.replace(/\./g, '\\.')}`));
+    expect(log).toMatch(new RegExp(`joined ${b.label.replace(/\./g, '\\.')}`));
+    expect(log).not.toContain('hello, world');
+    expect(log).not.toContain('typed slowly');
+  });
+
+  it('--log-messages also logs what people say (cleaned)', async () => {
+    const server = start(['--port', '0', '--host', '127.0.0.1', '--log-messages']);
+    const { port } = await server.listening();
+    const a = await client(port);
+    await a.write('for \x1b]0;pwned\x07the record\n');
+    await a.waitForText(frame(a, 'for the record'));
+    await server.waitForStderr(`${a.label}: for the record`);
+    expect(server.stderr()).not.toContain('pwned');
+    expect(server.stderr()).not.toContain('\x1b');
+  });
+
+  it('--help exits 0 and lists the options', async () => {
+    const server = start(['--help']);
+    expect(await server.exited).toBe(0);
+    for (const option of ['--port', '--host', '--max-line', '--max-output', '--max-clients', '--log-messages', '--help']) {
+      expect(server.stdout()).toContain(option);
+    }
+    expect(server.stdout()).toMatch(/^Usage: tincan-server/);
+    expect(server.stderr()).toBe('');
+  });
+
+  it.concurrent.each([
+    [['--port', 'abc'], /--port must be a whole number \(got "abc"\)/],
+    [['--port', '70000'], /--port must be from 0 to 65535 \(got 70000\)/],
+    [['--port', '-1'], /--port/],
+    [['--max-clients', '-1'], /--max-clients/],
+    [['--max-clients=-1'], /--max-clients must be a whole number/],
+    [['--max-line', '4'], /--max-line must be from 16/],
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['--port'], /--port/],
+    [['stray'], /stray/],
+    [['--host', ''], /--host must be an address/],
+  ])('%j exits 2 with a clear message', async (args, message) => {
+    // (not in `processes`: afterEach of a concurrent neighbour must not kill it)
+    const server = spawnServer(args);
+    try {
+      expect(await server.exited).toBe(2);
+      expect(server.stderr()).toMatch(message);
+      expect(server.stderr()).toContain('--help');
+      expect(server.stdout()).toBe('');
+    } finally {
+      server.kill();
+    }
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s: exits 0 promptly and every client sees the end of the stream', async (signal) => {
+    const server = start(['--port', '0', '--host', '127.0.0.1']);
+    const { port } = await server.listening();
+    const a = await client(port);
+    const b = await client(port);
+    await a.write('before the end\n');
+    await b.waitForText(frame(a, 'before the end'));
+    const started = Date.now();
+    server.child.kill(signal);
+    expect(await server.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await a.waitForEnd();
+    await b.waitForEnd();
+    expect(a.ended && b.ended).toBe(true);
+    expect(a.error).toBeNull();
+    expect(server.stderr()).toContain(signal);
+    // the port is free again
+    const probe = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(port, '127.0.0.1', resolve);
+    });
+    await new Promise((resolve) => probe.close(resolve));
+  });
+
+  it('exits 0 on SIGTERM even with a client that never reads and a pending silent client', async () => {
+    const server = start(['--port', '0', '--host', '127.0.0.1']);
+    const { port } = await server.listening();
+    const stuck = await client(port);
+    stuck.socket.pause();
+    const silent = await client(port);
+    const talker = await client(port);
+    await talker.write(`${'z'.repeat(8000)}\n`.repeat(200));
+    await talker.waitForText(`${'z'.repeat(8000)}\n`);
+    const started = Date.now();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(3000);
+    await silent.waitForEnd();
+  });
+
+  it('a port in use: exits 1 naming the port', async () => {
+    const first = start(['--port', '0', '--host', '127.0.0.1']);
+    const { port } = await first.listening();
+    const second = start(['--port', String(port), '--host', '127.0.0.1']);
+    expect(await second.exited).toBe(1);
+    expect(second.stderr()).toMatch(new RegExp(`Port ${port} is already in use`));
+    expect(second.stdout()).toBe('');
+    expect(first.exitCode()).toBeNull();
+  });
+
+  it('--max-clients N turns away the N+1th client with a notice', async () => {
+    const server = start(['--port', '0', '--host', '127.0.0.1', '--max-clients', '1']);
+    const { port } = await server.listening();
+    const a = await client(port);
+    await a.write('me\n');
+    await a.waitForText(frame(a, 'me'));
+    const b = await client(port);
+    await b.waitForEnd();
+    expect(b.text).toBe('Tincan: this room is full, try again later.\n');
+    await a.write('marker\n');
+    await a.waitForText(frame(a, 'marker'));
+    expect(a.text).toBe(frame(a, 'me') + frame(a, 'marker'));
+  });
+});
