@@ -1,30 +1,13 @@
 /**
- * Hardening of every renderer: the window's web preferences, navigation and pop-up blocking,
+ * Hardening of every renderer (the window's own web preferences are in window.ts): navigation and pop-up blocking,
  * permission handling and the checks that an IPC call comes from our own page.
  *
  * Everything takes the Electron objects it works on as parameters so tests can pass fakes.
  */
-import type { App, Session, WebContents, WebPreferences } from 'electron';
+import type { App, Session, WebContents } from 'electron';
 
 /** The only permission a page of ours may use: desktop notifications for new messages. */
 const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['notifications']);
-
-export function secureWebPreferences(preloadPath: string): WebPreferences {
-  return {
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    webviewTag: false,
-    experimentalFeatures: false,
-    navigateOnDragDrop: false,
-    spellcheck: false,
-    preload: preloadPath,
-  };
-}
 
 /** `url` without its query and fragment, or null when it does not parse. */
 function withoutQueryAndHash(url: string): string | null {

@@ -1,7 +1,7 @@
 /** The one Tincan window: secure preferences, our page loaded from disk, size remembered. */
 import type { BrowserWindow as ElectronBrowserWindow, BrowserWindowConstructorOptions, Rectangle } from 'electron';
 import type { AppPaths } from './paths';
-import { hardenWebContents, secureWebPreferences } from './security';
+import { hardenWebContents } from './security';
 import { MIN_WINDOW_SIZE, type WindowState } from './window-state';
 
 export type BrowserWindowClass = new (options: BrowserWindowConstructorOptions) => ElectronBrowserWindow;
@@ -17,21 +17,41 @@ export interface MainWindowDependencies {
 /** Moves and resizes come in floods while dragging; one save after the user lets go is enough. */
 const SAVE_DELAY_MS = 500;
 
-export function mainWindowOptions(paths: AppPaths, state: WindowState): BrowserWindowConstructorOptions {
+/** Where and how big the window opens; the rest of its options are fixed in createMainWindow. */
+export function windowPlacement(state: WindowState): Pick<BrowserWindowConstructorOptions, 'x' | 'y' | 'width' | 'height'> {
   return {
     ...(state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}),
     width: state.width,
     height: state.height,
-    minWidth: MIN_WINDOW_SIZE.width,
-    minHeight: MIN_WINDOW_SIZE.height,
-    title: 'Tincan',
-    show: false,
-    webPreferences: secureWebPreferences(paths.preload),
   };
 }
 
 export function createMainWindow({ BrowserWindow, paths, state, saveState }: MainWindowDependencies): ElectronBrowserWindow {
-  const window = new BrowserWindow(mainWindowOptions(paths, state));
+  // The security options stay literal, right here, so reviewers and static checkers
+  // (electronegativity) see exactly what the window runs with.
+  const window = new BrowserWindow({
+    ...windowPlacement(state),
+    minWidth: MIN_WINDOW_SIZE.width,
+    minHeight: MIN_WINDOW_SIZE.height,
+    title: 'Tincan',
+    show: false,
+    webPreferences: {
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      // Middle-click would try to open a new window; those are denied anyway, this stops the attempt.
+      disableBlinkFeatures: 'Auxclick',
+      spellcheck: false,
+      preload: paths.preload,
+    },
+  });
   // web-contents-created hardens it too; doing it here as well keeps the window safe even
   // if that app-wide hook was never installed.
   hardenWebContents(window.webContents);
