@@ -77,13 +77,21 @@ async function waitForRow(page: Page, text: string): Promise<void> {
 /** Hosts through the UI on a free port, this computer only. Returns the port and our own peer. */
 async function hostThroughUi(app: AppPage): Promise<{ port: number; self: string }> {
   const { page } = app;
-  // The Port field takes 1–65535 like the real app; ask the system for a free one first.
-  const port = await closedPort();
   await page.getByText('Host a room').click();
-  await page.getByRole('textbox', { name: 'Port' }).fill(String(port));
   await page.getByText('Only this computer').click();
-  await page.getByRole('button', { name: 'Start hosting' }).click();
-  await page.getByRole('button', { name: 'Stop hosting' }).waitFor({ timeout: WAIT_MS });
+  // The Port field takes 1–65535 like the real app, so ask the system for a free port first.
+  // Another process may take it before we bind (the range is shared with outgoing
+  // connections); the UI then says the port is in use, and we try another, as a user would.
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await closedPort();
+    await page.getByRole('textbox', { name: 'Port' }).fill(String(port));
+    await page.getByRole('button', { name: 'Start hosting' }).click();
+    const outcome = page.getByRole('button', { name: 'Stop hosting' }).or(page.getByRole('alert'));
+    await outcome.first().waitFor({ timeout: WAIT_MS });
+    if (await page.getByRole('button', { name: 'Stop hosting' }).isVisible()) break;
+    const error = (await page.getByRole('alert').textContent()) ?? '';
+    if (!error.includes('already in use') || attempt === 5) throw new Error(`Hosting failed: ${error}`);
+  }
   await page.getByRole('banner', { name: 'Connection' }).getByText('Connected').waitFor({ timeout: WAIT_MS });
   const snapshot = await app.session.getSnapshot();
   if (!snapshot.ok || snapshot.value.status.mode !== 'hosting' || snapshot.value.status.self === null) {
@@ -212,7 +220,7 @@ describe('Tincan renderer in Chromium', () => {
     // The server goes away: the UI says it is reconnecting and blocks the input with a reason.
     await server.stop();
     await page.getByText(/Connection lost/).first().waitFor({ timeout: WAIT_MS });
-    await page.getByText(/attempt \d/).waitFor({ timeout: WAIT_MS });
+    await page.getByText(/\(attempt \d+\)/).waitFor({ timeout: WAIT_MS });
     expect(await page.getByRole('textbox', { name: 'Message' }).isDisabled()).toBe(true);
     await app.screenshot('reconnecting-dark');
 
@@ -252,6 +260,33 @@ describe('Tincan renderer in Chromium', () => {
     await page.getByRole('alert').waitFor({ timeout: WAIT_MS });
     expect((await page.getByRole('alert').textContent())?.toLowerCase()).toMatch(/in use|busy|taken/);
     await app.screenshot('host-port-busy');
+    await expectCleanPage(app);
+  });
+
+  it('a busy room in dark mode at 800×600: colours per sender, wrapping, joins and leaves', async () => {
+    const app = await openApp({ colorScheme: 'dark' });
+    const { page } = app;
+    const { port } = await hostThroughUi(app);
+    const alice = await rawClient(port);
+    const bob = await rawClient(port);
+    const carol = await rawClient(port);
+    await waitForRow(page, `${carol.peer} joined`);
+    await alice.write('morning! who is bringing the projector?\n');
+    await waitForRow(page, 'who is bringing the projector');
+    await bob.write('me. also the slides are at https://intranet.example/slides/q4-review.pdf\n');
+    await waitForRow(page, 'q4-review.pdf');
+    const input = page.getByRole('textbox', { name: 'Message' });
+    await input.fill('great, thanks both');
+    await input.press('Enter');
+    await waitForRow(page, 'great, thanks both');
+    await carol.write(
+      'a long line to see wrapping: ' + 'the quick brown fox jumps over the lazy dog '.repeat(5).trim() + '\n',
+    );
+    await waitForRow(page, 'lazy dog');
+    carol.close();
+    await waitForRow(page, `${carol.peer} left`);
+    await page.getByRole('complementary', { name: 'Room details' }).getByText('In the room (3)').waitFor({ timeout: WAIT_MS });
+    await app.screenshot('busy-room-dark');
     await expectCleanPage(app);
   });
 

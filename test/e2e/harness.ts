@@ -291,8 +291,11 @@ export class RawClient {
   /** Everything received, byte for byte (as latin1 so no byte is lost). */
   received = Buffer.alloc(0);
   closed = false;
+  /** `IP:port` as the server prints this client (kept: a closed socket forgets it). */
+  readonly peer: string;
 
   private constructor(readonly socket: net.Socket) {
+    this.peer = `${socket.localAddress}:${socket.localPort}`;
     socket.on('data', (chunk: Buffer) => {
       this.received = Buffer.concat([this.received, chunk]);
       this.buffer += chunk.toString('utf8');
@@ -321,10 +324,6 @@ export class RawClient {
     });
   }
 
-  /** `IP:port` as the server prints this client. */
-  get peer(): string {
-    return `${this.socket.localAddress}:${this.socket.localPort}`;
-  }
 
   private wake(): void {
     for (const waiter of [...this.waiters]) waiter();

@@ -208,7 +208,7 @@ describe('chat screen: composer', () => {
     expect(messageInput()).toBeDisabled();
     expect(messageInput()).toHaveAttribute('placeholder', expect.stringContaining('You can type again once Tincan reconnects'));
     const banner = screen.getByText(/Trying again/).closest('[role="status"]')!;
-    expect(banner).toHaveTextContent(/Trying again in [34] s — attempt 3/);
+    expect(banner).toHaveTextContent(/Connection lost\. The host closed the connection\. Trying again in [34] s \(attempt 3\)/);
     expect(screen.getByText('Reconnecting…')).toBeInTheDocument();
 
     emit([{ type: 'status', status: joined }]);

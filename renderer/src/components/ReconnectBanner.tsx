@@ -1,6 +1,14 @@
 import { useEffect, useState } from 'react';
 import { useChatStore } from '../state/store';
 
+/** `the host closed it` -> `The host closed it.` so reasons read as sentences. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed.length === 0) return '';
+  const capitalised = trimmed[0]!.toUpperCase() + trimmed.slice(1);
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}
+
 /** Shown while a joiner's connection is down and main is trying again. */
 export function ReconnectBanner() {
   const reconnecting = useChatStore((s) => s.reconnecting);
@@ -19,9 +27,8 @@ export function ReconnectBanner() {
     <div className="reconnect-banner" role="status">
       <span className="spinner" aria-hidden="true" />
       <p>
-        <strong>Connection lost</strong>
-        {reconnecting.reason ? ` (${reconnecting.reason})` : ''}.{' '}
-        {seconds > 0 ? `Trying again in ${seconds} s` : 'Trying again now'} — attempt {reconnecting.attempt}.
+        <strong>Connection lost.</strong> {sentence(reconnecting.reason)}{' '}
+        {seconds > 0 ? `Trying again in ${seconds} s` : 'Trying again now'} (attempt {reconnecting.attempt}).
       </p>
     </div>
   );
