@@ -22,6 +22,7 @@ export type ElectronMain = Pick<
 >;
 
 export const APP_ID = 'org.tincan.app';
+export const APP_NAME = 'Tincan';
 /** Quitting waits this long at most for the chat to close before it gives up and exits. */
 const SHUTDOWN_TIMEOUT_MS = 3000;
 
@@ -34,6 +35,11 @@ export interface TincanApp {
 
 export function startTincan(electron: ElectronMain, mainDirectory: string): TincanApp {
   const { app } = electron;
+  // The same userData folder (…/Tincan) in a dev checkout and in the packaged app, where
+  // package.json's lowercase name would otherwise differ from the product name. Set first:
+  // the single-instance lock lives in that folder.
+  app.setName(APP_NAME);
+  app.setPath('userData', path.join(app.getPath('appData'), APP_NAME));
   if (!app.requestSingleInstanceLock()) {
     app.quit();
     return { primary: false, ready: Promise.resolve() };

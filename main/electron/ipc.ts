@@ -33,10 +33,18 @@ export interface IpcDependencies {
 export const UNTRUSTED_SENDER_ERROR = 'This request did not come from the Tincan window.';
 const INTERNAL_ERROR = 'Something went wrong inside Tincan; please try again.';
 
-type ChannelName = keyof typeof CHANNELS;
-type ChannelHandler = (argument: unknown) => Promise<Result<unknown>>;
+export type ChannelName = keyof typeof CHANNELS;
+export type ChannelHandler = (argument: unknown) => Promise<Result<unknown>>;
 
-function handlersFor({ session, clipboard, shell }: IpcDependencies): Record<ChannelName, ChannelHandler> {
+/**
+ * What each bridge method does with its (untrusted) argument, without the IPC around it:
+ * validate, then act. Exported so a test harness can drive a session exactly as main does.
+ */
+export function createChannelHandlers({
+  session,
+  clipboard,
+  shell,
+}: Pick<IpcDependencies, 'session' | 'clipboard' | 'shell'>): Record<ChannelName, ChannelHandler> {
   return {
     getSnapshot: async (argument) => {
       const checked = validateNoArgument(argument, 'Reading the state');
@@ -88,7 +96,7 @@ function handlersFor({ session, clipboard, shell }: IpcDependencies): Record<Cha
 /** Registers every channel; returns the function that removes them again. */
 export function registerIpcHandlers(dependencies: IpcDependencies): () => void {
   const { ipcMain, isTrustedSender } = dependencies;
-  const handlers = handlersFor(dependencies);
+  const handlers = createChannelHandlers(dependencies);
   const channels = Object.keys(CHANNELS) as ChannelName[];
   for (const name of channels) {
     const handler = handlers[name];

@@ -70,6 +70,8 @@ describe('startTincan', () => {
     expect(window.options.minHeight).toBeLessThanOrEqual(600);
     expect(window.loadFile).toHaveBeenCalledWith(RENDERER_INDEX);
     expect(electron.app.enableSandbox).toHaveBeenCalled();
+    expect(electron.app.setName).toHaveBeenCalledWith('Tincan');
+    expect(electron.app.setPath).toHaveBeenCalledWith('userData', path.join(userData, 'Tincan'));
     await waitUntil(() => window.visible, 'the window to show');
   });
 
@@ -215,7 +217,7 @@ describe('startTincan', () => {
     const window = await startReady();
     window.bounds = { x: 100, y: 120, width: 1111, height: 777 };
     window.simulateClose();
-    const file = path.join(userData, 'window-state.json');
+    const file = path.join(userData, 'Tincan', 'window-state.json');
     await waitUntil(() => existsSync(file), 'the window state file');
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ x: 100, y: 120, width: 1111, height: 777, maximized: false });
 

@@ -132,6 +132,7 @@ export class FakeApp extends EventEmitter {
   });
   exited = false;
   readonly enableSandbox = vi.fn();
+  readonly setName = vi.fn();
   readonly setAppUserModelId = vi.fn();
   readonly userData: string;
   private readonly readiness: Promise<void>;
@@ -140,6 +141,7 @@ export class FakeApp extends EventEmitter {
   constructor(userData: string) {
     super();
     this.userData = userData;
+    this.userDataPath = userData;
     this.readiness = new Promise((resolve) => {
       this.markReady = resolve;
     });
@@ -151,10 +153,17 @@ export class FakeApp extends EventEmitter {
   whenReady(): Promise<void> {
     return this.readiness;
   }
+  /** Tests pass userData; appData is its parent so that appData/Tincan is inside it. */
   getPath(name: string): string {
-    if (name !== 'userData') throw new Error(`unexpected getPath(${name})`);
-    return this.userData;
+    if (name === 'userData') return this.userDataPath;
+    if (name === 'appData') return this.userData;
+    throw new Error(`unexpected getPath(${name})`);
   }
+  readonly setPath = vi.fn((name: string, value: string) => {
+    if (name !== 'userData') throw new Error(`unexpected setPath(${name})`);
+    this.userDataPath = value;
+  });
+  userDataPath: string;
   /** Electron becoming ready. */
   ready(): void {
     this.markReady();
