@@ -329,15 +329,40 @@ describe('Tincan renderer in Chromium', () => {
     expect(worstTask).toBeLessThan(1000);
 
     // Reading back: scrolling up pauses the view, new lines wait behind "Jump to latest".
-    await transcript(page).evaluate((element) => {
+    const log = transcript(page);
+    await log.evaluate((element) => {
       element.scrollTop = 0;
     });
     await page.getByRole('button', { name: /Jump to latest/ }).waitFor({ timeout: WAIT_MS });
     await nc.write('one more\ntwo more\n');
     await page.getByRole('button', { name: 'Jump to latest (2 new)' }).waitFor({ timeout: WAIT_MS });
+    expect(await log.locator('li', { hasText: 'two more' }).count()).toBe(0);
+
+    // Loading earlier lines keeps what the user was looking at in place.
+    const firstRow = log.locator('li').first();
+    const anchorSeq = await firstRow.getAttribute('data-seq');
+    const yBefore = (await firstRow.boundingBox())!.y;
+    await log.getByRole('button', { name: /Show earlier messages/ }).click();
+    await expect.poll(() => log.locator('li').count()).toBe(600);
+    const yAfter = (await log.locator(`li[data-seq="${anchorSeq}"]`).boundingBox())!.y;
+    expect(Math.abs(yAfter - yBefore)).toBeLessThan(2);
     await app.screenshot('burst-paused');
-    await page.getByRole('button', { name: 'Jump to latest (2 new)' }).click();
+
+    // Scrolling to the bottom of the paused view reads on, and then follows again.
+    const scrollToBottom = () =>
+      log.evaluate((element) => {
+        element.scrollTop = element.scrollHeight;
+      });
+    await expect
+      .poll(async () => {
+        await scrollToBottom();
+        return page.getByRole('button', { name: /Jump to latest/ }).count();
+      })
+      .toBe(0);
     await waitForRow(page, 'two more');
+    await nc.write('three more\n');
+    await waitForRow(page, 'three more');
+    expect(await page.getByRole('button', { name: /Jump to latest/ }).count()).toBe(0);
     await app.screenshot('burst');
     await expectCleanPage(app);
   });

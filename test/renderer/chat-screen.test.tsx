@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 import '@testing-library/jest-dom/vitest';
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionStatus } from '../../main/common/ipc-contract';
+import { INFO_NOTICE_MS } from '../../renderer/src/components/Notices';
 import { FOLLOW_WINDOW_ROWS } from '../../renderer/src/components/Transcript';
 import { useChatStore } from '../../renderer/src/state/store';
 import { FakeBridge, chatLine } from './fake-bridge';
@@ -259,6 +260,23 @@ describe('chat screen: status bar and host panel', () => {
     expect(roster[0]).toHaveTextContent('5 min · 1 line');
     expect(roster[1]).toHaveTextContent('12 lines');
     expect(screen.getByRole('banner', { name: 'Connection' })).toHaveTextContent('2 people');
+  });
+
+  it('shows an info notice for a while and an error notice until dismissed', async () => {
+    const { emit } = await openRoom();
+    vi.useFakeTimers();
+    try {
+      emit([
+        { type: 'notice', level: 'info', message: 'Reconnected to 10.0.0.1:60003.' },
+        { type: 'notice', level: 'error', message: 'Could not save your preferences: disk full' },
+      ]);
+      expect(screen.getByText('Reconnected to 10.0.0.1:60003.')).toBeInTheDocument();
+      act(() => vi.advanceTimersByTime(INFO_NOTICE_MS));
+      expect(screen.queryByText('Reconnected to 10.0.0.1:60003.')).toBeNull();
+      expect(screen.getByRole('alert')).toHaveTextContent('disk full');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('Stop hosting returns to the start screen', async () => {
