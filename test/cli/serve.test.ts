@@ -160,4 +160,22 @@ describe('tincan-server (headless)', () => {
     await a.waitForText(frame(a, 'marker'));
     expect(a.text).toBe(frame(a, 'me') + frame(a, 'marker'));
   });
+
+  it('--host ::1 prints "Listening on [::1]:PORT" and labels clients [[::1]:PORT]', async () => {
+    const server = start(['--port', '0', '--host', '::1']);
+    const { host, port } = await server.listening();
+    expect(host).toBe('[::1]');
+    const a = await RawClient.connect(port, '::1');
+    sockets.push(a);
+    await a.write('six\n');
+    await a.waitForText(`[[::1]:${a.socket.localPort}] six\n`);
+    expect(a.text).toBe(`[[::1]:${a.socket.localPort}] six\n`);
+  });
+
+  it('an address this machine does not have: exits 1 with a clear message', async () => {
+    const server = start(['--port', '0', '--host', '192.0.2.1']);
+    expect(await server.exited).toBe(1);
+    expect(server.stderr()).toMatch(/192\.0\.2\.1/);
+    expect(server.stdout()).toBe('');
+  });
 });
