@@ -3,6 +3,7 @@ import '@testing-library/jest-dom/vitest';
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionStatus } from '../../main/common/ipc-contract';
+import { ANNOUNCE_INTERVAL_MS } from '../../renderer/src/components/LiveAnnouncer';
 import { INFO_NOTICE_MS } from '../../renderer/src/components/Notices';
 import { FOLLOW_WINDOW_ROWS } from '../../renderer/src/components/Transcript';
 import { useChatStore } from '../../renderer/src/state/store';
@@ -260,6 +261,24 @@ describe('chat screen: status bar and host panel', () => {
     expect(roster[0]).toHaveTextContent('5 min · 1 line');
     expect(roster[1]).toHaveTextContent('12 lines');
     expect(screen.getByRole('banner', { name: 'Connection' })).toHaveTextContent('2 people');
+  });
+
+  it('announces new lines politely, one summary per interval, and names the room in the title', async () => {
+    const { emit } = await openRoom();
+    expect(document.title).toBe('Tincan — 10.0.0.1:60003');
+    vi.useFakeTimers();
+    try {
+      emit([{ type: 'lines', lines: [chatLine({ text: 'first' })] }]);
+      emit([{ type: 'lines', lines: Array.from({ length: 99 }, (_, i) => chatLine({ text: `n${i}` })) }]);
+      // Own lines are not announced.
+      emit([{ type: 'lines', lines: [chatLine({ text: 'mine', self: true, peer: SELF })] }]);
+      const region = document.querySelector('[aria-live="polite"]')!;
+      expect(region.textContent).toBe('');
+      act(() => vi.advanceTimersByTime(ANNOUNCE_INTERVAL_MS));
+      expect(region.textContent).toBe('100 new lines. Latest: 10.0.0.7:50123: n98');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('shows an info notice for a while and an error notice until dismissed', async () => {

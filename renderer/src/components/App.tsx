@@ -1,6 +1,21 @@
+import { useEffect } from 'react';
+import type { SessionStatus } from '../../../main/common/ipc-contract';
+import { joinHostPort } from '../../../main/common/address';
 import { useChatStore } from '../state/store';
 import { ChatScreen } from './ChatScreen';
 import { StartScreen } from './StartScreen';
+
+/** The window title (Electron shows it in the title bar and task switcher). */
+export function windowTitle(status: SessionStatus): string {
+  switch (status.mode) {
+    case 'idle':
+      return 'Tincan';
+    case 'hosting':
+      return `Tincan — hosting on ${status.host.shareAddresses[0] ?? `port ${status.host.port}`}`;
+    case 'joined':
+      return `Tincan — ${joinHostPort(status.target.host, status.target.port)}`;
+  }
+}
 
 export function App() {
   const fatalError = useChatStore((s) => s.fatalError);
@@ -8,6 +23,11 @@ export function App() {
   // Stay on the start screen while a host/join is still answering, so its progress and
   // Cancel stay in view even if main already reports the room as connecting.
   const inRoom = useChatStore((s) => s.status.mode !== 'idle' && s.pending === null);
+  const title = useChatStore((s) => windowTitle(s.status));
+
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
 
   if (fatalError !== null) {
     return (

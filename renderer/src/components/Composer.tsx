@@ -40,7 +40,8 @@ export function Composer() {
     setHistoryIndex(null);
     void sendText(text).then((sent) => {
       // Give the text back if it did not go out and the user has not started something new.
-      if (!sent) setDraft((current) => (current === '' ? text : current));
+      // Not a multi-line paste: a one-line input would silently join its lines.
+      if (!sent && !/[\r\n]/.test(text)) setDraft((current) => (current === '' ? text : current));
     });
   };
 

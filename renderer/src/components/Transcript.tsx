@@ -1,4 +1,4 @@
-import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type MouseEvent } from 'react';
 import type { ChatLine } from '../../../main/common/ipc-contract';
 import { splitLinks } from '../lib/links';
 import { peerHueClass } from '../lib/peer-colour';
@@ -83,6 +83,19 @@ export function Transcript() {
       if (offsetTop !== null) scroller.scrollTop += offsetTop - anchor.offsetTop;
     }
   }, [visible, paused]);
+
+  // The scroller shrinks when a banner or notice appears; a following view stays pinned.
+  const followingRef = useRef(true);
+  followingRef.current = paused === null;
+  useEffect(() => {
+    const scroller = scrollerRef.current;
+    if (!scroller || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (followingRef.current) scroller.scrollTop = scroller.scrollHeight;
+    });
+    observer.observe(scroller);
+    return () => observer.disconnect();
+  }, []);
 
   const follow = useCallback(() => {
     anchorRef.current = null;
