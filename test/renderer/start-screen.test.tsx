@@ -100,6 +100,7 @@ describe('start screen', () => {
     app = await renderApp(bridge);
     fireEvent.click(screen.getByRole('button', { name: 'Start hosting' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('Port 60003 is already in use.');
+    expect(screen.getByRole('textbox', { name: 'Port' })).toHaveFocus();
 
     // Editing the field clears the stale error; the retry goes through.
     fireEvent.change(screen.getByRole('textbox', { name: 'Port' }), { target: { value: '60004' } });
@@ -122,6 +123,7 @@ describe('start screen', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Join' }));
     expect(await screen.findByText('Connecting to 10.0.0.5…')).toBeInTheDocument();
     expect(screen.getByRole('textbox', { name: 'Host address' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Cancel' })).toHaveFocus();
 
     fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(bridge.callsTo('cancelJoin')).toHaveLength(1));
@@ -138,8 +140,9 @@ describe('start screen', () => {
     fireEvent.change(joinMode(), { target: { value: '10.0.0.5' } });
     fireEvent.click(screen.getByRole('button', { name: 'Join' }));
     expect(await screen.findByRole('alert')).toHaveTextContent('connection refused');
-    // Still on the start screen, with the address kept for a retry.
+    // Still on the start screen, with the address kept (and focused) for a retry.
     expect(screen.getByRole('textbox', { name: 'Host address' })).toHaveValue('10.0.0.5');
+    expect(screen.getByRole('textbox', { name: 'Host address' })).toHaveFocus();
   });
 
   it('fills the address from a recent host and forgets one on request', async () => {

@@ -82,7 +82,14 @@ function HostForm() {
   const scopeName = useId();
   const submitRef = useRef<HTMLButtonElement>(null);
 
+  const portRef = useRef<HTMLInputElement>(null);
+  const hasError = useChatStore((s) => s.startError?.mode === 'host');
+
   useEffect(() => submitRef.current?.focus(), []);
+  // After a failure, put the user where the fix usually is (a busy port).
+  useEffect(() => {
+    if (hasError) portRef.current?.focus();
+  }, [hasError]);
 
   const port = parsePort(portText.trim());
   const portError = port === null ? 'Use a port number from 1 to 65535.' : null;
@@ -103,6 +110,7 @@ function HostForm() {
         <div className="field">
           <label htmlFor={portId}>Port</label>
           <input
+            ref={portRef}
             id={portId}
             className="port-input"
             type="text"
@@ -185,7 +193,13 @@ function JoinForm() {
   const helpId = useId();
   const recentId = useId();
 
+  const hasError = useChatStore((s) => s.startError?.mode === 'join');
+
   useEffect(() => addressRef.current?.focus(), []);
+  // After a failure (refused, unknown host), back to the address so it can be fixed.
+  useEffect(() => {
+    if (hasError) addressRef.current?.focus();
+  }, [hasError]);
 
   const parsed = parseHostPort(address, DEFAULT_PORT);
   const addressError = parsed.ok ? null : parsed.error;
@@ -244,7 +258,8 @@ function JoinForm() {
               <span className="spinner" aria-hidden="true" />
               Connecting to {pending.address}…
             </p>
-            <button type="button" onClick={() => void cancelJoin()}>
+            {/* The Join button just went away; keep keyboard focus somewhere useful. */}
+            <button type="button" autoFocus onClick={() => void cancelJoin()}>
               Cancel
             </button>
           </>
