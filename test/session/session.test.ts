@@ -284,6 +284,31 @@ describe('ChatSession joining', () => {
     await raw.waitFor((text) => text.includes(`[${self}] back again\n`), 'the message after reconnecting');
   });
 
+  it('leave and cancelJoin stop the reconnect loop for good', async () => {
+    for (const stop of ['leave', 'cancelJoin'] as const) {
+      const first = await startServer();
+      const { session, events } = newSession({ reconnectInitialDelayMs: 20, reconnectMaxDelayMs: 40 });
+      expect((await session.join({ address: `127.0.0.1:${first.port}` })).ok).toBe(true);
+      await events.waitFor(() => isConnected(events.lastStatus), 'connected');
+      await first.server.close();
+      await events.waitFor(() => events.events.filter((event) => event.type === 'reconnecting').length >= 2, 'reconnecting');
+
+      expect(await session[stop]()).toEqual({ ok: true, value: null });
+      await events.waitFor(() => events.lastStatus?.mode === 'idle', `idle after ${stop}`);
+      // Something listens on the old port again; a session still retrying would arrive within
+      // a few of its 40 ms delays. Waiting for an absence has to take some time: 10 delays.
+      const arrivals: net.Socket[] = [];
+      const listener = net.createServer((socket) => arrivals.push(socket));
+      await new Promise<void>((resolve) => listener.listen({ host: '127.0.0.1', port: first.port }, resolve));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await new Promise<void>((resolve) => {
+        for (const socket of arrivals) socket.destroy();
+        listener.close(() => resolve());
+      });
+      expect(arrivals, `connections after ${stop}`).toHaveLength(0);
+    }
+  });
+
   it('the host’s own loopback client reconnects when the server cuts it', async () => {
     const { session, events } = newSession();
     const { port, self: before } = await hostLocally(session);
