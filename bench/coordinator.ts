@@ -249,9 +249,14 @@ async function runAgainst(
   let lastChange = Date.now();
   let lastSeen = '';
   let budgetExceeded = false;
+  let nextLog = Date.now() + 5_000;
   for (;;) {
     await sleep(POLL_MS);
     const t = pool.totals();
+    if (Date.now() > nextLog) {
+      nextLog += 5_000;
+      log(`    ${((nowNs(base) - stormStart) / 1e9).toFixed(0)} s: ${t.connected}/${clients} connected, ${t.notices}/${wantNotices} notices`);
+    }
     if (t.connected === clients && t.notices >= wantNotices) break;
     if (server.exited()) {
       notes.push('server exited during the join storm');

@@ -139,7 +139,8 @@ int main(int argc, char **argv) {
     for (int e = 0; e < n; e++) {
       int fd = events[e].data.fd;
       if (fd == lfd) {
-        for (;;) {
+        /* A bounded batch per round, so queued notices get flushed during a join storm. */
+        for (int accepted = 0; accepted < 64; accepted++) {
           struct sockaddr_in peer;
           socklen_t plen = sizeof peer;
           int cfd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK);
