@@ -216,6 +216,7 @@ export class ChatSession {
       boundPort = (await listening).port;
     } catch (error) {
       if (this.state === starting) this.state = IDLE;
+      void server.close().catch(() => undefined);
       return fail(messageOf(error));
     }
     // Left (or closed) while the port was being bound: leave() closes the server.
