@@ -70,6 +70,11 @@ describe('LineDecoder: line ends', () => {
     expectSameHoweverSplit(input, expected);
   });
 
+  it('the NUL of CR NUL is part of the line end, not of the next line (it would count against the bound)', () => {
+    expectSameHoweverSplit(`x\r\0${'a'.repeat(16)}\n`, ['x', 'a'.repeat(16)], 16);
+    expectSameHoweverSplit(`x\r\n${'a'.repeat(16)}\n`, ['x', 'a'.repeat(16)], 16);
+  });
+
   it('end() delivers the unfinished last line, once', () => {
     expect(decodeWhole('a\nlast words', 8192, true)).toEqual(['a', 'last words']);
     const lines: string[] = [];

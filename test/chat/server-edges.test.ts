@@ -96,4 +96,27 @@ describe('ChatServer: edges', () => {
     expect(heard.length).toBe(count);
     expect(reader.text).toContain(frame(stuck, '(disconnected)'));
   });
+
+  it('a late (connected) notice goes only to those who were there when the newcomer arrived', async () => {
+    const r = await room({ admitDelayMs: 60_000 });
+    const o = await RawClient.connect(r.port);
+    r.clients.push(o);
+    await o.write('o\n');
+    await o.waitForText(frame(o, 'o'));
+    const a = await RawClient.connect(r.port); // silent: not announced yet
+    r.clients.push(a);
+    const b = await RawClient.connect(r.port);
+    r.clients.push(b);
+    await b.write('b\n');
+    await o.waitForText(frame(b, 'b'));
+    await a.waitForText(frame(b, 'b'));
+    await a.write('a\n');
+    await o.waitForText(frame(a, 'a'));
+    await b.waitForText(frame(a, 'a'));
+    await a.waitForText(frame(a, 'a'));
+    expect(o.text).toBe(frame(o, 'o') + frame(b, '(connected)') + frame(b, 'b') + frame(a, '(connected)') + frame(a, 'a'));
+    // a was already there when b arrived: it hears b's notice, b never hears a's
+    expect(a.text).toBe(frame(b, '(connected)') + frame(b, 'b') + frame(a, 'a'));
+    expect(b.text).toBe(frame(b, 'b') + frame(a, 'a'));
+  });
 });
