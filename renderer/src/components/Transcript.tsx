@@ -69,19 +69,27 @@ export function Transcript() {
     anchorRef.current = offsetTop === null ? null : { seq, offsetTop };
   };
 
+  // Where the last row was after the previous render of a paused view: if rows above it
+  // change (old lines dropped at the 10,000 cap), the view is moved back to keep it still.
+  const lastRowRef = useRef<ScrollAnchor | null>(null);
+
   useLayoutEffect(() => {
     const scroller = scrollerRef.current;
     if (!scroller) return;
     if (paused === null) {
+      lastRowRef.current = null;
       scroller.scrollTop = scroller.scrollHeight;
       return;
     }
-    const anchor = anchorRef.current;
+    const anchor = anchorRef.current ?? lastRowRef.current;
     anchorRef.current = null;
     if (anchor) {
       const offsetTop = rowOffset(anchor.seq);
-      if (offsetTop !== null) scroller.scrollTop += offsetTop - anchor.offsetTop;
+      if (offsetTop !== null && offsetTop !== anchor.offsetTop) scroller.scrollTop += offsetTop - anchor.offsetTop;
     }
+    const last = visible[visible.length - 1];
+    const lastOffset = last ? rowOffset(last.seq) : null;
+    lastRowRef.current = last && lastOffset !== null ? { seq: last.seq, offsetTop: lastOffset } : null;
   }, [visible, paused]);
 
   // The scroller shrinks when a banner or notice appears; a following view stays pinned.
