@@ -241,3 +241,36 @@ export function frame(client: RawClient | string, text: string): string {
 export function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+let ipv6: Promise<boolean> | null = null;
+/** Whether this machine can listen on ::1 (checked once). */
+export function ipv6Loopback(): Promise<boolean> {
+  ipv6 ??= new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(0, '::1', () => probe.close(() => resolve(true)));
+  });
+  return ipv6;
+}
+
+/**
+ * For IPv6 tests without skipping: when ::1 is missing here, the server must at least say so
+ * clearly. Returns true when the caller should go on with the IPv6 test.
+ */
+export async function ipv6OrClearError(): Promise<boolean> {
+  if (await ipv6Loopback()) return true;
+  const server = new ChatServer();
+  try {
+    await server.listen({ port: 0, host: '::1' }).then(
+      () => {
+        throw new Error('listening on ::1 succeeded although the probe failed');
+      },
+      (error: Error) => {
+        if (!/::1/.test(error.message)) throw new Error(`unclear error for ::1: ${error.message}`);
+      },
+    );
+  } finally {
+    await server.close();
+  }
+  return false;
+}
