@@ -118,6 +118,20 @@ describe('Tincan renderer in Chromium', () => {
     await page.getByRole('button', { name: 'pi.lan:4000', exact: true }).click();
     expect(await page.getByRole('textbox', { name: 'Host address' }).inputValue()).toBe('pi.lan:4000');
     await app.screenshot('start-join');
+
+    // Keyboard: Shift+Tab from the address reaches the Host/Join switch, with a visible ring;
+    // arrow keys switch mode like any radio group.
+    await page.getByRole('textbox', { name: 'Host address' }).focus();
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('join');
+    await page.keyboard.press('ArrowLeft');
+    await page.getByRole('button', { name: 'Start hosting' }).waitFor({ timeout: WAIT_MS });
+    const ring = await page.evaluate(() => {
+      const label = document.activeElement?.nextElementSibling;
+      return label ? getComputedStyle(label).outlineStyle : 'none';
+    });
+    expect(ring).toBe('solid');
+    await app.screenshot('start-keyboard-focus');
     await expectCleanPage(app);
 
     const dark = await openApp({

@@ -13,6 +13,9 @@ const NO_RECENT_HOSTS: string[] = [];
 export function StartScreen() {
   const mode = useChatStore((s) => s.startMode ?? s.preferences?.lastMode ?? 'host');
   const headingId = useId();
+  // Focus the form's main control when the screen opens, but not when the user switches
+  // mode with the arrow keys: focus must stay on the switch then.
+  const [switched, setSwitched] = useState(false);
 
   return (
     <main className="start" aria-labelledby={headingId}>
@@ -25,8 +28,8 @@ export function StartScreen() {
           </div>
         </header>
         <Notices />
-        <ModeSwitch mode={mode} />
-        {mode === 'host' ? <HostForm /> : <JoinForm />}
+        <ModeSwitch mode={mode} onSwitch={() => setSwitched(true)} />
+        {mode === 'host' ? <HostForm focusOnMount={!switched} /> : <JoinForm focusOnMount={!switched} />}
       </div>
       <p className="start-footnote">
         No app? <kbd>telnet HOST {DEFAULT_PORT}</kbd> or <kbd>nc HOST {DEFAULT_PORT}</kbd> work too.
@@ -35,7 +38,7 @@ export function StartScreen() {
   );
 }
 
-function ModeSwitch({ mode }: { mode: Mode }) {
+function ModeSwitch({ mode, onSwitch }: { mode: Mode; onSwitch: () => void }) {
   const pending = useChatStore((s) => s.pending !== null);
   const name = useId();
   const choices: { value: Mode; label: string }[] = [
@@ -52,7 +55,10 @@ function ModeSwitch({ mode }: { mode: Mode }) {
             name={name}
             value={choice.value}
             checked={mode === choice.value}
-            onChange={() => chooseStartMode(choice.value)}
+            onChange={() => {
+              onSwitch();
+              chooseStartMode(choice.value);
+            }}
           />
           <span>{choice.label}</span>
         </label>
@@ -71,7 +77,7 @@ function StartErrorMessage({ mode }: { mode: Mode }) {
   );
 }
 
-function HostForm() {
+function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
   const preferences = useChatStore((s) => s.preferences);
   const pending = useChatStore((s) => s.pending);
   const [portText, setPortText] = useState(String(preferences?.lastPort ?? DEFAULT_PORT));
@@ -85,7 +91,10 @@ function HostForm() {
   const portRef = useRef<HTMLInputElement>(null);
   const hasError = useChatStore((s) => s.startError?.mode === 'host');
 
-  useEffect(() => submitRef.current?.focus(), []);
+  useEffect(() => {
+    if (focusOnMount) submitRef.current?.focus();
+    // Only on mount.
+  }, []);
   // After a failure, put the user where the fix usually is (a busy port).
   useEffect(() => {
     if (hasError) portRef.current?.focus();
@@ -183,7 +192,7 @@ function HostForm() {
   );
 }
 
-function JoinForm() {
+function JoinForm({ focusOnMount }: { focusOnMount: boolean }) {
   const recentHosts = useChatStore((s) => s.preferences?.recentHosts ?? NO_RECENT_HOSTS);
   const pending = useChatStore((s) => s.pending);
   const [address, setAddress] = useState('');
@@ -195,7 +204,10 @@ function JoinForm() {
 
   const hasError = useChatStore((s) => s.startError?.mode === 'join');
 
-  useEffect(() => addressRef.current?.focus(), []);
+  useEffect(() => {
+    if (focusOnMount) addressRef.current?.focus();
+    // Only on mount.
+  }, []);
   // After a failure (refused, unknown host), back to the address so it can be fixed.
   useEffect(() => {
     if (hasError) addressRef.current?.focus();
