@@ -230,7 +230,11 @@ function Sender({ line }: { line: ChatLine }) {
       </span>
     );
   }
-  return <span className={`sender ${peerHueClass(line.peer)}`}>{line.peer}</span>;
+  return (
+    <span className={`sender ${peerHueClass(line.peer)}`} title={line.peer}>
+      {line.peer}
+    </span>
+  );
 }
 
 export const TranscriptRow = memo(function TranscriptRow({ line }: { line: ChatLine }) {
