@@ -206,7 +206,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     stop: (signal: NodeJS.Signals = 'SIGKILL') =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        // A graceful stop (used to get a CPU profile written) gets 15 s, then it is killed.
+        const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(killer);
+          resolve();
+        });
         child.kill(signal);
       }),
   };
