@@ -179,4 +179,32 @@ describe('tincan-server (headless)', () => {
     expect(server.stderr()).toMatch(/192\.0\.2\.1/);
     expect(server.stdout()).toBe('');
   });
+
+  it('--max-line is honoured', async () => {
+    const server = start(['--port', '0', '--host', '127.0.0.1', '--max-line', '16']);
+    const { port } = await server.listening();
+    const a = await client(port);
+    await a.write('0123456789abcdefXYZ\n');
+    await a.waitForText(frame(a, 'XYZ'));
+    expect(a.text).toBe(frame(a, '0123456789abcdef') + frame(a, 'XYZ'));
+  });
+
+  it('keeps serving when whoever reads its log goes away (EPIPE on stderr)', async () => {
+    const server = start(['--port', '0', '--host', '127.0.0.1']);
+    const { port } = await server.listening();
+    server.child.stderr.destroy(); // e.g. `tincan-server 2>&1 | head`, or a dead log collector
+    const a = await client(port);
+    await a.write('first\n');
+    await a.waitForText(frame(a, 'first'));
+    for (let i = 0; i < 3; i++) {
+      const b = await client(port);
+      await b.write(`joiner ${i}\n`);
+      await a.waitForText(frame(b, `joiner ${i}`));
+      b.end();
+      await a.waitForText(frame(b, '(disconnected)'));
+    }
+    expect(server.exitCode()).toBeNull();
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  });
 });
