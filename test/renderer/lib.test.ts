@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitLinks } from '../../renderer/src/lib/links';
 import { PEER_HUE_COUNT, peerHueIndex } from '../../renderer/src/lib/peer-colour';
+import { formatDuration } from '../../renderer/src/lib/time';
 
 describe('splitLinks', () => {
   it('finds http and https links and leaves the rest as text', () => {
@@ -39,5 +40,14 @@ describe('peerHueIndex', () => {
     expect(hues.size).toBeGreaterThan(PEER_HUE_COUNT / 2);
     for (const hue of hues) expect(hue).toBeGreaterThanOrEqual(0);
     for (const hue of hues) expect(hue).toBeLessThan(PEER_HUE_COUNT);
+  });
+});
+
+describe('formatDuration', () => {
+  it('says how long someone has been in the room', () => {
+    expect(formatDuration(30_000)).toBe('just now');
+    expect(formatDuration(5 * 60_000)).toBe('5 min');
+    expect(formatDuration(2 * 3_600_000)).toBe('2 h');
+    expect(formatDuration(2 * 3_600_000 + 10 * 60_000)).toBe('2 h 10 min');
   });
 });

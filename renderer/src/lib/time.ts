@@ -1,20 +1,23 @@
-const clockFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const fullFormat = new Intl.DateTimeFormat(undefined, {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-});
+// Built on first use (not on import) and reused: constructing a formatter per row is slow.
+let clockFormat: Intl.DateTimeFormat | null = null;
+let fullFormat: Intl.DateTimeFormat | null = null;
 
 /** `14:05`, in the user's locale. */
 export function formatClock(epochMs: number): string {
+  clockFormat ??= new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
   return clockFormat.format(epochMs);
 }
 
 /** `27 Nov 2026, 14:05:09`, for tooltips. */
 export function formatFullTime(epochMs: number): string {
+  fullFormat ??= new Intl.DateTimeFormat(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
   return fullFormat.format(epochMs);
 }
 
