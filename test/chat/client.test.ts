@@ -186,6 +186,19 @@ describe('ChatClient: talking to a room', () => {
   });
 });
 
+describe('ChatClient: a full room', () => {
+  it("shows the server's notice as a line, then closes with an error", async () => {
+    const r = await startRoom({ maxClients: 1 });
+    rooms.push(r);
+    await r.join();
+    const client = await connect(r.port);
+    const seen = collect(client);
+    await waitUntil(() => seen.closes.length === 1, 'close');
+    expect(seen.lines).toEqual(['Tincan: this room is full, try again later.']);
+    expect((seen.closes[0] as ChatClientError).code).toBe('reset');
+  });
+});
+
 describe('ChatClient: connection failures', () => {
   it('refused: "Nothing is listening at 127.0.0.1:PORT"', async () => {
     const probe = net.createServer();
