@@ -85,13 +85,13 @@ export function fillLines(template: Buffer, firstSeq: number, count: number, sen
  * Where a received line's bench payload starts, or -1 if it is not a bench line.
  * `end` is the index of the line's newline (exclusive end); `payloadBytes` = lineBytes - 1.
  * Both dialects put `<prefix> ` before the payload, so the payload is the line's tail.
+ * ncat prefixes each *read* rather than each line, so after the first line of a read
+ * the rest arrive bare: a payload with no prefix at all counts too.
  */
 export function payloadStart(buf: Buffer, start: number, end: number, payloadBytes: number): number {
   const p = end - payloadBytes;
-  if (p - 1 <= start) return -1;
-  return buf[p] === CH_B && buf[p + 1] === CH_SPACE && buf[p - 1] === CH_SPACE && buf[p + FIELDS_END] === CH_SPACE
-    ? p
-    : -1;
+  if (p < start || (p > start && buf[p - 1] !== CH_SPACE)) return -1;
+  return buf[p] === CH_B && buf[p + 1] === CH_SPACE && buf[p + FIELDS_END] === CH_SPACE ? p : -1;
 }
 
 export function senderAt(buf: Buffer, p: number): number {

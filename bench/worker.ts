@@ -169,13 +169,14 @@ function onRead(c: Client, n: number): void {
     s = nl + 1;
   }
   // Most lines have the length of the previous one (same prefix width, fixed payload),
-  // so look for the newline there first and fall back to indexOf. A wrong guess cannot
-  // pass: two lines fitting one guessed length would need a first line shorter than the
-  // previous line's prefix, and neither dialect sends lines that short.
+  // so look for the newline there first and fall back to indexOf. A guess only stands
+  // if it yields a well-formed bench line or notice; two lines could only pass as one if
+  // the first were shorter than a prefix (ncat can send `<userN> \n` when a read splits
+  // a line just before its newline, but the bare payload after it then fails the check).
   let guess = c.lineGuess;
   for (;;) {
     let nl = s + guess - 1;
-    if (nl >= n || buf[nl] !== 10) {
+    if (nl >= n || buf[nl] !== 10 || (payloadStart(buf, s, nl, payloadBytes) < 0 && !isConnectedNotice(dialect, buf, s, nl))) {
       nl = buf.indexOf(10, s);
       if (nl < 0) break;
       guess = nl - s + 1;

@@ -22,7 +22,7 @@ describe('bench line format', () => {
     expect(lines.length).toBe(3 * 64);
     const second = lines.subarray(64, 128);
     expect(second.toString()).toMatch(/^B 00017 0000000042 0001234567890123 \.+\n$/);
-    for (const prefix of ['[127.0.0.1:54321] ', '<user12> ', '[[::1]:60003] ']) {
+    for (const prefix of ['[127.0.0.1:54321] ', '<user12> ', '[[::1]:60003] ', '']) {
       const { buf, end } = received(prefix, second);
       const p = payloadStart(buf, 0, end, 63);
       expect(p).toBe(prefix.length);
@@ -33,7 +33,10 @@ describe('bench line format', () => {
   });
 
   it('does not take other lines for bench lines', () => {
-    for (const text of ['[1.2.3.4:5] (connected)\n', '[1.2.3.4:5] hello\n', 'B 00017\n', '\n']) {
+    const bench = fillLines(lineTemplate(3, 64), 0, 1, 5).toString();
+    const mangled = `${bench.slice(0, 30)}<user4> ${bench.slice(30)}`; // ncat split a read mid-line
+    const glued = `<user4> \n${bench}`; // two lines: a bare prefix, then a bare payload
+    for (const text of ['[1.2.3.4:5] (connected)\n', '[1.2.3.4:5] hello\n', 'B 00017\n', '\n', mangled, glued]) {
       const buf = Buffer.from(text);
       expect(payloadStart(buf, 0, buf.length - 1, 63)).toBe(-1);
     }
