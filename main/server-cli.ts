@@ -161,9 +161,28 @@ function lanAddresses(port: number): string[] {
  * Runs the server until SIGINT/SIGTERM. Resolves with the exit code: 0 after a clean
  * shutdown, 1 when it could not listen, 2 for bad options.
  */
+/**
+ * Writes to the process's stdout/stderr. The log is a courtesy: when whoever reads it goes
+ * away (`tincan-server 2>&1 | head`, a dead log collector), writes fail with EPIPE, and the
+ * room must go on rather than crash.
+ */
+export function processIo(): CliIo {
+  const guard = (stream: NodeJS.WriteStream) => {
+    let broken = false;
+    stream.on('error', () => {
+      broken = true;
+    });
+    return (text: string) => {
+      if (broken || stream.destroyed) return;
+      stream.write(text);
+    };
+  };
+  return { stdout: guard(process.stdout), stderr: guard(process.stderr) };
+}
+
 export async function runServerCli(
   argv: string[],
-  io: CliIo = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) },
+  io: CliIo = processIo(),
   signals: NodeJS.EventEmitter = process,
 ): Promise<number> {
   let options: ServerCliOptions | null;

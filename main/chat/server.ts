@@ -24,6 +24,7 @@
  *  - accept errors (out of file descriptors) are counted and reported, never fatal.
  */
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { LineDecoder, DEFAULT_MAX_LINE_BYTES } from './line-decoder';
@@ -57,6 +58,51 @@ const enum Phase {
   Announced,
   Closed,
 }
+
+/**
+ * When descriptors run out, libuv accepts and closes the waiting connections itself (so the
+ * loop neither spins nor crashes) and tells nobody. To tell the operator, we watch how close
+ * the open descriptors are to the limit; Linux only (reads /proc), silent elsewhere.
+ */
+class DescriptorWatch {
+  private warned = false;
+
+  private constructor(
+    readonly limit: number,
+    private baseline: number,
+  ) {}
+
+  static forThisProcess(): DescriptorWatch | null {
+    try {
+      const limits = fs.readFileSync('/proc/self/limits', 'utf8');
+      const match = /^Max open files\s+(\d+)/m.exec(limits);
+      if (!match) return null;
+      return new DescriptorWatch(Number(match[1]), DescriptorWatch.openNow());
+    } catch {
+      return null;
+    }
+  }
+
+  private static openNow(): number {
+    return fs.readdirSync('/proc/self/fd').length;
+  }
+
+  /** After an accept; true once per episode when the process has reached its limit. */
+  taken(connections: number): boolean {
+    if (this.warned || this.baseline + connections < this.limit - DESCRIPTOR_MARGIN) return false;
+    const open = DescriptorWatch.openNow(); // exact count, only near the limit
+    this.baseline = open - connections;
+    // libuv keeps one descriptor in reserve for its accept-and-close trick.
+    if (open < this.limit - 2) return false;
+    this.warned = true;
+    return true;
+  }
+
+  released(connections: number): void {
+    if (this.warned && this.baseline + connections < this.limit - DESCRIPTOR_MARGIN) this.warned = false;
+  }
+}
+const DESCRIPTOR_MARGIN = 32;
 
 const CONNECTION = Symbol('tincan.connection');
 type TaggedSocket = net.Socket & { [CONNECTION]?: Connection };
@@ -154,6 +200,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private admitTimer: NodeJS.Timeout | null = null;
 
   private nextId = 1;
+  private descriptors: DescriptorWatch | null = null;
   private current: Connection | null = null;
   private readonly counters: ServerStats = {
     clientsNow: 0,
@@ -213,7 +260,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   }
 
   get stats(): ServerStats {
-    return { ...this.counters, clientsNow: this.connections.length };
+    return { ...this.counters };
   }
 
   /** Clients in the room (announced ones), oldest first. */
@@ -249,6 +296,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         server.on('error', (error) => this.onServerError(error as NodeJS.ErrnoException));
         server.on('connection', (socket) => this.onConnection(socket));
         this.server = server;
+        this.descriptors = DescriptorWatch.forThisProcess();
         const address = server.address() as net.AddressInfo;
         resolve({ host: address.address, port: address.port });
       });
@@ -297,6 +345,13 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     socket[CONNECTION] = connection;
     connection.index = this.connections.length;
     this.connections.push(connection);
+    if (this.descriptors?.taken(this.connections.length)) {
+      this.report(new Error(
+        `Out of file descriptors: ${this.connections.length} connections are open and this process may ` +
+        `have ${this.descriptors.limit} files open; new connections are turned away until some close ` +
+        `(raise the limit with ulimit -n).`,
+      ));
+    }
     // It hears everything said from now on, starting with the rest of this turn.
     connection.markEpoch = this.epoch;
     connection.receiveFrom = this.turn.length;
@@ -350,6 +405,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private announce(connection: Connection): void {
     connection.phase = Phase.Announced;
     this.counters.totalJoined++;
+    this.counters.clientsNow++;
     this.queueConnectedNotice(connection);
     this.emitSafely('join', connection.info());
   }
@@ -455,8 +511,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private drop(connection: Connection, reason: LeaveReason): void {
     if (connection.phase === Phase.Closed) return;
     const wasPending = connection.phase === Phase.Pending;
+    if (!wasPending) this.counters.clientsNow--;
     connection.phase = Phase.Closed;
     this.removeFromRoom(connection);
+    this.descriptors?.released(this.connections.length);
     if (connection.rejected && wasPending) return; // never announced, never mentioned
     if (wasPending) {
       // It left before we announced it: announce both, so everyone sees a consistent pair.
@@ -666,6 +724,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const sockets = this.connections.map((connection) => connection.socket);
     for (const connection of [...this.connections]) {
       const announced = connection.phase === Phase.Announced;
+      if (announced) this.counters.clientsNow--;
       connection.phase = Phase.Closed;
       this.removeFromRoom(connection);
       if (announced) this.emitSafely('leave', connection.info(), 'server-closed');
