@@ -131,7 +131,9 @@ export class LineDecoder {
 
   // A run of data bytes ended, either at a line end (`lineEnds`) or at the end of the chunk.
   private endRun(bytes: Buffer, start: number, end: number, lineEnds: boolean): void {
-    if (lineEnds && this.carryLength === 0 && end - start <= this.maxLineBytes) {
+    // A line that reaches the bound goes through the carry, which cuts it the same way
+    // however the input was split.
+    if (lineEnds && this.carryLength === 0 && end - start < this.maxLineBytes) {
       this.emit(bytes.subarray(start, end)); // the common case: a whole line in one chunk, no copy
       return;
     }
@@ -169,7 +171,7 @@ export class LineDecoder {
     for (let back = 1; back <= 4 && back <= length; back++) {
       const b = line[length - back]!;
       if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead byte
-      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+      const need = b >= 0xf8 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
       return need > back && back < length ? length - back : length;
     }
     return length;
