@@ -304,8 +304,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   }
 
   private onServerError(error: NodeJS.ErrnoException): void {
-    // libuv answers EMFILE by accepting and closing the waiting connection (its reserve-fd
-    // trick), so the server neither spins nor crashes; we count and report it.
+    // Usually libuv answers EMFILE itself by accepting and closing the waiting connection
+    // (its reserve-fd trick) and we never hear of it (DescriptorWatch covers that); should an
+    // accept error reach us anyway, it is counted and reported, never fatal.
     if (error.code === 'EMFILE' || error.code === 'ENFILE') {
       this.counters.connectionsRefused++;
       this.report(new Error(`Out of file descriptors (${error.code}): refusing new connections until some close.`));

@@ -42,7 +42,11 @@ export interface ServerStats {
   totalJoined: number;
   linesRelayed: number;
   slowClientsCut: number;
-  /** Connections closed at accept time: over --max-clients, or out of file descriptors. */
+  /**
+   * Connections turned away at accept time for being over `maxClients`. (Out of file
+   * descriptors, libuv closes waiting connections before we see them; that is reported
+   * once per episode as an 'error' event instead.)
+   */
   connectionsRefused: number;
   /** Connections that turned out to be HTTP or TLS and were closed unannounced. */
   connectionsRejected: number;
