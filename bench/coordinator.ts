@@ -114,6 +114,12 @@ class WorkerPool {
   }
 
   private onMessage(m: FromWorker): void {
+    if (m.type === 'observed') {
+      this.children.forEach((c, i) => {
+        if (i !== m.workerIndex && c.connected) c.send(m);
+      });
+      return;
+    }
     if (m.type === 'progress') this.progress.set(m.workerIndex, m);
     if (m.type === 'sent') this.sent.set(m.workerIndex, m);
     const key = `${m.type}:${m.workerIndex}`;
@@ -239,6 +245,7 @@ async function runAgainst(
     clients: slices[w]!,
     baseNs: base.toString(),
     connectConcurrency: spec.connectConcurrency,
+    workers,
   }));
 
   // Join storm.

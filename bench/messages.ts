@@ -16,6 +16,15 @@ export interface WorkerInit {
   baseNs: string;
   /** Connects a worker keeps in flight at once. */
   connectConcurrency: number;
+  /** How many workers the run has. */
+  workers: number;
+}
+
+/** A worker observer's progress (next expected sequence per sender), relayed to the other workers. */
+export interface ObservedProgress {
+  type: 'observed';
+  workerIndex: number;
+  next: number[];
 }
 
 export interface ConnectCommand {
@@ -49,7 +58,7 @@ export interface ExitCommand {
   type: 'exit';
 }
 
-export type ToWorker = WorkerInit | ConnectCommand | StopConnectCommand | RunCommand | StatsRequest | ExitCommand;
+export type ToWorker = ObservedProgress | WorkerInit | ConnectCommand | StopConnectCommand | RunCommand | StatsRequest | ExitCommand;
 
 export interface ConnectProgress {
   type: 'progress';
@@ -111,4 +120,4 @@ export interface WorkerReady {
   workerIndex: number;
 }
 
-export type FromWorker = ConnectProgress | WorkerStats | SentReport | WorkerReady;
+export type FromWorker = ObservedProgress | ConnectProgress | WorkerStats | SentReport | WorkerReady;

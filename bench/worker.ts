@@ -43,6 +43,9 @@ interface Sender {
   client: Client;
   template: Buffer;
   sent: number;
+  /** Lines of this sender the local observer has received. */
+  seenHere: number;
+  /** Lines every worker's observer has received. */
   acked: number;
   dirty: boolean;
 }
@@ -84,6 +87,11 @@ let maxLatencyNs = 0;
 let firstDeliveryNs = 0;
 let lastDeliveryNs = 0;
 const dirtySenders: Sender[] = [];
+/** Per other worker: how far its observer got, per sender (index = sender id). */
+let remoteSeen: Int32Array[] = [];
+const remoteIndex = new Map<number, number>();
+let observerAdvanced = false;
+let observedScheduled = false;
 /** How busy this process was since the run (or the join storm) started: shows whether the generator kept up. */
 let cpuMark = process.cpuUsage();
 let eluMark: EventLoopUtilization = performance.eventLoopUtilization();
@@ -126,13 +134,11 @@ function handleLine(c: Client, buf: Buffer, start: number, end: number, now: num
     latency[bucketOf(lat)]!++;
     if (lat > maxLatencyNs) maxLatencyNs = lat;
     if (c.isObserver) {
+      observerAdvanced = true;
       const s = senderById[sender];
-      if (s !== undefined && seq + 1 > s.acked) {
-        s.acked = seq + 1;
-        if (!s.dirty) {
-          s.dirty = true;
-          dirtySenders.push(s);
-        }
+      if (s !== undefined && seq + 1 > s.seenHere) {
+        s.seenHere = seq + 1;
+        updateAck(s);
       }
     }
     return;
@@ -196,7 +202,40 @@ function onRead(c: Client, n: number): void {
     if (firstDeliveryNs === 0) firstDeliveryNs = now;
     lastDeliveryNs = now;
   }
+  if (observerAdvanced && remoteSeen.length > 0 && !observedScheduled) {
+    observedScheduled = true;
+    setImmediate(sendObserved);
+  }
+  observerAdvanced = false;
   if (dirtySenders.length > 0) flushClosedLoop();
+}
+
+/**
+ * Closed loop: a line counts as acknowledged once the observer of *every* worker has it.
+ * With only the local observer, a worker that fell behind (descheduled on a busy
+ * machine) would not slow the senders of the other worker, and its clients' backlog
+ * would grow until the server cut them as too slow. Observers' progress travels between
+ * workers through the coordinator, at most once per event-loop turn.
+ */
+function updateAck(s: Sender): void {
+  let acked = s.seenHere;
+  for (const remote of remoteSeen) {
+    const r = remote[s.id]!;
+    if (r < acked) acked = r;
+  }
+  if (acked > s.acked) {
+    s.acked = acked;
+    if (!s.dirty) {
+      s.dirty = true;
+      dirtySenders.push(s);
+    }
+  }
+}
+
+function sendObserved(): void {
+  observedScheduled = false;
+  if (observer === null) return;
+  send({ type: 'observed', workerIndex: init.workerIndex, next: Array.from(observer.nextSeq) });
 }
 
 function flushClosedLoop(): void {
@@ -289,6 +328,12 @@ function startRun(cmd: RunCommand): void {
   firstDeliveryNs = 0;
   lastDeliveryNs = 0;
   for (const c of clients) c.nextSeq.fill(0);
+  for (const r of remoteSeen) r.fill(0);
+  for (const s of senders) {
+    s.sent = 0;
+    s.seenHere = 0;
+    s.acked = 0;
+  }
   cpuMark = process.cpuUsage();
   eluMark = performance.eventLoopUtilization();
   const wait = Math.max(0, (cmd.startNs - nowNs()) / 1e6);
@@ -349,6 +394,7 @@ function onMessage(message: ToWorker): void {
             client: c,
             template: lineTemplate(c.index, message.lineBytes),
             sent: 0,
+            seenHere: 0,
             acked: 0,
             dirty: false,
           };
@@ -359,6 +405,11 @@ function onMessage(message: ToWorker): void {
           observer = c;
           c.isObserver = true;
         }
+      }
+      for (let w = 0; w < message.workers; w++) {
+        if (w === message.workerIndex) continue;
+        remoteIndex.set(w, remoteSeen.length);
+        remoteSeen.push(new Int32Array(message.senders));
       }
       send({ type: 'ready', workerIndex: init.workerIndex });
       break;
@@ -376,6 +427,13 @@ function onMessage(message: ToWorker): void {
     case 'run':
       startRun(message);
       break;
+    case 'observed': {
+      const r = remoteSeen[remoteIndex.get(message.workerIndex)!]!;
+      for (let i = 0; i < r.length; i++) r[i] = Math.max(r[i]!, message.next[i] ?? 0);
+      for (const s of senders) updateAck(s);
+      if (dirtySenders.length > 0) flushClosedLoop();
+      break;
+    }
     case 'stats':
       send({
         type: 'stats',
