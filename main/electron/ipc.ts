@@ -73,8 +73,12 @@ export function createChannelHandlers({
     copyText: async (argument) => {
       const checked = validateCopyText(argument);
       if (!checked.ok) return checked;
-      clipboard.writeText(checked.value);
-      return ok(null);
+      try {
+        await clipboard.writeText(checked.value);
+        return ok(null);
+      } catch {
+        return fail('Could not copy to the clipboard.');
+      }
     },
     openLink: async (argument) => {
       const checked = validateOpenLink(argument);

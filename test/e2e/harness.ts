@@ -11,17 +11,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ChatSession } from '../../main/chat/session';
-import { fail, ok, type BridgeEvent, type Preferences, type Result } from '../../main/common/ipc-contract';
+import { fail, type BridgeEvent, type Preferences, type Result } from '../../main/common/ipc-contract';
 import { MemoryPreferencesStore, defaultPreferences } from '../../main/common/preferences';
-import {
-  validateCopyText,
-  validateForgetRecentHost,
-  validateHostRequest,
-  validateJoinRequest,
-  validateNoArgument,
-  validateOpenLink,
-  validateSendRequest,
-} from '../../main/common/validate';
+import { createChannelHandlers, type ChannelHandler, type ChannelName } from '../../main/electron/ipc';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const RENDERER_DIST = path.join(REPO_ROOT, 'dist/renderer');
@@ -161,12 +153,28 @@ export class AppPage {
   readonly pageErrors: string[] = [];
   private delivery: Promise<unknown> = Promise.resolve();
   private unsubscribe: () => void = () => {};
+  // The clipboard and the system browser are the only Electron pieces; here they record.
+  private readonly handlers: Record<ChannelName, ChannelHandler>;
 
   private constructor(
     readonly context: BrowserContext,
     readonly page: Page,
     readonly session: ChatSession,
-  ) {}
+  ) {
+    this.handlers = createChannelHandlers({
+      session,
+      clipboard: {
+        writeText: async (text: string) => {
+          this.copied.push(text);
+        },
+      },
+      shell: {
+        openExternal: async (url: string) => {
+          this.opened.push(url);
+        },
+      },
+    });
+  }
 
   static async open(browser: Browser, url: string, options: AppPageOptions = {}): Promise<AppPage> {
     const context = await browser.newContext({
@@ -206,56 +214,12 @@ export class AppPage {
       .catch(() => undefined);
   }
 
-  /** Like main's IPC handlers: validate the argument, then call the session. */
+  /** Exactly main's IPC handlers (validate the argument, then act), minus the IPC around them. */
   private async dispatch(method: string, args: unknown[]): Promise<Result<unknown>> {
     this.calls.push(method);
     if (args.length > 1) return fail('Too many arguments.');
-    const argument = args[0];
-    const session = this.session;
-    switch (method) {
-      case 'getSnapshot': {
-        const checked = validateNoArgument(argument, 'Reading the state');
-        return checked.ok ? session.getSnapshot() : checked;
-      }
-      case 'host': {
-        const checked = validateHostRequest(argument);
-        return checked.ok ? session.host(checked.value) : checked;
-      }
-      case 'join': {
-        const checked = validateJoinRequest(argument);
-        return checked.ok ? session.join({ address: checked.value.address }) : checked;
-      }
-      case 'cancelJoin': {
-        const checked = validateNoArgument(argument, 'Cancelling a join');
-        return checked.ok ? session.cancelJoin() : checked;
-      }
-      case 'send': {
-        const checked = validateSendRequest(argument);
-        return checked.ok ? session.send(checked.value) : checked;
-      }
-      case 'leave': {
-        const checked = validateNoArgument(argument, 'Leaving');
-        return checked.ok ? session.leave() : checked;
-      }
-      case 'copyText': {
-        const checked = validateCopyText(argument);
-        if (!checked.ok) return checked;
-        this.copied.push(checked.value);
-        return ok(null);
-      }
-      case 'openLink': {
-        const checked = validateOpenLink(argument);
-        if (!checked.ok) return checked;
-        this.opened.push(checked.value);
-        return ok(null);
-      }
-      case 'forgetRecentHost': {
-        const checked = validateForgetRecentHost(argument);
-        return checked.ok ? session.forgetRecentHost(checked.value) : checked;
-      }
-      default:
-        return fail(`Unknown bridge method ${method}.`);
-    }
+    if (!Object.hasOwn(this.handlers, method)) return fail(`Unknown bridge method ${method}.`);
+    return this.handlers[method as ChannelName](args[0]);
   }
 
   async cspViolations(): Promise<string[]> {
