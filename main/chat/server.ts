@@ -648,7 +648,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       const socket = connection.socket;
       socket.end();
       // A peer that half-closed and then never reads would hold its descriptor for ever.
-      socket.setTimeout(LINGER_AFTER_END_MS, () => socket.destroy());
+      setTimeout(() => socket.destroy(), LINGER_AFTER_END_MS).unref();
       this.drop(connection, 'left');
     }
   }
