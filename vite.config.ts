@@ -53,6 +53,7 @@ export default defineConfig({
   ],
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    reporters: ['default', path.join(here, 'test/summary-reporter.ts')],
     environment: 'node',
     pool: 'forks',
     testTimeout: 30_000,
