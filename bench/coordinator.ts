@@ -29,6 +29,13 @@ export interface LoadSpec {
   connectConcurrency: number;
   /** How long delivery may make no progress after the senders stop before we call it lost. */
   drainStallMs: number;
+  /**
+   * Non-sending clients that live alone in one extra generator process. A process reading
+   * many sockets sees each line late by the time it spends on the sockets before it (with
+   * 50 sockets per process that alone is ~0.5 ms); a probe's latency is close to what the
+   * server itself adds.
+   */
+  probeClients?: number;
 }
 
 export interface JoinStorm {
@@ -76,6 +83,8 @@ export interface LoadResult {
     bytesPerRead: number;
     /** Busiest worker's event-loop utilisation: near 1.0 means the generator, not the server, set the pace. */
     generatorBusiest: number;
+    /** Latency seen by the probe clients only; null without probes. */
+    probeLatency: LatencySummary | null;
   } | null;
   rssKiB: { before: number | null; connected: number | null; end: number | null };
   /** (RSS once every notice was drained - RSS before connecting) / clients. */
@@ -194,7 +203,8 @@ class WorkerPool {
 export async function runLoad(serverOptions: ServerOptions, spec: LoadSpec, log: (s: string) => void): Promise<LoadResult> {
   const server = await startServer({
     ...serverOptions,
-    maxClients: typeof spec.clients === 'number' ? spec.clients : serverOptions.maxClients,
+    // A 'max' run must not stop at a server default (ncat's --max-conns is 100).
+    maxClients: typeof spec.clients === 'number' ? spec.clients : serverOptions.kind === 'ncat' ? 100_000 : serverOptions.maxClients,
   });
   const made: WorkerPool[] = [];
   try {
@@ -230,10 +240,17 @@ async function runAgainst(
   const rssBefore = server.rssKiB();
 
   const base = process.hrtime.bigint();
-  const workers = Math.max(1, Math.min(spec.workers, clients));
+  // Probe clients get a process of their own (the last worker), see LoadSpec.probeClients.
+  const probes = Math.max(0, Math.min(spec.probeClients ?? 0, clients - spec.senders - 1));
+  const loadWorkers = Math.max(1, Math.min(spec.workers, clients - probes));
+  const workers = loadWorkers + (probes > 0 ? 1 : 0);
   const pool = makePool(workers);
   const slices: number[][] = Array.from({ length: workers }, () => []);
-  for (let i = 0; i < clients; i++) slices[i % workers]!.push(i);
+  let nextLoad = 0;
+  for (let i = 0; i < clients; i++) {
+    if (i >= spec.senders && i < spec.senders + probes) slices[loadWorkers]!.push(i);
+    else slices[nextLoad++ % loadWorkers]!.push(i);
+  }
   await pool.request('ready', (w) => ({
     type: 'init',
     workerIndex: w,
@@ -318,7 +335,10 @@ async function runAgainst(
   let traffic: LoadResult['traffic'] = null;
   if (spec.load.mode !== 'idle') {
     if (!allIn) notes.push(`no traffic phase: only ${connected}/${clients} clients connected and announced`);
-    else traffic = await runTraffic(pool, spec, clients, receiversPerLine(dialect, clients), base, log, notes);
+    else {
+      const probeWorker = probes > 0 ? loadWorkers : null;
+      traffic = await runTraffic(pool, spec, clients, receiversPerLine(dialect, clients), base, probeWorker, log, notes);
+    }
   }
   const rssEnd = server.rssKiB();
   const cpuAfter = server.cpuSeconds();
@@ -348,6 +368,7 @@ async function runTraffic(
   clients: number,
   receivers: number,
   base: bigint,
+  probeWorker: number | null,
   log: (s: string) => void,
   notes: string[],
 ): Promise<NonNullable<LoadResult['traffic']>> {
@@ -387,6 +408,7 @@ async function runTraffic(
   let duplicates = 0;
   let outOfOrder = 0;
   let otherLines = 0;
+  const probeStats = probeWorker === null ? undefined : stats.find((s) => s.workerIndex === probeWorker);
   for (const s of stats) {
     mergeCounts(latency, s.latency);
     maxLatencyNs = Math.max(maxLatencyNs, s.maxLatencyNs);
@@ -406,6 +428,7 @@ async function runTraffic(
     deliveriesPerSec: delivered / seconds,
     mbPerSec: bytes / seconds / 1e6,
     latency: summarize(latency, maxLatencyNs),
+    probeLatency: probeStats ? summarize(probeStats.latency, probeStats.maxLatencyNs) : null,
     duplicates,
     outOfOrder,
     otherLines,
@@ -416,7 +439,9 @@ async function runTraffic(
   };
   log(
     `  traffic: ${clients} clients, ${(result.deliveriesPerSec / 1e6).toFixed(2)} M deliveries/s, ` +
-      `p99 ${result.latency.p99Ms?.toFixed(2)} ms, completeness ${result.completeness.toFixed(6)}, ` +
+      `p99 ${result.latency.p99Ms?.toFixed(2)} ms` +
+      (result.probeLatency ? ` (probe ${result.probeLatency.p99Ms?.toFixed(2)} ms)` : '') +
+      `, completeness ${result.completeness.toFixed(6)}, ` +
       `generator busiest ${(result.generatorBusiest * 100).toFixed(0)}%`,
   );
   return result;

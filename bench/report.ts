@@ -42,7 +42,7 @@ function stormText(s: JoinStorm | null): string | null {
 
 const traffic = (r: RunRecord): LoadResult['traffic'] => r.result.traffic;
 const noTraffic = (r: RunRecord): string | null =>
-  r.result.traffic === null ? (stormText(r.result.storm) ?? 'n/a') : null;
+  r.result.traffic === null ? (r.result.storm.stormMs === null ? 'n/a (join storm incomplete)' : 'n/a') : null;
 
 function trafficFigure(label: string, digits: number, ratio: boolean, f: (t: NonNullable<LoadResult['traffic']>) => number | null): Figure {
   return { label, digits, ratio, get: (r) => noTraffic(r) ?? f(traffic(r)!) };
@@ -62,6 +62,8 @@ const TRAFFIC: Figure[] = [
   trafficFigure('latency p90 (ms)', 3, true, (t) => t.latency.p90Ms),
   trafficFigure('latency p99 (ms)', 3, true, (t) => t.latency.p99Ms),
   trafficFigure('latency max (ms)', 3, true, (t) => t.latency.maxMs),
+  trafficFigure('probe latency p50 (ms)', 3, true, (t) => t.probeLatency?.p50Ms ?? null),
+  trafficFigure('probe latency p99 (ms)', 3, true, (t) => t.probeLatency?.p99Ms ?? null),
   trafficFigure('lines sent', 0, false, (t) => t.sent),
   trafficFigure('completeness', 6, false, (t) => t.completeness),
   trafficFigure('duplicates / out-of-order', 0, false, (t) => t.duplicates + t.outOfOrder),

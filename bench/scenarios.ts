@@ -36,6 +36,7 @@ export function planScenario(name: ScenarioName, o: PlanOptions): ScenarioPlan {
     // kernel instead of ncat. Tincan (Node) listens with a backlog of 511.
     connectConcurrency: o.server === 'ncat' ? 4 : 64,
     drainStallMs: 5_000,
+    probeClients: 1,
     connectBudgetMs: 30_000,
     durationMs: traffic,
   };
