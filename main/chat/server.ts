@@ -43,7 +43,8 @@ import type {
 
 export const DEFAULT_MAX_CLIENT_OUTPUT_BYTES = 1024 * 1024;
 export const DEFAULT_OUTPUT_BUDGET_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_ADMIT_DELAY_MS = 100;
+export const DEFAULT_ADMIT_DELAY_MS = 50;
+const ADMIT_TICK_MS = 20;
 const STALL_TIMEOUT_MS = 2000;
 const CLOSE_GRACE_MS = 1000;
 const LINGER_AFTER_END_MS = 10_000;
@@ -366,9 +367,13 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (this.admitDelayMs === 0) {
       this.announce(connection);
     } else {
-      connection.admitAt = performance.now() + this.admitDelayMs;
+      // Deadlines are rounded up to a common tick so that a crowd arriving together is
+      // announced in a few turns: each turn with notices costs one write per client, and a
+      // join storm is quadratic in notices.
+      const now = performance.now();
+      connection.admitAt = Math.ceil((now + this.admitDelayMs) / ADMIT_TICK_MS) * ADMIT_TICK_MS;
       this.admitQueue.push(connection);
-      if (!this.admitTimer) this.armAdmitTimer(this.admitDelayMs);
+      if (!this.admitTimer) this.armAdmitTimer(connection.admitAt - now);
     }
   }
 
