@@ -56,6 +56,9 @@ export interface JoinStorm {
   errors: string[];
   /** Busiest worker's event-loop utilisation during the storm. */
   generatorBusiest: number;
+  /** Socket reads the generator needed for the storm: fewer means the server batched its notices. */
+  reads: number;
+  bytes: number;
 }
 
 export interface LoadResult {
@@ -324,6 +327,8 @@ async function runAgainst(
     budgetMs: spec.connectBudgetMs,
     errors: t.errors,
     generatorBusiest: Math.max(...stormStats.map((s) => s.eventLoopUtilization)),
+    reads: stormStats.reduce((a, s) => a + s.reads, 0),
+    bytes: stormStats.reduce((a, s) => a + s.bytes, 0),
   };
   log(
     `  join storm: ${connected}/${clients} connected` +

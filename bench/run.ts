@@ -148,6 +148,8 @@ function emptyResult(): LoadResult {
       budgetMs: 0,
       errors: [],
       generatorBusiest: 0,
+      reads: 0,
+      bytes: 0,
     },
     traffic: null,
     rssKiB: { before: null, connected: null, end: null },

@@ -69,7 +69,7 @@ export function planScenario(name: ScenarioName, o: PlanOptions): ScenarioPlan {
           ...(o.quick ? { maxClientsCap: 19_000 } : {}),
           senders: 0,
           load: { mode: 'idle' },
-          connectBudgetMs: o.server === 'ncat' ? slowBudget : 300_000,
+          connectBudgetMs: o.server === 'ncat' ? slowBudget : o.quick ? 120_000 : 300_000,
         },
         storm: { ...common, clients: 10_000, senders: 0, load: { mode: 'idle' }, connectBudgetMs: slowBudget },
       };
