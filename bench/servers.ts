@@ -172,6 +172,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (options.kind === 'ref-node') args.push('--import', 'tsx', path.join(projectRoot(), 'bench/reference-server.ts'));
     else if (options.kind === 'ref-c') {
       // The C server takes the same flags; nothing to prepend.
+    } else if (process.env.BENCH_TINCAN_SERVE) {
+      // A/B against another version of the server, e.g. an older commit unpacked elsewhere.
+      const script = path.resolve(process.env.BENCH_TINCAN_SERVE);
+      if (script.endsWith('.ts')) args.push('--import', 'tsx');
+      args.push(script);
     } else if (options.fromSource) args.push('--import', 'tsx', path.join(projectRoot(), 'main/serve.ts'));
     else {
       const built = path.join(projectRoot(), 'dist/main/serve.js');
