@@ -7,7 +7,7 @@ import path from 'node:path';
 import { mergeCounts, newCounts, summarize, type LatencySummary } from './histogram';
 import { expectedNotices, noticeRange, receiversPerLine } from './lines';
 import type { ConnectProgress, FromWorker, SentReport, ToWorker, WorkerStats } from './messages';
-import { startServer, type RunningServer, type ServerOptions } from './servers';
+import { startServer, tcpCounters, type RunningServer, type ServerOptions } from './servers';
 
 export type Load =
   | { mode: 'open'; linesPerSecond: number }
@@ -56,6 +56,13 @@ export interface JoinStorm {
   errors: string[];
   /** Busiest worker's event-loop utilisation during the storm. */
   generatorBusiest: number;
+  /**
+   * Machine-wide listen-queue overflows and SYN retransmissions during the storm: when the
+   * server accepts slower than clients arrive, handshakes are dropped and retried on TCP's
+   * back-off timers, and the storm's duration then depends on those timers.
+   */
+  listenOverflows: number | null;
+  synRetransmits: number | null;
   /** Socket reads the generator needed for the storm: fewer means the server batched its notices. */
   reads: number;
   bytes: number;
@@ -270,6 +277,7 @@ async function runAgainst(
 
   // Join storm.
   const wantNotices = expectedNotices(dialect, clients);
+  const tcpBefore = tcpCounters();
   const stormStart = nowNs(base);
   pool.broadcast({ type: 'connect' });
   const budgetEnd = Date.now() + spec.connectBudgetMs;
@@ -304,6 +312,7 @@ async function runAgainst(
     }
   }
   pool.broadcast({ type: 'stop-connect' });
+  const tcpAfter = tcpCounters();
   const stormStats = await pool.stats(true);
   const t = pool.totals();
   const connected = stormStats.reduce((a, s) => a + s.connected, 0);
@@ -327,13 +336,16 @@ async function runAgainst(
     budgetMs: spec.connectBudgetMs,
     errors: t.errors,
     generatorBusiest: Math.max(...stormStats.map((s) => s.eventLoopUtilization)),
+    listenOverflows: tcpBefore && tcpAfter ? tcpAfter.listenOverflows - tcpBefore.listenOverflows : null,
+    synRetransmits: tcpBefore && tcpAfter ? tcpAfter.synRetransmits - tcpBefore.synRetransmits : null,
     reads: stormStats.reduce((a, s) => a + s.reads, 0),
     bytes: stormStats.reduce((a, s) => a + s.bytes, 0),
   };
   log(
     `  join storm: ${connected}/${clients} connected` +
       (storm.stormMs !== null ? `, all notices in ${storm.stormMs.toFixed(0)} ms` : `, ${notices}/${wantNotices} notices`) +
-      (budgetExceeded ? ` (budget ${spec.connectBudgetMs / 1000} s exceeded)` : ''),
+      (budgetExceeded ? ` (budget ${spec.connectBudgetMs / 1000} s exceeded)` : '') +
+      (storm.listenOverflows ? `; listen queue overflowed ${storm.listenOverflows}×, ${storm.synRetransmits} SYNs resent` : ''),
   );
   const rssConnected = server.rssKiB();
 

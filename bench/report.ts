@@ -92,6 +92,7 @@ const STORM: Figure[] = [
     get: (r) => r.result.storm.stormMs ?? stormText(r.result.storm),
   },
   { label: 'notices per client exact', digits: 0, ratio: false, get: (r) => (r.result.storm.noticesExact ? 'yes' : 'no') },
+  { label: 'listen-queue overflows in storm', digits: 0, ratio: false, get: (r) => r.result.storm.listenOverflows },
 ];
 
 FIGURES.room = [...TRAFFIC, ...RSS];

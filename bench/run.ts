@@ -148,6 +148,8 @@ function emptyResult(): LoadResult {
       budgetMs: 0,
       errors: [],
       generatorBusiest: 0,
+      listenOverflows: null,
+      synRetransmits: null,
       reads: 0,
       bytes: 0,
     },

@@ -45,6 +45,24 @@ export interface RunningServer {
 const READY_TIMEOUT_MS = 20_000;
 const CLOCK_TICKS_PER_SECOND = 100;
 
+/**
+ * Machine-wide TCP counters from /proc/net/netstat: how often a listen queue overflowed
+ * (the kernel then drops the handshake and the client retries on TCP's back-off timers,
+ * 1 s, 3 s, 7 s…) and how many SYNs were retransmitted. Taken around a join storm.
+ */
+export function tcpCounters(): { listenOverflows: number; synRetransmits: number } | null {
+  try {
+    const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+    const header = lines.find((l) => l.startsWith('TcpExt:'))?.split(/\s+/);
+    const values = lines.filter((l) => l.startsWith('TcpExt:'))[1]?.split(/\s+/);
+    if (!header || !values) return null;
+    const get = (name: string): number => Number(values[header.indexOf(name)] ?? NaN);
+    return { listenOverflows: get('ListenOverflows'), synRetransmits: get('TCPSynRetrans') };
+  } catch {
+    return null;
+  }
+}
+
 export function projectRoot(): string {
   return path.resolve(__dirname, '..');
 }
