@@ -1,4 +1,5 @@
 /** Starting, watching and stopping the chat servers the bench compares. */
+import { SERVER_NODE_FLAGS } from '../main/server-cli';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -187,6 +188,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await waitUntilListening(child, options.host, port);
   } else {
     const args = options.kind === 'ref-c' ? [] : [...(options.nodeFlags ?? [])];
+    // Tincan runs the way its launcher (the #! line of main/serve.ts) runs it.
+    if (options.kind === 'tincan') args.push(...SERVER_NODE_FLAGS);
+    // A/B of Node runtime flags for the server alone, e.g. BENCH_TINCAN_NODE_FLAGS='--max-semi-space-size=4'.
+    if (options.kind === 'tincan' && process.env.BENCH_TINCAN_NODE_FLAGS) {
+      args.push(...process.env.BENCH_TINCAN_NODE_FLAGS.split(/\s+/).filter(Boolean));
+    }
     if (options.kind === 'ref-node') args.push('--import', 'tsx', path.join(projectRoot(), 'bench/reference-server.ts'));
     else if (options.kind === 'ref-c') {
       // The C server takes the same flags; nothing to prepend.

@@ -45,6 +45,7 @@ export const DEFAULT_MAX_CLIENT_OUTPUT_BYTES = 1024 * 1024;
 export const DEFAULT_OUTPUT_BUDGET_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_ADMIT_DELAY_MS = 50;
 const ADMIT_TICK_MS = 20;
+const ADMIT_BACKOFF_FACTOR = 1.5;
 const STALL_TIMEOUT_MS = 2000;
 const CLOSE_GRACE_MS = 1000;
 const LINGER_AFTER_END_MS = 10_000;
@@ -199,6 +200,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly admitQueue: Connection[] = [];
   private admitHead = 0;
   private admitTimer: NodeJS.Timeout | null = null;
+  private admitNotBefore = 0;
 
   private nextId = 1;
   private descriptors: DescriptorWatch | null = null;
@@ -387,6 +389,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly admitDue = (): void => {
     this.admitTimer = null;
     const now = performance.now();
+    if (now < this.admitNotBefore) {
+      this.armAdmitTimer(this.admitNotBefore - now);
+      return;
+    }
     const queue = this.admitQueue;
     while (this.admitHead < queue.length) {
       const connection = queue[this.admitHead]!;
@@ -568,7 +574,16 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly flush = (): void => {
     this.flushScheduled = false;
     const epoch = this.epoch++;
-    if (this.turn.length > 0 || this.noticesThisTurn.length > 0) this.deliver(this.takeTurn(), epoch);
+    if (this.turn.length > 0 || this.noticesThisTurn.length > 0) {
+      const started = performance.now();
+      this.deliver(this.takeTurn(), epoch);
+      const finished = performance.now();
+      // Node accepts one connection per event-loop turn. If every turn also fanned notices
+      // out to a large room, a join storm would starve the accepts (the listen queue then
+      // overflows and clients wait for SYN retries). So the next batch of notices waits
+      // until the loop has had time for other work: fan-out takes at most ~40% of the time.
+      this.admitNotBefore = finished + (finished - started) * ADMIT_BACKOFF_FACTOR;
+    }
     if (this.leaving.length > 0) this.finishLeaving();
   };
 
