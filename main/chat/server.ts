@@ -433,9 +433,17 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       if (bytes === null) return;
     }
     if (connection.phase === Phase.Pending) this.announce(connection);
+    this.decode(connection, bytes, false);
+  }
+
+  // Feeds the connection's decoder; its lines reach onDecodedLine, which needs `current`.
+  private decode(connection: Connection, bytes: Buffer | null, end: boolean): void {
+    if (bytes === null && connection.decoder === null) return; // never said anything
     this.current = connection;
     try {
-      (connection.decoder ??= new LineDecoder(this.maxLineBytes, this.onDecodedLine)).push(bytes);
+      const decoder = (connection.decoder ??= new LineDecoder(this.maxLineBytes, this.onDecodedLine));
+      if (bytes !== null) decoder.push(bytes);
+      if (end) decoder.end();
     } finally {
       this.current = null;
     }
@@ -473,27 +481,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (connection.phase === Phase.Closed || connection.leaving) return;
     // The peer is done sending; whatever it typed without a newline still counts. It may
     // still be reading, so it gets the rest of this turn (its own last line included).
-    if (!connection.sniffing || connection.openingHead === null) {
-      this.current = connection;
-      try {
-        connection.decoder?.end();
-      } finally {
-        this.current = null;
-      }
-    } else {
-      const head = connection.openingHead;
-      connection.sniffing = false;
-      connection.openingHead = null;
-      if (connection.phase === Phase.Pending) this.announce(connection);
-      this.current = connection;
-      try {
-        const decoder = (connection.decoder ??= new LineDecoder(this.maxLineBytes, this.onDecodedLine));
-        decoder.push(head);
-        decoder.end();
-      } finally {
-        this.current = null;
-      }
-    }
+    // An opening still undecided at the end (say "GE") was chat after all.
+    const head = connection.sniffing ? connection.openingHead : null;
+    connection.sniffing = false;
+    connection.openingHead = null;
+    if (head !== null && connection.phase === Phase.Pending) this.announce(connection);
+    this.decode(connection, head, true);
     connection.leaving = true;
     this.leaving.push(connection);
     this.scheduleFlush();
