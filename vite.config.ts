@@ -9,7 +9,7 @@ const isVitest = process.env.VITEST !== undefined;
 
 // One config builds all three parts: the renderer (root: renderer/ -> dist/renderer),
 // the Electron main process (main/index.ts -> dist/main/index.js) plus the headless
-// server (main/serve.ts -> dist/main/serve.js), and the preload (one CommonJS bundle,
+// server (main/headless/serve.ts -> dist/main/serve.js), and the preload (one CommonJS bundle,
 // since a sandboxed preload may require nothing but 'electron').
 // Vitest reads this file too; the Electron plugin stays out of test runs.
 export default defineConfig({
@@ -28,7 +28,7 @@ export default defineConfig({
           main: {
             entry: {
               index: path.join(here, 'main/index.ts'),
-              serve: path.join(here, 'main/serve.ts'),
+              serve: path.join(here, 'main/headless/serve.ts'),
             },
             vite: {
               build: {

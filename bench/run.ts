@@ -7,7 +7,7 @@
  *   --quick                              short traffic phases and ncat budgets
  *   --duration SECONDS                   override every traffic phase's length
  *   --workers N                          load-generator processes (default 2)
- *   --from-source                        run main/serve.ts via tsx instead of dist/main/serve.js
+ *   --from-source                        run main/headless/serve.ts via tsx instead of dist/main/serve.js
  *   --cpu-prof DIR                       run Tincan under node --cpu-prof, profiles into DIR
  *   --markdown FILE                      also write the table to FILE
  *

@@ -1,5 +1,5 @@
 /** Starting, watching and stopping the chat servers the bench compares. */
-import { SERVER_NODE_FLAGS } from '../main/server-cli';
+import { SERVER_NODE_FLAGS } from '../main/headless/cli';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -18,7 +18,7 @@ export interface ServerOptions {
   host: string;
   /** Limit handed to the server (tincan --max-clients, ncat --max-conns); 0 = server default / none. */
   maxClients: number;
-  /** tincan only: run main/serve.ts through tsx instead of the built dist/main/serve.js. */
+  /** tincan only: run main/headless/serve.ts through tsx instead of the built dist/main/serve.js. */
   fromSource?: boolean;
   /** Extra node flags for tincan/reference, e.g. ['--cpu-prof']. */
   nodeFlags?: string[];
@@ -188,7 +188,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await waitUntilListening(child, options.host, port);
   } else {
     const args = options.kind === 'ref-c' ? [] : [...(options.nodeFlags ?? [])];
-    // Tincan runs the way its launcher (the #! line of main/serve.ts) runs it.
+    // Tincan runs the way its launcher (the #! line of main/headless/serve.ts) runs it.
     if (options.kind === 'tincan') args.push(...SERVER_NODE_FLAGS);
     // A/B of Node runtime flags for the server alone, e.g. BENCH_TINCAN_NODE_FLAGS='--max-semi-space-size=4'.
     if (options.kind === 'tincan' && process.env.BENCH_TINCAN_NODE_FLAGS) {
@@ -202,7 +202,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       const script = path.resolve(process.env.BENCH_TINCAN_SERVE);
       if (script.endsWith('.ts')) args.push('--import', 'tsx');
       args.push(script);
-    } else if (options.fromSource) args.push('--import', 'tsx', path.join(projectRoot(), 'main/serve.ts'));
+    } else if (options.fromSource) args.push('--import', 'tsx', path.join(projectRoot(), 'main/headless/serve.ts'));
     else {
       const built = path.join(projectRoot(), 'dist/main/serve.js');
       if (!existsSync(built)) throw new Error(`${built} is missing: run vite build first`);

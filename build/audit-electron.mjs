@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const projectDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const csvFile = path.join(projectDirectory, 'test-results', 'electronegativity.csv');
@@ -26,7 +26,7 @@ const REVIEWED = [
   {
     check: 'OPEN_EXTERNAL_JS_CHECK',
     file: /^(main\/electron\/ipc\.ts|dist\/main\/index\.js)$/,
-    why: 'The URL comes from the renderer but passes validateOpenLink first: http/https only, at most 2,048 characters, no control characters (test/session/validate.test.ts).',
+    why: 'The URL comes from the renderer but passes validateOpenLink first: http/https only, at most 2,048 characters, no control characters (test/common/validate.test.ts).',
   },
 ];
 
@@ -62,8 +62,9 @@ function parseCsv(text) {
 }
 
 mkdirSync(path.dirname(csvFile), { recursive: true });
-const binary = path.join(projectDirectory, 'node_modules', '.bin', process.platform === 'win32' ? 'electronegativity.cmd' : 'electronegativity');
-const run = spawnSync(binary, ['-i', projectDirectory, '-r', '-v', 'false', '-o', csvFile], {
+const cli = path.join(projectDirectory, 'node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
+const offline = path.join(projectDirectory, 'build', 'electronegativity-offline.mjs');
+const run = spawnSync(process.execPath, ['--import', pathToFileURL(offline).href, cli, '-i', projectDirectory, '-r', '-v', 'false', '-o', csvFile], {
   cwd: projectDirectory,
   encoding: 'utf8',
 });

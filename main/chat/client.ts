@@ -5,6 +5,7 @@
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import { joinHostPort } from '../common/address';
 import { LineDecoder } from './line-decoder';
 import { formatPeer } from './protocol';
 import { isBlank, stripControls } from './sanitize';
@@ -25,16 +26,11 @@ export class ChatClientError extends Error {
   }
 }
 
-/** `host:port` for messages, with IPv6 in brackets. */
-function target(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
 /** A connection failure as a sentence a person can act on. */
 export function describeConnectError(error: NodeJS.ErrnoException, host: string, port: number): ChatClientError {
   switch (error.code) {
     case 'ECONNREFUSED':
-      return new ChatClientError('refused', `Nothing is listening at ${target(host, port)}`);
+      return new ChatClientError('refused', `Nothing is listening at ${joinHostPort(host, port)}`);
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
     case 'EADDRNOTAVAIL':
@@ -46,11 +42,11 @@ export function describeConnectError(error: NodeJS.ErrnoException, host: string,
       return new ChatClientError('unknown-host', `Unknown host: ${host}`);
     case 'ECONNRESET':
     case 'EPIPE':
-      return new ChatClientError('reset', `The connection to ${target(host, port)} was reset`);
+      return new ChatClientError('reset', `The connection to ${joinHostPort(host, port)} was reset`);
     case 'ETIMEDOUT':
-      return new ChatClientError('timeout', `Timed out connecting to ${target(host, port)}`);
+      return new ChatClientError('timeout', `Timed out connecting to ${joinHostPort(host, port)}`);
     default:
-      return new ChatClientError('other', `Could not connect to ${target(host, port)}: ${error.message}`);
+      return new ChatClientError('other', `Could not connect to ${joinHostPort(host, port)}: ${error.message}`);
   }
 }
 

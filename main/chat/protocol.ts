@@ -6,18 +6,10 @@
  *   a client leaves    -> every other client gets   `[IP:port] (disconnected)\n`
  */
 
-export const DEFAULT_PORT = 60003;
+import { formatHost } from '../common/address';
+
 export const CONNECTED_TEXT = '(connected)';
 export const DISCONNECTED_TEXT = '(disconnected)';
-
-const V4_MAPPED_PREFIX = '::ffff:';
-
-/** The address part of a peer label: IPv4-mapped IPv6 shown as plain IPv4, other IPv6 in brackets. */
-export function formatHost(address: string): string {
-  const lower = address.toLowerCase();
-  if (lower.startsWith(V4_MAPPED_PREFIX) && lower.includes('.')) return address.slice(V4_MAPPED_PREFIX.length);
-  return address.includes(':') ? `[${address}]` : address;
-}
 
 /** `IP:port` exactly as the server prints it: `10.0.0.5:50123` or `[::1]:50123`. */
 export function formatPeer(address: string, port: number): string {

@@ -29,7 +29,8 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { LineDecoder, DEFAULT_MAX_LINE_BYTES } from './line-decoder';
 import { classifyOpening, MAX_OPENING_BYTES } from './opening-sniffer';
-import { CONNECTED_TEXT, DISCONNECTED_TEXT, formatHost, formatPeer } from './protocol';
+import { formatHost } from '../common/address';
+import { CONNECTED_TEXT, DISCONNECTED_TEXT, formatPeer } from './protocol';
 import { TurnBuffer } from './turn-buffer';
 import type {
   ChatServerEvents,

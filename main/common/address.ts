@@ -78,7 +78,29 @@ export function parseHostPort(input: string, defaultPort: number): HostPortResul
   return { ok: true, host, port };
 }
 
+const V4_MAPPED_PREFIX = '::ffff:';
+
+/** The one place an IPv6 literal gets its brackets: `[::1]`; IPv4 and names stay as they are. */
+export function bracketHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 /** How to show host and port together again: brackets around IPv6. */
 export function joinHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  return `${bracketHost(host)}:${port}`;
+}
+
+/**
+ * The address part of a peer label as the server prints it: IPv4-mapped IPv6
+ * (`::ffff:10.0.0.5`) shown as plain IPv4, other IPv6 in brackets.
+ */
+export function formatHost(address: string): string {
+  const lower = address.toLowerCase();
+  if (lower.startsWith(V4_MAPPED_PREFIX) && lower.includes('.')) return address.slice(V4_MAPPED_PREFIX.length);
+  return bracketHost(address);
+}
+
+/** fe80::/10: usable only with the joiner's own interface name appended, which we cannot know. */
+export function isLinkLocalIPv6(address: string): boolean {
+  return /^fe[89ab]/i.test(address);
 }

@@ -6,7 +6,7 @@
  * field exactly once, accepts only the documented shape and answers with a Result whose
  * error is a sentence a person can act on.
  */
-import { DEFAULT_PORT } from '../chat/protocol';
+import { DEFAULT_PORT } from './constants';
 import { parseHostPort } from './address';
 import {
   LIMITS,

@@ -14,7 +14,7 @@ import {
   validateOpenLink,
   validateSendRequest,
 } from '../common/validate';
-import type { ChatSession } from '../chat/session';
+import type { ChatSession } from '../app/session';
 
 export type BridgeSession = Pick<
   ChatSession,

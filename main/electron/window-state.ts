@@ -3,7 +3,7 @@
  * the display layout comes in as data so a window saved on a monitor that is gone opens
  * on one that is there.
  */
-import { readJsonFile, writeJsonFileAtomic } from '../common/json-file';
+import { readJsonFile, writeJsonFileAtomic } from '../app/json-file';
 
 export interface Rectangle {
   x: number;

@@ -1,5 +1,5 @@
 /**
- * The load generator end to end, tiny: a real Tincan server (main/serve.ts via tsx),
+ * The load generator end to end, tiny: a real Tincan server (main/headless/serve.ts via tsx),
  * two generator worker processes, a handful of clients. Proves the bench still measures
  * something true after changes to either side.
  */

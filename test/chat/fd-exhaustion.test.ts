@@ -4,7 +4,7 @@
  * and once some leave, newcomers get in again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpuSeconds, openFds, spawnServer, type ServerProcess } from '../cli/spawn';
+import { cpuSeconds, openFds, spawnServer, type ServerProcess } from '../headless/spawn';
 import { RawClient, frame } from './helpers';
 
 const FD_LIMIT = 64;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatHost, formatPeer, parseServerLine } from '../../main/chat/protocol';
+import { formatHost } from '../../main/common/address';
+import { formatPeer, parseServerLine } from '../../main/chat/protocol';
 
 describe('formatPeer', () => {
   it.each([

@@ -10,9 +10,9 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ChatSession } from '../../main/chat/session';
+import { ChatSession } from '../../main/app/session';
 import { fail, type BridgeEvent, type Preferences, type Result } from '../../main/common/ipc-contract';
-import { MemoryPreferencesStore, defaultPreferences } from '../../main/common/preferences';
+import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
 import { createChannelHandlers, type ChannelHandler, type ChannelName } from '../../main/electron/ipc';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
@@ -353,12 +353,12 @@ export interface HeadlessServer {
   stop(): Promise<void>;
 }
 
-/** Starts `dist/main/serve.js` (or `tsx main/serve.ts` if not built) on 127.0.0.1:0. */
+/** Starts `dist/main/serve.js` (or `tsx main/headless/serve.ts` if not built) on 127.0.0.1:0. */
 export async function startHeadlessServer(timeoutMs = 20_000): Promise<HeadlessServer> {
   const built = path.join(REPO_ROOT, 'dist/main/serve.js');
   const [command, args] = existsSync(built)
     ? [process.execPath, [built, '--port', '0', '--host', '127.0.0.1']]
-    : [path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'main/serve.ts'), '--port', '0', '--host', '127.0.0.1']];
+    : [path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'main/headless/serve.ts'), '--port', '0', '--host', '127.0.0.1']];
   const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

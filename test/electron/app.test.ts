@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CHANNELS, EVENTS_CHANNEL, type BridgeEvent } from '../../main/common/ipc-contract';
 import { startTincan, type ElectronMain } from '../../main/electron/app';
 import { UNTRUSTED_SENDER_ERROR } from '../../main/electron/ipc';
-import { freePort, RawClient } from '../session/helpers';
+import { freePort, RawClient } from '../app/helpers';
 import { createFakeElectron, fakeEvent, FakeBrowserWindow, FakeWebContents, type FakeElectron } from './fake-electron';
 
 // Nothing here may load the real Electron module.

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { HostScope, Mode } from '../../../main/common/ipc-contract';
 import { parseHostPort, parsePort } from '../../../main/common/address';
-import { DEFAULT_PORT } from '../../../main/chat/protocol';
+import { DEFAULT_PORT } from '../../../main/common/constants';
 import { cancelJoin, chooseStartMode, clearStartError, forgetRecentHost, hostChat, joinChat } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { Notices } from './Notices';

@@ -1,10 +1,10 @@
-/** Starts the headless server (main/serve.ts) as a real child process, for CLI and process-level tests. */
+/** Starts the headless server (main/headless/serve.ts) as a real child process, for CLI and process-level tests. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../..');
-export const SERVE = path.join(ROOT, 'main/serve.ts');
+export const SERVE = path.join(ROOT, 'main/headless/serve.ts');
 
 export interface ServerProcess {
   child: ChildProcessWithoutNullStreams;

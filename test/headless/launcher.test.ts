@@ -3,19 +3,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SERVER_NODE_FLAGS } from '../../main/server-cli';
+import { SERVER_NODE_FLAGS } from '../../main/headless/cli';
 
 const root = path.resolve(__dirname, '../..');
 
 describe('headless server launcher', () => {
   it('the #! line runs node with SERVER_NODE_FLAGS', () => {
-    const firstLine = readFileSync(path.join(root, 'main/serve.ts'), 'utf8').split('\n')[0];
+    const firstLine = readFileSync(path.join(root, 'main/headless/serve.ts'), 'utf8').split('\n')[0];
     expect(firstLine).toBe(`#!/usr/bin/env -S node ${SERVER_NODE_FLAGS.join(' ')}`);
   });
 
   it('npm run serve passes the same flags', () => {
     const scripts = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
-    expect(scripts.serve).toBe(`node ${SERVER_NODE_FLAGS.join(' ')} --import tsx main/serve.ts`);
+    expect(scripts.serve).toBe(`node ${SERVER_NODE_FLAGS.join(' ')} --import tsx main/headless/serve.ts`);
   });
 
   it('the built launcher keeps its #! line', () => {

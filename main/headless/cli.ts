@@ -5,9 +5,11 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAX_LINE_BYTES } from './chat/line-decoder';
-import { DEFAULT_PORT, formatHost } from './chat/protocol';
-import { ChatServer, DEFAULT_MAX_CLIENT_OUTPUT_BYTES } from './chat/server';
+import { externalAddresses } from '../app/share-addresses';
+import { DEFAULT_MAX_LINE_BYTES } from '../chat/line-decoder';
+import { ChatServer, DEFAULT_MAX_CLIENT_OUTPUT_BYTES } from '../chat/server';
+import { formatHost } from '../common/address';
+import { DEFAULT_PORT } from '../common/constants';
 
 export const USAGE = `Usage: tincan-server [options]
 
@@ -151,23 +153,6 @@ function time(): string {
   return new Date().toISOString().slice(11, 19);
 }
 
-/** Addresses of this machine others could use, for the startup banner. */
-function lanAddresses(port: number): string[] {
-  const out: string[] = [];
-  for (const list of Object.values(os.networkInterfaces())) {
-    for (const entry of list ?? []) {
-      if (entry.internal) continue;
-      if (entry.family === 'IPv6' && entry.address.toLowerCase().startsWith('fe80')) continue;
-      out.push(`${formatHost(entry.address)}:${port}`);
-    }
-  }
-  return out;
-}
-
-/**
- * Runs the server until SIGINT/SIGTERM. Resolves with the exit code: 0 after a clean
- * shutdown, 1 when it could not listen, 2 for bad options.
- */
 /**
  * Writes to the process's stdout/stderr. The log is a courtesy: when whoever reads it goes
  * away (`tincan-server 2>&1 | head`, a dead log collector), writes fail with EPIPE, and the
@@ -187,6 +172,10 @@ export function processIo(): CliIo {
   return { stdout: guard(process.stdout), stderr: guard(process.stderr) };
 }
 
+/**
+ * Runs the server until SIGINT/SIGTERM. Resolves with the exit code: 0 after a clean
+ * shutdown, 1 when it could not listen, 2 for bad options.
+ */
 export async function runServerCli(
   argv: string[],
   io: CliIo = processIo(),
@@ -236,7 +225,7 @@ export async function runServerCli(
   const shownHost = options.host ?? '0.0.0.0';
   io.stdout(`Listening on ${formatHost(shownHost)}:${address.port}\n`);
   if (options.host === undefined || options.host === '0.0.0.0' || options.host === '::') {
-    const reachable = lanAddresses(address.port);
+    const reachable = externalAddresses(address.port, os.networkInterfaces());
     if (reachable.length > 0) log(`others can join at ${reachable.join(', ')}`);
   }
 

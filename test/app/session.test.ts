@@ -1,9 +1,10 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatServer } from '../../main/chat/server';
-import { ChatSession, shareAddressesFor, type ChatSessionOptions } from '../../main/chat/session';
+import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
+import { shareAddressesFor } from '../../main/app/share-addresses';
 import type { ChatLine, HostRequest, JoinRequest, SessionStatus } from '../../main/common/ipc-contract';
-import { MemoryPreferencesStore } from '../../main/common/preferences';
+import { MemoryPreferencesStore } from '../../main/app/preferences';
 import { canListen, EventRecorder, freePort, occupyPort, RawClient } from './helpers';
 
 const cleanups: (() => unknown)[] = [];

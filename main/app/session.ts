@@ -9,11 +9,10 @@
  * host's own messages take exactly the path everyone else's do, and the transcript the host
  * sees is what the wire carried.
  */
-import os from 'node:os';
-import { parseServerLine } from './protocol';
-import { ChatClient } from './client';
-import { ChatServer } from './server';
-import type { ChatServerOptions, ClientInfo } from './types';
+import { parseServerLine } from '../chat/protocol';
+import { ChatClient } from '../chat/client';
+import { ChatServer } from '../chat/server';
+import type { ChatServerOptions, ClientInfo } from '../chat/types';
 import {
   fail,
   ok,
@@ -40,10 +39,9 @@ import {
   MemoryPreferencesStore,
   rememberRecentHost,
   type PreferencesStore,
-} from '../common/preferences';
+} from './preferences';
+import { readShareAddresses, type NetworkInterfacesReader } from './share-addresses';
 import { validateForgetRecentHost, validateHostRequest, validateJoinRequest, validateSendRequest } from '../common/validate';
-
-export type NetworkInterfacesReader = () => NodeJS.Dict<os.NetworkInterfaceInfo[]>;
 
 export interface ChatSessionOptions {
   /** Where preferences live; default: memory only. */
@@ -112,35 +110,6 @@ function messageOf(error: unknown): string {
   return 'Something went wrong.';
 }
 
-function isLinkLocalV6(address: string): boolean {
-  return /^fe[89ab]/i.test(address);
-}
-
-/**
- * The addresses to tell others, `IP:port`: every external IPv4 address, then every external
- * IPv6 address in brackets. Link-local IPv6 (fe80::) is left out: it only works with the
- * *joiner's* interface name appended, which we cannot know. 'local' scope: loopback only.
- */
-export function shareAddressesFor(
-  scope: HostScope,
-  port: number,
-  interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]>,
-): string[] {
-  if (scope === 'local') return [joinHostPort('127.0.0.1', port)];
-  const v4: string[] = [];
-  const v6: string[] = [];
-  for (const entries of Object.values(interfaces)) {
-    for (const entry of entries ?? []) {
-      if (entry.internal) continue;
-      if (entry.family === 'IPv4') v4.push(joinHostPort(entry.address, port));
-      else if (entry.family === 'IPv6' && !isLinkLocalV6(entry.address)) v6.push(joinHostPort(entry.address, port));
-    }
-  }
-  const all = [...new Set([...v4, ...v6])];
-  // No network at all: loopback still lets the user try it from this computer.
-  return all.length > 0 ? all : [joinHostPort('127.0.0.1', port)];
-}
-
 function toRosterEntry(client: ClientInfo): RosterEntry {
   return { id: client.id, peer: client.peer, connectedAt: client.connectedAt, linesSent: client.linesSent };
 }
@@ -152,7 +121,7 @@ export class ChatSession {
   private readonly reconnectInitialDelayMs: number;
   private readonly reconnectMaxDelayMs: number;
   private readonly serverOptions: ChatServerOptions | undefined;
-  private readonly readNetworkInterfaces: NetworkInterfacesReader;
+  private readonly readNetworkInterfaces: NetworkInterfacesReader | undefined;
 
   private state: State = IDLE;
   private closed = false;
@@ -174,7 +143,7 @@ export class ChatSession {
     this.reconnectInitialDelayMs = Math.max(1, options.reconnectInitialDelayMs ?? 500);
     this.reconnectMaxDelayMs = Math.max(this.reconnectInitialDelayMs, options.reconnectMaxDelayMs ?? 15_000);
     this.serverOptions = options.serverOptions;
-    this.readNetworkInterfaces = options.networkInterfaces ?? os.networkInterfaces;
+    this.readNetworkInterfaces = options.networkInterfaces;
   }
 
   // ---- the bridge API ---------------------------------------------------------------------
@@ -382,11 +351,7 @@ export class ChatSession {
   }
 
   private shareAddresses(scope: HostScope, port: number): string[] {
-    try {
-      return shareAddressesFor(scope, port, this.readNetworkInterfaces());
-    } catch {
-      return shareAddressesFor(scope, port, {});
-    }
+    return readShareAddresses(scope, port, this.readNetworkInterfaces);
   }
 
   private newLink(host: string, port: number): Link {

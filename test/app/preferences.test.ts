@@ -8,7 +8,7 @@ import {
   MAX_RECENT_HOSTS,
   rememberRecentHost,
   sanitizePreferences,
-} from '../../main/common/preferences';
+} from '../../main/app/preferences';
 
 let directory = '';
 beforeEach(async () => {

@@ -1,7 +1,7 @@
 /** Test helpers for the session tests: event recorders and raw TCP clients, all with timeouts. */
 import net from 'node:net';
 import type { BridgeEvent, ChatLine, SessionStatus } from '../../main/common/ipc-contract';
-import type { ChatSession } from '../../main/chat/session';
+import type { ChatSession } from '../../main/app/session';
 
 const DEFAULT_WAIT_MS = 5000;
 

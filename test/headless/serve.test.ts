@@ -1,4 +1,4 @@
-/** The headless server (`main/serve.ts`) as a real child process: options, logs, signals, exit codes. */
+/** The headless server (`main/headless/serve.ts`) as a real child process: options, logs, signals, exit codes. */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RawClient, frame, ipv6OrClearError } from '../chat/helpers';

@@ -2,8 +2,8 @@
  * What Tincan remembers between runs: last mode, port and scope, and the recent hosts.
  * Pure Node (fs only), no Electron: main passes a path under userData, tests a temp dir.
  */
-import { DEFAULT_PORT } from '../chat/protocol';
-import type { HostScope, Mode, Preferences } from './ipc-contract';
+import { DEFAULT_PORT } from '../common/constants';
+import type { HostScope, Mode, Preferences } from '../common/ipc-contract';
 import { readJsonFile, writeJsonFileAtomic } from './json-file';
 
 export const MAX_RECENT_HOSTS = 8;
