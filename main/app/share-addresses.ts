@@ -9,22 +9,34 @@ import type { HostScope } from '../common/ipc-contract';
 export type NetworkInterfaceTable = NodeJS.Dict<os.NetworkInterfaceInfo[]>;
 export type NetworkInterfacesReader = () => NetworkInterfaceTable;
 
+export interface ShareAddressEntry {
+  /** `IP:port`, IPv6 in brackets. */
+  address: string;
+  interfaceName: string;
+}
+
 /**
- * Every external IPv4 address, then every external IPv6 address in brackets, each once.
- * Link-local IPv6 (fe80::) is left out: it only works with the *joiner's* interface name
- * appended, which we cannot know.
+ * Every external IPv4 address, then every external IPv6 address in brackets, each once, with
+ * the interface it is on. Link-local IPv6 (fe80::) is left out: it only works with the
+ * *joiner's* interface name appended, which we cannot know.
  */
-export function externalAddresses(port: number, interfaces: NetworkInterfaceTable): string[] {
-  const v4: string[] = [];
-  const v6: string[] = [];
-  for (const entries of Object.values(interfaces)) {
+export function shareAddressEntries(port: number, interfaces: NetworkInterfaceTable): ShareAddressEntry[] {
+  const v4: ShareAddressEntry[] = [];
+  const v6: ShareAddressEntry[] = [];
+  for (const [interfaceName, entries] of Object.entries(interfaces)) {
     for (const entry of entries ?? []) {
       if (entry.internal) continue;
-      if (entry.family === 'IPv4') v4.push(joinHostPort(entry.address, port));
-      else if (entry.family === 'IPv6' && !isLinkLocalIPv6(entry.address)) v6.push(joinHostPort(entry.address, port));
+      if (entry.family === 'IPv4') v4.push({ address: joinHostPort(entry.address, port), interfaceName });
+      else if (entry.family === 'IPv6' && !isLinkLocalIPv6(entry.address)) v6.push({ address: joinHostPort(entry.address, port), interfaceName });
     }
   }
-  return [...new Set([...v4, ...v6])];
+  const seen = new Set<string>();
+  return [...v4, ...v6].filter((entry) => !seen.has(entry.address) && seen.add(entry.address));
+}
+
+/** The addresses of shareAddressEntries, as strings. */
+export function externalAddresses(port: number, interfaces: NetworkInterfaceTable): string[] {
+  return shareAddressEntries(port, interfaces).map((entry) => entry.address);
 }
 
 /** What the host panel offers: loopback only for a 'local' room, and loopback when there is no network at all. */
