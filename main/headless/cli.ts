@@ -1,15 +1,21 @@
 /**
  * The headless server: the same ChatServer under plain Node, for a machine with no desktop.
- *   tincan-server --port 60003 --host 0.0.0.0
+ *   tincan-server --port 60003 --host 0.0.0.0 --name "Lab 3"
  * Prints `Listening on HOST:PORT` on stdout once ready; logs joins, leaves and errors to stderr.
+ * A room open to the network is announced on it (LAN discovery) unless --no-announce.
  */
+import net from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { version as APP_VERSION } from '../../package.json';
+import { RoomAnnouncer } from '../app/discovery/announcer';
+import { checkRoomName } from '../app/discovery/room-name';
 import { externalAddresses } from '../app/share-addresses';
 import { DEFAULT_MAX_LINE_BYTES } from '../chat/line-decoder';
 import { ChatServer, DEFAULT_MAX_CLIENT_OUTPUT_BYTES } from '../chat/server';
 import { formatHost } from '../common/address';
 import { DEFAULT_PORT } from '../common/constants';
+import { defaultRoomName } from '../common/rooms';
 
 export const USAGE = `Usage: tincan-server [options]
 
@@ -25,6 +31,15 @@ Options:
                          slow (default ${DEFAULT_MAX_CLIENT_OUTPUT_BYTES})
       --max-clients N    refuse connections past N clients (default: unlimited)
       --log-messages     also log what people say (default: only joins, leaves and errors)
+  -n, --name NAME        the room's name in others' "Rooms on your network" list
+                         (default: "<user>'s room on <hostname>"; at most 63 bytes)
+      --no-announce      do not announce the room on the network (by default a room
+                         listening on every interface, or on a LAN address, is announced
+                         by multicast DNS as _tincan._tcp and by a UDP beacon on PORT/udp;
+                         a room for this computer only is never announced)
+      --announce-on IFACES
+                         announce only on these interfaces, comma-separated (e.g. eth0);
+                         by default every interface but loopback, VPN and virtual ones
   -h, --help             show this help
 `;
 
@@ -49,6 +64,11 @@ export interface ServerCliOptions {
   maxClientOutputBytes: number;
   maxClients: number;
   logMessages: boolean;
+  /** The room's name as announced; undefined: the default name. */
+  name: string | undefined;
+  announce: boolean;
+  /** Interfaces to announce on; undefined: every usable one. */
+  announceOn: string[] | undefined;
 }
 
 function integerOption(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -74,6 +94,9 @@ export function parseServerArgs(argv: string[]): ServerCliOptions | null {
         'max-output': { type: 'string' },
         'max-clients': { type: 'string' },
         'log-messages': { type: 'boolean' },
+        name: { type: 'string', short: 'n' },
+        'no-announce': { type: 'boolean' },
+        'announce-on': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -86,6 +109,19 @@ export function parseServerArgs(argv: string[]): ServerCliOptions | null {
   if (host !== undefined && (host.trim() === '' || host.length > 255 || /\s/.test(host))) {
     throw new UsageError(`--host must be an address such as 0.0.0.0, 127.0.0.1 or ::1 (got "${host}").`);
   }
+  let name: string | undefined;
+  if (values.name !== undefined) {
+    const checked = checkRoomName(values.name);
+    if (!checked.ok) throw new UsageError(`--name: ${checked.error}`);
+    name = checked.name;
+  }
+  let announceOn: string[] | undefined;
+  if (values['announce-on'] !== undefined) {
+    announceOn = values['announce-on'].split(',').map((part) => part.trim()).filter((part) => part.length > 0);
+    if (announceOn.length === 0 || announceOn.length > 64 || announceOn.some((part) => part.length > 64)) {
+      throw new UsageError(`--announce-on must name interfaces, such as eth0 or eth0,wlan0 (got "${values['announce-on']}").`);
+    }
+  }
   return {
     port: integerOption('port', values.port, DEFAULT_PORT, 0, 65535),
     host,
@@ -94,7 +130,39 @@ export function parseServerArgs(argv: string[]): ServerCliOptions | null {
       'max-output', values['max-output'], DEFAULT_MAX_CLIENT_OUTPUT_BYTES, 1024, 2 ** 31),
     maxClients: integerOption('max-clients', values['max-clients'], 0, 0, 10_000_000),
     logMessages: values['log-messages'] ?? false,
+    name,
+    announce: !(values['no-announce'] ?? false),
+    announceOn,
   };
+}
+
+/** Who runs the server, for the default room name; '' when the system will not say. */
+function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? '';
+  }
+}
+
+export type AnnounceScope = { announce: false; reason: string } | { announce: true; only: string[] | undefined };
+
+/**
+ * Where a room listening on `host` is announced: nowhere for a loopback-only room (nobody
+ * else could join it), on every usable interface for one listening on all of them, and on
+ * the interface that has the address for one listening on a single LAN address.
+ */
+export function announceScope(host: string | undefined, interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]>): AnnounceScope {
+  if (host === undefined || host === '0.0.0.0' || host === '::') return { announce: true, only: undefined };
+  const bare = host.replace(/^\[|\]$/g, '');
+  if (bare === 'localhost' || bare === '::1' || /^127\./.test(bare) || /^::ffff:127\./i.test(bare)) {
+    return { announce: false, reason: 'the room is for this computer only' };
+  }
+  if (net.isIP(bare) === 0) return { announce: false, reason: `${host} is not an address of one interface` };
+  for (const [name, entries] of Object.entries(interfaces)) {
+    if ((entries ?? []).some((entry) => entry.address.toLowerCase() === bare.toLowerCase())) return { announce: true, only: [name] };
+  }
+  return { announce: false, reason: `no interface has the address ${host}` };
 }
 
 /**
@@ -228,6 +296,7 @@ export async function runServerCli(
     const reachable = externalAddresses(address.port, os.networkInterfaces());
     if (reachable.length > 0) log(`others can join at ${reachable.join(', ')}`);
   }
+  const announcer = await startAnnouncer(options, address.port, server, log);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -237,7 +306,8 @@ export async function runServerCli(
       log(`${signal}: closing the room`);
       signals.off('SIGINT', onInt);
       signals.off('SIGTERM', onTerm);
-      void server.close().then(() => {
+      // Goodbye first, so the room leaves everyone's list before its port closes.
+      void (announcer?.close() ?? Promise.resolve()).then(() => server.close()).then(() => {
         events.dispose();
         log('closed');
         resolve(0);
@@ -248,4 +318,43 @@ export async function runServerCli(
     signals.on('SIGINT', onInt);
     signals.on('SIGTERM', onTerm);
   });
+}
+
+/** Announces the room on the network when it is open to it; null when it is not announced. */
+async function startAnnouncer(
+  options: ServerCliOptions,
+  port: number,
+  server: ChatServer,
+  log: (text: string) => void,
+): Promise<RoomAnnouncer | null> {
+  if (!options.announce) return null;
+  const scope = announceScope(options.host, os.networkInterfaces());
+  if (!scope.announce) {
+    log(`not announced on the network: ${scope.reason}`);
+    return null;
+  }
+  const name = options.name ?? defaultRoomName(userName(), os.hostname());
+  const announcer = new RoomAnnouncer({
+    name,
+    port,
+    appVersion: APP_VERSION,
+    people: server.stats.clientsNow,
+    interfaces: os.networkInterfaces,
+    selection: { only: options.announceOn ?? scope.only },
+  });
+  let lastErrorLog = 0;
+  announcer.on('error', (error) => {
+    const now = Date.now();
+    if (now - lastErrorLog < 5000) return;
+    lastErrorLog = now;
+    log(`discovery: ${error.message}`);
+  });
+  announcer.on('renamed', (renamed) => log(`another room on the network is called "${name}"; announced as "${renamed}"`));
+  announcer.on('interfaces', (names) => log(names.length > 0 ? `announced on ${names.join(', ')}` : 'no network to announce on; waiting for one'));
+  const follow = () => announcer.setPeople(server.stats.clientsNow);
+  server.on('join', follow);
+  server.on('leave', follow);
+  await announcer.start();
+  log(`announced as "${announcer.name}" (multicast DNS _tincan._tcp, UDP beacon on ${port}/udp)`);
+  return announcer;
 }

@@ -24,7 +24,7 @@ import {
 } from './dns-sd';
 import { isLinkLocalIPv6, type DiscoveryInterface, type InterfaceSelection, type NetworkInterfacesReader } from './interfaces';
 import { LinkSet } from './link-set';
-import type { MdnsLink } from './mdns-link';
+import { MDNS_PORT, type MdnsLink } from './mdns-link';
 import { SourceLimiter } from './rate-limit';
 import { newRoomId } from './room-name';
 
@@ -101,7 +101,7 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
       platform: options.platform ?? os.platform(),
       mdns: options.mdns ?? true,
       pollMs: options.interfacePollMs,
-      onPacket: (packet, sender, link) => this.onPacket(packet, sender, link),
+      onPacket: (packet, sender, link, port) => this.onPacket(packet, sender, link, port),
       onLinkUp: (link) => this.onLinkUp(link),
       onLinkDown: (link) => this.onLinkDown(link),
       onInterfaces: (interfaces) => this.onInterfaces(interfaces),
@@ -240,7 +240,7 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
     await Promise.all(sends);
   }
 
-  private onPacket(packet: multicastDns.Packet, sender: string, link: MdnsLink): void {
+  private onPacket(packet: multicastDns.Packet, sender: string, link: MdnsLink, port: number): void {
     const state = this.states.get(link);
     if (!state || this.closed) return;
     // Every socket on *:5353 hears every interface; answer only on the sender's own link.
@@ -254,6 +254,15 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
     const answer = answerFor(packet, state.records);
     if (!answer) return;
     const now = Date.now();
+    if (port !== MDNS_PORT) {
+      // A one-shot query from a simple resolver (RFC 6762 §6.7): answer it directly, at once,
+      // echoing its id and question, with TTLs of at most 10 s.
+      if (!this.queryLimiter.allow(sender, now)) return;
+      const short = (records: multicastDns.Answer[] | undefined) => (records ?? []).map((r) => ({ ...r, ttl: Math.min(r.ttl ?? 0, 10), flush: false }));
+      const reply = { ...answer, id: packet.id, questions: packet.questions, answers: short(answer.answers), additionals: short(answer.additionals) };
+      link.send(reply, { address: sender, port }).catch(() => undefined);
+      return;
+    }
     const wait = state.lastMulticastAt + MIN_MULTICAST_GAP_MS - now;
     if (wait <= 0) {
       state.lastMulticastAt = now;

@@ -17,7 +17,7 @@ export interface LinkSetOptions {
   /** Open multicast DNS links (false: only follow interfaces, e.g. for the beacon alone). */
   mdns: boolean;
   pollMs?: number;
-  onPacket: (packet: multicastDns.Packet, sender: string, link: MdnsLink) => void;
+  onPacket: (packet: multicastDns.Packet, sender: string, link: MdnsLink, port: number) => void;
   /** A link is bound and in its group. */
   onLinkUp: (link: MdnsLink) => void;
   /** A link is about to close because its interface went away or changed; it can still send. */
@@ -128,7 +128,7 @@ export class LinkSet {
           iface,
           family,
           platform: this.options.platform,
-          onPacket: (packet, sender, from) => this.options.onPacket(packet, sender, from),
+          onPacket: (packet, sender, from, port) => this.options.onPacket(packet, sender, from, port),
           onError: (error) => this.options.onError(error),
         });
       } catch (error) {

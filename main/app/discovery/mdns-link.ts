@@ -23,7 +23,8 @@ export interface MdnsLinkOptions {
   iface: DiscoveryInterface;
   family: LinkFamily;
   platform: NodeJS.Platform;
-  onPacket: (packet: multicastDns.Packet, sender: string, link: MdnsLink) => void;
+  /** `sender` is the source address (with `%zone` for link-local IPv6), `port` its UDP port. */
+  onPacket: (packet: multicastDns.Packet, sender: string, link: MdnsLink, port: number) => void;
   onError: (error: Error, link: MdnsLink) => void;
 }
 
@@ -81,7 +82,7 @@ export class MdnsLink {
     this.mdns.on('warning', () => undefined);
     this.mdns.on('packet', (packet, rinfo) => {
       if (this.closed) return;
-      options.onPacket(packet, rinfo.address, this);
+      options.onPacket(packet, rinfo.address, this, rinfo.port);
     });
   }
 
@@ -95,13 +96,16 @@ export class MdnsLink {
     return onSubnet(this.subnets, sender);
   }
 
-  /** Multicasts a packet on this link; resolves once sent, rejects on a send error. */
-  send(packet: multicastDns.Packet): Promise<void> {
+  /**
+   * Multicasts a packet on this link, or sends it to `to` (a legacy one-shot querier);
+   * resolves once sent, rejects on a send error.
+   */
+  send(packet: multicastDns.Packet, to?: { address: string; port: number }): Promise<void> {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const done = (error: Error | null) => (error ? reject(error) : resolve());
-      if (packet.type === 'query') this.mdns.query(packet, undefined, done);
-      else this.mdns.respond(packet, undefined, done);
+      if (packet.type === 'query') this.mdns.query(packet, to, done);
+      else this.mdns.respond(packet, to, done);
     });
   }
 

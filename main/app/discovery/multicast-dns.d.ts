@@ -11,8 +11,6 @@ declare module 'multicast-dns' {
       name: string;
       type: string;
       class?: string;
-      /** The QU bit: the asker would accept a unicast answer. */
-      unicast_response?: boolean;
     }
     interface SrvData {
       port: number;
