@@ -72,6 +72,8 @@ interface LinkState {
   lastMulticastAt: number;
   deferred: NodeJS.Timeout | null;
   timers: NodeJS.Timeout[];
+  /** A send failure was reported already. */
+  reported: boolean;
 }
 
 export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
@@ -189,7 +191,7 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
 
   private onLinkUp(link: MdnsLink): void {
     if (this.closed) return;
-    const state: LinkState = { link, records: this.recordsFor(link), lastMulticastAt: Number.NEGATIVE_INFINITY, deferred: null, timers: [] };
+    const state: LinkState = { link, records: this.recordsFor(link), lastMulticastAt: Number.NEGATIVE_INFINITY, deferred: null, timers: [], reported: false };
     this.states.set(link, state);
     this.announce(state);
   }
@@ -221,11 +223,19 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
       const timer = setTimeout(() => {
         if (this.closed || this.states.get(state.link) !== state) return;
         state.lastMulticastAt = Date.now();
-        state.link.send(announcementPacket(state.records)).catch((error: unknown) => this.emit('error', error as Error));
+        state.link.send(announcementPacket(state.records)).catch((error: unknown) => this.sendFailed(state, error));
       }, delay);
       timer.unref();
       state.timers.push(timer);
     }
+  }
+
+  /** Reports a link that cannot send once, not once per announcement. */
+  private sendFailed(state: LinkState, error: unknown): void {
+    if (state.reported || this.closed) return;
+    state.reported = true;
+    const message = error instanceof Error ? error.message : String(error);
+    this.emit('error', new Error(`Cannot announce on ${state.link.iface.name} (${state.link.family}): ${message}`));
   }
 
   private async publishUpdate(): Promise<void> {
@@ -244,8 +254,7 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
     const state = this.states.get(link);
     if (!state || this.closed) return;
     // Every socket on *:5353 hears every interface; answer only on the sender's own link.
-    const owner = this.links.ownerOf(sender);
-    if (owner !== null && owner !== link) return;
+    if (this.links.ownerOf(sender) !== link) return;
     if (packet.type === 'response') {
       this.checkConflict(packet, state);
       return;
@@ -335,7 +344,7 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
   }
 
   private onBeaconMessage(datagram: Buffer, sender: { address: string; port: number }): void {
-    if (!this.beacon || this.closed) return;
+    if (!this.beacon || this.closed || !this.links.covers(sender.address)) return;
     if (!this.queryLimiter.allow(sender.address, Date.now())) return;
     const beacon = decodeBeacon(datagram);
     if (beacon?.type !== 'query') return;

@@ -178,8 +178,7 @@ export class RoomFinder extends EventEmitter<RoomFinderEvents> {
   private onPacket(packet: multicastDns.Packet, sender: string, link: MdnsLink): void {
     if (this.closed || packet.type !== 'response') return;
     // Each socket hears every interface: read a packet once, on the link of its network.
-    const owner = this.links.ownerOf(sender);
-    if (owner !== null ? owner !== link : link !== this.links.openLinks[0]) return;
+    if (this.links.ownerOf(sender) !== link) return;
     const now = Date.now();
     if (!this.limiter.allow(sender, now)) return;
     const result = this.cache.ingest(packet, sender, now);
@@ -196,7 +195,7 @@ export class RoomFinder extends EventEmitter<RoomFinderEvents> {
   }
 
   private onBeacon(datagram: Buffer, sender: string): void {
-    if (this.closed) return;
+    if (this.closed || !this.links.covers(sender)) return;
     const now = Date.now();
     if (!this.limiter.allow(sender, now)) return;
     const beacon = decodeBeacon(datagram);

@@ -4,7 +4,16 @@
  * that goes away loses them. Interfaces are read by polling, since Node has no change event.
  */
 import type multicastDns from 'multicast-dns';
-import { discoveryInterfaces, type DiscoveryInterface, type InterfaceSelection, type NetworkInterfaceTable, type NetworkInterfacesReader } from './interfaces';
+import type net from 'node:net';
+import {
+  discoveryInterfaces,
+  onSubnet,
+  subnetsOf,
+  type DiscoveryInterface,
+  type InterfaceSelection,
+  type NetworkInterfaceTable,
+  type NetworkInterfacesReader,
+} from './interfaces';
 import { MdnsLink, linkKey, type LinkFamily } from './mdns-link';
 
 export const DEFAULT_INTERFACE_POLL_MS = 3000;
@@ -32,6 +41,8 @@ export class LinkSet {
   /** Links that failed to open, by key; not retried until their interface changes. */
   private readonly failed = new Set<string>();
   private current: DiscoveryInterface[] = [];
+  private subnets: net.BlockList = subnetsOf([]);
+  private zones = new Set<string>();
   private table: NetworkInterfaceTable = {};
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -68,8 +79,20 @@ export class LinkSet {
   }
 
   /**
-   * The link a packet from `sender` belongs to: the one whose network the sender is on, or
-   * null when it is on none of them (then every link may treat it as its own).
+   * True when `sender` is on the network of one of the interfaces in use: inside one of their
+   * subnets, or (link-local IPv6) carrying one of their zones. Packets from anywhere else —
+   * an interface we do not use, such as a Docker bridge — are not ours to read or answer.
+   */
+  covers(sender: string): boolean {
+    const zoneAt = sender.indexOf('%');
+    if (zoneAt >= 0) return this.zones.has(sender.slice(zoneAt + 1));
+    return onSubnet(this.subnets, sender);
+  }
+
+  /**
+   * The link a packet from `sender` belongs to: the first whose network the sender is on
+   * (two interfaces on one subnet share the packet, and it is read once), or null when it is
+   * on none of them and nobody should read it.
    */
   ownerOf(sender: string): MdnsLink | null {
     for (const link of this.links.values()) if (link.covers(sender)) return link;
@@ -104,13 +127,17 @@ export class LinkSet {
     const wanted = discoveryInterfaces(table, this.options.selection);
     const changed = describe(wanted) !== describe(this.current);
     this.current = wanted;
+    this.subnets = subnetsOf(wanted.flatMap((iface) => [...iface.ipv4, ...iface.ipv6]));
+    this.zones = new Set(wanted.flatMap((iface) => [iface.name, ...iface.ipv6.map((a) => String(a.scopeid))]));
     if (changed) this.options.onInterfaces(wanted);
     if (!this.options.mdns) return;
 
     const desired = new Map<string, { iface: DiscoveryInterface; family: LinkFamily }>();
     for (const iface of wanted) {
       if (iface.ipv4.length > 0) desired.set(linkKey(iface, 'IPv4'), { iface, family: 'IPv4' });
-      if (iface.ipv6.length > 0) desired.set(linkKey(iface, 'IPv6'), { iface, family: 'IPv6' });
+      // IPv6 multicast does not go over loopback (Linux: ENETUNREACH); its ::1 still rides in
+      // the AAAA records of the IPv4 link.
+      if (iface.ipv6.length > 0 && !iface.ipv6.every((a) => a.internal)) desired.set(linkKey(iface, 'IPv6'), { iface, family: 'IPv6' });
     }
     for (const key of [...this.failed]) if (!desired.has(key)) this.failed.delete(key);
     for (const [key, link] of [...this.links]) {
