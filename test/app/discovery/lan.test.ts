@@ -187,6 +187,25 @@ describe('LAN discovery between two hosts', () => {
     const seen = await roomsEvent(find, addedAt, (rooms) => named('Two networks')(rooms)?.addresses.includes('10.55.0.1:60003') === true, 'address on lan1', 15_000);
     figures.push(`new interface: the room's address on it is listed ${seen.at - addedAt} ms after the interface came up (interfaces polled every 3 s)`);
     expect(latestRooms(find).filter((r) => r.name === 'Two networks')).toHaveLength(1);
+    // And when it goes away again, the room is announced on lan0 alone.
+    net.removeInterface('lan1', [0]);
+    await room.waitForStderr(/announced on lan0, lan1[^]*announced on lan0\n/, 10_000);
+  });
+
+  it('two rooms with the same name: one takes "Name (2)" and both are listed', async () => {
+    const net = lan(3);
+    const [a, b, c] = net.hosts as [typeof net.hosts[0], typeof net.hosts[0], typeof net.hosts[0]];
+    const find = finder(c.ns);
+    await find.waitFor((e) => e.event === 'started', 'finder started');
+    const first = server(a.ns, ['--name', 'Same name']);
+    await first.waitForStderr(/announced as/);
+    const second = server(b.ns, ['--name', 'Same name']);
+    await second.waitForStderr(/announced as/);
+    // Whichever has the greater room id gives way; the other's wait is left to time out quietly.
+    const waits = [first, second].map((room) => room.waitForStderr(/announced as "Same name \(2\)"/));
+    for (const wait of waits) wait.catch(() => undefined);
+    expect(await Promise.any(waits)).toBe('announced as "Same name (2)"');
+    await roomsEvent(find, 0, (rooms) => rooms.map((r) => r.name).join('|') === 'Same name|Same name (2)', 'both rooms, distinct names');
   });
 
   it('a flood of fake rooms from several hosts is rate-limited, capped at 100, and does not stall the finder', async () => {

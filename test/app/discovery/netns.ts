@@ -66,6 +66,11 @@ export class Lan {
     }
   }
 
+  /** Takes interface `name` away from the given hosts (a cable pulled). */
+  removeInterface(name: string, hostIndexes: number[]): void {
+    for (const index of hostIndexes) run(['ip', '-n', this.hosts[index]!.ns, 'link', 'del', name]);
+  }
+
   /** Drops multicast DNS (UDP 5353, both ways) on one host, as some Wi-Fi networks do. */
   dropMulticastDns(host: Host): void {
     const rules = [
