@@ -270,7 +270,11 @@ export class ChatSession {
     return ok(null);
   }
 
-  async send(request: SendRequest): Promise<Result<SendResponse>> {
+  send(request: SendRequest): Promise<Result<SendResponse>> {
+    return Promise.resolve(this.sendNow(request));
+  }
+
+  private sendNow(request: SendRequest): Result<SendResponse> {
     const checked = validateSendRequest(request);
     if (!checked.ok) return checked;
     const state = this.state;

@@ -27,7 +27,7 @@ export function shareAddressEntries(port: number, interfaces: NetworkInterfaceTa
     for (const entry of entries ?? []) {
       if (entry.internal) continue;
       if (entry.family === 'IPv4') v4.push({ address: joinHostPort(entry.address, port), interfaceName });
-      else if (entry.family === 'IPv6' && !isLinkLocalIPv6(entry.address)) v6.push({ address: joinHostPort(entry.address, port), interfaceName });
+      else if (!isLinkLocalIPv6(entry.address)) v6.push({ address: joinHostPort(entry.address, port), interfaceName });
     }
   }
   const seen = new Set<string>();

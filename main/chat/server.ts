@@ -242,7 +242,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const host = options.host === '' ? undefined : options.host;
     const everywhere = host === undefined || host === '0.0.0.0' || host === '::';
     try {
-      this.bound = await this.listenOn(everywhere ? '::' : host!, port);
+      this.bound = await this.listenOn(everywhere ? '::' : host, port);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (everywhere && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) {
@@ -250,10 +250,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         try {
           this.bound = await this.listenOn('0.0.0.0', port);
         } catch (fallbackError) {
-          throw new Error(describeListenError(fallbackError as NodeJS.ErrnoException, port, host));
+          throw new Error(describeListenError(fallbackError as NodeJS.ErrnoException, port, host), { cause: fallbackError });
         }
       } else {
-        throw new Error(describeListenError(error as NodeJS.ErrnoException, port, host));
+        throw new Error(describeListenError(error as NodeJS.ErrnoException, port, host), { cause: error });
       }
     }
     return this.bound;
@@ -297,7 +297,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       server.once('error', onError);
       server.listen({ host, port, ipv6Only: false, backlog: 4096 }, () => {
         server.off('error', onError);
-        server.on('error', (error) => this.onServerError(error as NodeJS.ErrnoException));
+        server.on('error', (error) => this.onServerError(error));
         server.on('connection', (socket) => this.onConnection(socket));
         this.server = server;
         this.descriptors = DescriptorWatch.forThisProcess();

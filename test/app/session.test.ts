@@ -5,7 +5,9 @@ import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
 import { shareAddressesFor } from '../../main/app/share-addresses';
 import type { ChatLine, HostRequest, JoinRequest, SessionStatus } from '../../main/common/ipc-contract';
 import { MemoryPreferencesStore } from '../../main/app/preferences';
-import { canListen, EventRecorder, freePort, occupyPort, RawClient } from './helpers';
+import { EventRecorder } from '../support/event-recorder';
+import { canListen, freePort, occupiedPort } from '../support/ports';
+import { RawClient } from '../support/raw-client';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -21,7 +23,7 @@ function newSession(options: ChatSessionOptions = {}): { session: ChatSession; e
 
 async function connectRaw(port: number): Promise<RawClient> {
   const raw = await RawClient.connect(port);
-  cleanups.push(() => raw.close());
+  cleanups.push(() => raw.destroy());
   return raw;
 }
 
@@ -76,18 +78,18 @@ describe('ChatSession hosting', () => {
     });
 
     const raw = await connectRaw(port);
-    await events.waitFor(() => events.lines.some((line) => line.kind === 'connected' && line.peer === raw.peer), 'the raw client’s (connected) line');
-    const joinedLine = events.lines.find((line) => line.peer === raw.peer);
+    await events.waitFor(() => events.lines.some((line) => line.kind === 'connected' && line.peer === raw.label), 'the raw client’s (connected) line');
+    const joinedLine = events.lines.find((line) => line.peer === raw.label);
     expect(joinedLine).toMatchObject({ kind: 'connected', text: '', self: false });
 
-    raw.write('hello from nc\n');
+    await raw.write('hello from nc\n');
     await events.waitFor(() => events.lines.some((line) => line.text === 'hello from nc'), 'the raw client’s message');
-    expect(events.lines.find((line) => line.text === 'hello from nc')).toMatchObject({ kind: 'message', peer: raw.peer, self: false });
+    expect(events.lines.find((line) => line.text === 'hello from nc')).toMatchObject({ kind: 'message', peer: raw.label, self: false });
 
     const sent = await session.send({ text: 'hi there\n\n  \nsecond line' });
     expect(sent).toEqual({ ok: true, value: { lines: 2 } });
-    const expected = `[${raw.peer}] hello from nc\n[${self}] hi there\n[${self}] second line\n`;
-    await raw.waitFor((received) => received.length >= expected.length, 'the host’s lines');
+    const expected = `[${raw.label}] hello from nc\n[${self}] hi there\n[${self}] second line\n`;
+    await raw.waitFor((client) => client.text.length >= expected.length, 'the host’s lines');
     expect(raw.text).toBe(expected);
 
     await events.waitFor(() => events.lines.some((line) => line.text === 'second line'), 'own lines echoed');
@@ -103,8 +105,8 @@ describe('ChatSession hosting', () => {
       return roster?.type === 'roster' && roster.clients.length === 2 && roster.clients.some((c) => c.peer === self && c.linesSent === 2);
     }, 'a roster with both clients');
 
-    raw.close();
-    await events.waitFor(() => events.lines.some((line) => line.kind === 'disconnected' && line.peer === raw.peer), 'the (disconnected) line');
+    raw.destroy();
+    await events.waitFor(() => events.lines.some((line) => line.kind === 'disconnected' && line.peer === raw.label), 'the (disconnected) line');
 
     // seq increases by one per line, at is a plausible time.
     const lines = events.lines;
@@ -115,7 +117,7 @@ describe('ChatSession hosting', () => {
   });
 
   it('refuses a port in use with the server’s sentence and stays idle', async () => {
-    const busy = await occupyPort();
+    const busy = await occupiedPort();
     cleanups.push(busy.close);
     const { session } = newSession();
     const result = await session.host({ port: busy.port, scope: 'local' });
@@ -131,7 +133,7 @@ describe('ChatSession hosting', () => {
     const { session, events } = newSession();
     const { port } = await hostLocally(session);
     const raw = await connectRaw(port);
-    await events.waitFor(() => events.lines.some((line) => line.peer === raw.peer), 'raw client announced');
+    await events.waitFor(() => events.lines.some((line) => line.peer === raw.label), 'raw client announced');
 
     expect(await session.leave()).toEqual({ ok: true, value: null });
     await raw.waitForEnd();
@@ -192,12 +194,12 @@ describe('ChatSession joining', () => {
     const self = status?.mode === 'joined' ? status.self : null;
     expect(self).toMatch(/^127\.0\.0\.1:\d+$/);
 
-    await raw.waitFor((text) => text.includes(`[${self}] (connected)`), 'the session announced');
-    raw.write('welcome\n');
+    await raw.waitFor((client) => client.text.includes(`[${self}] (connected)`), 'the session announced');
+    await raw.write('welcome\n');
     await session.send({ text: 'thanks' });
     await events.waitFor(() => events.lines.some((line) => line.text === 'thanks'), 'own line');
     expect(events.lines.filter((line) => line.kind === 'message').map((line) => [line.peer, line.text, line.self])).toEqual([
-      [raw.peer, 'welcome', false],
+      [raw.label, 'welcome', false],
       [self, 'thanks', true],
     ]);
 
@@ -282,7 +284,7 @@ describe('ChatSession joining', () => {
     const status = events.lastStatus;
     const self = status?.mode === 'joined' ? status.self : null;
     await session.send({ text: 'back again' });
-    await raw.waitFor((text) => text.includes(`[${self}] back again\n`), 'the message after reconnecting');
+    await raw.waitFor((client) => client.text.includes(`[${self}] back again\n`), 'the message after reconnecting');
   });
 
   it('leave and cancelJoin stop the reconnect loop for good', async () => {
@@ -331,17 +333,17 @@ describe('ChatSession event batching', () => {
     const { session, events } = newSession();
     const { port } = await hostLocally(session);
     const raw = await connectRaw(port);
-    await events.waitFor(() => events.lines.some((line) => line.peer === raw.peer), 'raw client announced');
+    await events.waitFor(() => events.lines.some((line) => line.peer === raw.label), 'raw client announced');
     const batchesBefore = events.batches.length;
 
     const total = 5000;
-    raw.write(Array.from({ length: total }, (_, index) => `line ${index}\n`).join(''));
+    await raw.write(Array.from({ length: total }, (_, index) => `line ${index}\n`).join(''));
     await events.waitFor(
-      () => events.lines.filter((line) => line.peer === raw.peer && line.kind === 'message').length >= total,
+      () => events.lines.filter((line) => line.peer === raw.label && line.kind === 'message').length >= total,
       'all 5,000 lines',
       20_000,
     );
-    const received = events.lines.filter((line) => line.peer === raw.peer && line.kind === 'message').map((line) => line.text);
+    const received = events.lines.filter((line) => line.peer === raw.label && line.kind === 'message').map((line) => line.text);
     expect(received).toEqual(Array.from({ length: total }, (_, index) => `line ${index}`));
     const burstBatches = events.batches.slice(batchesBefore);
     // Each callback: consecutive lines merged into one item.
@@ -359,7 +361,7 @@ describe('ChatSession event batching', () => {
     const { session, events } = newSession({ eventBatchMs: 40 });
     const { port } = await hostLocally(session);
     const raw = await connectRaw(port);
-    for (let index = 0; index < 20; index += 1) raw.write(`tick ${index}\n`);
+    for (let index = 0; index < 20; index += 1) await raw.write(`tick ${index}\n`);
     await events.waitFor(() => events.lines.filter((line) => line.text.startsWith('tick ')).length === 20, 'ticks');
     for (let index = 1; index < events.batches.length; index += 1) {
       const gap = (events.batches[index]?.at ?? 0) - (events.batches[index - 1]?.at ?? 0);

@@ -2,7 +2,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LineDecoder } from '../../main/chat/line-decoder';
-import { RawClient, frame, nextTurn, startRoom, type TestRoom } from './helpers';
+import { type RawClient, frame } from '../support/raw-client';
+import { startRoom, type TestRoom } from '../support/room';
+import { nextTurn } from '../support/wait';
 
 let r: TestRoom;
 let sender: RawClient;

@@ -274,7 +274,9 @@ describe('chat screen: status bar and host panel', () => {
       emit([{ type: 'lines', lines: [chatLine({ text: 'mine', self: true, peer: SELF })] }]);
       const region = document.querySelector('[aria-live="polite"]')!;
       expect(region.textContent).toBe('');
-      act(() => vi.advanceTimersByTime(ANNOUNCE_INTERVAL_MS));
+      act(() => {
+        vi.advanceTimersByTime(ANNOUNCE_INTERVAL_MS);
+      });
       expect(region.textContent).toBe('100 new lines. Latest: 10.0.0.7:50123: n98');
     } finally {
       vi.useRealTimers();
@@ -290,7 +292,9 @@ describe('chat screen: status bar and host panel', () => {
         { type: 'notice', level: 'error', message: 'Could not save your preferences: disk full' },
       ]);
       expect(screen.getByText('Reconnected to 10.0.0.1:60003.')).toBeInTheDocument();
-      act(() => vi.advanceTimersByTime(INFO_NOTICE_MS));
+      act(() => {
+        vi.advanceTimersByTime(INFO_NOTICE_MS);
+      });
       expect(screen.queryByText('Reconnected to 10.0.0.1:60003.')).toBeNull();
       expect(screen.getByRole('alert')).toHaveTextContent('disk full');
     } finally {

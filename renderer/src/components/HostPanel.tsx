@@ -14,7 +14,8 @@ export function HostPanel() {
   const self = useChatStore((s) => (s.status.mode === 'idle' ? null : s.status.self));
   const shareId = useId();
   const rosterId = useId();
-  const now = useMinuteClock();
+  // Whichever is later: the clock's last tick, or the roster's arrival (its times are that fresh).
+  const now = Math.max(useMinuteClock(), useChatStore((s) => s.rosterAt));
   if (!host) return null;
 
   return (
@@ -84,12 +85,12 @@ function RosterRow({ entry, isSelf, now }: { entry: RosterEntry; isSelf: boolean
   );
 }
 
-/** Re-renders the roster's "for how long" twice a minute, not on every tick; reads the clock per render. */
+/** The time for the roster's "for how long", refreshed twice a minute rather than on every render. */
 function useMinuteClock(): number {
-  const [, setTick] = useState(0);
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    const timer = window.setInterval(() => setTick((tick) => tick + 1), 30_000);
+    const timer = window.setInterval(() => setNow(Date.now()), 30_000);
     return () => window.clearInterval(timer);
   }, []);
-  return Date.now();
+  return now;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type SyntheticEvent } from 'react';
 import type { HostScope, Mode } from '../../../main/common/ipc-contract';
 import { parseHostPort, parsePort } from '../../../main/common/address';
 import { DEFAULT_PORT } from '../../../main/common/constants';
@@ -86,15 +86,10 @@ function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
   const portId = useId();
   const portHelpId = useId();
   const scopeName = useId();
-  const submitRef = useRef<HTMLButtonElement>(null);
 
   const portRef = useRef<HTMLInputElement>(null);
   const hasError = useChatStore((s) => s.startError?.mode === 'host');
 
-  useEffect(() => {
-    if (focusOnMount) submitRef.current?.focus();
-    // Only on mount.
-  }, []);
   // After a failure, put the user where the fix usually is (a busy port).
   useEffect(() => {
     if (hasError) portRef.current?.focus();
@@ -104,7 +99,7 @@ function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
   const portError = port === null ? 'Use a port number from 1 to 65535.' : null;
   const busy = pending !== null;
 
-  const submit = (event: FormEvent) => {
+  const submit = (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (port === null) {
       setShowPortError(true);
@@ -182,7 +177,7 @@ function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
             Starting the room on port {pending.port}…
           </p>
         ) : (
-          <button ref={submitRef} type="submit" className="primary" disabled={busy}>
+          <button type="submit" className="primary" disabled={busy} autoFocus={focusOnMount}>
             Start hosting
           </button>
         )}
@@ -204,10 +199,6 @@ function JoinForm({ focusOnMount }: { focusOnMount: boolean }) {
 
   const hasError = useChatStore((s) => s.startError?.mode === 'join');
 
-  useEffect(() => {
-    if (focusOnMount) addressRef.current?.focus();
-    // Only on mount.
-  }, []);
   // After a failure (refused, unknown host), back to the address so it can be fixed.
   useEffect(() => {
     if (hasError) addressRef.current?.focus();
@@ -219,7 +210,7 @@ function JoinForm({ focusOnMount }: { focusOnMount: boolean }) {
   const visibleError = showError || address.trim().length > 0 ? addressError : null;
   const busy = pending !== null;
 
-  const submit = (event: FormEvent) => {
+  const submit = (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (!parsed.ok) {
       setShowError(true);
@@ -242,6 +233,7 @@ function JoinForm({ focusOnMount }: { focusOnMount: boolean }) {
           <label htmlFor={addressId}>Host address</label>
           <input
             ref={addressRef}
+            autoFocus={focusOnMount}
             id={addressId}
             type="text"
             autoComplete="off"

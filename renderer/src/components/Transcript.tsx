@@ -94,7 +94,9 @@ export function Transcript() {
 
   // The scroller shrinks when a banner or notice appears; a following view stays pinned.
   const followingRef = useRef(true);
-  followingRef.current = paused === null;
+  useLayoutEffect(() => {
+    followingRef.current = paused === null;
+  }, [paused]);
   useEffect(() => {
     const scroller = scrollerRef.current;
     if (!scroller || typeof ResizeObserver === 'undefined') return;

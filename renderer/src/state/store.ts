@@ -51,6 +51,8 @@ export interface ChatState {
   /** Lines dropped from the front of `lines` to respect MAX_TRANSCRIPT_LINES. */
   droppedLines: number;
   roster: RosterEntry[];
+  /** Epoch ms when the roster last changed: "connected for how long" is measured up to at least then. */
+  rosterAt: number;
   /**
    * Peers a joiner has seen arrive (or talk) and not leave, excluding itself. The server sends
    * no list, so this is only as good as the notices that reached us.
@@ -80,6 +82,7 @@ export function initialChatState(): ChatState {
     lines: [],
     droppedLines: 0,
     roster: [],
+    rosterAt: 0,
     presentPeers: new Set(),
     reconnecting: null,
     notices: [],
@@ -100,6 +103,7 @@ type EventFields = Pick<
   | 'lines'
   | 'droppedLines'
   | 'roster'
+  | 'rosterAt'
   | 'presentPeers'
   | 'reconnecting'
   | 'notices'
@@ -111,7 +115,7 @@ type EventFields = Pick<
  * it. Arrays are copied once per batch, not once per event, so a burst stays cheap.
  */
 export function reduceEvents(state: EventFields, events: readonly BridgeEvent[], now: number): EventFields {
-  let { status, statusEvents, roster, reconnecting, notices, nextNoticeId, droppedLines } = state;
+  let { status, statusEvents, roster, rosterAt, reconnecting, notices, nextNoticeId, droppedLines } = state;
   let newLines: ChatLine[] | null = null;
   let peers: Set<string> | null = null;
   const editPeers = (): Set<string> => (peers ??= new Set(state.presentPeers));
@@ -141,6 +145,7 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
       }
       case 'roster':
         roster = event.clients;
+        rosterAt = now;
         break;
       case 'reconnecting':
         reconnecting = {
@@ -183,6 +188,7 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     lines,
     droppedLines,
     roster,
+    rosterAt,
     presentPeers: peers ?? state.presentPeers,
     reconnecting,
     notices,
