@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { USAGE, UsageError, announceScope, parseServerArgs } from '../../main/headless/cli';
 import { LAPTOP } from '../app/discovery/tables';
-import { spawnServer } from './spawn';
+import { spawnServer } from '../support/headless-server';
 
 describe('tincan-server discovery options', () => {
   it('announces by default, under the default name, on every usable interface', () => {

@@ -141,7 +141,7 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
       }
     }
     await this.links.start();
-    if (this.closed) return;
+    if (this.isClosed()) return;
     await this.sendBeacon();
     this.scheduleBeacons();
   }
@@ -162,6 +162,11 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
   }
 
   /** Sends goodbyes (multicast DNS with TTL 0 and a `bye` beacon) and closes every socket. */
+  /** Read through a call: close() may run while start() awaits, which narrowing cannot see. */
+  private isClosed(): boolean {
+    return this.closed;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

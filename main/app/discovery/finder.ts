@@ -152,7 +152,7 @@ export class RoomFinder extends EventEmitter<RoomFinderEvents> {
       }
     }
     await this.links.start();
-    if (this.closed) return;
+    if (this.isClosed()) return;
     this.queryBurst();
   }
 
@@ -161,6 +161,11 @@ export class RoomFinder extends EventEmitter<RoomFinderEvents> {
     if (!this.started || this.closed) return;
     void this.links.refresh();
     this.sendQueries(false);
+  }
+
+  /** Read through a call: close() may run while start() awaits, which narrowing cannot see. */
+  private isClosed(): boolean {
+    return this.closed;
   }
 
   async close(): Promise<void> {

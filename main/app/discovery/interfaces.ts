@@ -116,7 +116,7 @@ export function listLocalAddresses(table: NetworkInterfaceTable): LocalAddress[]
         netmask: entry.netmask,
         prefix: Number.isInteger(fromCidr) ? fromCidr : prefixFromNetmask(entry.netmask, family),
         internal: entry.internal,
-        scopeid: family === 'IPv6' ? ((entry as os.NetworkInterfaceInfoIPv6).scopeid ?? 0) : 0,
+        scopeid: family === 'IPv6' ? (entry as os.NetworkInterfaceInfoIPv6).scopeid : 0,
       });
     }
   }

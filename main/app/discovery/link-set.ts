@@ -105,6 +105,11 @@ export class LinkSet {
     return this.reconciling;
   }
 
+  /** Read through a call: close() may run while start() awaits, which narrowing cannot see. */
+  private isClosed(): boolean {
+    return this.closed;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
@@ -148,7 +153,7 @@ export class LinkSet {
     }
     const opening: Promise<void>[] = [];
     for (const [key, { iface, family }] of desired) {
-      if (this.links.has(key) || this.failed.has(key) || this.closed) continue;
+      if (this.links.has(key) || this.failed.has(key) || this.isClosed()) continue;
       let link: MdnsLink;
       try {
         link = new MdnsLink({

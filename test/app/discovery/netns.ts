@@ -7,6 +7,7 @@
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { Signal } from '../../support/wait';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const AGENT = path.join(ROOT, 'test/app/discovery/fixtures/agent.ts');
@@ -133,7 +134,7 @@ export class Agent {
   readonly child: ChildProcessWithoutNullStreams;
   private stderrText = '';
   private stdoutRest = '';
-  private readonly waiters = new Set<() => void>();
+  private readonly changed = new Signal();
   private exitCode: number | string | null = null;
 
   constructor(ns: string, command: string[], readonly label: string) {
@@ -183,38 +184,24 @@ export class Agent {
   }
 
   /** Resolves once `read()` returns something other than null, checked after every output. */
-  waitUntil<T>(read: () => T | null, what: string, timeoutMs = 15_000): Promise<T> {
-    const now = read();
-    if (now !== null) return Promise.resolve(now);
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const value = read();
-        if (value !== null) {
-          done();
-          resolve(value);
-        } else if (this.exitCode !== null) {
-          done();
-          reject(new Error(`${this.label} exited (${this.exitCode}) before ${what}; stderr: ${this.stderrText.slice(-2000)}; events: ${JSON.stringify(this.events.slice(-5)).slice(0, 2000)}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${this.label}); stderr: ${this.stderrText.slice(-2000)}; events: ${JSON.stringify(this.events.slice(-5)).slice(0, 3000)}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-    });
+  async waitUntil<T>(read: () => T | null, what: string, timeoutMs = 15_000): Promise<T> {
+    let value: T | null = null;
+    await this.changed.until(
+      () => (value = read()) !== null,
+      () => `${what} (${this.label}); stderr: ${this.stderrText.slice(-2000)}; events: ${JSON.stringify(this.events.slice(-5)).slice(0, 3000)}`,
+      timeoutMs,
+      () => (this.exitCode === null ? null : `${this.label} exited (${this.exitCode})`),
+    );
+    return value as T;
   }
 
   waitForStderr(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
     return this.waitUntil(() => pattern.exec(this.stderrText)?.[0] ?? null, `stderr to show ${String(pattern)}`, timeoutMs);
   }
 
-  waitForExit(timeoutMs = 10_000): Promise<number | string> {
-    return this.waitUntil(() => this.exitCode, 'exit', timeoutMs);
+  async waitForExit(timeoutMs = 10_000): Promise<number | string> {
+    await this.changed.until(() => this.exitCode !== null, `${this.label} to exit`, timeoutMs);
+    return this.exitCode ?? -1;
   }
 
   /** Ends the process: closes stdin (the agents' "close"), then SIGKILL if it lingers. */
@@ -229,6 +216,6 @@ export class Agent {
   }
 
   private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    this.changed.notify();
   }
 }
