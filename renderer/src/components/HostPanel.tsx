@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import type { RosterEntry } from '../../../main/common/ipc-contract';
+import type { ClientInfo } from '../../../main/common/ipc-contract';
 import { copyText } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { formatClock, formatDuration, formatFullTime } from '../lib/time';
@@ -70,7 +70,7 @@ function ShareAddress({ address }: { address: string }) {
   );
 }
 
-function RosterRow({ entry, isSelf, now }: { entry: RosterEntry; isSelf: boolean; now: number }) {
+function RosterRow({ entry, isSelf, now }: { entry: ClientInfo; isSelf: boolean; now: number }) {
   return (
     <li className="roster-row">
       <span className={`sender ${isSelf ? 'sender-self' : peerHueClass(entry.peer)}`}>
