@@ -58,13 +58,10 @@ function ShareAddress({ address }: { address: string }) {
   return (
     <li>
       <code className="share-address">{address}</code>
-      <button
-        type="button"
-        className="small-button"
-        aria-label={`Copy ${address}`}
-        onClick={() => void copyText(address).then((ok) => setCopied(ok))}
-      >
+      {/* The name says what is copied and contains what the button shows (WCAG label in name). */}
+      <button type="button" className="small-button" onClick={() => void copyText(address).then((ok) => setCopied(ok))}>
         {copied ? 'Copied' : 'Copy'}
+        <span className="visually-hidden"> {address}</span>
       </button>
     </li>
   );
