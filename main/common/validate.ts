@@ -82,7 +82,8 @@ export function validateHostRequest(value: unknown, rules: HostRequestRules = {}
   const { port, scope } = fields.value;
   const lowest = rules.allowAnyPort === true ? 0 : 1;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < lowest || port > 65535) {
-    return fail('The port must be a whole number from 1 to 65535.');
+    // Say what this caller accepts: tools may pass 0 (any free port), the renderer may not.
+    return fail(`The port must be a whole number from ${lowest} to 65535.`);
   }
   if (scope !== 'lan' && scope !== 'local') {
     return fail('The scope must be “lan” (the whole network) or “local” (this computer only).');

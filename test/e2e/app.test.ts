@@ -93,6 +93,11 @@ async function hostThroughUi(app: AppPage): Promise<{ port: number; self: string
   return { port: snapshot.value.status.host.port, self: snapshot.value.status.self };
 }
 
+/** axe-core finds nothing serious or critical on this screen, in light or dark. */
+async function expectAccessible(app: AppPage, screen: string): Promise<void> {
+  expect(await app.accessibilityProblems(screen)).toEqual([]);
+}
+
 async function expectCleanPage(app: AppPage): Promise<void> {
   expect(await app.cspViolations()).toEqual([]);
   expect(app.pageErrors).toEqual([]);
@@ -106,11 +111,13 @@ describe('Tincan renderer in Chromium', () => {
     // The primary action has focus on arrival, so Enter hosts at once.
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Start hosting');
     await app.screenshot('start-host');
+    await expectAccessible(app, 'start, host');
 
     await page.getByText('Join a room').click();
     await page.getByRole('button', { name: 'pi.lan:4000', exact: true }).click();
     expect(await page.getByRole('textbox', { name: 'Host address' }).inputValue()).toBe('pi.lan:4000');
     await app.screenshot('start-join');
+    await expectAccessible(app, 'start, join with recent rooms');
 
     // Keyboard: Shift+Tab from the address reaches the Host/Join switch, with a visible ring;
     // arrow keys switch mode like any radio group.
@@ -134,6 +141,7 @@ describe('Tincan renderer in Chromium', () => {
     await dark.page.getByRole('button', { name: 'Join', exact: true }).waitFor({ timeout: WAIT_MS });
     await dark.page.getByRole('textbox', { name: 'Host address' }).fill('192.168.1.');
     await dark.screenshot('start-join-dark');
+    await expectAccessible(dark, 'start, join with an unfinished address');
     await expectCleanPage(dark);
   });
 
@@ -191,11 +199,13 @@ describe('Tincan renderer in Chromium', () => {
     await expect.poll(() => app.copied).toEqual([`127.0.0.1:${port}`]);
     expect(await page.getByRole('banner', { name: 'Connection' }).textContent()).toContain('2 people');
     await app.screenshot('hosting');
+    await expectAccessible(app, 'hosting');
 
     await page.getByRole('button', { name: 'Stop hosting' }).click();
     await nc.waitForClose();
     await page.getByRole('button', { name: 'Start hosting' }).waitFor({ timeout: WAIT_MS });
     await app.screenshot('stopped-hosting');
+    await expectAccessible(app, 'start, after hosting');
     await expectCleanPage(app);
   });
 
@@ -224,6 +234,7 @@ describe('Tincan renderer in Chromium', () => {
     await nc.waitForLine(`[${self}] yes, me`);
     expect(await bar.textContent()).toContain('2 people');
     await app.screenshot('joined-dark');
+    await expectAccessible(app, 'joined');
 
     // The server goes away: the UI says it is reconnecting and blocks the input with a reason.
     await headless.stop();
@@ -231,6 +242,7 @@ describe('Tincan renderer in Chromium', () => {
     await page.getByText(/\(attempt \d+\)/).waitFor({ timeout: WAIT_MS });
     expect(await page.getByRole('textbox', { name: 'Message' }).isDisabled()).toBe(true);
     await app.screenshot('reconnecting-dark');
+    await expectAccessible(app, 'joined, reconnecting');
 
     await page.getByRole('button', { name: 'Leave' }).click();
     await page.getByRole('button', { name: 'Join', exact: true }).waitFor({ timeout: WAIT_MS });
@@ -249,6 +261,7 @@ describe('Tincan renderer in Chromium', () => {
     await page.getByRole('button', { name: 'Join', exact: true }).click();
     expect(app.calls).not.toContain('join');
     await app.screenshot('join-bad-address');
+    await expectAccessible(app, 'error: bad address');
 
     const port = await freePort();
     await address.fill(`127.0.0.1:${port}`);
@@ -258,6 +271,7 @@ describe('Tincan renderer in Chromium', () => {
     expect((await alert.textContent())?.toLowerCase()).toMatch(/refused|nothing is listening|nobody/);
     expect(app.calls).toContain('join');
     await app.screenshot('join-refused');
+    await expectAccessible(app, 'error: refused');
 
     const busy = await occupiedPort();
     defer(() => busy.close());
@@ -268,6 +282,7 @@ describe('Tincan renderer in Chromium', () => {
     await page.getByRole('alert').waitFor({ timeout: WAIT_MS });
     expect((await page.getByRole('alert').textContent())?.toLowerCase()).toMatch(/in use|busy|taken/);
     await app.screenshot('host-port-busy');
+    await expectAccessible(app, 'error: port busy');
     await expectCleanPage(app);
   });
 
@@ -295,6 +310,7 @@ describe('Tincan renderer in Chromium', () => {
     await waitForRow(page, `${carol.label} left`);
     await page.getByRole('complementary', { name: 'Room details' }).getByText('In the room (3)').waitFor({ timeout: WAIT_MS });
     await app.screenshot('busy-room-dark');
+    await expectAccessible(app, 'hosting, busy room');
     await expectCleanPage(app);
   });
 
@@ -355,6 +371,7 @@ describe('Tincan renderer in Chromium', () => {
     const yAfter = (await log.locator(`li[data-seq="${anchorSeq}"]`).boundingBox())!.y;
     expect(Math.abs(yAfter - yBefore)).toBeLessThan(2);
     await app.screenshot('burst-paused');
+    await expectAccessible(app, 'transcript, paused after a burst');
 
     // Scrolling to the bottom of the paused view reads on, and then follows again.
     const scrollToBottom = () =>

@@ -3,7 +3,7 @@
  * Chromium through playwright-core, with `window.tincan` forwarded to a real ChatSession in
  * this Node process (arguments validated as main's IPC handlers do).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type net from 'node:net';
@@ -18,6 +18,16 @@ export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const RENDERER_DIST = path.join(REPO_ROOT, 'dist/renderer');
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results/e2e');
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+const AXE_SCRIPT = path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js');
+
+/** One axe-core finding, reduced to what a failure message needs. */
+export interface AxeFinding {
+  rule: string;
+  impact: string;
+  help: string;
+  /** CSS selectors of (at most five of) the elements it is about. */
+  targets: string[];
+}
 
 /** Fails with a message that says what to do, instead of a blank page later. */
 export function requireBuiltRenderer(): void {
@@ -159,6 +169,7 @@ export class AppPage {
     readonly context: BrowserContext,
     readonly page: Page,
     readonly session: ChatSession,
+    readonly colorScheme: 'light' | 'dark',
   ) {
     this.handlers = createChannelHandlers({
       session,
@@ -189,12 +200,15 @@ export class AppPage {
       preferences: new MemoryPreferencesStore({ ...defaultPreferences(), ...options.preferences }),
       connectTimeoutMs: 3000,
     });
-    const app = new AppPage(context, page, session);
+    const app = new AppPage(context, page, session, options.colorScheme ?? 'light');
     page.on('pageerror', (error) => app.pageErrors.push(error.message));
     page.on('console', (message) => {
       if (message.type() === 'error') app.pageErrors.push(message.text());
     });
     await page.exposeFunction('__tincanCall', (method: string, ...args: unknown[]) => app.dispatch(method, args));
+    // Under tsx (the benchmarks), esbuild wraps named functions in `__name(...)`, a helper that
+    // does not exist in the page; functions handed to the page find this stand-in instead.
+    await page.addInitScript({ content: 'globalThis.__name ??= (target) => target;' });
     await page.addInitScript(installTestBridge);
     app.unsubscribe = session.onEvents((events) => app.deliver(events));
     await page.goto(url);
@@ -227,6 +241,44 @@ export class AppPage {
 
   async longTasks(): Promise<number[]> {
     return this.page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+  }
+
+  /**
+   * axe-core over the page as it is now, in both colour schemes (the page's own scheme is
+   * restored afterwards). axe is evaluated into the page through the DevTools protocol: the
+   * page's CSP (script-src 'self') refuses an injected <script>, as it should.
+   */
+  async accessibilityFindings(): Promise<AxeFinding[]> {
+    const { page } = this;
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(readFileSync(AXE_SCRIPT, 'utf8'));
+    const findings: AxeFinding[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const found = await page.evaluate(async () => {
+        type Result = { violations: { id: string; impact?: string | null; help: string; nodes: { target: unknown[] }[] }[] };
+        const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<Result> } }).axe;
+        const result = await axe.run(document, { resultTypes: ['violations'] });
+        return result.violations.map((violation) => ({
+          rule: violation.id,
+          impact: violation.impact ?? 'unknown',
+          help: violation.help,
+          targets: violation.nodes.slice(0, 5).map((node) => node.target.map(String).join(' ')),
+        }));
+      });
+      for (const finding of found) findings.push({ ...finding, help: `${finding.help} (${colorScheme})` });
+    }
+    await page.emulateMedia({ colorScheme: this.colorScheme });
+    return findings;
+  }
+
+  /** The serious and critical accessibility findings on this screen, as sentences (empty: none). */
+  async accessibilityProblems(screen: string): Promise<string[]> {
+    const findings = await this.accessibilityFindings();
+    const minor = findings.filter((finding) => finding.impact !== 'serious' && finding.impact !== 'critical');
+    if (minor.length > 0) console.info(`[axe ${screen}] minor/moderate: ${minor.map((finding) => `${finding.rule} (${finding.impact})`).join(', ')}`);
+    return findings
+      .filter((finding) => finding.impact === 'serious' || finding.impact === 'critical')
+      .map((finding) => `${screen}: ${finding.rule} (${finding.impact}) ${finding.help}: ${finding.targets.join(' | ')}`);
   }
 
   async screenshot(name: string): Promise<string> {

@@ -136,7 +136,11 @@ describe('startTincan', () => {
     const window = await startReady();
     const port = await freePort();
     const hosted = await electron.ipcMain.invoke(CHANNELS.host, window.webContents, OUR_FRAME, { port, scope: 'local' });
-    expect(hosted).toEqual({ ok: true, value: { port, scope: 'local', shareAddresses: [`127.0.0.1:${port}`] } });
+    expect(hosted).toMatchObject({
+      ok: true,
+      value: { port, scope: 'local', shareAddresses: [`127.0.0.1:${port}`] },
+      after: { status: { mode: 'hosting', connection: 'connected' } },
+    });
 
     const sentBatches = (): BridgeEvent[] =>
       window.webContents.send.mock.calls.flatMap((call) => (call[0] === EVENTS_CHANNEL ? (call[1] as BridgeEvent[]) : []));

@@ -1,6 +1,7 @@
 /** Records every batch a ChatSession emits and lets a test wait for a condition over them. */
 import type { ChatSession } from '../../main/app/session';
-import type { BridgeEvent, ChatLine, SessionStatus } from '../../main/common/ipc-contract';
+import type { BridgeEvent, ChatLine, ClientInfo, SessionStatus } from '../../main/common/ipc-contract';
+import { applyRosterChanges } from '../../main/common/roster';
 import { Signal, WAIT_MS, type Describe } from './wait';
 
 export class EventRecorder {
@@ -29,6 +30,21 @@ export class EventRecorder {
 
   get lastStatus(): SessionStatus | undefined {
     return this.statuses.at(-1);
+  }
+
+  /** The host's roster as a renderer would have it after every roster event so far. */
+  get roster(): ClientInfo[] {
+    let roster: ClientInfo[] = [];
+    for (const event of this.events) {
+      if (event.type === 'roster') roster = event.clients;
+      else if (event.type === 'roster-changes') roster = applyRosterChanges(roster, event);
+    }
+    return roster;
+  }
+
+  /** How many roster events (whole rosters and changes) arrived. */
+  get rosterEvents(): number {
+    return this.events.filter((event) => event.type === 'roster' || event.type === 'roster-changes').length;
   }
 
   /** Resolves when `condition()` holds, checked now and after every batch. */

@@ -27,11 +27,13 @@ export interface ServerProcess {
 export interface SpawnOptions {
   /** Run under `prlimit --nofile=N:N`. */
   nofile?: number;
+  /** Another server script to run instead of the headless server (it prints `Listening on HOST:PORT` too). */
+  entry?: string;
 }
 
 /** Starts the server from source (through tsx) with `args`. */
 export function spawnServer(args: string[], options: SpawnOptions = {}): ServerProcess {
-  const node = [process.execPath, '--import', 'tsx', SERVE, ...args];
+  const node = [process.execPath, '--import', 'tsx', options.entry ?? SERVE, ...args];
   const [command, ...rest] = options.nofile ? ['prlimit', `--nofile=${options.nofile}:${options.nofile}`, ...node] : node;
   const child = spawn(command!, rest, { cwd: ROOT, stdio: 'pipe', env: { ...process.env, NODE_OPTIONS: '' } });
   let out = '';

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import type { RosterEntry } from '../../../main/common/ipc-contract';
+import type { ClientInfo } from '../../../main/common/ipc-contract';
 import { copyText } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { formatClock, formatDuration, formatFullTime } from '../lib/time';
@@ -58,19 +58,16 @@ function ShareAddress({ address }: { address: string }) {
   return (
     <li>
       <code className="share-address">{address}</code>
-      <button
-        type="button"
-        className="small-button"
-        aria-label={`Copy ${address}`}
-        onClick={() => void copyText(address).then((ok) => setCopied(ok))}
-      >
+      {/* The name says what is copied and contains what the button shows (WCAG label in name). */}
+      <button type="button" className="small-button" onClick={() => void copyText(address).then((ok) => setCopied(ok))}>
         {copied ? 'Copied' : 'Copy'}
+        <span className="visually-hidden"> {address}</span>
       </button>
     </li>
   );
 }
 
-function RosterRow({ entry, isSelf, now }: { entry: RosterEntry; isSelf: boolean; now: number }) {
+function RosterRow({ entry, isSelf, now }: { entry: ClientInfo; isSelf: boolean; now: number }) {
   return (
     <li className="roster-row">
       <span className={`sender ${isSelf ? 'sender-self' : peerHueClass(entry.peer)}`}>
