@@ -8,6 +8,7 @@ import {
   CHANNELS,
   EVENTS_CHANNEL,
   type BridgeEvent,
+  type DiscoveredRoom,
   type HostInfo,
   type HostRequest,
   type JoinInfo,
@@ -36,6 +37,8 @@ export function createBridge(ipc: BridgeIpc): TincanBridge {
     copyText: (text: string) => call<null>(CHANNELS.copyText, text),
     openLink: (url: string) => call<null>(CHANNELS.openLink, url),
     forgetRecentHost: (address: string) => call<Preferences>(CHANNELS.forgetRecentHost, address),
+    findRooms: () => call<DiscoveredRoom[]>(CHANNELS.findRooms),
+    stopFindingRooms: () => call<null>(CHANNELS.stopFindingRooms),
     onEvents: (listener: (events: BridgeEvent[]) => void) => {
       if (typeof listener !== 'function') throw new TypeError('onEvents needs a function.');
       // The IPC event object (with its sender) stays in the preload; the page gets the batch only.

@@ -1,5 +1,6 @@
 /**
- * What Tincan remembers between runs: last mode, port and scope, and the recent hosts.
+ * What Tincan remembers between runs: last mode, port, scope and room name, the recent hosts,
+ * and whether it has hosted for the network before.
  * Pure Node (fs only), no Electron: main passes a path under userData, tests a temp dir.
  */
 import { DEFAULT_PORT } from '../common/constants';
@@ -9,6 +10,8 @@ import { readJsonFile, writeJsonFileAtomic } from './json-file';
 export const MAX_RECENT_HOSTS = 8;
 /** A remembered host is a normalised `host:port`; anything longer came from a damaged file. */
 const MAX_RECENT_HOST_CHARS = 300;
+/** A remembered room name was checked when it was hosted under; anything longer came from a damaged file. */
+const MAX_ROOM_NAME_CHARS = 200;
 
 export interface PreferencesStore {
   /** Never rejects: a missing or damaged file yields the defaults. */
@@ -17,7 +20,7 @@ export interface PreferencesStore {
 }
 
 export function defaultPreferences(): Preferences {
-  return { lastMode: 'host', lastPort: DEFAULT_PORT, lastScope: 'lan', recentHosts: [] };
+  return { lastMode: 'host', lastPort: DEFAULT_PORT, lastScope: 'lan', recentHosts: [], roomName: '', hostedBefore: false };
 }
 
 /**
@@ -34,6 +37,9 @@ export function sanitizePreferences(value: unknown): Preferences {
   if (typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535) result.lastPort = port;
   const scope = record.lastScope;
   if (scope === 'lan' || scope === 'local') result.lastScope = scope satisfies HostScope;
+  const roomName = record.roomName;
+  if (typeof roomName === 'string' && roomName.length <= MAX_ROOM_NAME_CHARS) result.roomName = roomName;
+  if (typeof record.hostedBefore === 'boolean') result.hostedBefore = record.hostedBefore;
   const hosts = record.recentHosts;
   if (Array.isArray(hosts)) {
     for (const host of hosts) {

@@ -8,23 +8,28 @@
  *
  * Hosting = a ChatServer plus an ordinary ChatClient connected to it over loopback, so the
  * host's own messages take exactly the path everyone else's do, and the transcript the host
- * sees is what the wire carried.
+ * sees is what the wire carried. A room for the network is also announced on it (LAN
+ * discovery), and the Join screen's "Rooms on your network" comes from a RoomFinder; both only
+ * when `discovery` is given, so a session in a test never touches a real network.
  */
+import os from 'node:os';
 import { parseServerLine } from '../chat/protocol';
-import { ChatClient, DEFAULT_CONNECT_TIMEOUT_MS } from '../chat/client';
+import { ChatClient, ChatClientError, DEFAULT_CONNECT_TIMEOUT_MS } from '../chat/client';
 import { ChatServer } from '../chat/server';
-import type { ChatServerOptions } from '../chat/types';
+import type { ChatClientErrorCode, ChatServerOptions } from '../chat/types';
 import {
   fail,
   ok,
+  type Advice,
   type BridgeEvent,
+  type DiscoveredRoom,
   type ChatLine,
   type ConnectionState,
   type HostInfo,
   type HostRequest,
-  type HostScope,
   type JoinInfo,
   type JoinRequest,
+  type JoinResult,
   type Preferences,
   type Result,
   type SendRequest,
@@ -44,7 +49,13 @@ import {
 } from './preferences';
 import { EventBatcher } from './event-batcher';
 import { RosterFeed } from './roster-feed';
-import { readShareAddresses, type NetworkInterfacesReader } from './share-addresses';
+import type { NetworkInterfaceTable, NetworkInterfacesReader } from './share-addresses';
+import { RoomAnnouncer } from './discovery/announcer';
+import { diagnoseJoinFailure } from './discovery/diagnostics';
+import { RoomFinder } from './discovery/finder';
+import { listLocalAddresses, type InterfaceSelection } from './discovery/interfaces';
+import { labelledShareAddresses, networkWarning } from './discovery/network-advice';
+import { checkRoomName, systemDefaultRoomName } from './discovery/room-name';
 import { validateForgetRecentHost, validateHostRequest, validateJoinRequest, validateSendRequest } from '../common/validate';
 
 export interface ChatSessionOptions {
@@ -62,6 +73,23 @@ export interface ChatSessionOptions {
   serverOptions?: ChatServerOptions;
   /** Where share addresses come from; tests inject a fixed table. Default os.networkInterfaces. */
   networkInterfaces?: NetworkInterfacesReader;
+  /** Announce rooms hosted for the network and look for others' rooms. Absent: neither. */
+  discovery?: SessionDiscoveryOptions;
+  /** Says whether a firewall may stop others from joining (main/app/discovery/firewall.ts). Absent: no check. */
+  firewallCheck?: (port: number, firstTime: boolean) => Promise<Advice | null>;
+  /** Names share addresses' interfaces the way this platform does. Default os.platform(). */
+  platform?: NodeJS.Platform;
+  /** The room name when the host types none. Default "<user>'s room on <hostname>". */
+  defaultRoomName?: string;
+}
+
+export interface SessionDiscoveryOptions {
+  /** Interfaces to announce and look on: os.networkInterfaces in the app; tests pass loopback only. */
+  interfaces: NetworkInterfacesReader;
+  selection?: InterfaceSelection;
+  appVersion: string;
+  /** UDP ports the finder hears beacons on. Default [60003]. */
+  beaconPorts?: number[];
 }
 
 export type SessionEventsListener = (events: BridgeEvent[]) => void;
@@ -96,6 +124,8 @@ interface HostingState {
   info: HostInfo;
   link: Link;
   roster: RosterFeed;
+  /** Null for a room nobody else can join, or with discovery off. */
+  announcer: RoomAnnouncer | null;
 }
 interface JoinedState {
   kind: 'joined';
@@ -110,6 +140,18 @@ const IDLE: IdleState = { kind: 'idle' };
 const NOT_IDLE_ERROR = 'Leave the current chat first.';
 const CLOSED_ERROR = 'Tincan is shutting down.';
 
+/** A join whose connection failed: the sentence, the ChatClient's code, and where it tried. */
+interface ConnectFailure {
+  ok: false;
+  error: string;
+  code: ChatClientErrorCode | null;
+  target: JoinInfo;
+}
+
+function cloneHostInfo(info: HostInfo): HostInfo {
+  return { ...info, shareAddresses: info.shareAddresses.map((entry) => ({ ...entry })), advice: info.advice.map((entry) => ({ ...entry })) };
+}
+
 function messageOf(error: unknown): string {
   if (error instanceof Error && error.message.length > 0) return error.message;
   return 'Something went wrong.';
@@ -121,7 +163,13 @@ export class ChatSession {
   private readonly reconnectInitialDelayMs: number;
   private readonly reconnectMaxDelayMs: number;
   private readonly serverOptions: ChatServerOptions | undefined;
-  private readonly readNetworkInterfaces: NetworkInterfacesReader | undefined;
+  private readonly readNetworkInterfaces: NetworkInterfacesReader;
+  private readonly discovery: SessionDiscoveryOptions | undefined;
+  private readonly firewallCheck: ChatSessionOptions['firewallCheck'];
+  private readonly platform: NodeJS.Platform;
+  private readonly defaultName: string;
+  private finder: RoomFinder | null = null;
+  private finderStarting: Promise<RoomFinder> | null = null;
 
   private state: State = IDLE;
   private closed = false;
@@ -144,7 +192,11 @@ export class ChatSession {
     this.reconnectInitialDelayMs = Math.max(1, options.reconnectInitialDelayMs ?? 500);
     this.reconnectMaxDelayMs = Math.max(this.reconnectInitialDelayMs, options.reconnectMaxDelayMs ?? 15_000);
     this.serverOptions = options.serverOptions;
-    this.readNetworkInterfaces = options.networkInterfaces;
+    this.readNetworkInterfaces = options.networkInterfaces ?? os.networkInterfaces;
+    this.discovery = options.discovery;
+    this.firewallCheck = options.firewallCheck;
+    this.platform = options.platform ?? os.platform();
+    this.defaultName = options.defaultRoomName ?? systemDefaultRoomName();
   }
 
   // ---- the bridge API ---------------------------------------------------------------------
@@ -153,7 +205,7 @@ export class ChatSession {
     try {
       const preferences = await this.loadPreferences();
       const { status, revision } = this.report();
-      return ok({ status, statusRevision: revision, preferences: clonePreferences(preferences) });
+      return ok({ status, statusRevision: revision, preferences: clonePreferences(preferences), defaultRoomName: this.defaultName });
     } catch (error) {
       return fail(messageOf(error));
     }
@@ -173,6 +225,13 @@ export class ChatSession {
     if (this.closed) return fail(CLOSED_ERROR);
     if (this.state.kind !== 'idle') return fail(NOT_IDLE_ERROR);
     const { port, scope } = checked.value;
+    const typedName = checked.value.name?.trim() ?? '';
+    let roomName: string | null = null;
+    if (scope === 'lan' && this.discovery) {
+      const named = checkRoomName(typedName.length > 0 ? typedName : this.defaultName);
+      if (!named.ok) return fail(named.error);
+      roomName = named.name;
+    }
 
     let server: ChatServer;
     try {
@@ -197,10 +256,14 @@ export class ChatSession {
     // Left (or closed) while the port was being bound: leave() closes the server.
     if (this.state !== starting) return fail('Hosting was stopped.');
 
+    const table = this.interfacesTable();
+    const warning = scope === 'lan' ? networkWarning(table) : null;
     const info: HostInfo = {
       port: boundPort,
       scope,
-      shareAddresses: this.shareAddresses(scope, boundPort),
+      shareAddresses: labelledShareAddresses(scope, boundPort, table, this.platform),
+      roomName,
+      advice: warning ? [warning] : [],
     };
     const hosting: HostingState = {
       kind: 'hosting',
@@ -208,10 +271,12 @@ export class ChatSession {
       info,
       link: this.newLink('127.0.0.1', boundPort),
       roster: new RosterFeed(server, () => this.batcher.wake()),
+      announcer: roomName === null ? null : this.announce(server, roomName, boundPort),
     };
     this.state = hosting;
     this.enqueue(hosting.roster.whole());
     this.emitStatus();
+    if (scope === 'lan') void this.checkFirewall(hosting);
 
     const connected = await this.openClient(hosting);
     if (this.state !== hosting) {
@@ -228,15 +293,28 @@ export class ChatSession {
       lastMode: 'host',
       lastScope: scope,
       lastPort: port === 0 ? preferences.lastPort : port,
+      // Remember a name the host chose (cleaned); the default is not saved, so it follows the machine.
+      roomName: roomName === null ? preferences.roomName : typedName.length === 0 || roomName === this.defaultName ? '' : roomName,
+      hostedBefore: preferences.hostedBefore || scope === 'lan',
     }));
-    return ok({ ...info, shareAddresses: [...info.shareAddresses] });
+    return ok(cloneHostInfo(hosting.info));
   }
 
-  async join(request: JoinRequest): Promise<SessionResult<JoinInfo>> {
-    return this.answer(await this.startJoining(request));
+  async join(request: JoinRequest): Promise<JoinResult> {
+    const { result, help } = await this.startJoining(request);
+    return help ? { ...this.answer(result), help } : this.answer(result);
   }
 
-  private async startJoining(request: JoinRequest): Promise<Result<JoinInfo>> {
+  /** Joins; a connection that failed comes back with the explanation of why and what to try. */
+  private async startJoining(request: JoinRequest): Promise<{ result: Result<JoinInfo>; help?: Advice }> {
+    const result = await this.connectJoin(request);
+    if (result.ok || !('code' in result) || result.code === null) return { result: result.ok ? result : fail(result.error) };
+    const failure = { ...result.target, code: result.code, message: result.error };
+    const help = diagnoseJoinFailure(failure, listLocalAddresses(this.interfacesTable()));
+    return help ? { result: fail(result.error), help } : { result: fail(result.error) };
+  }
+
+  private async connectJoin(request: JoinRequest): Promise<Result<JoinInfo> | ConnectFailure> {
     const checked = validateJoinRequest(request);
     if (!checked.ok) return checked;
     if (this.closed) return fail(CLOSED_ERROR);
@@ -255,7 +333,7 @@ export class ChatSession {
     if (connected.client === null) {
       this.state = IDLE;
       this.emitStatus();
-      return fail(connected.error);
+      return { ok: false, error: connected.error, code: connected.code, target: { host, port } };
     }
     this.attach(joined, connected.client);
     await this.updatePreferences((preferences) => ({
@@ -324,10 +402,29 @@ export class ChatSession {
     };
   }
 
+  /** Starts looking for rooms on the network, if not already, and answers with those seen so far. */
+  async findRooms(): Promise<Result<DiscoveredRoom[]>> {
+    const discovery = this.discovery;
+    if (discovery === undefined || this.closed) return ok([]);
+    try {
+      const finder = await (this.finderStarting ??= this.startFinder(discovery));
+      return ok(finder.rooms);
+    } catch (error) {
+      this.finderStarting = null;
+      return fail(`Cannot look for rooms on the network: ${messageOf(error)}`);
+    }
+  }
+
+  /** Stops looking for rooms (the Join screen closed). */
+  stopFindingRooms(): Promise<Result<null>> {
+    return this.stopFinding().then(() => ok(null));
+  }
+
   /** Leaves whatever chat is active, drops listeners and pending events. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
     try {
+      await this.stopFinding();
       await this.stop();
     } finally {
       this.batcher.close();
@@ -346,7 +443,7 @@ export class ChatSession {
       case 'hosting':
         return {
           mode: 'hosting',
-          host: { ...state.info, shareAddresses: [...state.info.shareAddresses] },
+          host: cloneHostInfo(state.info),
           connection: state.link.connection,
           self: state.link.self,
         };
@@ -355,8 +452,13 @@ export class ChatSession {
     }
   }
 
-  private shareAddresses(scope: HostScope, port: number): string[] {
-    return readShareAddresses(scope, port, this.readNetworkInterfaces);
+  /** The machine's interfaces now; a reader that throws counts as no network. */
+  private interfacesTable(): NetworkInterfaceTable {
+    try {
+      return this.readNetworkInterfaces();
+    } catch {
+      return {};
+    }
   }
 
   private newLink(host: string, port: number): Link {
@@ -377,6 +479,8 @@ export class ChatSession {
     this.closeLink(previous.link);
     if (previous.kind === 'hosting') {
       previous.roster.close();
+      // Goodbye first, so the room leaves everyone's list before its port closes.
+      await previous.announcer?.close().catch(() => undefined);
       await previous.server.close().catch((error: unknown) => {
         this.enqueue({ type: 'notice', level: 'error', message: messageOf(error) });
       });
@@ -396,10 +500,87 @@ export class ChatSession {
     client?.close();
   }
 
+  // ---- discovery ----------------------------------------------------------------------------
+
+  /** Announces a room for the network; its people count follows joins and leaves. */
+  private announce(server: ChatServer, name: string, port: number): RoomAnnouncer | null {
+    const discovery = this.discovery;
+    if (!discovery) return null;
+    const announcer = new RoomAnnouncer({
+      name,
+      port,
+      appVersion: discovery.appVersion,
+      people: server.stats.clientsNow,
+      interfaces: discovery.interfaces,
+      selection: discovery.selection,
+      platform: this.platform,
+    });
+    let warned = false;
+    announcer.on('error', (error) => {
+      // Once per room: the room still works, others may only have to type its address.
+      if (warned) return;
+      warned = true;
+      this.enqueue({ type: 'notice', level: 'info', message: `Others may not see this room in their list: ${error.message}` });
+    });
+    announcer.on('renamed', (renamed) => {
+      const state = this.state;
+      if (state.kind !== 'hosting' || state.announcer !== announcer) return;
+      state.info = { ...state.info, roomName: renamed };
+      this.enqueue({ type: 'notice', level: 'info', message: `Another room on the network is called “${name}”, so yours is listed as “${renamed}”.` });
+      this.emitStatus();
+    });
+    const follow = () => announcer.setPeople(server.stats.clientsNow);
+    server.on('join', follow);
+    server.on('leave', follow);
+    announcer.start().catch((error: unknown) => announcer.emit('error', error instanceof Error ? error : new Error(String(error))));
+    return announcer;
+  }
+
+  /** Adds the firewall hint to the host panel when the check finds one (it takes up to a few seconds). */
+  private async checkFirewall(hosting: HostingState): Promise<void> {
+    if (!this.firewallCheck) return;
+    let advice: Advice | null;
+    try {
+      const preferences = await this.loadPreferences();
+      advice = await this.firewallCheck(hosting.info.port, !preferences.hostedBefore);
+    } catch {
+      return; // cannot tell: say nothing
+    }
+    if (advice === null || this.state !== hosting) return;
+    hosting.info = { ...hosting.info, advice: [...hosting.info.advice, advice] };
+    this.emitStatus();
+  }
+
+  private async startFinder(discovery: SessionDiscoveryOptions): Promise<RoomFinder> {
+    const finder = new RoomFinder({
+      interfaces: discovery.interfaces,
+      selection: discovery.selection,
+      beaconPorts: discovery.beaconPorts,
+      platform: this.platform,
+    });
+    // A port or an interface that cannot be used leaves the rest working; nothing to show.
+    finder.on('error', () => undefined);
+    finder.on('change', (rooms) => {
+      if (this.finder === finder) this.enqueue({ type: 'rooms', rooms });
+    });
+    this.finder = finder;
+    await finder.start();
+    return finder;
+  }
+
+  private async stopFinding(): Promise<void> {
+    const starting = this.finderStarting;
+    this.finderStarting = null;
+    this.finder = null;
+    if (starting) await (await starting.catch(() => null))?.close();
+  }
+
   // ---- the connection -----------------------------------------------------------------------
 
   /** One connect attempt for `owner`'s link; abortable through link.connecting. */
-  private async openClient(owner: ConnectedState): Promise<{ client: ChatClient; error: null } | { client: null; error: string }> {
+  private async openClient(
+    owner: ConnectedState,
+  ): Promise<{ client: ChatClient; error: null } | { client: null; error: string; code: ChatClientErrorCode | null }> {
     const link = owner.link;
     const abort = new AbortController();
     link.connecting = abort;
@@ -412,7 +593,7 @@ export class ChatSession {
       });
       return { client, error: null };
     } catch (error) {
-      return { client: null, error: messageOf(error) };
+      return { client: null, error: messageOf(error), code: error instanceof ChatClientError ? error.code : null };
     } finally {
       if (link.connecting === abort) link.connecting = null;
     }

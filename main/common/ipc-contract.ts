@@ -9,8 +9,10 @@
  */
 
 import type { ClientInfo, RosterChanges } from './roster';
+import type { Advice, DiscoveredRoom, ShareAddress } from './rooms';
 
 export type { ClientInfo, LineCount, RosterChanges } from './roster';
+export type { Advice, DiscoveredRoom, ShareAddress } from './rooms';
 
 export const CHANNELS = {
   getSnapshot: 'app:get-snapshot',
@@ -22,6 +24,8 @@ export const CHANNELS = {
   copyText: 'app:copy-text',
   openLink: 'app:open-link',
   forgetRecentHost: 'app:forget-recent-host',
+  findRooms: 'discovery:find-rooms',
+  stopFindingRooms: 'discovery:stop-finding-rooms',
 } as const;
 
 export const EVENTS_CHANNEL = 'chat:events';
@@ -46,6 +50,8 @@ export const LIMITS = {
   maxAddressChars: 300,
   maxCopyChars: 4096,
   maxUrlChars: 2048,
+  /** A room name as typed; main then cleans it and holds it to 63 bytes of UTF-8. */
+  maxRoomNameChars: 200,
 } as const;
 
 // ---- requests and responses -----------------------------------------------------------
@@ -57,13 +63,22 @@ export type Mode = 'host' | 'join';
 export interface HostRequest {
   port: number;
   scope: HostScope;
+  /** The room's name in others' "Rooms on your network" list; absent: the default name. */
+  name?: string;
 }
 
 export interface HostInfo {
   port: number;
   scope: HostScope;
-  /** Addresses others should type, each `IP:port` (IPv6 in brackets), LAN addresses first. */
-  shareAddresses: string[];
+  /**
+   * Addresses others should type, each `IP:port` (IPv6 in brackets) with the interface it
+   * is on; physical networks first, IPv4 before IPv6.
+   */
+  shareAddresses: ShareAddress[];
+  /** The name the room is announced under; null when it is not announced (this computer only). */
+  roomName: string | null;
+  /** What the host should know: no network, only a self-assigned address, a firewall in the way. */
+  advice: Advice[];
 }
 
 export interface JoinRequest {
@@ -91,6 +106,10 @@ export interface Preferences {
   lastScope: HostScope;
   /** Most recent first, `host:port` as typed (normalised), at most 8. */
   recentHosts: string[];
+  /** The room name last hosted under; '' for the default name. */
+  roomName: string;
+  /** True once this machine has hosted for the network (Windows and macOS ask about the firewall the first time). */
+  hostedBefore: boolean;
 }
 
 export interface Snapshot {
@@ -98,7 +117,12 @@ export interface Snapshot {
   /** The revision of `status` (see StatusReport). */
   statusRevision: number;
   preferences: Preferences;
+  /** "<user>'s room on <hostname>": the name a room gets unless the host types one. */
+  defaultRoomName: string;
 }
+
+/** A join that failed says why and what to try (see diagnoseJoinFailure). */
+export type JoinResult = SessionResult<JoinInfo> & { help?: Advice };
 
 // ---- session state ----------------------------------------------------------------------
 
@@ -158,20 +182,26 @@ export type BridgeEvent =
   /** The connection dropped; the next try starts in `delayMs`. */
   | { type: 'reconnecting'; attempt: number; delayMs: number; reason: string }
   /** Something the user should read (a failed reconnect that gave up, a server error). */
-  | { type: 'notice'; level: 'info' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'error'; message: string }
+  /** While rooms are being looked for: the whole list, whenever it changes. */
+  | { type: 'rooms'; rooms: DiscoveredRoom[] };
 
 // ---- the API the preload exposes on window.tincan -------------------------------------
 
 export interface TincanBridge {
   getSnapshot(): Promise<Result<Snapshot>>;
   host(request: HostRequest): Promise<SessionResult<HostInfo>>;
-  join(request: JoinRequest): Promise<SessionResult<JoinInfo>>;
+  join(request: JoinRequest): Promise<JoinResult>;
   cancelJoin(): Promise<SessionResult<null>>;
   send(request: SendRequest): Promise<Result<SendResponse>>;
   leave(): Promise<SessionResult<null>>;
   copyText(text: string): Promise<Result<null>>;
   openLink(url: string): Promise<Result<null>>;
   forgetRecentHost(address: string): Promise<Result<Preferences>>;
+  /** Starts looking for rooms on the network (if not already) and answers with those seen so far; 'rooms' events follow. */
+  findRooms(): Promise<Result<DiscoveredRoom[]>>;
+  /** Stops looking (the Join screen closed). */
+  stopFindingRooms(): Promise<Result<null>>;
   /** Calls back with each batch of events; returns the function that unsubscribes. */
   onEvents(listener: (events: BridgeEvent[]) => void): () => void;
 }

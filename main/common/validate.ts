@@ -77,9 +77,9 @@ export interface HostRequestRules {
 }
 
 export function validateHostRequest(value: unknown, rules: HostRequestRules = {}): Result<HostRequest> {
-  const fields = readFields(value, 'The host request', ['port', 'scope']);
+  const fields = readFields(value, 'The host request', ['port', 'scope', 'name']);
   if (!fields.ok) return fields;
-  const { port, scope } = fields.value;
+  const { port, scope, name } = fields.value;
   const lowest = rules.allowAnyPort === true ? 0 : 1;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < lowest || port > 65535) {
     // Say what this caller accepts: tools may pass 0 (any free port), the renderer may not.
@@ -89,7 +89,11 @@ export function validateHostRequest(value: unknown, rules: HostRequestRules = {}
     return fail('The scope must be “lan” (the whole network) or “local” (this computer only).');
   }
   const checkedScope: HostScope = scope;
-  return ok({ port, scope: checkedScope });
+  if (name === undefined) return ok({ port, scope: checkedScope });
+  // Cleaning and the 63-byte rule are main's (checkRoomName); this only bounds the text.
+  const checkedName = checkString(name, 'The room name', LIMITS.maxRoomNameChars);
+  if (!checkedName.ok) return checkedName;
+  return ok({ port, scope: checkedScope, name: checkedName.value });
 }
 
 /** Checks the Join field and parses it; the default port applies when none was typed. */

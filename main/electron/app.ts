@@ -4,12 +4,15 @@
  *
  * Takes the Electron module as a parameter: main/index.ts passes the real one, tests a fake.
  */
+import os from 'node:os';
 import path from 'node:path';
 import type * as ElectronModule from 'electron';
 import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
+import { version as APP_VERSION } from '../../package.json';
 import { EVENTS_CHANNEL } from '../common/ipc-contract';
+import { firewallAdvice } from '../app/discovery/firewall';
 import { JsonFilePreferencesStore } from '../app/preferences';
-import { ChatSession } from '../app/session';
+import { ChatSession, type ChatSessionOptions } from '../app/session';
 import { registerIpcHandlers } from './ipc';
 import { appPaths } from './paths';
 import { installContentsHardening, installPermissionHandlers, isTrustedSender } from './security';
@@ -33,7 +36,15 @@ export interface TincanApp {
   ready: Promise<void>;
 }
 
-export function startTincan(electron: ElectronMain, mainDirectory: string): TincanApp {
+export interface TincanOptions {
+  /**
+   * LAN discovery and the firewall check; default: the machine's interfaces and real checks.
+   * Tests pass null (nothing announced or looked for) or a loopback-only setup.
+   */
+  discovery?: Pick<ChatSessionOptions, 'discovery' | 'firewallCheck'> | null;
+}
+
+export function startTincan(electron: ElectronMain, mainDirectory: string, options: TincanOptions = {}): TincanApp {
   const { app } = electron;
   // The same userData folder (…/Tincan) in a dev checkout and in the packaged app, where
   // package.json's lowercase name would otherwise differ from the product name. Set first:
@@ -83,8 +94,16 @@ export function startTincan(electron: ElectronMain, mainDirectory: string): Tinc
 
   const ready = app.whenReady().then(async () => {
     installPermissionHandlers(electron.session.defaultSession, paths.rendererUrl);
+    const discovery =
+      options.discovery === undefined
+        ? {
+            discovery: { interfaces: os.networkInterfaces, appVersion: APP_VERSION },
+            firewallCheck: (port: number, firstTime: boolean) => firewallAdvice({ port, platform: process.platform, firstLaunch: firstTime }),
+          }
+        : (options.discovery ?? {});
     const chat = new ChatSession({
       preferences: new JsonFilePreferencesStore(path.join(app.getPath('userData'), 'preferences.json')),
+      ...discovery,
     });
     session = chat;
     disposeIpc = registerIpcHandlers({

@@ -18,7 +18,7 @@ import type { ChatSession } from '../app/session';
 
 export type BridgeSession = Pick<
   ChatSession,
-  'getSnapshot' | 'host' | 'join' | 'cancelJoin' | 'send' | 'leave' | 'forgetRecentHost'
+  'getSnapshot' | 'host' | 'join' | 'cancelJoin' | 'send' | 'leave' | 'forgetRecentHost' | 'findRooms' | 'stopFindingRooms'
 >;
 
 export interface IpcDependencies {
@@ -93,6 +93,14 @@ export function createChannelHandlers({
     forgetRecentHost: async (argument) => {
       const checked = validateForgetRecentHost(argument);
       return checked.ok ? session.forgetRecentHost(checked.value) : checked;
+    },
+    findRooms: async (argument) => {
+      const checked = validateNoArgument(argument, 'Looking for rooms');
+      return checked.ok ? session.findRooms() : checked;
+    },
+    stopFindingRooms: async (argument) => {
+      const checked = validateNoArgument(argument, 'Stopping the search for rooms');
+      return checked.ok ? session.stopFindingRooms() : checked;
     },
   };
 }

@@ -9,13 +9,12 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { version as APP_VERSION } from '../../package.json';
 import { RoomAnnouncer } from '../app/discovery/announcer';
-import { checkRoomName } from '../app/discovery/room-name';
+import { checkRoomName, systemDefaultRoomName } from '../app/discovery/room-name';
 import { externalAddresses } from '../app/share-addresses';
 import { DEFAULT_MAX_LINE_BYTES } from '../chat/line-decoder';
 import { ChatServer, DEFAULT_MAX_CLIENT_OUTPUT_BYTES } from '../chat/server';
 import { formatHost } from '../common/address';
 import { DEFAULT_PORT } from '../common/constants';
-import { defaultRoomName } from '../common/rooms';
 
 export const USAGE = `Usage: tincan-server [options]
 
@@ -36,10 +35,11 @@ Options:
       --no-announce      do not announce the room on the network (by default a room
                          listening on every interface, or on a LAN address, is announced
                          by multicast DNS as _tincan._tcp and by a UDP beacon on PORT/udp;
-                         a room for this computer only is never announced)
+                         a room for this computer only is never announced on the network)
       --announce-on IFACES
                          announce only on these interfaces, comma-separated (e.g. eth0);
-                         by default every interface but loopback, VPN and virtual ones
+                         by default every interface but loopback, VPN and virtual ones.
+                         With --host 127.0.0.1, --announce-on lo announces on loopback
   -h, --help             show this help
 `;
 
@@ -136,15 +136,6 @@ export function parseServerArgs(argv: string[]): ServerCliOptions | null {
   };
 }
 
-/** Who runs the server, for the default room name; '' when the system will not say. */
-function userName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? process.env.USERNAME ?? '';
-  }
-}
-
 export type AnnounceScope = { announce: false; reason: string } | { announce: true; only: string[] | undefined };
 
 /**
@@ -152,15 +143,22 @@ export type AnnounceScope = { announce: false; reason: string } | { announce: tr
  * else could join it), on every usable interface for one listening on all of them, and on
  * the interface that has the address for one listening on a single LAN address.
  */
-export function announceScope(host: string | undefined, interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]>): AnnounceScope {
-  if (host === undefined || host === '0.0.0.0' || host === '::') return { announce: true, only: undefined };
+export function announceScope(
+  host: string | undefined,
+  interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]>,
+  announceOn?: readonly string[],
+): AnnounceScope {
+  if (host === undefined || host === '0.0.0.0' || host === '::') return { announce: true, only: announceOn ? [...announceOn] : undefined };
   const bare = host.replace(/^\[|\]$/g, '');
   if (bare === 'localhost' || bare === '::1' || /^127\./.test(bare) || /^::ffff:127\./i.test(bare)) {
+    // Announced only where it can be joined: on loopback itself, when asked by name (tests, demos).
+    const loopbackOnly = (name: string) => (interfaces[name] ?? []).length > 0 && (interfaces[name] ?? []).every((entry) => entry.internal);
+    if (announceOn && announceOn.length > 0 && announceOn.every(loopbackOnly)) return { announce: true, only: [...announceOn] };
     return { announce: false, reason: 'the room is for this computer only' };
   }
   if (net.isIP(bare) === 0) return { announce: false, reason: `${host} is not an address of one interface` };
   for (const [name, entries] of Object.entries(interfaces)) {
-    if ((entries ?? []).some((entry) => entry.address.toLowerCase() === bare.toLowerCase())) return { announce: true, only: [name] };
+    if ((entries ?? []).some((entry) => entry.address.toLowerCase() === bare.toLowerCase())) return { announce: true, only: announceOn ? [...announceOn] : [name] };
   }
   return { announce: false, reason: `no interface has the address ${host}` };
 }
@@ -328,19 +326,19 @@ async function startAnnouncer(
   log: (text: string) => void,
 ): Promise<RoomAnnouncer | null> {
   if (!options.announce) return null;
-  const scope = announceScope(options.host, os.networkInterfaces());
+  const scope = announceScope(options.host, os.networkInterfaces(), options.announceOn);
   if (!scope.announce) {
     log(`not announced on the network: ${scope.reason}`);
     return null;
   }
-  const name = options.name ?? defaultRoomName(userName(), os.hostname());
+  const name = options.name ?? systemDefaultRoomName();
   const announcer = new RoomAnnouncer({
     name,
     port,
     appVersion: APP_VERSION,
     people: server.stats.clientsNow,
     interfaces: os.networkInterfaces,
-    selection: { only: options.announceOn ?? scope.only },
+    selection: { only: scope.only },
   });
   let lastErrorLog = 0;
   announcer.on('error', (error) => {

@@ -23,7 +23,7 @@ describe('JsonFilePreferencesStore', () => {
     const file = path.join(directory, 'nested', 'preferences.json');
     const store = new JsonFilePreferencesStore(file);
     expect(await store.load()).toEqual(defaultPreferences());
-    const saved = { lastMode: 'join' as const, lastPort: 4000, lastScope: 'local' as const, recentHosts: ['10.0.0.5:60003'] };
+    const saved = { lastMode: 'join' as const, lastPort: 4000, lastScope: 'local' as const, recentHosts: ['10.0.0.5:60003'], roomName: 'Lab 3', hostedBefore: true };
     await store.save(saved);
     expect(await new JsonFilePreferencesStore(file).load()).toEqual(saved);
     // Atomic write leaves no temporary files behind.
@@ -46,13 +46,22 @@ describe('JsonFilePreferencesStore', () => {
     const file = path.join(directory, 'preferences.json');
     await writeFile(
       file,
-      JSON.stringify({ lastMode: 'join', lastPort: 99999, lastScope: 'everywhere', recentHosts: ['a:1', 7, 'a:1', 'x'.repeat(400), 'b:2'] }),
+      JSON.stringify({
+        lastMode: 'join',
+        lastPort: 99999,
+        lastScope: 'everywhere',
+        recentHosts: ['a:1', 7, 'a:1', 'x'.repeat(400), 'b:2'],
+        roomName: 'x'.repeat(201),
+        hostedBefore: 'yes',
+      }),
     );
     expect(await new JsonFilePreferencesStore(file).load()).toEqual({
       lastMode: 'join',
       lastPort: 60003,
       lastScope: 'lan',
       recentHosts: ['a:1', 'b:2'],
+      roomName: '',
+      hostedBefore: false,
     });
   });
 

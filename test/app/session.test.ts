@@ -72,7 +72,13 @@ describe('ChatSession hosting', () => {
     await events.waitFor(() => isConnected(events.lastStatus), 'connected status');
     expect(events.lastStatus).toEqual({
       mode: 'hosting',
-      host: { port, scope: 'local', shareAddresses: [`127.0.0.1:${port}`] },
+      host: {
+        port,
+        scope: 'local',
+        shareAddresses: [{ address: `127.0.0.1:${port}`, interfaceName: 'lo', label: 'This computer only' }],
+        roomName: null,
+        advice: [],
+      },
       connection: 'connected',
       self,
     });

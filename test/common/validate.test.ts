@@ -43,6 +43,15 @@ describe('validateHostRequest', () => {
     expect(errorOf(validateHostRequest({ port: 0, scope: 'lan' }))).toBe('The port must be a whole number from 1 to 65535.');
   });
 
+  it('takes an optional room name as text of at most 200 characters (main cleans it and checks its bytes)', () => {
+    expect(validateHostRequest({ port: 60003, scope: 'lan', name: 'Lab 3' })).toEqual({ ok: true, value: { port: 60003, scope: 'lan', name: 'Lab 3' } });
+    expect(validateHostRequest({ port: 60003, scope: 'lan', name: 'x'.repeat(200) }).ok).toBe(true);
+    expect(errorOf(validateHostRequest({ port: 60003, scope: 'lan', name: 'x'.repeat(201) }))).toBe('The room name is too long: at most 200 characters.');
+    for (const name of [42, null, ['Lab'], { toString: () => 'Lab' }]) {
+      expect(errorOf(validateHostRequest({ port: 60003, scope: 'lan', name }))).toBe('The room name must be text.');
+    }
+  });
+
   it.each(['LAN', 'public', '', null, 1, ['lan']])('refuses scope %s', (scope) => {
     expect(errorOf(validateHostRequest({ port: 60003, scope }))).toContain('scope');
   });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CHANNELS, EVENTS_CHANNEL, type BridgeEvent } from '../../main/common/ipc-contract';
-import { startTincan, type ElectronMain } from '../../main/electron/app';
+import { startTincan, type ElectronMain, type TincanOptions } from '../../main/electron/app';
 import { UNTRUSTED_SENDER_ERROR } from '../../main/electron/ipc';
 import { freePort } from '../support/ports';
 import { RawClient } from '../support/raw-client';
@@ -36,8 +36,8 @@ afterEach(async () => {
   await rm(userData, { recursive: true, force: true });
 });
 
-async function startReady(): Promise<FakeBrowserWindow> {
-  const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY);
+async function startReady(options: TincanOptions = { discovery: null }): Promise<FakeBrowserWindow> {
+  const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, options);
   expect(tincan.primary).toBe(true);
   electron.app.ready();
   await tincan.ready;
@@ -109,6 +109,10 @@ describe('startTincan', () => {
       [CHANNELS.getSnapshot, ['junk']],
       [CHANNELS.leave, [{}]],
       [CHANNELS.cancelJoin, [1]],
+      [CHANNELS.host, [{ port: 60003, scope: 'lan', name: 42 }]],
+      [CHANNELS.host, [{ port: 60003, scope: 'lan', name: 'x'.repeat(201) }]],
+      [CHANNELS.findRooms, [{}]],
+      [CHANNELS.stopFindingRooms, ['now']],
     ];
     for (const [channel, args] of hostile) {
       const result = (await ipcMain.invoke(channel, window.webContents, OUR_FRAME, ...args)) as { ok: boolean; error?: string };
@@ -138,7 +142,7 @@ describe('startTincan', () => {
     const hosted = await electron.ipcMain.invoke(CHANNELS.host, window.webContents, OUR_FRAME, { port, scope: 'local' });
     expect(hosted).toMatchObject({
       ok: true,
-      value: { port, scope: 'local', shareAddresses: [`127.0.0.1:${port}`] },
+      value: { port, scope: 'local', shareAddresses: [{ address: `127.0.0.1:${port}` }], roomName: null, advice: [] },
       after: { status: { mode: 'hosting', connection: 'connected' } },
     });
 
@@ -226,10 +230,28 @@ describe('startTincan', () => {
   });
 });
 
+describe('LAN discovery through IPC', () => {
+  it('announces a LAN room and lists rooms found, with the discovery main is given (loopback here)', async () => {
+    const port = await freePort();
+    const discovery = { interfaces: os.networkInterfaces, selection: { only: ['lo'] }, appVersion: '0.1.0', beaconPorts: [port] };
+    const window = await startReady({ discovery: { discovery } });
+    const found = (await electron.ipcMain.invoke(CHANNELS.findRooms, window.webContents, OUR_FRAME)) as { ok: boolean };
+    expect(found.ok).toBe(true);
+    const hosted = await electron.ipcMain.invoke(CHANNELS.host, window.webContents, OUR_FRAME, { port, scope: 'lan', name: 'Through IPC' });
+    expect(hosted).toMatchObject({ ok: true, value: { roomName: 'Through IPC' } });
+    const sentRooms = (): string[] =>
+      window.webContents.send.mock.calls.flatMap((call) =>
+        call[0] === EVENTS_CHANNEL ? (call[1] as BridgeEvent[]).flatMap((event) => (event.type === 'rooms' ? event.rooms.map((room) => room.name) : [])) : [],
+      );
+    await waitUntil(() => sentRooms().includes('Through IPC'), 'the room in a rooms event sent to the window', 10_000);
+    expect(await electron.ipcMain.invoke(CHANNELS.stopFindingRooms, window.webContents, OUR_FRAME)).toEqual({ ok: true, value: null });
+  });
+});
+
 describe('single instance', () => {
   it('a second launch quits at once without a window', () => {
     electron.app.hasLock = false;
-    const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY);
+    const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, { discovery: null });
     expect(tincan.primary).toBe(false);
     expect(electron.app.quit).toHaveBeenCalledTimes(1);
     electron.app.ready();

@@ -47,6 +47,13 @@ describe('tincan-server discovery options', () => {
     expect(announceScope('192.0.2.99', LAPTOP)).toEqual({ announce: false, reason: 'no interface has the address 192.0.2.99' });
   });
 
+  it('--announce-on narrows where; a loopback room is announced only on loopback, and only when asked', () => {
+    expect(announceScope(undefined, LAPTOP, ['wlp2s0'])).toEqual({ announce: true, only: ['wlp2s0'] });
+    expect(announceScope('127.0.0.1', LAPTOP, ['lo'])).toEqual({ announce: true, only: ['lo'] });
+    expect(announceScope('127.0.0.1', LAPTOP, ['lo', 'wlp2s0'])).toEqual({ announce: false, reason: 'the room is for this computer only' });
+    expect(announceScope('127.0.0.1', LAPTOP, ['nope'])).toEqual({ announce: false, reason: 'the room is for this computer only' });
+  });
+
   it('a loopback-only room says in its log that it is not announced', async () => {
     const server = spawnServer(['--port', '0', '--host', '127.0.0.1', '--name', 'Mine']);
     try {

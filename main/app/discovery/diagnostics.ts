@@ -53,7 +53,7 @@ export function diagnoseJoinFailure(failure: JoinFailure, local: readonly LocalA
       return null;
     case 'refused':
       return {
-        summary: `Nothing is accepting connections at ${where}.`,
+        summary: `Nothing is listening at ${where}.`,
         suggestion:
           kind === 'loopback'
             ? `No room is open on this computer on port ${port}. Start hosting first, or check the port.`

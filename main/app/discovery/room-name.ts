@@ -5,8 +5,9 @@
  * formatting characters that would let one room's name disguise itself as another's.
  */
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { isBlank, stripControls } from '../../chat/sanitize';
-import { MAX_ROOM_NAME_BYTES, clipToBytes, utf8Length } from '../../common/rooms';
+import { MAX_ROOM_NAME_BYTES, clipToBytes, defaultRoomName, utf8Length } from '../../common/rooms';
 
 // Bidirectional overrides and isolates, zero-width characters, the BOM and soft hyphen.
 const INVISIBLE_FORMATTING = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
@@ -64,4 +65,20 @@ export function cleanRoomId(raw: unknown): string | null {
 /** A fresh id for a room being announced: 64 random bits, so both mechanisms' sightings merge. */
 export function newRoomId(): string {
   return randomBytes(8).toString('hex');
+}
+
+/** Who is logged in, for the default room name; '' when the system will not say. */
+function userName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? process.env.USERNAME ?? '';
+  }
+}
+
+/** This machine's default room name: "<user>'s room on <hostname>", cleaned and within 63 bytes. */
+export function systemDefaultRoomName(): string {
+  const name = defaultRoomName(userName(), os.hostname());
+  const checked = checkRoomName(name);
+  return checked.ok ? checked.name : 'Tincan room';
 }

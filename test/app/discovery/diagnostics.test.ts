@@ -10,7 +10,7 @@ const offline = listLocalAddresses({ lo: LAPTOP.lo! });
 describe('diagnoseJoinFailure', () => {
   it('refused: nothing listening — is the host still hosting?', () => {
     expect(diagnoseJoinFailure({ code: 'refused', host: '192.168.1.50', port: 60003 }, local)).toEqual({
-      summary: 'Nothing is accepting connections at 192.168.1.50:60003.',
+      summary: 'Nothing is listening at 192.168.1.50:60003.',
       suggestion: 'Is the host still hosting? Check the address and port on the host’s screen — the room may have closed, or be on another port.',
       command: 'nc -vz 192.168.1.50 60003',
     });
@@ -61,7 +61,7 @@ describe('diagnoseJoinFailure', () => {
     expect(diagnoseJoinFailure({ code: 'reset', host: '192.168.1.50', port: 60003 }, local)?.summary).toBe('192.168.1.50:60003 accepted the connection and then closed it.');
     expect(diagnoseJoinFailure({ code: 'other', host: '192.168.1.50', port: 60003, message: 'Could not connect: EPERM' }, local)?.summary).toBe('Could not connect: EPERM.');
     const v6 = diagnoseJoinFailure({ code: 'refused', host: '2001:db8:1::50', port: 60003 }, local)!;
-    expect(v6.summary).toBe('Nothing is accepting connections at [2001:db8:1::50]:60003.');
+    expect(v6.summary).toBe('Nothing is listening at [2001:db8:1::50]:60003.');
     expect(v6.command).toBe('nc -vz 2001:db8:1::50 60003');
     expect(diagnoseJoinFailure({ code: 'timeout', host: 'fe80::5%wlp2s0', port: 60003 }, local)?.suggestion).toMatch(/firewall/);
     expect(diagnoseJoinFailure({ code: 'aborted', host: '192.168.1.50', port: 60003 }, local)).toBeNull();
