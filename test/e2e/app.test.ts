@@ -2,6 +2,7 @@
  * The built renderer in real Chromium against a real ChatSession, real TCP servers and raw
  * `net` clients. Every scenario leaves a screenshot in test-results/e2e/.
  */
+import os from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { useCleanup } from '../support/cleanup';
@@ -269,6 +270,11 @@ describe('Tincan renderer in Chromium', () => {
     const alert = page.getByRole('alert');
     await alert.waitFor({ timeout: WAIT_MS });
     expect((await alert.textContent())?.toLowerCase()).toMatch(/refused|nothing is listening|nobody/);
+    // What to try, and the command that tests the port from a terminal, one click to copy.
+    await alert.getByText('No room is open on this computer on port').waitFor({ timeout: WAIT_MS });
+    await alert.getByRole('button', { name: 'Copy test command' }).click();
+    await alert.getByRole('button', { name: 'Copied' }).waitFor({ timeout: WAIT_MS });
+    expect(app.copied).toEqual([`nc -vz 127.0.0.1 ${port}`]);
     expect(app.calls).toContain('join');
     await app.screenshot('join-refused');
     await expectAccessible(app, 'error: refused');
@@ -389,6 +395,47 @@ describe('Tincan renderer in Chromium', () => {
     await waitForRow(page, 'three more');
     expect(await page.getByRole('button', { name: /Jump to latest/ }).count()).toBe(0);
     await app.screenshot('burst');
+    await expectCleanPage(app);
+  });
+});
+
+describe('Rooms on your network (LAN discovery on loopback)', () => {
+  it('the Join screen lists a room a headless server announces, and joins it with Enter or one click', async () => {
+    const port = await freePort();
+    // Loopback only, both ends: nothing is sent on a real network.
+    const server = spawnServer(['--port', String(port), '--host', '127.0.0.1', '--announce-on', 'lo', '--name', 'E2E <b>room</b> ☕']);
+    defer(() => server.stop());
+    await server.waitForStderr('announced as "E2E <b>room</b> ☕"');
+    const app = await openApp({
+      discovery: { interfaces: os.networkInterfaces, selection: { only: ['lo'] }, appVersion: '0.1.0', beaconPorts: [port] },
+    });
+    const { page } = app;
+    await page.getByText('Join a room').click();
+    const list = page.getByRole('region', { name: 'Rooms on your network' });
+    // The name is text, never markup: the angle brackets show as typed.
+    const room = list.getByRole('button', { name: new RegExp(`^Join E2E <b>room</b> ☕ 127\\.0\\.0\\.1:${port}`) });
+    await room.waitFor({ timeout: WAIT_MS });
+    expect(await list.locator('b').count()).toBe(0);
+    expect(await room.textContent()).toContain(`127.0.0.1:${port} · 0 people`);
+    await list.getByRole('status').getByText(/room(s)? found/).waitFor({ timeout: WAIT_MS });
+    await app.screenshot('join-rooms-on-network');
+    await expectAccessible(app, 'join with rooms on the network');
+
+    // Keyboard: focus the row, Enter joins.
+    await room.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('banner', { name: 'Connection' }).getByText('Connected').waitFor({ timeout: WAIT_MS });
+    await server.waitForStderr(/joined 127\.0\.0\.1:\d+ \(1 connected\)/);
+    expect(app.calls).toContain('stopFindingRooms');
+    await page.getByRole('button', { name: 'Leave' }).click();
+
+    // Back on the Join screen the list is live again; one click joins.
+    const again = page.getByRole('region', { name: 'Rooms on your network' }).getByRole('button', { name: /^Join E2E <b>room<\/b> ☕/ });
+    await again.click({ timeout: WAIT_MS });
+    await page.getByRole('banner', { name: 'Connection' }).getByText('Connected').waitFor({ timeout: WAIT_MS });
+    await server.waitForStderr(/joined 127\.0\.0\.1:\d+ \(1 connected\)[^]*joined 127\.0\.0\.1:\d+ \(1 connected\)/);
+    const joined = await app.session.getSnapshot();
+    expect(joined.ok && joined.value.status.mode === 'joined' && joined.value.status.target).toEqual({ host: '127.0.0.1', port });
     await expectCleanPage(app);
   });
 });

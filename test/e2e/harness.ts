@@ -9,7 +9,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ChatSession } from '../../main/app/session';
+import { ChatSession, type SessionDiscoveryOptions } from '../../main/app/session';
 import { fail, type BridgeEvent, type Preferences, type Result } from '../../main/common/ipc-contract';
 import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
 import { createChannelHandlers, type ChannelHandler, type ChannelName } from '../../main/electron/ipc';
@@ -123,6 +123,8 @@ function installTestBridge(): void {
     copyText: (text: unknown) => call('copyText', text),
     openLink: (url: unknown) => call('openLink', url),
     forgetRecentHost: (address: unknown) => call('forgetRecentHost', address),
+    findRooms: () => call('findRooms'),
+    stopFindingRooms: () => call('stopFindingRooms'),
     onEvents: (listener: Listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -151,6 +153,8 @@ export interface AppPageOptions {
   colorScheme?: 'light' | 'dark';
   viewport?: { width: number; height: number };
   preferences?: Partial<Preferences>;
+  /** LAN discovery for the session (keep it to loopback: `selection: { only: ['lo'] }`); default off. */
+  discovery?: SessionDiscoveryOptions;
 }
 
 /** One app window: a page plus the ChatSession behind its bridge. */
@@ -199,6 +203,8 @@ export class AppPage {
     const session = new ChatSession({
       preferences: new MemoryPreferencesStore({ ...defaultPreferences(), ...options.preferences }),
       connectTimeoutMs: 3000,
+      discovery: options.discovery,
+      defaultRoomName: 'tester’s room on e2e',
     });
     const app = new AppPage(context, page, session, options.colorScheme ?? 'light');
     page.on('pageerror', (error) => app.pageErrors.push(error.message));

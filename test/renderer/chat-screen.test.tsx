@@ -19,7 +19,16 @@ const joined: SessionStatus = {
 };
 const hosting: SessionStatus = {
   mode: 'hosting',
-  host: { port: 60003, scope: 'lan', shareAddresses: ['192.168.1.20:60003', '[fd00::20]:60003'] },
+  host: {
+    port: 60003,
+    scope: 'lan',
+    shareAddresses: [
+      { address: '192.168.1.20:60003', interfaceName: 'wlan0', label: 'Wi-Fi (wlan0)' },
+      { address: '[fd00::20]:60003', interfaceName: 'wlan0', label: 'Wi-Fi (wlan0)' },
+    ],
+    roomName: 'Lab 3',
+    advice: [],
+  },
   connection: 'connected',
   self: '127.0.0.1:45000',
 };

@@ -1,10 +1,12 @@
 import type {
   BridgeEvent,
   ChatLine,
+  DiscoveredRoom,
   HostInfo,
   HostRequest,
   JoinInfo,
   JoinRequest,
+  JoinResult,
   Preferences,
   Result,
   SendRequest,
@@ -29,7 +31,7 @@ function withStatus<T>(result: Result<T>, status: SessionStatus): SessionResult<
 }
 
 export function defaultTestPreferences(overrides: Partial<Preferences> = {}): Preferences {
-  return { lastMode: 'host', lastPort: 60003, lastScope: 'lan', recentHosts: [], ...overrides };
+  return { lastMode: 'host', lastPort: 60003, lastScope: 'lan', recentHosts: [], roomName: '', hostedBefore: false, ...overrides };
 }
 
 /** A call the renderer made, in order. */
@@ -45,15 +47,24 @@ export interface BridgeCall {
 export class FakeBridge implements TincanBridge {
   readonly calls: BridgeCall[] = [];
   private readonly listeners = new Set<(events: BridgeEvent[]) => void>();
-  snapshot: Snapshot = { status: { mode: 'idle' }, statusRevision: 1, preferences: defaultTestPreferences() };
+  snapshot: Snapshot = { status: { mode: 'idle' }, statusRevision: 1, preferences: defaultTestPreferences(), defaultRoomName: 'ana’s room on lab-3' };
   /** What main's status is after each call (idle after a failure, a leave or a cancel). */
   private status: SessionStatus = { mode: 'idle' };
 
   hostHandler: (request: HostRequest) => Promise<Result<HostInfo>> = async (request) => ({
     ok: true,
-    value: { port: request.port, scope: request.scope, shareAddresses: [`192.168.1.20:${request.port}`, `127.0.0.1:${request.port}`] },
+    value: {
+      port: request.port,
+      scope: request.scope,
+      shareAddresses: [
+        { address: `192.168.1.20:${request.port}`, interfaceName: 'wlan0', label: 'Wi-Fi (wlan0)' },
+        { address: `127.0.0.1:${request.port}`, interfaceName: 'lo', label: 'This computer (lo)' },
+      ],
+      roomName: request.scope === 'lan' ? (request.name ?? 'ana’s room on lab-3') : null,
+      advice: [],
+    },
   });
-  joinHandler: (request: JoinRequest) => Promise<Result<JoinInfo>> = async (request) => {
+  joinHandler: (request: JoinRequest) => Promise<JoinResult> = async (request) => {
     const [host = '', port = '60003'] = request.address.split(':');
     return { ok: true, value: { host, port: Number(port) } };
   };
@@ -80,11 +91,22 @@ export class FakeBridge implements TincanBridge {
     this.status = result.ok ? { mode: 'hosting', host: result.value, connection: 'connected', self: null } : { mode: 'idle' };
     return withStatus(result, this.status);
   }
-  async join(request: JoinRequest): Promise<SessionResult<JoinInfo>> {
+  async join(request: JoinRequest): Promise<JoinResult> {
     this.record('join', request);
     const result = await this.joinHandler(request);
     this.status = result.ok ? { mode: 'joined', target: result.value, connection: 'connected', self: null } : { mode: 'idle' };
-    return withStatus(result, this.status);
+    const answered = withStatus<JoinInfo>(result, this.status);
+    return !result.ok && result.help ? { ...answered, help: result.help } : answered;
+  }
+  /** What findRooms answers with; 'rooms' events are pushed with emit(). */
+  rooms: DiscoveredRoom[] = [];
+  async findRooms(): Promise<Result<DiscoveredRoom[]>> {
+    this.record('findRooms', undefined);
+    return { ok: true, value: structuredClone(this.rooms) };
+  }
+  async stopFindingRooms(): Promise<Result<null>> {
+    this.record('stopFindingRooms', undefined);
+    return { ok: true, value: null };
   }
   async cancelJoin(): Promise<SessionResult<null>> {
     this.record('cancelJoin', undefined);

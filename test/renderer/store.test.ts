@@ -105,7 +105,7 @@ describe('chat store reducer', () => {
   it('counts a host’s room from the roster', () => {
     const hosting: SessionStatus = {
       mode: 'hosting',
-      host: { port: 60003, scope: 'lan', shareAddresses: ['192.168.1.20:60003'] },
+      host: { port: 60003, scope: 'lan', shareAddresses: [{ address: '192.168.1.20:60003', interfaceName: 'eth0', label: 'Ethernet (eth0)' }], roomName: null, advice: [] },
       connection: 'connected',
       self: '127.0.0.1:5000',
     };

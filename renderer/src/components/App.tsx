@@ -11,7 +11,7 @@ export function windowTitle(status: SessionStatus): string {
     case 'idle':
       return 'Tincan';
     case 'hosting':
-      return `Tincan — hosting on ${status.host.shareAddresses[0] ?? `port ${status.host.port}`}`;
+      return `Tincan — hosting on ${status.host.shareAddresses[0]?.address ?? `port ${status.host.port}`}`;
     case 'joined':
       return `Tincan — ${joinHostPort(status.target.host, status.target.port)}`;
   }

@@ -2,19 +2,24 @@ import { useEffect, useId, useRef, useState, type SyntheticEvent } from 'react';
 import type { HostScope } from '../../../main/common/ipc-contract';
 import { parsePort } from '../../../main/common/address';
 import { DEFAULT_PORT } from '../../../main/common/constants';
+import { MAX_ROOM_NAME_BYTES, utf8Length } from '../../../main/common/rooms';
 import { clearStartError, hostChat } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { StartErrorMessage } from './StartErrorMessage';
 
-/** Host a room: the port and who may join. */
+/** Host a room: its name, the port and who may join. */
 export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
   const preferences = useChatStore((s) => s.preferences);
+  const defaultRoomName = useChatStore((s) => s.defaultRoomName);
   const pending = useChatStore((s) => s.pending);
   const [portText, setPortText] = useState(String(preferences?.lastPort ?? DEFAULT_PORT));
   const [scope, setScope] = useState<HostScope>(preferences?.lastScope ?? 'lan');
+  const [name, setName] = useState(preferences?.roomName !== undefined && preferences.roomName !== '' ? preferences.roomName : defaultRoomName);
   const [showPortError, setShowPortError] = useState(false);
   const portId = useId();
   const portHelpId = useId();
+  const nameId = useId();
+  const nameHelpId = useId();
   const scopeName = useId();
 
   const portRef = useRef<HTMLInputElement>(null);
@@ -27,6 +32,9 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
 
   const port = parsePort(portText.trim());
   const portError = port === null ? 'Use a port number from 1 to 65535.' : null;
+  const nameBytes = utf8Length(name.trim());
+  // Main cleans the name and has the last word; this only says early what it would refuse.
+  const nameError = nameBytes > MAX_ROOM_NAME_BYTES ? `Too long: at most ${MAX_ROOM_NAME_BYTES} bytes (about ${MAX_ROOM_NAME_BYTES} plain letters, fewer with accents or emoji).` : null;
   const busy = pending !== null;
 
   const submit = (event: SyntheticEvent<HTMLFormElement>) => {
@@ -35,12 +43,38 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
       setShowPortError(true);
       return;
     }
-    void hostChat(port, scope);
+    if (scope === 'lan' && nameError !== null) return;
+    // The default name goes unsaid, so it follows the machine (a renamed computer, another user).
+    void hostChat(port, scope, name.trim() === defaultRoomName ? undefined : name);
   };
 
   return (
     <form className="start-form" onSubmit={submit} noValidate aria-label="Host a room">
       <fieldset disabled={busy} className="plain">
+        <div className="field">
+          <label htmlFor={nameId}>Room name</label>
+          <input
+            id={nameId}
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
+            maxLength={200}
+            value={name}
+            placeholder={defaultRoomName}
+            disabled={scope === 'local'}
+            aria-invalid={scope === 'lan' && nameError !== null}
+            aria-describedby={nameHelpId}
+            onChange={(event) => {
+              setName(event.target.value);
+              clearStartError();
+            }}
+          />
+          <p id={nameHelpId} className={scope === 'lan' && nameError ? 'field-error' : 'field-help'}>
+            {scope === 'local'
+              ? 'A room for this computer only is not listed on the network.'
+              : (nameError ?? 'Others see this name in their list of rooms on the network.')}
+          </p>
+        </div>
         <div className="field">
           <label htmlFor={portId}>Port</label>
           <input

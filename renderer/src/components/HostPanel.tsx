@@ -1,6 +1,6 @@
 import { useEffect, useId, useState } from 'react';
-import type { ClientInfo } from '../../../main/common/ipc-contract';
-import { copyText } from '../state/actions';
+import type { Advice, ClientInfo, ShareAddress as ShareAddressEntry } from '../../../main/common/ipc-contract';
+import { CopyButton } from './CopyButton';
 import { useChatStore } from '../state/store';
 import { formatClock, formatDuration, formatFullTime } from '../lib/time';
 import { peerHueClass } from '../lib/peer-colour';
@@ -26,12 +26,21 @@ export function HostPanel() {
           <p className="muted">No network address found. Is this computer connected to a network?</p>
         ) : (
           <ul className="share-list">
-            {host.shareAddresses.map((address) => (
-              <ShareAddress key={address} address={address} />
+            {host.shareAddresses.map((entry) => (
+              <ShareAddress key={entry.address} entry={entry} showLabel={host.scope === 'lan'} />
             ))}
           </ul>
         )}
         {host.scope === 'local' && <p className="muted small">Only this computer can connect to this room.</p>}
+        {host.roomName !== null && (
+          <p className="muted small">
+            Listed on the network as <strong className="room-name-quote">“{host.roomName}”</strong>: others see it under “Rooms on your
+            network”.
+          </p>
+        )}
+        {host.advice.map((advice) => (
+          <HostAdvice key={advice.summary} advice={advice} />
+        ))}
       </section>
       <section aria-labelledby={rosterId} className="roster-section">
         <h2 id={rosterId}>In the room ({roster.length.toLocaleString()})</h2>
@@ -48,24 +57,36 @@ export function HostPanel() {
   );
 }
 
-function ShareAddress({ address }: { address: string }) {
-  const [copied, setCopied] = useState(false);
-  useEffect(() => {
-    if (!copied) return;
-    const timer = window.setTimeout(() => setCopied(false), 1500);
-    return () => window.clearTimeout(timer);
-  }, [copied]);
+function ShareAddress({ entry, showLabel }: { entry: ShareAddressEntry; showLabel: boolean }) {
+  const { address, label } = entry;
   return (
     <li>
-      <code className="share-address">{address}</code>
-      {/* The name says what is copied and contains what the button shows (WCAG label in name). */}
-      <button type="button" className="small-button" onClick={() => void copyText(address).then((ok) => setCopied(ok))}>
-        {copied ? 'Copied' : 'Copy'}
-        <span className="visually-hidden"> {address}</span>
-      </button>
+      <span className="share-entry">
+        <code className="share-address">{address}</code>
+        {showLabel && <span className="share-label">{label}</span>}
+      </span>
+      <CopyButton text={address} />
     </li>
   );
 }
+
+/** A warning for the host: no network, a self-assigned address, a firewall; with its command to copy. */
+function HostAdvice({ advice }: { advice: Advice }) {
+  return (
+    <div className="host-advice" role="note">
+      <p>{advice.summary}</p>
+      {advice.suggestion !== null && <p className="muted small">{advice.suggestion}</p>}
+      {advice.command !== null && (
+        <p className="advice-command">
+          <code>{advice.command}</code>
+          <CopyButton text={advice.command} what="the command" />
+        </p>
+      )}
+    </div>
+  );
+}
+
+
 
 function RosterRow({ entry, isSelf, now }: { entry: ClientInfo; isSelf: boolean; now: number }) {
   return (

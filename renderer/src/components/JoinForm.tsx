@@ -3,12 +3,13 @@ import { parseHostPort } from '../../../main/common/address';
 import { DEFAULT_PORT } from '../../../main/common/constants';
 import { cancelJoin, clearStartError, joinChat } from '../state/actions';
 import { useChatStore } from '../state/store';
+import { NearbyRooms } from './NearbyRooms';
 import { RecentRooms } from './RecentRooms';
 import { StartErrorMessage } from './StartErrorMessage';
 
 const ADDRESS_EXAMPLE = '192.168.1.20:60003';
 
-/** Join a room by address; recent rooms fill the address in. */
+/** Join a room found on the network with one click, or by address; recent rooms fill the address in. */
 export function JoinForm({ focusOnMount }: { focusOnMount: boolean }) {
   const pending = useChatStore((s) => s.pending);
   const [address, setAddress] = useState('');
@@ -94,6 +95,13 @@ export function JoinForm({ focusOnMount }: { focusOnMount: boolean }) {
         )}
       </div>
       <StartErrorMessage mode="join" />
+      <NearbyRooms
+        busy={busy}
+        onJoin={(found) => {
+          setAddress(found);
+          void joinChat(found);
+        }}
+      />
       <RecentRooms busy={busy} onPick={fill} />
     </form>
   );

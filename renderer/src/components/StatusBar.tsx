@@ -11,7 +11,7 @@ const CONNECTION_LABELS = {
 } as const;
 
 function roomAddress(status: SessionStatus): string {
-  if (status.mode === 'hosting') return status.host.shareAddresses[0] ?? `port ${status.host.port}`;
+  if (status.mode === 'hosting') return status.host.shareAddresses[0]?.address ?? `port ${status.host.port}`;
   if (status.mode === 'joined') return joinHostPort(status.target.host, status.target.port);
   return '';
 }

@@ -1,6 +1,6 @@
-import type { HostScope, Mode, Result, SessionResult } from '../../../main/common/ipc-contract';
+import type { HostScope, JoinResult, Mode, Result, SessionResult } from '../../../main/common/ipc-contract';
 import { getBridge } from '../bridge';
-import { MAX_SENT_HISTORY, applyBridgeEvents, initialChatState, useChatStore } from './store';
+import { MAX_SENT_HISTORY, applyBridgeEvents, initialChatState, useChatStore, type StartError } from './store';
 
 /**
  * Everything the UI can ask for. Actions live outside components so they can be called from
@@ -32,9 +32,9 @@ export function connectToBridge(): () => void {
       set({ fatalError: `Tincan could not read its state: ${result.error}` });
       return;
     }
-    const { status, statusRevision, preferences } = result.value;
+    const { status, statusRevision, preferences, defaultRoomName } = result.value;
     applyBridgeEvents([{ type: 'status', revision: statusRevision, status }]);
-    set({ ready: true, preferences });
+    set({ ready: true, preferences, defaultRoomName });
   });
   return unsubscribe;
 }
@@ -71,11 +71,14 @@ export function chooseStartMode(mode: Mode): void {
   set({ startMode: mode, startError: null });
 }
 
-export async function hostChat(port: number, scope: HostScope): Promise<boolean> {
+/** Hosts on `port`; a room for the network is announced as `name` ('' or absent: the default name). */
+export async function hostChat(port: number, scope: HostScope, name?: string): Promise<boolean> {
   if (get().pending) return false;
   clearRoom();
   set({ pending: { kind: 'host', port } });
-  const result = await call(() => getBridge().host({ port, scope }));
+  const trimmed = name?.trim() ?? '';
+  const request = scope === 'lan' && trimmed.length > 0 ? { port, scope, name: trimmed } : { port, scope };
+  const result = await call(() => getBridge().host(request));
   // Main's status comes with the answer, so the screen changes (or stays) together with it.
   acceptStatus(result);
   if (!result.ok) {
@@ -91,15 +94,12 @@ export async function joinChat(address: string): Promise<boolean> {
   if (get().pending) return false;
   clearRoom();
   set({ pending: { kind: 'join', address } });
-  const result = await call(() => getBridge().join({ address }));
+  const result: JoinResult = await call(() => getBridge().join({ address }));
   acceptStatus(result);
   const cancelled = get().cancelRequested;
   if (!result.ok) {
-    set({
-      pending: null,
-      cancelRequested: false,
-      startError: cancelled ? null : { mode: 'join', message: result.error },
-    });
+    const error: StartError = result.help ? { mode: 'join', message: result.error, help: result.help } : { mode: 'join', message: result.error };
+    set({ pending: null, cancelRequested: false, startError: cancelled ? null : error });
     return false;
   }
   set({ pending: null, cancelRequested: false });
@@ -160,6 +160,24 @@ export async function forgetRecentHost(address: string): Promise<void> {
   const result = await call(() => getBridge().forgetRecentHost(address));
   if (result.ok) set({ preferences: result.value });
   else pushNotice('error', `Could not forget ${address}: ${result.error}`);
+}
+
+/**
+ * The Join screen is open: look for rooms on the network until the returned function is
+ * called. The list arrives now (what main has seen) and then with every 'rooms' event.
+ */
+export function watchRooms(): () => void {
+  let watching = true;
+  const before = get().rooms;
+  void call(() => getBridge().findRooms()).then((result) => {
+    // A 'rooms' event that arrived first is newer than this answer: keep it.
+    if (watching && result.ok && get().rooms === before) set({ rooms: result.value });
+  });
+  return () => {
+    watching = false;
+    set({ rooms: [] });
+    void call(() => getBridge().stopFindingRooms());
+  };
 }
 
 export async function copyText(text: string): Promise<boolean> {

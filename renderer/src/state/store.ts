@@ -1,8 +1,10 @@
 import { create } from 'zustand';
 import type {
+  Advice,
   BridgeEvent,
   ChatLine,
   ClientInfo,
+  DiscoveredRoom,
   Mode,
   Preferences,
   SessionStatus,
@@ -37,6 +39,8 @@ export type PendingStart = { kind: 'host'; port: number } | { kind: 'join'; addr
 export interface StartError {
   mode: Mode;
   message: string;
+  /** A failed join: why, in a plain sentence, and what to try (with a test command to copy). */
+  help?: Advice;
 }
 
 export interface ChatState {
@@ -49,6 +53,10 @@ export interface ChatState {
   /** The revision of `status`: an older report (a late snapshot or answer) never overwrites it. */
   statusRevision: number;
   preferences: Preferences | null;
+  /** The room name main suggests ("<user>'s room on <hostname>"). */
+  defaultRoomName: string;
+  /** Rooms on the network, while the Join screen looks for them (main's list, as it sent it). */
+  rooms: DiscoveredRoom[];
   lines: ChatLine[];
   /** Lines dropped from the front of `lines` to respect MAX_TRANSCRIPT_LINES. */
   droppedLines: number;
@@ -81,6 +89,8 @@ export function initialChatState(): ChatState {
     status: { mode: 'idle' },
     statusRevision: 0,
     preferences: null,
+    defaultRoomName: '',
+    rooms: [],
     lines: [],
     droppedLines: 0,
     roster: [],
@@ -110,6 +120,7 @@ type EventFields = Pick<
   | 'reconnecting'
   | 'notices'
   | 'nextNoticeId'
+  | 'rooms'
 >;
 
 /**
@@ -117,7 +128,7 @@ type EventFields = Pick<
  * it. Arrays are copied once per batch, not once per event, so a burst stays cheap.
  */
 export function reduceEvents(state: EventFields, events: readonly BridgeEvent[], now: number): EventFields {
-  let { status, statusRevision, roster, rosterAt, reconnecting, notices, nextNoticeId, droppedLines } = state;
+  let { status, statusRevision, roster, rosterAt, reconnecting, notices, nextNoticeId, droppedLines, rooms } = state;
   let newLines: ChatLine[] | null = null;
   let peers: Set<string> | null = null;
   const editPeers = (): Set<string> => (peers ??= new Set(state.presentPeers));
@@ -168,6 +179,9 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
         );
         nextNoticeId += 1;
         break;
+      case 'rooms':
+        rooms = event.rooms;
+        break;
     }
   }
 
@@ -200,6 +214,7 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     reconnecting,
     notices,
     nextNoticeId,
+    rooms,
   };
 }
 

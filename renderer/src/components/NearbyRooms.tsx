@@ -1,0 +1,61 @@
+import { useEffect, useId } from 'react';
+import type { DiscoveredRoom } from '../../../main/common/ipc-contract';
+import { watchRooms } from '../state/actions';
+import { useChatStore } from '../state/store';
+
+/** Rows shown; the finder holds at most 100 rooms, a list that long is no help anyway. */
+const MAX_ROWS = 30;
+
+function peopleText(people: number | null): string | null {
+  if (people === null) return null;
+  return people === 1 ? '1 person' : `${people.toLocaleString()} people`;
+}
+
+/**
+ * "Rooms on your network": found by themselves (multicast DNS and the UDP beacon), live while
+ * the Join screen is open. A click, or Enter on a focused row, joins the room at its best
+ * address. Everything in a row came from the network and is shown as text only.
+ */
+export function NearbyRooms({ busy, onJoin }: { busy: boolean; onJoin: (address: string) => void }) {
+  const rooms = useChatStore((s) => s.rooms);
+  const headingId = useId();
+  useEffect(() => watchRooms(), []);
+  const shown = rooms.filter((room) => room.addresses.length > 0).slice(0, MAX_ROWS);
+  return (
+    <section className="nearby" aria-labelledby={headingId}>
+      <h2 id={headingId}>Rooms on your network</h2>
+      {/* Polite: says "2 rooms found" when the count changes, not on every refresh. */}
+      <p className="nearby-status" role="status">
+        {shown.length === 0
+          ? 'Looking for rooms… none yet. Rooms others host appear here by themselves.'
+          : shown.length === 1
+            ? '1 room found'
+            : `${shown.length} rooms found`}
+      </p>
+      {shown.length > 0 && (
+        <ul className="nearby-list">
+          {shown.map((room) => (
+            <NearbyRoom key={room.key} room={room} busy={busy} onJoin={onJoin} />
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function NearbyRoom({ room, busy, onJoin }: { room: DiscoveredRoom; busy: boolean; onJoin: (address: string) => void }) {
+  const address = room.addresses[0] ?? '';
+  const people = peopleText(room.people);
+  return (
+    <li>
+      <button type="button" className="nearby-room" disabled={busy} onClick={() => onJoin(address)}>
+        <span className="visually-hidden">Join </span>
+        <span className="nearby-name">{room.name}</span>
+        <span className="nearby-meta">
+          <span className="nearby-address">{address}</span>
+          {people !== null && <span> · {people}</span>}
+        </span>
+      </button>
+    </li>
+  );
+}
