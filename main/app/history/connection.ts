@@ -31,6 +31,7 @@ export const PAGE_SIZE_BYTES = 4096;
 type Row = Record<string, SQLOutputValue>;
 
 const LINE_COLUMNS = 'id, room_id, at, sender, text, kind, ours';
+const ROWS_PER_INSERT = 64;
 const HIT_COLUMNS = 'l.id, l.room_id, l.at, l.sender, l.text, l.kind, l.ours, r.host, r.port, r.name, r.last_at';
 
 function toLine(row: Row): HistoryLine {
@@ -94,6 +95,7 @@ export class HistoryConnection {
   private readonly nameRoomStatement: StatementSync;
   private readonly roomsStatement: StatementSync;
   private readonly insertLineStatement: StatementSync;
+  private readonly insertRowsStatement: StatementSync;
   private readonly indexRangeStatement: StatementSync | null;
   private readonly pageBeforeStatement: StatementSync;
   private readonly pageAfterStatement: StatementSync;
@@ -129,6 +131,10 @@ export class HistoryConnection {
     );
     this.insertLineStatement = db.prepare(
       'INSERT INTO lines (room_id, at, sender, text, kind, ours) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    // Many rows per statement: each call into SQLite costs about as much as the row itself.
+    this.insertRowsStatement = db.prepare(
+      `INSERT INTO lines (room_id, at, sender, text, kind, ours) VALUES ${Array(ROWS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?)').join(', ')}`,
     );
     this.indexRangeStatement = fts
       ? db.prepare('INSERT INTO lines_fts (rowid, text) SELECT id, text FROM lines WHERE id BETWEEN ? AND ?')
@@ -265,22 +271,36 @@ export class HistoryConnection {
 
   // ---- lines -------------------------------------------------------------------------------
 
-  /** Inserts lines already bounded and cleaned; returns their ids. Call inside a transaction. */
+  /**
+   * Inserts lines already bounded and cleaned; returns their ids (consecutive: one writer,
+   * rowids assigned in order). Call inside a transaction.
+   */
   insert(roomId: number, lines: readonly NewHistoryLine[]): number[] {
-    const ids: number[] = [];
+    if (lines.length === 0) return [];
     let newest = 0;
-    for (const line of lines) {
-      const result = this.insertLineStatement.run(roomId, line.at, line.sender, line.text, line.kind, line.ours ? 1 : 0);
-      ids.push(Number(result.lastInsertRowid));
+    let first = -1;
+    let last = -1;
+    let index = 0;
+    const parameters: (number | string)[] = [];
+    for (; index + ROWS_PER_INSERT <= lines.length; index += ROWS_PER_INSERT) {
+      parameters.length = 0;
+      for (let row = index; row < index + ROWS_PER_INSERT; row++) {
+        const line = lines[row]!;
+        parameters.push(roomId, line.at, line.sender, line.text, line.kind, line.ours ? 1 : 0);
+        if (line.at > newest) newest = line.at;
+      }
+      last = Number(this.insertRowsStatement.run(...parameters).lastInsertRowid);
+      if (first < 0) first = last - ROWS_PER_INSERT + 1;
+    }
+    for (; index < lines.length; index++) {
+      const line = lines[index]!;
+      last = Number(this.insertLineStatement.run(roomId, line.at, line.sender, line.text, line.kind, line.ours ? 1 : 0).lastInsertRowid);
+      if (first < 0) first = last;
       if (line.at > newest) newest = line.at;
     }
-    const first = ids[0];
-    const last = ids[ids.length - 1];
-    if (first !== undefined && last !== undefined) {
-      this.indexRangeStatement?.run(first, last);
-      this.touchRoomStatement.run(newest, roomId);
-    }
-    return ids;
+    this.indexRangeStatement?.run(first, last);
+    this.touchRoomStatement.run(newest, roomId);
+    return Array.from({ length: last - first + 1 }, (_, offset) => first + offset);
   }
 
   /** Up to `limit` lines of the room older than `beforeId`, newest first. */

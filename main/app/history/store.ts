@@ -305,6 +305,14 @@ export class TranscriptStore {
     return this.read((connection) => connection.findRoom(checkedRoom));
   }
 
+  /**
+   * The newest line id so far (0 when empty). Lines stored later get bigger ids, so this is
+   * the boundary between what was there before a moment and what came after it.
+   */
+  lastId(): Result<number> {
+    return this.read((connection) => connection.maxId());
+  }
+
   /** Rooms with history, most recently active first (at most 500). */
   rooms(): Result<HistoryRoom[]> {
     return this.read((connection) => connection.rooms(MAX_ROOMS_LISTED));
@@ -344,7 +352,7 @@ export class TranscriptStore {
 
   /** The line `lineId` with up to `radius` (≤ 100) lines of its room on each side. */
   context(lineId: number, radius = 20): Result<LineContext> {
-    const around = clampCount(radius, 20, HISTORY_LIMITS.maxContextLines);
+    const around = Number.isFinite(radius) ? Math.max(0, Math.min(HISTORY_LIMITS.maxContextLines, Math.floor(radius))) : 20;
     if (!Number.isSafeInteger(lineId) || lineId < 1) return fail('That is not a line of the history.');
     const found = this.read<LineContext | null>((connection) => {
       const target = connection.line(lineId);

@@ -105,6 +105,15 @@ describe('appending', () => {
     expect(new Set(all).size).toBe(5);
   });
 
+  it('each returned id names its own line, across many-row inserts and their remainder', () => {
+    const store = open();
+    const ids = store.append(ROOM_A, messages(150));
+    expect(ids).toHaveLength(150);
+    for (const index of [0, 63, 64, 127, 128, 149]) {
+      expect(value(store.context(ids[index]!, 0)).lines.map((line) => line.text)).toEqual([`line ${index}`]);
+    }
+  });
+
   it('stores every field: room, time, sender, text, kind and whether it was ours', () => {
     const store = open();
     const at = Date.UTC(2026, 0, 2, 3, 4, 5);
