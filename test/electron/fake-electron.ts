@@ -203,3 +203,51 @@ export function createFakeElectron(userData = path.join(os.tmpdir(), `tincan-fak
 }
 
 export type FakeElectron = ReturnType<typeof createFakeElectron>;
+
+// ---- attention: notifications, badge, overlay, flashing; the save dialog ------------------
+
+/** Electron's Notification: records every one made, shown and closed; tests fire 'click'. */
+export class FakeNotification extends EventEmitter {
+  static readonly instances: FakeNotification[] = [];
+  static supported = true;
+  static isSupported(): boolean {
+    return FakeNotification.supported;
+  }
+  static reset(): void {
+    FakeNotification.instances.length = 0;
+    FakeNotification.supported = true;
+  }
+  shown = false;
+  closed = false;
+  constructor(readonly options: { title?: string; body?: string; silent?: boolean }) {
+    super();
+    FakeNotification.instances.push(this);
+  }
+  show(): void {
+    this.shown = true;
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+/** The window methods the attention adapter uses. */
+export class FakeAttentionWindow {
+  destroyed = false;
+  readonly flashFrame = vi.fn();
+  readonly setOverlayIcon = vi.fn();
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+}
+
+export function fakeNativeImage(): { createFromDataURL: ReturnType<typeof vi.fn> } {
+  return { createFromDataURL: vi.fn((dataUrl: string) => ({ dataUrl, isEmpty: () => false })) };
+}
+
+/** dialog.showSaveDialog answering with `answer` (a path, or null for Cancel). */
+export function fakeSaveDialog(answer: string | null): { showSaveDialog: ReturnType<typeof vi.fn> } {
+  return {
+    showSaveDialog: vi.fn(async () => (answer === null ? { canceled: true, filePath: '' } : { canceled: false, filePath: answer })),
+  };
+}
