@@ -36,7 +36,7 @@ export default defineConfig({
                 emptyOutDir: true,
                 target: 'node20',
                 minify: false,
-                rollupOptions: { external: ['electron'] },
+                rolldownOptions: { external: ['electron'] },
               },
             },
           },

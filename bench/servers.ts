@@ -256,9 +256,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       stderrTail.push(d.toString('utf8'));
       if (stderrTail.length > 20) stderrTail.shift();
     });
-    const m = await waitForLine(child, /Listening on \S+:(\d+)/).catch((err: Error) => {
+    const m = await waitForLine(child, /Listening on \S+:(\d+)/).catch((err: unknown) => {
       child.kill('SIGKILL');
-      throw new Error(`${err.message}\n${stderrTail.join('')}`);
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\n${stderrTail.join('')}`, { cause: err });
     });
     port = Number(m[1]);
   }

@@ -58,7 +58,7 @@ let base = 0n;
 let payloadBytes = 0;
 let dialect: Dialect = 'tincan';
 let clients: Client[] = [];
-let senders: Sender[] = [];
+const senders: Sender[] = [];
 /** senderById[id] is the local Sender or undefined if it lives in another worker. */
 let senderById: Array<Sender | undefined> = [];
 let observer: Client | null = null;
@@ -91,7 +91,7 @@ let firstDeliveryNs = 0;
 let lastDeliveryNs = 0;
 const dirtySenders: Sender[] = [];
 /** Per other worker: how far its observer got, per sender (index = sender id). */
-let remoteSeen: Int32Array[] = [];
+const remoteSeen: Int32Array[] = [];
 const remoteIndex = new Map<number, number>();
 let observerAdvanced = false;
 let observedScheduled = false;

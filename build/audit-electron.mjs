@@ -3,6 +3,7 @@
 // the reviewed list below. The full CSV is kept in test-results/electronegativity.csv.
 //
 //   npm run audit:electron
+//   node build/audit-electron.mjs [DIRECTORY]   (another tree; the tests audit a deliberately insecure one)
 //
 // (Lives in build/, electron-builder's resources folder, which is never packaged into the app.)
 import { spawnSync } from 'node:child_process';
@@ -11,7 +12,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const projectDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const csvFile = path.join(projectDirectory, 'test-results', 'electronegativity.csv');
+const inputDirectory = path.resolve(process.argv[2] ?? projectDirectory);
+const csvFile = path.join(projectDirectory, 'test-results', inputDirectory === projectDirectory ? 'electronegativity.csv' : 'electronegativity-other.csv');
 
 /**
  * Findings a person has looked at. Each names the check, the files it may appear in and why
@@ -64,7 +66,7 @@ function parseCsv(text) {
 mkdirSync(path.dirname(csvFile), { recursive: true });
 const cli = path.join(projectDirectory, 'node_modules', '@doyensec', 'electronegativity', 'dist', 'index.js');
 const offline = path.join(projectDirectory, 'build', 'electronegativity-offline.mjs');
-const run = spawnSync(process.execPath, ['--import', pathToFileURL(offline).href, cli, '-i', projectDirectory, '-r', '-v', 'false', '-o', csvFile], {
+const run = spawnSync(process.execPath, ['--import', pathToFileURL(offline).href, cli, '-i', inputDirectory, '-r', '-v', 'false', '-o', csvFile], {
   cwd: projectDirectory,
   encoding: 'utf8',
 });

@@ -82,11 +82,12 @@ export class MemoryPreferencesStore implements PreferencesStore {
     this.stored = clonePreferences(initial);
   }
 
-  async load(): Promise<Preferences> {
-    return clonePreferences(this.stored);
+  load(): Promise<Preferences> {
+    return Promise.resolve(clonePreferences(this.stored));
   }
 
-  async save(preferences: Preferences): Promise<void> {
+  save(preferences: Preferences): Promise<void> {
     this.stored = clonePreferences(preferences);
+    return Promise.resolve();
   }
 }

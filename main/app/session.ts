@@ -3,16 +3,17 @@
  *
  * Pure Node (no Electron): main wires it to IPC, tests drive it directly. Every public method
  * mirrors a TincanBridge call, resolves to a Result and never throws. Events leave in batches
- * (at most one callback per `eventBatchMs`) so a flood of lines costs a few IPC messages.
+ * (an EventBatcher: at most one callback per `eventBatchMs`) so a flood of lines costs a few
+ * IPC messages. Main is the only author of the status: calls that change it answer with it.
  *
  * Hosting = a ChatServer plus an ordinary ChatClient connected to it over loopback, so the
  * host's own messages take exactly the path everyone else's do, and the transcript the host
  * sees is what the wire carried.
  */
 import { parseServerLine } from '../chat/protocol';
-import { ChatClient } from '../chat/client';
+import { ChatClient, DEFAULT_CONNECT_TIMEOUT_MS } from '../chat/client';
 import { ChatServer } from '../chat/server';
-import type { ChatServerOptions, ClientInfo } from '../chat/types';
+import type { ChatServerOptions } from '../chat/types';
 import {
   fail,
   ok,
@@ -26,11 +27,12 @@ import {
   type JoinRequest,
   type Preferences,
   type Result,
-  type RosterEntry,
   type SendRequest,
   type SendResponse,
+  type SessionResult,
   type SessionStatus,
   type Snapshot,
+  type StatusReport,
 } from '../common/ipc-contract';
 import { joinHostPort } from '../common/address';
 import {
@@ -40,6 +42,8 @@ import {
   rememberRecentHost,
   type PreferencesStore,
 } from './preferences';
+import { EventBatcher } from './event-batcher';
+import { RosterFeed } from './roster-feed';
 import { readShareAddresses, type NetworkInterfacesReader } from './share-addresses';
 import { validateForgetRecentHost, validateHostRequest, validateJoinRequest, validateSendRequest } from '../common/validate';
 
@@ -48,7 +52,7 @@ export interface ChatSessionOptions {
   preferences?: PreferencesStore;
   /** At most one events callback per this many milliseconds. Default 16 (one frame). */
   eventBatchMs?: number;
-  /** How long one connection attempt may take. Default 5000. */
+  /** How long one connection attempt may take. Default DEFAULT_CONNECT_TIMEOUT_MS (5 s). */
   connectTimeoutMs?: number;
   /** First reconnect delay; doubles per failed attempt. Default 500. */
   reconnectInitialDelayMs?: number;
@@ -91,6 +95,7 @@ interface HostingState {
   server: ChatServer;
   info: HostInfo;
   link: Link;
+  roster: RosterFeed;
 }
 interface JoinedState {
   kind: 'joined';
@@ -110,13 +115,8 @@ function messageOf(error: unknown): string {
   return 'Something went wrong.';
 }
 
-function toRosterEntry(client: ClientInfo): RosterEntry {
-  return { id: client.id, peer: client.peer, connectedAt: client.connectedAt, linesSent: client.linesSent };
-}
-
 export class ChatSession {
   private readonly store: PreferencesStore;
-  private readonly eventBatchMs: number;
   private readonly connectTimeoutMs: number;
   private readonly reconnectInitialDelayMs: number;
   private readonly reconnectMaxDelayMs: number;
@@ -131,15 +131,16 @@ export class ChatSession {
   private preferencesLoading: Promise<Preferences> | null = null;
 
   private readonly listeners = new Set<SessionEventsListener>();
-  private queue: BridgeEvent[] = [];
-  private rosterDirty = false;
-  private flushTimer: NodeJS.Timeout | null = null;
-  private lastFlushAt = Number.NEGATIVE_INFINITY;
+  private readonly batcher: EventBatcher;
+  /** The last status sent, as JSON, and its revision (see StatusReport). */
+  private reportedStatus = '';
+  private statusRevision = 0;
 
   constructor(options: ChatSessionOptions = {}) {
     this.store = options.preferences ?? new MemoryPreferencesStore();
-    this.eventBatchMs = Math.max(0, options.eventBatchMs ?? 16);
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+    this.batcher = new EventBatcher({ intervalMs: options.eventBatchMs ?? 16, deliver: (batch) => this.deliver(batch) });
+    this.batcher.addSource(() => (this.state.kind === 'hosting' ? this.state.roster.collect() : null));
+    this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.reconnectInitialDelayMs = Math.max(1, options.reconnectInitialDelayMs ?? 500);
     this.reconnectMaxDelayMs = Math.max(this.reconnectInitialDelayMs, options.reconnectMaxDelayMs ?? 15_000);
     this.serverOptions = options.serverOptions;
@@ -151,7 +152,8 @@ export class ChatSession {
   async getSnapshot(): Promise<Result<Snapshot>> {
     try {
       const preferences = await this.loadPreferences();
-      return ok({ status: this.status(), preferences: clonePreferences(preferences) });
+      const { status, revision } = this.report();
+      return ok({ status, statusRevision: revision, preferences: clonePreferences(preferences) });
     } catch (error) {
       return fail(messageOf(error));
     }
@@ -161,7 +163,11 @@ export class ChatSession {
    * Starts a server and joins it over loopback. Port 0 picks any free port (tests and tools;
    * the IPC layer only lets 1–65535 through).
    */
-  async host(request: HostRequest): Promise<Result<HostInfo>> {
+  async host(request: HostRequest): Promise<SessionResult<HostInfo>> {
+    return this.answer(await this.startHosting(request));
+  }
+
+  private async startHosting(request: HostRequest): Promise<Result<HostInfo>> {
     const checked = validateHostRequest(request, { allowAnyPort: true });
     if (!checked.ok) return checked;
     if (this.closed) return fail(CLOSED_ERROR);
@@ -201,17 +207,10 @@ export class ChatSession {
       server,
       info,
       link: this.newLink('127.0.0.1', boundPort),
+      roster: new RosterFeed(server, () => this.batcher.wake()),
     };
     this.state = hosting;
-    const markRosterDirty = (): void => {
-      if (this.state === hosting) {
-        this.rosterDirty = true;
-        this.scheduleFlush();
-      }
-    };
-    server.on('join', markRosterDirty);
-    server.on('leave', markRosterDirty);
-    server.on('message', markRosterDirty);
+    this.enqueue(hosting.roster.whole());
     this.emitStatus();
 
     const connected = await this.openClient(hosting);
@@ -233,7 +232,11 @@ export class ChatSession {
     return ok({ ...info, shareAddresses: [...info.shareAddresses] });
   }
 
-  async join(request: JoinRequest): Promise<Result<JoinInfo>> {
+  async join(request: JoinRequest): Promise<SessionResult<JoinInfo>> {
+    return this.answer(await this.startJoining(request));
+  }
+
+  private async startJoining(request: JoinRequest): Promise<Result<JoinInfo>> {
     const checked = validateJoinRequest(request);
     if (!checked.ok) return checked;
     if (this.closed) return fail(CLOSED_ERROR);
@@ -264,13 +267,17 @@ export class ChatSession {
   }
 
   /** Stops a join that is still connecting, or a joined session that is reconnecting. */
-  async cancelJoin(): Promise<Result<null>> {
+  async cancelJoin(): Promise<SessionResult<null>> {
     const state = this.state;
     if (state.kind === 'joined' && state.link.connection !== 'connected') await this.stop();
-    return ok(null);
+    return this.answer(ok(null));
   }
 
-  async send(request: SendRequest): Promise<Result<SendResponse>> {
+  send(request: SendRequest): Promise<Result<SendResponse>> {
+    return Promise.resolve(this.sendNow(request));
+  }
+
+  private sendNow(request: SendRequest): Result<SendResponse> {
     const checked = validateSendRequest(request);
     if (!checked.ok) return checked;
     const state = this.state;
@@ -285,12 +292,12 @@ export class ChatSession {
   }
 
   /** Stops hosting (everyone is disconnected cleanly) or disconnects; back to idle. */
-  async leave(): Promise<Result<null>> {
+  async leave(): Promise<SessionResult<null>> {
     try {
       await this.stop();
-      return ok(null);
+      return this.answer(ok(null));
     } catch (error) {
-      return fail(messageOf(error));
+      return this.answer(fail(messageOf(error)));
     }
   }
 
@@ -323,9 +330,7 @@ export class ChatSession {
     try {
       await this.stop();
     } finally {
-      if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-      this.flushTimer = null;
-      this.queue = [];
+      this.batcher.close();
       this.listeners.clear();
     }
   }
@@ -371,10 +376,11 @@ export class ChatSession {
     }
     this.closeLink(previous.link);
     if (previous.kind === 'hosting') {
+      previous.roster.close();
       await previous.server.close().catch((error: unknown) => {
         this.enqueue({ type: 'notice', level: 'error', message: messageOf(error) });
       });
-      this.rosterDirty = true;
+      this.enqueue({ type: 'roster', clients: [] });
     }
     this.emitStatus();
   }
@@ -508,63 +514,33 @@ export class ChatSession {
 
   // ---- events -------------------------------------------------------------------------------
 
+  /** The status now, with the revision it was (or now is) reported under. */
+  private report(): StatusReport {
+    const status = this.status();
+    const json = JSON.stringify(status);
+    if (json !== this.reportedStatus) {
+      this.reportedStatus = json;
+      this.statusRevision += 1;
+      this.enqueue({ type: 'status', revision: this.statusRevision, status });
+    }
+    return { revision: this.statusRevision, status };
+  }
+
+  /** `result` with main's status after the call, so the renderer does not have to guess it. */
+  private answer<T>(result: Result<T>): SessionResult<T> {
+    return { ...result, after: this.report() };
+  }
+
   private emitStatus(): void {
-    this.enqueue({ type: 'status', status: this.status() });
+    this.report();
   }
 
   private enqueue(event: BridgeEvent): void {
     if (this.closed && this.listeners.size === 0) return;
-    const last = this.queue[this.queue.length - 1];
-    if (event.type === 'lines' && last?.type === 'lines') {
-      for (const line of event.lines) last.lines.push(line);
-    } else {
-      this.queue.push(event);
-    }
-    this.scheduleFlush();
+    this.batcher.push(event);
   }
 
-  private scheduleFlush(): void {
-    if (this.flushTimer !== null || this.closed) return;
-    const wait = Math.max(0, this.lastFlushAt + this.eventBatchMs - performance.now());
-    this.flushTimer = setTimeout(() => this.flush(), wait);
-  }
-
-  /**
-   * Sends what queued up as one batch: only the latest status survives (at its own place in
-   * the order), lines that ended up adjacent are merged, and the roster, read now, goes last.
-   */
-  private flush(): void {
-    this.flushTimer = null;
-    // Timers are measured from the event loop's cached clock, which lags after a busy turn,
-    // so one can fire early; the promise of one callback per window is kept here.
-    const early = this.lastFlushAt + this.eventBatchMs - performance.now();
-    if (early > 0) {
-      this.flushTimer = setTimeout(() => this.flush(), Math.ceil(early));
-      return;
-    }
-    this.lastFlushAt = performance.now();
-    const queued = this.queue;
-    this.queue = [];
-    let lastStatus = -1;
-    queued.forEach((event, index) => {
-      if (event.type === 'status') lastStatus = index;
-    });
-    const batch: BridgeEvent[] = [];
-    queued.forEach((event, index) => {
-      if (event.type === 'status' && index !== lastStatus) return;
-      const previous = batch[batch.length - 1];
-      if (event.type === 'lines' && previous?.type === 'lines') {
-        for (const line of event.lines) previous.lines.push(line);
-      } else {
-        batch.push(event);
-      }
-    });
-    if (this.rosterDirty) {
-      this.rosterDirty = false;
-      const state = this.state;
-      batch.push({ type: 'roster', clients: state.kind === 'hosting' ? state.server.clients().map(toRosterEntry) : [] });
-    }
-    if (batch.length === 0) return;
+  private deliver(batch: BridgeEvent[]): void {
     for (const listener of [...this.listeners]) {
       try {
         listener(batch);

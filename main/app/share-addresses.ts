@@ -21,7 +21,7 @@ export function externalAddresses(port: number, interfaces: NetworkInterfaceTabl
     for (const entry of entries ?? []) {
       if (entry.internal) continue;
       if (entry.family === 'IPv4') v4.push(joinHostPort(entry.address, port));
-      else if (entry.family === 'IPv6' && !isLinkLocalIPv6(entry.address)) v6.push(joinHostPort(entry.address, port));
+      else if (!isLinkLocalIPv6(entry.address)) v6.push(joinHostPort(entry.address, port));
     }
   }
   return [...new Set([...v4, ...v6])];

@@ -10,6 +10,7 @@
 // any other ESC sequence (ESC c, ESC ( B …) or a lone ESC; then every remaining C0 control
 // except TAB, DEL and the C1 range.
 const CONTROL_SEQUENCE =
+  // eslint-disable-next-line no-control-regex -- matching control characters is this regex's job
   /\x1b\[[0-?]*[ -/]*[@-~]?|\x9b[0-?]*[ -/]*[@-~]?|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|\x1b[ -/]*[0-~]?|[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
 const TAB = /\t/g;
 

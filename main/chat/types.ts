@@ -1,4 +1,5 @@
 /** Shapes shared by the chat server, the chat client and their users (session, CLI, tests). */
+import type { ClientInfo } from '../common/roster';
 
 export interface ChatServerOptions {
   /** Longest line, in bytes of UTF-8, before it is cut into consecutive messages. Default 8 KiB. */
@@ -25,15 +26,8 @@ export interface ListeningAddress {
   port: number;
 }
 
-export interface ClientInfo {
-  /** Unique for the server's lifetime. */
-  id: number;
-  /** `IP:port` as the protocol prints it. */
-  peer: string;
-  /** Epoch milliseconds. */
-  connectedAt: number;
-  linesSent: number;
-}
+// One shape with the IPC contract's roster: defined in main/common, where the renderer can see it.
+export type { ClientInfo };
 
 export type LeaveReason = 'left' | 'reset' | 'slow' | 'server-closed' | 'rejected';
 
@@ -43,9 +37,10 @@ export interface ServerStats {
   linesRelayed: number;
   slowClientsCut: number;
   /**
-   * Connections turned away at accept time for being over `maxClients`. (Out of file
-   * descriptors, libuv closes waiting connections before we see them; that is reported
-   * once per episode as an 'error' event instead.)
+   * Connections the server turned away before they joined: those over `maxClients` (told
+   * the room is full, then closed), plus accept errors that reached it (EMFILE/ENFILE). Not
+   * counted: connections libuv itself accepts and closes when descriptors run out, which the
+   * server never sees; that is reported once per episode as an 'error' event instead.
    */
   connectionsRefused: number;
   /** Connections that turned out to be HTTP or TLS and were closed unannounced. */

@@ -8,6 +8,10 @@
  * (array) of `BridgeEvent`s so a burst of lines costs a few IPC messages, not thousands.
  */
 
+import type { ClientInfo, RosterChanges } from './roster';
+
+export type { ClientInfo, LineCount, RosterChanges } from './roster';
+
 export const CHANNELS = {
   getSnapshot: 'app:get-snapshot',
   host: 'chat:host',
@@ -22,12 +26,17 @@ export const CHANNELS = {
 
 export const EVENTS_CHANNEL = 'chat:events';
 
-export type InvokeChannel = (typeof CHANNELS)[keyof typeof CHANNELS];
-
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = <T = never>(error: string): Result<T> => ({ ok: false, error });
+
+/**
+ * The answer of a call that changes the session (host, join, cancelJoin, leave): its Result,
+ * plus main's status right after the call, so the renderer never has to guess it. Absent when
+ * the call was refused before it reached the session (a bad argument): nothing changed then.
+ */
+export type SessionResult<T> = Result<T> & { after?: StatusReport };
 
 // ---- limits main enforces on every argument -------------------------------------------
 
@@ -86,6 +95,8 @@ export interface Preferences {
 
 export interface Snapshot {
   status: SessionStatus;
+  /** The revision of `status` (see StatusReport). */
+  statusRevision: number;
   preferences: Preferences;
 }
 
@@ -109,6 +120,17 @@ export type SessionStatus =
       self: string | null;
     };
 
+/**
+ * A status as main wrote it. Main is the only author of the status; it numbers each one, so
+ * whichever way a status reaches the renderer (an event, a call's answer, the snapshot) the
+ * renderer keeps the newest and never lets an older one overwrite it.
+ */
+export interface StatusReport {
+  /** Increases with every status change for the session's lifetime. */
+  revision: number;
+  status: SessionStatus;
+}
+
 // ---- events (main -> renderer) --------------------------------------------------------
 
 export type LineKind = 'message' | 'connected' | 'disconnected' | 'raw';
@@ -126,18 +148,13 @@ export interface ChatLine {
   self: boolean;
 }
 
-export interface RosterEntry {
-  id: number;
-  peer: string;
-  connectedAt: number;
-  linesSent: number;
-}
-
 export type BridgeEvent =
-  | { type: 'status'; status: SessionStatus }
+  | ({ type: 'status' } & StatusReport)
   | { type: 'lines'; lines: ChatLine[] }
-  /** Host only: the whole roster, sent when it changes (coalesced per batch). */
-  | { type: 'roster'; clients: RosterEntry[] }
+  /** Host only: the whole roster, when hosting starts or stops. */
+  | { type: 'roster'; clients: ClientInfo[] }
+  /** Host only: arrivals and departures as they happen, line counts at most once a second. */
+  | ({ type: 'roster-changes' } & RosterChanges)
   /** The connection dropped; the next try starts in `delayMs`. */
   | { type: 'reconnecting'; attempt: number; delayMs: number; reason: string }
   /** Something the user should read (a failed reconnect that gave up, a server error). */
@@ -147,11 +164,11 @@ export type BridgeEvent =
 
 export interface TincanBridge {
   getSnapshot(): Promise<Result<Snapshot>>;
-  host(request: HostRequest): Promise<Result<HostInfo>>;
-  join(request: JoinRequest): Promise<Result<JoinInfo>>;
-  cancelJoin(): Promise<Result<null>>;
+  host(request: HostRequest): Promise<SessionResult<HostInfo>>;
+  join(request: JoinRequest): Promise<SessionResult<JoinInfo>>;
+  cancelJoin(): Promise<SessionResult<null>>;
   send(request: SendRequest): Promise<Result<SendResponse>>;
-  leave(): Promise<Result<null>>;
+  leave(): Promise<SessionResult<null>>;
   copyText(text: string): Promise<Result<null>>;
   openLink(url: string): Promise<Result<null>>;
   forgetRecentHost(address: string): Promise<Result<Preferences>>;

@@ -82,7 +82,8 @@ export function validateHostRequest(value: unknown, rules: HostRequestRules = {}
   const { port, scope } = fields.value;
   const lowest = rules.allowAnyPort === true ? 0 : 1;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < lowest || port > 65535) {
-    return fail('The port must be a whole number from 1 to 65535.');
+    // Say what this caller accepts: tools may pass 0 (any free port), the renderer may not.
+    return fail(`The port must be a whole number from ${lowest} to 65535.`);
   }
   if (scope !== 'lan' && scope !== 'local') {
     return fail('The scope must be “lan” (the whole network) or “local” (this computer only).');
@@ -122,6 +123,7 @@ export function validateOpenLink(value: unknown): Result<string> {
   const text = checkString(value, 'The link', LIMITS.maxUrlChars);
   if (!text.ok) return text;
   // The URL parser silently drops some control characters; a link that contains any is not one we show.
+  // eslint-disable-next-line no-control-regex -- control characters are what this check refuses
   if (/[\u0000-\u0020\u007f-\u009f]/.test(text.value)) return fail('The link contains spaces or control characters.');
   let url: URL;
   try {

@@ -131,5 +131,6 @@ export function startTincan(electron: ElectronMain, mainDirectory: string): Tinc
 }
 
 function reportStartupError(error: unknown): void {
+  // eslint-disable-next-line no-console -- startup failed before any window exists; the terminal is all there is
   console.error('Tincan could not start:', error);
 }

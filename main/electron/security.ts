@@ -44,7 +44,7 @@ export function isTrustedSender(
 ): boolean {
   try {
     const frame = event.senderFrame;
-    if (frame === null || frame === undefined) return false;
+    if (!frame) return false;
     if (frame.parent !== null) return false;
     if (!ownWebContentsIds.has(event.sender.id)) return false;
     return isOwnPageUrl(frame.url, rendererUrl);
@@ -77,11 +77,11 @@ export function installPermissionHandlers(
   rendererUrl: string,
 ): void {
   session.setPermissionRequestHandler((contents, permission, callback, details) => {
-    let requestingUrl = '';
+    let requestingUrl: string;
     try {
       requestingUrl = details.requestingUrl || contents.getURL();
     } catch {
-      requestingUrl = '';
+      requestingUrl = ''; // a contents destroyed mid-request: nothing is granted
     }
     callback(isPermissionAllowed(permission, requestingUrl, rendererUrl));
   });

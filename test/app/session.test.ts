@@ -5,7 +5,9 @@ import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
 import { shareAddressesFor } from '../../main/app/share-addresses';
 import type { ChatLine, HostRequest, JoinRequest, SessionStatus } from '../../main/common/ipc-contract';
 import { MemoryPreferencesStore } from '../../main/app/preferences';
-import { canListen, EventRecorder, freePort, occupyPort, RawClient } from './helpers';
+import { EventRecorder } from '../support/event-recorder';
+import { canListen, freePort, occupiedPort } from '../support/ports';
+import { RawClient } from '../support/raw-client';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -21,7 +23,7 @@ function newSession(options: ChatSessionOptions = {}): { session: ChatSession; e
 
 async function connectRaw(port: number): Promise<RawClient> {
   const raw = await RawClient.connect(port);
-  cleanups.push(() => raw.close());
+  cleanups.push(() => raw.destroy());
   return raw;
 }
 
@@ -76,18 +78,18 @@ describe('ChatSession hosting', () => {
     });
 
     const raw = await connectRaw(port);
-    await events.waitFor(() => events.lines.some((line) => line.kind === 'connected' && line.peer === raw.peer), 'the raw client’s (connected) line');
-    const joinedLine = events.lines.find((line) => line.peer === raw.peer);
+    await events.waitFor(() => events.lines.some((line) => line.kind === 'connected' && line.peer === raw.label), 'the raw client’s (connected) line');
+    const joinedLine = events.lines.find((line) => line.peer === raw.label);
     expect(joinedLine).toMatchObject({ kind: 'connected', text: '', self: false });
 
-    raw.write('hello from nc\n');
+    await raw.write('hello from nc\n');
     await events.waitFor(() => events.lines.some((line) => line.text === 'hello from nc'), 'the raw client’s message');
-    expect(events.lines.find((line) => line.text === 'hello from nc')).toMatchObject({ kind: 'message', peer: raw.peer, self: false });
+    expect(events.lines.find((line) => line.text === 'hello from nc')).toMatchObject({ kind: 'message', peer: raw.label, self: false });
 
     const sent = await session.send({ text: 'hi there\n\n  \nsecond line' });
     expect(sent).toEqual({ ok: true, value: { lines: 2 } });
-    const expected = `[${raw.peer}] hello from nc\n[${self}] hi there\n[${self}] second line\n`;
-    await raw.waitFor((received) => received.length >= expected.length, 'the host’s lines');
+    const expected = `[${raw.label}] hello from nc\n[${self}] hi there\n[${self}] second line\n`;
+    await raw.waitFor((client) => client.text.length >= expected.length, 'the host’s lines');
     expect(raw.text).toBe(expected);
 
     await events.waitFor(() => events.lines.some((line) => line.text === 'second line'), 'own lines echoed');
@@ -99,12 +101,12 @@ describe('ChatSession hosting', () => {
 
     // Roster: the host's own client and the raw one, with the line counts.
     await events.waitFor(() => {
-      const roster = events.events.filter((event) => event.type === 'roster').at(-1);
-      return roster?.type === 'roster' && roster.clients.length === 2 && roster.clients.some((c) => c.peer === self && c.linesSent === 2);
+      const roster = events.roster;
+      return roster.length === 2 && roster.some((c) => c.peer === self && c.linesSent === 2);
     }, 'a roster with both clients');
 
-    raw.close();
-    await events.waitFor(() => events.lines.some((line) => line.kind === 'disconnected' && line.peer === raw.peer), 'the (disconnected) line');
+    raw.destroy();
+    await events.waitFor(() => events.lines.some((line) => line.kind === 'disconnected' && line.peer === raw.label), 'the (disconnected) line');
 
     // seq increases by one per line, at is a plausible time.
     const lines = events.lines;
@@ -115,7 +117,7 @@ describe('ChatSession hosting', () => {
   });
 
   it('refuses a port in use with the server’s sentence and stays idle', async () => {
-    const busy = await occupyPort();
+    const busy = await occupiedPort();
     cleanups.push(busy.close);
     const { session } = newSession();
     const result = await session.host({ port: busy.port, scope: 'local' });
@@ -131,24 +133,21 @@ describe('ChatSession hosting', () => {
     const { session, events } = newSession();
     const { port } = await hostLocally(session);
     const raw = await connectRaw(port);
-    await events.waitFor(() => events.lines.some((line) => line.peer === raw.peer), 'raw client announced');
+    await events.waitFor(() => events.lines.some((line) => line.peer === raw.label), 'raw client announced');
 
-    expect(await session.leave()).toEqual({ ok: true, value: null });
+    expect(await session.leave()).toMatchObject({ ok: true, value: null, after: { status: { mode: 'idle' } } });
     await raw.waitForEnd();
     expect(await canListen(port)).toBe(true);
     await events.waitFor(() => events.lastStatus?.mode === 'idle', 'idle status');
-    await events.waitFor(
-      () => events.events.some((event) => event.type === 'roster' && event.clients.length === 0),
-      'an empty roster',
-    );
+    await events.waitFor(() => events.events.some((event) => event.type === 'roster') && events.roster.length === 0, 'an empty roster');
     expect((await session.send({ text: 'anyone?' })).ok).toBe(false);
   });
 
   it('refuses to host or join twice, and validates its arguments', async () => {
     const { session } = newSession();
     await hostLocally(session);
-    expect(await session.host({ port: 0, scope: 'local' })).toEqual({ ok: false, error: 'Leave the current chat first.' });
-    expect(await session.join({ address: '127.0.0.1:1' })).toEqual({ ok: false, error: 'Leave the current chat first.' });
+    expect(await session.host({ port: 0, scope: 'local' })).toMatchObject({ ok: false, error: 'Leave the current chat first.', after: { status: { mode: 'hosting' } } });
+    expect(await session.join({ address: '127.0.0.1:1' })).toMatchObject({ ok: false, error: 'Leave the current chat first.', after: { status: { mode: 'hosting' } } });
     expect((await session.host({ port: -5, scope: 'local' })).ok).toBe(false);
     expect((await session.host({ port: 1, scope: 'moon' } as unknown as HostRequest)).ok).toBe(false);
     expect((await session.send({ text: 42 } as unknown as { text: string })).ok).toBe(false);
@@ -184,7 +183,7 @@ describe('ChatSession joining', () => {
     // The connect needs the event loop; the snapshot (microtasks only) sees it in progress.
     const during = await session.getSnapshot();
     expect(during.ok && during.value.status).toEqual({ mode: 'joined', target: { host: '127.0.0.1', port }, connection: 'connecting', self: null });
-    expect(await joining).toEqual({ ok: true, value: { host: '127.0.0.1', port } });
+    expect(await joining).toMatchObject({ ok: true, value: { host: '127.0.0.1', port }, after: { status: { mode: 'joined', connection: 'connected' } } });
     await events.waitFor(() => isConnected(events.lastStatus), 'connected');
     // Statuses may be coalesced, but each one is about this join.
     expect(events.statuses.every((status) => status.mode === 'joined')).toBe(true);
@@ -192,12 +191,12 @@ describe('ChatSession joining', () => {
     const self = status?.mode === 'joined' ? status.self : null;
     expect(self).toMatch(/^127\.0\.0\.1:\d+$/);
 
-    await raw.waitFor((text) => text.includes(`[${self}] (connected)`), 'the session announced');
-    raw.write('welcome\n');
+    await raw.waitFor((client) => client.text.includes(`[${self}] (connected)`), 'the session announced');
+    await raw.write('welcome\n');
     await session.send({ text: 'thanks' });
     await events.waitFor(() => events.lines.some((line) => line.text === 'thanks'), 'own line');
     expect(events.lines.filter((line) => line.kind === 'message').map((line) => [line.peer, line.text, line.self])).toEqual([
-      [raw.peer, 'welcome', false],
+      [raw.label, 'welcome', false],
       [self, 'thanks', true],
     ]);
 
@@ -223,7 +222,8 @@ describe('ChatSession joining', () => {
 
   it('explains a bad address without connecting', async () => {
     const { session, events } = newSession();
-    expect(await session.join({ address: '10.0.0.300' })).toEqual({
+    expect(await session.join({ address: '10.0.0.300' })).toMatchObject({
+      after: { status: { mode: 'idle' } },
       ok: false,
       error: '“10.0.0.300” is not a valid IPv4 address: each part must be 0–255.',
     });
@@ -235,7 +235,8 @@ describe('ChatSession joining', () => {
   it('reports a refused connection with the client’s sentence and goes back to idle', async () => {
     const port = await freePort();
     const { session, events } = newSession();
-    expect(await session.join({ address: `127.0.0.1:${port}` })).toEqual({
+    expect(await session.join({ address: `127.0.0.1:${port}` })).toMatchObject({
+      after: { status: { mode: 'idle' } },
       ok: false,
       error: `Nothing is listening at 127.0.0.1:${port}`,
     });
@@ -246,11 +247,11 @@ describe('ChatSession joining', () => {
     const { port } = await startServer();
     const { session, events } = newSession();
     const joining = session.join({ address: `127.0.0.1:${port}` });
-    expect(await session.cancelJoin()).toEqual({ ok: true, value: null });
-    expect(await joining).toEqual({ ok: false, error: 'Joining was cancelled.' });
+    expect(await session.cancelJoin()).toMatchObject({ ok: true, value: null, after: { status: { mode: 'idle' } } });
+    expect(await joining).toMatchObject({ ok: false, error: 'Joining was cancelled.', after: { status: { mode: 'idle' } } });
     await events.waitFor(() => events.lastStatus?.mode === 'idle', 'idle');
     // cancelJoin when idle is harmless
-    expect(await session.cancelJoin()).toEqual({ ok: true, value: null });
+    expect(await session.cancelJoin()).toMatchObject({ ok: true, value: null, after: { status: { mode: 'idle' } } });
   });
 
   it('reconnects with backoff after the server restarts on the same port', async () => {
@@ -282,7 +283,7 @@ describe('ChatSession joining', () => {
     const status = events.lastStatus;
     const self = status?.mode === 'joined' ? status.self : null;
     await session.send({ text: 'back again' });
-    await raw.waitFor((text) => text.includes(`[${self}] back again\n`), 'the message after reconnecting');
+    await raw.waitFor((client) => client.text.includes(`[${self}] back again\n`), 'the message after reconnecting');
   });
 
   it('leave and cancelJoin stop the reconnect loop for good', async () => {
@@ -294,7 +295,7 @@ describe('ChatSession joining', () => {
       await first.server.close();
       await events.waitFor(() => events.events.filter((event) => event.type === 'reconnecting').length >= 2, 'reconnecting');
 
-      expect(await session[stop]()).toEqual({ ok: true, value: null });
+      expect(await session[stop]()).toMatchObject({ ok: true, value: null, after: { status: { mode: 'idle' } } });
       await events.waitFor(() => events.lastStatus?.mode === 'idle', `idle after ${stop}`);
       // Something listens on the old port again; a session still retrying would arrive within
       // a few of its 40 ms delays. Waiting for an absence has to take some time: 10 delays.
@@ -331,17 +332,17 @@ describe('ChatSession event batching', () => {
     const { session, events } = newSession();
     const { port } = await hostLocally(session);
     const raw = await connectRaw(port);
-    await events.waitFor(() => events.lines.some((line) => line.peer === raw.peer), 'raw client announced');
+    await events.waitFor(() => events.lines.some((line) => line.peer === raw.label), 'raw client announced');
     const batchesBefore = events.batches.length;
 
     const total = 5000;
-    raw.write(Array.from({ length: total }, (_, index) => `line ${index}\n`).join(''));
+    await raw.write(Array.from({ length: total }, (_, index) => `line ${index}\n`).join(''));
     await events.waitFor(
-      () => events.lines.filter((line) => line.peer === raw.peer && line.kind === 'message').length >= total,
+      () => events.lines.filter((line) => line.peer === raw.label && line.kind === 'message').length >= total,
       'all 5,000 lines',
       20_000,
     );
-    const received = events.lines.filter((line) => line.peer === raw.peer && line.kind === 'message').map((line) => line.text);
+    const received = events.lines.filter((line) => line.peer === raw.label && line.kind === 'message').map((line) => line.text);
     expect(received).toEqual(Array.from({ length: total }, (_, index) => `line ${index}`));
     const burstBatches = events.batches.slice(batchesBefore);
     // Each callback: consecutive lines merged into one item.
@@ -359,7 +360,7 @@ describe('ChatSession event batching', () => {
     const { session, events } = newSession({ eventBatchMs: 40 });
     const { port } = await hostLocally(session);
     const raw = await connectRaw(port);
-    for (let index = 0; index < 20; index += 1) raw.write(`tick ${index}\n`);
+    for (let index = 0; index < 20; index += 1) await raw.write(`tick ${index}\n`);
     await events.waitFor(() => events.lines.filter((line) => line.text.startsWith('tick ')).length === 20, 'ticks');
     for (let index = 1; index < events.batches.length; index += 1) {
       const gap = (events.batches[index]?.at ?? 0) - (events.batches[index - 1]?.at ?? 0);
@@ -367,7 +368,7 @@ describe('ChatSession event batching', () => {
     }
     for (const batch of events.batches) {
       expect(batch.events.filter((event) => event.type === 'status').length).toBeLessThanOrEqual(1);
-      expect(batch.events.filter((event) => event.type === 'roster').length).toBeLessThanOrEqual(1);
+      expect(batch.events.filter((event) => event.type === 'roster' || event.type === 'roster-changes').length).toBeLessThanOrEqual(1);
     }
   });
 

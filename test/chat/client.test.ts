@@ -3,25 +3,25 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatClient, ChatClientError, outgoingLines } from '../../main/chat/client';
-import { frame, startRoom, waitUntil, type TestRoom, ipv6OrClearError } from './helpers';
+import { ipv6OrClearError } from '../support/ipv6';
+import { frame } from '../support/raw-client';
+import { type TestRoom, useRooms } from '../support/room';
+import { waitUntil } from '../support/wait';
 
-const rooms: TestRoom[] = [];
+const openRoom = useRooms();
 const clients: ChatClient[] = [];
 const children: ChildProcess[] = [];
 const rawServers: net.Server[] = [];
 const rawSockets: net.Socket[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
-  for (const r of rooms.splice(0)) await r.close();
   for (const s of rawSockets.splice(0)) s.destroy();
   for (const s of rawServers.splice(0)) await new Promise((resolve) => s.close(resolve));
   for (const child of children.splice(0)) child.kill('SIGKILL');
 });
 
-async function room(host = '127.0.0.1'): Promise<TestRoom> {
-  const r = await startRoom({}, host);
-  rooms.push(r);
-  return r;
+function room(host = '127.0.0.1'): Promise<TestRoom> {
+  return openRoom({}, host);
 }
 async function connect(port: number, host = '127.0.0.1'): Promise<ChatClient> {
   const client = await ChatClient.connect({ host, port, timeoutMs: 5000 });
@@ -59,7 +59,7 @@ async function blackhole(): Promise<number> {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // never accept anything
     });`], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
-  const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  const port = await new Promise<number>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
   // fill the accept queue until a connection attempt no longer completes
   for (let i = 0; i < 16; i++) {
     const socket = net.connect({ port, host: '127.0.0.1' });
@@ -188,8 +188,7 @@ describe('ChatClient: talking to a room', () => {
 
 describe('ChatClient: a full room', () => {
   it("shows the server's notice as a line, then closes with an error", async () => {
-    const r = await startRoom({ maxClients: 1 });
-    rooms.push(r);
+    const r = await openRoom({ maxClients: 1 });
     await r.join();
     const client = await connect(r.port);
     const seen = collect(client);

@@ -4,8 +4,8 @@
  * and once some leave, newcomers get in again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { cpuSeconds, openFds, spawnServer, type ServerProcess } from '../headless/spawn';
-import { RawClient, frame } from './helpers';
+import { cpuSeconds, openFds, spawnServer, type ServerProcess } from '../support/headless-server';
+import { RawClient, frame } from '../support/raw-client';
 
 const FD_LIMIT = 64;
 let server: ServerProcess | null = null;

@@ -1,17 +1,11 @@
 /** ChatServer edge cases: undecided openings at end of stream, counts, boundaries, stalls. */
-import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatServerOptions, LeaveReason } from '../../main/chat/types';
-import { RawClient, frame, startRoom, type TestRoom, ipv6OrClearError } from './helpers';
+import { describe, expect, it } from 'vitest';
+import type { LeaveReason } from '../../main/chat/types';
+import { ipv6OrClearError } from '../support/ipv6';
+import { RawClient, frame } from '../support/raw-client';
+import { useRooms } from '../support/room';
 
-const rooms: TestRoom[] = [];
-async function room(options: ChatServerOptions = {}, host = '127.0.0.1'): Promise<TestRoom> {
-  const r = await startRoom(options, host);
-  rooms.push(r);
-  return r;
-}
-afterEach(async () => {
-  for (const r of rooms.splice(0)) await r.close();
-});
+const room = useRooms();
 
 describe('ChatServer: edges', () => {
   it('a client that types "GE" (could be HTTP) and then leaves cleanly is chat: its words are broadcast', async () => {

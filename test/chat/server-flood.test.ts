@@ -1,17 +1,15 @@
 /** ChatServer under a flood: a reader that never reads is cut; everyone else hears everything. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LeaveReason } from '../../main/chat/types';
-import { RawClient, startRoom, waitUntil, type TestRoom } from './helpers';
+import { RawClient } from '../support/raw-client';
+import { useRooms } from '../support/room';
+import { waitUntil } from '../support/wait';
 
-const rooms: TestRoom[] = [];
-afterEach(async () => {
-  for (const r of rooms.splice(0)) await r.close();
-});
+const room = useRooms();
 
 describe('ChatServer: slow clients', () => {
   it('a client that never reads is cut while another floods; the others get every message and its (disconnected)', async () => {
-    const r = await startRoom({ maxClientOutputBytes: 64 * 1024 });
-    rooms.push(r);
+    const r = await room({ maxClientOutputBytes: 64 * 1024 });
     const leaves: [string, LeaveReason][] = [];
     r.server.on('leave', (c, reason) => leaves.push([c.peer, reason]));
 
@@ -58,8 +56,7 @@ describe('ChatServer: slow clients', () => {
   });
 
   it('with a small output budget the server pushes back on the flooder instead of buffering, and loses nothing', async () => {
-    const r = await startRoom({ outputBudgetBytes: 64 * 1024, maxClientOutputBytes: 32 * 1024 * 1024 });
-    rooms.push(r);
+    const r = await room({ outputBudgetBytes: 64 * 1024, maxClientOutputBytes: 32 * 1024 * 1024 });
     const reader = await r.join();
     const flooder = await r.join();
     reader.socket.pause();

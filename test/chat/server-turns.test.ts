@@ -3,17 +3,15 @@
  * see one and the same order of messages, from the point it arrived on, with no gaps; and the
  * (connected) notice of a newcomer goes exactly to those who were there before it.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, frame, nextTurn, startRoom, type TestRoom } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { RawClient, frame } from '../support/raw-client';
+import { useRooms } from '../support/room';
+import { nextTurn } from '../support/wait';
 
-const rooms: TestRoom[] = [];
-afterEach(async () => {
-  for (const r of rooms.splice(0)) await r.close();
-});
+const room = useRooms();
 
 async function churn(admitDelayMs: number, joinersTalk: boolean): Promise<void> {
-  const r = await startRoom({ admitDelayMs });
-  rooms.push(r);
+  const r = await room({ admitDelayMs });
   // The server's own account of what happened, in order (with admitDelayMs 0 a join is the accept).
   const log: string[] = [];
   r.server.on('join', (c) => log.push(`join ${c.peer}`));

@@ -1,21 +1,16 @@
 /** ChatServer over real sockets: the wire protocol byte for byte, with raw `net` clients. */
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatServer } from '../../main/chat/server';
-import type { ChatServerOptions, ClientInfo, LeaveReason } from '../../main/chat/types';
-import { RawClient, frame, startRoom, waitUntil, type TestRoom, ipv6OrClearError, ipv6Loopback } from './helpers';
+import type { ClientInfo, LeaveReason } from '../../main/chat/types';
+import { useCleanup } from '../support/cleanup';
+import { ipv6OrClearError, ipv6Loopback } from '../support/ipv6';
+import { RawClient, frame } from '../support/raw-client';
+import { type TestRoom, useRooms } from '../support/room';
+import { waitUntil } from '../support/wait';
 
-const rooms: TestRoom[] = [];
-const servers: ChatServer[] = [];
-async function room(options: ChatServerOptions = {}, host = '127.0.0.1'): Promise<TestRoom> {
-  const r = await startRoom(options, host);
-  rooms.push(r);
-  return r;
-}
-afterEach(async () => {
-  for (const r of rooms.splice(0)) await r.close();
-  for (const s of servers.splice(0)) await s.close();
-});
+const room = useRooms();
+const defer = useCleanup();
 
 describe('ChatServer: the three protocol messages', () => {
   it('exact bytes to exact recipients: connected to others, lines to all, disconnected to others', async () => {
@@ -312,7 +307,7 @@ describe('ChatServer: listening and closing', () => {
   it('a port in use: listen rejects with a message naming the port', async () => {
     const r = await room();
     const other = new ChatServer();
-    servers.push(other);
+    defer(() => other.close());
     await expect(other.listen({ port: r.port, host: '127.0.0.1' })).rejects.toThrow(new RegExp(`Port ${r.port} is already in use`));
   });
 
@@ -337,7 +332,7 @@ describe('ChatServer: listening and closing', () => {
     expect(r.server.stats.clientsNow).toBe(0);
 
     const again = new ChatServer();
-    servers.push(again);
+    defer(() => again.close());
     const address = await again.listen({ port: r.port, host: '127.0.0.1' });
     expect(address.port).toBe(r.port);
     await expect(r.server.listen({ port: 0 })).rejects.toThrow();
@@ -407,7 +402,7 @@ describe('ChatServer: listening and closing', () => {
 
   it('listen rejects a bad port and a second listen', async () => {
     const server = new ChatServer();
-    servers.push(server);
+    defer(() => server.close());
     await expect(server.listen({ port: 70000 })).rejects.toThrow(/0 to 65535/);
     await server.listen({ port: 0, host: '127.0.0.1' });
     await expect(server.listen({ port: 0, host: '127.0.0.1' })).rejects.toThrow(/already listening/);

@@ -36,6 +36,11 @@ describe('validateHostRequest', () => {
   it('lets port 0 through only when asked to', () => {
     expect(validateHostRequest({ port: 0, scope: 'lan' }, { allowAnyPort: true }).ok).toBe(true);
     expect(validateHostRequest({ port: -1, scope: 'lan' }, { allowAnyPort: true }).ok).toBe(false);
+    // The sentence matches the rule in force: 0 is allowed here, so it says so.
+    expect(errorOf(validateHostRequest({ port: -1, scope: 'lan' }, { allowAnyPort: true }))).toBe(
+      'The port must be a whole number from 0 to 65535.',
+    );
+    expect(errorOf(validateHostRequest({ port: 0, scope: 'lan' }))).toBe('The port must be a whole number from 1 to 65535.');
   });
 
   it.each(['LAN', 'public', '', null, 1, ['lan']])('refuses scope %s', (scope) => {

@@ -4,26 +4,25 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { useCleanup } from '../support/cleanup';
+import { spawnServer } from '../support/headless-server';
+import { freePort, occupiedPort } from '../support/ports';
+import { RawClient } from '../support/raw-client';
 import {
   AppPage,
   RENDERER_DIST,
-  RawClient,
-  closedPort,
   launchChromium,
-  occupiedPort,
   requireBuiltRenderer,
-  startHeadlessServer,
   startStaticServer,
   type AppPageOptions,
-  type HeadlessServer,
   type StaticServer,
 } from './harness';
 
 const WAIT_MS = 10_000;
 
-let browser: Browser;
-let site: StaticServer;
-const cleanups: (() => Promise<void> | void)[] = [];
+let browser: Browser | undefined;
+let site: StaticServer | undefined;
+const defer = useCleanup();
 const openApps: AppPage[] = [];
 
 beforeAll(async () => {
@@ -32,19 +31,12 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 
+// Registered after useCleanup's hook, so it runs first: the pages are still open.
 afterEach(async ({ task }) => {
   if (task.result?.state === 'fail') {
     for (const [index, app] of openApps.entries()) await app.screenshot(`FAILED-${task.name.slice(0, 40)}-${index}`).catch(() => undefined);
   }
   openApps.length = 0;
-  // Last opened, first closed; one failing cleanup must not skip the rest.
-  for (const cleanup of cleanups.splice(0).reverse()) {
-    try {
-      await cleanup();
-    } catch {
-      // already gone
-    }
-  }
 });
 
 afterAll(async () => {
@@ -53,15 +45,16 @@ afterAll(async () => {
 });
 
 async function openApp(options: AppPageOptions = {}): Promise<AppPage> {
+  if (!browser || !site) throw new Error('Chromium or the page server did not start (see beforeAll).');
   const app = await AppPage.open(browser, site.url, options);
-  cleanups.push(() => app.close());
+  defer(() => app.close());
   openApps.push(app);
   return app;
 }
 
 async function rawClient(port: number): Promise<RawClient> {
   const client = await RawClient.connect(port);
-  cleanups.push(() => client.close());
+  defer(() => client.destroy());
   return client;
 }
 
@@ -83,7 +76,7 @@ async function hostThroughUi(app: AppPage): Promise<{ port: number; self: string
   // Another process may take it before we bind (the range is shared with outgoing
   // connections); the UI then says the port is in use, and we try another, as a user would.
   for (let attempt = 1; ; attempt += 1) {
-    const port = await closedPort();
+    const port = await freePort();
     await page.getByRole('textbox', { name: 'Port' }).fill(String(port));
     await page.getByRole('button', { name: 'Start hosting' }).click();
     const outcome = page.getByRole('button', { name: 'Stop hosting' }).or(page.getByRole('alert'));
@@ -100,6 +93,11 @@ async function hostThroughUi(app: AppPage): Promise<{ port: number; self: string
   return { port: snapshot.value.status.host.port, self: snapshot.value.status.self };
 }
 
+/** axe-core finds nothing serious or critical on this screen, in light or dark. */
+async function expectAccessible(app: AppPage, screen: string): Promise<void> {
+  expect(await app.accessibilityProblems(screen)).toEqual([]);
+}
+
 async function expectCleanPage(app: AppPage): Promise<void> {
   expect(await app.cspViolations()).toEqual([]);
   expect(app.pageErrors).toEqual([]);
@@ -113,11 +111,13 @@ describe('Tincan renderer in Chromium', () => {
     // The primary action has focus on arrival, so Enter hosts at once.
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Start hosting');
     await app.screenshot('start-host');
+    await expectAccessible(app, 'start, host');
 
     await page.getByText('Join a room').click();
     await page.getByRole('button', { name: 'pi.lan:4000', exact: true }).click();
     expect(await page.getByRole('textbox', { name: 'Host address' }).inputValue()).toBe('pi.lan:4000');
     await app.screenshot('start-join');
+    await expectAccessible(app, 'start, join with recent rooms');
 
     // Keyboard: Shift+Tab from the address reaches the Host/Join switch, with a visible ring;
     // arrow keys switch mode like any radio group.
@@ -141,6 +141,7 @@ describe('Tincan renderer in Chromium', () => {
     await dark.page.getByRole('button', { name: 'Join', exact: true }).waitFor({ timeout: WAIT_MS });
     await dark.page.getByRole('textbox', { name: 'Host address' }).fill('192.168.1.');
     await dark.screenshot('start-join-dark');
+    await expectAccessible(dark, 'start, join with an unfinished address');
     await expectCleanPage(dark);
   });
 
@@ -151,12 +152,12 @@ describe('Tincan renderer in Chromium', () => {
     expect(await page.getByRole('complementary', { name: 'Room details' }).textContent()).toContain(`127.0.0.1:${port}`);
 
     const nc = await rawClient(port);
-    await waitForRow(page, `${nc.peer} joined`);
+    await waitForRow(page, `${nc.label} joined`);
 
     await nc.write('hello from nc\n');
     await waitForRow(page, 'hello from nc');
     const row = transcript(page).locator('li', { hasText: 'hello from nc' });
-    expect(await row.locator('.sender').textContent()).toBe(nc.peer);
+    expect(await row.locator('.sender').textContent()).toBe(nc.label);
 
     // Typed + Enter goes out as exactly one protocol line.
     const input = page.getByRole('textbox', { name: 'Message' });
@@ -164,8 +165,8 @@ describe('Tincan renderer in Chromium', () => {
     await input.fill('hi from the app ✓');
     await input.press('Enter');
     const expected = `[${self}] hi from the app ✓\n`;
-    await nc.waitFor('the app’s line', () => nc.received.includes(Buffer.from(expected, 'utf8')));
-    const lines = nc.received.toString('utf8');
+    await nc.waitForText(expected);
+    const lines = nc.text;
     expect(lines.endsWith(expected)).toBe(true);
     await waitForRow(page, 'hi from the app ✓');
     expect(await transcript(page).locator('li.row-self').last().locator('.sender').textContent()).toBe('you');
@@ -180,7 +181,7 @@ describe('Tincan renderer in Chromium', () => {
       element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
     });
     await nc.waitForLine(`[${self}] pasted three`);
-    expect(nc.lines.slice(-3)).toEqual([`[${self}] pasted one`, `[${self}] pasted two`, `[${self}] pasted three`]);
+    expect(nc.lines().slice(-3)).toEqual([`[${self}] pasted one`, `[${self}] pasted two`, `[${self}] pasted three`]);
 
     // Markup stays text; links open through the bridge, never in the page.
     await nc.write('<img src=x onerror=alert(1)> and https://example.com/docs?x=1.\n');
@@ -198,17 +199,20 @@ describe('Tincan renderer in Chromium', () => {
     await expect.poll(() => app.copied).toEqual([`127.0.0.1:${port}`]);
     expect(await page.getByRole('banner', { name: 'Connection' }).textContent()).toContain('2 people');
     await app.screenshot('hosting');
+    await expectAccessible(app, 'hosting');
 
     await page.getByRole('button', { name: 'Stop hosting' }).click();
     await nc.waitForClose();
     await page.getByRole('button', { name: 'Start hosting' }).waitFor({ timeout: WAIT_MS });
     await app.screenshot('stopped-hosting');
+    await expectAccessible(app, 'start, after hosting');
     await expectCleanPage(app);
   });
 
   it('joining a headless server child process by address, then losing it', async () => {
-    const server: HeadlessServer = await startHeadlessServer();
-    cleanups.push(() => server.stop());
+    const headless = spawnServer(['--port', '0', '--host', '127.0.0.1']);
+    defer(() => headless.stop());
+    const server = await headless.listening();
     const app = await openApp({ colorScheme: 'dark', viewport: { width: 1024, height: 700 } });
     const { page } = app;
     await page.getByText('Join a room').click();
@@ -220,7 +224,7 @@ describe('Tincan renderer in Chromium', () => {
     expect(await bar.textContent()).toContain(`127.0.0.1:${server.port}`);
 
     const nc = await rawClient(server.port);
-    await waitForRow(page, `${nc.peer} joined`);
+    await waitForRow(page, `${nc.label} joined`);
     await nc.write('anyone here?\n');
     await waitForRow(page, 'anyone here?');
     const snapshot = await app.session.getSnapshot();
@@ -230,13 +234,15 @@ describe('Tincan renderer in Chromium', () => {
     await nc.waitForLine(`[${self}] yes, me`);
     expect(await bar.textContent()).toContain('2 people');
     await app.screenshot('joined-dark');
+    await expectAccessible(app, 'joined');
 
     // The server goes away: the UI says it is reconnecting and blocks the input with a reason.
-    await server.stop();
+    await headless.stop();
     await page.getByText(/Connection lost/).first().waitFor({ timeout: WAIT_MS });
     await page.getByText(/\(attempt \d+\)/).waitFor({ timeout: WAIT_MS });
     expect(await page.getByRole('textbox', { name: 'Message' }).isDisabled()).toBe(true);
     await app.screenshot('reconnecting-dark');
+    await expectAccessible(app, 'joined, reconnecting');
 
     await page.getByRole('button', { name: 'Leave' }).click();
     await page.getByRole('button', { name: 'Join', exact: true }).waitFor({ timeout: WAIT_MS });
@@ -255,8 +261,9 @@ describe('Tincan renderer in Chromium', () => {
     await page.getByRole('button', { name: 'Join', exact: true }).click();
     expect(app.calls).not.toContain('join');
     await app.screenshot('join-bad-address');
+    await expectAccessible(app, 'error: bad address');
 
-    const port = await closedPort();
+    const port = await freePort();
     await address.fill(`127.0.0.1:${port}`);
     await page.getByRole('button', { name: 'Join', exact: true }).click();
     const alert = page.getByRole('alert');
@@ -264,9 +271,10 @@ describe('Tincan renderer in Chromium', () => {
     expect((await alert.textContent())?.toLowerCase()).toMatch(/refused|nothing is listening|nobody/);
     expect(app.calls).toContain('join');
     await app.screenshot('join-refused');
+    await expectAccessible(app, 'error: refused');
 
     const busy = await occupiedPort();
-    cleanups.push(() => busy.close());
+    defer(() => busy.close());
     await page.getByText('Host a room').click();
     await page.getByRole('textbox', { name: 'Port' }).fill(String(busy.port));
     await page.getByText('Only this computer').click();
@@ -274,6 +282,7 @@ describe('Tincan renderer in Chromium', () => {
     await page.getByRole('alert').waitFor({ timeout: WAIT_MS });
     expect((await page.getByRole('alert').textContent())?.toLowerCase()).toMatch(/in use|busy|taken/);
     await app.screenshot('host-port-busy');
+    await expectAccessible(app, 'error: port busy');
     await expectCleanPage(app);
   });
 
@@ -284,7 +293,7 @@ describe('Tincan renderer in Chromium', () => {
     const alice = await rawClient(port);
     const bob = await rawClient(port);
     const carol = await rawClient(port);
-    await waitForRow(page, `${carol.peer} joined`);
+    await waitForRow(page, `${carol.label} joined`);
     await alice.write('morning! who is bringing the projector?\n');
     await waitForRow(page, 'who is bringing the projector');
     await bob.write('me. also the slides are at https://intranet.example/slides/q4-review.pdf\n');
@@ -297,10 +306,11 @@ describe('Tincan renderer in Chromium', () => {
       'a long line to see wrapping: ' + 'the quick brown fox jumps over the lazy dog '.repeat(5).trim() + '\n',
     );
     await waitForRow(page, 'lazy dog');
-    carol.close();
-    await waitForRow(page, `${carol.peer} left`);
+    carol.destroy();
+    await waitForRow(page, `${carol.label} left`);
     await page.getByRole('complementary', { name: 'Room details' }).getByText('In the room (3)').waitFor({ timeout: WAIT_MS });
     await app.screenshot('busy-room-dark');
+    await expectAccessible(app, 'hosting, busy room');
     await expectCleanPage(app);
   });
 
@@ -309,7 +319,7 @@ describe('Tincan renderer in Chromium', () => {
     const { page } = app;
     const { port } = await hostThroughUi(app);
     const nc = await rawClient(port);
-    await waitForRow(page, `${nc.peer} joined`);
+    await waitForRow(page, `${nc.label} joined`);
 
     const count = 5000;
     const burst = Array.from({ length: count }, (_, i) => `burst line ${i} ${'·'.repeat(i % 40)}`).join('\n') + '\n';
@@ -361,6 +371,7 @@ describe('Tincan renderer in Chromium', () => {
     const yAfter = (await log.locator(`li[data-seq="${anchorSeq}"]`).boundingBox())!.y;
     expect(Math.abs(yAfter - yBefore)).toBeLessThan(2);
     await app.screenshot('burst-paused');
+    await expectAccessible(app, 'transcript, paused after a burst');
 
     // Scrolling to the bottom of the paused view reads on, and then follows again.
     const scrollToBottom = () =>

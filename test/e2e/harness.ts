@@ -1,13 +1,12 @@
 /**
  * End-to-end plumbing: the built renderer served over HTTP on 127.0.0.1:0, loaded in Debian's
  * Chromium through playwright-core, with `window.tincan` forwarded to a real ChatSession in
- * this Node process (arguments validated as main's IPC handlers do), plus raw TCP clients.
+ * this Node process (arguments validated as main's IPC handlers do).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ChatSession } from '../../main/app/session';
@@ -19,6 +18,16 @@ export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const RENDERER_DIST = path.join(REPO_ROOT, 'dist/renderer');
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results/e2e');
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+const AXE_SCRIPT = path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js');
+
+/** One axe-core finding, reduced to what a failure message needs. */
+export interface AxeFinding {
+  rule: string;
+  impact: string;
+  help: string;
+  /** CSS selectors of (at most five of) the elements it is about. */
+  targets: string[];
+}
 
 /** Fails with a message that says what to do, instead of a blank page later. */
 export function requireBuiltRenderer(): void {
@@ -160,6 +169,7 @@ export class AppPage {
     readonly context: BrowserContext,
     readonly page: Page,
     readonly session: ChatSession,
+    readonly colorScheme: 'light' | 'dark',
   ) {
     this.handlers = createChannelHandlers({
       session,
@@ -190,12 +200,15 @@ export class AppPage {
       preferences: new MemoryPreferencesStore({ ...defaultPreferences(), ...options.preferences }),
       connectTimeoutMs: 3000,
     });
-    const app = new AppPage(context, page, session);
+    const app = new AppPage(context, page, session, options.colorScheme ?? 'light');
     page.on('pageerror', (error) => app.pageErrors.push(error.message));
     page.on('console', (message) => {
       if (message.type() === 'error') app.pageErrors.push(message.text());
     });
     await page.exposeFunction('__tincanCall', (method: string, ...args: unknown[]) => app.dispatch(method, args));
+    // Under tsx (the benchmarks), esbuild wraps named functions in `__name(...)`, a helper that
+    // does not exist in the page; functions handed to the page find this stand-in instead.
+    await page.addInitScript({ content: 'globalThis.__name ??= (target) => target;' });
     await page.addInitScript(installTestBridge);
     app.unsubscribe = session.onEvents((events) => app.deliver(events));
     await page.goto(url);
@@ -230,6 +243,44 @@ export class AppPage {
     return this.page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
   }
 
+  /**
+   * axe-core over the page as it is now, in both colour schemes (the page's own scheme is
+   * restored afterwards). axe is evaluated into the page through the DevTools protocol: the
+   * page's CSP (script-src 'self') refuses an injected <script>, as it should.
+   */
+  async accessibilityFindings(): Promise<AxeFinding[]> {
+    const { page } = this;
+    if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(readFileSync(AXE_SCRIPT, 'utf8'));
+    const findings: AxeFinding[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      const found = await page.evaluate(async () => {
+        type Result = { violations: { id: string; impact?: string | null; help: string; nodes: { target: unknown[] }[] }[] };
+        const axe = (window as unknown as { axe: { run: (context: Document, options: object) => Promise<Result> } }).axe;
+        const result = await axe.run(document, { resultTypes: ['violations'] });
+        return result.violations.map((violation) => ({
+          rule: violation.id,
+          impact: violation.impact ?? 'unknown',
+          help: violation.help,
+          targets: violation.nodes.slice(0, 5).map((node) => node.target.map(String).join(' ')),
+        }));
+      });
+      for (const finding of found) findings.push({ ...finding, help: `${finding.help} (${colorScheme})` });
+    }
+    await page.emulateMedia({ colorScheme: this.colorScheme });
+    return findings;
+  }
+
+  /** The serious and critical accessibility findings on this screen, as sentences (empty: none). */
+  async accessibilityProblems(screen: string): Promise<string[]> {
+    const findings = await this.accessibilityFindings();
+    const minor = findings.filter((finding) => finding.impact !== 'serious' && finding.impact !== 'critical');
+    if (minor.length > 0) console.info(`[axe ${screen}] minor/moderate: ${minor.map((finding) => `${finding.rule} (${finding.impact})`).join(', ')}`);
+    return findings
+      .filter((finding) => finding.impact === 'serious' || finding.impact === 'critical')
+      .map((finding) => `${screen}: ${finding.rule} (${finding.impact}) ${finding.help}: ${finding.targets.join(' | ')}`);
+  }
+
   async screenshot(name: string): Promise<string> {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     const file = path.join(SCREENSHOT_DIR, `${name}.png`);
@@ -243,148 +294,4 @@ export class AppPage {
     await this.delivery;
     await this.context.close();
   }
-}
-
-// ---- raw TCP clients -------------------------------------------------------------------
-
-/** A plain `nc`-style client: bytes in, lines out, nothing interpreted. */
-export class RawClient {
-  private buffer = '';
-  private readonly waiters = new Set<() => void>();
-  readonly lines: string[] = [];
-  /** Everything received, byte for byte (as latin1 so no byte is lost). */
-  received = Buffer.alloc(0);
-  closed = false;
-  /** `IP:port` as the server prints this client (kept: a closed socket forgets it). */
-  readonly peer: string;
-
-  private constructor(readonly socket: net.Socket) {
-    this.peer = `${socket.localAddress}:${socket.localPort}`;
-    socket.on('data', (chunk: Buffer) => {
-      this.received = Buffer.concat([this.received, chunk]);
-      this.buffer += chunk.toString('utf8');
-      let newline = this.buffer.indexOf('\n');
-      while (newline >= 0) {
-        this.lines.push(this.buffer.slice(0, newline));
-        this.buffer = this.buffer.slice(newline + 1);
-        newline = this.buffer.indexOf('\n');
-      }
-      this.wake();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => undefined);
-  }
-
-  static connect(port: number, host = '127.0.0.1'): Promise<RawClient> {
-    return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host }, () => {
-        socket.off('error', reject);
-        resolve(new RawClient(socket));
-      });
-      socket.once('error', reject);
-    });
-  }
-
-
-  private wake(): void {
-    for (const waiter of [...this.waiters]) waiter();
-  }
-
-  /** Resolves once `predicate` holds, checking after every chunk; rejects after `timeoutMs`. */
-  waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-    if (predicate()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!predicate()) return;
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new Error(`Timed out waiting for ${what}; got lines: ${JSON.stringify(this.lines.slice(-10))}`));
-      }, timeoutMs);
-      this.waiters.add(check);
-    });
-  }
-
-  waitForLine(line: string, timeoutMs?: number): Promise<void> {
-    return this.waitFor(`the line ${JSON.stringify(line)}`, () => this.lines.includes(line), timeoutMs);
-  }
-
-  waitForClose(timeoutMs?: number): Promise<void> {
-    return this.waitFor('the connection to close', () => this.closed, timeoutMs);
-  }
-
-  write(text: string): Promise<void> {
-    return new Promise((resolve, reject) => this.socket.write(text, (error) => (error ? reject(error) : resolve())));
-  }
-
-  close(): void {
-    this.socket.destroy();
-  }
-}
-
-/** A port nobody listens on right now: bind 0, read the port, close. */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-/** A TCP server holding a port (for "port busy"), on 127.0.0.1:0. */
-export async function occupiedPort(): Promise<{ port: number; close(): Promise<void> }> {
-  const server = net.createServer((socket) => socket.destroy());
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.address() as net.AddressInfo;
-  return { port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-// ---- the headless server as a child process --------------------------------------------
-
-export interface HeadlessServer {
-  port: number;
-  child: ChildProcess;
-  stop(): Promise<void>;
-}
-
-/** Starts `dist/main/serve.js` (or `tsx main/headless/serve.ts` if not built) on 127.0.0.1:0. */
-export async function startHeadlessServer(timeoutMs = 20_000): Promise<HeadlessServer> {
-  const built = path.join(REPO_ROOT, 'dist/main/serve.js');
-  const [command, args] = existsSync(built)
-    ? [process.execPath, [built, '--port', '0', '--host', '127.0.0.1']]
-    : [path.join(REPO_ROOT, 'node_modules/.bin/tsx'), [path.join(REPO_ROOT, 'main/headless/serve.ts'), '--port', '0', '--host', '127.0.0.1']];
-  const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The headless server did not start: ${stdout}${stderr}`)), timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /Listening on 127\.0\.0\.1:(\d+)/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`The headless server exited with ${code}: ${stdout}${stderr}`));
-    });
-  });
-  return {
-    port,
-    child,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
 }

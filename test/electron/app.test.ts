@@ -7,7 +7,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CHANNELS, EVENTS_CHANNEL, type BridgeEvent } from '../../main/common/ipc-contract';
 import { startTincan, type ElectronMain } from '../../main/electron/app';
 import { UNTRUSTED_SENDER_ERROR } from '../../main/electron/ipc';
-import { freePort, RawClient } from '../app/helpers';
+import { freePort } from '../support/ports';
+import { RawClient } from '../support/raw-client';
+import { waitUntil } from '../support/wait';
 import { createFakeElectron, fakeEvent, FakeBrowserWindow, FakeWebContents, type FakeElectron } from './fake-electron';
 
 // Nothing here may load the real Electron module.
@@ -16,15 +18,6 @@ vi.mock('electron', async () => (await import('./fake-electron')).createFakeElec
 const MAIN_DIRECTORY = path.join(path.sep, 'opt', 'tincan', 'resources', 'app.asar', 'dist', 'main');
 const RENDERER_INDEX = path.join(MAIN_DIRECTORY, '..', 'renderer', 'index.html');
 const OUR_FRAME = { url: pathToFileURL(RENDERER_INDEX).href, parent: null };
-
-/** Polls a condition the fakes cannot announce (e.g. async startup finished), with a deadline. */
-async function waitUntil(condition: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 let userData = '';
 let electron: FakeElectron;
@@ -143,7 +136,11 @@ describe('startTincan', () => {
     const window = await startReady();
     const port = await freePort();
     const hosted = await electron.ipcMain.invoke(CHANNELS.host, window.webContents, OUR_FRAME, { port, scope: 'local' });
-    expect(hosted).toEqual({ ok: true, value: { port, scope: 'local', shareAddresses: [`127.0.0.1:${port}`] } });
+    expect(hosted).toMatchObject({
+      ok: true,
+      value: { port, scope: 'local', shareAddresses: [`127.0.0.1:${port}`] },
+      after: { status: { mode: 'hosting', connection: 'connected' } },
+    });
 
     const sentBatches = (): BridgeEvent[] =>
       window.webContents.send.mock.calls.flatMap((call) => (call[0] === EVENTS_CHANNEL ? (call[1] as BridgeEvent[]) : []));
@@ -153,14 +150,14 @@ describe('startTincan', () => {
     );
     const raw = await RawClient.connect(port);
     try {
-      await waitUntil(() => sentBatches().some((event) => event.type === 'lines' && event.lines.some((line) => line.peer === raw.peer)), 'the raw client’s line');
+      await waitUntil(() => sentBatches().some((event) => event.type === 'lines' && event.lines.some((line) => line.peer === raw.label)), 'the raw client’s line');
       // Quitting closes the session: the raw client sees the server end the connection.
       electron.app.quit();
       await raw.waitForEnd();
       await waitUntil(() => electron.app.exited, 'the app to exit');
       expect(electron.app.quit).toHaveBeenCalledTimes(2);
     } finally {
-      raw.close();
+      raw.destroy();
     }
     // No IPC handlers left behind.
     expect(electron.ipcMain.handlers.size).toBe(0);
@@ -195,12 +192,12 @@ describe('startTincan', () => {
     const window = await startReady();
     const { defaultSession } = electron.session;
     const ask = (permission: string, url: string): boolean => {
-      let granted: boolean | null = null;
+      const reply: { granted?: boolean } = {};
       defaultSession.requestHandler?.(window.webContents, permission, (answer) => {
-        granted = answer;
+        reply.granted = answer;
       }, { requestingUrl: url });
-      if (granted === null) throw new Error('no answer');
-      return granted;
+      if (reply.granted === undefined) throw new Error('no answer');
+      return reply.granted;
     };
     expect(ask('notifications', OUR_FRAME.url)).toBe(true);
     expect(ask('notifications', 'https://evil.example/')).toBe(false);

@@ -41,7 +41,8 @@ describe('dist/preload/index.js', () => {
       throw new Error(`a sandboxed preload cannot require ${name}`);
     };
     const module = { exports: {} };
-    vm.runInNewContext(`(function (require, module, exports) {\n${source}\n})`, {}, { filename: builtPreload })(
+    type CommonJsWrapper = (require: (name: string) => unknown, module: { exports: unknown }, exports: unknown) => void;
+    (vm.runInNewContext(`(function (require, module, exports) {\n${source}\n})`, {}, { filename: builtPreload }) as CommonJsWrapper)(
       fakeRequire,
       module,
       module.exports,

@@ -14,7 +14,7 @@ describe('headless server launcher', () => {
   });
 
   it('npm run serve passes the same flags', () => {
-    const scripts = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).scripts as Record<string, string>;
+    const scripts = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
     expect(scripts.serve).toBe(`node ${SERVER_NODE_FLAGS.join(' ')} --import tsx main/headless/serve.ts`);
   });
 

@@ -1,8 +1,9 @@
 /** The headless server (`main/headless/serve.ts`) as a real child process: options, logs, signals, exit codes. */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { RawClient, frame, ipv6OrClearError } from '../chat/helpers';
-import { spawnServer, type ServerProcess } from './spawn';
+import { ipv6OrClearError } from '../support/ipv6';
+import { RawClient, frame } from '../support/raw-client';
+import { spawnServer, type ServerProcess } from '../support/headless-server';
 
 const processes: ServerProcess[] = [];
 const sockets: RawClient[] = [];

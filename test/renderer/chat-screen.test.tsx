@@ -5,9 +5,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionStatus } from '../../main/common/ipc-contract';
 import { ANNOUNCE_INTERVAL_MS } from '../../renderer/src/components/LiveAnnouncer';
 import { INFO_NOTICE_MS } from '../../renderer/src/components/Notices';
-import { FOLLOW_WINDOW_ROWS } from '../../renderer/src/components/Transcript';
+import { FOLLOW_WINDOW_ROWS } from '../../renderer/src/hooks/useTranscriptWindow';
 import { useChatStore } from '../../renderer/src/state/store';
-import { FakeBridge, chatLine } from './fake-bridge';
+import { FakeBridge, chatLine, statusEvent } from './fake-bridge';
 import { renderApp, type RenderedApp } from './render-app';
 
 const SELF = '10.0.0.9:40000';
@@ -204,7 +204,7 @@ describe('chat screen: composer', () => {
   it('is disabled with a reason while reconnecting, with a banner counting down', async () => {
     const { emit } = await openRoom();
     emit([
-      { type: 'status', status: { ...joined, connection: 'reconnecting', self: null } },
+      statusEvent({ ...joined, connection: 'reconnecting', self: null }),
       { type: 'reconnecting', attempt: 3, delayMs: 4000, reason: 'The host closed the connection.' },
     ]);
     expect(messageInput()).toBeDisabled();
@@ -213,7 +213,7 @@ describe('chat screen: composer', () => {
     expect(banner).toHaveTextContent(/Connection lost\. The host closed the connection\. Trying again in [34] s \(attempt 3\)/);
     expect(screen.getByText('Reconnecting…')).toBeInTheDocument();
 
-    emit([{ type: 'status', status: joined }]);
+    emit([statusEvent(joined)]);
     expect(messageInput()).toBeEnabled();
     expect(screen.queryByText(/Trying again/)).toBeNull();
   });
@@ -274,7 +274,9 @@ describe('chat screen: status bar and host panel', () => {
       emit([{ type: 'lines', lines: [chatLine({ text: 'mine', self: true, peer: SELF })] }]);
       const region = document.querySelector('[aria-live="polite"]')!;
       expect(region.textContent).toBe('');
-      act(() => vi.advanceTimersByTime(ANNOUNCE_INTERVAL_MS));
+      act(() => {
+        vi.advanceTimersByTime(ANNOUNCE_INTERVAL_MS);
+      });
       expect(region.textContent).toBe('100 new lines. Latest: 10.0.0.7:50123: n98');
     } finally {
       vi.useRealTimers();
@@ -290,7 +292,9 @@ describe('chat screen: status bar and host panel', () => {
         { type: 'notice', level: 'error', message: 'Could not save your preferences: disk full' },
       ]);
       expect(screen.getByText('Reconnected to 10.0.0.1:60003.')).toBeInTheDocument();
-      act(() => vi.advanceTimersByTime(INFO_NOTICE_MS));
+      act(() => {
+        vi.advanceTimersByTime(INFO_NOTICE_MS);
+      });
       expect(screen.queryByText('Reconnected to 10.0.0.1:60003.')).toBeNull();
       expect(screen.getByRole('alert')).toHaveTextContent('disk full');
     } finally {

@@ -9,9 +9,24 @@ import type {
   Result,
   SendRequest,
   SendResponse,
+  SessionResult,
+  SessionStatus,
   Snapshot,
   TincanBridge,
 } from '../../main/common/ipc-contract';
+
+// Main numbers its statuses; the fake counts from well above any snapshot's revision.
+let nextRevision = 1000;
+
+/** A status event as main sends it: the next revision, so it is newer than what the page has. */
+export function statusEvent(status: SessionStatus): BridgeEvent {
+  return { type: 'status', revision: nextRevision++, status };
+}
+
+/** `result` answered the way main answers a call that changes the session: with its status after. */
+function withStatus<T>(result: Result<T>, status: SessionStatus): SessionResult<T> {
+  return { ...result, after: { revision: nextRevision++, status } };
+}
 
 export function defaultTestPreferences(overrides: Partial<Preferences> = {}): Preferences {
   return { lastMode: 'host', lastPort: 60003, lastScope: 'lan', recentHosts: [], ...overrides };
@@ -30,7 +45,9 @@ export interface BridgeCall {
 export class FakeBridge implements TincanBridge {
   readonly calls: BridgeCall[] = [];
   private readonly listeners = new Set<(events: BridgeEvent[]) => void>();
-  snapshot: Snapshot = { status: { mode: 'idle' }, preferences: defaultTestPreferences() };
+  snapshot: Snapshot = { status: { mode: 'idle' }, statusRevision: 1, preferences: defaultTestPreferences() };
+  /** What main's status is after each call (idle after a failure, a leave or a cancel). */
+  private status: SessionStatus = { mode: 'idle' };
 
   hostHandler: (request: HostRequest) => Promise<Result<HostInfo>> = async (request) => ({
     ok: true,
@@ -57,25 +74,30 @@ export class FakeBridge implements TincanBridge {
     this.record('getSnapshot', undefined);
     return { ok: true, value: structuredClone(this.snapshot) };
   }
-  host(request: HostRequest): Promise<Result<HostInfo>> {
+  async host(request: HostRequest): Promise<SessionResult<HostInfo>> {
     this.record('host', request);
-    return this.hostHandler(request);
+    const result = await this.hostHandler(request);
+    this.status = result.ok ? { mode: 'hosting', host: result.value, connection: 'connected', self: null } : { mode: 'idle' };
+    return withStatus(result, this.status);
   }
-  join(request: JoinRequest): Promise<Result<JoinInfo>> {
+  async join(request: JoinRequest): Promise<SessionResult<JoinInfo>> {
     this.record('join', request);
-    return this.joinHandler(request);
+    const result = await this.joinHandler(request);
+    this.status = result.ok ? { mode: 'joined', target: result.value, connection: 'connected', self: null } : { mode: 'idle' };
+    return withStatus(result, this.status);
   }
-  async cancelJoin(): Promise<Result<null>> {
+  async cancelJoin(): Promise<SessionResult<null>> {
     this.record('cancelJoin', undefined);
-    return { ok: true, value: null };
+    return withStatus({ ok: true, value: null }, this.status);
   }
   send(request: SendRequest): Promise<Result<SendResponse>> {
     this.record('send', request);
     return this.sendHandler(request);
   }
-  async leave(): Promise<Result<null>> {
+  async leave(): Promise<SessionResult<null>> {
     this.record('leave', undefined);
-    return { ok: true, value: null };
+    this.status = { mode: 'idle' };
+    return withStatus({ ok: true, value: null }, this.status);
   }
   async copyText(text: string): Promise<Result<null>> {
     this.record('copyText', text);

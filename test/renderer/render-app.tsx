@@ -1,7 +1,8 @@
 import { act, render, waitFor, type RenderResult } from '@testing-library/react';
 import { App } from '../../renderer/src/components/App';
 import { connectToBridge } from '../../renderer/src/state/actions';
-import { resetChatStore, useChatStore } from '../../renderer/src/state/store';
+import { useChatStore } from '../../renderer/src/state/store';
+import { resetChatStore } from './chat-store';
 import type { BridgeEvent } from '../../main/common/ipc-contract';
 import { FakeBridge, installFakeBridge } from './fake-bridge';
 

@@ -7,10 +7,10 @@ import {
   initialChatState,
   peopleCount,
   reduceEvents,
-  resetChatStore,
   useChatStore,
 } from '../../renderer/src/state/store';
-import { chatLine } from './fake-bridge';
+import { resetChatStore } from './chat-store';
+import { chatLine, statusEvent } from './fake-bridge';
 
 const joined: SessionStatus = {
   mode: 'joined',
@@ -41,12 +41,11 @@ describe('chat store reducer', () => {
     const c = chatLine({ text: 'c' });
     const state = reduce([
       { type: 'lines', lines: [a, b] },
-      { type: 'status', status: joined },
+      statusEvent(joined),
       { type: 'lines', lines: [c] },
     ]);
     expect(state.lines.map((line) => line.text)).toEqual(['a', 'b', 'c']);
     expect(state.status).toEqual(joined);
-    expect(state.statusEvents).toBe(1);
   });
 
   it('keeps the transcript bounded and counts what it dropped', () => {
@@ -75,7 +74,7 @@ describe('chat store reducer', () => {
   });
 
   it('counts a joiner’s room from connected/disconnected notices, never counting itself twice', () => {
-    reduce([{ type: 'status', status: joined }]);
+    reduce([statusEvent(joined)]);
     expect(peopleCount(useChatStore.getState())).toBe(1);
     reduce([
       {
@@ -97,8 +96,8 @@ describe('chat store reducer', () => {
   });
 
   it('forgets the room’s people when the session goes idle', () => {
-    reduce([{ type: 'status', status: joined }, { type: 'lines', lines: [chatLine({ kind: 'connected', peer: '10.0.0.2:1' })] }]);
-    const state = reduce([{ type: 'status', status: { mode: 'idle' } }]);
+    reduce([statusEvent(joined), { type: 'lines', lines: [chatLine({ kind: 'connected', peer: '10.0.0.2:1' })] }]);
+    const state = reduce([statusEvent({ mode: 'idle' })]);
     expect(state.presentPeers.size).toBe(0);
     expect(peopleCount(state)).toBeNull();
   });
@@ -114,22 +113,42 @@ describe('chat store reducer', () => {
       { id: 1, peer: '127.0.0.1:5000', connectedAt: 1, linesSent: 0 },
       { id: 2, peer: '10.0.0.2:1', connectedAt: 2, linesSent: 3 },
     ];
-    const state = reduce([{ type: 'status', status: hosting }, { type: 'roster', clients: roster }]);
+    const state = reduce([statusEvent(hosting), { type: 'roster', clients: roster }]);
     expect(state.roster).toBe(roster);
     expect(peopleCount(state)).toBe(2);
   });
 
+  it('keeps the newest status by main’s revision, whichever way a status arrives', () => {
+    reduce([{ type: 'status', revision: 5, status: joined }]);
+    // An older report (a late snapshot or answer) does not overwrite it.
+    const state = reduce([{ type: 'status', revision: 4, status: { mode: 'idle' } }]);
+    expect(state.status).toEqual(joined);
+    expect(state.statusRevision).toBe(5);
+    expect(reduce([{ type: 'status', revision: 6, status: { mode: 'idle' } }]).status).toEqual({ mode: 'idle' });
+  });
+
+  it('applies roster changes to the roster it has', () => {
+    const alice = { id: 1, peer: '127.0.0.1:5000', connectedAt: 1, linesSent: 0 };
+    const bob = { id: 2, peer: '10.0.0.2:1', connectedAt: 2, linesSent: 0 };
+    reduce([{ type: 'roster', clients: [alice] }]);
+    let state = reduce([{ type: 'roster-changes', joined: [bob], left: [], lineCounts: [{ id: 1, linesSent: 3 }] }], 7000);
+    expect(state.roster).toEqual([{ ...alice, linesSent: 3 }, bob]);
+    expect(state.rosterAt).toBe(7000);
+    state = reduce([{ type: 'roster-changes', joined: [], left: [1], lineCounts: [] }]);
+    expect(state.roster).toEqual([bob]);
+  });
+
   it('records a reconnect with the time of the next try, and clears it once connected again', () => {
-    reduce([{ type: 'status', status: joined }]);
+    reduce([statusEvent(joined)]);
     let state = reduce(
       [
-        { type: 'status', status: { ...joined, connection: 'reconnecting', self: null } },
+        statusEvent({ ...joined, connection: 'reconnecting', self: null }),
         { type: 'reconnecting', attempt: 2, delayMs: 4000, reason: 'The host closed the connection.' },
       ],
       50_000,
     );
     expect(state.reconnecting).toEqual({ attempt: 2, delayMs: 4000, reason: 'The host closed the connection.', nextTryAt: 54_000 });
-    state = reduce([{ type: 'status', status: joined }]);
+    state = reduce([statusEvent(joined)]);
     expect(state.reconnecting).toBeNull();
   });
 

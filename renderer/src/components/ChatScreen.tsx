@@ -11,6 +11,8 @@ export function ChatScreen() {
   const hosting = useChatStore((s) => s.status.mode === 'hosting');
   return (
     <div className={hosting ? 'chat chat-hosting' : 'chat'}>
+      {/* Screen readers navigate by headings; the layout has no visible title to use. */}
+      <h1 className="visually-hidden">{hosting ? 'Tincan: hosting a room' : 'Tincan: in a room'}</h1>
       <StatusBar />
       <ReconnectBanner />
       <Notices />

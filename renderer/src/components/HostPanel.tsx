@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react';
-import type { RosterEntry } from '../../../main/common/ipc-contract';
+import type { ClientInfo } from '../../../main/common/ipc-contract';
 import { copyText } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { formatClock, formatDuration, formatFullTime } from '../lib/time';
@@ -14,7 +14,8 @@ export function HostPanel() {
   const self = useChatStore((s) => (s.status.mode === 'idle' ? null : s.status.self));
   const shareId = useId();
   const rosterId = useId();
-  const now = useMinuteClock();
+  // Whichever is later: the clock's last tick, or the roster's arrival (its times are that fresh).
+  const now = Math.max(useMinuteClock(), useChatStore((s) => s.rosterAt));
   if (!host) return null;
 
   return (
@@ -57,19 +58,16 @@ function ShareAddress({ address }: { address: string }) {
   return (
     <li>
       <code className="share-address">{address}</code>
-      <button
-        type="button"
-        className="small-button"
-        aria-label={`Copy ${address}`}
-        onClick={() => void copyText(address).then((ok) => setCopied(ok))}
-      >
+      {/* The name says what is copied and contains what the button shows (WCAG label in name). */}
+      <button type="button" className="small-button" onClick={() => void copyText(address).then((ok) => setCopied(ok))}>
         {copied ? 'Copied' : 'Copy'}
+        <span className="visually-hidden"> {address}</span>
       </button>
     </li>
   );
 }
 
-function RosterRow({ entry, isSelf, now }: { entry: RosterEntry; isSelf: boolean; now: number }) {
+function RosterRow({ entry, isSelf, now }: { entry: ClientInfo; isSelf: boolean; now: number }) {
   return (
     <li className="roster-row">
       <span className={`sender ${isSelf ? 'sender-self' : peerHueClass(entry.peer)}`}>
@@ -84,12 +82,12 @@ function RosterRow({ entry, isSelf, now }: { entry: RosterEntry; isSelf: boolean
   );
 }
 
-/** Re-renders the roster's "for how long" twice a minute, not on every tick; reads the clock per render. */
+/** The time for the roster's "for how long", refreshed twice a minute rather than on every render. */
 function useMinuteClock(): number {
-  const [, setTick] = useState(0);
+  const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    const timer = window.setInterval(() => setTick((tick) => tick + 1), 30_000);
+    const timer = window.setInterval(() => setNow(Date.now()), 30_000);
     return () => window.clearInterval(timer);
   }, []);
-  return Date.now();
+  return now;
 }

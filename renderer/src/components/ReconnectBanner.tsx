@@ -12,24 +12,25 @@ function sentence(text: string): string {
 /** Shown while a joiner's connection is down and main is trying again. */
 export function ReconnectBanner() {
   const reconnecting = useChatStore((s) => s.reconnecting);
-  const [now, setNow] = useState(() => Date.now());
-
-  useEffect(() => {
-    if (!reconnecting) return;
-    setNow(Date.now());
-    const timer = window.setInterval(() => setNow(Date.now()), 250);
-    return () => window.clearInterval(timer);
-  }, [reconnecting]);
-
   if (!reconnecting) return null;
-  const seconds = Math.ceil(Math.max(0, reconnecting.nextTryAt - now) / 1000);
   return (
     <div className="reconnect-banner" role="status">
       <span className="spinner" aria-hidden="true" />
       <p>
         <strong>Connection lost.</strong> {sentence(reconnecting.reason)}{' '}
-        {seconds > 0 ? `Trying again in ${seconds} s` : 'Trying again now'} (attempt {reconnecting.attempt}).
+        {/* Keyed by the attempt's deadline: each new attempt counts down from a fresh clock. */}
+        <Countdown key={reconnecting.nextTryAt} until={reconnecting.nextTryAt} /> (attempt {reconnecting.attempt}).
       </p>
     </div>
   );
+}
+
+function Countdown({ until }: { until: number }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = window.setInterval(() => setNow(Date.now()), 250);
+    return () => window.clearInterval(timer);
+  }, []);
+  const seconds = Math.ceil(Math.max(0, until - now) / 1000);
+  return <>{seconds > 0 ? `Trying again in ${seconds} s` : 'Trying again now'}</>;
 }

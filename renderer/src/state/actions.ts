@@ -1,4 +1,4 @@
-import type { HostScope, Mode, Result, SessionStatus } from '../../../main/common/ipc-contract';
+import type { HostScope, Mode, Result, SessionResult } from '../../../main/common/ipc-contract';
 import { getBridge } from '../bridge';
 import { MAX_SENT_HISTORY, applyBridgeEvents, initialChatState, useChatStore } from './store';
 
@@ -21,26 +21,27 @@ async function call<T>(run: () => Promise<Result<T>>): Promise<Result<T>> {
 
 /**
  * Subscribes to bridge events and loads the first snapshot. Returns the function that
- * unsubscribes. Events are subscribed first so nothing between the two is lost; a status
- * event that beats the snapshot wins over the snapshot's (older) status.
+ * unsubscribes. Events are subscribed first so nothing between the two is lost; statuses are
+ * numbered by main, so a status event that beats the snapshot wins over its older status.
  */
 export function connectToBridge(): () => void {
   const bridge = getBridge();
   const unsubscribe = bridge.onEvents((events) => applyBridgeEvents(events));
-  const statusEventsBefore = get().statusEvents;
   void call(() => bridge.getSnapshot()).then((result) => {
     if (!result.ok) {
       set({ fatalError: `Tincan could not read its state: ${result.error}` });
       return;
     }
-    const { status, preferences } = result.value;
-    set((state) => ({
-      ready: true,
-      preferences,
-      status: state.statusEvents === statusEventsBefore ? status : state.status,
-    }));
+    const { status, statusRevision, preferences } = result.value;
+    applyBridgeEvents([{ type: 'status', revision: statusRevision, status }]);
+    set({ ready: true, preferences });
   });
   return unsubscribe;
+}
+
+/** Takes main's status from a call's answer (main is the only author of the status). */
+function acceptStatus(result: SessionResult<unknown>): void {
+  if (result.after) applyBridgeEvents([{ type: 'status', ...result.after }]);
 }
 
 /** Main updates the last mode and recent hosts after a host or join; show its version. */
@@ -65,11 +66,6 @@ function clearRoom(): void {
   });
 }
 
-/** Until main's status event lands, show the room the call just opened. */
-function assumeStatus(status: SessionStatus): void {
-  if (get().status.mode === 'idle') set({ status });
-}
-
 /** The Host/Join choice on the start screen; kept here so it survives the screen remounting. */
 export function chooseStartMode(mode: Mode): void {
   set({ startMode: mode, startError: null });
@@ -80,14 +76,13 @@ export async function hostChat(port: number, scope: HostScope): Promise<boolean>
   clearRoom();
   set({ pending: { kind: 'host', port } });
   const result = await call(() => getBridge().host({ port, scope }));
+  // Main's status comes with the answer, so the screen changes (or stays) together with it.
+  acceptStatus(result);
   if (!result.ok) {
-    // A failed host leaves main idle; say so now, not when its status event lands, so the
-    // start screen never flickers to the chat screen in between.
-    set({ pending: null, status: { mode: 'idle' }, startError: { mode: 'host', message: result.error } });
+    set({ pending: null, startError: { mode: 'host', message: result.error } });
     return false;
   }
   set({ pending: null });
-  assumeStatus({ mode: 'hosting', host: result.value, connection: 'connecting', self: null });
   void refreshPreferences();
   return true;
 }
@@ -97,19 +92,17 @@ export async function joinChat(address: string): Promise<boolean> {
   clearRoom();
   set({ pending: { kind: 'join', address } });
   const result = await call(() => getBridge().join({ address }));
+  acceptStatus(result);
   const cancelled = get().cancelRequested;
   if (!result.ok) {
-    // As for host: main is idle again (it said 'connecting' while it tried).
     set({
       pending: null,
       cancelRequested: false,
-      status: { mode: 'idle' },
       startError: cancelled ? null : { mode: 'join', message: result.error },
     });
     return false;
   }
   set({ pending: null, cancelRequested: false });
-  assumeStatus({ mode: 'joined', target: result.value, connection: 'connected', self: null });
   void refreshPreferences();
   return true;
 }
@@ -118,17 +111,18 @@ export async function cancelJoin(): Promise<void> {
   if (get().pending?.kind !== 'join') return;
   set({ cancelRequested: true });
   const result = await call(() => getBridge().cancelJoin());
+  acceptStatus(result);
   if (!result.ok) set({ startError: { mode: 'join', message: result.error }, cancelRequested: false });
 }
 
 export async function leaveChat(): Promise<void> {
   const result = await call(() => getBridge().leave());
+  acceptStatus(result);
   if (!result.ok) {
     pushNotice('error', `Could not leave: ${result.error}`);
     return;
   }
-  // main announces idle too; do not wait for it to show the start screen.
-  set({ status: { mode: 'idle' }, reconnecting: null, roster: [], sendError: null });
+  set({ sendError: null });
 }
 
 /** Remembers each non-empty line for Up-arrow recall. */

@@ -2,11 +2,12 @@ import { create } from 'zustand';
 import type {
   BridgeEvent,
   ChatLine,
+  ClientInfo,
   Mode,
   Preferences,
-  RosterEntry,
   SessionStatus,
 } from '../../../main/common/ipc-contract';
+import { applyRosterChanges } from '../../../main/common/roster';
 
 /** Lines kept in memory; older ones are dropped so a long session stays flat in memory. */
 export const MAX_TRANSCRIPT_LINES = 10_000;
@@ -43,14 +44,17 @@ export interface ChatState {
   ready: boolean;
   /** Set when the renderer cannot work at all (no bridge, snapshot failed). */
   fatalError: string | null;
+  /** Main's status; only ever copied from main (events, call answers, the snapshot). */
   status: SessionStatus;
-  /** Bumped on every status event; lets a late snapshot know it is stale. */
-  statusEvents: number;
+  /** The revision of `status`: an older report (a late snapshot or answer) never overwrites it. */
+  statusRevision: number;
   preferences: Preferences | null;
   lines: ChatLine[];
   /** Lines dropped from the front of `lines` to respect MAX_TRANSCRIPT_LINES. */
   droppedLines: number;
-  roster: RosterEntry[];
+  roster: ClientInfo[];
+  /** Epoch ms when the roster last changed: "connected for how long" is measured up to at least then. */
+  rosterAt: number;
   /**
    * Peers a joiner has seen arrive (or talk) and not leave, excluding itself. The server sends
    * no list, so this is only as good as the notices that reached us.
@@ -75,11 +79,12 @@ export function initialChatState(): ChatState {
     ready: false,
     fatalError: null,
     status: { mode: 'idle' },
-    statusEvents: 0,
+    statusRevision: 0,
     preferences: null,
     lines: [],
     droppedLines: 0,
     roster: [],
+    rosterAt: 0,
     presentPeers: new Set(),
     reconnecting: null,
     notices: [],
@@ -96,10 +101,11 @@ export function initialChatState(): ChatState {
 type EventFields = Pick<
   ChatState,
   | 'status'
-  | 'statusEvents'
+  | 'statusRevision'
   | 'lines'
   | 'droppedLines'
   | 'roster'
+  | 'rosterAt'
   | 'presentPeers'
   | 'reconnecting'
   | 'notices'
@@ -111,7 +117,7 @@ type EventFields = Pick<
  * it. Arrays are copied once per batch, not once per event, so a burst stays cheap.
  */
 export function reduceEvents(state: EventFields, events: readonly BridgeEvent[], now: number): EventFields {
-  let { status, statusEvents, roster, reconnecting, notices, nextNoticeId, droppedLines } = state;
+  let { status, statusRevision, roster, rosterAt, reconnecting, notices, nextNoticeId, droppedLines } = state;
   let newLines: ChatLine[] | null = null;
   let peers: Set<string> | null = null;
   const editPeers = (): Set<string> => (peers ??= new Set(state.presentPeers));
@@ -119,9 +125,10 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
   for (const event of events) {
     switch (event.type) {
       case 'status': {
+        if (event.revision <= statusRevision) break;
         const wasActive = status.mode !== 'idle';
         status = event.status;
-        statusEvents += 1;
+        statusRevision = event.revision;
         if (status.mode === 'idle' || status.connection === 'connected') reconnecting = null;
         if (status.mode === 'idle' && wasActive) {
           roster = [];
@@ -141,6 +148,11 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
       }
       case 'roster':
         roster = event.clients;
+        rosterAt = now;
+        break;
+      case 'roster-changes':
+        roster = applyRosterChanges(roster, event);
+        rosterAt = now;
         break;
       case 'reconnecting':
         reconnecting = {
@@ -179,10 +191,11 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
 
   return {
     status,
-    statusEvents,
+    statusRevision,
     lines,
     droppedLines,
     roster,
+    rosterAt,
     presentPeers: peers ?? state.presentPeers,
     reconnecting,
     notices,
@@ -200,11 +213,6 @@ export function peopleCount(state: Pick<ChatState, 'status' | 'roster' | 'presen
 }
 
 export const useChatStore = create<ChatState>()(() => initialChatState());
-
-/** Back to a fresh state; for tests. */
-export function resetChatStore(): void {
-  useChatStore.setState(initialChatState(), true);
-}
 
 export function applyBridgeEvents(events: readonly BridgeEvent[], now: number = Date.now()): void {
   useChatStore.setState((state) => reduceEvents(state, events, now));

@@ -1,7 +1,8 @@
-/** Starts the headless server (main/headless/serve.ts) as a real child process, for CLI and process-level tests. */
+/** The headless server (main/headless/serve.ts) as a real child process, for CLI, process and E2E tests. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Signal } from './wait';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const SERVE = path.join(ROOT, 'main/headless/serve.ts');
@@ -13,71 +14,55 @@ export interface ServerProcess {
   /** Resolves with the exit code (or the signal name) once the process has exited. */
   exited: Promise<number | string>;
   exitCode: () => number | string | null;
-  /** Waits until stderr (or stdout) contains `text`. */
   waitForStderr: (pattern: string | RegExp, timeoutMs?: number) => Promise<void>;
   waitForStdout: (pattern: string | RegExp, timeoutMs?: number) => Promise<void>;
-  /** Resolves with the port once `Listening on HOST:PORT` is printed. */
+  /** Resolves with the address once `Listening on HOST:PORT` is printed. */
   listening: (timeoutMs?: number) => Promise<{ host: string; port: number }>;
+  /** SIGKILL, unless it already exited. */
   kill: () => void;
+  /** SIGTERM (a clean shutdown) and wait for the exit. */
+  stop: () => Promise<number | string>;
 }
 
 export interface SpawnOptions {
   /** Run under `prlimit --nofile=N:N`. */
   nofile?: number;
+  /** Another server script to run instead of the headless server (it prints `Listening on HOST:PORT` too). */
+  entry?: string;
 }
 
+/** Starts the server from source (through tsx) with `args`. */
 export function spawnServer(args: string[], options: SpawnOptions = {}): ServerProcess {
-  const node = [process.execPath, '--import', 'tsx', SERVE, ...args];
+  const node = [process.execPath, '--import', 'tsx', options.entry ?? SERVE, ...args];
   const [command, ...rest] = options.nofile ? ['prlimit', `--nofile=${options.nofile}:${options.nofile}`, ...node] : node;
   const child = spawn(command!, rest, { cwd: ROOT, stdio: 'pipe', env: { ...process.env, NODE_OPTIONS: '' } });
   let out = '';
   let err = '';
   let code: number | string | null = null;
-  const waiters = new Set<() => void>();
-  const notify = () => {
-    for (const waiter of [...waiters]) waiter();
-  };
+  const changed = new Signal();
   child.stdout.setEncoding('utf8').on('data', (text: string) => {
     out += text;
-    notify();
+    changed.notify();
   });
   child.stderr.setEncoding('utf8').on('data', (text: string) => {
     err += text;
-    notify();
+    changed.notify();
   });
   const exited = new Promise<number | string>((resolve) => {
     child.on('exit', (exitCode, signal) => {
       code = exitCode ?? signal ?? -1;
       resolve(code);
-      notify();
+      changed.notify();
     });
   });
+  const output = () => `stdout: ${JSON.stringify(out)} stderr: ${JSON.stringify(err.slice(-2000))}`;
   const waitFor = (source: () => string, name: string, pattern: string | RegExp, timeoutMs = 15_000) =>
-    new Promise<void>((resolve, reject) => {
-      const matches = () => (typeof pattern === 'string' ? source().includes(pattern) : pattern.test(source()));
-      if (matches()) {
-        resolve();
-        return;
-      }
-      const check = () => {
-        if (matches()) {
-          done();
-          resolve();
-        } else if (code !== null) {
-          done();
-          reject(new Error(`server exited (${code}) before ${name} showed ${String(pattern)}; stdout: ${JSON.stringify(out)} stderr: ${JSON.stringify(err.slice(-2000))}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${name} to show ${String(pattern)}; stdout: ${JSON.stringify(out)} stderr: ${JSON.stringify(err.slice(-2000))}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        waiters.delete(check);
-      };
-      waiters.add(check);
-    });
+    changed.until(
+      () => (typeof pattern === 'string' ? source().includes(pattern) : pattern.test(source())),
+      () => `${name} to show ${String(pattern)}; ${output()}`,
+      timeoutMs,
+      () => (code === null ? null : `the server exited (${code})`),
+    );
   return {
     child,
     stdout: () => out,
@@ -94,6 +79,10 @@ export function spawnServer(args: string[], options: SpawnOptions = {}): ServerP
     },
     kill() {
       if (code === null) child.kill('SIGKILL');
+    },
+    stop() {
+      if (code === null) child.kill('SIGTERM');
+      return exited;
     },
   };
 }

@@ -1,0 +1,52 @@
+/**
+ * Who is in a room, as the server knows it and the host's roster shows it. One shape for the
+ * chat core (ChatServer's `join`/`leave` events, `clients()`), the IPC contract and the
+ * renderer. Pure: no Node, no DOM.
+ */
+
+export interface ClientInfo {
+  /** Unique for the server's lifetime; a later arrival has a higher id. */
+  id: number;
+  /** `IP:port` as the protocol prints it. */
+  peer: string;
+  /** Epoch milliseconds. */
+  connectedAt: number;
+  linesSent: number;
+}
+
+export interface LineCount {
+  id: number;
+  linesSent: number;
+}
+
+/** What changed in a roster since the last report: arrivals, departures (ids), new line counts. */
+export interface RosterChanges {
+  joined: ClientInfo[];
+  left: number[];
+  lineCounts: LineCount[];
+}
+
+/** `roster` with `changes` applied, oldest first; the input is left alone. Linear in the roster. */
+export function applyRosterChanges(roster: readonly ClientInfo[], changes: RosterChanges): ClientInfo[] {
+  const left = new Set(changes.left);
+  const counts = new Map(changes.lineCounts.map((count) => [count.id, count.linesSent]));
+  const next: ClientInfo[] = [];
+  const present = new Set<number>();
+  for (const client of roster) {
+    if (left.has(client.id)) continue;
+    const linesSent = counts.get(client.id);
+    next.push(linesSent === undefined || linesSent === client.linesSent ? client : { ...client, linesSent });
+    present.add(client.id);
+  }
+  let sorted = true;
+  for (const client of changes.joined) {
+    if (present.has(client.id) || left.has(client.id)) continue;
+    const last = next[next.length - 1];
+    if (last !== undefined && last.id > client.id) sorted = false;
+    next.push(client);
+    present.add(client.id);
+  }
+  // Ids are handed out on arrival, but a quiet newcomer is announced later than a chatty one.
+  if (!sorted) next.sort((a, b) => a.id - b.id);
+  return next;
+}

@@ -1,0 +1,118 @@
+import { useEffect, useId, useRef, useState, type SyntheticEvent } from 'react';
+import type { HostScope } from '../../../main/common/ipc-contract';
+import { parsePort } from '../../../main/common/address';
+import { DEFAULT_PORT } from '../../../main/common/constants';
+import { clearStartError, hostChat } from '../state/actions';
+import { useChatStore } from '../state/store';
+import { StartErrorMessage } from './StartErrorMessage';
+
+/** Host a room: the port and who may join. */
+export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
+  const preferences = useChatStore((s) => s.preferences);
+  const pending = useChatStore((s) => s.pending);
+  const [portText, setPortText] = useState(String(preferences?.lastPort ?? DEFAULT_PORT));
+  const [scope, setScope] = useState<HostScope>(preferences?.lastScope ?? 'lan');
+  const [showPortError, setShowPortError] = useState(false);
+  const portId = useId();
+  const portHelpId = useId();
+  const scopeName = useId();
+
+  const portRef = useRef<HTMLInputElement>(null);
+  const hasError = useChatStore((s) => s.startError?.mode === 'host');
+
+  // After a failure, put the user where the fix usually is (a busy port).
+  useEffect(() => {
+    if (hasError) portRef.current?.focus();
+  }, [hasError]);
+
+  const port = parsePort(portText.trim());
+  const portError = port === null ? 'Use a port number from 1 to 65535.' : null;
+  const busy = pending !== null;
+
+  const submit = (event: SyntheticEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (port === null) {
+      setShowPortError(true);
+      return;
+    }
+    void hostChat(port, scope);
+  };
+
+  return (
+    <form className="start-form" onSubmit={submit} noValidate aria-label="Host a room">
+      <fieldset disabled={busy} className="plain">
+        <div className="field">
+          <label htmlFor={portId}>Port</label>
+          <input
+            ref={portRef}
+            id={portId}
+            className="port-input"
+            type="text"
+            inputMode="numeric"
+            autoComplete="off"
+            spellCheck={false}
+            value={portText}
+            aria-invalid={showPortError && portError !== null}
+            aria-describedby={portHelpId}
+            onChange={(event) => {
+              setPortText(event.target.value);
+              setShowPortError(true);
+              clearStartError();
+            }}
+          />
+          <p id={portHelpId} className={showPortError && portError ? 'field-error' : 'field-help'}>
+            {showPortError && portError ? portError : `Others join with your address and this port. Default ${DEFAULT_PORT}.`}
+          </p>
+        </div>
+        <fieldset className="choices">
+          <legend>Who can join</legend>
+          <label className="choice">
+            <input
+              type="radio"
+              name={scopeName}
+              value="lan"
+              checked={scope === 'lan'}
+              onChange={() => {
+                setScope('lan');
+                clearStartError();
+              }}
+            />
+            <span>
+              <strong>Everyone on my network</strong>
+              <small>People on the same Wi-Fi or LAN can join.</small>
+            </span>
+          </label>
+          <label className="choice">
+            <input
+              type="radio"
+              name={scopeName}
+              value="local"
+              checked={scope === 'local'}
+              onChange={() => {
+                setScope('local');
+                clearStartError();
+              }}
+            />
+            <span>
+              <strong>Only this computer</strong>
+              <small>For trying things out; nobody else can connect.</small>
+            </span>
+          </label>
+        </fieldset>
+      </fieldset>
+      <div className="form-actions">
+        {pending?.kind === 'host' ? (
+          <p className="progress" role="status">
+            <span className="spinner" aria-hidden="true" />
+            Starting the room on port {pending.port}…
+          </p>
+        ) : (
+          <button type="submit" className="primary" disabled={busy} autoFocus={focusOnMount}>
+            Start hosting
+          </button>
+        )}
+      </div>
+      <StartErrorMessage mode="host" />
+    </form>
+  );
+}

@@ -1,0 +1,106 @@
+/**
+ * Which transcript lines are rendered: the newest FOLLOW_WINDOW_ROWS while following, or a
+ * frozen range (by seq) while the user reads older lines. No DOM here; the scroll position
+ * is useScrollAnchoring's job.
+ */
+import { useCallback, useMemo, useState } from 'react';
+import type { ChatLine } from '../../../main/common/ipc-contract';
+
+/** Rows rendered while following the newest lines; older ones are a click away. */
+export const FOLLOW_WINDOW_ROWS = 300;
+/** Rows added per "Show earlier messages" or per scroll past the bottom of a paused view. */
+export const PAGE_ROWS = 300;
+/** A paused view never renders more than this; rows fall off the far end as it grows. */
+export const MAX_WINDOW_ROWS = 1500;
+
+/** First index whose seq is >= `seq` (lines are in seq order). */
+function lowerBound(lines: readonly ChatLine[], seq: number): number {
+  let low = 0;
+  let high = lines.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (lines[mid]!.seq < seq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** Seqs of the first and last line shown while the user reads older lines. */
+interface PausedRange {
+  startSeq: number;
+  endSeq: number;
+}
+
+export interface TranscriptWindow {
+  visible: readonly ChatLine[];
+  /** Index in `lines` of the first visible line: how many earlier lines are not rendered. */
+  firstIndex: number;
+  /** Lines after the window (only while paused). */
+  newerCount: number;
+  following: boolean;
+  /** Back to following the newest lines. */
+  follow: () => void;
+  /** Freezes the window on what is rendered now (the user scrolled up). */
+  pause: () => void;
+  /** Adds a page of older lines on top; returns the seq of the row to keep still, or null. */
+  showEarlier: () => number | null;
+  /** Reveals the next page below, or follows when nothing newer is left; returns the row to keep still. */
+  readOn: () => number | null;
+}
+
+export function useTranscriptWindow(lines: readonly ChatLine[]): TranscriptWindow {
+  const [paused, setPaused] = useState<PausedRange | null>(null);
+
+  const { visible, firstIndex, endIndex } = useMemo(() => {
+    if (paused === null) {
+      const first = Math.max(0, lines.length - FOLLOW_WINDOW_ROWS);
+      return { visible: lines.slice(first), firstIndex: first, endIndex: lines.length };
+    }
+    const first = lowerBound(lines, paused.startSeq);
+    const end = lowerBound(lines, paused.endSeq + 1);
+    return { visible: lines.slice(first, end), firstIndex: first, endIndex: end };
+  }, [lines, paused]);
+
+  const follow = useCallback(() => setPaused(null), []);
+
+  const pause = (): void => {
+    const first = visible[0];
+    const last = visible[visible.length - 1];
+    if (first && last) setPaused({ startSeq: first.seq, endSeq: last.seq });
+  };
+
+  const showEarlier = (): number | null => {
+    const first = visible[0];
+    const last = visible[visible.length - 1];
+    if (!first || !last) return null;
+    const startIndex = Math.max(0, firstIndex - PAGE_ROWS);
+    const endSeq = visible.length + (firstIndex - startIndex) > MAX_WINDOW_ROWS ? lines[startIndex + MAX_WINDOW_ROWS - 1]!.seq : last.seq;
+    setPaused({ startSeq: lines[startIndex]!.seq, endSeq });
+    return first.seq;
+  };
+
+  const readOn = (): number | null => {
+    const last = visible[visible.length - 1];
+    if (!last) return null;
+    if (endIndex >= lines.length) {
+      setPaused(null);
+      return null;
+    }
+    // Reading on past the bottom of a paused view: reveal the next page, let the top fall off.
+    const endIndexNext = Math.min(lines.length, endIndex + PAGE_ROWS);
+    const startIndexNext = Math.max(firstIndex, endIndexNext - MAX_WINDOW_ROWS);
+    setPaused({ startSeq: lines[startIndexNext]!.seq, endSeq: lines[endIndexNext - 1]!.seq });
+    return last.seq;
+  };
+
+  return {
+    visible,
+    firstIndex,
+    newerCount: lines.length - endIndex,
+    following: paused === null,
+    follow,
+    pause,
+    showEarlier,
+    readOn,
+  };
+}

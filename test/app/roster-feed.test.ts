@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { RosterFeed, type RosterServer } from '../../main/app/roster-feed';
+import type { BridgeEvent } from '../../main/common/ipc-contract';
+import { applyRosterChanges, type ClientInfo } from '../../main/common/roster';
+import { useCleanup } from '../support/cleanup';
+import { useRooms } from '../support/room';
+import { waitUntil } from '../support/wait';
+
+const defer = useCleanup();
+const room = useRooms();
+
+/** A feed over `server`, folded the way the renderer folds it. */
+function watch(server: RosterServer, countIntervalMs = 50) {
+  let wakes = 0;
+  const feed = new RosterFeed(server, () => (wakes += 1), { countIntervalMs });
+  defer(() => feed.close());
+  let roster: ClientInfo[] = feed.clients();
+  const events: BridgeEvent[] = [];
+  return {
+    feed,
+    events,
+    wakes: () => wakes,
+    roster: () => roster,
+    /** One batch's worth: what the feed contributes at a delivery. */
+    collect(): BridgeEvent | null {
+      const event = feed.collect();
+      if (event?.type === 'roster-changes') roster = applyRosterChanges(roster, event);
+      if (event !== null) events.push(event);
+      return event;
+    },
+  };
+}
+
+describe('RosterFeed', () => {
+  it('reports arrivals and departures as changes, and never a visit that began and ended between two batches', async () => {
+    const testRoom = await room();
+    const view = watch(testRoom.server);
+    expect(view.feed.whole()).toEqual({ type: 'roster', clients: [] });
+    const alice = await testRoom.join();
+    const bob = await testRoom.join();
+    expect(view.wakes()).toBeGreaterThanOrEqual(2);
+    expect(view.collect()).toMatchObject({ type: 'roster-changes', joined: [{ peer: alice.label }, { peer: bob.label }], left: [] });
+    expect(view.collect()).toBeNull();
+
+    const carol = await testRoom.join();
+    carol.destroy();
+    await waitUntil(() => testRoom.server.clients().length === 2, 'Carol to leave');
+    expect(view.collect()).toBeNull();
+
+    bob.destroy();
+    await waitUntil(() => testRoom.server.clients().length === 1, 'Bob to leave');
+    expect(view.collect()).toMatchObject({ type: 'roster-changes', joined: [], left: [expect.any(Number)] });
+    expect(view.roster().map((client) => client.peer)).toEqual([alice.label]);
+    expect(view.feed.clients()).toEqual(testRoom.server.clients());
+  });
+
+  it('reads line counts at most once per interval, only when lines moved, and reports only the counts that changed', async () => {
+    const testRoom = await room();
+    const alice = await testRoom.join();
+    const bob = await testRoom.join();
+    let reads = 0;
+    const server: RosterServer = {
+      on: testRoom.server.on.bind(testRoom.server),
+      off: testRoom.server.off.bind(testRoom.server),
+      get stats() {
+        return testRoom.server.stats;
+      },
+      clients: () => {
+        reads += 1;
+        return testRoom.server.clients();
+      },
+    };
+    const view = watch(server, 100);
+    const readsAtStart = reads;
+    const burst = 500;
+    await alice.write(Array.from({ length: burst }, (_, i) => `line ${i}\n`).join(''));
+    await waitUntil(() => view.collect() !== null && view.roster().some((client) => client.peer === alice.label && client.linesSent === burst), 'Alice’s count');
+    const counts = view.events.flatMap((event) => (event.type === 'roster-changes' ? event.lineCounts : []));
+    // Only Alice talked: Bob's count is never sent.
+    const bobId = view.roster().find((client) => client.peer === bob.label)?.id;
+    expect(counts.some((count) => count.id === bobId)).toBe(false);
+    // 500 lines, yet the server's client list was read a handful of times (once per 100 ms tick with news).
+    expect(reads - readsAtStart).toBeLessThanOrEqual(5);
+
+    // A quiet room costs no reads at all.
+    const quietReads = reads;
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(reads).toBe(quietReads);
+  });
+});
+
+describe('applyRosterChanges', () => {
+  const client = (id: number, linesSent = 0): ClientInfo => ({ id, peer: `10.0.0.${id}:5000`, connectedAt: id, linesSent });
+
+  it('applies departures, counts and arrivals, oldest first, without touching its input', () => {
+    const before = [client(1), client(2), client(4)];
+    const frozen = structuredClone(before);
+    const after = applyRosterChanges(before, { joined: [client(3), client(5)], left: [2], lineCounts: [{ id: 4, linesSent: 9 }] });
+    expect(after).toEqual([client(1), client(3), client(4, 9), client(5)]);
+    expect(before).toEqual(frozen);
+    // Unchanged entries are the same objects (cheap for React).
+    expect(after[0]).toBe(before[0]);
+  });
+
+  it('ignores a repeated arrival and a departure it does not know', () => {
+    expect(applyRosterChanges([client(1)], { joined: [client(1)], left: [7], lineCounts: [{ id: 8, linesSent: 1 }] })).toEqual([client(1)]);
+  });
+});
