@@ -1,7 +1,7 @@
 /**
  * The server under test for `npm run bench -- history`: the desktop app's host, i.e. a
  * ChatSession hosting a room (server + its own loopback client) in plain Node, optionally
- * with its transcript stored (SessionRecorder + HistoryService, the store on its worker
+ * with its transcript stored (the session's history: HistoryService, the store on its worker
  * thread), as main runs it.
  *
  *   node --import tsx bench/history-host.ts --history off|fts5|like [--db FILE] --host 127.0.0.1 --port 0
@@ -11,11 +11,11 @@
  * spent storing). Exits when stdin closes or on SIGTERM.
  */
 import { parseArgs } from 'node:util';
-import { SessionRecorder } from '../main/app/history/recorder';
 import { HistoryService } from '../main/app/history/service';
 import { ChatSession } from '../main/app/session';
 
 export type HistoryMode = 'off' | 'fts5' | 'like';
+const HISTORY_MODES: readonly HistoryMode[] = ['off', 'fts5', 'like'];
 
 /** The room counts as quiet after this long without a new line. */
 const QUIET_MS = 250;
@@ -47,24 +47,22 @@ async function main(): Promise<void> {
       'max-clients': { type: 'string' },
     },
   });
-  const mode = values.history as HistoryMode;
-  if (mode !== 'off' && mode !== 'fts5' && mode !== 'like') throw new Error(`--history must be off, fts5 or like (got ${mode})`);
+  const mode = values.history;
+  if (!HISTORY_MODES.includes(mode as HistoryMode)) throw new Error(`--history must be off, fts5 or like (got ${mode})`);
   if (values.host !== '127.0.0.1') throw new Error('the bench host listens on 127.0.0.1 only');
   // The host's own loopback connection is a client of its server too.
   const maxClients = values['max-clients'] === undefined ? 0 : Number(values['max-clients']) + 1;
-  const session = new ChatSession({ serverOptions: { maxClients } });
-  let received = 0;
-  session.onEvents((events) => {
-    for (const event of events) if (event.type === 'lines') received += event.lines.length;
-  });
   let store: HistoryService | null = null;
-  let recorder: SessionRecorder | null = null;
   if (mode !== 'off') {
     if (values.db === undefined) throw new Error('--db FILE is needed with history on');
     store = await HistoryService.open({ file: values.db, search: mode === 'like' ? 'like' : 'auto' });
     if (!store.status.available) throw new Error(`history unavailable: ${store.status.reason}`);
-    recorder = new SessionRecorder(session, store);
   }
+  const session = new ChatSession({ serverOptions: { maxClients }, ...(store === null ? {} : { history: store }) });
+  let received = 0;
+  session.onEvents((events) => {
+    for (const event of events) if (event.type === 'lines') received += event.lines.length;
+  });
   const hosted = await session.host({ port: Number(values.port), scope: 'local' });
   if (!hosted.ok) throw new Error(hosted.error);
   process.stdout.write(`Listening on 127.0.0.1:${hosted.value.port}\n`);
@@ -98,7 +96,6 @@ async function main(): Promise<void> {
   };
   let input = '';
   const stop = (): void => {
-    recorder?.dispose();
     void session
       .close()
       .then(() => store?.close())

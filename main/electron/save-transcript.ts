@@ -1,24 +1,18 @@
 /**
- * "Save transcript…": the native save dialog, then the history's export to the chosen file.
- * A thin adapter: the file's contents come from TranscriptStore.exportRoom.
+ * "Save transcript…": the native save dialog, as the session's TranscriptFileChooser. A thin
+ * adapter: the file's contents come from the history's export (TranscriptStore.exportRoom).
  */
 import path from 'node:path';
 import type { BrowserWindow, Dialog, SaveDialogOptions } from 'electron';
 import type { RoomAddress } from '../common/history';
 import { fail, ok, type Result } from '../common/ipc-contract';
-import type { ExportSummary } from '../app/history/store';
 
-export interface SaveTranscriptDependencies {
+export interface SaveDialogDependencies {
   dialog: Pick<Dialog, 'showSaveDialog'>;
   /** The window the dialog belongs to (null: a free-standing dialog). */
   window: () => BrowserWindow | null;
   /** Where the dialog starts: the user's documents folder. */
   defaultFolder: () => string;
-  exportRoom: (room: RoomAddress, file: string) => Promise<Result<ExportSummary>>;
-}
-
-export interface SavedTranscript extends ExportSummary {
-  file: string;
 }
 
 /** `Tincan 10.0.0.5 port 60003 2026-12-01.txt`: nothing a file system would refuse. */
@@ -29,12 +23,12 @@ export function suggestedTranscriptName(room: RoomAddress, now: number): string 
   return `Tincan ${host} port ${room.port} ${day}.txt`;
 }
 
-/** Resolves with null when the user cancelled the dialog. */
-export async function saveTranscript(
-  deps: SaveTranscriptDependencies,
+/** The file the user chose for the room's transcript; null when they cancelled. */
+export async function chooseTranscriptFile(
+  deps: SaveDialogDependencies,
   room: RoomAddress,
   now: number = Date.now(),
-): Promise<Result<SavedTranscript | null>> {
+): Promise<Result<string | null>> {
   const options: SaveDialogOptions = {
     title: 'Save transcript',
     defaultPath: path.join(deps.defaultFolder(), suggestedTranscriptName(room, now)),
@@ -53,8 +47,5 @@ export async function saveTranscript(
     return fail('The save dialog could not be opened.');
   }
   if (chosen.canceled || chosen.filePath === undefined || chosen.filePath === '') return ok(null);
-  const file = chosen.filePath;
-  const exported = await deps.exportRoom(room, file);
-  if (!exported.ok) return exported;
-  return ok({ file, ...exported.value });
+  return ok(chosen.filePath);
 }

@@ -1,7 +1,6 @@
 /** The attention adapter (notifications, badge, overlay icon, flashing) against the mocked Electron. */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { DesktopAttention, type AttentionDependencies } from '../../main/electron/attention';
-import type { NativeImage } from 'electron';
 import { FakeAttentionWindow, FakeNotification, fakeNativeImage } from './fake-electron';
 
 function setup(platform: NodeJS.Platform = 'linux') {
@@ -12,9 +11,9 @@ function setup(platform: NodeJS.Platform = 'linux') {
   const deps: AttentionDependencies = {
     Notification: FakeNotification,
     app,
-    nativeImage: nativeImage as unknown as { createFromDataURL(url: string): NativeImage },
+    nativeImage,
     platform,
-    window: () => window as never,
+    window: () => window,
     onNotificationClick: (lineId) => clicks.push(lineId),
   };
   return { attention: new DesktopAttention(deps), window, clicks, app, nativeImage };
@@ -66,7 +65,8 @@ describe('DesktopAttention', () => {
     expect(app.setBadgeCount).not.toHaveBeenCalled();
     expect(nativeImage.createFromDataURL).toHaveBeenCalledTimes(1);
     expect(nativeImage.createFromDataURL.mock.calls[0]![0]).toMatch(/^data:image\/png;base64,/);
-    expect(window.setOverlayIcon.mock.calls.map(([icon, text]) => [icon === null ? null : 'icon', text])).toEqual([
+    const overlays = window.setOverlayIcon.mock.calls as [unknown, string][];
+    expect(overlays.map(([icon, text]) => [icon === null ? null : 'icon', text])).toEqual([
       ['icon', '1 unread message'],
       ['icon', '99+ unread messages'],
       [null, ''],

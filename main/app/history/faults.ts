@@ -5,6 +5,9 @@
  * (extended) result code as `errcode`; fs errors carry `code`.
  */
 
+/** Every "history is unavailable" sentence starts so; the reason follows. */
+export const UNAVAILABLE_PREFIX = 'History is unavailable: ';
+
 export type Fault = 'locked' | 'damaged' | 'full' | 'read-only' | 'io' | 'cannot-open' | 'other';
 
 // SQLite primary result codes (the low byte of an extended code).

@@ -22,8 +22,8 @@ import {
   type SearchResults,
 } from '../../common/history';
 import { fail, type Result } from '../../common/ipc-contract';
+import { UNAVAILABLE_PREFIX } from './faults';
 import type { AppendStats, ExportSummary, HistoryStoreEvent, HistoryStoreListener, TranscriptStoreOptions } from './store';
-import { UNAVAILABLE_PREFIX } from './store';
 import { toTuple, type FromWorker, type ToWorker, type WorkerMethod, type WorkerStartOptions } from './worker-protocol';
 
 /** Where the worker's code is: the built bundle next to main, or the TypeScript source under tsx. */
@@ -112,7 +112,7 @@ export class HistoryService {
     });
     this.worker = new Worker(entry.file, { workerData: store, execArgv: entry.execArgv ?? [] });
     this.worker.on('message', (message: FromWorker) => this.receive(message));
-    this.worker.on('error', (error) => this.stop(`the history worker failed (${error.message}).`));
+    this.worker.on('error', (error: Error) => this.stop(`the history worker failed (${error.message}).`));
     this.worker.on('exit', () => this.stop(this.closing === null ? STOPPED_REASON : CLOSED_REASON));
     // The chat decides when the process ends, not a history write in flight.
     this.worker.unref();

@@ -37,7 +37,7 @@ import {
 } from '../../common/history';
 import { stripControls } from '../../chat/sanitize';
 import { HistoryConnection, PAGE_SIZE_BYTES, type SearchPreference, type SearchRow } from './connection';
-import { classifyFault, describeFault, type Fault } from './faults';
+import { classifyFault, describeFault, UNAVAILABLE_PREFIX, type Fault } from './faults';
 import { matchesAll, parseQuery } from './search';
 import { formatTranscriptLine } from './transcript-format';
 
@@ -55,6 +55,7 @@ const EXPORT_PAGE_LINES = 1_000;
 /** The LIKE fallback scans at most this many of the newest lines per search. */
 const DEFAULT_LIKE_SCAN_LINES = 1_000_000;
 const MAX_ROOMS_LISTED = 500;
+// eslint-disable-next-line no-control-regex -- finding control characters is this regex's job
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
 
 export interface TranscriptStoreOptions {
@@ -100,7 +101,7 @@ export interface ExportSummary {
   bytes: number;
 }
 
-export const UNAVAILABLE_PREFIX = 'History is unavailable: ';
+export { UNAVAILABLE_PREFIX };
 
 function boundedText(text: string, max: number): string {
   let bounded = text.length > max ? text.slice(0, max) : text;
@@ -112,8 +113,10 @@ function boundedText(text: string, max: number): string {
 }
 
 function checkRoom(room: RoomAddress): RoomAddress | null {
-  if (typeof room !== 'object' || room === null) return null;
-  const { host, port } = room;
+  // Typed, yet checked: a caller's mistake must drop lines, not reach SQLite.
+  const value: unknown = room;
+  if (typeof value !== 'object' || value === null) return null;
+  const { host, port } = value as Record<string, unknown>;
   if (typeof host !== 'string' || host.length === 0 || host.length > HISTORY_LIMITS.maxHostChars) return null;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) return null;
   return { host, port };

@@ -12,7 +12,15 @@ import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { RoomAddress } from '../../common/history';
 import { TranscriptStore } from './store';
-import { fromTuple, WORKER_METHODS, type FromWorker, type LineTuple, type ToWorker, type WorkerStartOptions } from './worker-protocol';
+import {
+  fromTuple,
+  WORKER_METHODS,
+  type FromWorker,
+  type LineTuple,
+  type ToWorker,
+  type WorkerMethod,
+  type WorkerStartOptions,
+} from './worker-protocol';
 
 interface QueuedAppend {
   id: number;
@@ -34,6 +42,41 @@ function lowerThreadPriority(): void {
     if (Number.isInteger(threadId) && threadId > 0) os.setPriority(threadId, WORKER_NICE);
   } catch {
     // Best effort: an unusual /proc or a sandbox that forbids it leaves the default priority.
+  }
+}
+
+/** Calls a store method with arguments HistoryService built (main's own code, not the renderer's). */
+function callStore(store: TranscriptStore, method: WorkerMethod, args: unknown[]): unknown {
+  const a = args as never[];
+  switch (method) {
+    case 'pageBefore':
+      return store.pageBefore(a[0]!, a[1]!, a[2]);
+    case 'pageAfter':
+      return store.pageAfter(a[0]!, a[1]!, a[2]);
+    case 'context':
+      return store.context(a[0]!, a[1]);
+    case 'search':
+      return store.search(a[0]!);
+    case 'room':
+      return store.room(a[0]!);
+    case 'rooms':
+      return store.rooms();
+    case 'lastId':
+      return store.lastId();
+    case 'setRoomName':
+      return store.setRoomName(a[0]!, a[1]!);
+    case 'exportRoom':
+      return store.exportRoom(a[0]!, a[1]!);
+    case 'setRetention':
+      return store.setRetention(a[0]!);
+    case 'purgeExpired':
+      return store.purgeExpired();
+    case 'clearRoom':
+      return store.clearRoom(a[0]!);
+    case 'clearAll':
+      return store.clearAll();
+    case 'stats':
+      return store.stats();
   }
 }
 
@@ -79,9 +122,8 @@ function serve(port: NonNullable<typeof parentPort>, options: WorkerStartOptions
           post({ type: 'failed', id: message.id, error: `Unknown history request “${String(message.method).slice(0, 40)}”.` });
           return;
         }
-        const method = store[message.method] as (...args: unknown[]) => unknown;
         Promise.resolve()
-          .then(() => method.apply(store, message.args))
+          .then(() => callStore(store, message.method, message.args))
           .then(
             (value) => post({ type: 'reply', id: message.id, value }),
             (error: unknown) => post({ type: 'failed', id: message.id, error: error instanceof Error ? error.message : String(error) }),

@@ -13,10 +13,11 @@
  *  - Mentions flash the taskbar entry until the window is focused.
  *  - Do not disturb: no notifications, no flashing; the unread count still counts.
  */
+import type { NotificationPrivacy } from '../../common/ipc-contract';
 import { MentionMatcher } from '../../common/mentions';
+import { badgeText } from '../../common/unread';
 
-export type NotificationPrivacy = 'off' | 'sender' | 'full';
-export const NOTIFICATION_PRIVACY_LEVELS: readonly NotificationPrivacy[] = ['off', 'sender', 'full'];
+export type { NotificationPrivacy };
 
 export interface NotificationSettings {
   /** 'off': no notifications; 'sender': who wrote, not what; 'full': who and what. */
@@ -104,16 +105,6 @@ export const NOTIFICATION_TEXT_LIMITS = {
 function ellipsize(text: string, max: number): string {
   const characters = Array.from(text);
   return characters.length <= max ? text : `${characters.slice(0, max - 1).join('')}…`;
-}
-
-export function badgeText(count: number): string {
-  if (count <= 0) return '';
-  return count > 99 ? '99+' : String(count);
-}
-
-/** The window title with the unread count in front: `(3) Tincan — 10.0.0.5:60003`. */
-export function windowTitle(base: string, unread: number): string {
-  return unread > 0 ? `(${badgeText(unread)}) ${base}` : base;
 }
 
 interface Pending {

@@ -1,10 +1,9 @@
 /** The notification and unread policy, driven with fake timers. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { badgeText, titleWithUnread as windowTitle } from '../../../main/common/unread';
 import {
-  badgeText,
   defaultNotificationSettings,
   NotificationPolicy,
-  windowTitle,
   type DesktopNotification,
   type IncomingLine,
   type NotificationSettings,
