@@ -45,43 +45,45 @@ export function StatusBar() {
         </span>
       )}
       <span className="status-spacer" />
-      <button type="button" className="status-tool" title="Search messages (Ctrl+F)" onClick={openSearch}>
-        Search
-      </button>
-      <button
-        type="button"
-        className="status-tool"
-        disabled={saving || !historyAvailable}
-        onClick={() => {
-          setSaving(true);
-          void saveTranscript().finally(() => setSaving(false));
-        }}
-      >
-        Save transcript…
-      </button>
-      <button
-        type="button"
-        className={doNotDisturb ? 'status-tool dnd dnd-on' : 'status-tool dnd'}
-        aria-pressed={doNotDisturb}
-        title={doNotDisturb ? 'Do not disturb is on: no notifications, no flashing' : 'Silence notifications and flashing'}
-        onClick={() => void toggleDoNotDisturb()}
-      >
-        Do not disturb
-      </button>
-      <button type="button" className="status-tool" onClick={openSettings}>
-        Settings
-      </button>
-      <button
-        type="button"
-        className={hosting ? 'danger' : undefined}
-        disabled={leaving}
-        onClick={() => {
-          setLeaving(true);
-          void leaveChat().finally(() => setLeaving(false));
-        }}
-      >
-        {hosting ? 'Stop hosting' : 'Leave'}
-      </button>
+      <div className="status-actions">
+        <button type="button" className="status-tool" title="Search messages (Ctrl+F)" onClick={openSearch}>
+          Search
+        </button>
+        <button
+          type="button"
+          className="status-tool"
+          disabled={saving || !historyAvailable}
+          onClick={() => {
+            setSaving(true);
+            void saveTranscript().finally(() => setSaving(false));
+          }}
+        >
+          Save transcript…
+        </button>
+        <button
+          type="button"
+          className={doNotDisturb ? 'status-tool dnd dnd-on' : 'status-tool dnd'}
+          aria-pressed={doNotDisturb}
+          title={doNotDisturb ? 'Do not disturb is on: no notifications, no flashing' : 'Silence notifications and flashing'}
+          onClick={() => void toggleDoNotDisturb()}
+        >
+          Do not disturb
+        </button>
+        <button type="button" className="status-tool" onClick={openSettings}>
+          Settings
+        </button>
+        <button
+          type="button"
+          className={hosting ? 'danger' : undefined}
+          disabled={leaving}
+          onClick={() => {
+            setLeaving(true);
+            void leaveChat().finally(() => setLeaving(false));
+          }}
+        >
+          {hosting ? 'Stop hosting' : 'Leave'}
+        </button>
+      </div>
     </header>
   );
 }

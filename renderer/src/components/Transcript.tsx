@@ -13,6 +13,17 @@ const TOP_SLACK_PX = 40;
 /** How long the row a notification led to stays highlighted. */
 const TARGET_HIGHLIGHT_MS = 4000;
 
+/** Between the history of earlier visits and this one: a list item (the list holds only those) holding the separator. */
+function EarlierDivider() {
+  return (
+    <li className="divider divider-earlier">
+      <span role="separator" aria-label="Earlier history above">
+        Earlier history ↑
+      </span>
+    </li>
+  );
+}
+
 /** The conversation: a window of rows over the transcript, following the newest unless the user reads back. */
 export function Transcript() {
   const lines = useChatStore((s) => s.lines);
@@ -93,13 +104,13 @@ export function Transcript() {
     return (
       <Fragment key={line.seq}>
         {earlierDivider && (
-          <li className="divider divider-earlier" role="separator" aria-label="Earlier history above">
-            <span>Earlier history ↑</span>
-          </li>
+          <EarlierDivider />
         )}
         {unreadDivider && (
-          <li className="divider divider-unread" role="separator" aria-label="Unread messages below">
-            <span>Unread</span>
+          <li className="divider divider-unread">
+            <span role="separator" aria-label="Unread messages below">
+              Unread
+            </span>
           </li>
         )}
         <TranscriptRow line={line} mentions={mentions} target={line.seq === target} />
@@ -141,11 +152,7 @@ export function Transcript() {
         )}
         <ol className="rows">
           {rows}
-          {earlierAtEnd && (
-            <li className="divider divider-earlier" role="separator" aria-label="Earlier history above">
-              <span>Earlier history ↑</span>
-            </li>
-          )}
+          {earlierAtEnd && <EarlierDivider />}
         </ol>
       </div>
       {!view.following && (

@@ -5,6 +5,7 @@ import type {
   SearchHit,
   SearchScope,
   SessionResult,
+  SessionStatus,
   SettingsUpdate,
 } from '../../../main/common/ipc-contract';
 import { getBridge } from '../bridge';
@@ -42,6 +43,12 @@ async function call<T>(run: () => Promise<Result<T>>): Promise<Result<T>> {
  */
 export function connectToBridge(): () => void {
   const bridge = getBridge();
+  // Entering a room (host, join, a reload in the middle of a chat, a status from main): its
+  // history comes first, above whatever arrives live.
+  const stopWatchingRoom = useChatStore.subscribe((state, previous) => {
+    const room = roomKeyOf(state.status);
+    if (room !== '' && room !== roomKeyOf(previous.status)) void loadRecentHistory();
+  });
   const unsubscribe = bridge.onEvents((events) => {
     applyBridgeEvents(events);
     // The history changed under what is shown (cleared, retention switched): show it afresh.
@@ -60,10 +67,11 @@ export function connectToBridge(): () => void {
       ...startupNotices.map((message) => ({ type: 'notice' as const, level: 'error' as const, message })),
     ]);
     set({ ready: true, preferences });
-    // A reload in the middle of a chat: the room comes back from the history.
-    if (status.mode !== 'idle') void loadRecentHistory();
   });
-  return unsubscribe;
+  return () => {
+    stopWatchingRoom();
+    unsubscribe();
+  };
 }
 
 /** Takes main's status from a call's answer (main is the only author of the status). */
@@ -115,7 +123,6 @@ export async function hostChat(port: number, scope: HostScope): Promise<boolean>
   }
   set({ pending: null });
   void refreshPreferences();
-  void loadRecentHistory();
   return true;
 }
 
@@ -136,7 +143,6 @@ export async function joinChat(address: string): Promise<boolean> {
   }
   set({ pending: null, cancelRequested: false });
   void refreshPreferences();
-  void loadRecentHistory();
   return true;
 }
 
@@ -216,12 +222,14 @@ export function dismissNotice(id: number): void {
 
 // ---- history ------------------------------------------------------------------------------
 
-const roomKey = (): string => {
-  const status = get().status;
+/** Which room a status is in ('' when idle): what the history shown belongs to. */
+function roomKeyOf(status: SessionStatus): string {
   if (status.mode === 'hosting') return `host:${status.host.port}`;
   if (status.mode === 'joined') return `join:${status.target.host}:${status.target.port}`;
   return '';
-};
+}
+
+const roomKey = (): string => roomKeyOf(get().status);
 
 /** The room's newest history in place of what the transcript shows (on entering, on a reload, after a reset). */
 export async function loadRecentHistory(): Promise<void> {
