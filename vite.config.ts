@@ -29,6 +29,8 @@ export default defineConfig({
             entry: {
               index: path.join(here, 'main/index.ts'),
               serve: path.join(here, 'main/headless/serve.ts'),
+              // The history store's worker thread (HistoryService loads it from next to index.js).
+              'history-worker': path.join(here, 'main/app/history/worker.ts'),
             },
             vite: {
               build: {

@@ -103,6 +103,8 @@ export interface LoadResult {
   serverFdsBefore: number | null;
   serverFdLimit: number | null;
   serverDied: boolean;
+  /** What the server process said about itself after the run (session hosts only). */
+  serverReport: Record<string, number | string | null> | null;
   notes: string[];
 }
 
@@ -218,11 +220,18 @@ export async function runLoad(serverOptions: ServerOptions, spec: LoadSpec, log:
   });
   const made: WorkerPool[] = [];
   try {
-    return await runAgainst(server, spec, log, (w) => {
+    const result = await runAgainst(server, spec, log, (w) => {
       const pool = new WorkerPool(w);
       made.push(pool);
       return pool;
     });
+    if (server.report && !server.exited()) {
+      result.serverReport = await server.report().catch((err: unknown) => {
+        result.notes.push(`no report from the server: ${(err as Error).message}`);
+        return null;
+      });
+    }
+    return result;
   } finally {
     // A profiled server must exit on its own to write its profile; others die at once.
     await server.stop(serverOptions.nodeFlags?.includes('--cpu-prof') ? 'SIGINT' : 'SIGKILL');
@@ -375,6 +384,7 @@ async function runAgainst(
     serverFdsBefore: fdsBefore,
     serverFdLimit: fdLimit,
     serverDied,
+    serverReport: null,
     notes,
   };
 }

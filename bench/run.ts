@@ -11,16 +11,19 @@
  *   --cpu-prof DIR                       run Tincan under node --cpu-prof, profiles into DIR
  *   --markdown FILE                      also write the table to FILE
  *
+ * `npm run bench -- history [options]` runs the transcript-store benchmark instead (bench/history.ts).
+ *
  * Progress goes to stderr; stdout carries only the JSON lines and the table.
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runLoad, type LoadResult } from './coordinator';
+import { runHistoryBench } from './history';
 import { allTargetsPass, renderTable, type RunRecord } from './report';
 import { planScenario, SCENARIOS, type ScenarioName } from './scenarios';
 import type { ServerKind, ServerOptions } from './servers';
 
-const SERVERS: readonly ServerKind[] = ['tincan', 'ncat', 'ref-node', 'ref-c'];
+const SERVERS: readonly ServerKind[] = ['tincan', 'ncat', 'ref-node', 'ref-c', 'session'];
 
 interface Cli {
   scenarios: ScenarioName[];
@@ -85,7 +88,12 @@ function parseCli(argv: string[]): Cli {
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
 
 async function main(): Promise<void> {
-  const cli = parseCli(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'history') {
+    process.exitCode = (await runHistoryBench(argv.slice(1), log)).pass ? 0 : 1;
+    return;
+  }
+  const cli = parseCli(argv);
   const records: RunRecord[] = [];
   for (const scenario of cli.scenarios) {
     for (const server of cli.servers) {
@@ -160,6 +168,7 @@ function emptyResult(): LoadResult {
     serverFdsBefore: null,
     serverFdLimit: null,
     serverDied: false,
+    serverReport: null,
     notes: [],
   };
 }

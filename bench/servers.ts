@@ -10,8 +10,10 @@ import type { Dialect } from './lines';
 /**
  * tincan: the server under test. ncat: `ncat --chat`, the comparison.
  * ref-node / ref-c: minimal servers in bench/ that exist only to validate the generator.
+ * session: the desktop app's host (a hosting ChatSession, bench/history-host.ts), with or
+ * without its transcript stored.
  */
-export type ServerKind = 'tincan' | 'ncat' | 'ref-node' | 'ref-c';
+export type ServerKind = 'tincan' | 'ncat' | 'ref-node' | 'ref-c' | 'session';
 
 export interface ServerOptions {
   kind: ServerKind;
@@ -23,6 +25,9 @@ export interface ServerOptions {
   /** Extra node flags for tincan/reference, e.g. ['--cpu-prof']. */
   nodeFlags?: string[];
   cwd?: string;
+  /** session only: store the transcript (FTS5 or the LIKE fallback) in `historyFile`. */
+  history?: 'off' | 'fts5' | 'like';
+  historyFile?: string;
 }
 
 export interface RunningServer {
@@ -41,6 +46,8 @@ export interface RunningServer {
   exited(): boolean;
   /** Kill at once: a graceful close would make the server announce thousands of departures. */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** session only: the host's own figures (lines seen, stored, time spent storing). */
+  report?: () => Promise<Record<string, number | string | null>>;
 }
 
 const READY_TIMEOUT_MS = 20_000;
@@ -172,6 +179,36 @@ function buildReferenceC(): string {
   return binary;
 }
 
+/** Asks a session host for its figures: `stats` on stdin, `stats {json}` back on stdout. */
+function statsReader(child: ChildProcess): () => Promise<Record<string, number | string | null>> {
+  let buffered = '';
+  const waiting: Array<(stats: Record<string, number | string | null>) => void> = [];
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline = buffered.indexOf('\n');
+    while (newline >= 0) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      if (line.startsWith('stats ')) waiting.shift()?.(JSON.parse(line.slice(6)) as Record<string, number | string | null>);
+      newline = buffered.indexOf('\n');
+    }
+  });
+  return () =>
+    new Promise((resolve, reject) => {
+      if (child.exitCode !== null || child.signalCode !== null || !child.stdin) {
+        reject(new Error('the session host has exited'));
+        return;
+      }
+      const timer = setTimeout(() => reject(new Error('the session host did not report its stats')), 10_000);
+      waiting.push((stats) => {
+        clearTimeout(timer);
+        resolve(stats);
+      });
+      child.stdin.write('stats\n');
+    });
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const cwd = options.cwd ?? projectRoot();
   let child: ChildProcess;
@@ -195,7 +232,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       args.push(...process.env.BENCH_TINCAN_NODE_FLAGS.split(/\s+/).filter(Boolean));
     }
     if (options.kind === 'ref-node') args.push('--import', 'tsx', path.join(projectRoot(), 'bench/reference-server.ts'));
-    else if (options.kind === 'ref-c') {
+    else if (options.kind === 'session') {
+      args.push('--import', 'tsx', path.join(projectRoot(), 'bench/history-host.ts'), '--history', options.history ?? 'off');
+      if (options.historyFile !== undefined) args.push('--db', options.historyFile);
+    } else if (options.kind === 'ref-c') {
       // The C server takes the same flags; nothing to prepend.
     } else if (process.env.BENCH_TINCAN_SERVE) {
       // A/B against another version of the server, e.g. an older commit unpacked elsewhere.
@@ -211,7 +251,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     args.push('--port', '0', '--host', options.host);
     if (options.maxClients > 0) args.push('--max-clients', String(options.maxClients));
     const command = options.kind === 'ref-c' ? buildReferenceC() : process.execPath;
-    child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(command, args, { cwd, stdio: [options.kind === 'session' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => {
       stderrTail.push(d.toString('utf8'));
       if (stderrTail.length > 20) stderrTail.shift();
@@ -223,7 +263,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port = Number(m[1]);
   }
   const pid = child.pid!;
+  const report = options.kind === 'session' ? statsReader(child) : undefined;
   return {
+    ...(report ? { report } : {}),
     kind: options.kind,
     dialect,
     pid,

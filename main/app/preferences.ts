@@ -1,10 +1,12 @@
 /**
  * What Tincan remembers between runs: last mode, port, scope and room name, the recent hosts,
- * and whether it has hosted for the network before.
+ * whether it has hosted for the network before, and the history and notification settings.
  * Pure Node (fs only), no Electron: main passes a path under userData, tests a temp dir.
  */
 import { DEFAULT_PORT } from '../common/constants';
-import type { HostScope, Mode, Preferences } from '../common/ipc-contract';
+import { RETENTIONS, type Retention } from '../common/history';
+import { NOTIFICATION_PRIVACY_LEVELS, type HostScope, type Mode, type NotificationPrivacy, type Preferences } from '../common/ipc-contract';
+import { sanitizeKeywords } from '../common/mentions';
 import { readJsonFile, writeJsonFileAtomic } from './json-file';
 
 export const MAX_RECENT_HOSTS = 8;
@@ -20,7 +22,20 @@ export interface PreferencesStore {
 }
 
 export function defaultPreferences(): Preferences {
-  return { lastMode: 'host', lastPort: DEFAULT_PORT, lastScope: 'lan', recentHosts: [], roomName: '', hostedBefore: false };
+  return {
+    lastMode: 'host',
+    lastPort: DEFAULT_PORT,
+    lastScope: 'lan',
+    recentHosts: [],
+    roomName: '',
+    hostedBefore: false,
+    historyRetention: 'forever',
+    // Who wrote, not what: a notification can be read by whoever passes the screen.
+    notificationPrivacy: 'sender',
+    mentionsOnly: false,
+    mentionKeywords: [],
+    doNotDisturb: false,
+  };
 }
 
 /**
@@ -48,6 +63,13 @@ export function sanitizePreferences(value: unknown): Preferences {
       if (result.recentHosts.length >= MAX_RECENT_HOSTS) break;
     }
   }
+  const retention = record.historyRetention;
+  if (RETENTIONS.includes(retention as Retention)) result.historyRetention = retention as Retention;
+  const privacy = record.notificationPrivacy;
+  if (NOTIFICATION_PRIVACY_LEVELS.includes(privacy as NotificationPrivacy)) result.notificationPrivacy = privacy as NotificationPrivacy;
+  if (typeof record.mentionsOnly === 'boolean') result.mentionsOnly = record.mentionsOnly;
+  if (typeof record.doNotDisturb === 'boolean') result.doNotDisturb = record.doNotDisturb;
+  result.mentionKeywords = sanitizeKeywords(record.mentionKeywords);
   return result;
 }
 
@@ -57,7 +79,7 @@ export function rememberRecentHost(recentHosts: readonly string[], host: string)
 }
 
 export function clonePreferences(preferences: Preferences): Preferences {
-  return { ...preferences, recentHosts: [...preferences.recentHosts] };
+  return { ...preferences, recentHosts: [...preferences.recentHosts], mentionKeywords: [...preferences.mentionKeywords] };
 }
 
 /** Preferences in one JSON file, replaced atomically on every save. */

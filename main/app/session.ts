@@ -24,6 +24,20 @@ import {
   type BridgeEvent,
   type DiscoveredRoom,
   type ChatLine,
+  type ClearHistoryRequest,
+  type HistoryContextRequest,
+  type HistoryPage,
+  type HistoryPageRequest,
+  type HistoryStatus,
+  type HistoryView,
+  type HistoryViewRequest,
+  type LineContext,
+  type RoomAddress,
+  type SavedTranscript,
+  type SearchHistoryRequest,
+  type SearchResults,
+  type SettingsUpdate,
+  type ViewState,
   type ConnectionState,
   type HostInfo,
   type HostRequest,
@@ -56,7 +70,48 @@ import { RoomFinder } from './discovery/finder';
 import { listLocalAddresses, type InterfaceSelection } from './discovery/interfaces';
 import { labelledShareAddresses, networkWarning } from './discovery/network-advice';
 import { checkRoomName, systemDefaultRoomName } from './discovery/room-name';
-import { validateForgetRecentHost, validateHostRequest, validateJoinRequest, validateSendRequest } from '../common/validate';
+import {
+  validateClearHistoryRequest,
+  validateForgetRecentHost,
+  validateHistoryContextRequest,
+  validateHistoryPageRequest,
+  validateHistoryViewRequest,
+  validateHostRequest,
+  validateJoinRequest,
+  validateSearchHistoryRequest,
+  validateSendRequest,
+  validateSettingsUpdate,
+  validateViewState,
+} from '../common/validate';
+import { HISTORY_LIMITS } from '../common/history';
+import { RoomRecorder } from './history/room-recorder';
+import type { HistoryService } from './history/service';
+import { AttentionFeed } from './notifications/feed';
+import type { NotificationEffects } from './notifications/policy';
+
+/** What a session uses of the history (HistoryService; the store on its worker thread). */
+export type SessionHistory = Pick<
+  HistoryService,
+  | 'status'
+  | 'startupNotices'
+  | 'onEvent'
+  | 'append'
+  | 'lastId'
+  | 'pageBefore'
+  | 'pageAfter'
+  | 'context'
+  | 'search'
+  | 'exportRoom'
+  | 'setRetention'
+  | 'clearRoom'
+  | 'clearAll'
+>;
+
+/** Asks the user where to save a room's transcript: a path, null when they cancelled. */
+export type TranscriptFileChooser = (room: RoomAddress) => Promise<Result<string | null>>;
+
+/** Lines on each side of a search hit when it is shown in context. */
+const CONTEXT_LINES = 50;
 
 export interface ChatSessionOptions {
   /** Where preferences live; default: memory only. */
@@ -81,6 +136,10 @@ export interface ChatSessionOptions {
   platform?: NodeJS.Platform;
   /** The room name when the host types none. Default "<user>'s room on <hostname>". */
   defaultRoomName?: string;
+  /** Where lines are kept; without it the session keeps no history. */
+  history?: SessionHistory;
+  /** Desktop notifications, badge and flashing (the Electron adapter); without it only the window hears of unread lines. */
+  attention?: NotificationEffects;
 }
 
 export interface SessionDiscoveryOptions {
@@ -138,6 +197,9 @@ type ConnectedState = HostingState | JoinedState;
 const IDLE: IdleState = { kind: 'idle' };
 
 const NOT_IDLE_ERROR = 'Leave the current chat first.';
+const NO_HISTORY_STATUS: HistoryStatus = { available: false, reason: 'this window keeps no history.', retention: 'session' };
+const NO_HISTORY_ERROR = 'History is unavailable: this window keeps no history.';
+const NOT_IN_A_ROOM_ERROR = 'You are not in a room: host or join one first.';
 const CLOSED_ERROR = 'Tincan is shutting down.';
 
 /** A join whose connection failed: the sentence, the ChatClient's code, and where it tried. */
@@ -180,6 +242,13 @@ export class ChatSession {
 
   private readonly listeners = new Set<SessionEventsListener>();
   private readonly batcher: EventBatcher;
+  private readonly history: SessionHistory | null;
+  private readonly recorder: RoomRecorder | null;
+  private readonly attention: AttentionFeed;
+  private stopHistoryEvents: () => void = () => undefined;
+  private startupNoticesTaken = false;
+  /** The room the session is in, as `host\nport`, to notice when it changes. */
+  private roomKey = '';
   /** The last status sent, as JSON, and its revision (see StatusReport). */
   private reportedStatus = '';
   private statusRevision = 0;
@@ -197,6 +266,15 @@ export class ChatSession {
     this.firewallCheck = options.firewallCheck;
     this.platform = options.platform ?? os.platform();
     this.defaultName = options.defaultRoomName ?? systemDefaultRoomName();
+    this.history = options.history ?? null;
+    this.recorder = this.history === null ? null : new RoomRecorder(this.history);
+    this.attention = new AttentionFeed({ effects: options.attention ?? null, emit: (event) => this.enqueue(event) });
+    if (this.history !== null) {
+      this.stopHistoryEvents = this.history.onEvent((event) => {
+        if (event.type === 'status') this.enqueue({ type: 'history', status: event.status, reset: false });
+        else this.enqueue({ type: 'notice', level: 'error', message: event.message });
+      });
+    }
   }
 
   // ---- the bridge API ---------------------------------------------------------------------
@@ -205,7 +283,17 @@ export class ChatSession {
     try {
       const preferences = await this.loadPreferences();
       const { status, revision } = this.report();
-      return ok({ status, statusRevision: revision, preferences: clonePreferences(preferences), defaultRoomName: this.defaultName });
+      const startupNotices = this.startupNoticesTaken || this.history === null ? [] : [...this.history.startupNotices];
+      this.startupNoticesTaken = true;
+      return ok({
+        status,
+        statusRevision: revision,
+        preferences: clonePreferences(preferences),
+        defaultRoomName: this.defaultName,
+        history: this.historyStatus(),
+        unread: this.attention.unread,
+        startupNotices,
+      });
     } catch (error) {
       return fail(messageOf(error));
     }
@@ -394,6 +482,136 @@ export class ChatSession {
     }
   }
 
+  // ---- history, search, settings, attention ----------------------------------------------
+
+  /** The current room's history: the newest page (with what the live lines already show) or older pages. */
+  async historyView(request: HistoryViewRequest): Promise<Result<HistoryView>> {
+    const checked = validateHistoryViewRequest(request);
+    if (!checked.ok) return checked;
+    if (this.recorder === null) return ok({ room: null, lines: [], hasMore: false, visitStartId: 0, liveSeq: 0 });
+    return this.recorder.view(checked.value.beforeId);
+  }
+
+  /** Lines of any room with history: older than beforeId, newer than afterId, or the newest. */
+  async historyPage(request: HistoryPageRequest): Promise<Result<HistoryPage>> {
+    const checked = validateHistoryPageRequest(request);
+    if (!checked.ok) return checked;
+    if (this.history === null) return fail(NO_HISTORY_ERROR);
+    const { room, beforeId, afterId } = checked.value;
+    if (afterId !== undefined) return this.history.pageAfter(room, afterId, HISTORY_LIMITS.maxPageLines);
+    return this.history.pageBefore(room, beforeId ?? null, HISTORY_LIMITS.maxPageLines);
+  }
+
+  /** A line with its neighbours (a search hit shown in context). */
+  async historyContext(request: HistoryContextRequest): Promise<Result<LineContext>> {
+    const checked = validateHistoryContextRequest(request);
+    if (!checked.ok) return checked;
+    if (this.history === null) return fail(NO_HISTORY_ERROR);
+    return this.history.context(checked.value.lineId, CONTEXT_LINES);
+  }
+
+  async searchHistory(request: SearchHistoryRequest): Promise<Result<SearchResults>> {
+    const checked = validateSearchHistoryRequest(request);
+    if (!checked.ok) return checked;
+    if (this.history === null) return fail(NO_HISTORY_ERROR);
+    const { query, scope, beforeId } = checked.value;
+    const room = this.recorder?.room ?? null;
+    if (scope === 'room' && room === null) return fail('You are not in a room: search all rooms instead.');
+    return this.history.search({
+      query,
+      limit: HISTORY_LIMITS.defaultSearchResults,
+      ...(scope === 'room' && room !== null ? { room } : {}),
+      ...(beforeId !== undefined ? { beforeId } : {}),
+    });
+  }
+
+  /** Asks where (through `choose`), then writes the current room's transcript there. */
+  async saveTranscript(choose: TranscriptFileChooser): Promise<Result<SavedTranscript | null>> {
+    if (this.history === null) return fail(NO_HISTORY_ERROR);
+    const room = this.recorder?.room ?? null;
+    if (room === null) return fail(NOT_IN_A_ROOM_ERROR);
+    // Lines still waiting for their batch belong in the file too.
+    this.recorder?.flush();
+    const chosen = await choose(room);
+    if (!chosen.ok || chosen.value === null) return chosen.ok ? ok(null) : chosen;
+    const file = chosen.value;
+    const exported = await this.history.exportRoom(room, file);
+    return exported.ok ? ok({ file, lines: exported.value.lines, bytes: exported.value.bytes }) : exported;
+  }
+
+  /** Deletes the current room's history ('room', answers how many lines went) or all of it. */
+  async clearHistory(request: ClearHistoryRequest): Promise<Result<number | null>> {
+    const checked = validateClearHistoryRequest(request);
+    if (!checked.ok) return checked;
+    const history = this.history;
+    if (history === null) return fail(NO_HISTORY_ERROR);
+    let result: Result<number | null>;
+    if (checked.value.scope === 'all') {
+      result = await history.clearAll();
+    } else {
+      const room = this.recorder?.room ?? null;
+      if (room === null) return fail(NOT_IN_A_ROOM_ERROR);
+      result = await history.clearRoom(room);
+    }
+    if (result.ok) this.enqueue({ type: 'history', status: history.status, reset: true });
+    return result;
+  }
+
+  /** Changes history and notification settings; saves them and answers with all preferences. */
+  async updateSettings(request: SettingsUpdate): Promise<Result<Preferences>> {
+    const checked = validateSettingsUpdate(request);
+    if (!checked.ok) return checked;
+    try {
+      const before = await this.loadPreferences();
+      const updated = await this.updatePreferences((preferences) => ({ ...preferences, ...checked.value }));
+      const retention = checked.value.historyRetention;
+      if (retention !== undefined && retention !== before.historyRetention && this.history !== null) {
+        const status = await this.history.setRetention(retention);
+        this.enqueue({ type: 'history', status, reset: true });
+      }
+      return ok(updated);
+    } catch (error) {
+      return fail(messageOf(error));
+    }
+  }
+
+  /** What the window shows: whether it has the focus and is scrolled to the newest line. */
+  setViewState(state: ViewState): Promise<Result<null>> {
+    const checked = validateViewState(state);
+    if (!checked.ok) return Promise.resolve(checked);
+    this.attention.setView(checked.value);
+    return Promise.resolve(ok(null));
+  }
+
+  /** A notification was clicked: asks the window to show that live line. */
+  revealLine(seq: number): void {
+    if (Number.isSafeInteger(seq) && seq > 0) this.enqueue({ type: 'jump', seq });
+  }
+
+  private historyStatus(): HistoryStatus {
+    return this.history === null ? NO_HISTORY_STATUS : this.history.status;
+  }
+
+  /** Keeps the history and the notifications in step with the room the session is in. */
+  private syncRoom(): void {
+    const state = this.state;
+    let room: RoomAddress | null = null;
+    let label: string | null = null;
+    if (state.kind === 'hosting') {
+      room = { host: '127.0.0.1', port: state.info.port };
+      label = `your room (port ${state.info.port})`;
+    } else if (state.kind === 'joined') {
+      room = { host: state.target.host, port: state.target.port };
+      label = joinHostPort(state.target.host, state.target.port);
+    }
+    const key = room === null ? '' : `${room.host}\n${room.port}`;
+    if (key === this.roomKey) return;
+    this.roomKey = key;
+    if (room === null) this.recorder?.leave();
+    else this.recorder?.enter(room);
+    this.attention.setRoom(label);
+  }
+
   /** Calls back with each batch of events; returns the function that unsubscribes. */
   onEvents(listener: SessionEventsListener): () => void {
     this.listeners.add(listener);
@@ -427,6 +645,9 @@ export class ChatSession {
       await this.stopFinding();
       await this.stop();
     } finally {
+      this.recorder?.flush();
+      this.stopHistoryEvents();
+      this.attention.dispose();
       this.batcher.close();
       this.listeners.clear();
     }
@@ -662,6 +883,7 @@ export class ChatSession {
             at: Date.now(),
             self: parsed.peer === self,
           };
+    this.recorder?.add(chatLine);
     this.enqueue({ type: 'lines', lines: [chatLine] });
   }
 
@@ -675,6 +897,7 @@ export class ChatSession {
       .then((loaded) => {
         // An update that finished while loading wins over what was on disk.
         this.preferences ??= loaded;
+        this.attention.applySettings(this.preferences);
         return this.preferences;
       });
     return this.preferencesLoading;
@@ -685,6 +908,7 @@ export class ChatSession {
     const current = await this.loadPreferences();
     const updated = change(clonePreferences(current));
     this.preferences = updated;
+    this.attention.applySettings(updated);
     try {
       await this.store.save(clonePreferences(updated));
     } catch (error) {
@@ -697,6 +921,7 @@ export class ChatSession {
 
   /** The status now, with the revision it was (or now is) reported under. */
   private report(): StatusReport {
+    this.syncRoom();
     const status = this.status();
     const json = JSON.stringify(status);
     if (json !== this.reportedStatus) {
@@ -722,6 +947,11 @@ export class ChatSession {
   }
 
   private deliver(batch: BridgeEvent[]): void {
+    // One append per batch; the notification policy sees the same lines the window gets.
+    this.recorder?.flush();
+    const lines: ChatLine[] = [];
+    for (const event of batch) if (event.type === 'lines') for (const line of event.lines) lines.push(line);
+    this.attention.lines(lines);
     for (const listener of [...this.listeners]) {
       try {
         listener(batch);

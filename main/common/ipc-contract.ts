@@ -8,11 +8,24 @@
  * (array) of `BridgeEvent`s so a burst of lines costs a few IPC messages, not thousands.
  */
 
+import type { HistoryLine, HistoryPage, HistoryStatus, LineContext, Retention, RoomAddress, SearchResults } from './history';
 import type { ClientInfo, RosterChanges } from './roster';
 import type { Advice, DiscoveredRoom, ShareAddress } from './rooms';
 
 export type { ClientInfo, LineCount, RosterChanges } from './roster';
 export type { Advice, DiscoveredRoom, ShareAddress } from './rooms';
+export type {
+  HistoryLine,
+  HistoryPage,
+  HistoryRoom,
+  HistoryStatus,
+  LineContext,
+  MatchRange,
+  Retention,
+  RoomAddress,
+  SearchHit,
+  SearchResults,
+} from './history';
 
 export const CHANNELS = {
   getSnapshot: 'app:get-snapshot',
@@ -26,6 +39,14 @@ export const CHANNELS = {
   forgetRecentHost: 'app:forget-recent-host',
   findRooms: 'discovery:find-rooms',
   stopFindingRooms: 'discovery:stop-finding-rooms',
+  historyView: 'history:view',
+  historyPage: 'history:page',
+  historyContext: 'history:context',
+  searchHistory: 'history:search',
+  saveTranscript: 'history:save-transcript',
+  clearHistory: 'history:clear',
+  updateSettings: 'app:update-settings',
+  setViewState: 'app:set-view-state',
 } as const;
 
 export const EVENTS_CHANNEL = 'chat:events';
@@ -100,6 +121,10 @@ export interface SendResponse {
   lines: number;
 }
 
+/** What a desktop notification shows: nothing, who wrote, or who wrote what. */
+export type NotificationPrivacy = 'off' | 'sender' | 'full';
+export const NOTIFICATION_PRIVACY_LEVELS: readonly NotificationPrivacy[] = ['off', 'sender', 'full'];
+
 export interface Preferences {
   lastMode: Mode;
   lastPort: number;
@@ -110,7 +135,21 @@ export interface Preferences {
   roomName: string;
   /** True once this machine has hosted for the network (Windows and macOS ask about the firewall the first time). */
   hostedBefore: boolean;
+  /** Keep history forever, 30 days, or this session only (nothing written). */
+  historyRetention: Retention;
+  notificationPrivacy: NotificationPrivacy;
+  /** Notify only messages that mention the user. */
+  mentionsOnly: boolean;
+  /** The user's own words (their name, say), highlighted and notified as mentions; at most 20. */
+  mentionKeywords: string[];
+  /** No notifications, no flashing; unread still counts. */
+  doNotDisturb: boolean;
 }
+
+/** The settings a user changes from the Settings panel and the status bar; any subset at once. */
+export type SettingsUpdate = Partial<
+  Pick<Preferences, 'historyRetention' | 'notificationPrivacy' | 'mentionsOnly' | 'mentionKeywords' | 'doNotDisturb'>
+>;
 
 export interface Snapshot {
   status: SessionStatus;
@@ -119,6 +158,83 @@ export interface Snapshot {
   preferences: Preferences;
   /** "<user>'s room on <hostname>": the name a room gets unless the host types one. */
   defaultRoomName: string;
+  history: HistoryStatus;
+  unread: UnreadInfo;
+  /** Notices from starting up (a damaged history file set aside), in the first snapshot only. */
+  startupNotices: string[];
+}
+
+// ---- history, search, attention -----------------------------------------------------------
+
+/** The current room's history, newest first page or older pages. */
+export interface HistoryViewRequest {
+  /** Lines older than this id; null: the newest lines. */
+  beforeId: number | null;
+}
+
+export interface HistoryViewLine extends HistoryLine {
+  /** The live line's seq when the line arrived in this visit to the room, else null. */
+  seq: number | null;
+}
+
+export interface HistoryView {
+  /** The room the session is in; null when idle (then there are no lines). */
+  room: RoomAddress | null;
+  /** Oldest first, at most 200. */
+  lines: HistoryViewLine[];
+  /** Older lines exist. */
+  hasMore: boolean;
+  /** Lines with an id up to this one are from before this visit: the "earlier" history. */
+  visitStartId: number;
+  /** Live lines up to this seq are in the history already (a newest page includes them). */
+  liveSeq: number;
+}
+
+/** Lines of any room with history, around a search hit: older than `beforeId` or newer than `afterId`. */
+export interface HistoryPageRequest {
+  room: RoomAddress;
+  beforeId?: number;
+  afterId?: number;
+}
+
+export interface HistoryContextRequest {
+  lineId: number;
+}
+
+export type SearchScope = 'room' | 'all';
+
+export interface SearchHistoryRequest {
+  query: string;
+  /** 'room': the room the session is in. */
+  scope: SearchScope;
+  /** The next page of results: hits older than this id. */
+  beforeId?: number;
+}
+
+export interface ClearHistoryRequest {
+  /** 'room': the room the session is in. */
+  scope: 'room' | 'all';
+}
+
+export interface SavedTranscript {
+  file: string;
+  lines: number;
+  bytes: number;
+}
+
+/** What the window tells main about itself, so main knows what the user can see. */
+export interface ViewState {
+  focused: boolean;
+  /** The transcript is scrolled to its newest line. */
+  atBottom: boolean;
+}
+
+export interface UnreadInfo {
+  /** Messages from others not seen yet. */
+  count: number;
+  mentions: number;
+  /** Where the "unread" divider goes (a live line's seq); null when all is read. */
+  firstUnreadSeq: number | null;
 }
 
 /** A join that failed says why and what to try (see diagnoseJoinFailure). */
@@ -184,7 +300,12 @@ export type BridgeEvent =
   /** Something the user should read (a failed reconnect that gave up, a server error). */
   | { type: 'notice'; level: 'info' | 'error'; message: string }
   /** While rooms are being looked for: the whole list, whenever it changes. */
-  | { type: 'rooms'; rooms: DiscoveredRoom[] };
+  | { type: 'rooms'; rooms: DiscoveredRoom[] }
+  /** History became (un)available; `reset`: its contents changed (cleared, retention), reload what is shown. */
+  | { type: 'history'; status: HistoryStatus; reset: boolean }
+  | ({ type: 'unread' } & UnreadInfo)
+  /** A notification was clicked: show this live line. */
+  | { type: 'jump'; seq: number };
 
 // ---- the API the preload exposes on window.tincan -------------------------------------
 
@@ -202,6 +323,16 @@ export interface TincanBridge {
   findRooms(): Promise<Result<DiscoveredRoom[]>>;
   /** Stops looking (the Join screen closed). */
   stopFindingRooms(): Promise<Result<null>>;
+  historyView(request: HistoryViewRequest): Promise<Result<HistoryView>>;
+  historyPage(request: HistoryPageRequest): Promise<Result<HistoryPage>>;
+  historyContext(request: HistoryContextRequest): Promise<Result<LineContext>>;
+  searchHistory(request: SearchHistoryRequest): Promise<Result<SearchResults>>;
+  /** Opens the save dialog and writes the current room's transcript; null when cancelled. */
+  saveTranscript(): Promise<Result<SavedTranscript | null>>;
+  /** How many lines went (clearing all answers null). */
+  clearHistory(request: ClearHistoryRequest): Promise<Result<number | null>>;
+  updateSettings(request: SettingsUpdate): Promise<Result<Preferences>>;
+  setViewState(state: ViewState): Promise<Result<null>>;
   /** Calls back with each batch of events; returns the function that unsubscribes. */
   onEvents(listener: (events: BridgeEvent[]) => void): () => void;
 }

@@ -8,15 +8,26 @@
  */
 import { DEFAULT_PORT } from './constants';
 import { parseHostPort } from './address';
+import { HISTORY_LIMITS, RETENTIONS, type Retention, type RoomAddress } from './history';
 import {
   LIMITS,
+  NOTIFICATION_PRIVACY_LEVELS,
   fail,
   ok,
+  type ClearHistoryRequest,
+  type HistoryContextRequest,
+  type HistoryPageRequest,
+  type HistoryViewRequest,
   type HostRequest,
   type HostScope,
+  type NotificationPrivacy,
   type Result,
+  type SearchHistoryRequest,
   type SendRequest,
+  type SettingsUpdate,
+  type ViewState,
 } from './ipc-contract';
+import { MENTION_LIMITS, normalizeKeyword } from './mentions';
 
 export interface JoinTarget {
   /** What the user typed, trimmed. */
@@ -148,4 +159,144 @@ export function validateForgetRecentHost(value: unknown): Result<string> {
   const trimmed = address.value.trim();
   if (trimmed.length === 0) return fail('The address to forget is empty.');
   return ok(trimmed);
+}
+
+// ---- history, settings, the view ------------------------------------------------------------
+
+/** A history line id: a whole number from 1 up. */
+function checkLineId(value: unknown, what: string): Result<number> {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) return fail(`${what} must be a whole number from 1 up.`);
+  return ok(value);
+}
+
+function checkRoom(value: unknown): Result<RoomAddress> {
+  const fields = readFields(value, 'The room', ['host', 'port']);
+  if (!fields.ok) return fields;
+  const { host, port } = fields.value;
+  const checkedHost = checkString(host, 'The room’s host', HISTORY_LIMITS.maxHostChars);
+  if (!checkedHost.ok) return checkedHost;
+  if (checkedHost.value.length === 0) return fail('The room’s host is empty.');
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    return fail('The room’s port must be a whole number from 0 to 65535.');
+  }
+  return ok({ host: checkedHost.value, port });
+}
+
+export function validateHistoryViewRequest(value: unknown): Result<HistoryViewRequest> {
+  const fields = readFields(value, 'The history request', ['beforeId']);
+  if (!fields.ok) return fields;
+  const { beforeId } = fields.value;
+  if (beforeId === null) return ok({ beforeId: null });
+  const id = checkLineId(beforeId, 'The history cursor');
+  return id.ok ? ok({ beforeId: id.value }) : id;
+}
+
+export function validateHistoryPageRequest(value: unknown): Result<HistoryPageRequest> {
+  const fields = readFields(value, 'The history request', ['room', 'beforeId', 'afterId']);
+  if (!fields.ok) return fields;
+  const { room, beforeId, afterId } = fields.value;
+  const checkedRoom = checkRoom(room);
+  if (!checkedRoom.ok) return checkedRoom;
+  if (beforeId !== undefined && afterId !== undefined) return fail('Ask for older or for newer lines, not both.');
+  if (beforeId !== undefined) {
+    const id = checkLineId(beforeId, 'The history cursor');
+    return id.ok ? ok({ room: checkedRoom.value, beforeId: id.value }) : id;
+  }
+  if (afterId !== undefined) {
+    if (typeof afterId !== 'number' || !Number.isSafeInteger(afterId) || afterId < 0) {
+      return fail('The history cursor must be a whole number from 0 up.');
+    }
+    return ok({ room: checkedRoom.value, afterId });
+  }
+  return ok({ room: checkedRoom.value });
+}
+
+export function validateHistoryContextRequest(value: unknown): Result<HistoryContextRequest> {
+  const fields = readFields(value, 'The history request', ['lineId']);
+  if (!fields.ok) return fields;
+  const id = checkLineId(fields.value.lineId, 'The line');
+  return id.ok ? ok({ lineId: id.value }) : id;
+}
+
+export function validateSearchHistoryRequest(value: unknown): Result<SearchHistoryRequest> {
+  const fields = readFields(value, 'The search', ['query', 'scope', 'beforeId']);
+  if (!fields.ok) return fields;
+  const { query, scope, beforeId } = fields.value;
+  const text = checkString(query, 'The search', HISTORY_LIMITS.maxQueryChars);
+  if (!text.ok) return text;
+  if (scope !== 'room' && scope !== 'all') return fail('Search “room” (this room) or “all” (all rooms).');
+  if (beforeId === undefined) return ok({ query: text.value, scope });
+  const id = checkLineId(beforeId, 'The search cursor');
+  return id.ok ? ok({ query: text.value, scope, beforeId: id.value }) : id;
+}
+
+export function validateClearHistoryRequest(value: unknown): Result<ClearHistoryRequest> {
+  const fields = readFields(value, 'The clear request', ['scope']);
+  if (!fields.ok) return fields;
+  const { scope } = fields.value;
+  if (scope !== 'room' && scope !== 'all') return fail('Clear “room” (this room’s history) or “all” (every room’s).');
+  return ok({ scope });
+}
+
+/** Keywords as the Settings panel sends them: a list of words, each checked, normalised. */
+function checkKeywords(value: unknown): Result<string[]> {
+  if (!Array.isArray(value)) return fail('The keywords must be a list of words.');
+  if (value.length > MENTION_LIMITS.maxKeywords) return fail(`At most ${MENTION_LIMITS.maxKeywords} keywords.`);
+  const keywords: string[] = [];
+  for (const item of value as unknown[]) {
+    const text = checkString(item, 'A keyword', MENTION_LIMITS.maxKeywordChars * 4);
+    if (!text.ok) return text;
+    const keyword = normalizeKeyword(text.value);
+    if (keyword.length > MENTION_LIMITS.maxKeywordChars) return fail(`A keyword is too long: at most ${MENTION_LIMITS.maxKeywordChars} characters.`);
+    if (keyword.length > 0 && !keywords.some((known) => known.toLowerCase() === keyword.toLowerCase())) keywords.push(keyword);
+  }
+  return ok(keywords);
+}
+
+function checkBoolean(value: unknown, what: string): Result<boolean> {
+  return typeof value === 'boolean' ? ok(value) : fail(`${what} must be on or off (true or false).`);
+}
+
+export function validateSettingsUpdate(value: unknown): Result<SettingsUpdate> {
+  const fields = readFields(value, 'The settings', ['historyRetention', 'notificationPrivacy', 'mentionsOnly', 'mentionKeywords', 'doNotDisturb']);
+  if (!fields.ok) return fields;
+  const { historyRetention, notificationPrivacy, mentionsOnly, mentionKeywords, doNotDisturb } = fields.value;
+  const update: SettingsUpdate = {};
+  if (historyRetention !== undefined) {
+    if (!RETENTIONS.includes(historyRetention as Retention)) return fail('Keep history “forever”, for “days30” or for this “session” only.');
+    update.historyRetention = historyRetention as Retention;
+  }
+  if (notificationPrivacy !== undefined) {
+    if (!NOTIFICATION_PRIVACY_LEVELS.includes(notificationPrivacy as NotificationPrivacy)) {
+      return fail('Notifications show “off” (nothing), “sender” (who wrote) or “full” (who and what).');
+    }
+    update.notificationPrivacy = notificationPrivacy as NotificationPrivacy;
+  }
+  if (mentionsOnly !== undefined) {
+    const checked = checkBoolean(mentionsOnly, 'Mentions only');
+    if (!checked.ok) return checked;
+    update.mentionsOnly = checked.value;
+  }
+  if (doNotDisturb !== undefined) {
+    const checked = checkBoolean(doNotDisturb, 'Do not disturb');
+    if (!checked.ok) return checked;
+    update.doNotDisturb = checked.value;
+  }
+  if (mentionKeywords !== undefined) {
+    const checked = checkKeywords(mentionKeywords);
+    if (!checked.ok) return checked;
+    update.mentionKeywords = checked.value;
+  }
+  if (Object.keys(update).length === 0) return fail('The settings change nothing.');
+  return ok(update);
+}
+
+export function validateViewState(value: unknown): Result<ViewState> {
+  const fields = readFields(value, 'The view state', ['focused', 'atBottom']);
+  if (!fields.ok) return fields;
+  const focused = checkBoolean(fields.value.focused, 'Focused');
+  if (!focused.ok) return focused;
+  const atBottom = checkBoolean(fields.value.atBottom, 'At the bottom');
+  if (!atBottom.ok) return atBottom;
+  return ok({ focused: focused.value, atBottom: atBottom.value });
 }

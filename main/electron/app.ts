@@ -1,6 +1,8 @@
 /**
- * Wires the app together: single instance, hardening, the chat session, IPC, the window,
- * and an orderly shutdown (the session closes, so a hosted chat ends cleanly for everyone).
+ * Wires the app together: single instance, hardening, the chat session with its history
+ * (userData/history.sqlite, on a worker thread) and notifications, IPC, the window, and an
+ * orderly shutdown (the session closes, so a hosted chat ends cleanly for everyone; then the
+ * history stores what is pending and closes).
  *
  * Takes the Electron module as a parameter: main/index.ts passes the real one, tests a fake.
  */
@@ -11,9 +13,12 @@ import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
 import { version as APP_VERSION } from '../../package.json';
 import { EVENTS_CHANNEL } from '../common/ipc-contract';
 import { firewallAdvice } from '../app/discovery/firewall';
+import { HistoryService } from '../app/history/service';
 import { JsonFilePreferencesStore } from '../app/preferences';
 import { ChatSession, type ChatSessionOptions } from '../app/session';
+import { DesktopAttention } from './attention';
 import { registerIpcHandlers } from './ipc';
+import { chooseTranscriptFile } from './save-transcript';
 import { appPaths } from './paths';
 import { installContentsHardening, installPermissionHandlers, isTrustedSender } from './security';
 import { createMainWindow, focusWindow } from './window';
@@ -21,8 +26,11 @@ import { loadWindowState, saveWindowState } from './window-state';
 
 export type ElectronMain = Pick<
   typeof ElectronModule,
-  'app' | 'BrowserWindow' | 'ipcMain' | 'session' | 'clipboard' | 'shell' | 'screen'
+  'app' | 'BrowserWindow' | 'ipcMain' | 'session' | 'clipboard' | 'shell' | 'screen' | 'dialog' | 'Notification' | 'nativeImage'
 >;
+
+/** The history database, in the app's data folder. */
+export const HISTORY_FILE_NAME = 'history.sqlite';
 
 export const APP_ID = 'org.tincan.app';
 export const APP_NAME = 'Tincan';
@@ -65,6 +73,8 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
   const ownWebContentsIds = new Set<number>();
   let mainWindow: BrowserWindow | null = null;
   let session: ChatSession | null = null;
+  let history: HistoryService | null = null;
+  let attention: DesktopAttention | null = null;
   let disposeIpc: (() => void) | null = null;
   let stopForwarding: (() => void) | null = null;
 
@@ -101,16 +111,32 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
             firewallCheck: (port: number, firstTime: boolean) => firewallAdvice({ port, platform: process.platform, firstLaunch: firstTime }),
           }
         : (options.discovery ?? {});
-    const chat = new ChatSession({
-      preferences: new JsonFilePreferencesStore(path.join(app.getPath('userData'), 'preferences.json')),
-      ...discovery,
+    const userData = app.getPath('userData');
+    const preferences = new JsonFilePreferencesStore(path.join(userData, 'preferences.json'));
+    // History opens with the retention the user chose last time ('session': nothing on disk).
+    const { historyRetention } = await preferences.load();
+    history = await HistoryService.open({ file: path.join(userData, HISTORY_FILE_NAME), retention: historyRetention });
+    let chat: ChatSession | null = null;
+    attention = new DesktopAttention({
+      Notification: electron.Notification,
+      app,
+      nativeImage: electron.nativeImage,
+      platform: process.platform,
+      window: () => mainWindow,
+      onNotificationClick: (seq) => {
+        focusWindow(mainWindow);
+        chat?.revealLine(seq);
+      },
     });
+    chat = new ChatSession({ preferences, history, attention, ...discovery });
     session = chat;
     disposeIpc = registerIpcHandlers({
       ipcMain: electron.ipcMain,
       session: chat,
       clipboard: electron.clipboard,
       shell: electron.shell,
+      chooseTranscriptFile: (room) =>
+        chooseTranscriptFile({ dialog: electron.dialog, window: () => mainWindow, defaultFolder: () => app.getPath('documents') }, room),
       isTrustedSender: (event: IpcMainInvokeEvent) => isTrustedSender(event, paths.rendererUrl, ownWebContentsIds),
     });
     stopForwarding = chat.onEvents((batch) => {
@@ -135,7 +161,10 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
     if (shutDown || session === null) return;
     event.preventDefault();
     shutDown = true;
-    const closing = session.close();
+    const closing = session.close().finally(() => {
+      attention?.dispose();
+      return history?.close();
+    });
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
     void Promise.race([closing, timeout])
       .catch(() => undefined)

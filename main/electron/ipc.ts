@@ -6,19 +6,42 @@
 import type { Clipboard, IpcMain, IpcMainInvokeEvent, Shell } from 'electron';
 import { CHANNELS, fail, ok, type Result } from '../common/ipc-contract';
 import {
+  validateClearHistoryRequest,
   validateCopyText,
   validateForgetRecentHost,
+  validateHistoryContextRequest,
+  validateHistoryPageRequest,
+  validateHistoryViewRequest,
   validateHostRequest,
   validateJoinRequest,
   validateNoArgument,
   validateOpenLink,
+  validateSearchHistoryRequest,
   validateSendRequest,
+  validateSettingsUpdate,
+  validateViewState,
 } from '../common/validate';
-import type { ChatSession } from '../app/session';
+import type { ChatSession, TranscriptFileChooser } from '../app/session';
 
 export type BridgeSession = Pick<
   ChatSession,
-  'getSnapshot' | 'host' | 'join' | 'cancelJoin' | 'send' | 'leave' | 'forgetRecentHost' | 'findRooms' | 'stopFindingRooms'
+  | 'getSnapshot'
+  | 'host'
+  | 'join'
+  | 'cancelJoin'
+  | 'send'
+  | 'leave'
+  | 'forgetRecentHost'
+  | 'findRooms'
+  | 'stopFindingRooms'
+  | 'historyView'
+  | 'historyPage'
+  | 'historyContext'
+  | 'searchHistory'
+  | 'saveTranscript'
+  | 'clearHistory'
+  | 'updateSettings'
+  | 'setViewState'
 >;
 
 export interface IpcDependencies {
@@ -26,6 +49,8 @@ export interface IpcDependencies {
   session: BridgeSession;
   clipboard: Pick<Clipboard, 'writeText'>;
   shell: Pick<Shell, 'openExternal'>;
+  /** Where to save a transcript: the native save dialog (tests: a fixed path). */
+  chooseTranscriptFile: TranscriptFileChooser;
   /** True when the call comes from our own page in our own window. */
   isTrustedSender: (event: IpcMainInvokeEvent) => boolean;
 }
@@ -44,7 +69,8 @@ export function createChannelHandlers({
   session,
   clipboard,
   shell,
-}: Pick<IpcDependencies, 'session' | 'clipboard' | 'shell'>): Record<ChannelName, ChannelHandler> {
+  chooseTranscriptFile,
+}: Pick<IpcDependencies, 'session' | 'clipboard' | 'shell' | 'chooseTranscriptFile'>): Record<ChannelName, ChannelHandler> {
   return {
     getSnapshot: async (argument) => {
       const checked = validateNoArgument(argument, 'Reading the state');
@@ -101,6 +127,38 @@ export function createChannelHandlers({
     stopFindingRooms: async (argument) => {
       const checked = validateNoArgument(argument, 'Stopping the search for rooms');
       return checked.ok ? session.stopFindingRooms() : checked;
+    },
+    historyView: async (argument) => {
+      const checked = validateHistoryViewRequest(argument);
+      return checked.ok ? session.historyView(checked.value) : checked;
+    },
+    historyPage: async (argument) => {
+      const checked = validateHistoryPageRequest(argument);
+      return checked.ok ? session.historyPage(checked.value) : checked;
+    },
+    historyContext: async (argument) => {
+      const checked = validateHistoryContextRequest(argument);
+      return checked.ok ? session.historyContext(checked.value) : checked;
+    },
+    searchHistory: async (argument) => {
+      const checked = validateSearchHistoryRequest(argument);
+      return checked.ok ? session.searchHistory(checked.value) : checked;
+    },
+    saveTranscript: async (argument) => {
+      const checked = validateNoArgument(argument, 'Saving the transcript');
+      return checked.ok ? session.saveTranscript(chooseTranscriptFile) : checked;
+    },
+    clearHistory: async (argument) => {
+      const checked = validateClearHistoryRequest(argument);
+      return checked.ok ? session.clearHistory(checked.value) : checked;
+    },
+    updateSettings: async (argument) => {
+      const checked = validateSettingsUpdate(argument);
+      return checked.ok ? session.updateSettings(checked.value) : checked;
+    },
+    setViewState: async (argument) => {
+      const checked = validateViewState(argument);
+      return checked.ok ? session.setViewState(checked.value) : checked;
     },
   };
 }

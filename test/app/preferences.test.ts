@@ -23,7 +23,20 @@ describe('JsonFilePreferencesStore', () => {
     const file = path.join(directory, 'nested', 'preferences.json');
     const store = new JsonFilePreferencesStore(file);
     expect(await store.load()).toEqual(defaultPreferences());
-    const saved = { lastMode: 'join' as const, lastPort: 4000, lastScope: 'local' as const, recentHosts: ['10.0.0.5:60003'], roomName: 'Lab 3', hostedBefore: true };
+    const saved = {
+      ...defaultPreferences(),
+      lastMode: 'join' as const,
+      lastPort: 4000,
+      lastScope: 'local' as const,
+      recentHosts: ['10.0.0.5:60003'],
+      roomName: 'Lab 3',
+      hostedBefore: true,
+      historyRetention: 'days30' as const,
+      notificationPrivacy: 'full' as const,
+      mentionsOnly: true,
+      mentionKeywords: ['Ann', 'bob smith'],
+      doNotDisturb: true,
+    };
     await store.save(saved);
     expect(await new JsonFilePreferencesStore(file).load()).toEqual(saved);
     // Atomic write leaves no temporary files behind.
@@ -56,6 +69,7 @@ describe('JsonFilePreferencesStore', () => {
       }),
     );
     expect(await new JsonFilePreferencesStore(file).load()).toEqual({
+      ...defaultPreferences(),
       lastMode: 'join',
       lastPort: 60003,
       lastScope: 'lan',
@@ -101,5 +115,51 @@ describe('recent hosts', () => {
     expect(hosts[1]).toBe('10.0.0.11:60003');
     expect(new Set(hosts).size).toBe(hosts.length);
     expect(sanitizePreferences({ recentHosts: Array.from({ length: 20 }, (_, i) => `h${i}:1`) }).recentHosts).toHaveLength(8);
+  });
+});
+
+describe('history and notification settings', () => {
+  it('default to keeping history, naming the sender only, no keywords, notifications on', () => {
+    expect(defaultPreferences()).toMatchObject({
+      historyRetention: 'forever',
+      notificationPrivacy: 'sender',
+      mentionsOnly: false,
+      mentionKeywords: [],
+      doNotDisturb: false,
+    });
+  });
+
+  it('keep every well-formed field and replace each bad one with its default', () => {
+    expect(
+      sanitizePreferences({
+        lastPort: 4000,
+        historyRetention: 'session',
+        notificationPrivacy: 'full',
+        mentionsOnly: true,
+        doNotDisturb: true,
+        mentionKeywords: ['  Ann ', 'ann', 42, 'x'.repeat(100), 'Bob'],
+      }),
+    ).toMatchObject({ lastPort: 4000, historyRetention: 'session', notificationPrivacy: 'full', mentionsOnly: true, doNotDisturb: true, mentionKeywords: ['Ann', 'Bob'] });
+    expect(
+      sanitizePreferences({
+        historyRetention: 'forever and ever',
+        notificationPrivacy: 'loud',
+        mentionsOnly: 'yes',
+        doNotDisturb: 1,
+        mentionKeywords: 'Ann',
+      }),
+    ).toMatchObject({ historyRetention: 'forever', notificationPrivacy: 'sender', mentionsOnly: false, doNotDisturb: false, mentionKeywords: [] });
+  });
+
+  it('bound the keyword list', () => {
+    expect(sanitizePreferences({ mentionKeywords: Array.from({ length: 500 }, (_, i) => `k${i}`) }).mentionKeywords).toHaveLength(20);
+  });
+
+  it('an older file without them gets the defaults', () => {
+    expect(sanitizePreferences({ lastMode: 'join', lastPort: 5000, lastScope: 'lan', recentHosts: [] })).toEqual({
+      ...defaultPreferences(),
+      lastMode: 'join',
+      lastPort: 5000,
+    });
   });
 });

@@ -3,13 +3,16 @@
  * Chromium through playwright-core, with `window.tincan` forwarded to a real ChatSession in
  * this Node process (arguments validated as main's IPC handlers do).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ChatSession, type SessionDiscoveryOptions } from '../../main/app/session';
+import { HistoryService } from '../../main/app/history/service';
+import type { DesktopNotification, UnreadState } from '../../main/app/notifications/policy';
 import { fail, type BridgeEvent, type Preferences, type Result } from '../../main/common/ipc-contract';
 import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
 import { createChannelHandlers, type ChannelHandler, type ChannelName } from '../../main/electron/ipc';
@@ -125,6 +128,14 @@ function installTestBridge(): void {
     forgetRecentHost: (address: unknown) => call('forgetRecentHost', address),
     findRooms: () => call('findRooms'),
     stopFindingRooms: () => call('stopFindingRooms'),
+    historyView: (request: unknown) => call('historyView', request),
+    historyPage: (request: unknown) => call('historyPage', request),
+    historyContext: (request: unknown) => call('historyContext', request),
+    searchHistory: (request: unknown) => call('searchHistory', request),
+    saveTranscript: () => call('saveTranscript'),
+    clearHistory: (request: unknown) => call('clearHistory', request),
+    updateSettings: (request: unknown) => call('updateSettings', request),
+    setViewState: (state: unknown) => call('setViewState', state),
     onEvents: (listener: Listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -157,10 +168,16 @@ export interface AppPageOptions {
   discovery?: SessionDiscoveryOptions;
 }
 
-/** One app window: a page plus the ChatSession behind its bridge. */
+/** One app window: a page plus the ChatSession behind its bridge, with its own history. */
 export class AppPage {
   readonly copied: string[] = [];
   readonly opened: string[] = [];
+  /** What the (test) notification adapter was asked to show, badge and flash. */
+  readonly notifications: DesktopNotification[] = [];
+  readonly badges: UnreadState[] = [];
+  readonly flashes: boolean[] = [];
+  /** "Save transcript…" saves here (the save dialog's stand-in); null answers Cancel. */
+  transcriptFile: string | null = null;
   /** Every bridge call the page made, in order (method names). */
   readonly calls: string[] = [];
   readonly pageErrors: string[] = [];
@@ -173,10 +190,14 @@ export class AppPage {
     readonly context: BrowserContext,
     readonly page: Page,
     readonly session: ChatSession,
+    readonly history: HistoryService,
+    /** A temporary folder of this window: its history file, saved transcripts. */
+    readonly folder: string,
     readonly colorScheme: 'light' | 'dark',
   ) {
     this.handlers = createChannelHandlers({
       session,
+      chooseTranscriptFile: async () => ({ ok: true, value: this.transcriptFile }),
       clipboard: {
         writeText: async (text: string) => {
           this.copied.push(text);
@@ -200,13 +221,25 @@ export class AppPage {
     // Fail an action with its reason well inside the test's own timeout.
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
+    const preferences = { ...defaultPreferences(), ...options.preferences };
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'tincan-e2e-'));
+    const history = await HistoryService.open({ file: path.join(folder, 'history.sqlite'), retention: preferences.historyRetention });
+    // The notification adapter's stand-in records into the page object (made just below).
+    let recorder: AppPage | null = null;
     const session = new ChatSession({
-      preferences: new MemoryPreferencesStore({ ...defaultPreferences(), ...options.preferences }),
+      preferences: new MemoryPreferencesStore(preferences),
       connectTimeoutMs: 3000,
       discovery: options.discovery,
       defaultRoomName: 'tester’s room on e2e',
+      history,
+      attention: {
+        notify: (notification) => recorder?.notifications.push(notification),
+        unread: (state) => recorder?.badges.push(state),
+        flash: (on) => recorder?.flashes.push(on),
+      },
     });
-    const app = new AppPage(context, page, session, options.colorScheme ?? 'light');
+    const app = new AppPage(context, page, session, history, folder, options.colorScheme ?? 'light');
+    recorder = app;
     page.on('pageerror', (error) => app.pageErrors.push(error.message));
     page.on('console', (message) => {
       if (message.type() === 'error') app.pageErrors.push(message.text());
@@ -297,7 +330,9 @@ export class AppPage {
   async close(): Promise<void> {
     this.unsubscribe();
     await this.session.close();
+    await this.history.close();
     await this.delivery;
     await this.context.close();
+    rmSync(this.folder, { recursive: true, force: true });
   }
 }

@@ -6,6 +6,7 @@
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
+import type { NativeImage } from 'electron';
 import { vi } from 'vitest';
 
 export interface FakeEvent {
@@ -153,10 +154,17 @@ export class FakeApp extends EventEmitter {
   whenReady(): Promise<void> {
     return this.readiness;
   }
+  /** The dock/launcher badge, as app.setBadgeCount set it. */
+  badgeCount = 0;
+  readonly setBadgeCount = vi.fn((count: number) => {
+    this.badgeCount = count;
+    return true;
+  });
   /** Tests pass userData; appData is its parent so that appData/Tincan is inside it. */
   getPath(name: string): string {
     if (name === 'userData') return this.userDataPath;
     if (name === 'appData') return this.userData;
+    if (name === 'documents') return this.userData;
     throw new Error(`unexpected getPath(${name})`);
   }
   readonly setPath = vi.fn((name: string, value: string) => {
@@ -196,6 +204,10 @@ export function createFakeElectron(userData = path.join(os.tmpdir(), `tincan-fak
     clipboard: { writeText: vi.fn() },
     shell: { openExternal: vi.fn(async () => undefined) },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
+    Notification: FakeNotification,
+    nativeImage: fakeNativeImage(),
+    /** Answers Cancel unless a test sets `dialog.answer` to a path. */
+    dialog: fakeSaveDialogWithAnswer(),
     // Renderer-side pieces, for the preload.
     contextBridge: { exposeInMainWorld: vi.fn() },
     ipcRenderer: { invoke: vi.fn(async () => ({ ok: true, value: null })), on: vi.fn(), removeListener: vi.fn() },
@@ -203,3 +215,63 @@ export function createFakeElectron(userData = path.join(os.tmpdir(), `tincan-fak
 }
 
 export type FakeElectron = ReturnType<typeof createFakeElectron>;
+
+// ---- attention: notifications, badge, overlay, flashing; the save dialog ------------------
+
+/** Electron's Notification: records every one made, shown and closed; tests fire 'click'. */
+export class FakeNotification extends EventEmitter {
+  static readonly instances: FakeNotification[] = [];
+  static supported = true;
+  static isSupported(): boolean {
+    return FakeNotification.supported;
+  }
+  static reset(): void {
+    FakeNotification.instances.length = 0;
+    FakeNotification.supported = true;
+  }
+  shown = false;
+  closed = false;
+  constructor(readonly options: { title?: string; body?: string; silent?: boolean }) {
+    super();
+    FakeNotification.instances.push(this);
+  }
+  show(): void {
+    this.shown = true;
+  }
+  close(): void {
+    this.closed = true;
+  }
+}
+
+/** The window methods the attention adapter uses. */
+export class FakeAttentionWindow {
+  destroyed = false;
+  readonly flashFrame = vi.fn();
+  readonly setOverlayIcon = vi.fn();
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+}
+
+/** nativeImage.createFromDataURL, recording the data URLs it was given. */
+export function fakeNativeImage() {
+  return { createFromDataURL: vi.fn((dataUrl: string) => ({ dataUrl, isEmpty: () => false }) as unknown as NativeImage) };
+}
+
+/** dialog.showSaveDialog answering with `answer` (a path, or null for Cancel). */
+export function fakeSaveDialog(answer: string | null): { showSaveDialog: ReturnType<typeof vi.fn> } {
+  return {
+    showSaveDialog: vi.fn(async () => (answer === null ? { canceled: true, filePath: '' } : { canceled: false, filePath: answer })),
+  };
+}
+
+/** A save dialog whose answer a test sets later (`dialog.answer = path`); Cancel until then. */
+export function fakeSaveDialogWithAnswer(): { answer: string | null; showSaveDialog: ReturnType<typeof vi.fn> } {
+  const dialog = {
+    answer: null as string | null,
+    showSaveDialog: vi.fn(async () =>
+      dialog.answer === null ? { canceled: true, filePath: '' } : { canceled: false, filePath: dialog.answer },
+    ),
+  };
+  return dialog;
+}

@@ -2,6 +2,18 @@ import type {
   BridgeEvent,
   ChatLine,
   DiscoveredRoom,
+  ClearHistoryRequest,
+  HistoryContextRequest,
+  HistoryPage,
+  HistoryPageRequest,
+  HistoryView,
+  HistoryViewRequest,
+  LineContext,
+  SavedTranscript,
+  SearchHistoryRequest,
+  SearchResults,
+  SettingsUpdate,
+  ViewState,
   HostInfo,
   HostRequest,
   JoinInfo,
@@ -31,7 +43,20 @@ function withStatus<T>(result: Result<T>, status: SessionStatus): SessionResult<
 }
 
 export function defaultTestPreferences(overrides: Partial<Preferences> = {}): Preferences {
-  return { lastMode: 'host', lastPort: 60003, lastScope: 'lan', recentHosts: [], roomName: '', hostedBefore: false, ...overrides };
+  return {
+    lastMode: 'host',
+    lastPort: 60003,
+    lastScope: 'lan',
+    recentHosts: [],
+    roomName: '',
+    hostedBefore: false,
+    historyRetention: 'forever',
+    notificationPrivacy: 'sender',
+    mentionsOnly: false,
+    mentionKeywords: [],
+    doNotDisturb: false,
+    ...overrides,
+  };
 }
 
 /** A call the renderer made, in order. */
@@ -47,7 +72,15 @@ export interface BridgeCall {
 export class FakeBridge implements TincanBridge {
   readonly calls: BridgeCall[] = [];
   private readonly listeners = new Set<(events: BridgeEvent[]) => void>();
-  snapshot: Snapshot = { status: { mode: 'idle' }, statusRevision: 1, preferences: defaultTestPreferences(), defaultRoomName: 'ana’s room on lab-3' };
+  snapshot: Snapshot = {
+    status: { mode: 'idle' },
+    statusRevision: 1,
+    preferences: defaultTestPreferences(),
+    defaultRoomName: 'ana’s room on lab-3',
+    history: { available: true, engine: 'fts5', persistent: true, retention: 'forever' },
+    unread: { count: 0, mentions: 0, firstUnreadSeq: null },
+    startupNotices: [],
+  };
   /** What main's status is after each call (idle after a failure, a leave or a cancel). */
   private status: SessionStatus = { mode: 'idle' };
 
@@ -68,6 +101,24 @@ export class FakeBridge implements TincanBridge {
     const [host = '', port = '60003'] = request.address.split(':');
     return { ok: true, value: { host, port: Number(port) } };
   };
+  /** The room's history as main would answer it (default: none). */
+  historyViewHandler: (request: HistoryViewRequest) => Promise<Result<HistoryView>> = async () => ({
+    ok: true,
+    value: { room: this.roomOf(), lines: [], hasMore: false, visitStartId: 0, liveSeq: 0 },
+  });
+  historyPageHandler: (request: HistoryPageRequest) => Promise<Result<HistoryPage>> = async () => ({
+    ok: true,
+    value: { room: null, lines: [], hasMore: false },
+  });
+  historyContextHandler: (request: HistoryContextRequest) => Promise<Result<LineContext>> = async () => ({
+    ok: false,
+    error: 'That line is no longer in the history.',
+  });
+  searchHandler: (request: SearchHistoryRequest) => Promise<Result<SearchResults>> = async () => ({
+    ok: true,
+    value: { hits: [], hasMore: false, terms: [], engine: 'fts5' },
+  });
+  saveTranscriptHandler: () => Promise<Result<SavedTranscript | null>> = async () => ({ ok: true, value: null });
   sendHandler: (request: SendRequest) => Promise<Result<SendResponse>> = async (request) => ({
     ok: true,
     value: { lines: request.text.split('\n').filter((line) => line.trim() !== '').length },
@@ -133,6 +184,45 @@ export class FakeBridge implements TincanBridge {
     this.record('forgetRecentHost', address);
     this.snapshot.preferences.recentHosts = this.snapshot.preferences.recentHosts.filter((entry) => entry !== address);
     return { ok: true, value: structuredClone(this.snapshot.preferences) };
+  }
+  private roomOf(): { host: string; port: number } | null {
+    const status = this.status;
+    if (status.mode === 'hosting') return { host: '127.0.0.1', port: status.host.port };
+    if (status.mode === 'joined') return { host: status.target.host, port: status.target.port };
+    return null;
+  }
+  historyView(request: HistoryViewRequest): Promise<Result<HistoryView>> {
+    this.record('historyView', request);
+    return this.historyViewHandler(request);
+  }
+  historyPage(request: HistoryPageRequest): Promise<Result<HistoryPage>> {
+    this.record('historyPage', request);
+    return this.historyPageHandler(request);
+  }
+  historyContext(request: HistoryContextRequest): Promise<Result<LineContext>> {
+    this.record('historyContext', request);
+    return this.historyContextHandler(request);
+  }
+  searchHistory(request: SearchHistoryRequest): Promise<Result<SearchResults>> {
+    this.record('searchHistory', request);
+    return this.searchHandler(request);
+  }
+  saveTranscript(): Promise<Result<SavedTranscript | null>> {
+    this.record('saveTranscript', undefined);
+    return this.saveTranscriptHandler();
+  }
+  async clearHistory(request: ClearHistoryRequest): Promise<Result<number | null>> {
+    this.record('clearHistory', request);
+    return { ok: true, value: request.scope === 'all' ? null : 0 };
+  }
+  async updateSettings(request: SettingsUpdate): Promise<Result<Preferences>> {
+    this.record('updateSettings', request);
+    this.snapshot.preferences = { ...this.snapshot.preferences, ...request };
+    return { ok: true, value: structuredClone(this.snapshot.preferences) };
+  }
+  async setViewState(state: ViewState): Promise<Result<null>> {
+    this.record('setViewState', state);
+    return { ok: true, value: null };
   }
   onEvents(listener: (events: BridgeEvent[]) => void): () => void {
     this.listeners.add(listener);

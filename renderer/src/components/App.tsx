@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import type { SessionStatus } from '../../../main/common/ipc-contract';
 import { joinHostPort } from '../../../main/common/address';
+import { titleWithUnread } from '../../../main/common/unread';
 import { useChatStore } from '../state/store';
 import { ChatScreen } from './ChatScreen';
 import { StartScreen } from './StartScreen';
@@ -23,7 +24,8 @@ export function App() {
   // Stay on the start screen while a host/join is still answering, so its progress and
   // Cancel stay in view even if main already reports the room as connecting.
   const inRoom = useChatStore((s) => s.status.mode !== 'idle' && s.pending === null);
-  const title = useChatStore((s) => windowTitle(s.status));
+  // The unread count in front, so it shows in the title bar and the task switcher.
+  const title = useChatStore((s) => titleWithUnread(windowTitle(s.status), s.unread.count));
 
   useEffect(() => {
     document.title = title;

@@ -1,28 +1,63 @@
+import { useEffect } from 'react';
+import { openSearch, reportView } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { Composer } from './Composer';
+import { ContextView } from './ContextView';
+import { HistoryNotice } from './HistoryNotice';
 import { HostPanel } from './HostPanel';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { Notices } from './Notices';
 import { ReconnectBanner } from './ReconnectBanner';
+import { SearchPanel } from './SearchPanel';
+import { SettingsPanel } from './SettingsPanel';
 import { StatusBar } from './StatusBar';
 import { Transcript } from './Transcript';
 
+/** Ctrl/Cmd+F opens the search; the window's focus goes to main (it decides on notifications). */
+function useChatKeysAndFocus(): void {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent): void => {
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'f') {
+        event.preventDefault();
+        openSearch();
+      }
+    };
+    const onFocus = (): void => reportView({ focused: true });
+    const onBlur = (): void => reportView({ focused: false });
+    window.addEventListener('keydown', onKey);
+    window.addEventListener('focus', onFocus);
+    window.addEventListener('blur', onBlur);
+    // After a reload main may still think the window is away: tell it how things are.
+    reportView({ focused: document.hasFocus() }, true);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener('focus', onFocus);
+      window.removeEventListener('blur', onBlur);
+    };
+  }, []);
+}
+
 export function ChatScreen() {
   const hosting = useChatStore((s) => s.status.mode === 'hosting');
+  const inContext = useChatStore((s) => s.context !== null);
+  useChatKeysAndFocus();
   return (
     <div className={hosting ? 'chat chat-hosting' : 'chat'}>
       {/* Screen readers navigate by headings; the layout has no visible title to use. */}
       <h1 className="visually-hidden">{hosting ? 'Tincan: hosting a room' : 'Tincan: in a room'}</h1>
       <StatusBar />
       <ReconnectBanner />
+      <HistoryNotice />
       <Notices />
+      <SearchPanel />
       <main className="chat-main">
         <section className="conversation" aria-label="Conversation">
-          <Transcript />
+          {inContext ? <ContextView /> : <Transcript />}
           <Composer />
         </section>
         {hosting && <HostPanel />}
       </main>
+      <SettingsPanel />
       <LiveAnnouncer />
     </div>
   );

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { SessionStatus } from '../../../main/common/ipc-contract';
 import { joinHostPort } from '../../../main/common/address';
-import { leaveChat } from '../state/actions';
+import { leaveChat, openSearch, openSettings, saveTranscript, toggleDoNotDisturb } from '../state/actions';
 import { peopleCount, useChatStore } from '../state/store';
 
 const CONNECTION_LABELS = {
@@ -19,7 +19,10 @@ function roomAddress(status: SessionStatus): string {
 export function StatusBar() {
   const status = useChatStore((s) => s.status);
   const people = useChatStore(peopleCount);
+  const doNotDisturb = useChatStore((s) => s.preferences?.doNotDisturb ?? false);
+  const historyAvailable = useChatStore((s) => s.history?.available ?? false);
   const [leaving, setLeaving] = useState(false);
+  const [saving, setSaving] = useState(false);
   if (status.mode === 'idle') return null;
   const hosting = status.mode === 'hosting';
 
@@ -42,17 +45,45 @@ export function StatusBar() {
         </span>
       )}
       <span className="status-spacer" />
-      <button
-        type="button"
-        className={hosting ? 'danger' : undefined}
-        disabled={leaving}
-        onClick={() => {
-          setLeaving(true);
-          void leaveChat().finally(() => setLeaving(false));
-        }}
-      >
-        {hosting ? 'Stop hosting' : 'Leave'}
-      </button>
+      <div className="status-actions">
+        <button type="button" className="status-tool" title="Search messages (Ctrl+F)" onClick={openSearch}>
+          Search
+        </button>
+        <button
+          type="button"
+          className="status-tool"
+          disabled={saving || !historyAvailable}
+          onClick={() => {
+            setSaving(true);
+            void saveTranscript().finally(() => setSaving(false));
+          }}
+        >
+          Save transcript…
+        </button>
+        <button
+          type="button"
+          className={doNotDisturb ? 'status-tool dnd dnd-on' : 'status-tool dnd'}
+          aria-pressed={doNotDisturb}
+          title={doNotDisturb ? 'Do not disturb is on: no notifications, no flashing' : 'Silence notifications and flashing'}
+          onClick={() => void toggleDoNotDisturb()}
+        >
+          Do not disturb
+        </button>
+        <button type="button" className="status-tool" onClick={openSettings}>
+          Settings
+        </button>
+        <button
+          type="button"
+          className={hosting ? 'danger' : undefined}
+          disabled={leaving}
+          onClick={() => {
+            setLeaving(true);
+            void leaveChat().finally(() => setLeaving(false));
+          }}
+        >
+          {hosting ? 'Stop hosting' : 'Leave'}
+        </button>
+      </div>
     </header>
   );
 }

@@ -1,20 +1,85 @@
-import { useRef } from 'react';
+import { Fragment, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { MentionMatcher } from '../../../main/common/mentions';
 import { useScrollAnchoring } from '../hooks/useScrollAnchoring';
 import { useTranscriptWindow } from '../hooks/useTranscriptWindow';
+import { loadOlderHistory, reportView } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { TranscriptRow } from './TranscriptRow';
 
 /** Within this many pixels of the bottom counts as "at the bottom". */
 const BOTTOM_SLACK_PX = 24;
+/** Within this many pixels of the top, the next page of older history is fetched. */
+const TOP_SLACK_PX = 40;
+/** How long the row a notification led to stays highlighted. */
+const TARGET_HIGHLIGHT_MS = 4000;
+
+/** Between the history of earlier visits and this one: a list item (the list holds only those) holding the separator. */
+function EarlierDivider() {
+  return (
+    <li className="divider divider-earlier">
+      <span role="separator" aria-label="Earlier history above">
+        Earlier history ↑
+      </span>
+    </li>
+  );
+}
 
 /** The conversation: a window of rows over the transcript, following the newest unless the user reads back. */
 export function Transcript() {
   const lines = useChatStore((s) => s.lines);
   const droppedLines = useChatStore((s) => s.droppedLines);
+  const paging = useChatStore((s) => s.paging);
+  const firstUnreadSeq = useChatStore((s) => s.unread.firstUnreadSeq);
+  const jump = useChatStore((s) => s.jump);
+  const keywords = useChatStore((s) => s.preferences?.mentionKeywords);
+  const mentions = useMemo(() => (keywords && keywords.length > 0 ? new MentionMatcher(keywords) : null), [keywords]);
   const scrollerRef = useRef<HTMLDivElement>(null);
   const view = useTranscriptWindow(lines);
   const { keepStill } = useScrollAnchoring(scrollerRef, view.visible, view.following);
   const hasEarlier = view.firstIndex > 0;
+  /** The jump whose highlight has run out. */
+  const [spentJump, setSpentJump] = useState(0);
+  const target = jump !== null && jump.nonce !== spentJump ? jump.seq : null;
+  /** Older history was asked for: reveal it once it is in. */
+  const revealWhenLoaded = useRef(false);
+
+  const showEarlier = (): void => {
+    if (view.firstIndex > 0) {
+      keepStill(view.showEarlier());
+      return;
+    }
+    if (!paging.hasMore || paging.loading) return;
+    revealWhenLoaded.current = true;
+    void loadOlderHistory().then((loaded) => {
+      if (!loaded) revealWhenLoaded.current = false;
+    });
+  };
+
+  // Older history arrived above: show it without moving what the user is reading.
+  useLayoutEffect(() => {
+    if (!revealWhenLoaded.current || view.firstIndex === 0) return;
+    revealWhenLoaded.current = false;
+    keepStill(view.showEarlier());
+  });
+
+  // A clicked notification: bring its line into view and mark it for a moment.
+  useEffect(() => {
+    if (jump === null) return;
+    view.reveal(jump.seq);
+    const timer = window.setTimeout(() => setSpentJump(jump.nonce), TARGET_HIGHLIGHT_MS);
+    return () => window.clearTimeout(timer);
+    // Only a new jump (its nonce) moves the view, not every change of the lines.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [jump]);
+
+  useLayoutEffect(() => {
+    if (target === null) return;
+    scrollerRef.current?.querySelector(`[data-seq="${target}"]`)?.scrollIntoView({ block: 'center' });
+  }, [target]);
+
+  useEffect(() => {
+    if (view.following) reportView({ atBottom: true });
+  }, [view.following]);
 
   const onScroll = () => {
     const scroller = scrollerRef.current;
@@ -25,7 +90,35 @@ export function Transcript() {
     } else if (atBottom) {
       keepStill(view.readOn());
     }
+    reportView({ atBottom: atBottom && (view.following || view.newerCount === 0) });
+    if (scroller.scrollTop <= TOP_SLACK_PX && scroller.scrollHeight > scroller.clientHeight && !view.following) {
+      if (view.firstIndex === 0 && paging.hasMore && !paging.loading) showEarlier();
+    }
   };
+
+  const earlierThrough = paging.earlierThroughSeq;
+  const rows = view.visible.map((line, index) => {
+    const previous = index > 0 ? view.visible[index - 1] : view.firstIndex > 0 ? lines[view.firstIndex - 1] : undefined;
+    const earlierDivider = earlierThrough !== null && previous !== undefined && previous.seq <= earlierThrough && line.seq > earlierThrough;
+    const unreadDivider = firstUnreadSeq !== null && line.seq === firstUnreadSeq;
+    return (
+      <Fragment key={line.seq}>
+        {earlierDivider && (
+          <EarlierDivider />
+        )}
+        {unreadDivider && (
+          <li className="divider divider-unread">
+            <span role="separator" aria-label="Unread messages below">
+              Unread
+            </span>
+          </li>
+        )}
+        <TranscriptRow line={line} mentions={mentions} target={line.seq === target} />
+      </Fragment>
+    );
+  });
+  const lastShown = view.visible[view.visible.length - 1];
+  const earlierAtEnd = earlierThrough !== null && lastShown !== undefined && lastShown.seq <= earlierThrough && view.newerCount === 0;
 
   return (
     <div className="transcript">
@@ -38,10 +131,14 @@ export function Transcript() {
         tabIndex={0}
         onScroll={onScroll}
       >
-        {hasEarlier ? (
+        {hasEarlier || paging.hasMore ? (
           <div className="transcript-earlier">
-            <button type="button" className="link-button" onClick={() => keepStill(view.showEarlier())}>
-              Show earlier messages ({view.firstIndex})
+            <button type="button" className="link-button" disabled={paging.loading && !hasEarlier} onClick={showEarlier}>
+              {hasEarlier
+                ? `Show earlier messages (${view.firstIndex})`
+                : paging.loading
+                  ? 'Loading earlier messages…'
+                  : 'Show earlier messages'}
             </button>
           </div>
         ) : (
@@ -54,9 +151,8 @@ export function Transcript() {
           </p>
         )}
         <ol className="rows">
-          {view.visible.map((line) => (
-            <TranscriptRow key={line.seq} line={line} />
-          ))}
+          {rows}
+          {earlierAtEnd && <EarlierDivider />}
         </ol>
       </div>
       {!view.following && (

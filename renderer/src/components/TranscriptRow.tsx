@@ -1,6 +1,7 @@
-import { memo, useMemo, type MouseEvent } from 'react';
-import type { ChatLine } from '../../../main/common/ipc-contract';
-import { splitLinks } from '../lib/links';
+import { Fragment, memo, useMemo, type MouseEvent } from 'react';
+import type { ChatLine, MatchRange } from '../../../main/common/ipc-contract';
+import type { MentionMatcher } from '../../../main/common/mentions';
+import { splitMessage } from '../lib/highlight';
 import { peerHueClass } from '../lib/peer-colour';
 import { formatClock, formatFullTime } from '../lib/time';
 import { openLink } from '../state/actions';
@@ -16,13 +17,15 @@ function preventNavigation(event: MouseEvent<HTMLAnchorElement>) {
   event.preventDefault();
 }
 
-function MessageText({ text }: { text: string }) {
-  const parts = useMemo(() => splitLinks(text), [text]);
+/** Message text with its links, and `marks` (mentions, search matches) highlighted. */
+export function MessageText({ text, marks, markClass = 'mention' }: { text: string; marks: readonly MatchRange[]; markClass?: string }) {
+  const parts = useMemo(() => splitMessage(text, marks), [text, marks]);
   return (
     <span className="text">
-      {parts.map((part, index) =>
-        part.kind === 'text' ? (
-          part.text
+      {parts.map((part, index) => {
+        const content = part.marked ? <mark className={markClass}>{part.text}</mark> : part.text;
+        return part.kind === 'text' ? (
+          <Fragment key={index}>{content}</Fragment>
         ) : (
           <a
             key={index}
@@ -33,13 +36,15 @@ function MessageText({ text }: { text: string }) {
             onAuxClick={preventNavigation}
             title={`Open ${part.url} in your browser`}
           >
-            {part.text}
+            {content}
           </a>
-        ),
-      )}
+        );
+      })}
     </span>
   );
 }
+
+const NO_MARKS: readonly MatchRange[] = [];
 
 function Sender({ line }: { line: ChatLine }) {
   if (line.self) {
@@ -56,25 +61,36 @@ function Sender({ line }: { line: ChatLine }) {
   );
 }
 
-export const TranscriptRow = memo(function TranscriptRow({ line }: { line: ChatLine }) {
+export interface TranscriptRowProps {
+  line: ChatLine;
+  /** The user's keywords: mentions in others' messages are highlighted. */
+  mentions?: MentionMatcher | null;
+  /** The row a search or a notification led to. */
+  target?: boolean;
+}
+
+export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null, target = false }: TranscriptRowProps) {
   const time = (
     <time className="time" dateTime={new Date(line.at).toISOString()} title={formatFullTime(line.at)}>
       {formatClock(line.at)}
     </time>
   );
+  const marks = !line.self && line.kind === 'message' && mentions !== null && !mentions.empty ? mentions.find(line.text) : NO_MARKS;
+  const extra = `${marks.length > 0 ? ' row-mention' : ''}${target ? ' row-target' : ''}`;
   switch (line.kind) {
     case 'message':
       return (
-        <li className={line.self ? 'row row-message row-self' : 'row row-message'} data-seq={line.seq}>
+        <li className={`${line.self ? 'row row-message row-self' : 'row row-message'}${extra}`} data-seq={line.seq}>
           {time}
           <Sender line={line} />
-          <MessageText text={line.text} />
+          <MessageText text={line.text} marks={marks} />
+          {marks.length > 0 && <span className="visually-hidden"> (mentions you)</span>}
         </li>
       );
     case 'connected':
     case 'disconnected':
       return (
-        <li className={`row row-notice row-${line.kind}`} data-seq={line.seq}>
+        <li className={`row row-notice row-${line.kind}${extra}`} data-seq={line.seq}>
           {time}
           <span className="notice-text">
             <span className="notice-icon" aria-hidden="true">
@@ -86,7 +102,7 @@ export const TranscriptRow = memo(function TranscriptRow({ line }: { line: ChatL
       );
     case 'raw':
       return (
-        <li className="row row-raw" data-seq={line.seq}>
+        <li className={`row row-raw${extra}`} data-seq={line.seq}>
           {time}
           <span className="text">{line.text}</span>
         </li>

@@ -46,6 +46,8 @@ export interface TranscriptWindow {
   showEarlier: () => number | null;
   /** Reveals the next page below, or follows when nothing newer is left; returns the row to keep still. */
   readOn: () => number | null;
+  /** Pauses on a window around line `seq` (a notification was clicked); false when it is not loaded. */
+  reveal: (seq: number) => boolean;
 }
 
 export function useTranscriptWindow(lines: readonly ChatLine[]): TranscriptWindow {
@@ -93,10 +95,20 @@ export function useTranscriptWindow(lines: readonly ChatLine[]): TranscriptWindo
     return last.seq;
   };
 
+  const reveal = (seq: number): boolean => {
+    const index = lowerBound(lines, seq);
+    if (lines[index]?.seq !== seq) return false;
+    const start = lines[Math.max(0, index - PAGE_ROWS / 2)]!;
+    const end = lines[Math.min(lines.length - 1, index + PAGE_ROWS / 2)]!;
+    setPaused({ startSeq: start.seq, endSeq: end.seq });
+    return true;
+  };
+
   return {
     visible,
     firstIndex,
     newerCount: lines.length - endIndex,
+    reveal,
     following: paused === null,
     follow,
     pause,

@@ -1,6 +1,25 @@
-import type { HostScope, JoinResult, Mode, Result, SessionResult } from '../../../main/common/ipc-contract';
+import type {
+  HostScope,
+  JoinResult,
+  Mode,
+  Result,
+  SearchHit,
+  SearchScope,
+  SessionResult,
+  SessionStatus,
+  SettingsUpdate,
+} from '../../../main/common/ipc-contract';
 import { getBridge } from '../bridge';
-import { MAX_SENT_HISTORY, applyBridgeEvents, initialChatState, useChatStore, type StartError } from './store';
+import {
+  MAX_SENT_HISTORY,
+  applyBridgeEvents,
+  initialChatState,
+  initialPaging,
+  useChatStore,
+  withOlderHistory,
+  withRecentHistory,
+  type StartError,
+} from './store';
 
 /**
  * Everything the UI can ask for. Actions live outside components so they can be called from
@@ -26,17 +45,35 @@ async function call<T>(run: () => Promise<Result<T>>): Promise<Result<T>> {
  */
 export function connectToBridge(): () => void {
   const bridge = getBridge();
-  const unsubscribe = bridge.onEvents((events) => applyBridgeEvents(events));
+  // Entering a room (host, join, a reload in the middle of a chat, a status from main): its
+  // history comes first, above whatever arrives live.
+  const stopWatchingRoom = useChatStore.subscribe((state, previous) => {
+    const room = roomKeyOf(state.status);
+    if (room !== '' && room !== roomKeyOf(previous.status)) void loadRecentHistory();
+  });
+  const unsubscribe = bridge.onEvents((events) => {
+    applyBridgeEvents(events);
+    // The history changed under what is shown (cleared, retention switched): show it afresh.
+    if (events.some((event) => event.type === 'history' && event.reset)) void loadRecentHistory();
+  });
   void call(() => bridge.getSnapshot()).then((result) => {
     if (!result.ok) {
       set({ fatalError: `Tincan could not read its state: ${result.error}` });
       return;
     }
-    const { status, statusRevision, preferences, defaultRoomName } = result.value;
-    applyBridgeEvents([{ type: 'status', revision: statusRevision, status }]);
+    const { status, statusRevision, preferences, defaultRoomName, history, unread, startupNotices } = result.value;
+    applyBridgeEvents([
+      { type: 'status', revision: statusRevision, status },
+      { type: 'history', status: history, reset: false },
+      { type: 'unread', ...unread },
+      ...startupNotices.map((message) => ({ type: 'notice' as const, level: 'error' as const, message })),
+    ]);
     set({ ready: true, preferences, defaultRoomName });
   });
-  return unsubscribe;
+  return () => {
+    stopWatchingRoom();
+    unsubscribe();
+  };
 }
 
 /** Takes main's status from a call's answer (main is the only author of the status). */
@@ -63,6 +100,10 @@ function clearRoom(): void {
     sendError: null,
     startError: null,
     cancelRequested: false,
+    paging: initialPaging(),
+    unread: fresh.unread,
+    jump: null,
+    context: null,
   });
 }
 
@@ -197,4 +238,187 @@ export function pushNotice(level: 'info' | 'error', message: string): void {
 
 export function dismissNotice(id: number): void {
   set((state) => ({ notices: state.notices.filter((notice) => notice.id !== id) }));
+}
+
+// ---- history ------------------------------------------------------------------------------
+
+/** Which room a status is in ('' when idle): what the history shown belongs to. */
+function roomKeyOf(status: SessionStatus): string {
+  if (status.mode === 'hosting') return `host:${status.host.port}`;
+  if (status.mode === 'joined') return `join:${status.target.host}:${status.target.port}`;
+  return '';
+}
+
+const roomKey = (): string => roomKeyOf(get().status);
+
+/** The room's newest history in place of what the transcript shows (on entering, on a reload, after a reset). */
+export async function loadRecentHistory(): Promise<void> {
+  const room = roomKey();
+  if (room === '') return;
+  set((state) => ({ paging: { ...state.paging, loading: true } }));
+  const result = await call(() => getBridge().historyView({ beforeId: null }));
+  // The user moved on while it loaded: that answer is for another room.
+  if (roomKey() !== room) return;
+  if (!result.ok || result.value.room === null) {
+    set((state) => ({ paging: { ...state.paging, loading: false } }));
+    return;
+  }
+  const view = result.value;
+  set((state) => withRecentHistory(state, view));
+}
+
+/** One page of older history above the oldest line shown; false when there is none to load. */
+export async function loadOlderHistory(): Promise<boolean> {
+  const { paging } = get();
+  if (paging.loading || !paging.hasMore || paging.cursor === null) return false;
+  const room = roomKey();
+  const cursor = paging.cursor;
+  set({ paging: { ...paging, loading: true } });
+  const result = await call(() => getBridge().historyView({ beforeId: cursor }));
+  if (roomKey() !== room) return false;
+  if (!result.ok) {
+    set((state) => ({ paging: { ...state.paging, loading: false } }));
+    pushNotice('error', `Could not load earlier messages: ${result.error}`);
+    return false;
+  }
+  const view = result.value;
+  set((state) => withOlderHistory(state, view));
+  return view.lines.length > 0;
+}
+
+// ---- search and context -------------------------------------------------------------------
+
+export function openSearch(): void {
+  set((state) => ({ search: { ...state.search, open: true, error: null } }));
+}
+
+export function closeSearch(): void {
+  set((state) => ({ search: { ...state.search, open: false } }));
+}
+
+export function setSearchQuery(query: string): void {
+  set((state) => ({ search: { ...state.search, query } }));
+}
+
+export function setSearchScope(scope: SearchScope): void {
+  set((state) => ({ search: { ...state.search, scope, results: null } }));
+}
+
+/** Searches for what is typed; `more` fetches the next (older) results. */
+export async function runSearch(more = false): Promise<void> {
+  const { search } = get();
+  const query = search.query.trim();
+  if (query === '') {
+    set({ search: { ...search, results: null, error: null } });
+    return;
+  }
+  const beforeId = more ? search.results?.hits.at(-1)?.line.id : undefined;
+  set({ search: { ...search, loading: true, error: null } });
+  const result = await call(() => getBridge().searchHistory({ query, scope: search.scope, ...(beforeId !== undefined ? { beforeId } : {}) }));
+  const current = get().search;
+  // Typed on meanwhile: this answer is for an older query.
+  if (current.query.trim() !== query || current.scope !== search.scope) return;
+  if (!result.ok) {
+    set({ search: { ...current, loading: false, error: result.error } });
+    return;
+  }
+  const results =
+    more && current.results !== null
+      ? { ...result.value, hits: current.results.hits.concat(result.value.hits) }
+      : result.value;
+  set({ search: { ...current, loading: false, results } });
+}
+
+/** Shows a search hit with the lines around it, in place of the live transcript. */
+export async function openInContext(hit: SearchHit): Promise<void> {
+  const room = { host: hit.room.host, port: hit.room.port };
+  set({ context: { room, lines: [hit.line], targetId: hit.line.id, hasOlder: false, hasNewer: false, loading: true, error: null } });
+  const result = await call(() => getBridge().historyContext({ lineId: hit.line.id }));
+  if (get().context?.targetId !== hit.line.id) return;
+  if (!result.ok) {
+    set((state) => (state.context ? { context: { ...state.context, loading: false, error: result.error } } : {}));
+    return;
+  }
+  const { lines, hasOlder, hasNewer } = result.value;
+  set({ context: { room, lines, targetId: hit.line.id, hasOlder, hasNewer, loading: false, error: null }, search: { ...get().search, open: false } });
+}
+
+/** More lines above or below the context shown. */
+export async function extendContext(direction: 'older' | 'newer'): Promise<void> {
+  const context = get().context;
+  if (context === null || context.loading) return;
+  const edge = direction === 'older' ? context.lines[0] : context.lines[context.lines.length - 1];
+  if (edge === undefined) return;
+  set({ context: { ...context, loading: true } });
+  const request = direction === 'older' ? { room: context.room, beforeId: edge.id } : { room: context.room, afterId: edge.id };
+  const result = await call(() => getBridge().historyPage(request));
+  const now = get().context;
+  if (now?.targetId !== context.targetId) return;
+  if (!result.ok) {
+    set({ context: { ...now, loading: false, error: result.error } });
+    return;
+  }
+  const page = result.value;
+  set({
+    context:
+      direction === 'older'
+        ? { ...now, lines: page.lines.concat(now.lines), hasOlder: page.hasMore, loading: false }
+        : { ...now, lines: now.lines.concat(page.lines), hasNewer: page.hasMore, loading: false },
+  });
+}
+
+export function closeContext(): void {
+  set({ context: null });
+}
+
+// ---- transcript, settings, attention -------------------------------------------------------
+
+export async function saveTranscript(): Promise<void> {
+  const result = await call(() => getBridge().saveTranscript());
+  if (!result.ok) pushNotice('error', `Could not save the transcript: ${result.error.replace(/^Could not save the transcript: /, '')}`);
+  else if (result.value !== null) {
+    const { file, lines } = result.value;
+    pushNotice('info', `Saved ${lines.toLocaleString()} ${lines === 1 ? 'line' : 'lines'} to ${file}.`);
+  }
+}
+
+export async function clearHistory(scope: 'room' | 'all'): Promise<boolean> {
+  const result = await call(() => getBridge().clearHistory({ scope }));
+  if (!result.ok) {
+    pushNotice('error', `Could not clear the history: ${result.error}`);
+    return false;
+  }
+  pushNotice('info', scope === 'all' ? 'All history was cleared.' : 'This room’s history was cleared.');
+  return true;
+}
+
+export async function updateSettings(update: SettingsUpdate): Promise<boolean> {
+  const result = await call(() => getBridge().updateSettings(update));
+  if (!result.ok) {
+    pushNotice('error', `Could not change the settings: ${result.error}`);
+    return false;
+  }
+  set({ preferences: result.value });
+  return true;
+}
+
+export function toggleDoNotDisturb(): Promise<boolean> {
+  return updateSettings({ doNotDisturb: !(get().preferences?.doNotDisturb ?? false) });
+}
+
+export function openSettings(): void {
+  set({ settingsOpen: true });
+}
+
+export function closeSettings(): void {
+  set({ settingsOpen: false });
+}
+
+/** Tells main what the user can see (focus, scrolled to the end), when it changed (or `always`). */
+export function reportView(change: { focused?: boolean; atBottom?: boolean }, always = false): void {
+  const { focused, atBottom } = get();
+  const next = { focused: change.focused ?? focused, atBottom: change.atBottom ?? atBottom };
+  if (!always && next.focused === focused && next.atBottom === atBottom) return;
+  set(next);
+  void call(() => getBridge().setViewState(next));
 }

@@ -5,9 +5,16 @@ import type {
   ChatLine,
   ClientInfo,
   DiscoveredRoom,
+  HistoryLine,
+  HistoryStatus,
+  HistoryView,
   Mode,
   Preferences,
+  RoomAddress,
+  SearchResults,
+  SearchScope,
   SessionStatus,
+  UnreadInfo,
 } from '../../../main/common/ipc-contract';
 import { applyRosterChanges } from '../../../main/common/roster';
 
@@ -31,6 +38,72 @@ export interface Notice {
   level: 'info' | 'error';
   message: string;
   at: number;
+}
+
+/** A transcript line: live, or from the history (then it carries its history id). */
+export interface TranscriptLine extends ChatLine {
+  historyId?: number;
+}
+
+/**
+ * History lines that did not arrive live in this window (earlier visits) get seqs below
+ * every live one, in id order, so the transcript stays one list ordered by seq.
+ */
+export const HISTORY_SEQ_OFFSET = 2 ** 52;
+
+export function historySeq(id: number): number {
+  return id - HISTORY_SEQ_OFFSET;
+}
+
+const KIND_OF = { message: 'message', join: 'connected', leave: 'disconnected', system: 'raw' } as const;
+
+/** A stored line as a transcript line; `seq` when it is also one of this window's live lines. */
+export function transcriptLineOf(line: HistoryLine, seq: number | null = null): TranscriptLine {
+  return {
+    seq: seq ?? historySeq(line.id),
+    kind: KIND_OF[line.kind],
+    peer: line.sender,
+    text: line.text,
+    at: line.at,
+    self: line.ours,
+    historyId: line.id,
+  };
+}
+
+/** Where the transcript stands with the room's history. */
+export interface HistoryPaging {
+  /** Id of the oldest history line shown: older pages start below it; null when none is shown. */
+  cursor: number | null;
+  hasMore: boolean;
+  loading: boolean;
+  /** Lines with a seq up to this are from before this visit ("earlier" history); null: none shown. */
+  earlierThroughSeq: number | null;
+  /** Live lines up to this seq came with the history; copies arriving later are dropped. */
+  throughSeq: number;
+}
+
+export function initialPaging(): HistoryPaging {
+  return { cursor: null, hasMore: false, loading: false, earlierThroughSeq: null, throughSeq: 0 };
+}
+
+export interface SearchState {
+  open: boolean;
+  query: string;
+  scope: SearchScope;
+  results: SearchResults | null;
+  loading: boolean;
+  error: string | null;
+}
+
+/** A search hit shown in its context, instead of the live transcript. */
+export interface ContextState {
+  room: RoomAddress;
+  lines: HistoryLine[];
+  targetId: number;
+  hasOlder: boolean;
+  hasNewer: boolean;
+  loading: boolean;
+  error: string | null;
 }
 
 /** A host or join the user started that has not answered yet. */
@@ -57,7 +130,7 @@ export interface ChatState {
   defaultRoomName: string;
   /** Rooms on the network, while the Join screen looks for them (main's list, as it sent it). */
   rooms: DiscoveredRoom[];
-  lines: ChatLine[];
+  lines: TranscriptLine[];
   /** Lines dropped from the front of `lines` to respect MAX_TRANSCRIPT_LINES. */
   droppedLines: number;
   roster: ClientInfo[];
@@ -80,6 +153,18 @@ export interface ChatState {
   sendError: string | null;
   /** Oldest first. */
   sentHistory: string[];
+  /** The history's state in main (null until the snapshot). */
+  history: HistoryStatus | null;
+  paging: HistoryPaging;
+  unread: UnreadInfo;
+  /** A live line to bring into view (a notification was clicked); the nonce tells repeats apart. */
+  jump: { seq: number; nonce: number } | null;
+  search: SearchState;
+  context: ContextState | null;
+  settingsOpen: boolean;
+  /** What the window last told main about what the user sees. */
+  focused: boolean;
+  atBottom: boolean;
 }
 
 export function initialChatState(): ChatState {
@@ -105,6 +190,15 @@ export function initialChatState(): ChatState {
     startMode: null,
     sendError: null,
     sentHistory: [],
+    history: null,
+    paging: initialPaging(),
+    unread: { count: 0, mentions: 0, firstUnreadSeq: null },
+    jump: null,
+    search: { open: false, query: '', scope: 'room', results: null, loading: false, error: null },
+    context: null,
+    settingsOpen: false,
+    focused: true,
+    atBottom: true,
   };
 }
 
@@ -121,6 +215,10 @@ type EventFields = Pick<
   | 'notices'
   | 'nextNoticeId'
   | 'rooms'
+  | 'history'
+  | 'paging'
+  | 'unread'
+  | 'jump'
 >;
 
 /**
@@ -128,8 +226,8 @@ type EventFields = Pick<
  * it. Arrays are copied once per batch, not once per event, so a burst stays cheap.
  */
 export function reduceEvents(state: EventFields, events: readonly BridgeEvent[], now: number): EventFields {
-  let { status, statusRevision, roster, rosterAt, reconnecting, notices, nextNoticeId, droppedLines, rooms } = state;
-  let newLines: ChatLine[] | null = null;
+  let { status, statusRevision, roster, rosterAt, reconnecting, notices, nextNoticeId, droppedLines, rooms, history, paging, unread, jump } = state;
+  let newLines: TranscriptLine[] | null = null;
   let peers: Set<string> | null = null;
   const editPeers = (): Set<string> => (peers ??= new Set(state.presentPeers));
 
@@ -150,6 +248,8 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
       case 'lines': {
         newLines ??= [];
         for (const line of event.lines) {
+          // Already shown: it came with the room's history.
+          if (line.seq <= paging.throughSeq) continue;
           newLines.push(line);
           if (line.self || line.peer === '') continue;
           if (line.kind === 'disconnected') editPeers().delete(line.peer);
@@ -182,6 +282,15 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
       case 'rooms':
         rooms = event.rooms;
         break;
+      case 'history':
+        history = event.status;
+        break;
+      case 'unread':
+        unread = { count: event.count, mentions: event.mentions, firstUnreadSeq: event.firstUnreadSeq };
+        break;
+      case 'jump':
+        jump = { seq: event.seq, nonce: (jump?.nonce ?? 0) + 1 };
+        break;
     }
   }
 
@@ -197,6 +306,12 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
       lines = lines.slice(excess).concat(newLines);
     }
     droppedLines += excess > 0 ? excess : 0;
+    // History lines fell off the top: older pages now start below the new first line, if it
+    // came from the history; otherwise the history can no longer be paged without a gap.
+    if (excess > 0 && paging.cursor !== null) {
+      const first = lines[0]?.historyId;
+      paging = first === undefined ? { ...paging, cursor: null, hasMore: false } : { ...paging, cursor: first };
+    }
   }
 
   // Our own address may be learnt late; never count ourselves among the others.
@@ -215,6 +330,46 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     notices,
     nextNoticeId,
     rooms,
+    history,
+    paging,
+    unread,
+    jump,
+  };
+}
+
+/**
+ * The room's newest history in place of what the transcript showed: the page, then the live
+ * lines it does not hold yet. Earlier pages loaded before are dropped (the cursor restarts).
+ */
+export function withRecentHistory(state: Pick<ChatState, 'lines' | 'paging'>, view: HistoryView): Pick<ChatState, 'lines' | 'paging'> {
+  const historyLines = view.lines.map((line) => transcriptLineOf(line, line.seq));
+  const throughSeq = Math.max(state.paging.throughSeq, view.liveSeq);
+  const live = state.lines.filter((line) => line.historyId === undefined && line.seq > throughSeq);
+  return {
+    lines: historyLines.concat(live),
+    paging: {
+      cursor: view.lines[0]?.id ?? null,
+      hasMore: view.hasMore,
+      loading: false,
+      earlierThroughSeq: view.visitStartId > 0 ? historySeq(view.visitStartId) : null,
+      throughSeq,
+    },
+  };
+}
+
+/** An older page of the room's history on top of what is shown. */
+export function withOlderHistory(state: Pick<ChatState, 'lines' | 'paging'>, view: HistoryView): Pick<ChatState, 'lines' | 'paging'> {
+  const firstShown = state.lines[0]?.seq ?? Number.POSITIVE_INFINITY;
+  const older = view.lines.map((line) => transcriptLineOf(line, line.seq)).filter((line) => line.seq < firstShown);
+  return {
+    lines: older.concat(state.lines),
+    paging: {
+      ...state.paging,
+      cursor: view.lines[0]?.id ?? state.paging.cursor,
+      hasMore: view.hasMore,
+      loading: false,
+      earlierThroughSeq: view.visitStartId > 0 ? historySeq(view.visitStartId) : state.paging.earlierThroughSeq,
+    },
   };
 }
 

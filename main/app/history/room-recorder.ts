@@ -1,0 +1,168 @@
+/**
+ * The session's side of the history: every line the session shows is stored under the room
+ * it arrived in, one append (one transaction) per event batch, and the room's history is
+ * served back for the window with what it needs to merge it with the live lines.
+ *
+ * Lines are attributed to a room when they arrive (`add`), not when their batch leaves, so a
+ * batch that is delivered just after leaving still lands in the right room. Each visit to a
+ * room starts by asking for the newest stored id (`lastId`, posted before any line of the
+ * visit): everything up to it is the "earlier" history.
+ */
+import type { HistoryLineKind, HistoryPage, HistoryStatus, NewHistoryLine, RoomAddress } from '../../common/history';
+import { HISTORY_LIMITS } from '../../common/history';
+import { ok, type ChatLine, type HistoryView, type HistoryViewLine, type LineKind, type Result } from '../../common/ipc-contract';
+import type { AppendAck } from './service';
+
+/** What the session needs of the history (HistoryService has it all). */
+export interface HistoryBackend {
+  readonly status: HistoryStatus;
+  append(room: RoomAddress, lines: readonly NewHistoryLine[]): Promise<AppendAck>;
+  lastId(): Promise<Result<number>>;
+  pageBefore(room: RoomAddress, beforeId: number | null, limit?: number): Promise<Result<HistoryPage>>;
+}
+
+const KIND_OF: Record<LineKind, HistoryLineKind> = {
+  message: 'message',
+  connected: 'join',
+  disconnected: 'leave',
+  raw: 'system',
+};
+
+export function toHistoryLine(line: ChatLine): NewHistoryLine {
+  return { at: line.at, sender: line.peer, text: line.text, kind: KIND_OF[line.kind], ours: line.self };
+}
+
+/** Lines waiting for the next batch; past this a flood is dropped rather than held. */
+const MAX_BUFFERED_LINES = 50_000;
+/** Stored batches of this visit whose ids are remembered (to give history lines their seq). */
+const MAX_RANGES = 10_000;
+
+/** One stored batch: `count` lines with seqs from `firstSeq`, ids from `firstId`. */
+interface StoredRange {
+  firstSeq: number;
+  firstId: number;
+  count: number;
+}
+
+interface Visit {
+  room: RoomAddress;
+  /** The newest id before the visit began. */
+  start: Promise<number>;
+  ranges: StoredRange[];
+  /** Every line of the visit up to this seq is stored (0: none yet). */
+  storedSeq: number;
+  /** A batch of this visit was not (fully) stored: storedSeq stops there. */
+  gap: boolean;
+}
+
+interface Buffered {
+  visit: Visit;
+  lines: ChatLine[];
+}
+
+export class RoomRecorder {
+  private visit: Visit | null = null;
+  private buffered: Buffered[] = [];
+  private bufferedLines = 0;
+  /** Lines dropped because too many waited for their batch. */
+  dropped = 0;
+
+  constructor(private readonly backend: HistoryBackend) {}
+
+  get room(): RoomAddress | null {
+    return this.visit?.room ?? null;
+  }
+
+  /** The session is now in `room` (call before any of its lines arrive). */
+  enter(room: RoomAddress): void {
+    const current = this.visit;
+    if (current !== null && current.room.host === room.host && current.room.port === room.port) return;
+    const start = this.backend.lastId().then((result) => (result.ok ? result.value : 0));
+    this.visit = { room: { ...room }, start, ranges: [], storedSeq: 0, gap: false };
+  }
+
+  leave(): void {
+    this.visit = null;
+  }
+
+  /** A line the session shows; stored with the next flush. */
+  add(line: ChatLine): void {
+    const visit = this.visit;
+    if (visit === null) return;
+    if (this.bufferedLines >= MAX_BUFFERED_LINES) {
+      this.dropped += 1;
+      visit.gap = true;
+      return;
+    }
+    const last = this.buffered[this.buffered.length - 1];
+    if (last?.visit === visit) last.lines.push(line);
+    else this.buffered.push({ visit, lines: [line] });
+    this.bufferedLines += 1;
+  }
+
+  /** Stores what arrived since the last flush: one append per room (normally one). */
+  flush(): void {
+    const groups = this.buffered;
+    if (groups.length === 0) return;
+    this.buffered = [];
+    this.bufferedLines = 0;
+    for (const { visit, lines } of groups) {
+      const firstSeq = lines[0]!.seq;
+      const lastSeq = lines[lines.length - 1]!.seq;
+      void this.backend.append(visit.room, lines.map(toHistoryLine)).then((ack) => this.stored(visit, firstSeq, lastSeq, lines.length, ack));
+    }
+  }
+
+  private stored(visit: Visit, firstSeq: number, lastSeq: number, count: number, ack: AppendAck): void {
+    const whole = ack.firstId !== null && ack.count === count && lastSeq - firstSeq + 1 === count;
+    if (!whole || ack.firstId === null) {
+      visit.gap = true;
+      return;
+    }
+    visit.ranges.push({ firstSeq, firstId: ack.firstId, count });
+    if (visit.ranges.length > MAX_RANGES) visit.ranges.splice(0, visit.ranges.length - MAX_RANGES);
+    if (!visit.gap) visit.storedSeq = lastSeq;
+  }
+
+  /** The live seq of a stored line of this visit, when known. */
+  private seqOf(visit: Visit, id: number): number | null {
+    const ranges = visit.ranges;
+    let low = 0;
+    let high = ranges.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const range = ranges[middle]!;
+      if (id < range.firstId) high = middle - 1;
+      else if (id >= range.firstId + range.count) low = middle + 1;
+      else return range.firstSeq + (id - range.firstId);
+    }
+    return null;
+  }
+
+  /**
+   * A page of the current room's history: the newest lines (beforeId null; they include
+   * every live line up to `liveSeq`) or older ones, each with its live seq when it arrived in
+   * this visit.
+   */
+  async view(beforeId: number | null): Promise<Result<HistoryView>> {
+    const visit = this.visit;
+    if (visit === null) return ok({ room: null, lines: [], hasMore: false, visitStartId: 0, liveSeq: 0 });
+    // The newest page must hold everything shown so far: store what waits for its batch now.
+    if (beforeId === null) this.flush();
+    const visitStartId = await visit.start;
+    const page = await this.backend.pageBefore(visit.room, beforeId, HISTORY_LIMITS.maxPageLines);
+    if (!page.ok) return page;
+    // Acknowledgements of every append posted before the page arrived before it.
+    const lines: HistoryViewLine[] = page.value.lines.map((line) => ({
+      ...line,
+      seq: line.id > visitStartId ? this.seqOf(visit, line.id) : null,
+    }));
+    return ok({
+      room: { ...visit.room },
+      lines,
+      hasMore: page.value.hasMore,
+      visitStartId,
+      liveSeq: beforeId === null ? visit.storedSeq : 0,
+    });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * AttentionFeed: the notification policy wired to a session. It feeds the policy the lines
+ * of each event batch, the room, the user's settings and what the window says it shows, and
+ * carries the policy's decisions out: to the desktop (the Electron adapter, when there is
+ * one) and to the window (`unread` events for the title, the badge and the divider).
+ */
+import type { BridgeEvent, ChatLine, Preferences, UnreadInfo, ViewState } from '../../common/ipc-contract';
+import { NotificationPolicy, type IncomingLine, type NotificationEffects, type PolicyClock } from './policy';
+
+export interface AttentionFeedOptions {
+  /** Desktop notifications, badge and flashing; null: only the window hears of unread lines. */
+  effects: NotificationEffects | null;
+  /** Sends an event to the window (through the session's batches). */
+  emit: (event: BridgeEvent) => void;
+  clock?: PolicyClock;
+}
+
+const KIND_OF: Record<ChatLine['kind'], IncomingLine['kind']> = {
+  message: 'message',
+  connected: 'join',
+  disconnected: 'leave',
+  raw: 'system',
+};
+
+export class AttentionFeed {
+  private readonly policy: NotificationPolicy;
+  private unreadInfo: UnreadInfo = { count: 0, mentions: 0, firstUnreadSeq: null };
+
+  constructor(options: AttentionFeedOptions) {
+    const { effects, emit } = options;
+    this.policy = new NotificationPolicy({
+      ...(options.clock ? { clock: options.clock } : {}),
+      effects: {
+        notify: (notification) => effects?.notify(notification),
+        flash: (on) => effects?.flash(on),
+        unread: (state) => {
+          effects?.unread(state);
+          this.unreadInfo = { count: state.count, mentions: state.mentions, firstUnreadSeq: state.firstUnreadLineId };
+          emit({ type: 'unread', ...this.unreadInfo });
+        },
+      },
+    });
+  }
+
+  get unread(): UnreadInfo {
+    return { ...this.unreadInfo };
+  }
+
+  applySettings(preferences: Preferences): void {
+    this.policy.setSettings({
+      privacy: preferences.notificationPrivacy,
+      mentionsOnly: preferences.mentionsOnly,
+      doNotDisturb: preferences.doNotDisturb,
+      keywords: preferences.mentionKeywords,
+    });
+  }
+
+  /** The session entered a room (its label names it in notifications) or left (null). */
+  setRoom(label: string | null): void {
+    this.policy.setRoom(label);
+    this.policy.resetUnread();
+  }
+
+  /** One event batch's lines. */
+  lines(lines: readonly ChatLine[]): void {
+    if (lines.length === 0) return;
+    this.policy.lines(
+      lines.map((line) => ({ lineId: line.seq, kind: KIND_OF[line.kind], sender: line.peer, text: line.text, ours: line.self })),
+    );
+  }
+
+  setView(view: ViewState): void {
+    this.policy.setFocused(view.focused);
+    this.policy.setAtBottom(view.atBottom);
+  }
+
+  dispose(): void {
+    this.policy.dispose();
+  }
+}

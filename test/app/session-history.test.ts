@@ -1,0 +1,334 @@
+/**
+ * The session with its history (a real HistoryService on a real file, on its worker thread)
+ * and its notifications: lines are stored per event batch, rejoining shows the earlier
+ * lines, a reload restores the room, history off writes nothing, search, export, clearing,
+ * and the unread and notification events, in a real room over real sockets.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { HistoryService } from '../../main/app/history/service';
+import type { DesktopNotification, NotificationEffects, UnreadState } from '../../main/app/notifications/policy';
+import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
+import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
+import type { BridgeEvent, HistoryView, Preferences } from '../../main/common/ipc-contract';
+import { useCleanup } from '../support/cleanup';
+import { EventRecorder } from '../support/event-recorder';
+import { RawClient } from '../support/raw-client';
+import { useRooms } from '../support/room';
+import { waitUntil } from '../support/wait';
+import { filesContain, holdStoreInAnotherProcess, temporaryFolder } from './history/helpers';
+
+const defer = useCleanup();
+const room = useRooms();
+
+function value<T>(result: { ok: true; value: T } | { ok: false; error: string }): T {
+  if (!result.ok) throw new Error(`expected ok, got: ${result.error}`);
+  return result.value;
+}
+
+interface Setup {
+  session: ChatSession;
+  events: EventRecorder;
+  history: HistoryService;
+  file: string;
+  dir: string;
+}
+
+async function setup(options: ChatSessionOptions & { preferences?: never; prefs?: Partial<Preferences>; file?: string } = {}): Promise<Setup> {
+  const folder = temporaryFolder();
+  defer(() => folder.remove());
+  const file = options.file ?? path.join(folder.dir, 'history.sqlite');
+  const prefs = { ...defaultPreferences(), ...options.prefs };
+  const history = await HistoryService.open({ file, retention: prefs.historyRetention });
+  defer(() => history.close());
+  const { prefs: _prefs, file: _file, ...rest } = options;
+  const session = new ChatSession({ eventBatchMs: 20, preferences: new MemoryPreferencesStore(prefs), history, ...rest });
+  defer(() => session.close());
+  const events = new EventRecorder(session);
+  defer(() => events.dispose());
+  return { session, events, history, file, dir: folder.dir };
+}
+
+async function joinRoom(session: ChatSession, port: number): Promise<void> {
+  value(await session.join({ address: `127.0.0.1:${port}` }));
+}
+
+async function guestOf(port: number): Promise<RawClient> {
+  const guest = await RawClient.connect(port);
+  defer(() => guest.destroy());
+  return guest;
+}
+
+const texts = (view: HistoryView): string[] => view.lines.map((line) => line.text);
+
+describe('session history', () => {
+  it('stores each event batch in one append; leaving and rejoining shows the earlier lines, re-sending nothing', async () => {
+    const testRoom = await room();
+    const { session, events } = await setup();
+    const guest = await guestOf(testRoom.port);
+    await joinRoom(session, testRoom.port);
+    await guest.write('before you left\n');
+    value(await session.send({ text: 'my own line' }));
+    await events.waitFor(() => events.lines.some((line) => line.text === 'my own line'), 'our line');
+    value(await session.leave());
+    await guest.waitFor((client) => client.text.includes('(disconnected)'), 'the guest to hear we left');
+
+    const guestBytes = guest.byteLength;
+    await joinRoom(session, testRoom.port);
+    await events.waitFor(() => events.lastStatus?.mode === 'joined' && events.lastStatus.connection === 'connected', 'rejoined');
+    const view = value(await session.historyView({ beforeId: null }));
+    expect(view.room).toEqual({ host: '127.0.0.1', port: testRoom.port });
+    const earlier = view.lines.filter((line) => line.id <= view.visitStartId);
+    expect(earlier.map((line) => [line.kind, line.text, line.ours])).toEqual([
+      ['message', 'before you left', false],
+      ['message', 'my own line', true],
+    ]);
+    // Earlier lines are not live lines of this visit.
+    expect(earlier.every((line) => line.seq === null)).toBe(true);
+    // Rejoining told the others nothing but that we connected.
+    await guest.waitFor((client) => client.byteLength > guestBytes, 'the guest to hear of the rejoin');
+    expect(guest.text.slice(guest.text.length - (guest.byteLength - guestBytes))).toMatch(/^\[127\.0\.0\.1:\d+\] \(connected\)\n$/);
+
+    await guest.write('after the rejoin\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'after the rejoin'), 'the new line');
+    const after = value(await session.historyView({ beforeId: null }));
+    const live = events.lines.find((line) => line.text === 'after the rejoin')!;
+    const stored = after.lines.find((line) => line.text === 'after the rejoin')!;
+    expect(stored.id).toBeGreaterThan(after.visitStartId);
+    expect(stored.seq).toBe(live.seq);
+    expect(after.liveSeq).toBeGreaterThanOrEqual(live.seq);
+  });
+
+  it('a reload restores the current room: its lines with their live seqs, older pages on request', async () => {
+    const testRoom = await room();
+    const { session, events } = await setup();
+    const guest = await guestOf(testRoom.port);
+    await joinRoom(session, testRoom.port);
+    await guest.write(Array.from({ length: 250 }, (_, index) => `line ${index}\n`).join(''));
+    await events.waitFor(() => events.lines.filter((line) => line.text.startsWith('line ')).length === 250, 'the lines');
+
+    // A reloaded window: a fresh snapshot, then the newest page.
+    const snapshot = value(await session.getSnapshot());
+    expect(snapshot.status.mode).toBe('joined');
+    expect(snapshot.history).toMatchObject({ available: true, persistent: true });
+    const newest = value(await session.historyView({ beforeId: null }));
+    expect(newest.lines).toHaveLength(200);
+    expect(newest.hasMore).toBe(true);
+    expect(newest.lines.at(-1)!.text).toBe('line 249');
+    const liveByText = new Map(events.lines.map((line) => [line.text, line.seq]));
+    expect(newest.lines.every((line) => line.seq === liveByText.get(line.text))).toBe(true);
+    expect(newest.liveSeq).toBe(events.lines.at(-1)!.seq);
+
+    const older = value(await session.historyView({ beforeId: newest.lines[0]!.id }));
+    expect(texts(older).slice(-3)).toEqual(['line 47', 'line 48', 'line 49']);
+    expect(older.liveSeq).toBe(0);
+  });
+
+  it('this session only: the chat is kept in memory for the window, nothing is written to disk', async () => {
+    const testRoom = await room();
+    const { session, events, file, history } = await setup({ prefs: { historyRetention: 'session' } });
+    expect(history.status).toMatchObject({ available: true, persistent: false, retention: 'session' });
+    const guest = await guestOf(testRoom.port);
+    await joinRoom(session, testRoom.port);
+    await guest.write('ephemeral marmoset\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'ephemeral marmoset'), 'the line');
+    expect(texts(value(await session.historyView({ beforeId: null })))).toContain('ephemeral marmoset');
+    expect(value(await session.searchHistory({ query: 'marmoset', scope: 'room' })).hits).toHaveLength(1);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(filesContain(file, 'marmoset')).toBe(false);
+  });
+
+  it('switching to this session only empties the file; the setting is saved', async () => {
+    const testRoom = await room();
+    const { session, events, file } = await setup();
+    const guest = await guestOf(testRoom.port);
+    await joinRoom(session, testRoom.port);
+    await guest.write('wombat secrets\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'wombat secrets'), 'the line');
+    await session.historyView({ beforeId: null });
+    expect(filesContain(file, 'wombat')).toBe(true);
+    const updated = value(await session.updateSettings({ historyRetention: 'session' }));
+    expect(updated.historyRetention).toBe('session');
+    await events.waitFor(() => events.events.some((event) => event.type === 'history' && event.reset), 'a history reset');
+    expect(filesContain(file, 'wombat')).toBe(false);
+    await guest.write('still shown\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'still shown'), 'the next line');
+    expect(texts(value(await session.historyView({ beforeId: null })))).toEqual(expect.arrayContaining(['wombat secrets', 'still shown']));
+    expect(filesContain(file, 'still shown')).toBe(false);
+  });
+
+  it('searches this room or all rooms and shows a hit in its context', async () => {
+    const first = await room();
+    const second = await room();
+    const { session, events } = await setup();
+    for (const [testRoom, word] of [
+      [first, 'alpha'],
+      [second, 'beta'],
+    ] as const) {
+      const guest = await guestOf(testRoom.port);
+      await joinRoom(session, testRoom.port);
+      await guest.write(`one\nthe ${word} meeting\nthree\n`);
+      await events.waitFor(() => events.lines.some((line) => line.text === 'three' && line.seq > (events.lines.find((l) => l.text === `the ${word} meeting`)?.seq ?? Infinity)), 'the lines');
+      value(await session.leave());
+    }
+    expect(await session.searchHistory({ query: 'meeting', scope: 'room' })).toEqual({ ok: false, error: 'You are not in a room: search all rooms instead.' });
+    const all = value(await session.searchHistory({ query: 'meet', scope: 'all' }));
+    expect(all.hits.map((hit) => [hit.line.text, hit.room.port, hit.matches])).toEqual([
+      ['the beta meeting', second.port, [[9, 13]]],
+      ['the alpha meeting', first.port, [[10, 14]]],
+    ]);
+    await joinRoom(session, first.port);
+    expect(value(await session.searchHistory({ query: 'meeting', scope: 'room' })).hits.map((hit) => hit.line.text)).toEqual(['the alpha meeting']);
+    const context = value(await session.historyContext({ lineId: all.hits[1]!.line.id }));
+    expect(context.lines.map((line) => line.text)).toEqual(expect.arrayContaining(['one', 'the alpha meeting', 'three']));
+    expect(context.room.port).toBe(first.port);
+    // Bad arguments are refused with a sentence.
+    expect((await session.searchHistory({ query: 'x'.repeat(300), scope: 'all' })).ok).toBe(false);
+    expect((await session.historyContext({ lineId: -1 })).ok).toBe(false);
+    expect((await session.historyPage({ room: { host: '', port: 1 } })).ok).toBe(false);
+  });
+
+  it('saves the transcript where the chooser says, exactly; cancelling saves nothing', async () => {
+    const testRoom = await room();
+    const { session, events, dir } = await setup();
+    const guest = await guestOf(testRoom.port);
+    await joinRoom(session, testRoom.port);
+    await guest.write('hello there\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'hello there'), 'the line');
+    const target = path.join(dir, 'saved.txt');
+    const saved = value(await session.saveTranscript(async () => ({ ok: true, value: target })));
+    const content = fs.readFileSync(target, 'utf8');
+    expect(saved).toEqual({ file: target, lines: content.split('\n').length - 1, bytes: Buffer.byteLength(content) });
+    const lines = events.lines;
+    const expected = lines
+      .map((line) => {
+        const d = new Date(line.at);
+        const two = (n: number) => String(n).padStart(2, '0');
+        const time = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+        return line.kind === 'message' ? `${time} [${line.peer}] ${line.text}` : `${time} [${line.peer}] (${line.kind})`;
+      })
+      .join('\n');
+    expect(content).toBe(`${expected}\n`);
+    expect(value(await session.saveTranscript(async () => ({ ok: true, value: null })))).toBeNull();
+  });
+
+  it('clears this room or everything, and tells the window to reload what it shows', async () => {
+    const testRoom = await room();
+    const { session, events } = await setup();
+    const guest = await guestOf(testRoom.port);
+    await joinRoom(session, testRoom.port);
+    await guest.write('to be cleared\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'to be cleared'), 'the line');
+    expect(value(await session.clearHistory({ scope: 'room' }))).toBeGreaterThan(0);
+    await events.waitFor(() => events.events.some((event) => event.type === 'history' && event.reset), 'a reset');
+    expect(texts(value(await session.historyView({ beforeId: null })))).toEqual([]);
+    expect(value(await session.clearHistory({ scope: 'all' }))).toBeNull();
+    value(await session.leave());
+    expect(await session.clearHistory({ scope: 'room' })).toEqual({ ok: false, error: 'You are not in a room: host or join one first.' });
+  });
+
+  it('history unavailable (another process holds the file): the chat goes on, the window is told why', async () => {
+    const folder = temporaryFolder();
+    defer(() => folder.remove());
+    const file = path.join(folder.dir, 'history.sqlite');
+    const holder = holdStoreInAnotherProcess(file);
+    defer(() => holder.release());
+    await holder.ready;
+    const testRoom = await room();
+    const { session, events } = await setup({ file });
+    const snapshot = value(await session.getSnapshot());
+    expect(snapshot.history).toEqual({ available: false, reason: `another Tincan is using the history file (${file}).`, retention: 'forever' });
+    const guest = await guestOf(testRoom.port);
+    await joinRoom(session, testRoom.port);
+    await guest.write('the chat works\n');
+    value(await session.send({ text: 'and so do we' }));
+    await events.waitFor(() => events.lines.some((line) => line.text === 'and so do we'), 'our line');
+    expect(events.lines.some((line) => line.text === 'the chat works')).toBe(true);
+    expect(await session.historyView({ beforeId: null })).toEqual({
+      ok: false,
+      error: `History is unavailable: another Tincan is using the history file (${file}).`,
+    });
+  });
+
+  it('a window without history answers without throwing', async () => {
+    const session = new ChatSession();
+    defer(() => session.close());
+    expect(value(await session.getSnapshot()).history).toMatchObject({ available: false });
+    expect(value(await session.historyView({ beforeId: null })).lines).toEqual([]);
+    expect((await session.searchHistory({ query: 'x', scope: 'all' })).ok).toBe(false);
+  });
+});
+
+describe('session attention', () => {
+  interface RecordingEffects extends NotificationEffects {
+    notifications: DesktopNotification[];
+    unreadStates: UnreadState[];
+    flashes: boolean[];
+  }
+
+  function recordingEffects(): RecordingEffects {
+    const effects: RecordingEffects = {
+      notifications: [],
+      unreadStates: [],
+      flashes: [],
+      notify: (notification) => effects.notifications.push(notification),
+      unread: (state) => effects.unreadStates.push(state),
+      flash: (on) => effects.flashes.push(on),
+    };
+    return effects;
+  }
+
+  it('while unfocused: unread events for the window, a notification with the chosen privacy, a flash for a mention', async () => {
+    const testRoom = await room();
+    const effects = recordingEffects();
+    const { session, events } = await setup({ attention: effects, prefs: { notificationPrivacy: 'full', mentionKeywords: ['Ann'] } });
+    value(await session.getSnapshot());
+    const guest = await guestOf(testRoom.port);
+    await joinRoom(session, testRoom.port);
+    value(await session.setViewState({ focused: false, atBottom: true }));
+    await guest.write('hello Ann, are you there?\n');
+    await waitUntil(() => effects.notifications.length === 1, 'a notification');
+    const line = events.lines.find((candidate) => candidate.text === 'hello Ann, are you there?')!;
+    expect(effects.notifications[0]).toEqual({
+      title: `${guest.label} mentioned you`,
+      body: 'hello Ann, are you there?',
+      lineId: line.seq,
+      count: 1,
+      mention: true,
+    });
+    expect(effects.flashes).toEqual([true]);
+    const unread = events.events.filter((event): event is Extract<BridgeEvent, { type: 'unread' }> => event.type === 'unread');
+    expect(unread.at(-1)).toEqual({ type: 'unread', count: 1, mentions: 1, firstUnreadSeq: line.seq });
+    expect(value(await session.getSnapshot()).unread).toEqual({ count: 1, mentions: 1, firstUnreadSeq: line.seq });
+
+    value(await session.setViewState({ focused: true, atBottom: true }));
+    await events.waitFor(() => events.events.some((event) => event.type === 'unread' && event.count === 0), 'unread cleared');
+    expect(effects.flashes).toEqual([true, false]);
+    session.revealLine(line.seq);
+    await events.waitFor(() => events.events.some((event) => event.type === 'jump' && event.seq === line.seq), 'the jump');
+  });
+
+  it('sender-only privacy keeps the text out; do not disturb silences but still counts', async () => {
+    const testRoom = await room();
+    const effects = recordingEffects();
+    const { session, events } = await setup({ attention: effects });
+    value(await session.getSnapshot());
+    const guest = await guestOf(testRoom.port);
+    await joinRoom(session, testRoom.port);
+    value(await session.setViewState({ focused: false, atBottom: true }));
+    await guest.write('secret plans\n');
+    await waitUntil(() => effects.notifications.length === 1, 'a notification');
+    expect(effects.notifications[0]).toMatchObject({ title: guest.label, body: `New message in 127.0.0.1:${testRoom.port}` });
+    value(await session.updateSettings({ doNotDisturb: true }));
+    await guest.write('while you were away\n');
+    await events.waitFor(() => events.events.some((event) => event.type === 'unread' && event.count === 2), 'unread 2');
+    // Back from do not disturb: the next notification is about the next line alone.
+    value(await session.updateSettings({ doNotDisturb: false }));
+    await guest.write('welcome back\n');
+    await waitUntil(() => effects.notifications.length === 2, 'the second notification');
+    expect(effects.notifications[1]).toMatchObject({ count: 1, title: guest.label });
+    expect(effects.unreadStates.at(-1)).toMatchObject({ count: 3, badge: '3' });
+    expect((await session.updateSettings({ mentionKeywords: ['x'.repeat(100)] })).ok).toBe(false);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * The app wired with its history and attention adapters, against the mocked Electron: the
+ * database in userData, every line stored, "Save transcript…" through the save dialog, a
+ * notification (and its click), the badge, and an orderly close.
+ */
+import fs from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CHANNELS, EVENTS_CHANNEL, type BridgeEvent, type HistoryView, type Result } from '../../main/common/ipc-contract';
+import { HISTORY_FILE_NAME, startTincan, type ElectronMain } from '../../main/electron/app';
+import { freePort } from '../support/ports';
+import { RawClient } from '../support/raw-client';
+import { waitUntil } from '../support/wait';
+import { createFakeElectron, FakeBrowserWindow, FakeNotification, type FakeElectron } from './fake-electron';
+
+vi.mock('electron', async () => (await import('./fake-electron')).createFakeElectron());
+
+const MAIN_DIRECTORY = path.join(path.sep, 'opt', 'tincan', 'resources', 'app.asar', 'dist', 'main');
+const OUR_FRAME = { url: pathToFileURL(path.join(MAIN_DIRECTORY, '..', 'renderer', 'index.html')).href, parent: null };
+
+let root = '';
+let electron: FakeElectron;
+
+beforeEach(async () => {
+  root = await mkdtemp(path.join(os.tmpdir(), 'tincan-app-history-'));
+  electron = createFakeElectron(root);
+  FakeBrowserWindow.instances.length = 0;
+  FakeNotification.reset();
+});
+
+afterEach(async () => {
+  if (!electron.app.exited && electron.app.listenerCount('will-quit') > 0) {
+    electron.app.quit();
+    await waitUntil(() => electron.app.exited, 'the app to exit');
+  }
+  await rm(root, { recursive: true, force: true });
+});
+
+async function startReady(): Promise<FakeBrowserWindow> {
+  const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY);
+  electron.app.ready();
+  await tincan.ready;
+  const window = FakeBrowserWindow.instances[0];
+  if (!window) throw new Error('no window');
+  return window;
+}
+
+function invoke<T>(window: FakeBrowserWindow, channel: string, ...args: unknown[]): Promise<Result<T>> {
+  return electron.ipcMain.invoke(channel, window.webContents, OUR_FRAME, ...args) as Promise<Result<T>>;
+}
+
+function sent(window: FakeBrowserWindow): BridgeEvent[] {
+  return window.webContents.send.mock.calls.flatMap((call) => (call[0] === EVENTS_CHANNEL ? (call[1] as BridgeEvent[]) : []));
+}
+
+async function hostWithGuest(window: FakeBrowserWindow): Promise<{ port: number; guest: RawClient }> {
+  const port = await freePort();
+  const hosted = await invoke(window, CHANNELS.host, { port, scope: 'local' });
+  expect(hosted.ok).toBe(true);
+  const guest = await RawClient.connect(port);
+  await waitUntil(() => sent(window).some((event) => event.type === 'lines' && event.lines.some((line) => line.peer === guest.label)), 'the guest’s join');
+  return { port, guest };
+}
+
+describe('the app with history and attention', () => {
+  it('stores every line in userData/history.sqlite (private) and serves the room back', async () => {
+    const window = await startReady();
+    const { guest } = await hostWithGuest(window);
+    try {
+      await guest.write('kept for later\n');
+      await waitUntil(() => sent(window).some((event) => event.type === 'lines' && event.lines.some((line) => line.text === 'kept for later')), 'the line');
+      const view = await invoke<HistoryView>(window, CHANNELS.historyView, { beforeId: null });
+      if (!view.ok) throw new Error(view.error);
+      expect(view.value.lines.map((line) => line.text)).toContain('kept for later');
+      const file = path.join(root, 'Tincan', HISTORY_FILE_NAME);
+      expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+      expect(await invoke(window, CHANNELS.historyView, { beforeId: 'x' })).toMatchObject({ ok: false });
+      expect(await invoke(window, CHANNELS.searchHistory, { query: 'x'.repeat(10_000), scope: 'all' })).toMatchObject({ ok: false });
+    } finally {
+      guest.destroy();
+    }
+  });
+
+  it('Save transcript… opens the save dialog on the window and writes the chosen file', async () => {
+    const window = await startReady();
+    const { guest, port } = await hostWithGuest(window);
+    try {
+      await guest.write('for the record\n');
+      await waitUntil(() => sent(window).some((event) => event.type === 'lines' && event.lines.some((line) => line.text === 'for the record')), 'the line');
+      expect(await invoke(window, CHANNELS.saveTranscript)).toEqual({ ok: true, value: null });
+      const target = path.join(root, 'saved.txt');
+      electron.dialog.answer = target;
+      const saved = await invoke<{ file: string; lines: number }>(window, CHANNELS.saveTranscript);
+      expect(saved).toMatchObject({ ok: true, value: { file: target } });
+      expect(fs.readFileSync(target, 'utf8')).toMatch(new RegExp(`\\[${guest.label.replace(/[.[\]]/g, '\\$&')}\\] for the record\\n$`));
+      const [owner, options] = electron.dialog.showSaveDialog.mock.calls.at(-1) as [unknown, { defaultPath: string }];
+      expect(owner).toBe(window);
+      expect(path.dirname(options.defaultPath)).toBe(root);
+      expect(path.basename(options.defaultPath)).toMatch(new RegExp(`^Tincan 127\\.0\\.0\\.1 port ${port} \\d{4}-\\d{2}-\\d{2}\\.txt$`));
+      expect(await invoke(window, CHANNELS.saveTranscript, 'junk')).toMatchObject({ ok: false });
+    } finally {
+      guest.destroy();
+    }
+  });
+
+  it('in the background: badge, a notification, and its click brings the window up at the message', async () => {
+    const window = await startReady();
+    const { guest } = await hostWithGuest(window);
+    try {
+      expect(await invoke(window, CHANNELS.setViewState, { focused: false, atBottom: true })).toEqual({ ok: true, value: null });
+      await guest.write('are you there?\n');
+      await waitUntil(() => FakeNotification.instances.length === 1, 'a notification');
+      const notification = FakeNotification.instances[0]!;
+      expect(notification.shown).toBe(true);
+      expect(notification.options).toMatchObject({ title: guest.label, silent: false });
+      expect(notification.options.body).toMatch(/^New message in your room \(port \d+\)$/);
+      expect(electron.app.setBadgeCount).toHaveBeenLastCalledWith(1);
+      const line = sent(window)
+        .flatMap((event) => (event.type === 'lines' ? event.lines : []))
+        .find((candidate) => candidate.text === 'are you there?')!;
+      window.minimized = true;
+      notification.emit('click');
+      expect(window.restore).toHaveBeenCalled();
+      expect(window.focus).toHaveBeenCalled();
+      await waitUntil(() => sent(window).some((event) => event.type === 'jump' && event.seq === line.seq), 'the jump to the line');
+      await invoke(window, CHANNELS.setViewState, { focused: true, atBottom: true });
+      await waitUntil(() => electron.app.badgeCount === 0, 'the badge cleared');
+    } finally {
+      guest.destroy();
+    }
+  });
+
+  it('settings are validated, saved and applied', async () => {
+    const window = await startReady();
+    expect(await invoke(window, CHANNELS.updateSettings, { notificationPrivacy: 'loud' })).toMatchObject({ ok: false });
+    const updated = await invoke<{ doNotDisturb: boolean; historyRetention: string }>(window, CHANNELS.updateSettings, {
+      doNotDisturb: true,
+      historyRetention: 'session',
+    });
+    expect(updated).toMatchObject({ ok: true, value: { doNotDisturb: true, historyRetention: 'session' } });
+    const saved = JSON.parse(fs.readFileSync(path.join(root, 'Tincan', 'preferences.json'), 'utf8')) as { doNotDisturb: boolean };
+    expect(saved.doNotDisturb).toBe(true);
+    await waitUntil(() => sent(window).some((event) => event.type === 'history' && event.reset && event.status.available && !event.status.persistent), 'history in memory');
+  });
+});

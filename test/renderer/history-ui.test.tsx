@@ -1,0 +1,264 @@
+// @vitest-environment happy-dom
+/** The renderer's history, search, settings and attention UI against the fake bridge. */
+import '@testing-library/jest-dom/vitest';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HistoryViewLine, SearchHit, SessionStatus } from '../../main/common/ipc-contract';
+import { useChatStore } from '../../renderer/src/state/store';
+import { FakeBridge, chatLine, defaultTestPreferences } from './fake-bridge';
+import { renderApp, type RenderedApp } from './render-app';
+
+const ROOM = { host: '10.0.0.1', port: 60003 };
+const joined: SessionStatus = { mode: 'joined', target: ROOM, connection: 'connected', self: '10.0.0.9:40000' };
+
+let app: RenderedApp | null = null;
+
+afterEach(() => {
+  app?.dispose();
+  app = null;
+  cleanup();
+});
+
+function stored(id: number, text: string, seq: number | null = null, overrides: Partial<HistoryViewLine> = {}): HistoryViewLine {
+  return { id, roomId: 1, at: Date.UTC(2026, 11, 1, 14, 0, id % 60), sender: '10.0.0.7:50123', text, kind: 'message', ours: false, seq, ...overrides };
+}
+
+async function openRoom(setup: (bridge: FakeBridge) => void = () => undefined): Promise<RenderedApp> {
+  const bridge = new FakeBridge();
+  bridge.snapshot.status = joined;
+  setup(bridge);
+  app = await renderApp(bridge);
+  return app;
+}
+
+function log(): HTMLElement {
+  return screen.getByRole('log', { name: 'Messages' });
+}
+
+/** The text of each message row, dividers left out. */
+function rowTexts(): string[] {
+  return [...log().querySelectorAll('li[data-seq]')].map((row) => row.querySelector('.text')?.textContent ?? '');
+}
+
+/** Every list item: rows and dividers, in order. */
+function items(): HTMLElement[] {
+  return [...log().querySelectorAll<HTMLElement>('li')];
+}
+
+describe('history in the transcript', () => {
+  it('a reload in a room restores it from the history, earlier visits above an "earlier" divider', async () => {
+    const live = [chatLine({ text: 'this visit 1' }), chatLine({ text: 'this visit 2' })];
+    const { emit, bridge } = await openRoom((bridge) => {
+      bridge.historyViewHandler = async () => ({
+        ok: true,
+        value: {
+          room: ROOM,
+          lines: [stored(1, 'last week'), stored(2, 'yesterday'), stored(3, 'this visit 1', live[0]!.seq), stored(4, 'this visit 2', live[1]!.seq)],
+          hasMore: false,
+          visitStartId: 2,
+          liveSeq: live[1]!.seq,
+        },
+      });
+    });
+    await waitFor(() => expect(rowTexts()).toEqual(['last week', 'yesterday', 'this visit 1', 'this visit 2']));
+    expect(bridge.callsTo('historyView')).toEqual([{ beforeId: null }]);
+    const divider = within(log()).getByRole('separator', { name: 'Earlier history above' }).closest('li')!;
+    expect(items().indexOf(divider)).toBe(2);
+    // Live copies of lines the history brought are not shown twice.
+    emit([{ type: 'lines', lines: [...live, chatLine({ text: 'new line' })] }]);
+    expect(rowTexts()).toEqual(['last week', 'yesterday', 'this visit 1', 'this visit 2', 'new line']);
+  });
+
+  it('pages older history from main as the user asks for earlier messages', async () => {
+    await openRoom((bridge) => {
+      bridge.historyViewHandler = async (request) =>
+        request.beforeId === null
+          ? { ok: true, value: { room: ROOM, lines: [stored(10, 'ten'), stored(11, 'eleven')], hasMore: true, visitStartId: 11, liveSeq: 0 } }
+          : { ok: true, value: { room: ROOM, lines: [stored(8, 'eight'), stored(9, 'nine')], hasMore: false, visitStartId: 11, liveSeq: 0 } };
+    });
+    await waitFor(() => expect(rowTexts()).toEqual(['ten', 'eleven']));
+    fireEvent.click(screen.getByRole('button', { name: 'Show earlier messages' }));
+    await waitFor(() => expect(rowTexts()).toEqual(['eight', 'nine', 'ten', 'eleven']));
+    expect(app!.bridge.callsTo('historyView')).toEqual([{ beforeId: null }, { beforeId: 10 }]);
+    expect(screen.queryByRole('button', { name: 'Show earlier messages' })).toBeNull();
+  });
+
+  it('a history reset from main (cleared, retention changed) reloads what is shown', async () => {
+    let cleared = false;
+    const { emit } = await openRoom((bridge) => {
+      bridge.historyViewHandler = async () => ({
+        ok: true,
+        value: { room: ROOM, lines: cleared ? [] : [stored(1, 'old')], hasMore: false, visitStartId: 1, liveSeq: 0 },
+      });
+    });
+    await waitFor(() => expect(rowTexts()).toEqual(['old']));
+    cleared = true;
+    emit([{ type: 'history', status: { available: true, engine: 'fts5', persistent: true, retention: 'forever' }, reset: true }]);
+    await waitFor(() => expect(rowTexts()).toEqual([]));
+  });
+
+  it('says plainly when history is unavailable; the chat screen still works', async () => {
+    await openRoom((bridge) => {
+      bridge.snapshot.history = { available: false, reason: 'another Tincan is using the history file (/h).', retention: 'forever' };
+    });
+    expect(screen.getByText(/History is unavailable: another Tincan is using the history file \(\/h\)\. The chat goes on/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Save transcript…' })).toBeDisabled();
+    expect(screen.getByRole('textbox', { name: 'Message' })).toBeEnabled();
+  });
+});
+
+describe('unread and mentions', () => {
+  it('puts the unread count in the title and an unread divider before the first unread line', async () => {
+    const { emit } = await openRoom();
+    const lines = [chatLine({ text: 'seen' }), chatLine({ text: 'first unread' }), chatLine({ text: 'second unread' })];
+    emit([{ type: 'lines', lines }]);
+    emit([{ type: 'unread', count: 2, mentions: 0, firstUnreadSeq: lines[1]!.seq }]);
+    expect(document.title).toBe('(2) Tincan — 10.0.0.1:60003');
+    const divider = within(log()).getByRole('separator', { name: 'Unread messages below' }).closest('li')!;
+    expect(items()[items().indexOf(divider) + 1]).toHaveTextContent('first unread');
+    emit([{ type: 'unread', count: 0, mentions: 0, firstUnreadSeq: null }]);
+    expect(document.title).toBe('Tincan — 10.0.0.1:60003');
+    expect(within(log()).queryByRole('separator', { name: 'Unread messages below' })).toBeNull();
+  });
+
+  it('highlights the user’s keywords in others’ messages, on word boundaries', async () => {
+    const { emit } = await openRoom((bridge) => {
+      bridge.snapshot.preferences = defaultTestPreferences({ mentionKeywords: ['Ann'] });
+    });
+    emit([
+      {
+        type: 'lines',
+        lines: [
+          chatLine({ text: 'hey ANN, look at https://example.com/ann' }),
+          chatLine({ text: 'Anna is here' }),
+          chatLine({ text: 'ann (me)', self: true, peer: '10.0.0.9:40000' }),
+        ],
+      },
+    ]);
+    const [mention, notAMention, own] = [...log().querySelectorAll('li[data-seq]')];
+    expect(mention).toHaveClass('row-mention');
+    expect([...mention!.querySelectorAll('mark.mention')].map((mark) => mark.textContent)).toEqual(['ANN', 'ann']);
+    expect(mention!.querySelector('a mark.mention')).not.toBeNull();
+    expect(notAMention).not.toHaveClass('row-mention');
+    expect(own!.querySelector('mark')).toBeNull();
+  });
+
+  it('tells main when the window loses the focus', async () => {
+    const { bridge } = await openRoom();
+    act(() => {
+      window.dispatchEvent(new Event('blur'));
+    });
+    expect(bridge.callsTo('setViewState').at(-1)).toEqual({ focused: false, atBottom: true });
+    act(() => {
+      window.dispatchEvent(new Event('focus'));
+    });
+    expect(bridge.callsTo('setViewState').at(-1)).toEqual({ focused: true, atBottom: true });
+  });
+
+  it('a clicked notification brings its line into view, marked', async () => {
+    const { emit } = await openRoom();
+    const lines = [chatLine({ text: 'before' }), chatLine({ text: 'the one' }), chatLine({ text: 'after' })];
+    emit([{ type: 'lines', lines }]);
+    emit([{ type: 'jump', seq: lines[1]!.seq }]);
+    await waitFor(() => expect(log().querySelector('.row-target')).toHaveTextContent('the one'));
+  });
+});
+
+describe('search', () => {
+  const hit: SearchHit = {
+    line: stored(42, 'the budget meeting moved', null, { at: Date.UTC(2026, 10, 2, 9, 30, 0) }),
+    room: { id: 2, host: '10.0.0.2', port: 60003, name: null, lastAt: null },
+    matches: [[11, 18]],
+  };
+
+  it('Ctrl+F searches this room or all rooms; results show room, time and highlighted matches; Enter shows the hit in context', async () => {
+    const { bridge } = await openRoom((bridge) => {
+      bridge.searchHandler = async () => ({ ok: true, value: { hits: [hit], hasMore: false, terms: ['meeting'], engine: 'fts5' } });
+      bridge.historyContextHandler = async () => ({
+        ok: true,
+        value: {
+          room: hit.room,
+          lines: [stored(41, 'agenda first'), hit.line, stored(43, 'see you there')],
+          targetId: 42,
+          hasOlder: false,
+          hasNewer: false,
+        },
+      });
+    });
+    fireEvent.keyDown(window, { key: 'f', ctrlKey: true });
+    const input = screen.getByRole('searchbox', { name: 'Search messages' });
+    expect(input).toHaveFocus();
+    fireEvent.click(screen.getByRole('radio', { name: 'All rooms' }));
+    fireEvent.change(input, { target: { value: 'meeting' } });
+    const result = await screen.findByRole('button', { name: /the budget meeting moved/ });
+    expect(bridge.callsTo('searchHistory').at(-1)).toEqual({ query: 'meeting', scope: 'all' });
+    expect(result).toHaveTextContent('10.0.0.2:60003');
+    expect(result.querySelector('time')).toHaveAttribute('datetime', '2026-11-02T09:30:00.000Z');
+    expect(result.querySelector('mark.match')).toHaveTextContent('meeting');
+
+    fireEvent.keyDown(input, { key: 'Enter' });
+    const context = await screen.findByRole('log', { name: 'Messages around the search result' });
+    await waitFor(() => expect(within(context).getAllByRole('listitem')).toHaveLength(3));
+    expect(bridge.callsTo('historyContext')).toEqual([{ lineId: 42 }]);
+    expect(context.querySelector('.row-target')).toHaveTextContent('the budget meeting moved');
+    expect(screen.queryByRole('searchbox')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Back to the conversation' }));
+    expect(screen.getByRole('log', { name: 'Messages' })).toBeInTheDocument();
+    expect(useChatStore.getState().context).toBeNull();
+  });
+
+  it('a failed search says why', async () => {
+    await openRoom((bridge) => {
+      bridge.searchHandler = async () => ({ ok: false, error: 'History is unavailable: the disk is full.' });
+    });
+    fireEvent.keyDown(window, { key: 'f', metaKey: true });
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Search messages' }), { target: { value: 'x' } });
+    expect(await screen.findByText('History is unavailable: the disk is full.')).toBeInTheDocument();
+  });
+});
+
+describe('settings, do not disturb, save transcript', () => {
+  it('changes retention, notification privacy, mentions only and keywords; clearing asks first', async () => {
+    const { bridge } = await openRoom();
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    fireEvent.click(within(dialog).getByRole('radio', { name: /This session only/ }));
+    fireEvent.change(within(dialog).getByRole('combobox', { name: 'Show' }), { target: { value: 'full' } });
+    fireEvent.click(within(dialog).getByRole('checkbox', { name: 'Only when I am mentioned' }));
+    const keywords = within(dialog).getByRole('textbox', { name: /Words that mention me/ });
+    fireEvent.change(keywords, { target: { value: 'Ann, Annie ,  ' } });
+    fireEvent.blur(keywords);
+    await waitFor(() =>
+      expect(bridge.callsTo('updateSettings')).toEqual([
+        { historyRetention: 'session' },
+        { notificationPrivacy: 'full' },
+        { mentionsOnly: true },
+        { mentionKeywords: ['Ann', 'Annie'] },
+      ]),
+    );
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Clear all history…' }));
+    expect(bridge.callsTo('clearHistory')).toEqual([]);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Delete' }));
+    await waitFor(() => expect(bridge.callsTo('clearHistory')).toEqual([{ scope: 'all' }]));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Done' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('do not disturb is a toggle in the status bar', async () => {
+    const { bridge } = await openRoom();
+    const toggle = screen.getByRole('button', { name: 'Do not disturb' });
+    expect(toggle).toHaveAttribute('aria-pressed', 'false');
+    fireEvent.click(toggle);
+    await waitFor(() => expect(toggle).toHaveAttribute('aria-pressed', 'true'));
+    expect(bridge.callsTo('updateSettings')).toEqual([{ doNotDisturb: true }]);
+  });
+
+  it('save transcript asks main (which shows the native dialog) and says where it went', async () => {
+    const { bridge } = await openRoom((bridge) => {
+      bridge.saveTranscriptHandler = async () => ({ ok: true, value: { file: '/home/ann/room.txt', lines: 3, bytes: 120 } });
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Save transcript…' }));
+    expect(await screen.findByText('Saved 3 lines to /home/ann/room.txt.')).toBeInTheDocument();
+    expect(bridge.callsTo('saveTranscript')).toEqual([undefined]);
+  });
+});
