@@ -2,12 +2,22 @@
  * The TincanBridge the renderer sees as `window.tincan`: one named function per action, each
  * a single `ipcRenderer.invoke` on a fixed channel. The renderer never gets ipcRenderer
  * itself, so it cannot talk on any channel we did not list.
+ *
+ * Two more duties live here, where the page cannot skip them:
+ *  - every event batch is acknowledged once the page's listeners ran, so main knows how far
+ *    behind the window is (its flow control);
+ *  - opening a link and copying text need a user gesture (a click or key press in the last
+ *    few seconds): a page script alone cannot open browsers or fill the clipboard. Main
+ *    rate-limits both as well.
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import {
   CHANNELS,
+  EVENTS_ACK_CHANNEL,
   EVENTS_CHANNEL,
+  fail,
   type BridgeEvent,
+  type EventBatch,
   type HostInfo,
   type HostRequest,
   type JoinInfo,
@@ -16,30 +26,58 @@ import {
   type Result,
   type SendRequest,
   type SendResponse,
+  type SessionResult,
   type Snapshot,
   type TincanBridge,
 } from '../main/common/ipc-contract';
 
-export type BridgeIpc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
+export type BridgeIpc = Pick<IpcRenderer, 'invoke' | 'send' | 'on' | 'removeListener'>;
 
-export function createBridge(ipc: BridgeIpc): TincanBridge {
+export const NO_GESTURE_LINK_ERROR = 'Links open only when you click them.';
+export const NO_GESTURE_COPY_ERROR = 'Copying works only when you click Copy.';
+
+/** The one part of the DOM's navigator this file reads (the preload's types have no DOM). */
+interface UserActivationNavigator {
+  userActivation?: { isActive?: unknown };
+}
+
+/** True while the page has transient user activation (HTML's "user gesture"). */
+export function hasUserGesture(): boolean {
+  const { navigator } = globalThis as { navigator?: UserActivationNavigator };
+  return navigator?.userActivation?.isActive === true;
+}
+
+export interface BridgeOptions {
+  /** Default: `navigator.userActivation.isActive`. */
+  hasUserGesture?: () => boolean;
+}
+
+export function createBridge(ipc: BridgeIpc, options: BridgeOptions = {}): TincanBridge {
+  const gesture = options.hasUserGesture ?? hasUserGesture;
   // Typed once here; main validates every argument regardless.
-  const call = <T>(channel: string, ...args: unknown[]): Promise<Result<T>> =>
-    ipc.invoke(channel, ...args) as Promise<Result<T>>;
+  const call = <T>(channel: string, ...args: unknown[]): Promise<T> => ipc.invoke(channel, ...args) as Promise<T>;
+  const refused = (error: string): Promise<Result<null>> => Promise.resolve(fail(error));
   return {
-    getSnapshot: () => call<Snapshot>(CHANNELS.getSnapshot),
-    host: (request: HostRequest) => call<HostInfo>(CHANNELS.host, request),
-    join: (request: JoinRequest) => call<JoinInfo>(CHANNELS.join, request),
-    cancelJoin: () => call<null>(CHANNELS.cancelJoin),
-    send: (request: SendRequest) => call<SendResponse>(CHANNELS.send, request),
-    leave: () => call<null>(CHANNELS.leave),
-    copyText: (text: string) => call<null>(CHANNELS.copyText, text),
-    openLink: (url: string) => call<null>(CHANNELS.openLink, url),
-    forgetRecentHost: (address: string) => call<Preferences>(CHANNELS.forgetRecentHost, address),
+    getSnapshot: () => call<Result<Snapshot>>(CHANNELS.getSnapshot),
+    host: (request: HostRequest) => call<SessionResult<HostInfo>>(CHANNELS.host, request),
+    join: (request: JoinRequest) => call<SessionResult<JoinInfo>>(CHANNELS.join, request),
+    cancelJoin: () => call<SessionResult<null>>(CHANNELS.cancelJoin),
+    send: (request: SendRequest) => call<Result<SendResponse>>(CHANNELS.send, request),
+    leave: () => call<SessionResult<null>>(CHANNELS.leave),
+    copyText: (text: string) => (gesture() ? call<Result<null>>(CHANNELS.copyText, text) : refused(NO_GESTURE_COPY_ERROR)),
+    openLink: (url: string) => (gesture() ? call<Result<null>>(CHANNELS.openLink, url) : refused(NO_GESTURE_LINK_ERROR)),
+    forgetRecentHost: (address: string) => call<Result<Preferences>>(CHANNELS.forgetRecentHost, address),
     onEvents: (listener: (events: BridgeEvent[]) => void) => {
       if (typeof listener !== 'function') throw new TypeError('onEvents needs a function.');
-      // The IPC event object (with its sender) stays in the preload; the page gets the batch only.
-      const forward = (_event: IpcRendererEvent, events: BridgeEvent[]): void => listener(events);
+      // The IPC event object (with its sender) stays in the preload; the page gets the events only.
+      const forward = (_event: IpcRendererEvent, batch: EventBatch): void => {
+        try {
+          listener(batch.events);
+        } finally {
+          // Taken (or thrown away by a broken listener): either way main may send the next one.
+          ipc.send(EVENTS_ACK_CHANNEL, batch.id);
+        }
+      };
       ipc.on(EVENTS_CHANNEL, forward);
       let subscribed = true;
       return () => {

@@ -2,23 +2,33 @@
  * One chat session of the desktop app: idle, hosting, or joined to someone else's chat.
  *
  * Pure Node (no Electron): main wires it to IPC, tests drive it directly. Every public method
- * mirrors a TincanBridge call, resolves to a Result and never throws. Events leave in batches
- * (an EventBatcher: at most one callback per `eventBatchMs`) so a flood of lines costs a few
- * IPC messages. Main is the only author of the status: calls that change it answer with it.
+ * mirrors a TincanBridge call, resolves to a Result and never throws. Main is the only author
+ * of the status: calls that change it answer with it.
+ *
+ * Events leave in batches through an EventBatcher, which is also the flow control from the
+ * socket to the screen: the renderer acknowledges each batch (`acknowledge`), only a few are
+ * in flight, and when lines pile up the session pauses its socket (when the client can pause,
+ * and never the host's own loopback client unless the server exempts it from the slow-reader
+ * cut) or, as the last resort, lets the batcher drop the oldest and say how many.
+ *
+ * The server is not trusted either: a line is ours ("you") only when it carries our label and
+ * a text we sent lately; a join or leave notice about ourselves cannot be true and is shown
+ * as a plain line.
  *
  * Hosting = a ChatServer plus an ordinary ChatClient connected to it over loopback, so the
  * host's own messages take exactly the path everyone else's do, and the transcript the host
  * sees is what the wire carried.
  */
 import { parseServerLine } from '../chat/protocol';
-import { ChatClient, DEFAULT_CONNECT_TIMEOUT_MS } from '../chat/client';
+import { ChatClient, DEFAULT_CONNECT_TIMEOUT_MS, outgoingLines } from '../chat/client';
 import { ChatServer } from '../chat/server';
-import type { ChatServerOptions } from '../chat/types';
+import type { ChatServerOptions, ConnectOptions } from '../chat/types';
 import {
   fail,
   ok,
   type BridgeEvent,
   type ChatLine,
+  type EventBatch,
   type ConnectionState,
   type HostInfo,
   type HostRequest,
@@ -42,7 +52,11 @@ import {
   rememberRecentHost,
   type PreferencesStore,
 } from './preferences';
-import { EventBatcher } from './event-batcher';
+import { EventBatcher, type FlowLimits, type FlowStats } from './event-batcher';
+import { pausableClient, slowCutExemption, type PausableClient } from './flow-control';
+import { SILENT_LOGGER, type Logger } from './logger';
+import { RecentLines } from './recent-lines';
+import { RecentSends } from './recent-sends';
 import { RosterFeed } from './roster-feed';
 import { readShareAddresses, type NetworkInterfacesReader } from './share-addresses';
 import { validateForgetRecentHost, validateHostRequest, validateJoinRequest, validateSendRequest } from '../common/validate';
@@ -62,9 +76,16 @@ export interface ChatSessionOptions {
   serverOptions?: ChatServerOptions;
   /** Where share addresses come from; tests inject a fixed table. Default os.networkInterfaces. */
   networkInterfaces?: NetworkInterfacesReader;
+  /** Flow control between the socket and the renderer (see EventBatcher). */
+  flowLimits?: Partial<FlowLimits>;
+  /** Where the session writes down what happened (never message text). Default: nowhere. */
+  logger?: Logger;
+  /** Opens a connection; default ChatClient.connect. */
+  connect?: (options: ConnectOptions) => Promise<ChatClient>;
 }
 
-export type SessionEventsListener = (events: BridgeEvent[]) => void;
+/** Gets each batch; someone must `acknowledge(batch.id)` once the renderer took it. */
+export type SessionEventsListener = (batch: EventBatch) => void;
 
 /** The one connection a session holds (to someone else's server, or to its own). */
 interface Link {
@@ -123,9 +144,17 @@ export class ChatSession {
   private readonly serverOptions: ChatServerOptions | undefined;
   private readonly readNetworkInterfaces: NetworkInterfacesReader | undefined;
 
+  private readonly connectClient: (options: ConnectOptions) => Promise<ChatClient>;
+  private readonly logger: Logger;
+
   private state: State = IDLE;
   private closed = false;
   private nextSeq = 1;
+  private readonly recentLines = new RecentLines();
+  private readonly recentSends = new RecentSends();
+  /** True while the batcher holds more lines than it should: the socket is paused if it can be. */
+  private underPressure = false;
+  private paused: PausableClient | null = null;
 
   private preferences: Preferences | null = null;
   private preferencesLoading: Promise<Preferences> | null = null;
@@ -138,13 +167,20 @@ export class ChatSession {
 
   constructor(options: ChatSessionOptions = {}) {
     this.store = options.preferences ?? new MemoryPreferencesStore();
-    this.batcher = new EventBatcher({ intervalMs: options.eventBatchMs ?? 16, deliver: (batch) => this.deliver(batch) });
+    this.batcher = new EventBatcher({
+      intervalMs: options.eventBatchMs ?? 16,
+      deliver: (batch) => this.deliver(batch),
+      ...(options.flowLimits ? { limits: options.flowLimits } : {}),
+      onPressure: (high) => this.onPressure(high),
+    });
     this.batcher.addSource(() => (this.state.kind === 'hosting' ? this.state.roster.collect() : null));
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.reconnectInitialDelayMs = Math.max(1, options.reconnectInitialDelayMs ?? 500);
     this.reconnectMaxDelayMs = Math.max(this.reconnectInitialDelayMs, options.reconnectMaxDelayMs ?? 15_000);
     this.serverOptions = options.serverOptions;
     this.readNetworkInterfaces = options.networkInterfaces;
+    this.connectClient = options.connect ?? ((connectOptions) => ChatClient.connect(connectOptions));
+    this.logger = options.logger ?? SILENT_LOGGER;
   }
 
   // ---- the bridge API ---------------------------------------------------------------------
@@ -153,7 +189,14 @@ export class ChatSession {
     try {
       const preferences = await this.loadPreferences();
       const { status, revision } = this.report();
-      return ok({ status, statusRevision: revision, preferences: clonePreferences(preferences) });
+      const state = this.state;
+      return ok({
+        status,
+        statusRevision: revision,
+        preferences: clonePreferences(preferences),
+        lines: this.recentLines.lines(),
+        roster: state.kind === 'hosting' ? state.roster.clients() : [],
+      });
     } catch (error) {
       return fail(messageOf(error));
     }
@@ -181,7 +224,14 @@ export class ChatSession {
       return fail(messageOf(error));
     }
     // The server reports non-fatal trouble as 'error'; an unheard 'error' would crash main.
-    server.on('error', (error) => this.enqueue({ type: 'notice', level: 'error', message: error.message }));
+    server.on('error', (error) => {
+      this.logger.error('server error', { message: error.message });
+      this.enqueue({ type: 'notice', level: 'error', message: error.message });
+    });
+    server.on('leave', (client, reason) => {
+      // Leaving and network resets are ordinary; being cut or turned away is worth a line.
+      if (reason === 'slow' || reason === 'rejected') this.logger.warn('client cut', { peer: client.peer, reason });
+    });
     const listening = server.listen({ port, host: scope === 'local' ? '127.0.0.1' : undefined });
     const starting: StartingState = { kind: 'starting', server, listening };
     this.state = starting;
@@ -196,6 +246,8 @@ export class ChatSession {
     }
     // Left (or closed) while the port was being bound: leave() closes the server.
     if (this.state !== starting) return fail('Hosting was stopped.');
+    this.logger.info('hosting', { port: boundPort, scope });
+    this.startRoom();
 
     const info: HostInfo = {
       port: boundPort,
@@ -245,6 +297,7 @@ export class ChatSession {
 
     const joined: JoinedState = { kind: 'joined', target: { host, port }, link: this.newLink(host, port) };
     this.state = joined;
+    this.startRoom();
     this.emitStatus();
 
     const connected = await this.openClient(joined);
@@ -255,8 +308,10 @@ export class ChatSession {
     if (connected.client === null) {
       this.state = IDLE;
       this.emitStatus();
+      this.logger.warn('join failed', { target: joinHostPort(host, port), reason: connected.error });
       return fail(connected.error);
     }
+    this.logger.info('joined', { target: joinHostPort(host, port) });
     this.attach(joined, connected.client);
     await this.updatePreferences((preferences) => ({
       ...preferences,
@@ -285,7 +340,9 @@ export class ChatSession {
     const client = state.link.client;
     if (client === null) return fail('Not connected right now: wait until the connection is back.');
     try {
-      return ok({ lines: client.send(checked.value.text) });
+      const sent = client.send(checked.value.text);
+      if (sent > 0) this.recentSends.record(outgoingLines(checked.value.text));
+      return ok({ lines: sent });
     } catch (error) {
       return fail(messageOf(error));
     }
@@ -322,6 +379,21 @@ export class ChatSession {
     return () => {
       this.listeners.delete(listener);
     };
+  }
+
+  /** The renderer took batch `id` (any value is accepted and checked: it comes from the renderer). */
+  acknowledge(id: unknown): void {
+    this.batcher.acknowledge(id);
+  }
+
+  /** The renderer is gone or reloading: batches in flight are lost; it will read a snapshot. */
+  resetDelivery(): void {
+    this.batcher.resetDelivery();
+  }
+
+  /** What the flow control holds and did (tests, benchmarks, the log). */
+  get flowStats(): FlowStats & { socketPaused: boolean } {
+    return { ...this.batcher.stats, socketPaused: this.paused !== null };
   }
 
   /** Leaves whatever chat is active, drops listeners and pending events. Idempotent. */
@@ -375,6 +447,7 @@ export class ChatSession {
       return;
     }
     this.closeLink(previous.link);
+    this.logger.info(previous.kind === 'hosting' ? 'stopped hosting' : 'left', {});
     if (previous.kind === 'hosting') {
       previous.roster.close();
       await previous.server.close().catch((error: unknown) => {
@@ -393,7 +466,14 @@ export class ChatSession {
     const client = link.client;
     link.client = null;
     link.self = null;
+    if (client !== null && this.paused === pausableClient(client)) this.paused = null;
     client?.close();
+  }
+
+  /** A new room: its lines start from nothing (the renderer clears its transcript too). */
+  private startRoom(): void {
+    this.recentLines.clear();
+    this.recentSends.clear();
   }
 
   // ---- the connection -----------------------------------------------------------------------
@@ -404,7 +484,7 @@ export class ChatSession {
     const abort = new AbortController();
     link.connecting = abort;
     try {
-      const client = await ChatClient.connect({
+      const client = await this.connectClient({
         host: link.host,
         port: link.port,
         timeoutMs: this.connectTimeoutMs,
@@ -433,12 +513,18 @@ export class ChatSession {
       if (this.state !== owner || link.client !== client) return; // we closed it on purpose
       link.client = null;
       link.self = null;
+      if (this.paused === pausableClient(client)) this.paused = null;
       const reason =
         error?.message ??
         (owner.kind === 'hosting' ? 'The connection to your own server closed.' : 'The host closed the connection.');
+      this.logger.warn('connection lost', { target: joinHostPort(link.host, link.port), reason });
       this.scheduleReconnect(owner, reason);
     });
+    if (owner.kind === 'hosting') slowCutExemption(owner.server)?.exemptFromSlowCut(client.localPeer);
+    // Still catching up from before: the new connection starts paused too.
+    if (this.underPressure) this.pauseSocket(true);
     if (wasReconnecting) {
+      this.logger.info('reconnected', { target: joinHostPort(link.host, link.port) });
       this.enqueue({ type: 'notice', level: 'info', message: `Reconnected to ${joinHostPort(link.host, link.port)}.` });
     }
     this.emitStatus();
@@ -470,8 +556,10 @@ export class ChatSession {
 
   private addLine(line: string, self: string): void {
     const parsed = parseServerLine(line);
+    // A server never tells us that we joined or left: such a notice is made up, shown as it came.
+    const impossible = parsed !== null && parsed.kind !== 'message' && parsed.peer === self;
     const chatLine: ChatLine =
-      parsed === null
+      parsed === null || impossible
         ? { seq: this.nextSeq++, kind: 'raw', peer: '', text: line, at: Date.now(), self: false }
         : {
             seq: this.nextSeq++,
@@ -479,9 +567,44 @@ export class ChatSession {
             peer: parsed.peer,
             text: parsed.text,
             at: Date.now(),
-            self: parsed.peer === self,
+            self: parsed.kind === 'message' && parsed.peer === self && this.recentSends.claim(parsed.text),
           };
+    this.recentLines.push(chatLine);
     this.enqueue({ type: 'lines', lines: [chatLine] });
+  }
+
+  // ---- flow control -------------------------------------------------------------------------
+
+  private onPressure(high: boolean): void {
+    this.underPressure = high;
+    const stats = this.batcher.stats;
+    this.logger.info(high ? 'renderer behind' : 'renderer caught up', {
+      pendingLines: stats.pendingLines,
+      pendingBytes: stats.pendingBytes,
+      skippedLines: stats.skippedLines,
+    });
+    this.pauseSocket(high);
+  }
+
+  /**
+   * Pauses (or resumes) the socket of the active connection when that is safe: the client can
+   * pause, and it is not the host's own loopback client, which its own server would otherwise
+   * cut as a slow reader (unless the server exempts it). Otherwise the batcher's cap holds.
+   */
+  private pauseSocket(pause: boolean): void {
+    if (!pause) {
+      this.paused?.resume();
+      this.paused = null;
+      return;
+    }
+    const state = this.state;
+    if (state.kind !== 'hosting' && state.kind !== 'joined') return;
+    const client = state.link.client;
+    const control = client === null ? null : pausableClient(client);
+    if (control === null || this.paused === control) return;
+    if (state.kind === 'hosting' && slowCutExemption(state.server) === null) return;
+    control.pause();
+    this.paused = control;
   }
 
   // ---- preferences --------------------------------------------------------------------------
@@ -540,7 +663,9 @@ export class ChatSession {
     this.batcher.push(event);
   }
 
-  private deliver(batch: BridgeEvent[]): void {
+  private deliver(batch: EventBatch): void {
+    // Nobody to show it to: nothing to wait for either.
+    if (this.listeners.size === 0) this.batcher.acknowledge(batch.id);
     for (const listener of [...this.listeners]) {
       try {
         listener(batch);

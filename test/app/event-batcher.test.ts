@@ -9,11 +9,15 @@ function line(text: string): ChatLine {
 const connecting: SessionStatus = { mode: 'joined', target: { host: '10.0.0.1', port: 60003 }, connection: 'connecting', self: null };
 const connected: SessionStatus = { ...connecting, connection: 'connected', self: '10.0.0.9:4000' };
 
-function batcher(options: Partial<EventBatcherOptions> = {}) {
+function batcher(options: Partial<EventBatcherOptions> = {}, acknowledge = true) {
   const batches: { at: number; events: BridgeEvent[] }[] = [];
-  const events = new EventBatcher({
+  const events: EventBatcher = new EventBatcher({
     intervalMs: 16,
-    deliver: (batch) => batches.push({ at: Date.now(), events: batch }),
+    deliver: (batch) => {
+      batches.push({ at: Date.now(), events: batch.events });
+      // A renderer that keeps up: each batch is taken at once.
+      if (acknowledge) queueMicrotask(() => events.acknowledge(batch.id));
+    },
     now: () => Date.now(),
     ...options,
   });

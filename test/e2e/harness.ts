@@ -10,7 +10,7 @@ import type net from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ChatSession } from '../../main/app/session';
-import { fail, type BridgeEvent, type Preferences, type Result } from '../../main/common/ipc-contract';
+import { fail, type EventBatch, type Preferences, type Result } from '../../main/common/ipc-contract';
 import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
 import { createChannelHandlers, type ChannelHandler, type ChannelName } from '../../main/electron/ipc';
 
@@ -215,15 +215,20 @@ export class AppPage {
     return app;
   }
 
-  /** Pushes a batch into the page, in order, as main's events channel would. */
-  private deliver(events: BridgeEvent[]): void {
-    const { page } = this;
+  /**
+   * Pushes a batch into the page, in order, as main's events channel would, and acknowledges
+   * it once the page's listeners ran, as the preload does. (The session keeps only a few
+   * batches in flight, so this chain stays short however fast lines arrive.)
+   */
+  private deliver(batch: EventBatch): void {
+    const { page, session } = this;
     this.delivery = this.delivery
-      .then(() =>
-        page.evaluate((batch) => {
-          (window as unknown as { __tincanDeliver: (events: unknown[]) => void }).__tincanDeliver(batch);
-        }, events),
-      )
+      .then(async () => {
+        await page.evaluate((events) => {
+          (window as unknown as { __tincanDeliver: (events: unknown[]) => void }).__tincanDeliver(events);
+        }, batch.events);
+        session.acknowledge(batch.id);
+      })
       .catch(() => undefined);
   }
 

@@ -4,9 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CHANNELS, EVENTS_CHANNEL, type BridgeEvent } from '../../main/common/ipc-contract';
+import { CHANNELS, EVENTS_ACK_CHANNEL, EVENTS_CHANNEL, type BridgeEvent, type EventBatch } from '../../main/common/ipc-contract';
 import { startTincan, type ElectronMain } from '../../main/electron/app';
+import { RENDERER_URL } from '../../main/electron/app-protocol';
 import { UNTRUSTED_SENDER_ERROR } from '../../main/electron/ipc';
+import { MemoryLogger } from '../support/memory-logger';
 import { freePort } from '../support/ports';
 import { RawClient } from '../support/raw-client';
 import { waitUntil } from '../support/wait';
@@ -17,14 +19,16 @@ vi.mock('electron', async () => (await import('./fake-electron')).createFakeElec
 
 const MAIN_DIRECTORY = path.join(path.sep, 'opt', 'tincan', 'resources', 'app.asar', 'dist', 'main');
 const RENDERER_INDEX = path.join(MAIN_DIRECTORY, '..', 'renderer', 'index.html');
-const OUR_FRAME = { url: pathToFileURL(RENDERER_INDEX).href, parent: null };
+const OUR_FRAME = { url: RENDERER_URL, parent: null };
 
 let userData = '';
 let electron: FakeElectron;
+let logger: MemoryLogger;
 
 beforeEach(async () => {
   userData = await mkdtemp(path.join(os.tmpdir(), 'tincan-app-'));
   electron = createFakeElectron(userData);
+  logger = new MemoryLogger();
   FakeBrowserWindow.instances.length = 0;
 });
 
@@ -37,7 +41,7 @@ afterEach(async () => {
 });
 
 async function startReady(): Promise<FakeBrowserWindow> {
-  const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY);
+  const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, { createLogger: () => logger });
   expect(tincan.primary).toBe(true);
   electron.app.ready();
   await tincan.ready;
@@ -46,8 +50,20 @@ async function startReady(): Promise<FakeBrowserWindow> {
   return window;
 }
 
+/** The events main sent to `window`, in order. */
+function sentEvents(window: FakeBrowserWindow): BridgeEvent[] {
+  return window.webContents.send.mock.calls.flatMap((call) => (call[0] === EVENTS_CHANNEL ? (call[1] as EventBatch).events : []));
+}
+
+/** Acknowledges every batch `window` gets, as the preload does once the page took it. */
+function actLikeThePreload(window: FakeBrowserWindow): void {
+  window.webContents.send.mockImplementation((channel: string, batch: EventBatch) => {
+    if (channel === EVENTS_CHANNEL) setImmediate(() => electron.ipcMain.send(EVENTS_ACK_CHANNEL, window.webContents, OUR_FRAME, batch.id));
+  });
+}
+
 describe('startTincan', () => {
-  it('creates one hardened window that loads our page from disk', async () => {
+  it('creates one hardened window that loads our page from app://', async () => {
     const window = await startReady();
     expect(FakeBrowserWindow.instances).toHaveLength(1);
     expect(window.options.webPreferences).toMatchObject({
@@ -61,7 +77,7 @@ describe('startTincan', () => {
     });
     expect(window.options.minWidth).toBeLessThanOrEqual(800);
     expect(window.options.minHeight).toBeLessThanOrEqual(600);
-    expect(window.loadFile).toHaveBeenCalledWith(RENDERER_INDEX);
+    expect(window.loadURL).toHaveBeenCalledWith('app://tincan/index.html');
     expect(electron.app.enableSandbox).toHaveBeenCalled();
     expect(electron.app.setName).toHaveBeenCalledWith('Tincan');
     expect(electron.app.setPath).toHaveBeenCalledWith('userData', path.join(userData, 'Tincan'));
@@ -79,6 +95,10 @@ describe('startTincan', () => {
     const foreignFrames = [
       { url: 'https://evil.example/', parent: null },
       { url: pathToFileURL('/tmp/other.html').href, parent: null },
+      // file:// is not our page any more, not even our own index.html on disk
+      { url: pathToFileURL(RENDERER_INDEX).href, parent: null },
+      { url: 'app://tincan/other.html', parent: null },
+      { url: 'app://evil/index.html', parent: null },
       { url: OUR_FRAME.url, parent: {} }, // an iframe showing our page
       null,
     ];
@@ -142,8 +162,8 @@ describe('startTincan', () => {
       after: { status: { mode: 'hosting', connection: 'connected' } },
     });
 
-    const sentBatches = (): BridgeEvent[] =>
-      window.webContents.send.mock.calls.flatMap((call) => (call[0] === EVENTS_CHANNEL ? (call[1] as BridgeEvent[]) : []));
+    actLikeThePreload(window);
+    const sentBatches = (): BridgeEvent[] => sentEvents(window);
     await waitUntil(
       () => sentBatches().some((event) => event.type === 'status' && event.status.mode === 'hosting' && event.status.connection === 'connected'),
       'a hosting status sent to the window',
@@ -188,7 +208,7 @@ describe('startTincan', () => {
     }
   });
 
-  it('grants notifications to our page only, and nothing else to anyone', async () => {
+  it('denies every permission to every page, ours included (Tincan uses none), and every device', async () => {
     const window = await startReady();
     const { defaultSession } = electron.session;
     const ask = (permission: string, url: string): boolean => {
@@ -199,15 +219,15 @@ describe('startTincan', () => {
       if (reply.granted === undefined) throw new Error('no answer');
       return reply.granted;
     };
-    expect(ask('notifications', OUR_FRAME.url)).toBe(true);
-    expect(ask('notifications', 'https://evil.example/')).toBe(false);
-    for (const permission of ['media', 'geolocation', 'openExternal', 'clipboard-read', 'fullscreen', 'unknown']) {
+    for (const permission of ['notifications', 'media', 'geolocation', 'openExternal', 'clipboard-read', 'fullscreen', 'unknown']) {
       expect(ask(permission, OUR_FRAME.url)).toBe(false);
+      expect(ask(permission, 'https://evil.example/')).toBe(false);
     }
     window.webContents.url = OUR_FRAME.url;
-    expect(defaultSession.checkHandler?.(window.webContents, 'notifications', 'file:///', {})).toBe(true);
-    expect(defaultSession.checkHandler?.(window.webContents, 'media', 'file:///', {})).toBe(false);
-    expect(defaultSession.checkHandler?.(null, 'notifications', 'file:///', {})).toBe(false);
+    expect(defaultSession.checkHandler?.(window.webContents, 'notifications', 'app://tincan', {})).toBe(false);
+    expect(defaultSession.checkHandler?.(window.webContents, 'media', 'app://tincan', {})).toBe(false);
+    expect(defaultSession.checkHandler?.(null, 'notifications', 'app://tincan', {})).toBe(false);
+    expect(defaultSession.deviceHandler?.({ deviceType: 'usb', origin: 'app://tincan' })).toBe(false);
   });
 
   it('remembers the window bounds in userData', async () => {
@@ -229,7 +249,7 @@ describe('startTincan', () => {
 describe('single instance', () => {
   it('a second launch quits at once without a window', () => {
     electron.app.hasLock = false;
-    const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY);
+    const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, { createLogger: () => logger });
     expect(tincan.primary).toBe(false);
     expect(electron.app.quit).toHaveBeenCalledTimes(1);
     electron.app.ready();

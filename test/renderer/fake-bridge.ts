@@ -45,7 +45,7 @@ export interface BridgeCall {
 export class FakeBridge implements TincanBridge {
   readonly calls: BridgeCall[] = [];
   private readonly listeners = new Set<(events: BridgeEvent[]) => void>();
-  snapshot: Snapshot = { status: { mode: 'idle' }, statusRevision: 1, preferences: defaultTestPreferences() };
+  snapshot: Snapshot = { status: { mode: 'idle' }, statusRevision: 1, preferences: defaultTestPreferences(), lines: [], roster: [] };
   /** What main's status is after each call (idle after a failure, a leave or a cancel). */
   private status: SessionStatus = { mode: 'idle' };
 

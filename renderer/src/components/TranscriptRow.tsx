@@ -1,6 +1,12 @@
+/**
+ * One transcript row. Everything that came over the network is text, never markup; each
+ * message and label is its own bidi island (`dir="auto"`, `unicode-bidi: isolate`), so an
+ * override character cannot reorder the row around it, and stacked combining marks are
+ * clipped to the row (transcript.css).
+ */
 import { memo, useMemo, type MouseEvent } from 'react';
 import type { ChatLine } from '../../../main/common/ipc-contract';
-import { splitLinks } from '../lib/links';
+import { findLinks } from '../../../main/common/links';
 import { peerHueClass } from '../lib/peer-colour';
 import { formatClock, formatFullTime } from '../lib/time';
 import { openLink } from '../state/actions';
@@ -17,24 +23,27 @@ function preventNavigation(event: MouseEvent<HTMLAnchorElement>) {
 }
 
 function MessageText({ text }: { text: string }) {
-  const parts = useMemo(() => splitLinks(text), [text]);
+  const parts = useMemo(() => findLinks(text), [text]);
   return (
-    <span className="text">
+    <span className="text" dir="auto">
       {parts.map((part, index) =>
         part.kind === 'text' ? (
           part.text
         ) : (
-          <a
-            key={index}
-            href={part.url}
-            data-url={part.url}
-            rel="noreferrer noopener"
-            onClick={onLinkClick}
-            onAuxClick={preventNavigation}
-            title={`Open ${part.url} in your browser`}
-          >
-            {part.text}
-          </a>
+          <span key={index} className="link">
+            <a
+              href={part.url}
+              data-url={part.url}
+              rel="noreferrer noopener"
+              onClick={onLinkClick}
+              onAuxClick={preventNavigation}
+              title={`Opens ${part.host} in your browser`}
+            >
+              {part.text}
+            </a>
+            {/* Written in another alphabet than the real (punycode) host: say where it goes. */}
+            {part.unicodeHost && <span className="link-host"> ({part.host})</span>}
+          </span>
         ),
       )}
     </span>
@@ -44,13 +53,13 @@ function MessageText({ text }: { text: string }) {
 function Sender({ line }: { line: ChatLine }) {
   if (line.self) {
     return (
-      <span className="sender sender-self" title={line.peer}>
+      <span className="sender sender-self" dir="auto" title={line.peer}>
         you
       </span>
     );
   }
   return (
-    <span className={`sender ${peerHueClass(line.peer)}`} title={line.peer}>
+    <span className={`sender ${peerHueClass(line.peer)}`} dir="auto" title={line.peer}>
       {line.peer}
     </span>
   );
@@ -87,6 +96,15 @@ export const TranscriptRow = memo(function TranscriptRow({ line }: { line: ChatL
     case 'raw':
       return (
         <li className="row row-raw" data-seq={line.seq}>
+          {time}
+          <span className="text" dir="auto">
+            {line.text}
+          </span>
+        </li>
+      );
+    case 'skipped':
+      return (
+        <li className="row row-skipped" data-seq={line.seq}>
           {time}
           <span className="text">{line.text}</span>
         </li>

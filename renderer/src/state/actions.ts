@@ -1,6 +1,6 @@
-import type { HostScope, Mode, Result, SessionResult } from '../../../main/common/ipc-contract';
+import type { BridgeEvent, HostScope, Mode, Result, SessionResult, Snapshot } from '../../../main/common/ipc-contract';
 import { getBridge } from '../bridge';
-import { MAX_SENT_HISTORY, applyBridgeEvents, initialChatState, useChatStore } from './store';
+import { MAX_SENT_HISTORY, applyBridgeEvents, initialChatState, reduceEvents, useChatStore } from './store';
 
 /**
  * Everything the UI can ask for. Actions live outside components so they can be called from
@@ -23,20 +23,42 @@ async function call<T>(run: () => Promise<Result<T>>): Promise<Result<T>> {
  * Subscribes to bridge events and loads the first snapshot. Returns the function that
  * unsubscribes. Events are subscribed first so nothing between the two is lost; statuses are
  * numbered by main, so a status event that beats the snapshot wins over its older status.
+ * The snapshot also brings back the room (recent lines and roster) after a reload or a crash.
  */
 export function connectToBridge(): () => void {
   const bridge = getBridge();
-  const unsubscribe = bridge.onEvents((events) => applyBridgeEvents(events));
+  // Roster news that arrives before the snapshot is applied again on top of it (it may be newer).
+  let early: BridgeEvent[] | null = [];
+  const unsubscribe = bridge.onEvents((events) => {
+    if (early !== null) for (const event of events) if (event.type === 'roster-changes') early.push(event);
+    applyBridgeEvents(events);
+  });
   void call(() => bridge.getSnapshot()).then((result) => {
+    const roster = early ?? [];
+    early = null;
     if (!result.ok) {
       set({ fatalError: `Tincan could not read its state: ${result.error}` });
       return;
     }
-    const { status, statusRevision, preferences } = result.value;
-    applyBridgeEvents([{ type: 'status', revision: statusRevision, status }]);
-    set({ ready: true, preferences });
+    restoreSnapshot(result.value, roster);
   });
   return unsubscribe;
+}
+
+function restoreSnapshot(snapshot: Snapshot, rosterNews: readonly BridgeEvent[]): void {
+  const { status, statusRevision, preferences } = snapshot;
+  applyBridgeEvents([{ type: 'status', revision: statusRevision, status }]);
+  set((state) => {
+    // The snapshot's lines come first; lines that arrived since (newer seqs) stay after them.
+    // Folded afresh, so the people a joiner counts come from the whole restored transcript.
+    const lastSeq = snapshot.lines[snapshot.lines.length - 1]?.seq ?? Number.NEGATIVE_INFINITY;
+    const lines = [...snapshot.lines, ...state.lines.filter((line) => line.seq > lastSeq)];
+    const events: BridgeEvent[] = [{ type: 'lines', lines }];
+    if (status.mode === 'hosting') events.unshift({ type: 'roster', clients: snapshot.roster });
+    const fresh = { ...state, lines: [], transcriptChars: 0, presentPeers: new Set<string>() };
+    return { ...reduceEvents(fresh, events, Date.now()), ready: true, preferences };
+  });
+  if (rosterNews.length > 0) applyBridgeEvents(rosterNews);
 }
 
 /** Takes main's status from a call's answer (main is the only author of the status). */
@@ -55,6 +77,7 @@ function clearRoom(): void {
   const fresh = initialChatState();
   set({
     lines: fresh.lines,
+    transcriptChars: 0,
     droppedLines: 0,
     roster: fresh.roster,
     presentPeers: fresh.presentPeers,

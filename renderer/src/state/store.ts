@@ -11,6 +11,10 @@ import { applyRosterChanges } from '../../../main/common/roster';
 
 /** Lines kept in memory; older ones are dropped so a long session stays flat in memory. */
 export const MAX_TRANSCRIPT_LINES = 10_000;
+/** …and characters (text and labels): 10,000 lines of 8 KiB would be most of a gigabyte. */
+export const MAX_TRANSCRIPT_CHARS = 4_000_000;
+/** People a joiner counts from join notices; a host inventing thousands is not believed further. */
+export const MAX_PRESENT_PEERS = 10_000;
 /** Lines remembered for Up-arrow recall. */
 export const MAX_SENT_HISTORY = 200;
 /** Notices kept on screen at once; older ones are dropped. */
@@ -50,7 +54,9 @@ export interface ChatState {
   statusRevision: number;
   preferences: Preferences | null;
   lines: ChatLine[];
-  /** Lines dropped from the front of `lines` to respect MAX_TRANSCRIPT_LINES. */
+  /** Characters of text and labels in `lines` (see MAX_TRANSCRIPT_CHARS). */
+  transcriptChars: number;
+  /** Lines dropped from the front of `lines` to respect MAX_TRANSCRIPT_LINES and MAX_TRANSCRIPT_CHARS. */
   droppedLines: number;
   roster: ClientInfo[];
   /** Epoch ms when the roster last changed: "connected for how long" is measured up to at least then. */
@@ -82,6 +88,7 @@ export function initialChatState(): ChatState {
     statusRevision: 0,
     preferences: null,
     lines: [],
+    transcriptChars: 0,
     droppedLines: 0,
     roster: [],
     rosterAt: 0,
@@ -103,6 +110,7 @@ type EventFields = Pick<
   | 'status'
   | 'statusRevision'
   | 'lines'
+  | 'transcriptChars'
   | 'droppedLines'
   | 'roster'
   | 'rosterAt'
@@ -117,8 +125,10 @@ type EventFields = Pick<
  * it. Arrays are copied once per batch, not once per event, so a burst stays cheap.
  */
 export function reduceEvents(state: EventFields, events: readonly BridgeEvent[], now: number): EventFields {
-  let { status, statusRevision, roster, rosterAt, reconnecting, notices, nextNoticeId, droppedLines } = state;
+  let { status, statusRevision, roster, rosterAt, reconnecting, notices, nextNoticeId } = state;
   let newLines: ChatLine[] | null = null;
+  // Lines come in seq order; one seen already (a reloaded page gets some twice) is skipped.
+  let lastSeq = state.lines[state.lines.length - 1]?.seq ?? Number.NEGATIVE_INFINITY;
   let peers: Set<string> | null = null;
   const editPeers = (): Set<string> => (peers ??= new Set(state.presentPeers));
 
@@ -139,10 +149,14 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
       case 'lines': {
         newLines ??= [];
         for (const line of event.lines) {
+          if (line.seq <= lastSeq) continue;
+          lastSeq = line.seq;
           newLines.push(line);
           if (line.self || line.peer === '') continue;
           if (line.kind === 'disconnected') editPeers().delete(line.peer);
-          else if (!(peers ?? state.presentPeers).has(line.peer)) editPeers().add(line.peer);
+          else if (!(peers ?? state.presentPeers).has(line.peer) && (peers ?? state.presentPeers).size < MAX_PRESENT_PEERS) {
+            editPeers().add(line.peer);
+          }
         }
         break;
       }
@@ -171,19 +185,7 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     }
   }
 
-  let lines = state.lines;
-  if (newLines && newLines.length > 0) {
-    const total = lines.length + newLines.length;
-    const excess = total - MAX_TRANSCRIPT_LINES;
-    if (excess <= 0) {
-      lines = lines.concat(newLines);
-    } else if (excess >= lines.length) {
-      lines = newLines.slice(newLines.length - MAX_TRANSCRIPT_LINES);
-    } else {
-      lines = lines.slice(excess).concat(newLines);
-    }
-    droppedLines += excess > 0 ? excess : 0;
-  }
+  const { lines, transcriptChars, droppedLines } = newLines ? appendLines(state, newLines) : state;
 
   // Our own address may be learnt late; never count ourselves among the others.
   const self = status.mode === 'idle' ? null : status.self;
@@ -193,6 +195,7 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     status,
     statusRevision,
     lines,
+    transcriptChars,
     droppedLines,
     roster,
     rosterAt,
@@ -201,6 +204,34 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     notices,
     nextNoticeId,
   };
+}
+
+function lineChars(line: ChatLine): number {
+  return line.text.length + line.peer.length;
+}
+
+/**
+ * `lines` followed by `added`, with the oldest dropped so both caps hold (MAX_TRANSCRIPT_LINES,
+ * MAX_TRANSCRIPT_CHARS). One copy per call, however many lines are dropped or added.
+ */
+export function appendLines(
+  state: Pick<ChatState, 'lines' | 'transcriptChars' | 'droppedLines'>,
+  added: readonly ChatLine[],
+): Pick<ChatState, 'lines' | 'transcriptChars' | 'droppedLines'> {
+  if (added.length === 0) return state;
+  const old = state.lines;
+  let chars = state.transcriptChars;
+  for (const line of added) chars += lineChars(line);
+  const total = old.length + added.length;
+  // Drop from the front of old ++ added until both caps hold; always keep the newest line.
+  let drop = Math.max(0, total - MAX_TRANSCRIPT_LINES);
+  for (let i = 0; i < drop; i += 1) chars -= lineChars(i < old.length ? old[i]! : added[i - old.length]!);
+  while (chars > MAX_TRANSCRIPT_CHARS && drop < total - 1) {
+    chars -= lineChars(drop < old.length ? old[drop]! : added[drop - old.length]!);
+    drop += 1;
+  }
+  const lines = drop >= old.length ? added.slice(drop - old.length) : drop > 0 ? old.slice(drop).concat(added) : old.concat(added);
+  return { lines, transcriptChars: chars, droppedLines: state.droppedLines + drop };
 }
 
 /** How many people are in the room, as far as this app can tell (including the user). */
