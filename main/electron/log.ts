@@ -36,6 +36,7 @@ export function createFileLogger(directory: string, options: FileLoggerOptions =
   const log = electronLog.create({ logId: `tincan-${nextLogId++}` });
   log.transports.file.resolvePathFn = () => file;
   log.transports.file.maxSize = options.maxBytes ?? DEFAULT_LOG_MAX_BYTES;
+  // electron-log pads `{level}]` so the messages line up.
   log.transports.file.format = '[{y}-{m}-{d} {h}:{i}:{s}.{ms}] [{level}] {text}';
   log.transports.console.level = options.console === true ? 'info' : false;
   const budget = new TokenBucket(options.perSecond ?? 20, options.burst ?? 200);

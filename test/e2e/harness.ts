@@ -240,6 +240,15 @@ export class AppPage {
     return this.handlers[method as ChannelName](args[0]);
   }
 
+  /**
+   * Reloads the page as the shell does after a renderer crash: batches in flight to the old
+   * page are forgotten once the new one has loaded (main/electron/app.ts, did-finish-load).
+   */
+  async reload(): Promise<void> {
+    await this.page.reload();
+    this.session.resetDelivery();
+  }
+
   async cspViolations(): Promise<string[]> {
     return this.page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations);
   }

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CHANNELS, EVENTS_ACK_CHANNEL, EVENTS_CHANNEL, type BridgeEvent, type EventBatch } from '../../main/common/ipc-contract';
 import { startTincan, type ElectronMain } from '../../main/electron/app';
 import { RENDERER_URL } from '../../main/electron/app-protocol';
-import { UNTRUSTED_SENDER_ERROR } from '../../main/electron/ipc';
+import { TOO_MANY_COPIES_ERROR, TOO_MANY_LINKS_ERROR, UNTRUSTED_SENDER_ERROR } from '../../main/electron/ipc';
 import { MemoryLogger } from '../support/memory-logger';
 import { freePort } from '../support/ports';
 import { RawClient } from '../support/raw-client';
@@ -243,6 +243,167 @@ describe('startTincan', () => {
     electron = createFakeElectron(userData);
     const reopened = await startReady();
     expect(reopened.options).toMatchObject({ x: 100, y: 120, width: 1111, height: 777 });
+  });
+});
+
+describe('packaged hardening', () => {
+  type MenuItem = { label?: string; role?: string; submenu?: MenuItem[]; click?: () => void };
+  const flatten = (items: MenuItem[]): MenuItem[] => items.flatMap((item) => [item, ...flatten(item.submenu ?? [])]);
+
+  it('a packaged app: no devtools, and a menu of our own without devtools or reload', async () => {
+    electron.app.isPackaged = true;
+    const window = await startReady();
+    expect(window.options.webPreferences).toMatchObject({ devTools: false });
+    const items = flatten(electron.Menu.template ?? []);
+    expect(items.length).toBeGreaterThan(5);
+    expect(items.map((item) => item.role ?? '')).not.toContain('toggleDevTools');
+    expect(items.map((item) => item.role ?? '')).not.toContain('reload');
+    expect(items.map((item) => item.role ?? '')).not.toContain('viewMenu'); // Electron's carries devtools
+    const openLogs = items.find((item) => item.label === 'Open Log Folder');
+    openLogs?.click?.();
+    expect(electron.shell.openPath).toHaveBeenCalledWith(path.join(userData, 'Tincan', 'logs'));
+  });
+
+  it('a dev checkout keeps devtools, in the window and the menu', async () => {
+    const window = await startReady();
+    expect(window.options.webPreferences).toMatchObject({ devTools: true });
+    expect(flatten(electron.Menu.template ?? []).map((item) => item.role)).toContain('toggleDevTools');
+  });
+
+  it('registers app:// as privileged before ready and serves the built renderer through it', async () => {
+    const repoMain = path.resolve(__dirname, '..', '..', 'dist', 'main');
+    const tincan = startTincan(electron as unknown as ElectronMain, repoMain, { createLogger: () => logger });
+    expect(electron.protocol.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
+    electron.app.ready();
+    await tincan.ready;
+    expect(electron.protocol.registeredAfterReady).toBe(false);
+    const handler = electron.protocol.handlers.get('app');
+    if (!handler) throw new Error('no app:// handler');
+    const page = await handler(new Request('app://tincan/index.html'));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain('Content-Security-Policy');
+    expect((await handler(new Request('app://tincan/../main/index.js'))).status).toBe(404);
+    expect((await handler(new Request('app://tincan/%2e%2e/main/index.js'))).status).toBe(404);
+  });
+
+  it('writes its log into the app’s log folder by default', async () => {
+    const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY);
+    electron.app.ready();
+    await tincan.ready;
+    const file = path.join(userData, 'Tincan', 'logs', 'main.log');
+    await waitUntil(() => existsSync(file), 'the log file');
+    expect(await readFile(file, 'utf8')).toMatch(/\[info\] +started version=0\.0\.0-test packaged=false/);
+  });
+
+  it('reloads the window when its renderer dies, at most three times a minute, and logs it', async () => {
+    const window = await startReady();
+    expect(window.loadURL).toHaveBeenCalledTimes(1);
+    window.webContents.emit('render-process-gone', fakeEvent(), { reason: 'clean-exit', exitCode: 0 });
+    expect(window.loadURL).toHaveBeenCalledTimes(1);
+    for (let crash = 1; crash <= 4; crash += 1) {
+      window.webContents.emit('render-process-gone', fakeEvent(), { reason: 'crashed', exitCode: 139 });
+    }
+    expect(window.loadURL).toHaveBeenCalledTimes(4);
+    expect(window.loadURL).toHaveBeenLastCalledWith('app://tincan/index.html');
+    expect(logger.entries.filter((entry) => entry.event === 'renderer gone')).toHaveLength(5);
+    expect(logger.events('error')).toContain('renderer keeps dying; not reloading');
+    electron.app.emit('child-process-gone', fakeEvent(), { type: 'GPU', reason: 'crashed', exitCode: 1 });
+    expect(logger.entries.at(-1)).toEqual({ level: 'error', event: 'child process gone', fields: { type: 'GPU', reason: 'crashed', exitCode: 1 } });
+  });
+
+  it('after a renderer dies, the reloaded page gets the room back from the snapshot', async () => {
+    const window = await startReady();
+    actLikeThePreload(window);
+    const port = await freePort();
+    expect((await electron.ipcMain.invoke(CHANNELS.host, window.webContents, OUR_FRAME, { port, scope: 'local' })) as { ok: boolean }).toMatchObject({ ok: true });
+    const raw = await RawClient.connect(port);
+    try {
+      await raw.write('remember me\n');
+      await waitUntil(() => sentEvents(window).some((event) => event.type === 'lines' && event.lines.some((line) => line.text === 'remember me')), 'the line');
+      // Our own (silent) client is announced 50 ms after it connected.
+      const joined = () => sentEvents(window).flatMap((event) => (event.type === 'roster-changes' ? event.joined : []));
+      await waitUntil(() => joined().length === 2, 'both in the roster');
+      window.webContents.emit('render-process-gone', fakeEvent(), { reason: 'oom', exitCode: 0 });
+      const snapshot = (await electron.ipcMain.invoke(CHANNELS.getSnapshot, window.webContents, OUR_FRAME)) as { ok: true; value: { lines: { text: string }[]; roster: unknown[] } };
+      expect(snapshot.value.lines.map((line) => line.text)).toContain('remember me');
+      expect(snapshot.value.roster).toHaveLength(2);
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it('sends at most three batches ahead of the acknowledgements, and takes those only from our page', async () => {
+    const window = await startReady();
+    const port = await freePort();
+    await electron.ipcMain.invoke(CHANNELS.host, window.webContents, OUR_FRAME, { port, scope: 'local' });
+    const raw = await RawClient.connect(port);
+    try {
+      const batches = (): EventBatch[] => window.webContents.send.mock.calls.filter((call) => call[0] === EVENTS_CHANNEL).map((call) => call[1] as EventBatch);
+      for (let i = 0; i < 10; i += 1) await raw.write(`tick ${i}\n`).then(() => new Promise((resolve) => setTimeout(resolve, 30)));
+      await waitUntil(() => batches().length === 3, 'three batches');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(batches()).toHaveLength(3);
+      // Acknowledgements from anything but our page change nothing.
+      const last = batches()[2]!.id;
+      electron.ipcMain.send(EVENTS_ACK_CHANNEL, window.webContents, { url: 'https://evil.example/', parent: null }, last);
+      electron.ipcMain.send(EVENTS_ACK_CHANNEL, new FakeWebContents(), OUR_FRAME, last);
+      electron.ipcMain.send(EVENTS_ACK_CHANNEL, window.webContents, OUR_FRAME, 'junk');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(batches()).toHaveLength(3);
+      electron.ipcMain.send(EVENTS_ACK_CHANNEL, window.webContents, OUR_FRAME, last);
+      await waitUntil(() => batches().length > 3, 'the next batch');
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it('rate-limits opening links and copying, whatever the page asks', async () => {
+    const window = await startReady();
+    const { ipcMain } = electron;
+    const open = () => ipcMain.invoke(CHANNELS.openLink, window.webContents, OUR_FRAME, 'https://example.com/');
+    expect(await open()).toEqual({ ok: true, value: null });
+    expect(await open()).toEqual({ ok: true, value: null });
+    expect(await open()).toEqual({ ok: true, value: null });
+    expect(await open()).toEqual({ ok: false, error: TOO_MANY_LINKS_ERROR });
+    expect(electron.shell.openExternal).toHaveBeenCalledTimes(3);
+    const copies = await Promise.all(Array.from({ length: 12 }, () => ipcMain.invoke(CHANNELS.copyText, window.webContents, OUR_FRAME, 'x')));
+    expect(copies.filter((result) => (result as { ok: boolean }).ok)).toHaveLength(8);
+    expect(copies.at(-1)).toEqual({ ok: false, error: TOO_MANY_COPIES_ERROR });
+  });
+
+  it('refuses to open a sneaky link even when asked directly', async () => {
+    const window = await startReady();
+    for (const url of ['https://bank.example@evil.example/', 'https://аpple.com/', 'https://x.example/a\u202Eb']) {
+      const result = (await electron.ipcMain.invoke(CHANNELS.openLink, window.webContents, OUR_FRAME, url)) as { ok: boolean; error?: string };
+      expect(result.ok, url).toBe(false);
+    }
+    expect(electron.shell.openExternal).not.toHaveBeenCalled();
+  });
+
+  it('removes the leftovers of interrupted writes at start, and saves window sizes in order', async () => {
+    const folder = path.join(userData, 'Tincan');
+    await mkdir(folder, { recursive: true });
+    const stale = path.join(folder, '.window-state.json.424242.0badc0de.tmp');
+    await writeFile(stale, '{"width":');
+    const window = await startReady();
+    expect(existsSync(stale)).toBe(false);
+    expect(logger.events()).toContain('removed files of interrupted writes');
+    // Closing saves at once; many saves in a row land in the order they were made.
+    for (let width = 700; width < 740; width += 1) {
+      window.bounds = { x: 1, y: 2, width, height: 600 };
+      window.emit('close', fakeEvent());
+    }
+    const file = path.join(folder, 'window-state.json');
+    await waitUntil(() => existsSync(file), 'the window state');
+    await waitUntil(() => {
+      try {
+        return (JSON.parse(readFileSync(file, 'utf8')) as { width: number }).width === 739;
+      } catch {
+        return false;
+      }
+    }, 'the last size saved');
+    expect((await readdir(folder)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });
 

@@ -1,4 +1,4 @@
-import { useRef } from 'react';
+import { useDeferredValue, useRef } from 'react';
 import { useScrollAnchoring } from '../hooks/useScrollAnchoring';
 import { useTranscriptWindow } from '../hooks/useTranscriptWindow';
 import { useChatStore } from '../state/store';
@@ -9,7 +9,9 @@ const BOTTOM_SLACK_PX = 24;
 
 /** The conversation: a window of rows over the transcript, following the newest unless the user reads back. */
 export function Transcript() {
-  const lines = useChatStore((s) => s.lines);
+  // Rendered as a deferred value: React renders new rows in slices it can interrupt, so a
+  // burst never blocks typing; the store (and main's flow control) keep up regardless.
+  const lines = useDeferredValue(useChatStore((s) => s.lines));
   const droppedLines = useChatStore((s) => s.droppedLines);
   const scrollerRef = useRef<HTMLDivElement>(null);
   const view = useTranscriptWindow(lines);

@@ -8,7 +8,7 @@ import { memo, useMemo, type MouseEvent } from 'react';
 import type { ChatLine } from '../../../main/common/ipc-contract';
 import { findLinks } from '../../../main/common/links';
 import { peerHueClass } from '../lib/peer-colour';
-import { formatClock, formatFullTime } from '../lib/time';
+import { formatClock, formatFullTime, isoSecondOf } from '../lib/time';
 import { openLink } from '../state/actions';
 
 function onLinkClick(event: MouseEvent<HTMLAnchorElement>) {
@@ -67,7 +67,7 @@ function Sender({ line }: { line: ChatLine }) {
 
 export const TranscriptRow = memo(function TranscriptRow({ line }: { line: ChatLine }) {
   const time = (
-    <time className="time" dateTime={new Date(line.at).toISOString()} title={formatFullTime(line.at)}>
+    <time className="time" dateTime={isoSecondOf(line.at)} title={formatFullTime(line.at)}>
       {formatClock(line.at)}
     </time>
   );
