@@ -117,6 +117,8 @@ interface HostingState {
   info: HostInfo;
   link: Link;
   roster: RosterFeed;
+  /** Reads the server's refusal counters for the log (see watchRefusals). */
+  refusals: NodeJS.Timeout;
 }
 interface JoinedState {
   kind: 'joined';
@@ -260,6 +262,7 @@ export class ChatSession {
       info,
       link: this.newLink('127.0.0.1', boundPort),
       roster: new RosterFeed(server, () => this.batcher.wake()),
+      refusals: this.watchRefusals(server),
     };
     this.state = hosting;
     this.enqueue(hosting.roster.whole());
@@ -450,6 +453,7 @@ export class ChatSession {
     this.logger.info(previous.kind === 'hosting' ? 'stopped hosting' : 'left', {});
     if (previous.kind === 'hosting') {
       previous.roster.close();
+      clearInterval(previous.refusals);
       await previous.server.close().catch((error: unknown) => {
         this.enqueue({ type: 'notice', level: 'error', message: messageOf(error) });
       });
@@ -571,6 +575,28 @@ export class ChatSession {
           };
     this.recentLines.push(chatLine);
     this.enqueue({ type: 'lines', lines: [chatLine] });
+  }
+
+  /**
+   * Connections the server turned away never become clients (no 'leave' to log); it counts
+   * them, so the log gets their number once a second while it grows: over the client limit,
+   * or not a chat client at all (an HTTP request, a TLS handshake).
+   */
+  private watchRefusals(server: ChatServer): NodeJS.Timeout {
+    let { connectionsRefused: refused, connectionsRejected: rejected } = server.stats;
+    const timer = setInterval(() => {
+      const stats = server.stats;
+      if (stats.connectionsRefused > refused) {
+        this.logger.warn('connections refused', { count: stats.connectionsRefused - refused, why: 'over the connection limit' });
+      }
+      if (stats.connectionsRejected > rejected) {
+        this.logger.warn('connections turned away', { count: stats.connectionsRejected - rejected, why: 'HTTP or TLS, not a chat client' });
+      }
+      refused = stats.connectionsRefused;
+      rejected = stats.connectionsRejected;
+    }, 1000);
+    timer.unref();
+    return timer;
   }
 
   // ---- flow control -------------------------------------------------------------------------

@@ -494,4 +494,22 @@ describe('ChatSession snapshots, flow control and log while hosting', () => {
     expect(logger.events()).toContain('hosting');
     expect(logger.text).not.toContain('confidential');
   });
+
+  it('logs connections refused over the limit and connections that are not chat clients', async () => {
+    const logger = new MemoryLogger();
+    const { session, events } = newSession({ logger, serverOptions: { maxClients: 3, admitDelayMs: 0 } });
+    const { port } = await hostLocally(session);
+    await connectRaw(port);
+    await events.waitFor(() => events.roster.length === 2, 'our client and the first');
+    const web = await connectRaw(port);
+    await web.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await web.waitForEnd();
+    await connectRaw(port);
+    await events.waitFor(() => events.roster.length === 3, 'the room full');
+    const refused = await connectRaw(port);
+    await refused.waitForClose();
+    await waitUntil(() => logger.events().includes('connections refused') && logger.events().includes('connections turned away'), () => `both in the log: ${logger.text}`, 5000);
+    expect(logger.entries.find((entry) => entry.event === 'connections refused')?.fields).toEqual({ count: 1, why: 'over the connection limit' });
+    expect(logger.entries.find((entry) => entry.event === 'connections turned away')?.fields).toEqual({ count: 1, why: 'HTTP or TLS, not a chat client' });
+  });
 });

@@ -7,7 +7,9 @@ import { ANNOUNCE_INTERVAL_MS } from '../../renderer/src/components/LiveAnnounce
 import { INFO_NOTICE_MS } from '../../renderer/src/components/Notices';
 import { FOLLOW_WINDOW_ROWS, PAGE_ROWS } from '../../renderer/src/hooks/useTranscriptWindow';
 import { useChatStore } from '../../renderer/src/state/store';
-import { FakeBridge, chatLine, statusEvent } from './fake-bridge';
+import { connectToBridge } from '../../renderer/src/state/actions';
+import { resetChatStore } from './chat-store';
+import { FakeBridge, chatLine, installFakeBridge, statusEvent } from './fake-bridge';
 import { renderApp, type RenderedApp } from './render-app';
 
 const SELF = '10.0.0.9:40000';
@@ -149,6 +151,24 @@ describe('chat screen: transcript', () => {
     expect(screen.getByText('before the crash')).toBeInTheDocument();
     expect(screen.getByRole('complementary', { name: 'Room details' })).toHaveTextContent('In the room (2)');
     expect(screen.getByRole('banner', { name: 'Connection' })).toHaveTextContent('2 people');
+  });
+
+  it('roster news that overtakes the snapshot is not lost', async () => {
+    const bridge = new FakeBridge();
+    bridge.snapshot.status = hosting;
+    bridge.snapshot.roster = [{ id: 1, peer: '127.0.0.1:45000', connectedAt: Date.now(), linesSent: 0 }];
+    let answer = (): void => undefined;
+    bridge.snapshotGate = new Promise((resolve) => (answer = resolve));
+    const uninstall = installFakeBridge(bridge);
+    resetChatStore();
+    const disconnect = connectToBridge();
+    // Someone joins after main took the snapshot, and that news arrives before the snapshot does.
+    bridge.emit([{ type: 'roster-changes', joined: [{ id: 2, peer: '10.0.0.2:5000', connectedAt: Date.now(), linesSent: 0 }], left: [], lineCounts: [] }]);
+    answer();
+    await waitFor(() => expect(useChatStore.getState().ready).toBe(true));
+    expect(useChatStore.getState().roster.map((client) => client.id)).toEqual([1, 2]);
+    disconnect();
+    uninstall();
   });
 
   it('renders a bounded number of rows for a burst, with the last line shown', async () => {

@@ -70,9 +70,14 @@ export class FakeBridge implements TincanBridge {
     return this.calls.filter((call) => call.method === method).map((call) => call.arg);
   }
 
+  /** When set, the snapshot answers only once this settles (events may arrive first). */
+  snapshotGate: Promise<void> | null = null;
+
   async getSnapshot(): Promise<Result<Snapshot>> {
     this.record('getSnapshot', undefined);
-    return { ok: true, value: structuredClone(this.snapshot) };
+    const taken = structuredClone(this.snapshot);
+    if (this.snapshotGate) await this.snapshotGate;
+    return { ok: true, value: taken };
   }
   async host(request: HostRequest): Promise<SessionResult<HostInfo>> {
     this.record('host', request);
