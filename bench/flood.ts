@@ -19,6 +19,8 @@ interface Sample {
   mainHeapMiB: number;
   mainRssMiB: number;
   rendererHeapMiB: number;
+  /** After a forced collection: what the renderer really keeps. */
+  rendererRetainedMiB: number;
   rows: number;
 }
 
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
   let app: AppPage | null = null;
   const samples: Sample[] = [];
   let gaveUp: string | null = null;
+  let flow: unknown;
   try {
     const { port } = await host.listening();
     browser = await launchChromium();
@@ -41,6 +44,10 @@ async function main(): Promise<void> {
     const rendererHeap = async (): Promise<number> => {
       const { metrics } = await cdp.send('Performance.getMetrics');
       return (metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? 0) / MiB;
+    };
+    const rendererRetained = async (): Promise<number> => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      return rendererHeap();
     };
     const startedAt = performance.now();
     const joined = await app.session.join({ address: `127.0.0.1:${port}` });
@@ -60,18 +67,20 @@ async function main(): Promise<void> {
         mainHeapMiB: memory.heapUsed / MiB,
         mainRssMiB: memory.rss / MiB,
         rendererHeapMiB: await rendererHeap().catch(() => -1),
+        rendererRetainedMiB: await rendererRetained().catch(() => -1),
         rows,
       };
       samples.push(sample);
       console.log(
         `t=${sample.second.toFixed(1)} s  main heap ${sample.mainHeapMiB.toFixed(0)} MiB, rss ${sample.mainRssMiB.toFixed(0)} MiB; ` +
-          `renderer heap ${sample.rendererHeapMiB.toFixed(0)} MiB; rows ${sample.rows}`,
+          `renderer heap ${sample.rendererHeapMiB.toFixed(0)} MiB (${sample.rendererRetainedMiB.toFixed(0)} MiB after GC); rows ${sample.rows}`,
       );
       if (memory.heapUsed > GIVE_UP_HEAP_BYTES) {
         gaveUp = `main's heap passed ${(GIVE_UP_HEAP_BYTES / 2 ** 30).toFixed(1)} GiB after ${sample.second.toFixed(1)} s`;
         break;
       }
     }
+    flow = app.session.flowStats;
   } finally {
     host.kill();
     await app?.close().catch(() => undefined);
@@ -91,15 +100,19 @@ async function main(): Promise<void> {
     mainHeapPeakMiB: peak((s) => s.mainHeapMiB),
     mainRssPeakMiB: peak((s) => s.mainRssMiB),
     rendererHeapPeakMiB: peak((s) => s.rendererHeapMiB),
+    rendererRetainedPeakMiB: peak((s) => s.rendererRetainedMiB),
     mainHeapGrowthSecondHalfMiB: growth((s) => s.mainHeapMiB),
     rendererHeapGrowthSecondHalfMiB: growth((s) => s.rendererHeapMiB),
+    rendererRetainedGrowthSecondHalfMiB: growth((s) => s.rendererRetainedMiB),
+    flow,
     samples,
   };
   console.log(
     gaveUp ??
       `main heap peak ${summary.mainHeapPeakMiB.toFixed(0)} MiB (second half +${summary.mainHeapGrowthSecondHalfMiB.toFixed(0)} MiB), ` +
         `rss peak ${summary.mainRssPeakMiB.toFixed(0)} MiB; renderer heap peak ${summary.rendererHeapPeakMiB.toFixed(0)} MiB ` +
-        `(second half +${summary.rendererHeapGrowthSecondHalfMiB.toFixed(0)} MiB)`,
+        `(second half +${summary.rendererHeapGrowthSecondHalfMiB.toFixed(0)} MiB), retained after GC peak ${summary.rendererRetainedPeakMiB.toFixed(0)} MiB ` +
+        `(second half +${summary.rendererRetainedGrowthSecondHalfMiB.toFixed(0)} MiB)`,
   );
   console.log(JSON.stringify(summary));
 }

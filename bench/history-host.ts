@@ -22,7 +22,7 @@ const QUIET_MS = 250;
 const QUIET_DEADLINE_MS = 8_000;
 
 export interface HostStats {
-  /** Lines the host's session emitted (what the window would show). */
+  /** Lines the host's session got (what the window would show, and lines its flow control skipped for it). */
   received: number;
   stored: number;
   /** Lines not stored: the worker fell too far behind, or history was unavailable. */
@@ -59,10 +59,16 @@ async function main(): Promise<void> {
     if (!store.status.available) throw new Error(`history unavailable: ${store.status.reason}`);
   }
   const session = new ChatSession({ serverOptions: { maxClients }, ...(store === null ? {} : { history: store }) });
-  let received = 0;
-  session.onEvents((events) => {
-    for (const event of events) if (event.type === 'lines') received += event.lines.length;
+  let shown = 0;
+  session.onEvents((batch) => {
+    for (const event of batch.events) {
+      if (event.type === 'lines') for (const line of event.lines) if (line.kind !== 'skipped') shown += 1;
+    }
+    // A window that takes every batch at once, as the preload acknowledges them.
+    session.acknowledge(batch.id);
   });
+  // What the session saw: what it sent the window, and what its flow control skipped for it.
+  const seen = (): number => shown + session.flowStats.skippedLines;
   const hosted = await session.host({ port: Number(values.port), scope: 'local' });
   if (!hosted.ok) throw new Error(hosted.error);
   process.stdout.write(`Listening on 127.0.0.1:${hosted.value.port}\n`);
@@ -70,12 +76,12 @@ async function main(): Promise<void> {
   /** Figures once the room is quiet: nothing new for a while and nothing waiting for the worker. */
   const stats = async (): Promise<HostStats> => {
     const deadline = Date.now() + QUIET_DEADLINE_MS;
-    let seen = received;
+    let last = seen();
     let quietSince = Date.now();
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      if (received !== seen) {
-        seen = received;
+      if (seen() !== last) {
+        last = seen();
         quietSince = Date.now();
       } else if (Date.now() - quietSince >= QUIET_MS && ((await store?.stats())?.pendingLines ?? 0) === 0) {
         break;
@@ -83,7 +89,7 @@ async function main(): Promise<void> {
     }
     const appended = await store?.stats();
     return {
-      received,
+      received: seen(),
       stored: appended?.stored ?? 0,
       dropped: (appended?.dropped ?? 0) + (appended?.droppedBehind ?? 0),
       pending: appended?.pendingLines ?? 0,

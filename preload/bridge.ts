@@ -2,19 +2,30 @@
  * The TincanBridge the renderer sees as `window.tincan`: one named function per action, each
  * a single `ipcRenderer.invoke` on a fixed channel. The renderer never gets ipcRenderer
  * itself, so it cannot talk on any channel we did not list.
+ *
+ * Two more duties live here, where the page cannot skip them:
+ *  - every event batch is acknowledged once the page's listeners ran, so main knows how far
+ *    behind the window is (its flow control);
+ *  - opening a link and copying text need a user gesture (a click or key press in the last
+ *    few seconds): a page script alone cannot open browsers or fill the clipboard. Main
+ *    rate-limits both as well.
  */
 import type { IpcRenderer, IpcRendererEvent } from 'electron';
 import {
   CHANNELS,
+  EVENTS_ACK_CHANNEL,
   EVENTS_CHANNEL,
+  fail,
   type BridgeEvent,
   type DiscoveredRoom,
   type ClearHistoryRequest,
+  type EventBatch,
   type HistoryContextRequest,
   type HistoryPage,
   type HistoryPageRequest,
   type HistoryView,
   type HistoryViewRequest,
+  type JoinResult,
   type LineContext,
   type SavedTranscript,
   type SearchHistoryRequest,
@@ -23,46 +34,73 @@ import {
   type ViewState,
   type HostInfo,
   type HostRequest,
-  type JoinInfo,
   type JoinRequest,
   type Preferences,
   type Result,
   type SendRequest,
   type SendResponse,
+  type SessionResult,
   type Snapshot,
   type TincanBridge,
 } from '../main/common/ipc-contract';
 
-export type BridgeIpc = Pick<IpcRenderer, 'invoke' | 'on' | 'removeListener'>;
+export type BridgeIpc = Pick<IpcRenderer, 'invoke' | 'send' | 'on' | 'removeListener'>;
 
-export function createBridge(ipc: BridgeIpc): TincanBridge {
+export const NO_GESTURE_LINK_ERROR = 'Links open only when you click them.';
+export const NO_GESTURE_COPY_ERROR = 'Copying works only when you click Copy.';
+
+/** The one part of the DOM's navigator this file reads (the preload's types have no DOM). */
+interface UserActivationNavigator {
+  userActivation?: { isActive?: unknown };
+}
+
+/** True while the page has transient user activation (HTML's "user gesture"). */
+export function hasUserGesture(): boolean {
+  const { navigator } = globalThis as { navigator?: UserActivationNavigator };
+  return navigator?.userActivation?.isActive === true;
+}
+
+export interface BridgeOptions {
+  /** Default: `navigator.userActivation.isActive`. */
+  hasUserGesture?: () => boolean;
+}
+
+export function createBridge(ipc: BridgeIpc, options: BridgeOptions = {}): TincanBridge {
+  const gesture = options.hasUserGesture ?? hasUserGesture;
   // Typed once here; main validates every argument regardless.
-  const call = <T>(channel: string, ...args: unknown[]): Promise<Result<T>> =>
-    ipc.invoke(channel, ...args) as Promise<Result<T>>;
+  const call = <T>(channel: string, ...args: unknown[]): Promise<T> => ipc.invoke(channel, ...args) as Promise<T>;
+  const refused = (error: string): Promise<Result<null>> => Promise.resolve(fail(error));
   return {
-    getSnapshot: () => call<Snapshot>(CHANNELS.getSnapshot),
-    host: (request: HostRequest) => call<HostInfo>(CHANNELS.host, request),
-    join: (request: JoinRequest) => call<JoinInfo>(CHANNELS.join, request),
-    cancelJoin: () => call<null>(CHANNELS.cancelJoin),
-    send: (request: SendRequest) => call<SendResponse>(CHANNELS.send, request),
-    leave: () => call<null>(CHANNELS.leave),
-    copyText: (text: string) => call<null>(CHANNELS.copyText, text),
-    openLink: (url: string) => call<null>(CHANNELS.openLink, url),
-    forgetRecentHost: (address: string) => call<Preferences>(CHANNELS.forgetRecentHost, address),
-    findRooms: () => call<DiscoveredRoom[]>(CHANNELS.findRooms),
-    stopFindingRooms: () => call<null>(CHANNELS.stopFindingRooms),
-    historyView: (request: HistoryViewRequest) => call<HistoryView>(CHANNELS.historyView, request),
-    historyPage: (request: HistoryPageRequest) => call<HistoryPage>(CHANNELS.historyPage, request),
-    historyContext: (request: HistoryContextRequest) => call<LineContext>(CHANNELS.historyContext, request),
-    searchHistory: (request: SearchHistoryRequest) => call<SearchResults>(CHANNELS.searchHistory, request),
-    saveTranscript: () => call<SavedTranscript | null>(CHANNELS.saveTranscript),
-    clearHistory: (request: ClearHistoryRequest) => call<number | null>(CHANNELS.clearHistory, request),
-    updateSettings: (request: SettingsUpdate) => call<Preferences>(CHANNELS.updateSettings, request),
-    setViewState: (state: ViewState) => call<null>(CHANNELS.setViewState, state),
+    getSnapshot: () => call<Result<Snapshot>>(CHANNELS.getSnapshot),
+    host: (request: HostRequest) => call<SessionResult<HostInfo>>(CHANNELS.host, request),
+    join: (request: JoinRequest) => call<JoinResult>(CHANNELS.join, request),
+    cancelJoin: () => call<SessionResult<null>>(CHANNELS.cancelJoin),
+    send: (request: SendRequest) => call<Result<SendResponse>>(CHANNELS.send, request),
+    leave: () => call<SessionResult<null>>(CHANNELS.leave),
+    copyText: (text: string) => (gesture() ? call<Result<null>>(CHANNELS.copyText, text) : refused(NO_GESTURE_COPY_ERROR)),
+    openLink: (url: string) => (gesture() ? call<Result<null>>(CHANNELS.openLink, url) : refused(NO_GESTURE_LINK_ERROR)),
+    forgetRecentHost: (address: string) => call<Result<Preferences>>(CHANNELS.forgetRecentHost, address),
+    findRooms: () => call<Result<DiscoveredRoom[]>>(CHANNELS.findRooms),
+    stopFindingRooms: () => call<Result<null>>(CHANNELS.stopFindingRooms),
+    historyView: (request: HistoryViewRequest) => call<Result<HistoryView>>(CHANNELS.historyView, request),
+    historyPage: (request: HistoryPageRequest) => call<Result<HistoryPage>>(CHANNELS.historyPage, request),
+    historyContext: (request: HistoryContextRequest) => call<Result<LineContext>>(CHANNELS.historyContext, request),
+    searchHistory: (request: SearchHistoryRequest) => call<Result<SearchResults>>(CHANNELS.searchHistory, request),
+    saveTranscript: () => call<Result<SavedTranscript | null>>(CHANNELS.saveTranscript),
+    clearHistory: (request: ClearHistoryRequest) => call<Result<number | null>>(CHANNELS.clearHistory, request),
+    updateSettings: (request: SettingsUpdate) => call<Result<Preferences>>(CHANNELS.updateSettings, request),
+    setViewState: (state: ViewState) => call<Result<null>>(CHANNELS.setViewState, state),
     onEvents: (listener: (events: BridgeEvent[]) => void) => {
       if (typeof listener !== 'function') throw new TypeError('onEvents needs a function.');
-      // The IPC event object (with its sender) stays in the preload; the page gets the batch only.
-      const forward = (_event: IpcRendererEvent, events: BridgeEvent[]): void => listener(events);
+      // The IPC event object (with its sender) stays in the preload; the page gets the events only.
+      const forward = (_event: IpcRendererEvent, batch: EventBatch): void => {
+        try {
+          listener(batch.events);
+        } finally {
+          // Taken (or thrown away by a broken listener): either way main may send the next one.
+          ipc.send(EVENTS_ACK_CHANNEL, batch.id);
+        }
+      };
       ipc.on(EVENTS_CHANNEL, forward);
       let subscribed = true;
       return () => {

@@ -7,7 +7,7 @@ import { DEFAULT_PORT } from '../common/constants';
 import { RETENTIONS, type Retention } from '../common/history';
 import { NOTIFICATION_PRIVACY_LEVELS, type HostScope, type Mode, type NotificationPrivacy, type Preferences } from '../common/ipc-contract';
 import { sanitizeKeywords } from '../common/mentions';
-import { readJsonFile, writeJsonFileAtomic } from './json-file';
+import { JsonFileWriter, readJsonFile } from './json-file';
 
 export const MAX_RECENT_HOSTS = 8;
 /** A remembered host is a normalised `host:port`; anything longer came from a damaged file. */
@@ -82,23 +82,20 @@ export function clonePreferences(preferences: Preferences): Preferences {
   return { ...preferences, recentHosts: [...preferences.recentHosts], mentionKeywords: [...preferences.mentionKeywords] };
 }
 
-/** Preferences in one JSON file, replaced atomically on every save. */
+/** Preferences in one JSON file, replaced atomically on every save, saves in order. */
 export class JsonFilePreferencesStore implements PreferencesStore {
-  // Saves run one after another so an older write can never land after a newer one.
-  private pendingSave: Promise<void> = Promise.resolve();
+  private readonly file: JsonFileWriter;
 
-  constructor(private readonly filePath: string) {}
+  constructor(private readonly filePath: string) {
+    this.file = new JsonFileWriter(filePath);
+  }
 
   async load(): Promise<Preferences> {
     return sanitizePreferences(await readJsonFile(this.filePath));
   }
 
   save(preferences: Preferences): Promise<void> {
-    const data = sanitizePreferences(preferences);
-    const next = this.pendingSave.then(() => writeJsonFileAtomic(this.filePath, data));
-    // A failed write must not block the ones after it; the caller still sees the failure.
-    this.pendingSave = next.catch(() => undefined);
-    return next;
+    return this.file.write(sanitizePreferences(preferences));
   }
 }
 

@@ -2,9 +2,24 @@
  * One chat session of the desktop app: idle, hosting, or joined to someone else's chat.
  *
  * Pure Node (no Electron): main wires it to IPC, tests drive it directly. Every public method
- * mirrors a TincanBridge call, resolves to a Result and never throws. Events leave in batches
- * (an EventBatcher: at most one callback per `eventBatchMs`) so a flood of lines costs a few
- * IPC messages. Main is the only author of the status: calls that change it answer with it.
+ * mirrors a TincanBridge call, resolves to a Result and never throws. Main is the only author
+ * of the status: calls that change it answer with it.
+ *
+ * Events leave in batches through an EventBatcher, which is also the flow control from the
+ * socket to the screen: the renderer acknowledges each batch (`acknowledge`), only a few are
+ * in flight, and when lines pile up the session pauses its socket (when the client can pause,
+ * and never the host's own loopback client unless the server exempts it from the slow-reader
+ * cut) or, as the last resort, lets the batcher drop the oldest and say how many.
+ *
+ * Every line also goes, in small batches of its own (a LineTap, flushed before each delivery
+ * too), to the history (RoomRecorder) and the notification policy (AttentionFeed): a line the
+ * flow control skips for a window that fell behind is still stored and still counted unread.
+ * A reloaded window gets the room's recent lines in the snapshot and then its history (the
+ * renderer merges both by seq).
+ *
+ * The server is not trusted either: a line is ours ("you") only when it carries our label and
+ * a text we sent lately; a join or leave notice about ourselves cannot be true and is shown
+ * as a plain line.
  *
  * Hosting = a ChatServer plus an ordinary ChatClient connected to it over loopback, so the
  * host's own messages take exactly the path everyone else's do, and the transcript the host
@@ -14,9 +29,9 @@
  */
 import os from 'node:os';
 import { parseServerLine } from '../chat/protocol';
-import { ChatClient, ChatClientError, DEFAULT_CONNECT_TIMEOUT_MS } from '../chat/client';
+import { ChatClient, ChatClientError, DEFAULT_CONNECT_TIMEOUT_MS, outgoingLines } from '../chat/client';
 import { ChatServer } from '../chat/server';
-import type { ChatClientErrorCode, ChatServerOptions } from '../chat/types';
+import type { ChatClientErrorCode, ChatServerOptions, ConnectOptions } from '../chat/types';
 import {
   fail,
   ok,
@@ -38,6 +53,7 @@ import {
   type SearchResults,
   type SettingsUpdate,
   type ViewState,
+  type EventBatch,
   type ConnectionState,
   type HostInfo,
   type HostRequest,
@@ -61,7 +77,12 @@ import {
   rememberRecentHost,
   type PreferencesStore,
 } from './preferences';
-import { EventBatcher } from './event-batcher';
+import { EventBatcher, type FlowLimits, type FlowStats } from './event-batcher';
+import { pausableClient, slowCutExemption, type PausableClient } from './flow-control';
+import { SILENT_LOGGER, type Logger } from './logger';
+import { RecentLines } from './recent-lines';
+import { RecentSends } from './recent-sends';
+import { LineTap } from './line-tap';
 import { RosterFeed } from './roster-feed';
 import type { NetworkInterfaceTable, NetworkInterfacesReader } from './share-addresses';
 import { RoomAnnouncer } from './discovery/announcer';
@@ -128,6 +149,12 @@ export interface ChatSessionOptions {
   serverOptions?: ChatServerOptions;
   /** Where share addresses come from; tests inject a fixed table. Default os.networkInterfaces. */
   networkInterfaces?: NetworkInterfacesReader;
+  /** Flow control between the socket and the renderer (see EventBatcher). */
+  flowLimits?: Partial<FlowLimits>;
+  /** Where the session writes down what happened (never message text). Default: nowhere. */
+  logger?: Logger;
+  /** Opens a connection; default ChatClient.connect. */
+  connect?: (options: ConnectOptions) => Promise<ChatClient>;
   /** Announce rooms hosted for the network and look for others' rooms. Absent: neither. */
   discovery?: SessionDiscoveryOptions;
   /** Says whether a firewall may stop others from joining (main/app/discovery/firewall.ts). Absent: no check. */
@@ -151,7 +178,8 @@ export interface SessionDiscoveryOptions {
   beaconPorts?: number[];
 }
 
-export type SessionEventsListener = (events: BridgeEvent[]) => void;
+/** Gets each batch; someone must `acknowledge(batch.id)` once the renderer took it. */
+export type SessionEventsListener = (batch: EventBatch) => void;
 
 /** The one connection a session holds (to someone else's server, or to its own). */
 interface Link {
@@ -185,6 +213,8 @@ interface HostingState {
   roster: RosterFeed;
   /** Null for a room nobody else can join, or with discovery off. */
   announcer: RoomAnnouncer | null;
+  /** Reads the server's refusal counters for the log (see watchRefusals). */
+  refusals: NodeJS.Timeout;
 }
 interface JoinedState {
   kind: 'joined';
@@ -233,9 +263,17 @@ export class ChatSession {
   private finder: RoomFinder | null = null;
   private finderStarting: Promise<RoomFinder> | null = null;
 
+  private readonly connectClient: (options: ConnectOptions) => Promise<ChatClient>;
+  private readonly logger: Logger;
+
   private state: State = IDLE;
   private closed = false;
   private nextSeq = 1;
+  private readonly recentLines = new RecentLines();
+  private readonly recentSends = new RecentSends();
+  /** True while the batcher holds more lines than it should: the socket is paused if it can be. */
+  private underPressure = false;
+  private paused: PausableClient | null = null;
 
   private preferences: Preferences | null = null;
   private preferencesLoading: Promise<Preferences> | null = null;
@@ -245,6 +283,7 @@ export class ChatSession {
   private readonly history: SessionHistory | null;
   private readonly recorder: RoomRecorder | null;
   private readonly attention: AttentionFeed;
+  private readonly everyLine: LineTap;
   private stopHistoryEvents: () => void = () => undefined;
   private startupNoticesTaken = false;
   /** The room the session is in, as `host\nport`, to notice when it changes. */
@@ -255,13 +294,20 @@ export class ChatSession {
 
   constructor(options: ChatSessionOptions = {}) {
     this.store = options.preferences ?? new MemoryPreferencesStore();
-    this.batcher = new EventBatcher({ intervalMs: options.eventBatchMs ?? 16, deliver: (batch) => this.deliver(batch) });
+    this.batcher = new EventBatcher({
+      intervalMs: options.eventBatchMs ?? 16,
+      deliver: (batch) => this.deliver(batch),
+      ...(options.flowLimits ? { limits: options.flowLimits } : {}),
+      onPressure: (high) => this.onPressure(high),
+    });
     this.batcher.addSource(() => (this.state.kind === 'hosting' ? this.state.roster.collect() : null));
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.reconnectInitialDelayMs = Math.max(1, options.reconnectInitialDelayMs ?? 500);
     this.reconnectMaxDelayMs = Math.max(this.reconnectInitialDelayMs, options.reconnectMaxDelayMs ?? 15_000);
     this.serverOptions = options.serverOptions;
     this.readNetworkInterfaces = options.networkInterfaces ?? os.networkInterfaces;
+    this.connectClient = options.connect ?? ((connectOptions) => ChatClient.connect(connectOptions));
+    this.logger = options.logger ?? SILENT_LOGGER;
     this.discovery = options.discovery;
     this.firewallCheck = options.firewallCheck;
     this.platform = options.platform ?? os.platform();
@@ -269,10 +315,19 @@ export class ChatSession {
     this.history = options.history ?? null;
     this.recorder = this.history === null ? null : new RoomRecorder(this.history);
     this.attention = new AttentionFeed({ effects: options.attention ?? null, emit: (event) => this.enqueue(event) });
+    // Not the renderer's batches: those wait for its acknowledgements and may skip lines for a
+    // window that falls behind, while the history and the notifications must see every line.
+    this.everyLine = new LineTap({ intervalMs: options.eventBatchMs ?? 16, flush: (lines) => this.takeLines(lines) });
     if (this.history !== null) {
       this.stopHistoryEvents = this.history.onEvent((event) => {
-        if (event.type === 'status') this.enqueue({ type: 'history', status: event.status, reset: false });
-        else this.enqueue({ type: 'notice', level: 'error', message: event.message });
+        if (event.type === 'status') {
+          if (!event.status.available) this.logger.warn('history unavailable', { reason: event.status.reason });
+          this.enqueue({ type: 'history', status: event.status, reset: false });
+        } else {
+          // The store's own sentences (a disk error, falling behind), never a chat line's text.
+          this.logger.warn('history trouble', { message: event.message });
+          this.enqueue({ type: 'notice', level: 'error', message: event.message });
+        }
       });
     }
   }
@@ -285,6 +340,7 @@ export class ChatSession {
       const { status, revision } = this.report();
       const startupNotices = this.startupNoticesTaken || this.history === null ? [] : [...this.history.startupNotices];
       this.startupNoticesTaken = true;
+      const state = this.state;
       return ok({
         status,
         statusRevision: revision,
@@ -293,6 +349,8 @@ export class ChatSession {
         history: this.historyStatus(),
         unread: this.attention.unread,
         startupNotices,
+        lines: this.recentLines.lines(),
+        roster: state.kind === 'hosting' ? state.roster.clients() : [],
       });
     } catch (error) {
       return fail(messageOf(error));
@@ -328,7 +386,14 @@ export class ChatSession {
       return fail(messageOf(error));
     }
     // The server reports non-fatal trouble as 'error'; an unheard 'error' would crash main.
-    server.on('error', (error) => this.enqueue({ type: 'notice', level: 'error', message: error.message }));
+    server.on('error', (error) => {
+      this.logger.error('server error', { message: error.message });
+      this.enqueue({ type: 'notice', level: 'error', message: error.message });
+    });
+    server.on('leave', (client, reason) => {
+      // Leaving and network resets are ordinary; being cut or turned away is worth a line.
+      if (reason === 'slow' || reason === 'rejected') this.logger.warn('client cut', { peer: client.peer, reason });
+    });
     const listening = server.listen({ port, host: scope === 'local' ? '127.0.0.1' : undefined });
     const starting: StartingState = { kind: 'starting', server, listening };
     this.state = starting;
@@ -343,6 +408,8 @@ export class ChatSession {
     }
     // Left (or closed) while the port was being bound: leave() closes the server.
     if (this.state !== starting) return fail('Hosting was stopped.');
+    this.logger.info('hosting', { port: boundPort, scope });
+    this.startRoom();
 
     const table = this.interfacesTable();
     const warning = scope === 'lan' ? networkWarning(table) : null;
@@ -360,6 +427,7 @@ export class ChatSession {
       link: this.newLink('127.0.0.1', boundPort),
       roster: new RosterFeed(server, () => this.batcher.wake()),
       announcer: roomName === null ? null : this.announce(server, roomName, boundPort),
+      refusals: this.watchRefusals(server),
     };
     this.state = hosting;
     this.enqueue(hosting.roster.whole());
@@ -411,6 +479,7 @@ export class ChatSession {
 
     const joined: JoinedState = { kind: 'joined', target: { host, port }, link: this.newLink(host, port) };
     this.state = joined;
+    this.startRoom();
     this.emitStatus();
 
     const connected = await this.openClient(joined);
@@ -421,8 +490,10 @@ export class ChatSession {
     if (connected.client === null) {
       this.state = IDLE;
       this.emitStatus();
+      this.logger.warn('join failed', { target: joinHostPort(host, port), reason: connected.error });
       return { ok: false, error: connected.error, code: connected.code, target: { host, port } };
     }
+    this.logger.info('joined', { target: joinHostPort(host, port) });
     this.attach(joined, connected.client);
     await this.updatePreferences((preferences) => ({
       ...preferences,
@@ -451,7 +522,9 @@ export class ChatSession {
     const client = state.link.client;
     if (client === null) return fail('Not connected right now: wait until the connection is back.');
     try {
-      return ok({ lines: client.send(checked.value.text) });
+      const sent = client.send(checked.value.text);
+      if (sent > 0) this.recentSends.record(outgoingLines(checked.value.text));
+      return ok({ lines: sent });
     } catch (error) {
       return fail(messageOf(error));
     }
@@ -545,6 +618,8 @@ export class ChatSession {
     if (!checked.ok) return checked;
     const history = this.history;
     if (history === null) return fail(NO_HISTORY_ERROR);
+    // Everything that arrived before the clear goes with it.
+    this.everyLine.flush();
     let result: Result<number | null>;
     if (checked.value.scope === 'all') {
       result = await history.clearAll();
@@ -606,6 +681,8 @@ export class ChatSession {
     }
     const key = room === null ? '' : `${room.host}\n${room.port}`;
     if (key === this.roomKey) return;
+    // The lines that came in the room being left are counted (or not) as that room's.
+    this.everyLine.flush();
     this.roomKey = key;
     if (room === null) this.recorder?.leave();
     else this.recorder?.enter(room);
@@ -638,6 +715,21 @@ export class ChatSession {
     return this.stopFinding().then(() => ok(null));
   }
 
+  /** The renderer took batch `id` (any value is accepted and checked: it comes from the renderer). */
+  acknowledge(id: unknown): void {
+    this.batcher.acknowledge(id);
+  }
+
+  /** The renderer is gone or reloading: batches in flight are lost; it will read a snapshot. */
+  resetDelivery(): void {
+    this.batcher.resetDelivery();
+  }
+
+  /** What the flow control holds and did (tests, benchmarks, the log). */
+  get flowStats(): FlowStats & { socketPaused: boolean } {
+    return { ...this.batcher.stats, socketPaused: this.paused !== null };
+  }
+
   /** Leaves whatever chat is active, drops listeners and pending events. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
@@ -645,6 +737,7 @@ export class ChatSession {
       await this.stopFinding();
       await this.stop();
     } finally {
+      this.everyLine.close();
       this.recorder?.flush();
       this.stopHistoryEvents();
       this.attention.dispose();
@@ -698,10 +791,12 @@ export class ChatSession {
       return;
     }
     this.closeLink(previous.link);
+    this.logger.info(previous.kind === 'hosting' ? 'stopped hosting' : 'left', {});
     if (previous.kind === 'hosting') {
       previous.roster.close();
       // Goodbye first, so the room leaves everyone's list before its port closes.
       await previous.announcer?.close().catch(() => undefined);
+      clearInterval(previous.refusals);
       await previous.server.close().catch((error: unknown) => {
         this.enqueue({ type: 'notice', level: 'error', message: messageOf(error) });
       });
@@ -718,6 +813,7 @@ export class ChatSession {
     const client = link.client;
     link.client = null;
     link.self = null;
+    if (client !== null && this.paused === pausableClient(client)) this.paused = null;
     client?.close();
   }
 
@@ -796,6 +892,12 @@ export class ChatSession {
     if (starting) await (await starting.catch(() => null))?.close();
   }
 
+  /** A new room: its lines start from nothing (the renderer clears its transcript too). */
+  private startRoom(): void {
+    this.recentLines.clear();
+    this.recentSends.clear();
+  }
+
   // ---- the connection -----------------------------------------------------------------------
 
   /** One connect attempt for `owner`'s link; abortable through link.connecting. */
@@ -806,7 +908,7 @@ export class ChatSession {
     const abort = new AbortController();
     link.connecting = abort;
     try {
-      const client = await ChatClient.connect({
+      const client = await this.connectClient({
         host: link.host,
         port: link.port,
         timeoutMs: this.connectTimeoutMs,
@@ -835,12 +937,18 @@ export class ChatSession {
       if (this.state !== owner || link.client !== client) return; // we closed it on purpose
       link.client = null;
       link.self = null;
+      if (this.paused === pausableClient(client)) this.paused = null;
       const reason =
         error?.message ??
         (owner.kind === 'hosting' ? 'The connection to your own server closed.' : 'The host closed the connection.');
+      this.logger.warn('connection lost', { target: joinHostPort(link.host, link.port), reason });
       this.scheduleReconnect(owner, reason);
     });
+    if (owner.kind === 'hosting') slowCutExemption(owner.server)?.exemptFromSlowCut(client.localPeer);
+    // Still catching up from before: the new connection starts paused too.
+    if (this.underPressure) this.pauseSocket(true);
     if (wasReconnecting) {
+      this.logger.info('reconnected', { target: joinHostPort(link.host, link.port) });
       this.enqueue({ type: 'notice', level: 'info', message: `Reconnected to ${joinHostPort(link.host, link.port)}.` });
     }
     this.emitStatus();
@@ -872,8 +980,10 @@ export class ChatSession {
 
   private addLine(line: string, self: string): void {
     const parsed = parseServerLine(line);
+    // A server never tells us that we joined or left: such a notice is made up, shown as it came.
+    const impossible = parsed !== null && parsed.kind !== 'message' && parsed.peer === self;
     const chatLine: ChatLine =
-      parsed === null
+      parsed === null || impossible
         ? { seq: this.nextSeq++, kind: 'raw', peer: '', text: line, at: Date.now(), self: false }
         : {
             seq: this.nextSeq++,
@@ -881,10 +991,68 @@ export class ChatSession {
             peer: parsed.peer,
             text: parsed.text,
             at: Date.now(),
-            self: parsed.peer === self,
+            self: parsed.kind === 'message' && parsed.peer === self && this.recentSends.claim(parsed.text),
           };
+    this.recentLines.push(chatLine);
     this.recorder?.add(chatLine);
+    this.everyLine.push(chatLine);
     this.enqueue({ type: 'lines', lines: [chatLine] });
+  }
+
+  /**
+   * Connections the server turned away never become clients (no 'leave' to log); it counts
+   * them, so the log gets their number once a second while it grows: over the client limit,
+   * or not a chat client at all (an HTTP request, a TLS handshake).
+   */
+  private watchRefusals(server: ChatServer): NodeJS.Timeout {
+    let { connectionsRefused: refused, connectionsRejected: rejected } = server.stats;
+    const timer = setInterval(() => {
+      const stats = server.stats;
+      if (stats.connectionsRefused > refused) {
+        this.logger.warn('connections refused', { count: stats.connectionsRefused - refused, why: 'over the connection limit' });
+      }
+      if (stats.connectionsRejected > rejected) {
+        this.logger.warn('connections turned away', { count: stats.connectionsRejected - rejected, why: 'HTTP or TLS, not a chat client' });
+      }
+      refused = stats.connectionsRefused;
+      rejected = stats.connectionsRejected;
+    }, 1000);
+    timer.unref();
+    return timer;
+  }
+
+  // ---- flow control -------------------------------------------------------------------------
+
+  private onPressure(high: boolean): void {
+    this.underPressure = high;
+    const stats = this.batcher.stats;
+    this.logger.info(high ? 'renderer behind' : 'renderer caught up', {
+      pendingLines: stats.pendingLines,
+      pendingBytes: stats.pendingBytes,
+      skippedLines: stats.skippedLines,
+    });
+    this.pauseSocket(high);
+  }
+
+  /**
+   * Pauses (or resumes) the socket of the active connection when that is safe: the client can
+   * pause, and it is not the host's own loopback client, which its own server would otherwise
+   * cut as a slow reader (unless the server exempts it). Otherwise the batcher's cap holds.
+   */
+  private pauseSocket(pause: boolean): void {
+    if (!pause) {
+      this.paused?.resume();
+      this.paused = null;
+      return;
+    }
+    const state = this.state;
+    if (state.kind !== 'hosting' && state.kind !== 'joined') return;
+    const client = state.link.client;
+    const control = client === null ? null : pausableClient(client);
+    if (control === null || this.paused === control) return;
+    if (state.kind === 'hosting' && slowCutExemption(state.server) === null) return;
+    control.pause();
+    this.paused = control;
   }
 
   // ---- preferences --------------------------------------------------------------------------
@@ -946,12 +1114,20 @@ export class ChatSession {
     this.batcher.push(event);
   }
 
-  private deliver(batch: BridgeEvent[]): void {
-    // One append per batch; the notification policy sees the same lines the window gets.
+  /**
+   * Every line, in small batches, whether or not the window keeps up (see LineTap): one
+   * history append per batch, and the notification policy sees each line once.
+   */
+  private takeLines(lines: ChatLine[]): void {
     this.recorder?.flush();
-    const lines: ChatLine[] = [];
-    for (const event of batch) if (event.type === 'lines') for (const line of event.lines) lines.push(line);
     this.attention.lines(lines);
+  }
+
+  private deliver(batch: EventBatch): void {
+    // What the window is shown is in the history (posted) and counted before it sees it.
+    this.everyLine.flush();
+    // Nobody to show it to: nothing to wait for either.
+    if (this.listeners.size === 0) this.batcher.acknowledge(batch.id);
     for (const listener of [...this.listeners]) {
       try {
         listener(batch);

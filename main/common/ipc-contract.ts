@@ -1,14 +1,16 @@
 /**
  * The one contract of the bridge between main and the renderer: channel names, request and
- * response shapes, and the event union. Main and preload import values from here; the
- * renderer imports types only (`import type`).
+ * response shapes, and the event union. Pure: main, the preload and the renderer all use it.
  *
  * Renderer -> main: `ipcRenderer.invoke(channel, request)` resolving to a Result; main never
- * throws across IPC. Main -> renderer: one channel, `EVENTS_CHANNEL`, carrying a batch
- * (array) of `BridgeEvent`s so a burst of lines costs a few IPC messages, not thousands.
+ * throws across IPC. Main -> renderer: one channel, `EVENTS_CHANNEL`, carrying an EventBatch
+ * so a burst of lines costs a few IPC messages, not thousands. The preload acknowledges each
+ * batch on `EVENTS_ACK_CHANNEL` once the page has taken it: main sends only a few batches
+ * ahead, so a renderer that falls behind slows the socket down instead of piling up memory.
  */
 
 import type { HistoryLine, HistoryPage, HistoryStatus, LineContext, Retention, RoomAddress, SearchResults } from './history';
+import { MAX_LINK_CHARS } from './links';
 import type { ClientInfo, RosterChanges } from './roster';
 import type { Advice, DiscoveredRoom, ShareAddress } from './rooms';
 
@@ -50,6 +52,8 @@ export const CHANNELS = {
 } as const;
 
 export const EVENTS_CHANNEL = 'chat:events';
+/** Renderer -> main, fire and forget (`ipcRenderer.send`): the id of the batch the page took. */
+export const EVENTS_ACK_CHANNEL = 'chat:events-ack';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
@@ -70,7 +74,7 @@ export const LIMITS = {
   maxSendChars: 64 * 1024,
   maxAddressChars: 300,
   maxCopyChars: 4096,
-  maxUrlChars: 2048,
+  maxUrlChars: MAX_LINK_CHARS,
   /** A room name as typed; main then cleans it and holds it to 63 bytes of UTF-8. */
   maxRoomNameChars: 200,
 } as const;
@@ -162,6 +166,13 @@ export interface Snapshot {
   unread: UnreadInfo;
   /** Notices from starting up (a damaged history file set aside), in the first snapshot only. */
   startupNotices: string[];
+  /**
+   * The room's most recent lines (bounded), so a reloaded window shows the conversation again
+   * when history cannot (history off or unavailable); the renderer dedups by seq.
+   */
+  lines: ChatLine[];
+  /** Host only: who is in the room now (empty otherwise). */
+  roster: ClientInfo[];
 }
 
 // ---- history, search, attention -----------------------------------------------------------
@@ -273,7 +284,12 @@ export interface StatusReport {
 
 // ---- events (main -> renderer) --------------------------------------------------------
 
-export type LineKind = 'message' | 'connected' | 'disconnected' | 'raw';
+/**
+ * 'raw': a line not in protocol form (or a notice that cannot be true, such as one about
+ * ourselves). 'skipped': main dropped lines because the window could not keep up; `text`
+ * says how many ("1,204 lines skipped while catching up").
+ */
+export type LineKind = 'message' | 'connected' | 'disconnected' | 'raw' | 'skipped';
 
 export interface ChatLine {
   /** Increases by one per line for the session's lifetime. */
@@ -284,8 +300,15 @@ export interface ChatLine {
   text: string;
   /** Epoch ms when it arrived. */
   at: number;
-  /** True when `peer` is this app's own address. */
+  /** True when this is a line we sent: our own label and a text we sent recently. */
   self: boolean;
+}
+
+/** What main sends on EVENTS_CHANNEL; the preload acknowledges `id` once the page took it. */
+export interface EventBatch {
+  /** Increases by one per batch. */
+  id: number;
+  events: BridgeEvent[];
 }
 
 export type BridgeEvent =

@@ -9,6 +9,7 @@
 import { DEFAULT_PORT } from './constants';
 import { parseHostPort } from './address';
 import { HISTORY_LIMITS, RETENTIONS, type Retention, type RoomAddress } from './history';
+import { checkLink } from './links';
 import {
   LIMITS,
   NOTIFICATION_PRIVACY_LEVELS,
@@ -132,7 +133,9 @@ export function validateCopyText(value: unknown): Result<string> {
 
 /**
  * Only web links leave the app: `http:` and `https:`, nothing that could start a local
- * program (`file:`, `smb:`, custom schemes…). Returns the URL as the parser normalised it.
+ * program (`file:`, `smb:`, custom schemes…), and only links that are not sneaky by the same
+ * rules the renderer uses to show them (main/common/links.ts). Returns the URL as the parser
+ * normalised it (an international host in punycode).
  */
 export function validateOpenLink(value: unknown): Result<string> {
   const text = checkString(value, 'The link', LIMITS.maxUrlChars);
@@ -150,7 +153,9 @@ export function validateOpenLink(value: unknown): Result<string> {
     return fail('Only http and https links can be opened.');
   }
   if (url.hostname.length === 0) return fail('That link has no host.');
-  return ok(url.href);
+  const checked = checkLink(text.value);
+  if (!checked.ok) return fail(`That link is not opened because ${checked.problem}.`);
+  return ok(checked.link.url);
 }
 
 export function validateForgetRecentHost(value: unknown): Result<string> {

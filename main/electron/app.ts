@@ -1,23 +1,29 @@
 /**
- * Wires the app together: single instance, hardening, the chat session with its history
- * (userData/history.sqlite, on a worker thread) and notifications, IPC, the window, and an
- * orderly shutdown (the session closes, so a hosted chat ends cleanly for everyone; then the
- * history stores what is pending and closes).
+ * Wires the app together: single instance, hardening (sandbox, our own menu, no devtools when
+ * packaged, the app:// scheme, permissions denied), the log, the chat session with its history
+ * (userData/history.sqlite, on a worker thread) and notifications, IPC, the window (reloaded
+ * if its renderer dies), and an orderly shutdown (the session closes, so a hosted chat ends
+ * cleanly for everyone; then the history stores what is pending and closes).
  *
  * Takes the Electron module as a parameter: main/index.ts passes the real one, tests a fake.
  */
 import os from 'node:os';
 import path from 'node:path';
 import type * as ElectronModule from 'electron';
-import type { BrowserWindow, IpcMainInvokeEvent } from 'electron';
+import type { BrowserWindow, IpcMainEvent, IpcMainInvokeEvent } from 'electron';
 import { version as APP_VERSION } from '../../package.json';
 import { EVENTS_CHANNEL } from '../common/ipc-contract';
 import { firewallAdvice } from '../app/discovery/firewall';
 import { HistoryService } from '../app/history/service';
+import { JsonFileWriter, sweepStaleTempFiles } from '../app/json-file';
+import type { Logger } from '../app/logger';
 import { JsonFilePreferencesStore } from '../app/preferences';
 import { ChatSession, type ChatSessionOptions } from '../app/session';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { DesktopAttention } from './attention';
 import { registerIpcHandlers } from './ipc';
+import { createFileLogger } from './log';
+import { menuTemplate } from './menu';
 import { chooseTranscriptFile } from './save-transcript';
 import { appPaths } from './paths';
 import { installContentsHardening, installPermissionHandlers, isTrustedSender } from './security';
@@ -26,7 +32,18 @@ import { loadWindowState, saveWindowState } from './window-state';
 
 export type ElectronMain = Pick<
   typeof ElectronModule,
-  'app' | 'BrowserWindow' | 'ipcMain' | 'session' | 'clipboard' | 'shell' | 'screen' | 'dialog' | 'Notification' | 'nativeImage'
+  | 'app'
+  | 'BrowserWindow'
+  | 'ipcMain'
+  | 'session'
+  | 'clipboard'
+  | 'shell'
+  | 'screen'
+  | 'dialog'
+  | 'Notification'
+  | 'nativeImage'
+  | 'protocol'
+  | 'Menu'
 >;
 
 /** The history database, in the app's data folder. */
@@ -36,6 +53,16 @@ export const APP_ID = 'org.tincan.app';
 export const APP_NAME = 'Tincan';
 /** Quitting waits this long at most for the chat to close before it gives up and exits. */
 const SHUTDOWN_TIMEOUT_MS = 3000;
+/** A renderer that dies this many times within RELOAD_WINDOW_MS is not reloaded again. */
+export const MAX_RENDERER_RELOADS = 3;
+const RELOAD_WINDOW_MS = 60_000;
+/** Files in userData written through json-file.ts (their interrupted writes are swept at start). */
+const USER_DATA_FILES = ['preferences.json', 'window-state.json'] as const;
+
+export interface StartOptions {
+  /** The log; default: electron-log into `main.log` in the app's log folder. */
+  createLogger?: (logsDirectory: string, packaged: boolean) => Logger;
+}
 
 export interface TincanApp {
   /** False when another Tincan was already running: this one asked it to come forward and quits. */
@@ -50,6 +77,8 @@ export interface TincanOptions {
    * Tests pass null (nothing announced or looked for) or a loopback-only setup.
    */
   discovery?: Pick<ChatSessionOptions, 'discovery' | 'firewallCheck'> | null;
+  /** The log; default: electron-log into `main.log` in the app's log folder. */
+  createLogger?: (logsDirectory: string, packaged: boolean) => Logger;
 }
 
 export function startTincan(electron: ElectronMain, mainDirectory: string, options: TincanOptions = {}): TincanApp {
@@ -63,6 +92,18 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
     app.quit();
     return { primary: false, ready: Promise.resolve() };
   }
+  // Only possible before 'ready': the page's scheme must be privileged from the start.
+  electron.protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
+
+  // The log folder: …/Tincan/logs (Linux, Windows), ~/Library/Logs/Tincan (macOS).
+  app.setAppLogsPath();
+  const logsDirectory = app.getPath('logs');
+  const packaged = app.isPackaged;
+  const logger = (options.createLogger ?? ((directory, isPackaged) => createFileLogger(directory, { console: !isPackaged })))(
+    logsDirectory,
+    packaged,
+  );
+  logger.info('started', { version: app.getVersion(), packaged, platform: process.platform });
 
   // Every renderer sandboxed, whatever options some future window is created with.
   app.enableSandbox();
@@ -70,6 +111,8 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
   if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
   const paths = appPaths(mainDirectory);
+  const userData = app.getPath('userData');
+  const windowStateFile = new JsonFileWriter(path.join(userData, 'window-state.json'));
   const ownWebContentsIds = new Set<number>();
   let mainWindow: BrowserWindow | null = null;
   let session: ChatSession | null = null;
@@ -77,24 +120,56 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
   let attention: DesktopAttention | null = null;
   let disposeIpc: (() => void) | null = null;
   let stopForwarding: (() => void) | null = null;
+  const rendererReloads: number[] = [];
 
   app.on('second-instance', () => focusWindow(mainWindow));
+  app.on('child-process-gone', (_event, details) => {
+    logger.error('child process gone', { type: details.type, reason: details.reason, exitCode: details.exitCode });
+  });
 
-  const windowStateFile = (): string => path.join(app.getPath('userData'), 'window-state.json');
+  /** The renderer died: the window loads the page again, which restores the room from the snapshot. */
+  const recover = (window: BrowserWindow, reason: string): void => {
+    // Whatever was in flight to the dead renderer is lost; the new page reads a snapshot.
+    session?.resetDelivery();
+    if (reason === 'clean-exit' || window.isDestroyed()) return;
+    const now = Date.now();
+    while (rendererReloads.length > 0 && now - rendererReloads[0]! > RELOAD_WINDOW_MS) rendererReloads.shift();
+    if (rendererReloads.length >= MAX_RENDERER_RELOADS) {
+      logger.error('renderer keeps dying; not reloading', { reloads: rendererReloads.length });
+      return;
+    }
+    rendererReloads.push(now);
+    logger.info('reloading the window', { reason });
+    window.loadURL(paths.rendererUrl).catch((error: unknown) => {
+      logger.error('reload failed', { message: error instanceof Error ? error.message : String(error) });
+    });
+  };
 
   const openWindow = async (): Promise<void> => {
     const workAreas = electron.screen.getAllDisplays().map((display) => display.workArea);
-    const state = await loadWindowState(windowStateFile(), workAreas);
+    const state = await loadWindowState(windowStateFile.filePath, workAreas);
     const window = createMainWindow({
       BrowserWindow: electron.BrowserWindow,
       paths,
       state,
+      devTools: !packaged,
       saveState: (bounds, maximized) => {
-        saveWindowState(windowStateFile(), bounds, maximized).catch(() => undefined);
+        saveWindowState(windowStateFile, bounds, maximized).catch((error: unknown) => {
+          logger.warn('window state not saved', { message: error instanceof Error ? error.message : String(error) });
+        });
       },
     });
-    const contentsId = window.webContents.id;
+    const contents = window.webContents;
+    const contentsId = contents.id;
     ownWebContentsIds.add(contentsId);
+    contents.on('render-process-gone', (_event, details) => {
+      logger.error('renderer gone', { reason: details.reason, exitCode: details.exitCode });
+      recover(window, details.reason);
+    });
+    // A page that (re)loads starts from a snapshot: batches sent before it listened are not coming back.
+    contents.on('did-finish-load', () => session?.resetDelivery());
+    window.on('unresponsive', () => logger.warn('window unresponsive', {}));
+    window.on('responsive', () => logger.info('window responsive again', {}));
     window.on('closed', () => {
       ownWebContentsIds.delete(contentsId);
       if (mainWindow === window) mainWindow = null;
@@ -103,7 +178,21 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
   };
 
   const ready = app.whenReady().then(async () => {
+    electron.protocol.handle(APP_SCHEME, createAppProtocolHandler(paths.rendererDirectory));
+    electron.Menu.setApplicationMenu(
+      electron.Menu.buildFromTemplate(
+        menuTemplate({
+          packaged,
+          platform: process.platform,
+          openLogFolder: () => {
+            electron.shell.openPath(logsDirectory).catch(() => undefined);
+          },
+        }),
+      ),
+    );
     installPermissionHandlers(electron.session.defaultSession, paths.rendererUrl);
+    const swept = await sweepStaleTempFiles(userData, USER_DATA_FILES);
+    if (swept.length > 0) logger.info('removed files of interrupted writes', { count: swept.length });
     const discovery =
       options.discovery === undefined
         ? {
@@ -111,12 +200,12 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
             firewallCheck: (port: number, firstTime: boolean) => firewallAdvice({ port, platform: process.platform, firstLaunch: firstTime }),
           }
         : (options.discovery ?? {});
-    const userData = app.getPath('userData');
     const preferences = new JsonFilePreferencesStore(path.join(userData, 'preferences.json'));
     // History opens with the retention the user chose last time ('session': nothing on disk).
     const { historyRetention } = await preferences.load();
     history = await HistoryService.open({ file: path.join(userData, HISTORY_FILE_NAME), retention: historyRetention });
-    let chat: ChatSession | null = null;
+    const historyStatus = history.status;
+    if (!historyStatus.available) logger.warn('history unavailable', { reason: historyStatus.reason });
     attention = new DesktopAttention({
       Notification: electron.Notification,
       app,
@@ -125,10 +214,10 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
       window: () => mainWindow,
       onNotificationClick: (seq) => {
         focusWindow(mainWindow);
-        chat?.revealLine(seq);
+        session?.revealLine(seq);
       },
     });
-    chat = new ChatSession({ preferences, history, attention, ...discovery });
+    const chat = new ChatSession({ preferences, history, attention, logger, ...discovery });
     session = chat;
     disposeIpc = registerIpcHandlers({
       ipcMain: electron.ipcMain,
@@ -137,19 +226,23 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
       shell: electron.shell,
       chooseTranscriptFile: (room) =>
         chooseTranscriptFile({ dialog: electron.dialog, window: () => mainWindow, defaultFolder: () => app.getPath('documents') }, room),
-      isTrustedSender: (event: IpcMainInvokeEvent) => isTrustedSender(event, paths.rendererUrl, ownWebContentsIds),
+      isTrustedSender: (event: IpcMainInvokeEvent | IpcMainEvent) => isTrustedSender(event, paths.rendererUrl, ownWebContentsIds),
     });
     stopForwarding = chat.onEvents((batch) => {
       const window = mainWindow;
-      if (window === null || window.isDestroyed() || window.webContents.isDestroyed()) return;
+      if (window === null || window.isDestroyed() || window.webContents.isDestroyed()) {
+        // No window to show it (macOS keeps running without one): nothing to wait for.
+        chat.acknowledge(batch.id);
+        return;
+      }
       window.webContents.send(EVENTS_CHANNEL, batch);
     });
     app.on('activate', () => {
-      if (mainWindow === null) openWindow().catch(reportStartupError);
+      if (mainWindow === null) openWindow().catch((error: unknown) => reportStartupError(logger, error));
     });
     await openWindow();
   });
-  ready.catch(reportStartupError);
+  ready.catch((error: unknown) => reportStartupError(logger, error));
 
   app.on('window-all-closed', () => {
     // macOS keeps apps running with no window; the chat stays up until Quit.
@@ -161,6 +254,7 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
     if (shutDown || session === null) return;
     event.preventDefault();
     shutDown = true;
+    logger.info('quitting', {});
     const closing = session.close().finally(() => {
       attention?.dispose();
       return history?.close();
@@ -178,7 +272,8 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
   return { primary: true, ready: ready.catch(() => undefined) };
 }
 
-function reportStartupError(error: unknown): void {
+function reportStartupError(logger: Logger, error: unknown): void {
+  logger.error('could not start', { message: error instanceof Error ? error.message : String(error) });
   // eslint-disable-next-line no-console -- startup failed before any window exists; the terminal is all there is
   console.error('Tincan could not start:', error);
 }

@@ -2,9 +2,12 @@
  * The main-process end of the bridge: one `ipcMain.handle` per channel in CHANNELS. Each
  * handler checks who is calling, validates the argument, calls the session and answers
  * with a Result. Nothing here throws across IPC: a failure is `{ ok: false, error }`.
+ * Opening links and copying are rate-limited (the preload also wants a user gesture), and
+ * the events channel's acknowledgements (flow control) come in on EVENTS_ACK_CHANNEL.
  */
-import type { Clipboard, IpcMain, IpcMainInvokeEvent, Shell } from 'electron';
-import { CHANNELS, fail, ok, type Result } from '../common/ipc-contract';
+import type { Clipboard, IpcMain, IpcMainEvent, IpcMainInvokeEvent, Shell } from 'electron';
+import { CHANNELS, EVENTS_ACK_CHANNEL, fail, ok, type Result } from '../common/ipc-contract';
+import { TokenBucket } from '../app/rate-limit';
 import {
   validateClearHistoryRequest,
   validateCopyText,
@@ -32,6 +35,7 @@ export type BridgeSession = Pick<
   | 'send'
   | 'leave'
   | 'forgetRecentHost'
+  | 'acknowledge'
   | 'findRooms'
   | 'stopFindingRooms'
   | 'historyView'
@@ -45,15 +49,23 @@ export type BridgeSession = Pick<
 >;
 
 export interface IpcDependencies {
-  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>;
+  ipcMain: Pick<IpcMain, 'handle' | 'removeHandler' | 'on' | 'removeListener'>;
   session: BridgeSession;
   clipboard: Pick<Clipboard, 'writeText'>;
   shell: Pick<Shell, 'openExternal'>;
   /** Where to save a transcript: the native save dialog (tests: a fixed path). */
   chooseTranscriptFile: TranscriptFileChooser;
   /** True when the call comes from our own page in our own window. */
-  isTrustedSender: (event: IpcMainInvokeEvent) => boolean;
+  isTrustedSender: (event: IpcMainInvokeEvent | IpcMainEvent) => boolean;
+  /** The clock of the rate limits (tests); default performance.now. */
+  now?: () => number;
 }
+
+/** Links opened: 3 at once, then one a second. Copies: 8 at once, then 4 a second. */
+export const LINK_RATE = { perSecond: 1, burst: 3 } as const;
+export const COPY_RATE = { perSecond: 4, burst: 8 } as const;
+export const TOO_MANY_LINKS_ERROR = 'Too many links opened at once: wait a moment, then click again.';
+export const TOO_MANY_COPIES_ERROR = 'Too many copies at once: wait a moment, then try again.';
 
 export const UNTRUSTED_SENDER_ERROR = 'This request did not come from the Tincan window.';
 const INTERNAL_ERROR = 'Something went wrong inside Tincan; please try again.';
@@ -70,7 +82,10 @@ export function createChannelHandlers({
   clipboard,
   shell,
   chooseTranscriptFile,
-}: Pick<IpcDependencies, 'session' | 'clipboard' | 'shell' | 'chooseTranscriptFile'>): Record<ChannelName, ChannelHandler> {
+  now,
+}: Pick<IpcDependencies, 'session' | 'clipboard' | 'shell' | 'chooseTranscriptFile' | 'now'>): Record<ChannelName, ChannelHandler> {
+  const links = new TokenBucket(LINK_RATE.perSecond, LINK_RATE.burst, now);
+  const copies = new TokenBucket(COPY_RATE.perSecond, COPY_RATE.burst, now);
   return {
     getSnapshot: async (argument) => {
       const checked = validateNoArgument(argument, 'Reading the state');
@@ -99,6 +114,7 @@ export function createChannelHandlers({
     copyText: async (argument) => {
       const checked = validateCopyText(argument);
       if (!checked.ok) return checked;
+      if (!copies.take()) return fail(TOO_MANY_COPIES_ERROR);
       try {
         await clipboard.writeText(checked.value);
         return ok(null);
@@ -109,6 +125,7 @@ export function createChannelHandlers({
     openLink: async (argument) => {
       const checked = validateOpenLink(argument);
       if (!checked.ok) return checked;
+      if (!links.take()) return fail(TOO_MANY_LINKS_ERROR);
       try {
         await shell.openExternal(checked.value);
         return ok(null);
@@ -163,9 +180,17 @@ export function createChannelHandlers({
   };
 }
 
-/** Registers every channel; returns the function that removes them again. */
+/** Registers every channel (and the acknowledgements); returns the function that removes them again. */
 export function registerIpcHandlers(dependencies: IpcDependencies): () => void {
-  const { ipcMain, isTrustedSender } = dependencies;
+  const { ipcMain, isTrustedSender, session } = dependencies;
+  const onAcknowledge = (event: IpcMainEvent, id: unknown): void => {
+    try {
+      if (isTrustedSender(event)) session.acknowledge(id);
+    } catch {
+      // a disposed frame: nothing to acknowledge for
+    }
+  };
+  ipcMain.on(EVENTS_ACK_CHANNEL, onAcknowledge);
   const handlers = createChannelHandlers(dependencies);
   const channels = Object.keys(CHANNELS) as ChannelName[];
   for (const name of channels) {
@@ -183,5 +208,6 @@ export function registerIpcHandlers(dependencies: IpcDependencies): () => void {
   }
   return () => {
     for (const name of channels) ipcMain.removeHandler(CHANNELS[name]);
+    ipcMain.removeListener(EVENTS_ACK_CHANNEL, onAcknowledge);
   };
 }

@@ -6,8 +6,14 @@
  */
 import type { App, Session, WebContents } from 'electron';
 
-/** The only permission a page of ours may use: desktop notifications for new messages. */
-const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['notifications']);
+/**
+ * Permissions a page of ours may use: none. Tincan uses no camera, microphone, location,
+ * clipboard reading or devices; whatever it does not use is denied, to our own page too.
+ * Desktop notifications need no page permission either: main shows them with Electron's
+ * main-process Notification (main/electron/attention.ts), never the page's web Notification,
+ * so 'notifications' is denied like the rest.
+ */
+const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set();
 
 /** `url` without its query and fragment, or null when it does not parse. */
 function withoutQueryAndHash(url: string): string | null {
@@ -67,15 +73,32 @@ export function installContentsHardening(app: Pick<App, 'on'>): void {
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents));
 }
 
-/** Grants 'notifications' to our own page and nothing to anybody else. */
-export function isPermissionAllowed(permission: string, requestingUrl: string, rendererUrl: string): boolean {
-  return ALLOWED_PERMISSIONS.has(permission) && isOwnPageUrl(requestingUrl, rendererUrl);
+/** Grants what ALLOWED_PERMISSIONS lists to our own page, and nothing to anybody else. */
+export function isPermissionAllowed(
+  permission: string,
+  requestingUrl: string,
+  rendererUrl: string,
+  allowed: ReadonlySet<string> = ALLOWED_PERMISSIONS,
+): boolean {
+  return allowed.has(permission) && isOwnPageUrl(requestingUrl, rendererUrl);
+}
+
+/** `scheme://host` of `url` (for app:// too, where the URL parser's `origin` is "null"). */
+export function originOf(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    return parsed.host.length > 0 ? `${parsed.protocol}//${parsed.host}` : null;
+  } catch {
+    return null;
+  }
 }
 
 export function installPermissionHandlers(
-  session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>,
+  session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'>,
   rendererUrl: string,
+  allowed: ReadonlySet<string> = ALLOWED_PERMISSIONS,
 ): void {
+  const ownOrigin = originOf(rendererUrl);
   session.setPermissionRequestHandler((contents, permission, callback, details) => {
     let requestingUrl: string;
     try {
@@ -83,16 +106,18 @@ export function installPermissionHandlers(
     } catch {
       requestingUrl = ''; // a contents destroyed mid-request: nothing is granted
     }
-    callback(isPermissionAllowed(permission, requestingUrl, rendererUrl));
+    callback(isPermissionAllowed(permission, requestingUrl, rendererUrl, allowed));
   });
   session.setPermissionCheckHandler((contents, permission, requestingOrigin) => {
-    if (!ALLOWED_PERMISSIONS.has(permission)) return false;
+    if (!allowed.has(permission)) return false;
     try {
-      // Checks carry only an origin (file:// pages have the opaque 'file://'); the contents tells which page.
+      // Checks carry only an origin; the contents tells which page.
       const url = contents?.getURL() ?? '';
-      return isPermissionAllowed(permission, url, rendererUrl) && requestingOrigin.startsWith('file:');
+      return isPermissionAllowed(permission, url, rendererUrl, allowed) && requestingOrigin === ownOrigin;
     } catch {
       return false;
     }
   });
+  // USB, HID, serial, Bluetooth: never.
+  session.setDevicePermissionHandler(() => false);
 }

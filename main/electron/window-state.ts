@@ -3,7 +3,7 @@
  * the display layout comes in as data so a window saved on a monitor that is gone opens
  * on one that is there.
  */
-import { readJsonFile, writeJsonFileAtomic } from '../app/json-file';
+import { readJsonFile, type JsonFileWriter } from '../app/json-file';
 
 export interface Rectangle {
   x: number;
@@ -81,7 +81,8 @@ export async function loadWindowState(filePath: string, workAreas: readonly Rect
   return restoreWindowState(await readJsonFile(filePath), workAreas);
 }
 
-export async function saveWindowState(filePath: string, bounds: Rectangle, maximized: boolean): Promise<void> {
+/** Saves through `file`, whose writes are chained: an older size never lands after a newer one. */
+export function saveWindowState(file: JsonFileWriter, bounds: Rectangle, maximized: boolean): Promise<void> {
   const state: WindowState = { ...bounds, maximized };
-  await writeJsonFileAtomic(filePath, state);
+  return file.write(state);
 }

@@ -1,4 +1,4 @@
-/** The one Tincan window: secure preferences, our page loaded from disk, size remembered. */
+/** The one Tincan window: secure preferences, our page from app://, size remembered. */
 import type { BrowserWindow as ElectronBrowserWindow, BrowserWindowConstructorOptions, Rectangle } from 'electron';
 import type { AppPaths } from './paths';
 import { hardenWebContents } from './security';
@@ -10,6 +10,8 @@ export interface MainWindowDependencies {
   BrowserWindow: BrowserWindowClass;
   paths: AppPaths;
   state: WindowState;
+  /** Developer tools can be opened (a dev checkout; never a packaged build). */
+  devTools: boolean;
   /** Called (debounced) when the window moves or resizes, and when it closes. */
   saveState: (bounds: Rectangle, maximized: boolean) => void;
 }
@@ -26,7 +28,7 @@ export function windowPlacement(state: WindowState): Pick<BrowserWindowConstruct
   };
 }
 
-export function createMainWindow({ BrowserWindow, paths, state, saveState }: MainWindowDependencies): ElectronBrowserWindow {
+export function createMainWindow({ BrowserWindow, paths, state, devTools, saveState }: MainWindowDependencies): ElectronBrowserWindow {
   // The security options stay literal, right here, so reviewers and static checkers
   // (electronegativity) see exactly what the window runs with.
   const window = new BrowserWindow({
@@ -49,6 +51,7 @@ export function createMainWindow({ BrowserWindow, paths, state, saveState }: Mai
       // Middle-click would try to open a new window; those are denied anyway, this stops the attempt.
       disableBlinkFeatures: 'Auxclick',
       spellcheck: false,
+      devTools,
       preload: paths.preload,
     },
   });
@@ -86,7 +89,7 @@ export function createMainWindow({ BrowserWindow, paths, state, saveState }: Mai
   };
   window.once('ready-to-show', showOnce);
   // A page that fails to load still gets a visible window rather than a ghost process.
-  window.loadFile(paths.rendererIndex).then(showOnce, showOnce);
+  window.loadURL(paths.rendererUrl).then(showOnce, showOnce);
   return window;
 }
 

@@ -35,17 +35,19 @@ interface Setup {
   dir: string;
 }
 
-async function setup(options: ChatSessionOptions & { preferences?: never; prefs?: Partial<Preferences>; file?: string } = {}): Promise<Setup> {
+async function setup(
+  options: ChatSessionOptions & { preferences?: never; prefs?: Partial<Preferences>; file?: string; acknowledge?: boolean } = {},
+): Promise<Setup> {
   const folder = temporaryFolder();
   defer(() => folder.remove());
   const file = options.file ?? path.join(folder.dir, 'history.sqlite');
   const prefs = { ...defaultPreferences(), ...options.prefs };
   const history = await HistoryService.open({ file, retention: prefs.historyRetention });
   defer(() => history.close());
-  const { prefs: _prefs, file: _file, ...rest } = options;
+  const { prefs: _prefs, file: _file, acknowledge, ...rest } = options;
   const session = new ChatSession({ eventBatchMs: 20, preferences: new MemoryPreferencesStore(prefs), history, ...rest });
   defer(() => session.close());
-  const events = new EventRecorder(session);
+  const events = new EventRecorder(session, { acknowledge: acknowledge ?? true });
   defer(() => events.dispose());
   return { session, events, history, file, dir: folder.dir };
 }
@@ -249,6 +251,45 @@ describe('session history', () => {
       ok: false,
       error: `History is unavailable: another Tincan is using the history file (${file}).`,
     });
+  });
+
+  it('a window that falls behind: lines skipped for it are all stored and all counted unread; the history covers what it skipped', async () => {
+    const unread: number[] = [];
+    const attention = { notify: () => undefined, flash: () => undefined, unread: (state: UnreadState) => unread.push(state.count) };
+    // A small cap, and no pressure to pause first: the host's own loopback client cannot be paused anyway.
+    const flowLimits = { maxInFlight: 1, maxPendingLines: 200, highWaterLines: 100, lowWaterLines: 20 };
+    const { session, events, dir } = await setup({ acknowledge: false, flowLimits, attention });
+    value(await session.getSnapshot());
+    const { port } = value(await session.host({ port: 0, scope: 'local' }));
+    value(await session.setViewState({ focused: false, atBottom: true }));
+    const guest = await guestOf(port);
+    const count = 3000;
+    await guest.write(Array.from({ length: count }, (_, index) => `flood ${index}\n`).join(''));
+
+    // The window took nothing: lines were skipped for it, yet every one counts as unread…
+    await waitUntil(() => unread.at(-1) === count, () => `all ${count} unread (last count ${unread.at(-1)})`, 15_000);
+    expect(session.flowStats.skippedLines).toBeGreaterThan(0);
+    // …and every one is in the history, in order.
+    const target = path.join(dir, 'all.txt');
+    value(await session.saveTranscript(async () => ({ ok: true, value: target })));
+    const stored = fs.readFileSync(target, 'utf8').split('\n').flatMap((text) => /\] (flood \d+)$/.exec(text)?.[1] ?? []);
+    expect(stored).toEqual(Array.from({ length: count }, (_, index) => `flood ${index}`));
+
+    // The window catches up: it hears what was skipped, and the history's newest page holds those lines.
+    const caughtUp = (): boolean => events.lines.some((line) => line.text === `flood ${count - 1}`);
+    while (!caughtUp()) {
+      const before = events.batches.length;
+      events.acknowledgeAll();
+      await events.waitFor(() => events.batches.length > before, 'the next batch once the last one was taken');
+    }
+    const skipped = events.lines.filter((line) => line.kind === 'skipped');
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(skipped[0]!.text).toMatch(/^[\d,]+ lines? skipped while catching up$/);
+    const view = value(await session.historyView({ beforeId: null }));
+    expect(view.liveSeq).toBeGreaterThanOrEqual(skipped.at(-1)!.seq);
+    expect(view.lines.some((line) => line.text === 'flood 2999' && line.seq !== null)).toBe(true);
+    // The snapshot's recent lines are what arrived, never the window's stand-ins.
+    expect(value(await session.getSnapshot()).lines.every((line) => line.kind !== 'skipped')).toBe(true);
   });
 
   it('a window without history answers without throwing', async () => {

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ChatClient } from '../../main/chat/client';
 import { ChatServer } from '../../main/chat/server';
 import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
 import { shareAddressesFor } from '../../main/app/share-addresses';
@@ -7,7 +8,9 @@ import type { ChatLine, HostRequest, JoinRequest, SessionStatus } from '../../ma
 import { MemoryPreferencesStore } from '../../main/app/preferences';
 import { EventRecorder } from '../support/event-recorder';
 import { canListen, freePort, occupiedPort } from '../support/ports';
+import { MemoryLogger } from '../support/memory-logger';
 import { RawClient } from '../support/raw-client';
+import { waitUntil } from '../support/wait';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -419,5 +422,100 @@ describe('shareAddressesFor', () => {
   it('falls back to loopback, and local scope is loopback only', () => {
     expect(shareAddressesFor('lan', 4000, {})).toEqual(['127.0.0.1:4000']);
     expect(shareAddressesFor('local', 4000, structuredClone(interfaces) as never)).toEqual(['127.0.0.1:4000']);
+  });
+});
+
+describe('ChatSession snapshots, flow control and log while hosting', () => {
+  it('the snapshot brings the room back: recent lines and the roster', async () => {
+    const { session, events } = newSession();
+    const { port, self } = await hostLocally(session);
+    const raw = await connectRaw(port);
+    await raw.write('one\ntwo\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'two'), 'the lines');
+    await events.waitFor(() => events.roster.length === 2, 'both in the roster');
+    const snapshot = await session.getSnapshot();
+    if (!snapshot.ok) throw new Error(snapshot.error);
+    expect(snapshot.value.lines.map((line) => line.text)).toEqual(events.lines.map((line) => line.text));
+    expect(snapshot.value.roster.map((client) => client.peer).sort()).toEqual([raw.label, self].sort());
+    // A new room starts empty.
+    await session.leave();
+    expect((await session.host({ port: 0, scope: 'local' })).ok).toBe(true);
+    const fresh = await session.getSnapshot();
+    expect(fresh.ok && fresh.value.lines).toEqual([]);
+  });
+
+  it('never pauses the host’s own loopback client unless its server exempts it from the slow-reader cut', async () => {
+    let pauses = 0;
+    const connect = async (options: Parameters<typeof ChatClient.connect>[0]): Promise<ChatClient> => {
+      const client = await ChatClient.connect(options);
+      const socket = (client as unknown as { socket: net.Socket }).socket;
+      return Object.assign(client, {
+        pause: () => {
+          pauses += 1;
+          socket.pause();
+        },
+        resume: () => socket.resume(),
+      });
+    };
+    const limits = { highWaterLines: 50, lowWaterLines: 10, maxInFlight: 1 };
+    // A renderer that never takes anything: the lines pile up at once.
+    const { session, events } = newSession({ connect, flowLimits: limits });
+    events.dispose();
+    session.onEvents(() => undefined);
+    const { port } = await hostLocally(session);
+    const raw = await connectRaw(port);
+    await raw.write(Array.from({ length: 500 }, (_, i) => `flood ${i}\n`).join(''));
+    await waitUntil(() => session.flowStats.underPressure, 'the renderer to fall behind');
+    expect(pauses).toBe(0);
+    expect(session.flowStats.socketPaused).toBe(false);
+    await session.leave();
+
+    // A server that can exempt it: told which peer is ours, and then pausing is safe.
+    const exempted: string[] = [];
+    const prototype = ChatServer.prototype as unknown as { exemptFromSlowCut?: (peer: string) => void };
+    prototype.exemptFromSlowCut = (peer: string) => exempted.push(peer);
+    cleanups.push(() => delete prototype.exemptFromSlowCut);
+    const hosted = await hostLocally(session);
+    expect(exempted).toEqual([hosted.self]);
+    const again = await connectRaw(hosted.port);
+    await again.write(Array.from({ length: 500 }, (_, i) => `flood ${i}\n`).join(''));
+    await waitUntil(() => pauses > 0, 'the loopback client to pause');
+    expect(session.flowStats.socketPaused).toBe(true);
+  });
+
+  it('logs a client cut as too slow, with its address and reason, never the text', async () => {
+    const logger = new MemoryLogger();
+    const { session } = newSession({ logger, serverOptions: { maxClientOutputBytes: 16 * 1024 } });
+    const { port } = await hostLocally(session);
+    const reader = await connectRaw(port);
+    reader.socket.pause(); // never reads
+    const talker = await connectRaw(port);
+    const secret = 'confidential words that must never reach the log';
+    // 16 MiB: more than the kernel buffers of the stuck socket hold.
+    const chunk = `${secret} ${'x'.repeat(950)}\n`.repeat(256);
+    for (let i = 0; i < 64 && !logger.events().includes('client cut'); i += 1) await talker.write(chunk);
+    await waitUntil(() => logger.events().includes('client cut'), 'the slow reader to be cut', 15_000);
+    const cut = logger.entries.find((entry) => entry.event === 'client cut');
+    expect(cut?.fields).toEqual({ peer: reader.label, reason: 'slow' });
+    expect(logger.events()).toContain('hosting');
+    expect(logger.text).not.toContain('confidential');
+  });
+
+  it('logs connections refused over the limit and connections that are not chat clients', async () => {
+    const logger = new MemoryLogger();
+    const { session, events } = newSession({ logger, serverOptions: { maxClients: 3, admitDelayMs: 0 } });
+    const { port } = await hostLocally(session);
+    await connectRaw(port);
+    await events.waitFor(() => events.roster.length === 2, 'our client and the first');
+    const web = await connectRaw(port);
+    await web.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await web.waitForEnd();
+    await connectRaw(port);
+    await events.waitFor(() => events.roster.length === 3, 'the room full');
+    const refused = await connectRaw(port);
+    await refused.waitForClose();
+    await waitUntil(() => logger.events().includes('connections refused') && logger.events().includes('connections turned away'), () => `both in the log: ${logger.text}`, 5000);
+    expect(logger.entries.find((entry) => entry.event === 'connections refused')?.fields).toEqual({ count: 1, why: 'over the connection limit' });
+    expect(logger.entries.find((entry) => entry.event === 'connections turned away')?.fields).toEqual({ count: 1, why: 'HTTP or TLS, not a chat client' });
   });
 });

@@ -13,7 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { ChatSession, type SessionDiscoveryOptions } from '../../main/app/session';
 import { HistoryService } from '../../main/app/history/service';
 import type { DesktopNotification, UnreadState } from '../../main/app/notifications/policy';
-import { fail, type BridgeEvent, type Preferences, type Result } from '../../main/common/ipc-contract';
+import { fail, type EventBatch, type Preferences, type Result } from '../../main/common/ipc-contract';
 import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
 import { createChannelHandlers, type ChannelHandler, type ChannelName } from '../../main/electron/ipc';
 
@@ -166,9 +166,11 @@ export interface AppPageOptions {
   preferences?: Partial<Preferences>;
   /** LAN discovery for the session (keep it to loopback: `selection: { only: ['lo'] }`); default off. */
   discovery?: SessionDiscoveryOptions;
+  /** False: the session keeps no history (a window restores the room from the snapshot alone). Default true. */
+  history?: boolean;
 }
 
-/** One app window: a page plus the ChatSession behind its bridge, with its own history. */
+/** One app window: a page plus the ChatSession behind its bridge, with its own history (unless told otherwise). */
 export class AppPage {
   readonly copied: string[] = [];
   readonly opened: string[] = [];
@@ -190,7 +192,7 @@ export class AppPage {
     readonly context: BrowserContext,
     readonly page: Page,
     readonly session: ChatSession,
-    readonly history: HistoryService,
+    readonly history: HistoryService | null,
     /** A temporary folder of this window: its history file, saved transcripts. */
     readonly folder: string,
     readonly colorScheme: 'light' | 'dark',
@@ -223,7 +225,8 @@ export class AppPage {
     const page = await context.newPage();
     const preferences = { ...defaultPreferences(), ...options.preferences };
     const folder = mkdtempSync(path.join(os.tmpdir(), 'tincan-e2e-'));
-    const history = await HistoryService.open({ file: path.join(folder, 'history.sqlite'), retention: preferences.historyRetention });
+    const history =
+      options.history === false ? null : await HistoryService.open({ file: path.join(folder, 'history.sqlite'), retention: preferences.historyRetention });
     // The notification adapter's stand-in records into the page object (made just below).
     let recorder: AppPage | null = null;
     const session = new ChatSession({
@@ -231,7 +234,7 @@ export class AppPage {
       connectTimeoutMs: 3000,
       discovery: options.discovery,
       defaultRoomName: 'tester’s room on e2e',
-      history,
+      ...(history === null ? {} : { history }),
       attention: {
         notify: (notification) => recorder?.notifications.push(notification),
         unread: (state) => recorder?.badges.push(state),
@@ -254,15 +257,20 @@ export class AppPage {
     return app;
   }
 
-  /** Pushes a batch into the page, in order, as main's events channel would. */
-  private deliver(events: BridgeEvent[]): void {
-    const { page } = this;
+  /**
+   * Pushes a batch into the page, in order, as main's events channel would, and acknowledges
+   * it once the page's listeners ran, as the preload does. (The session keeps only a few
+   * batches in flight, so this chain stays short however fast lines arrive.)
+   */
+  private deliver(batch: EventBatch): void {
+    const { page, session } = this;
     this.delivery = this.delivery
-      .then(() =>
-        page.evaluate((batch) => {
-          (window as unknown as { __tincanDeliver: (events: unknown[]) => void }).__tincanDeliver(batch);
-        }, events),
-      )
+      .then(async () => {
+        await page.evaluate((events) => {
+          (window as unknown as { __tincanDeliver: (events: unknown[]) => void }).__tincanDeliver(events);
+        }, batch.events);
+        session.acknowledge(batch.id);
+      })
       .catch(() => undefined);
   }
 
@@ -272,6 +280,15 @@ export class AppPage {
     if (args.length > 1) return fail('Too many arguments.');
     if (!Object.hasOwn(this.handlers, method)) return fail(`Unknown bridge method ${method}.`);
     return this.handlers[method as ChannelName](args[0]);
+  }
+
+  /**
+   * Reloads the page as the shell does after a renderer crash: batches in flight to the old
+   * page are forgotten once the new one has loaded (main/electron/app.ts, did-finish-load).
+   */
+  async reload(): Promise<void> {
+    await this.page.reload();
+    this.session.resetDelivery();
   }
 
   async cspViolations(): Promise<string[]> {
@@ -330,7 +347,7 @@ export class AppPage {
   async close(): Promise<void> {
     this.unsubscribe();
     await this.session.close();
-    await this.history.close();
+    await this.history?.close();
     await this.delivery;
     await this.context.close();
     rmSync(this.folder, { recursive: true, force: true });

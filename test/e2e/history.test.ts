@@ -91,6 +91,8 @@ function exportedLine(line: ChatLine): string {
       return `${time} [${line.peer}] (disconnected)`;
     case 'raw':
       return `${time} ${line.text}`;
+    case 'skipped':
+      throw new Error('a line skipped for the window stands for lines the history has; it is never exported');
   }
 }
 

@@ -7,19 +7,21 @@ import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CHANNELS, EVENTS_CHANNEL, type BridgeEvent, type HistoryView, type Result } from '../../main/common/ipc-contract';
+import { CHANNELS, type BridgeEvent, type HistoryView, type Result } from '../../main/common/ipc-contract';
 import { HISTORY_FILE_NAME, startTincan, type ElectronMain } from '../../main/electron/app';
+import { RENDERER_URL } from '../../main/electron/app-protocol';
+import { MemoryLogger } from '../support/memory-logger';
 import { freePort } from '../support/ports';
 import { RawClient } from '../support/raw-client';
 import { waitUntil } from '../support/wait';
-import { createFakeElectron, FakeBrowserWindow, FakeNotification, type FakeElectron } from './fake-electron';
+import { acknowledgeBatches, createFakeElectron, FakeBrowserWindow, FakeNotification, sentEvents, type FakeElectron } from './fake-electron';
 
 vi.mock('electron', async () => (await import('./fake-electron')).createFakeElectron());
 
 const MAIN_DIRECTORY = path.join(path.sep, 'opt', 'tincan', 'resources', 'app.asar', 'dist', 'main');
-const OUR_FRAME = { url: pathToFileURL(path.join(MAIN_DIRECTORY, '..', 'renderer', 'index.html')).href, parent: null };
+// The page comes from app:// (the app's own scheme): the sender checks compare that origin.
+const OUR_FRAME = { url: RENDERER_URL, parent: null };
 
 let root = '';
 let electron: FakeElectron;
@@ -40,11 +42,13 @@ afterEach(async () => {
 });
 
 async function startReady(): Promise<FakeBrowserWindow> {
-  const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY);
+  const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, { discovery: null, createLogger: () => new MemoryLogger() });
   electron.app.ready();
   await tincan.ready;
   const window = FakeBrowserWindow.instances[0];
   if (!window) throw new Error('no window');
+  // The page takes every batch, as the preload tells main (flow control).
+  acknowledgeBatches(electron, window, OUR_FRAME);
   return window;
 }
 
@@ -53,7 +57,7 @@ function invoke<T>(window: FakeBrowserWindow, channel: string, ...args: unknown[
 }
 
 function sent(window: FakeBrowserWindow): BridgeEvent[] {
-  return window.webContents.send.mock.calls.flatMap((call) => (call[0] === EVENTS_CHANNEL ? (call[1] as BridgeEvent[]) : []));
+  return sentEvents(window);
 }
 
 async function hostWithGuest(window: FakeBrowserWindow): Promise<{ port: number; guest: RawClient }> {

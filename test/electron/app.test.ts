@@ -1,30 +1,34 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CHANNELS, EVENTS_CHANNEL, type BridgeEvent } from '../../main/common/ipc-contract';
+import { CHANNELS, EVENTS_ACK_CHANNEL, EVENTS_CHANNEL, type BridgeEvent, type EventBatch } from '../../main/common/ipc-contract';
 import { startTincan, type ElectronMain, type TincanOptions } from '../../main/electron/app';
-import { UNTRUSTED_SENDER_ERROR } from '../../main/electron/ipc';
+import { RENDERER_URL } from '../../main/electron/app-protocol';
+import { TOO_MANY_COPIES_ERROR, TOO_MANY_LINKS_ERROR, UNTRUSTED_SENDER_ERROR } from '../../main/electron/ipc';
+import { MemoryLogger } from '../support/memory-logger';
 import { freePort } from '../support/ports';
 import { RawClient } from '../support/raw-client';
 import { waitUntil } from '../support/wait';
-import { createFakeElectron, fakeEvent, FakeBrowserWindow, FakeWebContents, type FakeElectron } from './fake-electron';
+import { acknowledgeBatches, createFakeElectron, fakeEvent, FakeBrowserWindow, FakeWebContents, sentEvents, type FakeElectron } from './fake-electron';
 
 // Nothing here may load the real Electron module.
 vi.mock('electron', async () => (await import('./fake-electron')).createFakeElectron());
 
 const MAIN_DIRECTORY = path.join(path.sep, 'opt', 'tincan', 'resources', 'app.asar', 'dist', 'main');
 const RENDERER_INDEX = path.join(MAIN_DIRECTORY, '..', 'renderer', 'index.html');
-const OUR_FRAME = { url: pathToFileURL(RENDERER_INDEX).href, parent: null };
+const OUR_FRAME = { url: RENDERER_URL, parent: null };
 
 let userData = '';
 let electron: FakeElectron;
+let logger: MemoryLogger;
 
 beforeEach(async () => {
   userData = await mkdtemp(path.join(os.tmpdir(), 'tincan-app-'));
   electron = createFakeElectron(userData);
+  logger = new MemoryLogger();
   FakeBrowserWindow.instances.length = 0;
 });
 
@@ -36,8 +40,8 @@ afterEach(async () => {
   await rm(userData, { recursive: true, force: true });
 });
 
-async function startReady(options: TincanOptions = { discovery: null }): Promise<FakeBrowserWindow> {
-  const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, options);
+async function startReady(options: TincanOptions = {}): Promise<FakeBrowserWindow> {
+  const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, { discovery: null, createLogger: () => logger, ...options });
   expect(tincan.primary).toBe(true);
   electron.app.ready();
   await tincan.ready;
@@ -46,8 +50,13 @@ async function startReady(options: TincanOptions = { discovery: null }): Promise
   return window;
 }
 
+/** Acknowledges every batch `window` gets, as the preload does once the page took it. */
+function actLikeThePreload(window: FakeBrowserWindow): void {
+  acknowledgeBatches(electron, window, OUR_FRAME);
+}
+
 describe('startTincan', () => {
-  it('creates one hardened window that loads our page from disk', async () => {
+  it('creates one hardened window that loads our page from app://', async () => {
     const window = await startReady();
     expect(FakeBrowserWindow.instances).toHaveLength(1);
     expect(window.options.webPreferences).toMatchObject({
@@ -61,7 +70,7 @@ describe('startTincan', () => {
     });
     expect(window.options.minWidth).toBeLessThanOrEqual(800);
     expect(window.options.minHeight).toBeLessThanOrEqual(600);
-    expect(window.loadFile).toHaveBeenCalledWith(RENDERER_INDEX);
+    expect(window.loadURL).toHaveBeenCalledWith('app://tincan/index.html');
     expect(electron.app.enableSandbox).toHaveBeenCalled();
     expect(electron.app.setName).toHaveBeenCalledWith('Tincan');
     expect(electron.app.setPath).toHaveBeenCalledWith('userData', path.join(userData, 'Tincan'));
@@ -79,6 +88,10 @@ describe('startTincan', () => {
     const foreignFrames = [
       { url: 'https://evil.example/', parent: null },
       { url: pathToFileURL('/tmp/other.html').href, parent: null },
+      // file:// is not our page any more, not even our own index.html on disk
+      { url: pathToFileURL(RENDERER_INDEX).href, parent: null },
+      { url: 'app://tincan/other.html', parent: null },
+      { url: 'app://evil/index.html', parent: null },
       { url: OUR_FRAME.url, parent: {} }, // an iframe showing our page
       null,
     ];
@@ -146,8 +159,8 @@ describe('startTincan', () => {
       after: { status: { mode: 'hosting', connection: 'connected' } },
     });
 
-    const sentBatches = (): BridgeEvent[] =>
-      window.webContents.send.mock.calls.flatMap((call) => (call[0] === EVENTS_CHANNEL ? (call[1] as BridgeEvent[]) : []));
+    actLikeThePreload(window);
+    const sentBatches = (): BridgeEvent[] => sentEvents(window);
     await waitUntil(
       () => sentBatches().some((event) => event.type === 'status' && event.status.mode === 'hosting' && event.status.connection === 'connected'),
       'a hosting status sent to the window',
@@ -192,7 +205,7 @@ describe('startTincan', () => {
     }
   });
 
-  it('grants notifications to our page only, and nothing else to anyone', async () => {
+  it('denies every permission to every page, ours included (Tincan uses none), and every device', async () => {
     const window = await startReady();
     const { defaultSession } = electron.session;
     const ask = (permission: string, url: string): boolean => {
@@ -203,15 +216,15 @@ describe('startTincan', () => {
       if (reply.granted === undefined) throw new Error('no answer');
       return reply.granted;
     };
-    expect(ask('notifications', OUR_FRAME.url)).toBe(true);
-    expect(ask('notifications', 'https://evil.example/')).toBe(false);
-    for (const permission of ['media', 'geolocation', 'openExternal', 'clipboard-read', 'fullscreen', 'unknown']) {
+    for (const permission of ['notifications', 'media', 'geolocation', 'openExternal', 'clipboard-read', 'fullscreen', 'unknown']) {
       expect(ask(permission, OUR_FRAME.url)).toBe(false);
+      expect(ask(permission, 'https://evil.example/')).toBe(false);
     }
     window.webContents.url = OUR_FRAME.url;
-    expect(defaultSession.checkHandler?.(window.webContents, 'notifications', 'file:///', {})).toBe(true);
-    expect(defaultSession.checkHandler?.(window.webContents, 'media', 'file:///', {})).toBe(false);
-    expect(defaultSession.checkHandler?.(null, 'notifications', 'file:///', {})).toBe(false);
+    expect(defaultSession.checkHandler?.(window.webContents, 'notifications', 'app://tincan', {})).toBe(false);
+    expect(defaultSession.checkHandler?.(window.webContents, 'media', 'app://tincan', {})).toBe(false);
+    expect(defaultSession.checkHandler?.(null, 'notifications', 'app://tincan', {})).toBe(false);
+    expect(defaultSession.deviceHandler?.({ deviceType: 'usb', origin: 'app://tincan' })).toBe(false);
   });
 
   it('remembers the window bounds in userData', async () => {
@@ -234,24 +247,183 @@ describe('LAN discovery through IPC', () => {
   it('announces a LAN room and lists rooms found, with the discovery main is given (loopback here)', async () => {
     const port = await freePort();
     const discovery = { interfaces: os.networkInterfaces, selection: { only: ['lo'] }, appVersion: '0.1.0', beaconPorts: [port] };
-    const window = await startReady({ discovery: { discovery } });
+    const window = await startReady({ discovery: { discovery }, createLogger: () => logger });
+    actLikeThePreload(window);
     const found = (await electron.ipcMain.invoke(CHANNELS.findRooms, window.webContents, OUR_FRAME)) as { ok: boolean };
     expect(found.ok).toBe(true);
     const hosted = await electron.ipcMain.invoke(CHANNELS.host, window.webContents, OUR_FRAME, { port, scope: 'lan', name: 'Through IPC' });
     expect(hosted).toMatchObject({ ok: true, value: { roomName: 'Through IPC' } });
-    const sentRooms = (): string[] =>
-      window.webContents.send.mock.calls.flatMap((call) =>
-        call[0] === EVENTS_CHANNEL ? (call[1] as BridgeEvent[]).flatMap((event) => (event.type === 'rooms' ? event.rooms.map((room) => room.name) : [])) : [],
-      );
+    const sentRooms = (): string[] => sentEvents(window).flatMap((event) => (event.type === 'rooms' ? event.rooms.map((room) => room.name) : []));
     await waitUntil(() => sentRooms().includes('Through IPC'), 'the room in a rooms event sent to the window', 10_000);
     expect(await electron.ipcMain.invoke(CHANNELS.stopFindingRooms, window.webContents, OUR_FRAME)).toEqual({ ok: true, value: null });
+  });
+});
+
+describe('packaged hardening', () => {
+  type MenuItem = { label?: string; role?: string; submenu?: MenuItem[]; click?: () => void };
+  const flatten = (items: MenuItem[]): MenuItem[] => items.flatMap((item) => [item, ...flatten(item.submenu ?? [])]);
+
+  it('a packaged app: no devtools, and a menu of our own without devtools or reload', async () => {
+    electron.app.isPackaged = true;
+    const window = await startReady();
+    expect(window.options.webPreferences).toMatchObject({ devTools: false });
+    const items = flatten(electron.Menu.template ?? []);
+    expect(items.length).toBeGreaterThan(5);
+    expect(items.map((item) => item.role ?? '')).not.toContain('toggleDevTools');
+    expect(items.map((item) => item.role ?? '')).not.toContain('reload');
+    expect(items.map((item) => item.role ?? '')).not.toContain('viewMenu'); // Electron's carries devtools
+    const openLogs = items.find((item) => item.label === 'Open Log Folder');
+    openLogs?.click?.();
+    expect(electron.shell.openPath).toHaveBeenCalledWith(path.join(userData, 'Tincan', 'logs'));
+  });
+
+  it('a dev checkout keeps devtools, in the window and the menu', async () => {
+    const window = await startReady();
+    expect(window.options.webPreferences).toMatchObject({ devTools: true });
+    expect(flatten(electron.Menu.template ?? []).map((item) => item.role)).toContain('toggleDevTools');
+  });
+
+  it('registers app:// as privileged before ready and serves the built renderer through it', async () => {
+    const repoMain = path.resolve(__dirname, '..', '..', 'dist', 'main');
+    const tincan = startTincan(electron as unknown as ElectronMain, repoMain, { createLogger: () => logger });
+    expect(electron.protocol.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } }]);
+    electron.app.ready();
+    await tincan.ready;
+    expect(electron.protocol.registeredAfterReady).toBe(false);
+    const handler = electron.protocol.handlers.get('app');
+    if (!handler) throw new Error('no app:// handler');
+    const page = await handler(new Request('app://tincan/index.html'));
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toContain('Content-Security-Policy');
+    expect((await handler(new Request('app://tincan/../main/index.js'))).status).toBe(404);
+    expect((await handler(new Request('app://tincan/%2e%2e/main/index.js'))).status).toBe(404);
+  });
+
+  it('writes its log into the app’s log folder by default', async () => {
+    const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY);
+    electron.app.ready();
+    await tincan.ready;
+    const file = path.join(userData, 'Tincan', 'logs', 'main.log');
+    await waitUntil(() => existsSync(file), 'the log file');
+    expect(await readFile(file, 'utf8')).toMatch(/\[info\] +started version=0\.0\.0-test packaged=false/);
+  });
+
+  it('reloads the window when its renderer dies, at most three times a minute, and logs it', async () => {
+    const window = await startReady();
+    expect(window.loadURL).toHaveBeenCalledTimes(1);
+    window.webContents.emit('render-process-gone', fakeEvent(), { reason: 'clean-exit', exitCode: 0 });
+    expect(window.loadURL).toHaveBeenCalledTimes(1);
+    for (let crash = 1; crash <= 4; crash += 1) {
+      window.webContents.emit('render-process-gone', fakeEvent(), { reason: 'crashed', exitCode: 139 });
+    }
+    expect(window.loadURL).toHaveBeenCalledTimes(4);
+    expect(window.loadURL).toHaveBeenLastCalledWith('app://tincan/index.html');
+    expect(logger.entries.filter((entry) => entry.event === 'renderer gone')).toHaveLength(5);
+    expect(logger.events('error')).toContain('renderer keeps dying; not reloading');
+    electron.app.emit('child-process-gone', fakeEvent(), { type: 'GPU', reason: 'crashed', exitCode: 1 });
+    expect(logger.entries.at(-1)).toEqual({ level: 'error', event: 'child process gone', fields: { type: 'GPU', reason: 'crashed', exitCode: 1 } });
+  });
+
+  it('after a renderer dies, the reloaded page gets the room back from the snapshot', async () => {
+    const window = await startReady();
+    actLikeThePreload(window);
+    const port = await freePort();
+    expect((await electron.ipcMain.invoke(CHANNELS.host, window.webContents, OUR_FRAME, { port, scope: 'local' })) as { ok: boolean }).toMatchObject({ ok: true });
+    const raw = await RawClient.connect(port);
+    try {
+      await raw.write('remember me\n');
+      await waitUntil(() => sentEvents(window).some((event) => event.type === 'lines' && event.lines.some((line) => line.text === 'remember me')), 'the line');
+      // Our own (silent) client is announced 50 ms after it connected.
+      const joined = () => sentEvents(window).flatMap((event) => (event.type === 'roster-changes' ? event.joined : []));
+      await waitUntil(() => joined().length === 2, 'both in the roster');
+      window.webContents.emit('render-process-gone', fakeEvent(), { reason: 'oom', exitCode: 0 });
+      const snapshot = (await electron.ipcMain.invoke(CHANNELS.getSnapshot, window.webContents, OUR_FRAME)) as { ok: true; value: { lines: { text: string }[]; roster: unknown[] } };
+      expect(snapshot.value.lines.map((line) => line.text)).toContain('remember me');
+      expect(snapshot.value.roster).toHaveLength(2);
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it('sends at most three batches ahead of the acknowledgements, and takes those only from our page', async () => {
+    const window = await startReady();
+    const port = await freePort();
+    await electron.ipcMain.invoke(CHANNELS.host, window.webContents, OUR_FRAME, { port, scope: 'local' });
+    const raw = await RawClient.connect(port);
+    try {
+      const batches = (): EventBatch[] => window.webContents.send.mock.calls.filter((call) => call[0] === EVENTS_CHANNEL).map((call) => call[1] as EventBatch);
+      for (let i = 0; i < 10; i += 1) await raw.write(`tick ${i}\n`).then(() => new Promise((resolve) => setTimeout(resolve, 30)));
+      await waitUntil(() => batches().length === 3, 'three batches');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(batches()).toHaveLength(3);
+      // Acknowledgements from anything but our page change nothing.
+      const last = batches()[2]!.id;
+      electron.ipcMain.send(EVENTS_ACK_CHANNEL, window.webContents, { url: 'https://evil.example/', parent: null }, last);
+      electron.ipcMain.send(EVENTS_ACK_CHANNEL, new FakeWebContents(), OUR_FRAME, last);
+      electron.ipcMain.send(EVENTS_ACK_CHANNEL, window.webContents, OUR_FRAME, 'junk');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(batches()).toHaveLength(3);
+      electron.ipcMain.send(EVENTS_ACK_CHANNEL, window.webContents, OUR_FRAME, last);
+      await waitUntil(() => batches().length > 3, 'the next batch');
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it('rate-limits opening links and copying, whatever the page asks', async () => {
+    const window = await startReady();
+    const { ipcMain } = electron;
+    const open = () => ipcMain.invoke(CHANNELS.openLink, window.webContents, OUR_FRAME, 'https://example.com/');
+    expect(await open()).toEqual({ ok: true, value: null });
+    expect(await open()).toEqual({ ok: true, value: null });
+    expect(await open()).toEqual({ ok: true, value: null });
+    expect(await open()).toEqual({ ok: false, error: TOO_MANY_LINKS_ERROR });
+    expect(electron.shell.openExternal).toHaveBeenCalledTimes(3);
+    const copies = await Promise.all(Array.from({ length: 12 }, () => ipcMain.invoke(CHANNELS.copyText, window.webContents, OUR_FRAME, 'x')));
+    expect(copies.filter((result) => (result as { ok: boolean }).ok)).toHaveLength(8);
+    expect(copies.at(-1)).toEqual({ ok: false, error: TOO_MANY_COPIES_ERROR });
+  });
+
+  it('refuses to open a sneaky link even when asked directly', async () => {
+    const window = await startReady();
+    for (const url of ['https://bank.example@evil.example/', 'https://аpple.com/', 'https://x.example/a\u202Eb']) {
+      const result = (await electron.ipcMain.invoke(CHANNELS.openLink, window.webContents, OUR_FRAME, url)) as { ok: boolean; error?: string };
+      expect(result.ok, url).toBe(false);
+    }
+    expect(electron.shell.openExternal).not.toHaveBeenCalled();
+  });
+
+  it('removes the leftovers of interrupted writes at start, and saves window sizes in order', async () => {
+    const folder = path.join(userData, 'Tincan');
+    await mkdir(folder, { recursive: true });
+    const stale = path.join(folder, '.window-state.json.424242.0badc0de.tmp');
+    await writeFile(stale, '{"width":');
+    const window = await startReady();
+    expect(existsSync(stale)).toBe(false);
+    expect(logger.events()).toContain('removed files of interrupted writes');
+    // Closing saves at once; many saves in a row land in the order they were made.
+    for (let width = 700; width < 740; width += 1) {
+      window.bounds = { x: 1, y: 2, width, height: 600 };
+      window.emit('close', fakeEvent());
+    }
+    const file = path.join(folder, 'window-state.json');
+    await waitUntil(() => existsSync(file), 'the window state');
+    await waitUntil(() => {
+      try {
+        return (JSON.parse(readFileSync(file, 'utf8')) as { width: number }).width === 739;
+      } catch {
+        return false;
+      }
+    }, 'the last size saved');
+    expect((await readdir(folder)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });
 
 describe('single instance', () => {
   it('a second launch quits at once without a window', () => {
     electron.app.hasLock = false;
-    const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, { discovery: null });
+    const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, { discovery: null, createLogger: () => logger });
     expect(tincan.primary).toBe(false);
     expect(electron.app.quit).toHaveBeenCalledTimes(1);
     electron.app.ready();

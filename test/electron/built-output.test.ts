@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import vm from 'node:vm';
 import { describe, expect, it, vi } from 'vitest';
-import { BRIDGE_GLOBAL, CHANNELS } from '../../main/common/ipc-contract';
+import { BRIDGE_GLOBAL, CHANNELS, EVENTS_ACK_CHANNEL } from '../../main/common/ipc-contract';
 
 vi.mock('electron', async () => (await import('./fake-electron')).createFakeElectron());
 
@@ -62,10 +62,21 @@ describe('dist/main/index.js', () => {
     });
     const calls = JSON.parse(stdout.trim()) as [string, ...unknown[]][];
     const names = calls.map((call) => call[0]);
-    expect(names.slice(0, 4)).toEqual(['setName', 'setPath', 'lock', 'enableSandbox']);
+    expect(names.slice(0, 5)).toEqual(['setName', 'setPath', 'lock', 'registerSchemesAsPrivileged', 'enableSandbox']);
+    expect(calls.find((call) => call[0] === 'registerSchemesAsPrivileged')?.[1]).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
+    ]);
     expect(calls.filter((call) => call[0] === 'handle').map((call) => call[1])).toEqual(Object.values(CHANNELS));
+    expect(calls.filter((call) => call[0] === 'on').map((call) => call[1])).toEqual([EVENTS_ACK_CHANNEL]);
     expect(names).toContain('permissionRequestHandler');
     expect(names).toContain('permissionCheckHandler');
+    expect(names).toContain('devicePermissionHandler');
+    expect(calls.find((call) => call[0] === 'protocolHandle')?.[1]).toBe('app');
+    // Packaged (as the fixture says): no devtools, and a menu without them.
+    expect(calls.find((call) => call[0] === 'devTools')?.[1]).toBe(false);
+    const menu = String(calls.find((call) => call[0] === 'applicationMenu')?.[1]);
+    expect(menu).toContain('Open Log Folder');
+    expect(menu).not.toMatch(/toggleDevTools|reload/i);
     const window = calls.find((call) => call[0] === 'BrowserWindow');
     expect(window?.[1]).toMatchObject({
       contextIsolation: true,
@@ -74,6 +85,6 @@ describe('dist/main/index.js', () => {
       webSecurity: true,
       preload: path.join(root, 'dist', 'preload', 'index.js'),
     });
-    expect(calls.find((call) => call[0] === 'loadFile')?.[1]).toBe(path.join(root, 'dist', 'renderer', 'index.html'));
+    expect(calls.find((call) => call[0] === 'loadURL')?.[1]).toBe('app://tincan/index.html');
   });
 });

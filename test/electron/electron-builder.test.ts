@@ -25,6 +25,8 @@ describe('electron-builder.yml', () => {
         enableNodeCliInspectArguments: false,
         enableEmbeddedAsarIntegrityValidation: true,
         onlyLoadAppFromAsar: true,
+        // The page comes from app://: file:// keeps no extra privileges.
+        grantFileProtocolExtraPrivileges: false,
       },
     });
   });

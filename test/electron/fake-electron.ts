@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
 import type { NativeImage } from 'electron';
+import { EVENTS_ACK_CHANNEL, EVENTS_CHANNEL, type BridgeEvent, type EventBatch } from '../../main/common/ipc-contract';
 import { vi } from 'vitest';
 
 export interface FakeEvent {
@@ -49,8 +50,10 @@ export class FakeWebContents extends EventEmitter {
 export class FakeBrowserWindow extends EventEmitter {
   static readonly instances: FakeBrowserWindow[] = [];
   readonly webContents = new FakeWebContents();
-  readonly loadFile = vi.fn(async (file: string) => {
-    this.webContents.url = `file://${file}`;
+  readonly loadURL = vi.fn(async (url: string) => {
+    this.webContents.url = url;
+    // What a real page does once loaded: the shell listens for it.
+    setImmediate(() => this.webContents.emit('did-finish-load'));
   });
   readonly focus = vi.fn();
   readonly show = vi.fn(() => {
@@ -101,6 +104,21 @@ type InvokeHandler = (event: unknown, ...args: unknown[]) => unknown;
 
 export class FakeIpcMain {
   readonly handlers = new Map<string, InvokeHandler>();
+  /** Listeners of `ipcMain.on` (fire-and-forget messages from renderers). */
+  readonly messages = new EventEmitter();
+
+  on(channel: string, listener: (event: unknown, ...args: unknown[]) => void): void {
+    this.messages.on(channel, listener);
+  }
+
+  removeListener(channel: string, listener: (event: unknown, ...args: unknown[]) => void): void {
+    this.messages.removeListener(channel, listener);
+  }
+
+  /** What ipcRenderer.send(channel, ...args) from `sender` would do. */
+  send(channel: string, sender: { id: number }, frame: { url: string; parent: unknown } | null, ...args: unknown[]): void {
+    this.messages.emit(channel, { sender, senderFrame: frame }, ...args);
+  }
 
   handle(channel: string, handler: InvokeHandler): void {
     if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
@@ -126,6 +144,12 @@ export class FakeIpcMain {
 
 export class FakeApp extends EventEmitter {
   hasLock = true;
+  isPackaged = false;
+  readonly getVersion = vi.fn(() => '0.0.0-test');
+  readonly setAppLogsPath = vi.fn(() => {
+    this.logsPath = path.join(this.userDataPath, 'logs');
+  });
+  logsPath = '';
   readonly quit = vi.fn(() => {
     const event = fakeEvent();
     this.emit('will-quit', event);
@@ -165,6 +189,7 @@ export class FakeApp extends EventEmitter {
     if (name === 'userData') return this.userDataPath;
     if (name === 'appData') return this.userData;
     if (name === 'documents') return this.userData;
+    if (name === 'logs' && this.logsPath !== '') return this.logsPath;
     throw new Error(`unexpected getPath(${name})`);
   }
   readonly setPath = vi.fn((name: string, value: string) => {
@@ -172,8 +197,10 @@ export class FakeApp extends EventEmitter {
     this.userDataPath = value;
   });
   userDataPath: string;
+  isReady = false;
   /** Electron becoming ready. */
   ready(): void {
+    this.isReady = true;
     this.markReady();
   }
 }
@@ -181,28 +208,62 @@ export class FakeApp extends EventEmitter {
 export interface FakeSession {
   requestHandler: ((contents: unknown, permission: string, callback: (granted: boolean) => void, details: Record<string, unknown>) => void) | null;
   checkHandler: ((contents: unknown, permission: string, origin: string, details: Record<string, unknown>) => boolean) | null;
+  deviceHandler: ((details: Record<string, unknown>) => boolean) | null;
   setPermissionRequestHandler: (handler: FakeSession['requestHandler']) => void;
   setPermissionCheckHandler: (handler: FakeSession['checkHandler']) => void;
+  setDevicePermissionHandler: (handler: FakeSession['deviceHandler']) => void;
+}
+
+/** Electron's protocol module: privileged schemes (before ready) and handlers. */
+export class FakeProtocol {
+  readonly privileged: { scheme: string; privileges?: Record<string, unknown> }[] = [];
+  readonly handlers = new Map<string, (request: Request) => Promise<Response>>();
+  /** Whether 'ready' had happened when the schemes were registered (Electron throws then). */
+  registeredAfterReady = false;
+  constructor(private readonly app: FakeApp) {}
+  readonly registerSchemesAsPrivileged = vi.fn((schemes: { scheme: string; privileges?: Record<string, unknown> }[]) => {
+    if (this.app.isReady) this.registeredAfterReady = true;
+    this.privileged.push(...schemes);
+  });
+  readonly handle = vi.fn((scheme: string, handler: (request: Request) => Promise<Response>) => {
+    this.handlers.set(scheme, handler);
+  });
+}
+
+/** Electron's Menu: records the application menu's template. */
+export class FakeMenu {
+  template: Record<string, unknown>[] | null = null;
+  readonly buildFromTemplate = vi.fn((template: Record<string, unknown>[]) => ({ template }));
+  readonly setApplicationMenu = vi.fn((menu: { template: Record<string, unknown>[] } | null) => {
+    this.template = menu?.template ?? null;
+  });
 }
 
 export function createFakeElectron(userData = path.join(os.tmpdir(), `tincan-fake-${process.pid}-${Date.now()}`)) {
   const defaultSession: FakeSession = {
     requestHandler: null,
     checkHandler: null,
+    deviceHandler: null,
     setPermissionRequestHandler(handler) {
       defaultSession.requestHandler = handler;
     },
     setPermissionCheckHandler(handler) {
       defaultSession.checkHandler = handler;
     },
+    setDevicePermissionHandler(handler) {
+      defaultSession.deviceHandler = handler;
+    },
   };
+  const app = new FakeApp(userData);
   return {
-    app: new FakeApp(userData),
+    app,
     BrowserWindow: FakeBrowserWindow,
     ipcMain: new FakeIpcMain(),
     session: { defaultSession },
+    protocol: new FakeProtocol(app),
+    Menu: new FakeMenu(),
     clipboard: { writeText: vi.fn() },
-    shell: { openExternal: vi.fn(async () => undefined) },
+    shell: { openExternal: vi.fn(async () => undefined), openPath: vi.fn(async () => '') },
     screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }] },
     Notification: FakeNotification,
     nativeImage: fakeNativeImage(),
@@ -210,11 +271,23 @@ export function createFakeElectron(userData = path.join(os.tmpdir(), `tincan-fak
     dialog: fakeSaveDialogWithAnswer(),
     // Renderer-side pieces, for the preload.
     contextBridge: { exposeInMainWorld: vi.fn() },
-    ipcRenderer: { invoke: vi.fn(async () => ({ ok: true, value: null })), on: vi.fn(), removeListener: vi.fn() },
+    ipcRenderer: { invoke: vi.fn(async () => ({ ok: true, value: null })), send: vi.fn(), on: vi.fn(), removeListener: vi.fn() },
   };
 }
 
 export type FakeElectron = ReturnType<typeof createFakeElectron>;
+
+/** The events main sent to `window`, in order. */
+export function sentEvents(window: FakeBrowserWindow): BridgeEvent[] {
+  return window.webContents.send.mock.calls.flatMap((call) => (call[0] === EVENTS_CHANNEL ? (call[1] as EventBatch).events : []));
+}
+
+/** Acknowledges every batch `window` gets from now on, as the preload does once the page took it. */
+export function acknowledgeBatches(electron: FakeElectron, window: FakeBrowserWindow, frame: { url: string; parent: unknown }): void {
+  window.webContents.send.mockImplementation((channel: string, batch: EventBatch) => {
+    if (channel === EVENTS_CHANNEL) setImmediate(() => electron.ipcMain.send(EVENTS_ACK_CHANNEL, window.webContents, frame, batch.id));
+  });
+}
 
 // ---- attention: notifications, badge, overlay, flashing; the save dialog ------------------
 

@@ -1,5 +1,14 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { BRIDGE_GLOBAL, CHANNELS, EVENTS_CHANNEL, type BridgeEvent, type TincanBridge } from '../../main/common/ipc-contract';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  BRIDGE_GLOBAL,
+  CHANNELS,
+  EVENTS_ACK_CHANNEL,
+  EVENTS_CHANNEL,
+  type BridgeEvent,
+  type EventBatch,
+  type TincanBridge,
+} from '../../main/common/ipc-contract';
+import { NO_GESTURE_COPY_ERROR, NO_GESTURE_LINK_ERROR } from '../../preload/bridge';
 import type { FakeElectron } from './fake-electron';
 
 vi.mock('electron', async () => (await import('./fake-electron')).createFakeElectron());
@@ -7,9 +16,19 @@ vi.mock('electron', async () => (await import('./fake-electron')).createFakeElec
 let electron: FakeElectron;
 let bridge: TincanBridge;
 
+/** What Chromium's navigator.userActivation says: a click or key press in the last few seconds. */
+function userGesture(isActive: boolean): void {
+  vi.stubGlobal('navigator', { userActivation: { isActive } });
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
 beforeEach(async () => {
   vi.resetModules();
   vi.clearAllMocks();
+  userGesture(true);
   electron = (await import('electron')) as unknown as FakeElectron;
   await import('../../preload/index');
   const call = electron.contextBridge.exposeInMainWorld.mock.calls.at(-1) as unknown[] | undefined;
@@ -61,9 +80,11 @@ describe('preload', () => {
     const [channel, forward] = electron.ipcRenderer.on.mock.calls[0] as unknown as [string, (event: unknown, batch: BridgeEvent[]) => void];
     expect(channel).toBe(EVENTS_CHANNEL);
     const ipcEvent = { sender: { secret: 'ipcRenderer' }, ports: [] };
-    const batch: BridgeEvent[] = [{ type: 'notice', level: 'info', message: 'hello' }];
-    forward(ipcEvent, batch);
-    expect(received).toEqual([batch]);
+    const events: BridgeEvent[] = [{ type: 'notice', level: 'info', message: 'hello' }];
+    forward(ipcEvent, { id: 7, events } satisfies EventBatch as unknown as BridgeEvent[]);
+    expect(received).toEqual([events]);
+    // Taken: main hears so (its flow control).
+    expect(electron.ipcRenderer.send).toHaveBeenCalledWith(EVENTS_ACK_CHANNEL, 7);
 
     unsubscribe();
     unsubscribe();
@@ -74,5 +95,38 @@ describe('preload', () => {
   it('onEvents refuses a non-function', () => {
     expect(() => bridge.onEvents('nope' as unknown as (events: BridgeEvent[]) => void)).toThrow(TypeError);
     expect(electron.ipcRenderer.on).not.toHaveBeenCalled();
+  });
+
+  it('acknowledges a batch even when the page’s listener throws', () => {
+    bridge.onEvents(() => {
+      throw new Error('broken page');
+    });
+    const [, forward] = electron.ipcRenderer.on.mock.calls[0] as unknown as [string, (event: unknown, batch: EventBatch) => void];
+    expect(() => forward({}, { id: 3, events: [] })).toThrow('broken page');
+    expect(electron.ipcRenderer.send).toHaveBeenCalledWith(EVENTS_ACK_CHANNEL, 3);
+  });
+
+  it('opens links and copies only during a user gesture; without one main is not even asked', async () => {
+    const { invoke } = electron.ipcRenderer;
+    userGesture(false);
+    expect(await bridge.openLink('https://example.com/')).toEqual({ ok: false, error: NO_GESTURE_LINK_ERROR });
+    expect(await bridge.copyText('secret')).toEqual({ ok: false, error: NO_GESTURE_COPY_ERROR });
+    vi.stubGlobal('navigator', {});
+    expect(await bridge.openLink('https://example.com/')).toEqual({ ok: false, error: NO_GESTURE_LINK_ERROR });
+    vi.stubGlobal('navigator', { userActivation: { isActive: 'yes' } });
+    expect(await bridge.copyText('x')).toEqual({ ok: false, error: NO_GESTURE_COPY_ERROR });
+    expect(invoke).not.toHaveBeenCalled();
+
+    userGesture(true);
+    await bridge.openLink('https://example.com/');
+    await bridge.copyText('x');
+    expect(invoke.mock.calls).toEqual([
+      [CHANNELS.openLink, 'https://example.com/'],
+      [CHANNELS.copyText, 'x'],
+    ]);
+    // Other calls need no gesture: events and state arrive without clicks.
+    userGesture(false);
+    await bridge.getSnapshot();
+    expect(invoke).toHaveBeenCalledTimes(3);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { isOwnPageUrl, isPermissionAllowed, isTrustedSender } from '../../main/electron/security';
+import { isOwnPageUrl, isPermissionAllowed, isTrustedSender, originOf } from '../../main/electron/security';
 import { DEFAULT_WINDOW_SIZE, MIN_WINDOW_SIZE, restoreWindowState } from '../../main/electron/window-state';
 
 vi.mock('electron', async () => (await import('./fake-electron')).createFakeElectron());
@@ -64,9 +64,22 @@ describe('sender and page checks', () => {
     expect(isTrustedSender({ sender: { id: 7 }, senderFrame: { url: 'https://evil.example', parent: null } }, page, own)).toBe(false);
   });
 
-  it('isPermissionAllowed: notifications for our page only', () => {
-    expect(isPermissionAllowed('notifications', page, page)).toBe(true);
-    expect(isPermissionAllowed('notifications', 'https://x.example', page)).toBe(false);
-    expect(isPermissionAllowed('media', page, page)).toBe(false);
+  it('isPermissionAllowed: nothing by default; what is allowed, for our page only', () => {
+    expect(isPermissionAllowed('notifications', page, page)).toBe(false);
+    const allowed = new Set(['notifications']);
+    expect(isPermissionAllowed('notifications', page, page, allowed)).toBe(true);
+    expect(isPermissionAllowed('notifications', 'https://x.example', page, allowed)).toBe(false);
+    expect(isPermissionAllowed('media', page, page, allowed)).toBe(false);
+  });
+
+  it('the app:// page: its origin and its path, nothing else', () => {
+    const app = 'app://tincan/index.html';
+    expect(originOf(app)).toBe('app://tincan');
+    expect(originOf('https://x.example:8443/a')).toBe('https://x.example:8443');
+    expect(originOf('not a url')).toBeNull();
+    expect(isOwnPageUrl('app://tincan/index.html#/x', app)).toBe(true);
+    expect(isOwnPageUrl('app://tincan/other.html', app)).toBe(false);
+    expect(isOwnPageUrl('app://evil/index.html', app)).toBe(false);
+    expect(isOwnPageUrl('file:///opt/tincan/dist/renderer/index.html', app)).toBe(false);
   });
 });

@@ -5,9 +5,11 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionStatus } from '../../main/common/ipc-contract';
 import { ANNOUNCE_INTERVAL_MS } from '../../renderer/src/components/LiveAnnouncer';
 import { INFO_NOTICE_MS } from '../../renderer/src/components/Notices';
-import { FOLLOW_WINDOW_ROWS } from '../../renderer/src/hooks/useTranscriptWindow';
+import { FOLLOW_WINDOW_ROWS, PAGE_ROWS } from '../../renderer/src/hooks/useTranscriptWindow';
 import { useChatStore } from '../../renderer/src/state/store';
-import { FakeBridge, chatLine, statusEvent } from './fake-bridge';
+import { connectToBridge } from '../../renderer/src/state/actions';
+import { resetChatStore } from './chat-store';
+import { FakeBridge, chatLine, installFakeBridge, statusEvent } from './fake-bridge';
 import { renderApp, type RenderedApp } from './render-app';
 
 const SELF = '10.0.0.9:40000';
@@ -102,6 +104,82 @@ describe('chat screen: transcript', () => {
     await waitFor(() => expect(bridge.callsTo('openLink')).toEqual(['https://example.com/x']));
   });
 
+  it('links only what is not sneaky, and shows where an international link really goes', async () => {
+    const { emit } = await openRoom();
+    emit([
+      {
+        type: 'lines',
+        lines: [
+          chatLine({ text: 'pay at https://bank.example@evil.example/login now' }),
+          chatLine({ text: 'see https://аpple.com/ and https://x.example/invoice\u202Efdp.exe' }),
+          chatLine({ text: 'book at https://bücher.example/katalog' }),
+        ],
+      },
+    ]);
+    const log = screen.getByRole('log', { name: 'Messages' });
+    const links = within(log).getAllByRole('link');
+    expect(links).toHaveLength(1);
+    expect(links[0]).toHaveTextContent('https://bücher.example/katalog');
+    expect(links[0]).toHaveAttribute('href', 'https://xn--bcher-kva.example/katalog');
+    expect(links[0]).toHaveAttribute('title', 'Opens xn--bcher-kva.example in your browser');
+    expect(links[0]!.parentElement).toHaveTextContent('(xn--bcher-kva.example)');
+    // The sneaky ones are there, as text the user can read.
+    expect(log).toHaveTextContent('https://bank.example@evil.example/login');
+    expect(log).toHaveTextContent('https://аpple.com/');
+  });
+
+  it('isolates every message and label, and says when lines were skipped', async () => {
+    const { emit } = await openRoom();
+    emit([
+      {
+        type: 'lines',
+        lines: [
+          chatLine({ text: '\u202Eevil\u202C override' }),
+          chatLine({ kind: 'raw', peer: '', text: 'raw \u2067line' }),
+          chatLine({ kind: 'skipped', peer: '', text: '1,204 lines skipped while catching up' }),
+        ],
+      },
+    ]);
+    const [message, raw, skipped] = rows();
+    expect(message!.querySelector('.text')).toHaveAttribute('dir', 'auto');
+    expect(message!.querySelector('.sender')).toHaveAttribute('dir', 'auto');
+    expect(raw!.querySelector('.text')).toHaveAttribute('dir', 'auto');
+    expect(skipped).toHaveClass('row-skipped');
+    expect(skipped).toHaveTextContent('1,204 lines skipped while catching up');
+  });
+
+  it('after a reload, the snapshot brings back the conversation, the people and the roster', async () => {
+    const bridge = new FakeBridge();
+    bridge.snapshot.status = hosting;
+    bridge.snapshot.lines = [chatLine({ kind: 'connected', peer: '10.0.0.2:5000', text: '' }), chatLine({ text: 'before the crash' })];
+    bridge.snapshot.roster = [
+      { id: 1, peer: '127.0.0.1:45000', connectedAt: Date.now(), linesSent: 0 },
+      { id: 2, peer: '10.0.0.2:5000', connectedAt: Date.now(), linesSent: 1 },
+    ];
+    app = await renderApp(bridge);
+    expect(screen.getByText('before the crash')).toBeInTheDocument();
+    expect(screen.getByRole('complementary', { name: 'Room details' })).toHaveTextContent('In the room (2)');
+    expect(screen.getByRole('banner', { name: 'Connection' })).toHaveTextContent('2 people');
+  });
+
+  it('roster news that overtakes the snapshot is not lost', async () => {
+    const bridge = new FakeBridge();
+    bridge.snapshot.status = hosting;
+    bridge.snapshot.roster = [{ id: 1, peer: '127.0.0.1:45000', connectedAt: Date.now(), linesSent: 0 }];
+    let answer = (): void => undefined;
+    bridge.snapshotGate = new Promise((resolve) => (answer = resolve));
+    const uninstall = installFakeBridge(bridge);
+    resetChatStore();
+    const disconnect = connectToBridge();
+    // Someone joins after main took the snapshot, and that news arrives before the snapshot does.
+    bridge.emit([{ type: 'roster-changes', joined: [{ id: 2, peer: '10.0.0.2:5000', connectedAt: Date.now(), linesSent: 0 }], left: [], lineCounts: [] }]);
+    answer();
+    await waitFor(() => expect(useChatStore.getState().ready).toBe(true));
+    expect(useChatStore.getState().roster.map((client) => client.id)).toEqual([1, 2]);
+    disconnect();
+    uninstall();
+  });
+
   it('renders a bounded number of rows for a burst, with the last line shown', async () => {
     const { emit } = await openRoom();
     const burst = Array.from({ length: 5000 }, (_, i) => chatLine({ text: `line ${i}` }));
@@ -111,7 +189,7 @@ describe('chat screen: transcript', () => {
     expect(useChatStore.getState().lines).toHaveLength(5000);
 
     fireEvent.click(screen.getByRole('button', { name: `Show earlier messages (${5000 - FOLLOW_WINDOW_ROWS})` }));
-    expect(rows()).toHaveLength(2 * FOLLOW_WINDOW_ROWS);
+    expect(rows()).toHaveLength(FOLLOW_WINDOW_ROWS + PAGE_ROWS);
   });
 
   it('follows new lines until the user scrolls up, then offers a jump to the latest', async () => {

@@ -80,6 +80,8 @@ export class FakeBridge implements TincanBridge {
     history: { available: true, engine: 'fts5', persistent: true, retention: 'forever' },
     unread: { count: 0, mentions: 0, firstUnreadSeq: null },
     startupNotices: [],
+    lines: [],
+    roster: [],
   };
   /** What main's status is after each call (idle after a failure, a leave or a cancel). */
   private status: SessionStatus = { mode: 'idle' };
@@ -132,9 +134,14 @@ export class FakeBridge implements TincanBridge {
     return this.calls.filter((call) => call.method === method).map((call) => call.arg);
   }
 
+  /** When set, the snapshot answers only once this settles (events may arrive first). */
+  snapshotGate: Promise<void> | null = null;
+
   async getSnapshot(): Promise<Result<Snapshot>> {
     this.record('getSnapshot', undefined);
-    return { ok: true, value: structuredClone(this.snapshot) };
+    const taken = structuredClone(this.snapshot);
+    if (this.snapshotGate) await this.snapshotGate;
+    return { ok: true, value: taken };
   }
   async host(request: HostRequest): Promise<SessionResult<HostInfo>> {
     this.record('host', request);

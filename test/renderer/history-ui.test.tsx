@@ -4,8 +4,10 @@ import '@testing-library/jest-dom/vitest';
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { HistoryViewLine, SearchHit, SessionStatus } from '../../main/common/ipc-contract';
+import { connectToBridge } from '../../renderer/src/state/actions';
 import { useChatStore } from '../../renderer/src/state/store';
-import { FakeBridge, chatLine, defaultTestPreferences } from './fake-bridge';
+import { resetChatStore } from './chat-store';
+import { FakeBridge, chatLine, defaultTestPreferences, installFakeBridge, statusEvent } from './fake-bridge';
 import { renderApp, type RenderedApp } from './render-app';
 
 const ROOM = { host: '10.0.0.1', port: 60003 };
@@ -107,6 +109,75 @@ describe('history in the transcript', () => {
   });
 });
 
+describe('history and the snapshot after a reload', () => {
+  it('the snapshot’s recent lines show at once; the history then takes their place, a skipped stand-in goes, nothing twice', async () => {
+    const one = chatLine({ text: 'one' });
+    const skipped = chatLine({ kind: 'skipped', peer: '', text: '2 lines skipped while catching up' });
+    const two = { seq: skipped.seq, text: 'two' };
+    const twoAndAHalf = { seq: skipped.seq + 1, text: 'two and a half' };
+    const three = chatLine({ seq: skipped.seq + 2, text: 'three' });
+    let answer = (): void => undefined;
+    const historyIn = new Promise<void>((resolve) => (answer = resolve));
+    const { emit } = await openRoom((bridge) => {
+      bridge.snapshot.lines = [one, skipped, three];
+      bridge.historyViewHandler = async () => {
+        await historyIn;
+        const lines = [stored(1, 'one', one.seq), stored(2, two.text, two.seq), stored(3, twoAndAHalf.text, twoAndAHalf.seq), stored(4, 'three', three.seq)];
+        return { ok: true, value: { room: ROOM, lines, hasMore: false, visitStartId: 0, liveSeq: three.seq } };
+      };
+    });
+    expect(rowTexts()).toEqual(['one', '2 lines skipped while catching up', 'three']);
+    answer();
+    await waitFor(() => expect(rowTexts()).toEqual(['one', 'two', 'two and a half', 'three']));
+    // Live copies (a batch that was in flight when the page reloaded) are not shown twice.
+    const four = chatLine({ seq: three.seq + 1, text: 'four' });
+    emit([{ type: 'lines', lines: [skipped, three, four] }]);
+    expect(rowTexts()).toEqual(['one', 'two', 'two and a half', 'three', 'four']);
+  });
+
+  it('without history the snapshot’s lines restore the room', async () => {
+    const lines = [chatLine({ text: 'kept by main' }), chatLine({ text: 'for the reload' })];
+    const { bridge } = await openRoom((bridge) => {
+      bridge.snapshot.lines = lines;
+      bridge.snapshot.history = { available: false, reason: 'another Tincan is using the history file (/h).', retention: 'forever' };
+      bridge.historyViewHandler = async () => ({ ok: false, error: 'History is unavailable.' });
+    });
+    await waitFor(() => expect(bridge.callsTo('historyView')).toHaveLength(1));
+    expect(rowTexts()).toEqual(['kept by main', 'for the reload']);
+  });
+
+  it('history loaded before the snapshot arrived (a status overtook it) stays; the snapshot adds only what it lacks', async () => {
+    const fake = new FakeBridge();
+    const one = chatLine({ text: 'one' });
+    const two = chatLine({ text: 'two' });
+    const three = chatLine({ text: 'three' });
+    fake.snapshot.status = joined;
+    fake.snapshot.lines = [one, two, three];
+    fake.historyViewHandler = async () => ({
+      ok: true,
+      value: { room: ROOM, lines: [stored(1, 'last week'), stored(2, 'one', one.seq), stored(3, 'two', two.seq)], hasMore: false, visitStartId: 1, liveSeq: two.seq },
+    });
+    let answer = (): void => undefined;
+    fake.snapshotGate = new Promise((resolve) => (answer = resolve));
+    const uninstall = installFakeBridge(fake);
+    resetChatStore();
+    const disconnect = connectToBridge();
+    try {
+      fake.emit([statusEvent(joined)]);
+      await waitFor(() => expect(useChatStore.getState().lines.map((line) => line.text)).toEqual(['last week', 'one', 'two']));
+      answer();
+      await waitFor(() => expect(useChatStore.getState().ready).toBe(true));
+      const state = useChatStore.getState();
+      expect(state.lines.map((line) => line.text)).toEqual(['last week', 'one', 'two', 'three']);
+      expect(state.lines.filter((line) => line.historyId !== undefined)).toHaveLength(3);
+      expect(state.transcriptChars).toBe(state.lines.reduce((sum, line) => sum + line.text.length + line.peer.length, 0));
+    } finally {
+      disconnect();
+      uninstall();
+    }
+  });
+});
+
 describe('unread and mentions', () => {
   it('puts the unread count in the title and an unread divider before the first unread line', async () => {
     const { emit } = await openRoom();
@@ -119,6 +190,21 @@ describe('unread and mentions', () => {
     emit([{ type: 'unread', count: 0, mentions: 0, firstUnreadSeq: null }]);
     expect(document.title).toBe('Tincan — 10.0.0.1:60003');
     expect(within(log()).queryByRole('separator', { name: 'Unread messages below' })).toBeNull();
+  });
+
+  it('the unread divider goes above the line standing in for skipped lines when the first unread one is among them', async () => {
+    const { emit } = await openRoom();
+    const seen = chatLine({ text: 'seen' });
+    const skipped = chatLine({ kind: 'skipped', peer: '', text: '4 lines skipped while catching up' });
+    const after = chatLine({ seq: skipped.seq + 4, text: 'after the gap' });
+    emit([{ type: 'lines', lines: [seen, skipped, after] }]);
+    emit([{ type: 'unread', count: 3, mentions: 0, firstUnreadSeq: skipped.seq + 2 }]);
+    const divider = within(log()).getByRole('separator', { name: 'Unread messages below' }).closest('li')!;
+    expect(items()[items().indexOf(divider) + 1]).toHaveTextContent('4 lines skipped while catching up');
+    // A first unread line that fell off the front: the divider tops the lines after it.
+    emit([{ type: 'unread', count: 3, mentions: 0, firstUnreadSeq: seen.seq - 1 }]);
+    expect(items()[items().indexOf(within(log()).getByRole('separator', { name: 'Unread messages below' }).closest('li')!) + 1]).toHaveTextContent('seen');
+    expect(within(log()).getAllByRole('separator', { name: 'Unread messages below' })).toHaveLength(1);
   });
 
   it('highlights the user’s keywords in others’ messages, on word boundaries', async () => {

@@ -2,6 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { BridgeEvent, SessionStatus } from '../../main/common/ipc-contract';
 import {
   MAX_NOTICES,
+  MAX_PRESENT_PEERS,
+  MAX_TRANSCRIPT_CHARS,
   MAX_TRANSCRIPT_LINES,
   applyBridgeEvents,
   initialChatState,
@@ -64,6 +66,35 @@ describe('chat store reducer', () => {
     expect(after.lines).toHaveLength(MAX_TRANSCRIPT_LINES);
     expect(after.lines[0]).toBe(huge[5]);
     expect(after.droppedLines).toBe(15 + MAX_TRANSCRIPT_LINES + 5);
+  });
+
+  it('caps the transcript in characters too: a few huge lines push the old ones out', () => {
+    reduce([{ type: 'lines', lines: Array.from({ length: 100 }, () => chatLine({ text: 'small' })) }]);
+    const huge = Array.from({ length: 200 }, () => chatLine({ text: 'h'.repeat(60_000) }));
+    const state = reduce([{ type: 'lines', lines: huge }]);
+    expect(state.transcriptChars).toBeLessThanOrEqual(MAX_TRANSCRIPT_CHARS);
+    expect(state.transcriptChars).toBe(state.lines.reduce((sum, line) => sum + line.text.length + line.peer.length, 0));
+    expect(state.lines.at(-1)).toBe(huge.at(-1));
+    expect(state.lines.length).toBeLessThan(100);
+    expect(state.droppedLines).toBe(300 - state.lines.length);
+    // One line over the cap on its own is still shown.
+    const giant = chatLine({ text: 'g'.repeat(MAX_TRANSCRIPT_CHARS + 10) });
+    expect(reduce([{ type: 'lines', lines: [giant] }]).lines).toEqual([giant]);
+  });
+
+  it('skips a line it already has (a reloaded page gets some twice)', () => {
+    const a = chatLine({ text: 'a' });
+    const b = chatLine({ text: 'b' });
+    reduce([{ type: 'lines', lines: [a, b] }]);
+    const state = reduce([{ type: 'lines', lines: [a, b, chatLine({ text: 'c' })] }]);
+    expect(state.lines.map((line) => line.text)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('believes at most MAX_PRESENT_PEERS join notices from a host', () => {
+    reduce([statusEvent(joined)]);
+    const forged = Array.from({ length: MAX_PRESENT_PEERS + 500 }, (_, i) => chatLine({ kind: 'connected', peer: `10.${i >> 16}.${(i >> 8) & 255}.${i & 255}:1`, text: '' }));
+    const state = reduce([{ type: 'lines', lines: forged }]);
+    expect(state.presentPeers.size).toBe(MAX_PRESENT_PEERS);
   });
 
   it('does not copy the transcript for a batch without lines', () => {

@@ -4,16 +4,32 @@ import type { BridgeEvent, ChatLine, ClientInfo, SessionStatus } from '../../mai
 import { applyRosterChanges } from '../../main/common/roster';
 import { Signal, WAIT_MS, type Describe } from './wait';
 
+export interface EventRecorderOptions {
+  /** Acknowledge each batch as it arrives, as a renderer that keeps up does (default true). */
+  acknowledge?: boolean;
+}
+
 export class EventRecorder {
-  readonly batches: { at: number; events: BridgeEvent[] }[] = [];
+  readonly batches: { at: number; id: number; events: BridgeEvent[] }[] = [];
   private readonly recorded = new Signal();
   private readonly unsubscribe: () => void;
 
-  constructor(session: Pick<ChatSession, 'onEvents'>) {
-    this.unsubscribe = session.onEvents((events) => {
-      this.batches.push({ at: performance.now(), events });
+  constructor(
+    private readonly session: Pick<ChatSession, 'onEvents' | 'acknowledge'>,
+    options: EventRecorderOptions = {},
+  ) {
+    const acknowledge = options.acknowledge ?? true;
+    this.unsubscribe = session.onEvents((batch) => {
+      this.batches.push({ at: performance.now(), id: batch.id, events: batch.events });
+      if (acknowledge) session.acknowledge(batch.id);
       this.recorded.notify();
     });
+  }
+
+  /** Acknowledges every batch received so far (for a recorder made with `acknowledge: false`). */
+  acknowledgeAll(): void {
+    const last = this.batches.at(-1);
+    if (last) this.session.acknowledge(last.id);
   }
 
   get events(): BridgeEvent[] {

@@ -6,8 +6,9 @@
  * For each connection, in order: the `lines` of the script (`{you}` becomes the joiner's own
  * label, `[IP:port]` as a real server would print it), then, if asked, an endless flood of
  * `floodLineBytes`-byte lines as fast as the socket takes them (respecting backpressure, so
- * the flood is exactly as fast as the joiner reads). With `echo`, every line the joiner sends
- * comes back under its own label, as a real Tincan room would relay it.
+ * the flood is exactly as fast as the joiner reads). With `echoCopies`, every line the joiner
+ * sends comes back under its own label, as a real Tincan room would relay it (more than once:
+ * a host replaying what we said).
  */
 import net from 'node:net';
 import path from 'node:path';
@@ -16,8 +17,8 @@ import { spawnServer, type ServerProcess } from './headless-server';
 
 export interface HostileScript {
   lines?: string[];
-  /** Relay what the joiner sends back to it under its label. */
-  echo?: boolean;
+  /** Relay what the joiner sends back to it under its label, this many times (default 0). */
+  echoCopies?: number;
   /** After the lines: flood lines of this many bytes (label included), forever. */
   floodLineBytes?: number;
   /** Label the flood lines carry; default another peer's. */
@@ -38,14 +39,18 @@ function serve(script: HostileScript): void {
     socket.on('error', () => undefined);
     for (const line of script.lines ?? []) socket.write(`${line.replaceAll('{you}', you)}\n`);
     if (script.garbageBase64 !== undefined) socket.write(Buffer.from(script.garbageBase64, 'base64'));
-    if (script.echo === true) {
+    const copies = script.echoCopies ?? 0;
+    if (copies > 0) {
       let pending = '';
       socket.setEncoding('utf8');
       socket.on('data', (text: string) => {
         pending += text;
         const parts = pending.split('\n');
         pending = parts.pop() ?? '';
-        for (const part of parts) if (part.trim().length > 0) socket.write(`[${you}] ${part}\n`);
+        for (const part of parts) {
+          if (part.trim().length === 0) continue;
+          for (let copy = 0; copy < copies; copy += 1) socket.write(`[${you}] ${part}\n`);
+        }
       });
     } else {
       socket.resume();

@@ -1,10 +1,11 @@
 /**
- * The session's side of the history: every line the session shows is stored under the room
- * it arrived in, one append (one transaction) per event batch, and the room's history is
- * served back for the window with what it needs to merge it with the live lines.
+ * The session's side of the history: every line the session receives is stored under the
+ * room it arrived in — lines the renderer's flow control skips for a window that fell behind
+ * too — one append (one transaction) per batch of the session's LineTap, and the room's
+ * history is served back for the window with what it needs to merge it with the live lines.
  *
- * Lines are attributed to a room when they arrive (`add`), not when their batch leaves, so a
- * batch that is delivered just after leaving still lands in the right room. Each visit to a
+ * Lines are attributed to a room when they arrive (`add`), not when their batch is stored, so
+ * a batch that is stored just after leaving still lands in the right room. Each visit to a
  * room starts by asking for the newest stored id (`lastId`, posted before any line of the
  * visit): everything up to it is the "earlier" history.
  */
@@ -21,14 +22,17 @@ export interface HistoryBackend {
   pageBefore(room: RoomAddress, beforeId: number | null, limit?: number): Promise<Result<HistoryPage>>;
 }
 
-const KIND_OF: Record<LineKind, HistoryLineKind> = {
+/** Lines from the wire; a 'skipped' line is the renderer's stand-in for lines history has anyway. */
+type StoredKind = Exclude<LineKind, 'skipped'>;
+
+const KIND_OF: Record<StoredKind, HistoryLineKind> = {
   message: 'message',
   connected: 'join',
   disconnected: 'leave',
   raw: 'system',
 };
 
-export function toHistoryLine(line: ChatLine): NewHistoryLine {
+export function toHistoryLine(line: ChatLine & { kind: StoredKind }): NewHistoryLine {
   return { at: line.at, sender: line.peer, text: line.text, kind: KIND_OF[line.kind], ours: line.self };
 }
 
@@ -57,7 +61,11 @@ interface Visit {
 
 interface Buffered {
   visit: Visit;
-  lines: ChatLine[];
+  lines: (ChatLine & { kind: StoredKind })[];
+}
+
+function isStored(line: ChatLine): line is ChatLine & { kind: StoredKind } {
+  return line.kind !== 'skipped';
 }
 
 export class RoomRecorder {
@@ -88,7 +96,7 @@ export class RoomRecorder {
   /** A line the session shows; stored with the next flush. */
   add(line: ChatLine): void {
     const visit = this.visit;
-    if (visit === null) return;
+    if (visit === null || !isStored(line)) return;
     if (this.bufferedLines >= MAX_BUFFERED_LINES) {
       this.dropped += 1;
       visit.gap = true;

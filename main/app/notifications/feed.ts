@@ -1,6 +1,6 @@
 /**
- * AttentionFeed: the notification policy wired to a session. It feeds the policy the lines
- * of each event batch, the room, the user's settings and what the window says it shows, and
+ * AttentionFeed: the notification policy wired to a session. It feeds the policy every line
+ * the session receives (not the renderer's batches, which may skip lines), the room, the user's settings and what the window says it shows, and
  * carries the policy's decisions out: to the desktop (the Electron adapter, when there is
  * one) and to the window (`unread` events for the title, the badge and the divider).
  */
@@ -15,7 +15,8 @@ export interface AttentionFeedOptions {
   clock?: PolicyClock;
 }
 
-const KIND_OF: Record<ChatLine['kind'], IncomingLine['kind']> = {
+// A 'skipped' line only stands in for lines the window could not keep up with; the feed got those.
+const KIND_OF: Record<Exclude<ChatLine['kind'], 'skipped'>, IncomingLine['kind']> = {
   message: 'message',
   connected: 'join',
   disconnected: 'leave',
@@ -61,12 +62,14 @@ export class AttentionFeed {
     this.policy.resetUnread();
   }
 
-  /** One event batch's lines. */
+  /** The session's lines, every one of them, in order (see LineTap). */
   lines(lines: readonly ChatLine[]): void {
-    if (lines.length === 0) return;
-    this.policy.lines(
-      lines.map((line) => ({ lineId: line.seq, kind: KIND_OF[line.kind], sender: line.peer, text: line.text, ours: line.self })),
-    );
+    const incoming: IncomingLine[] = [];
+    for (const line of lines) {
+      if (line.kind === 'skipped') continue;
+      incoming.push({ lineId: line.seq, kind: KIND_OF[line.kind], sender: line.peer, text: line.text, ours: line.self });
+    }
+    if (incoming.length > 0) this.policy.lines(incoming);
   }
 
   setView(view: ViewState): void {

@@ -92,7 +92,7 @@ function RosterRow({ entry, isSelf, now }: { entry: ClientInfo; isSelf: boolean;
   return (
     <li className="roster-row">
       <span className={`sender ${isSelf ? 'sender-self' : peerHueClass(entry.peer)}`}>
-        {entry.peer}
+        <span dir="auto">{entry.peer}</span>
         {isSelf && <span className="you-tag"> (you)</span>}
       </span>
       <span className="roster-meta" title={`Connected since ${formatFullTime(entry.connectedAt)}`}>

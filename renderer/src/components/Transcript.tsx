@@ -1,4 +1,5 @@
-import { Fragment, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { ChatLine } from '../../../main/common/ipc-contract';
 import { MentionMatcher } from '../../../main/common/mentions';
 import { useScrollAnchoring } from '../hooks/useScrollAnchoring';
 import { useTranscriptWindow } from '../hooks/useTranscriptWindow';
@@ -24,9 +25,28 @@ function EarlierDivider() {
   );
 }
 
+/** True when `line` is the first unread line, or the 'skipped' line standing in for it (main skips lines for a window that fell behind). */
+function holdsSeq(line: ChatLine, next: ChatLine | undefined, seq: number): boolean {
+  return line.seq === seq || (line.kind === 'skipped' && line.seq < seq && (next === undefined || next.seq > seq));
+}
+
+/**
+ * Whether the "unread" divider goes above `lines[index]`: above the line holding the first
+ * unread seq, or, when no line does (it fell off the front), above the first line after it.
+ */
+export function unreadStartsAt(lines: readonly ChatLine[], index: number, firstUnreadSeq: number): boolean {
+  const line = lines[index];
+  if (line === undefined) return false;
+  if (holdsSeq(line, lines[index + 1], firstUnreadSeq)) return true;
+  const previous = lines[index - 1];
+  return line.seq > firstUnreadSeq && (previous === undefined || (previous.seq < firstUnreadSeq && !holdsSeq(previous, line, firstUnreadSeq)));
+}
+
 /** The conversation: a window of rows over the transcript, following the newest unless the user reads back. */
 export function Transcript() {
-  const lines = useChatStore((s) => s.lines);
+  // Rendered as a deferred value: React renders new rows in slices it can interrupt, so a
+  // burst never blocks typing; the store (and main's flow control) keep up regardless.
+  const lines = useDeferredValue(useChatStore((s) => s.lines));
   const droppedLines = useChatStore((s) => s.droppedLines);
   const paging = useChatStore((s) => s.paging);
   const firstUnreadSeq = useChatStore((s) => s.unread.firstUnreadSeq);
@@ -100,7 +120,7 @@ export function Transcript() {
   const rows = view.visible.map((line, index) => {
     const previous = index > 0 ? view.visible[index - 1] : view.firstIndex > 0 ? lines[view.firstIndex - 1] : undefined;
     const earlierDivider = earlierThrough !== null && previous !== undefined && previous.seq <= earlierThrough && line.seq > earlierThrough;
-    const unreadDivider = firstUnreadSeq !== null && line.seq === firstUnreadSeq;
+    const unreadDivider = firstUnreadSeq !== null && unreadStartsAt(lines, view.firstIndex + index, firstUnreadSeq);
     return (
       <Fragment key={line.seq}>
         {earlierDivider && (

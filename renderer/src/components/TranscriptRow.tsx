@@ -1,9 +1,15 @@
-import { Fragment, memo, useMemo, type MouseEvent } from 'react';
+/**
+ * One transcript row. Everything that came over the network is text, never markup; each
+ * message and label is its own bidi island (`dir="auto"`, `unicode-bidi: isolate`), so an
+ * override character cannot reorder the row around it, and stacked combining marks are
+ * clipped to the row (transcript.css).
+ */
+import { memo, useMemo, type MouseEvent } from 'react';
 import type { ChatLine, MatchRange } from '../../../main/common/ipc-contract';
 import type { MentionMatcher } from '../../../main/common/mentions';
-import { splitMessage } from '../lib/highlight';
+import { splitMessage, type MarkedPiece } from '../lib/highlight';
 import { peerHueClass } from '../lib/peer-colour';
-import { formatClock, formatFullTime } from '../lib/time';
+import { formatClock, formatFullTime, isoSecondOf } from '../lib/time';
 import { openLink } from '../state/actions';
 
 function onLinkClick(event: MouseEvent<HTMLAnchorElement>) {
@@ -17,29 +23,37 @@ function preventNavigation(event: MouseEvent<HTMLAnchorElement>) {
   event.preventDefault();
 }
 
-/** Message text with its links, and `marks` (mentions, search matches) highlighted. */
+function Marked({ piece, markClass }: { piece: MarkedPiece; markClass: string }) {
+  return piece.marked ? <mark className={markClass}>{piece.text}</mark> : piece.text;
+}
+
+/** Message text with its links (only those that are not sneaky), and `marks` (mentions, search matches) highlighted. */
 export function MessageText({ text, marks, markClass = 'mention' }: { text: string; marks: readonly MatchRange[]; markClass?: string }) {
   const parts = useMemo(() => splitMessage(text, marks), [text, marks]);
   return (
-    <span className="text">
-      {parts.map((part, index) => {
-        const content = part.marked ? <mark className={markClass}>{part.text}</mark> : part.text;
-        return part.kind === 'text' ? (
-          <Fragment key={index}>{content}</Fragment>
+    <span className="text" dir="auto">
+      {parts.map((part, index) =>
+        part.kind === 'text' ? (
+          <Marked key={index} piece={part} markClass={markClass} />
         ) : (
-          <a
-            key={index}
-            href={part.url}
-            data-url={part.url}
-            rel="noreferrer noopener"
-            onClick={onLinkClick}
-            onAuxClick={preventNavigation}
-            title={`Open ${part.url} in your browser`}
-          >
-            {content}
-          </a>
-        );
-      })}
+          <span key={index} className="link">
+            <a
+              href={part.url}
+              data-url={part.url}
+              rel="noreferrer noopener"
+              onClick={onLinkClick}
+              onAuxClick={preventNavigation}
+              title={`Opens ${part.host} in your browser`}
+            >
+              {part.pieces.map((piece, pieceIndex) => (
+                <Marked key={pieceIndex} piece={piece} markClass={markClass} />
+              ))}
+            </a>
+            {/* Written in another alphabet than the real (punycode) host: say where it goes. */}
+            {part.unicodeHost && <span className="link-host"> ({part.host})</span>}
+          </span>
+        ),
+      )}
     </span>
   );
 }
@@ -49,13 +63,13 @@ const NO_MARKS: readonly MatchRange[] = [];
 function Sender({ line }: { line: ChatLine }) {
   if (line.self) {
     return (
-      <span className="sender sender-self" title={line.peer}>
+      <span className="sender sender-self" dir="auto" title={line.peer}>
         you
       </span>
     );
   }
   return (
-    <span className={`sender ${peerHueClass(line.peer)}`} title={line.peer}>
+    <span className={`sender ${peerHueClass(line.peer)}`} dir="auto" title={line.peer}>
       {line.peer}
     </span>
   );
@@ -71,7 +85,7 @@ export interface TranscriptRowProps {
 
 export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null, target = false }: TranscriptRowProps) {
   const time = (
-    <time className="time" dateTime={new Date(line.at).toISOString()} title={formatFullTime(line.at)}>
+    <time className="time" dateTime={isoSecondOf(line.at)} title={formatFullTime(line.at)}>
       {formatClock(line.at)}
     </time>
   );
@@ -103,6 +117,15 @@ export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null
     case 'raw':
       return (
         <li className={`row row-raw${extra}`} data-seq={line.seq}>
+          {time}
+          <span className="text" dir="auto">
+            {line.text}
+          </span>
+        </li>
+      );
+    case 'skipped':
+      return (
+        <li className="row row-skipped" data-seq={line.seq}>
           {time}
           <span className="text">{line.text}</span>
         </li>

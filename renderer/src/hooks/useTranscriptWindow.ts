@@ -6,8 +6,11 @@
 import { useCallback, useMemo, useState } from 'react';
 import type { ChatLine } from '../../../main/common/ipc-contract';
 
-/** Rows rendered while following the newest lines; older ones are a click away. */
-export const FOLLOW_WINDOW_ROWS = 300;
+/**
+ * Rows rendered while following the newest lines (a few screens); older ones are a click
+ * away. Every row costs layout and paint on each new batch, so this stays small.
+ */
+export const FOLLOW_WINDOW_ROWS = 150;
 /** Rows added per "Show earlier messages" or per scroll past the bottom of a paused view. */
 export const PAGE_ROWS = 300;
 /** A paused view never renders more than this; rows fall off the far end as it grows. */

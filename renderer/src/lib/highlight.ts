@@ -1,17 +1,24 @@
 /**
- * Message text cut into what the row renders: plain text and links (lib/links.ts), each
- * further cut where `marks` (mentions, search matches) begin and end.
+ * Message text cut into what the row renders: plain text and links (main/common/links.ts, the
+ * same rules main opens links by), each further cut where `marks` (mentions, search matches)
+ * begin and end.
  */
+import { findLinks } from '../../../main/common/links';
 import type { MatchRange } from '../../../main/common/word-match';
-import { splitLinks } from './links';
+
+export interface MarkedPiece {
+  text: string;
+  marked: boolean;
+}
 
 export type MessagePart =
-  | { kind: 'text'; text: string; marked: boolean }
-  | { kind: 'link'; text: string; url: string; marked: boolean };
+  | ({ kind: 'text' } & MarkedPiece)
+  /** One link; its text in pieces, so a mark inside it is highlighted too. */
+  | { kind: 'link'; url: string; host: string; unicodeHost: boolean; pieces: MarkedPiece[] };
 
 /** `text` cut at the edges of `marks` (sorted, not overlapping), each piece says if it is marked. */
-export function splitMarked(text: string, marks: readonly MatchRange[], offset = 0): { text: string; marked: boolean }[] {
-  const pieces: { text: string; marked: boolean }[] = [];
+export function splitMarked(text: string, marks: readonly MatchRange[], offset = 0): MarkedPiece[] {
+  const pieces: MarkedPiece[] = [];
   let at = 0;
   for (const [markStart, markEnd] of marks) {
     const start = Math.max(at, markStart - offset);
@@ -28,11 +35,11 @@ export function splitMarked(text: string, marks: readonly MatchRange[], offset =
 export function splitMessage(text: string, marks: readonly MatchRange[]): MessagePart[] {
   const parts: MessagePart[] = [];
   let offset = 0;
-  for (const part of splitLinks(text)) {
+  for (const part of findLinks(text)) {
     // A link's text is exactly the text it was found in, so offsets carry on across parts.
-    for (const piece of splitMarked(part.text, marks, offset)) {
-      parts.push(part.kind === 'link' ? { kind: 'link', text: piece.text, url: part.url, marked: piece.marked } : { kind: 'text', ...piece });
-    }
+    const pieces = splitMarked(part.text, marks, offset);
+    if (part.kind === 'link') parts.push({ kind: 'link', url: part.url, host: part.host, unicodeHost: part.unicodeHost, pieces });
+    else for (const piece of pieces) parts.push({ kind: 'text', ...piece });
     offset += part.text.length;
   }
   return parts;

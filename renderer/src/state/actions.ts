@@ -1,4 +1,5 @@
 import type {
+  BridgeEvent,
   HostScope,
   JoinResult,
   Mode,
@@ -8,6 +9,7 @@ import type {
   SessionResult,
   SessionStatus,
   SettingsUpdate,
+  Snapshot,
 } from '../../../main/common/ipc-contract';
 import { getBridge } from '../bridge';
 import {
@@ -18,6 +20,7 @@ import {
   useChatStore,
   withOlderHistory,
   withRecentHistory,
+  withSnapshot,
   type StartError,
 } from './store';
 
@@ -42,6 +45,7 @@ async function call<T>(run: () => Promise<Result<T>>): Promise<Result<T>> {
  * Subscribes to bridge events and loads the first snapshot. Returns the function that
  * unsubscribes. Events are subscribed first so nothing between the two is lost; statuses are
  * numbered by main, so a status event that beats the snapshot wins over its older status.
+ * The snapshot also brings back the room (recent lines and roster) after a reload or a crash.
  */
 export function connectToBridge(): () => void {
   const bridge = getBridge();
@@ -51,29 +55,41 @@ export function connectToBridge(): () => void {
     const room = roomKeyOf(state.status);
     if (room !== '' && room !== roomKeyOf(previous.status)) void loadRecentHistory();
   });
+  // Roster news that arrives before the snapshot is applied again on top of it (it may be newer).
+  let early: BridgeEvent[] | null = [];
   const unsubscribe = bridge.onEvents((events) => {
+    if (early !== null) for (const event of events) if (event.type === 'roster-changes') early.push(event);
     applyBridgeEvents(events);
     // The history changed under what is shown (cleared, retention switched): show it afresh.
     if (events.some((event) => event.type === 'history' && event.reset)) void loadRecentHistory();
   });
   void call(() => bridge.getSnapshot()).then((result) => {
+    const roster = early ?? [];
+    early = null;
     if (!result.ok) {
       set({ fatalError: `Tincan could not read its state: ${result.error}` });
       return;
     }
-    const { status, statusRevision, preferences, defaultRoomName, history, unread, startupNotices } = result.value;
-    applyBridgeEvents([
-      { type: 'status', revision: statusRevision, status },
-      { type: 'history', status: history, reset: false },
-      { type: 'unread', ...unread },
-      ...startupNotices.map((message) => ({ type: 'notice' as const, level: 'error' as const, message })),
-    ]);
-    set({ ready: true, preferences, defaultRoomName });
+    restoreSnapshot(result.value, roster);
   });
   return () => {
     stopWatchingRoom();
     unsubscribe();
   };
+}
+
+function restoreSnapshot(snapshot: Snapshot, rosterNews: readonly BridgeEvent[]): void {
+  const { status, statusRevision, preferences, defaultRoomName, history, unread, startupNotices } = snapshot;
+  // The status first: a room entered this way starts loading its history (see connectToBridge),
+  // which takes the place of the snapshot's recent lines once it is in.
+  applyBridgeEvents([
+    { type: 'status', revision: statusRevision, status },
+    { type: 'history', status: history, reset: false },
+    { type: 'unread', ...unread },
+    ...startupNotices.map((message) => ({ type: 'notice' as const, level: 'error' as const, message })),
+  ]);
+  set((state) => ({ ...withSnapshot(state, snapshot, Date.now()), ready: true, preferences, defaultRoomName }));
+  if (rosterNews.length > 0) applyBridgeEvents(rosterNews);
 }
 
 /** Takes main's status from a call's answer (main is the only author of the status). */
@@ -92,6 +108,7 @@ function clearRoom(): void {
   const fresh = initialChatState();
   set({
     lines: fresh.lines,
+    transcriptChars: 0,
     droppedLines: 0,
     roster: fresh.roster,
     presentPeers: fresh.presentPeers,

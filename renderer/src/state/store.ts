@@ -14,12 +14,17 @@ import type {
   SearchResults,
   SearchScope,
   SessionStatus,
+  Snapshot,
   UnreadInfo,
 } from '../../../main/common/ipc-contract';
 import { applyRosterChanges } from '../../../main/common/roster';
 
 /** Lines kept in memory; older ones are dropped so a long session stays flat in memory. */
 export const MAX_TRANSCRIPT_LINES = 10_000;
+/** …and characters (text and labels): 10,000 lines of 8 KiB would be most of a gigabyte. */
+export const MAX_TRANSCRIPT_CHARS = 4_000_000;
+/** People a joiner counts from join notices; a host inventing thousands is not believed further. */
+export const MAX_PRESENT_PEERS = 10_000;
 /** Lines remembered for Up-arrow recall. */
 export const MAX_SENT_HISTORY = 200;
 /** Notices kept on screen at once; older ones are dropped. */
@@ -130,8 +135,11 @@ export interface ChatState {
   defaultRoomName: string;
   /** Rooms on the network, while the Join screen looks for them (main's list, as it sent it). */
   rooms: DiscoveredRoom[];
+  /** In seq order, each seq once (history lines of earlier visits first, see historySeq). */
   lines: TranscriptLine[];
-  /** Lines dropped from the front of `lines` to respect MAX_TRANSCRIPT_LINES. */
+  /** Characters of text and labels in `lines` (see MAX_TRANSCRIPT_CHARS). */
+  transcriptChars: number;
+  /** Lines dropped from the front of `lines` to respect MAX_TRANSCRIPT_LINES and MAX_TRANSCRIPT_CHARS. */
   droppedLines: number;
   roster: ClientInfo[];
   /** Epoch ms when the roster last changed: "connected for how long" is measured up to at least then. */
@@ -177,6 +185,7 @@ export function initialChatState(): ChatState {
     defaultRoomName: '',
     rooms: [],
     lines: [],
+    transcriptChars: 0,
     droppedLines: 0,
     roster: [],
     rosterAt: 0,
@@ -207,6 +216,7 @@ type EventFields = Pick<
   | 'status'
   | 'statusRevision'
   | 'lines'
+  | 'transcriptChars'
   | 'droppedLines'
   | 'roster'
   | 'rosterAt'
@@ -226,8 +236,10 @@ type EventFields = Pick<
  * it. Arrays are copied once per batch, not once per event, so a burst stays cheap.
  */
 export function reduceEvents(state: EventFields, events: readonly BridgeEvent[], now: number): EventFields {
-  let { status, statusRevision, roster, rosterAt, reconnecting, notices, nextNoticeId, droppedLines, rooms, history, paging, unread, jump } = state;
+  let { status, statusRevision, roster, rosterAt, reconnecting, notices, nextNoticeId, rooms, history, paging, unread, jump } = state;
   let newLines: TranscriptLine[] | null = null;
+  // Lines come in seq order; one seen already (a reloaded page gets some twice) is skipped.
+  let lastSeq = state.lines[state.lines.length - 1]?.seq ?? Number.NEGATIVE_INFINITY;
   let peers: Set<string> | null = null;
   const editPeers = (): Set<string> => (peers ??= new Set(state.presentPeers));
 
@@ -248,12 +260,15 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
       case 'lines': {
         newLines ??= [];
         for (const line of event.lines) {
-          // Already shown: it came with the room's history.
-          if (line.seq <= paging.throughSeq) continue;
+          // Already shown: it came with the room's history, or earlier (a reload, a snapshot).
+          if (line.seq <= paging.throughSeq || line.seq <= lastSeq) continue;
+          lastSeq = line.seq;
           newLines.push(line);
           if (line.self || line.peer === '') continue;
           if (line.kind === 'disconnected') editPeers().delete(line.peer);
-          else if (!(peers ?? state.presentPeers).has(line.peer)) editPeers().add(line.peer);
+          else if (!(peers ?? state.presentPeers).has(line.peer) && (peers ?? state.presentPeers).size < MAX_PRESENT_PEERS) {
+            editPeers().add(line.peer);
+          }
         }
         break;
       }
@@ -294,24 +309,12 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     }
   }
 
-  let lines = state.lines;
-  if (newLines && newLines.length > 0) {
-    const total = lines.length + newLines.length;
-    const excess = total - MAX_TRANSCRIPT_LINES;
-    if (excess <= 0) {
-      lines = lines.concat(newLines);
-    } else if (excess >= lines.length) {
-      lines = newLines.slice(newLines.length - MAX_TRANSCRIPT_LINES);
-    } else {
-      lines = lines.slice(excess).concat(newLines);
-    }
-    droppedLines += excess > 0 ? excess : 0;
+  let { lines, transcriptChars, droppedLines } = state;
+  if (newLines) {
+    ({ lines, transcriptChars, droppedLines } = appendLines(state, newLines));
     // History lines fell off the top: older pages now start below the new first line, if it
     // came from the history; otherwise the history can no longer be paged without a gap.
-    if (excess > 0 && paging.cursor !== null) {
-      const first = lines[0]?.historyId;
-      paging = first === undefined ? { ...paging, cursor: null, hasMore: false } : { ...paging, cursor: first };
-    }
+    if (droppedLines > state.droppedLines && paging.cursor !== null) paging = pagingAfterDrop(paging, lines);
   }
 
   // Our own address may be learnt late; never count ourselves among the others.
@@ -322,6 +325,7 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     status,
     statusRevision,
     lines,
+    transcriptChars,
     droppedLines,
     roster,
     rosterAt,
@@ -337,32 +341,81 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
   };
 }
 
+/** Where paging stands once the front of `lines` was dropped (see reduceEvents). */
+function pagingAfterDrop(paging: HistoryPaging, lines: readonly TranscriptLine[]): HistoryPaging {
+  const first = lines[0]?.historyId;
+  return first === undefined ? { ...paging, cursor: null, hasMore: false } : { ...paging, cursor: first };
+}
+
+/** `a` and `b` (each in seq order) as one list in seq order; a seq in both is kept once, from `a`. */
+function mergeBySeq(a: readonly TranscriptLine[], b: readonly TranscriptLine[]): TranscriptLine[] {
+  const merged: TranscriptLine[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const left = a[i];
+    const right = b[j];
+    if (right === undefined || (left !== undefined && left.seq <= right.seq)) {
+      merged.push(left!);
+      i += 1;
+      if (right !== undefined && right.seq === left!.seq) j += 1;
+    } else {
+      merged.push(right);
+      j += 1;
+    }
+  }
+  return merged;
+}
+
+/** A list in seq order, each seq once (a history page is in id order; seqs follow it but not always). */
+function inSeqOrder(lines: TranscriptLine[]): TranscriptLine[] {
+  if (lines.every((line, index) => index === 0 || line.seq > lines[index - 1]!.seq)) return lines;
+  const sorted = [...lines].sort((x, y) => x.seq - y.seq);
+  return sorted.filter((line, index) => index === 0 || line.seq !== sorted[index - 1]!.seq);
+}
+
+/** `lines` held to the transcript's caps (the oldest go), with its character count. */
+function withinCaps(lines: TranscriptLine[], droppedLines: number): Pick<ChatState, 'lines' | 'transcriptChars' | 'droppedLines'> {
+  return appendLines({ lines: [], transcriptChars: 0, droppedLines }, lines);
+}
+
 /**
  * The room's newest history in place of what the transcript showed: the page, then the live
- * lines it does not hold yet. Earlier pages loaded before are dropped (the cursor restarts).
+ * lines it does not hold yet (a live line is kept once, by seq, even when the history holds it
+ * beyond `liveSeq`). Earlier pages loaded before are dropped (the cursor restarts). A 'skipped'
+ * line main sent for lines the window could not keep up with goes too when the history has them.
  */
-export function withRecentHistory(state: Pick<ChatState, 'lines' | 'paging'>, view: HistoryView): Pick<ChatState, 'lines' | 'paging'> {
-  const historyLines = view.lines.map((line) => transcriptLineOf(line, line.seq));
+export function withRecentHistory(
+  state: Pick<ChatState, 'lines' | 'paging' | 'droppedLines'>,
+  view: HistoryView,
+): Pick<ChatState, 'lines' | 'paging' | 'transcriptChars' | 'droppedLines'> {
+  const historyLines = inSeqOrder(view.lines.map((line) => transcriptLineOf(line, line.seq)));
   const throughSeq = Math.max(state.paging.throughSeq, view.liveSeq);
   const live = state.lines.filter((line) => line.historyId === undefined && line.seq > throughSeq);
-  return {
-    lines: historyLines.concat(live),
-    paging: {
-      cursor: view.lines[0]?.id ?? null,
-      hasMore: view.hasMore,
-      loading: false,
-      earlierThroughSeq: view.visitStartId > 0 ? historySeq(view.visitStartId) : null,
-      throughSeq,
-    },
+  const capped = withinCaps(mergeBySeq(historyLines, live), state.droppedLines);
+  const paging: HistoryPaging = {
+    cursor: view.lines[0]?.id ?? null,
+    hasMore: view.hasMore,
+    loading: false,
+    earlierThroughSeq: view.visitStartId > 0 ? historySeq(view.visitStartId) : null,
+    throughSeq,
   };
+  return { ...capped, paging: capped.droppedLines > state.droppedLines ? pagingAfterDrop(paging, capped.lines) : paging };
 }
 
 /** An older page of the room's history on top of what is shown. */
-export function withOlderHistory(state: Pick<ChatState, 'lines' | 'paging'>, view: HistoryView): Pick<ChatState, 'lines' | 'paging'> {
+export function withOlderHistory(
+  state: Pick<ChatState, 'lines' | 'paging' | 'transcriptChars'>,
+  view: HistoryView,
+): Pick<ChatState, 'lines' | 'paging' | 'transcriptChars'> {
   const firstShown = state.lines[0]?.seq ?? Number.POSITIVE_INFINITY;
-  const older = view.lines.map((line) => transcriptLineOf(line, line.seq)).filter((line) => line.seq < firstShown);
+  const older = inSeqOrder(view.lines.map((line) => transcriptLineOf(line, line.seq)).filter((line) => line.seq < firstShown));
+  let transcriptChars = state.transcriptChars;
+  for (const line of older) transcriptChars += lineChars(line);
+  // Asked for by scrolling up, a page at a time; the next live lines hold the caps again.
   return {
     lines: older.concat(state.lines),
+    transcriptChars,
     paging: {
       ...state.paging,
       cursor: view.lines[0]?.id ?? state.paging.cursor,
@@ -371,6 +424,57 @@ export function withOlderHistory(state: Pick<ChatState, 'lines' | 'paging'>, vie
       earlierThroughSeq: view.visitStartId > 0 ? historySeq(view.visitStartId) : state.paging.earlierThroughSeq,
     },
   };
+}
+
+function lineChars(line: ChatLine): number {
+  return line.text.length + line.peer.length;
+}
+
+/**
+ * `lines` followed by `added`, with the oldest dropped so both caps hold (MAX_TRANSCRIPT_LINES,
+ * MAX_TRANSCRIPT_CHARS). One copy per call, however many lines are dropped or added.
+ */
+export function appendLines(
+  state: Pick<ChatState, 'lines' | 'transcriptChars' | 'droppedLines'>,
+  added: readonly TranscriptLine[],
+): Pick<ChatState, 'lines' | 'transcriptChars' | 'droppedLines'> {
+  if (added.length === 0) return state;
+  const old = state.lines;
+  let chars = state.transcriptChars;
+  for (const line of added) chars += lineChars(line);
+  const total = old.length + added.length;
+  // Drop from the front of old ++ added until both caps hold; always keep the newest line.
+  let drop = Math.max(0, total - MAX_TRANSCRIPT_LINES);
+  for (let i = 0; i < drop; i += 1) chars -= lineChars(i < old.length ? old[i]! : added[i - old.length]!);
+  while (chars > MAX_TRANSCRIPT_CHARS && drop < total - 1) {
+    chars -= lineChars(drop < old.length ? old[drop]! : added[drop - old.length]!);
+    drop += 1;
+  }
+  const lines = drop >= old.length ? added.slice(drop - old.length) : drop > 0 ? old.slice(drop).concat(added) : old.concat(added);
+  return { lines, transcriptChars: chars, droppedLines: state.droppedLines + drop };
+}
+
+/**
+ * The room as a snapshot brings it back (a reloaded page, a renderer that crashed): its recent
+ * lines merged by seq into what is shown — history lines and live lines that came since stay,
+ * lines the history shows already are not shown twice — and the roster. Where history is
+ * available, loadRecentHistory then puts the room's newest history in their place.
+ */
+export function withSnapshot(state: ChatState, snapshot: Pick<Snapshot, 'status' | 'lines' | 'roster'>, now: number): EventFields {
+  const recent = snapshot.lines.filter((line) => line.seq > state.paging.throughSeq);
+  const merged = mergeBySeq(state.lines, recent);
+  // Folded afresh, so the people a joiner counts come from every live line of this visit
+  // (history lines of earlier visits, below seq 0, are not about who is here now).
+  const events: BridgeEvent[] = [{ type: 'lines', lines: merged.filter((line) => line.seq > 0) }];
+  if (snapshot.status.mode === 'hosting') events.unshift({ type: 'roster', clients: snapshot.roster });
+  const folded = reduceEvents(
+    { ...state, lines: [], transcriptChars: 0, presentPeers: new Set<string>(), paging: { ...state.paging, throughSeq: Number.NEGATIVE_INFINITY } },
+    events,
+    now,
+  );
+  const capped = withinCaps(merged, state.droppedLines);
+  const paging = capped.droppedLines > state.droppedLines && state.paging.cursor !== null ? pagingAfterDrop(state.paging, capped.lines) : state.paging;
+  return { ...folded, ...capped, paging };
 }
 
 /** How many people are in the room, as far as this app can tell (including the user). */
