@@ -5,6 +5,7 @@
  */
 import type net from 'node:net';
 import type { LineDecoder } from './line-decoder';
+import type { LineBucket } from './line-rate';
 import type { Admittee } from './admission';
 import type { TurnRecipient } from './turn-delivery';
 import type { ClientInfo } from './types';
@@ -19,13 +20,20 @@ export const enum Phase {
 const CONNECTION = Symbol('tincan.connection');
 type TaggedSocket = net.Socket & { [CONNECTION]?: Connection };
 
+/** Watch state of a client being judged for its progress (output-budget.ts). */
+export interface Lag {
+  /** When it started lagging (or being judged), and the window being measured now. */
+  readonly startedAt: number;
+  windowAt: number;
+  takenAtWindow: number;
+}
+
 /** What the server does when a connection's socket reports something. */
 export interface ConnectionEvents {
   data(connection: Connection, chunk: Buffer): void;
   end(connection: Connection): void;
   error(connection: Connection): void;
   close(connection: Connection): void;
-  drain(connection: Connection): void;
 }
 
 /** Socket listeners shared by all connections of one server; `this` is the socket. */
@@ -34,7 +42,6 @@ export interface SocketHandlers {
   readonly end: (this: net.Socket) => void;
   readonly error: (this: net.Socket) => void;
   readonly close: (this: net.Socket) => void;
-  readonly drain: (this: net.Socket) => void;
 }
 
 /** Made once per server: each handler finds its Connection on the socket it is called for. */
@@ -56,10 +63,6 @@ export function socketHandlers(events: ConnectionEvents): SocketHandlers {
       const connection = Connection.of(this);
       if (connection) events.close(connection);
     },
-    drain() {
-      const connection = Connection.of(this);
-      if (connection) events.drain(connection);
-    },
   };
 }
 
@@ -78,13 +81,35 @@ export class Connection implements TurnRecipient, Admittee {
   linesSent = 0;
   /** Made on the first byte received: a client that only listens costs no decoder. */
   decoder: LineDecoder | null = null;
-  /** Bytes handed to the socket so far; progress = written - socket.writableLength. */
-  written = 0;
-  progressMark = 0;
-  /** In the output budget's set of connections with output queued. */
-  congested = false;
+  /** With a line-rate limit: its bucket (made with the decoder). */
+  lines: LineBucket | null = null;
+  /** What it sent that is not decoded yet because it is over its line rate (≤ one read). */
+  pendingInput: Buffer | null = null;
+  /** Its FIN arrived while input was still pending: it leaves once that is relayed. */
+  endPending = false;
+  /** Why its socket is not being read (one bit per FlowReason, one for its turn share); 0 when it is. */
+  pausedFor = 0;
+  /** Bytes it sent during the current turn (server.ts: TURN_SHARE_BYTES). */
+  turnBytes = 0;
+  /** The host's own client (ChatServer.trustPeer): no per-address, rate or slow-reader limits. */
+  trusted = false;
+  /** Counted in the per-address limits (released when it goes). */
+  limited = false;
+  /** Reads `\r\n` line ends (it speaks telnet). */
+  crlf = false;
+  // Output (output-queue.ts): busy while its socket has bytes queued.
+  busy = false;
+  dispatched = 0;
+  inflightFrom = -1;
+  backlogFrom = -1;
+  backlogParts: number[] | null = null;
+  // Budget (output-budget.ts).
+  recentBytes = 0;
+  lag: Lag | null = null;
+  // Turn delivery and admission.
   arrivalEpoch = -1;
   arrivalOffset = 0;
+  arrivalLine = 0;
   admitAt = 0;
 
   constructor(
@@ -94,6 +119,8 @@ export class Connection implements TurnRecipient, Admittee {
     readonly peer: string,
     /** `[IP:port] `, the label in front of everything it says. */
     readonly prefix: Buffer,
+    /** Its source address as the per-address limits group it (address-limits.ts). */
+    readonly source: string,
     readonly connectedAt: number,
   ) {
     (socket as TaggedSocket)[CONNECTION] = this;
@@ -111,11 +138,6 @@ export class Connection implements TurnRecipient, Admittee {
     socket.on('end', handlers.end);
     socket.on('error', handlers.error);
     socket.on('close', handlers.close);
-  }
-
-  /** Until its queued output has drained: then `handlers.drain`, once. */
-  watchDrain(handlers: SocketHandlers): void {
-    this.socket.once('drain', handlers.drain);
   }
 
   get awaitingAdmission(): boolean {

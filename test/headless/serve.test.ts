@@ -66,7 +66,7 @@ describe('tincan-server (headless)', () => {
   it('--help exits 0 and lists the options', async () => {
     const server = start(['--help']);
     expect(await server.exited).toBe(0);
-    for (const option of ['--port', '--host', '--max-line', '--max-output', '--max-clients', '--log-messages', '--help']) {
+    for (const option of ['--port', '--host', '--max-line', '--max-output', '--max-clients', '--max-per-address', '--max-joins-per-minute', '--max-rate', '--allow-any-address', '--log-messages', '--help']) {
       expect(server.stdout()).toContain(option);
     }
     expect(server.stdout()).toMatch(/^Usage: tincan-server/);
@@ -80,6 +80,10 @@ describe('tincan-server (headless)', () => {
     [['--max-clients', '-1'], /--max-clients/],
     [['--max-clients=-1'], /--max-clients must be a whole number/],
     [['--max-line', '4'], /--max-line must be from 16/],
+    [['--max-per-address', '-1'], /--max-per-address/],
+    [['--max-joins-per-minute', 'lots'], /--max-joins-per-minute must be a whole number \(got "lots"\)/],
+    [['--max-rate', '0'], /--max-rate must be from 1/],
+    [['--allow-any-address=yes'], /allow-any-address/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--port'], /--port/],
     [['stray'], /stray/],
@@ -146,6 +150,30 @@ describe('tincan-server (headless)', () => {
     expect(second.stderr()).toMatch(new RegExp(`Port ${port} is already in use`));
     expect(second.stdout()).toBe('');
     expect(first.exitCode()).toBeNull();
+  });
+
+  it('--max-per-address N turns away the N+1th connection from one address, says why and logs it', async () => {
+    const server = start(['--port', '0', '--host', '127.0.0.1', '--max-per-address', '2']);
+    const { port } = await server.listening();
+    const a = await client(port);
+    await client(port);
+    const third = await client(port);
+    await third.waitForEnd();
+    expect(third.text).toBe('Tincan: too many connections from your address; close one and try again.\n');
+    await server.waitForStderr(`refused ${third.label} (too many connections from its address)`);
+    await a.write('still fine\n');
+    await a.waitForText(frame(a, 'still fine'));
+  });
+
+  it('--max-rate N paces a sender (bursts of 10 × N), loses nothing and logs the pause once', async () => {
+    const server = start(['--port', '0', '--host', '127.0.0.1', '--max-rate', '20']);
+    const { port } = await server.listening();
+    const a = await client(port);
+    await a.write(Array.from({ length: 230 }, (_, i) => `r${i}\n`).join(''));
+    await a.waitForText(frame(a, 'r229'), 10_000);
+    expect(a.lines().filter((line) => line.includes('] r'))).toEqual(Array.from({ length: 230 }, (_, i) => frame(a, `r${i}`).trimEnd()));
+    await server.waitForStderr(`paused ${a.label} (over its line rate)`);
+    expect(server.stderr()).not.toContain('resumed');
   });
 
   it('--max-clients N turns away the N+1th client with a notice', async () => {
