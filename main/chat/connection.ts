@@ -95,8 +95,9 @@ export class Connection implements TurnRecipient, Admittee {
   trusted = false;
   /** Counted in the per-address limits (released when it goes). */
   limited = false;
-  /** Reads `\r\n` line ends (it speaks telnet). */
+  /** Reads `\r\n` line ends (it speaks telnet); `wantsCrlf` while it is busy with `\n` ones. */
   crlf = false;
+  wantsCrlf = false;
   // Output (output-queue.ts): busy while its socket has bytes queued.
   busy = false;
   dispatched = 0;

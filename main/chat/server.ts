@@ -183,7 +183,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
     this.admission = new AdmissionQueue(admitDelayMs, (connection) => this.announce(connection));
     this.limits = new AddressLimits(maxPerAddress, joinsPerMinute);
-    this.queue = new OutputQueue((connection, busy) => this.budget.busyChanged(connection, busy));
+    this.queue = new OutputQueue((connection, busy) => {
+      this.budget.busyChanged(connection, busy);
+      if (!busy && connection.wantsCrlf) this.readsCrlf(connection);
+    });
     this.budget = new OutputBudget(maxClientOutputBytes, outputBudgetBytes, this.queue, {
       cutSlow: (connection) => this.cutSlow(connection),
       pause: (connection, reason) => this.pause(connection, reason),
@@ -410,6 +413,19 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     connection.pendingInput = null;
     const used = decoder.push(input);
     if (used < input.length) connection.pendingInput = input.subarray(used);
+    if (decoder.speaksTelnet && !connection.crlf && !connection.wantsCrlf) this.readsCrlf(connection);
+  }
+
+  // It showed it speaks telnet: from the next turn it is not behind on, it reads CR LF line
+  // ends (a busy client's queued turns keep the line ends they were queued with).
+  private readsCrlf(connection: Connection): void {
+    if (connection.busy) {
+      connection.wantsCrlf = true;
+      return;
+    }
+    connection.wantsCrlf = false;
+    connection.crlf = true;
+    this.crlfReaders++;
   }
 
   private newDecoder(connection: Connection): LineDecoder {
