@@ -188,6 +188,7 @@ export class AppPage {
     const session = new ChatSession({
       preferences: new MemoryPreferencesStore({ ...defaultPreferences(), ...options.preferences }),
       connectTimeoutMs: 3000,
+      serverOptions: { maxLinesPerSecond: 0 }, // bursts are what these tests are about; the line rate has tests of its own
     });
     const app = new AppPage(context, page, session);
     page.on('pageerror', (error) => app.pageErrors.push(error.message));

@@ -31,18 +31,21 @@ describe('tincan-server (headless)', () => {
     expect(server.stdout()).toBe(`Listening on 127.0.0.1:${port}\n`);
 
     const a = await client(port);
+    // a ends its line in CR LF, as telnet does, so it reads CR LF from then on; b keeps LF
     await a.write('hello, world 🌍\r\n');
-    await a.waitForText(frame(a, 'hello, world 🌍'));
+    const crlf = (text: string) => text.replaceAll('\n', '\r\n');
+    await a.waitForText(crlf(frame(a, 'hello, world 🌍')));
     const b = await client(port);
-    await a.waitForText(frame(b, '(connected)'));
+    await a.waitForText(crlf(frame(b, '(connected)')));
     await b.writeBytewise('typed\x1b[2J slowly\r\n');
-    await a.waitForText(frame(b, 'typed slowly'));
-    await b.waitForText(frame(b, 'typed slowly'));
+    await a.waitForText(crlf(frame(b, 'typed slowly')));
+    await b.waitForText(`[${b.label}] typed slowly`);
     b.end();
-    await a.waitForText(frame(b, '(disconnected)'));
+    await a.waitForText(crlf(frame(b, '(disconnected)')));
     await b.waitForEnd();
-    expect(a.text).toBe(frame(a, 'hello, world 🌍') + frame(b, '(connected)') + frame(b, 'typed slowly') + frame(b, '(disconnected)'));
-    expect(b.text).toBe(frame(b, 'typed slowly'));
+    expect(a.text).toBe(crlf(frame(a, 'hello, world 🌍') + frame(b, '(connected)') + frame(b, 'typed slowly') + frame(b, '(disconnected)')));
+    // b typed byte by byte ending in CR LF: which of its lines came before its LF showed it is timing
+    expect(b.text.replaceAll('\r\n', '\n')).toBe(frame(b, 'typed slowly'));
 
     await server.waitForStderr(new RegExp(`left +${b.label.replace(/\./g, '\\.')}`));
     const log = server.stderr();
