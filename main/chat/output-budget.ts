@@ -46,13 +46,20 @@ export interface BudgetedRoom {
   addressOf(connection: Connection): string;
 }
 
+/** A client being judged: since when, and the progress window being measured now. */
+interface Lag {
+  readonly startedAt: number;
+  windowAt: number;
+  takenAtWindow: number;
+}
+
 export class OutputBudget {
-  /** Senders since the last check, with the bytes each sent (Connection.recentBytes). */
+  /** Senders since the last check, with the bytes each sent (Talker.recentBytes). */
   private readonly recentSenders = new Set<Connection>();
   /** Clients that passed the limit and have not come back under half of it. */
   private readonly lagging = new Set<Connection>();
   /** Clients whose progress is being measured: lagging ones and the budget's offenders (never trusted ones). */
-  private readonly judged = new Set<Connection>();
+  private readonly judged = new Map<Connection, Lag>();
   private readonly throttled = new Set<Connection>();
   private readonly budgetPaused = new Set<Connection>();
   private overBudget = false;
@@ -68,8 +75,9 @@ export class OutputBudget {
 
   /** A client sent `bytes`; heavy senders are the ones paused when someone lags. */
   received(connection: Connection, bytes: number): void {
-    if (connection.recentBytes === 0) this.recentSenders.add(connection);
-    connection.recentBytes += bytes;
+    const talker = connection.talker!;
+    if (talker.recentBytes === 0) this.recentSenders.add(connection);
+    talker.recentBytes += bytes;
     this.arm();
   }
 
@@ -92,7 +100,6 @@ export class OutputBudget {
     this.judged.delete(connection);
     this.throttled.delete(connection);
     this.budgetPaused.delete(connection);
-    connection.lag = null;
   }
 
   close(): void {
@@ -108,7 +115,7 @@ export class OutputBudget {
 
   private readonly tick = (): void => {
     this.check();
-    for (const sender of this.recentSenders) sender.recentBytes = 0;
+    for (const sender of this.recentSenders) if (sender.talker) sender.talker.recentBytes = 0;
     this.recentSenders.clear();
     const idle = this.queue.busy.size === 0 && this.lagging.size === 0 && this.judged.size === 0 &&
       this.throttled.size === 0 && this.budgetPaused.size === 0;
@@ -142,8 +149,13 @@ export class OutputBudget {
     if (!this.overBudget && retained > this.budgetBytes) this.enterOverBudget(now);
     else if (this.overBudget && retained <= this.budgetBytes / 2) this.leaveOverBudget();
 
-    for (const connection of this.judged) {
-      const lag = connection.lag!;
+    for (const [connection, lag] of this.judged) {
+      if (!connection.busy) {
+        // caught up for a moment (the budget still holds it): measured afresh when busy again
+        lag.windowAt = now;
+        lag.takenAtWindow = 0;
+        continue;
+      }
       if (now - lag.startedAt > LAG_LIMIT_MS) {
         tooSlow.push(connection);
         continue;
@@ -164,20 +176,17 @@ export class OutputBudget {
   }
 
   private startJudging(connection: Connection, now: number): void {
-    if (connection.lag) return;
-    const taken = this.queue.takenBytes(connection);
-    connection.lag = { startedAt: now, windowAt: now, takenAtWindow: taken };
-    this.judged.add(connection);
+    if (this.judged.has(connection)) return;
+    this.judged.set(connection, { startedAt: now, windowAt: now, takenAtWindow: this.queue.takenBytes(connection) });
   }
 
   private stopJudging(connection: Connection): void {
-    connection.lag = null;
     this.judged.delete(connection);
   }
 
   private throttleHeavySenders(): void {
     for (const sender of this.recentSenders) {
-      if (sender.recentBytes < HEAVY_BYTES || this.throttled.has(sender) || sender.trusted) continue;
+      if ((sender.talker?.recentBytes ?? 0) < HEAVY_BYTES || this.throttled.has(sender) || sender.trusted) continue;
       this.throttled.add(sender);
       this.room.pause(sender, 'backpressure');
     }

@@ -16,7 +16,7 @@
  *    never reads.
  */
 import type net from 'node:net';
-import type { Connection } from './connection';
+import type { Backlog, Connection } from './connection';
 import type { TurnSink } from './turn-delivery';
 
 interface LoggedTurn {
@@ -72,8 +72,9 @@ export class OutputQueue implements TurnSink<Connection> {
 
   write(connection: Connection, bytes: Buffer, noticesFrom: number, noticesEnd: number, restFrom: number): void {
     const whole = noticesFrom === 0 && restFrom === noticesEnd;
-    if (connection.busy) {
-      if (!whole) (connection.backlogParts ??= []).push(this.epoch, noticesFrom, noticesEnd, restFrom);
+    const output = connection.output;
+    if (output !== null) {
+      if (!whole) (output.parts ??= []).push(this.epoch, noticesFrom, noticesEnd, restFrom);
       return;
     }
     const socket = connection.socket;
@@ -100,8 +101,7 @@ export class OutputQueue implements TurnSink<Connection> {
       socket.uncork();
       if (sent === 0) return;
     }
-    connection.dispatched += sent;
-    if (socket.writableLength > 0) this.becomeBusy(connection, this.epoch);
+    if (socket.writableLength > 0) this.becomeBusy(connection, sent);
   }
 
   endTurn(): void {
@@ -123,56 +123,58 @@ export class OutputQueue implements TurnSink<Connection> {
 
   /** Bytes `connection` has been given but its peer has not taken yet (0 while flowing). */
   unsentBytes(connection: Connection): number {
-    if (!connection.busy) return 0;
-    return unsentInHandle(connection.socket) + this.backlogBytes(connection);
+    const output = connection.output;
+    if (output === null) return 0;
+    return unsentInHandle(connection.socket) + this.backlogBytes(connection, output);
   }
 
-  /** Bytes of everything handed to `connection`'s socket that the kernel has taken. */
+  /**
+   * Bytes the kernel has taken of what `connection` was handed since it became busy (0 while
+   * flowing): differences between two readings are its progress.
+   */
   takenBytes(connection: Connection): number {
-    return connection.dispatched - (connection.busy ? unsentInHandle(connection.socket) : 0);
+    const output = connection.output;
+    return output === null ? 0 : output.dispatched - unsentInHandle(connection.socket);
   }
 
   /** The connection is gone: it holds no turns any more. */
   remove(connection: Connection): void {
-    if (!connection.busy) return;
-    connection.busy = false;
-    connection.backlogParts = null;
+    if (connection.output === null) return;
+    connection.output = null;
     this.busy.delete(connection);
     this.floorStale = true;
     if (this.busy.size === 0) this.trim();
   }
 
   close(): void {
-    for (const connection of this.busy) {
-      connection.busy = false;
-      connection.backlogParts = null;
-    }
+    for (const connection of this.busy) connection.output = null;
     this.busy.clear();
     this.trim();
   }
 
-  private becomeBusy(connection: Connection, inflightFrom: number): void {
-    const wasBusy = connection.busy;
-    connection.busy = true;
-    connection.inflightFrom = inflightFrom;
-    connection.backlogFrom = this.epoch + 1;
-    // 'drain' only fires when a write went past the high-water mark; an empty write's
-    // callback runs once everything queued before it was taken, whatever the amount.
+  // A write of `sent` bytes left some queued: from the next turn on, turns wait in the log.
+  private becomeBusy(connection: Connection, sent: number): void {
+    connection.output = { dispatched: sent, inflightFrom: this.epoch, backlogFrom: this.epoch + 1, parts: null };
+    this.busy.add(connection);
+    this.awaitFlushed(connection);
+    this.onBusyChange(connection, true);
+  }
+
+  // 'drain' only fires when a write went past the high-water mark; an empty write's callback
+  // runs once everything queued before it was taken, whatever the amount.
+  private awaitFlushed(connection: Connection): void {
     connection.socket.write(EMPTY, () => this.drained(connection));
-    if (!wasBusy) {
-      this.busy.add(connection);
-      this.onBusyChange(connection, true);
-    }
   }
 
   // Its socket took everything it had: write the backlog, or flow again.
   private drained(connection: Connection): void {
-    if (!connection.busy) return; // removed meanwhile
+    const output = connection.output;
+    if (output === null) return; // removed meanwhile
     this.floorStale = true;
     const socket = connection.socket;
-    const first = this.indexOfEpoch(connection.backlogFrom);
-    const parts = connection.backlogParts;
-    connection.backlogParts = null;
+    const first = this.indexOfEpoch(output.backlogFrom);
+    const parts = output.parts;
+    output.parts = null;
     let sent = 0;
     if (first < this.log.length && !socket.destroyed) {
       let part = 0;
@@ -200,19 +202,21 @@ export class OutputQueue implements TurnSink<Connection> {
       }
       socket.uncork();
     }
-    connection.dispatched += sent;
     if (sent > 0 && socket.writableLength > 0) {
-      this.becomeBusy(connection, connection.backlogFrom);
+      output.dispatched += sent;
+      output.inflightFrom = output.backlogFrom;
+      output.backlogFrom = this.epoch + 1;
+      this.awaitFlushed(connection);
       return;
     }
-    connection.busy = false;
+    connection.output = null;
     this.busy.delete(connection);
     this.onBusyChange(connection, false);
     if (this.busy.size === 0) this.trim();
   }
 
-  private backlogBytes(connection: Connection): number {
-    const first = this.indexOfEpoch(connection.backlogFrom);
+  private backlogBytes(connection: Connection, output: Backlog): number {
+    const first = this.indexOfEpoch(output.backlogFrom);
     if (first >= this.log.length) return 0;
     const turn = this.log[first]!;
     return connection.crlf && turn.crlf ? this.crlfTotal - turn.crlfBefore : this.lfTotal - turn.lfBefore;
@@ -234,7 +238,10 @@ export class OutputQueue implements TurnSink<Connection> {
   private trim(): void {
     this.floorStale = false;
     let floor = Infinity;
-    for (const connection of this.busy) if (connection.inflightFrom < floor) floor = connection.inflightFrom;
+    for (const connection of this.busy) {
+      const from = connection.output!.inflightFrom;
+      if (from < floor) floor = from;
+    }
     const log = this.log;
     let head = this.logHead;
     while (head < log.length && log[head]!.epoch < floor) {

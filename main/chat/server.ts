@@ -28,7 +28,7 @@ import { performance } from 'node:perf_hooks';
 import { formatHost } from '../common/address';
 import { AddressLimits, sourceKey } from './address-limits';
 import { AdmissionQueue } from './admission';
-import { Connection, Phase, socketHandlers, type SocketHandlers } from './connection';
+import { Connection, Phase, socketHandlers, type SocketHandlers, type Talker } from './connection';
 import { DescriptorWatch } from './descriptor-watch';
 import { LineDecoder, DEFAULT_MAX_LINE_BYTES } from './line-decoder';
 import { LineBucket } from './line-rate';
@@ -339,7 +339,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         return;
       }
     }
-    const connection = new Connection(this.nextId++, socket, peer, Buffer.from(`[${peer}] `), source, Date.now());
+    const connection = new Connection(this.nextId++, socket, peer, Buffer.from(`[${peer}] `), Date.now());
     connection.limited = !trusted;
     if (trusted) this.trust(connection);
     connection.index = this.connections.length;
@@ -367,7 +367,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private trust(connection: Connection): void {
     connection.trusted = true;
-    connection.lines = null;
+    if (connection.talker) connection.talker.lines = null;
     this.trustedPeers.add(connection.peer);
     if (connection.limited) {
       connection.limited = false;
@@ -389,10 +389,11 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private onData(connection: Connection, chunk: Buffer): void {
     if (connection.phase === Phase.Closed || connection.leaving) return;
+    const talker = (connection.talker ??= this.newTalker(connection));
     this.budget.received(connection, chunk.length);
-    if (connection.turnBytes === 0) this.turnSenders.push(connection);
-    connection.turnBytes += chunk.length;
-    if (connection.turnBytes >= TURN_SHARE_BYTES && !(connection.pausedFor & TURN_SHARE_BIT)) {
+    if (talker.turnBytes === 0) this.turnSenders.push(connection);
+    talker.turnBytes += chunk.length;
+    if (talker.turnBytes >= TURN_SHARE_BYTES && !(connection.pausedFor & TURN_SHARE_BIT)) {
       if (connection.pausedFor === 0) connection.socket.pause();
       connection.pausedFor |= TURN_SHARE_BIT;
       this.scheduleFlush(); // which gives the share back, even if no line ended yet
@@ -408,12 +409,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   // Feeds the decoder; what it did not take (the sender is over its rate) waits in pendingInput.
   private decode(connection: Connection, bytes: Buffer): void {
-    const decoder = (connection.decoder ??= this.newDecoder(connection));
-    const input = connection.pendingInput ? Buffer.concat([connection.pendingInput, bytes]) : bytes;
-    connection.pendingInput = null;
-    const used = decoder.push(input);
-    if (used < input.length) connection.pendingInput = input.subarray(used);
-    if (decoder.speaksTelnet && !connection.crlf && !connection.wantsCrlf) this.readsCrlf(connection);
+    const talker = connection.talker!;
+    const input = talker.pendingInput ? Buffer.concat([talker.pendingInput, bytes]) : bytes;
+    talker.pendingInput = null;
+    const used = talker.decoder.push(input);
+    if (used < input.length) talker.pendingInput = input.subarray(used);
+    if (talker.decoder.speaksTelnet && !connection.crlf && !connection.wantsCrlf) this.readsCrlf(connection);
   }
 
   // It showed it speaks telnet: from the next turn it is not behind on, it reads CR LF line
@@ -428,11 +429,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.crlfReaders++;
   }
 
-  private newDecoder(connection: Connection): LineDecoder {
-    if (this.maxLinesPerSecond > 0 && !connection.trusted) {
-      connection.lines = new LineBucket(this.maxLinesPerSecond, this.lineBurst, performance.now());
-    }
-    return new LineDecoder(this.maxLineBytes, (line) => this.relay(connection, line));
+  private newTalker(connection: Connection): Talker {
+    const lines = this.maxLinesPerSecond > 0 && !connection.trusted
+      ? new LineBucket(this.maxLinesPerSecond, this.lineBurst, performance.now())
+      : null;
+    const decoder = new LineDecoder(this.maxLineBytes, (line) => this.relay(connection, line));
+    return { decoder, lines, pendingInput: null, endPending: false, turnBytes: 0, recentBytes: 0 };
   }
 
   // Returns the bytes to decode once the opening is known to be chat; null while undecided or rejected.
@@ -461,7 +463,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.delivery.say(connection.prefix, text);
     this.scheduleFlush();
     if (this.listenerCount('message') > 0) this.emitSafely('message', connection.info(), text.toString('utf8'));
-    if (connection.lines === null || connection.lines.take(performance.now())) return true;
+    const bucket = connection.talker!.lines;
+    if (bucket === null || bucket.take(performance.now())) return true;
     this.pause(connection, 'line-rate');
     this.ratePaused.add(connection);
     if (!this.rateTimer) {
@@ -475,7 +478,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const now = performance.now();
     for (const connection of [...this.ratePaused]) {
       if (connection.phase === Phase.Closed) this.ratePaused.delete(connection);
-      else if (connection.lines === null || connection.lines.ready(now)) this.rateReady(connection);
+      else if (!connection.talker?.lines || connection.talker.lines.ready(now)) this.rateReady(connection);
     }
     if (this.ratePaused.size === 0 && this.rateTimer) {
       clearInterval(this.rateTimer);
@@ -486,19 +489,21 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   // Its bucket has a line again: decode what it had sent, and read it again if that all went.
   private rateReady(connection: Connection): void {
     this.ratePaused.delete(connection);
-    const pending = connection.pendingInput;
-    connection.pendingInput = null;
-    if (pending && connection.decoder) {
-      const used = connection.decoder.push(pending);
+    const talker = connection.talker;
+    if (!talker) return;
+    const pending = talker.pendingInput;
+    talker.pendingInput = null;
+    if (pending) {
+      const used = talker.decoder.push(pending);
       if (used < pending.length) {
-        connection.pendingInput = pending.subarray(used);
+        talker.pendingInput = pending.subarray(used);
         return; // relay paused it again
       }
     }
     if (this.ratePaused.has(connection)) return;
     this.resume(connection, 'line-rate');
-    if (connection.endPending) {
-      connection.endPending = false;
+    if (talker.endPending) {
+      talker.endPending = false;
       this.finishInput(connection);
     }
   }
@@ -516,12 +521,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       this.decode(connection, head);
     }
     // Input held back by the line rate is still relayed, at the rate, before it leaves.
-    if (connection.pendingInput) connection.endPending = true;
+    if (connection.talker?.pendingInput) connection.talker.endPending = true;
     else this.finishInput(connection);
   }
 
   private finishInput(connection: Connection): void {
-    connection.decoder?.end();
+    connection.talker?.decoder.end();
     connection.leaving = true;
     this.leaving.push(connection);
     this.scheduleFlush();
@@ -529,8 +534,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private onError(connection: Connection): void {
     connection.hadError = true;
-    connection.decoder?.reset();
-    connection.pendingInput = null;
+    if (connection.talker) {
+      connection.talker.decoder.reset();
+      connection.talker.pendingInput = null;
+    }
   }
 
   // ---- reading paused ----------------------------------------------------------------------
@@ -588,7 +595,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.queue.remove(connection);
     this.budget.removed(connection);
     this.ratePaused.delete(connection);
-    connection.pendingInput = null;
+    if (connection.talker) connection.talker.pendingInput = null;
     if (connection.crlf) {
       connection.crlf = false;
       this.crlfReaders--;
@@ -643,7 +650,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const senders = this.turnSenders;
     this.turnSenders = [];
     for (const connection of senders) {
-      connection.turnBytes = 0;
+      connection.talker!.turnBytes = 0;
       if (!(connection.pausedFor & TURN_SHARE_BIT)) continue;
       connection.pausedFor &= ~TURN_SHARE_BIT;
       if (connection.pausedFor === 0 && connection.phase !== Phase.Closed) connection.socket.resume();

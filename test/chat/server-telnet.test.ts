@@ -109,6 +109,7 @@ describe('ChatServer: the real telnet client', () => {
     await plain.waitForLine(`[${label}] hello from telnet`);
     await plain.write('hello telnet\n');
     await telnet.waitFor(`[${plain.label}] hello telnet`);
+    await plain.waitForLine(`[${plain.label}] hello telnet`);
     expect(plain.text).toBe(frame(label, '(connected)') + frame(label, 'hello from telnet') + frame(plain, 'hello telnet'));
   });
 });
