@@ -2,8 +2,8 @@
  * `npm run bench [-- options]`: runs the scenarios against Tincan and ncat side by side,
  * prints one JSON line per (server, scenario) run, then a markdown table.
  *
- *   --scenario room,saturate,big,scale   which scenarios (repeatable; default all)
- *   --server tincan,ncat,ref-node,ref-c  which servers (default tincan,ncat; ref-* validate the generator)
+ *   [SCENARIO…] / --scenario room,saturate,big,scale,attack   which scenarios (default all)
+ *   --server tincan,ncat,ref-node,ref-c  which servers (default tincan,ncat; attack: tincan,ref-c,ncat)
  *   --quick                              short traffic phases and ncat budgets
  *   --duration SECONDS                   override every traffic phase's length
  *   --workers N                          load-generator processes (default 2)
@@ -17,10 +17,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runAttack } from './attack';
 import { runLoad, type LoadResult } from './coordinator';
 import { runHistoryBench } from './history';
 import { allTargetsPass, renderTable, type RunRecord } from './report';
-import { planScenario, SCENARIOS, type ScenarioName } from './scenarios';
+import { defaultServers, planScenario, SCENARIOS, type ScenarioName } from './scenarios';
 import type { ServerKind, ServerOptions } from './servers';
 
 const SERVERS: readonly ServerKind[] = ['tincan', 'ncat', 'ref-node', 'ref-c', 'session'];
@@ -77,11 +78,12 @@ function parseCli(argv: string[]): Cli {
         cli.markdown = path.resolve(value(i++));
         break;
       default:
-        throw new Error(`unknown option ${a}`);
+        // `npm run bench -- attack`: a scenario named on its own
+        if (SCENARIOS.includes(a as ScenarioName)) cli.scenarios.push(a as ScenarioName);
+        else throw new Error(`unknown option ${a}`);
     }
   }
   if (cli.scenarios.length === 0) cli.scenarios = [...SCENARIOS];
-  if (cli.servers.length === 0) cli.servers = ['tincan', 'ncat'];
   return cli;
 }
 
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
   const cli = parseCli(argv);
   const records: RunRecord[] = [];
   for (const scenario of cli.scenarios) {
-    for (const server of cli.servers) {
+    for (const server of cli.servers.length > 0 ? cli.servers : defaultServers(scenario)) {
       const plan = planScenario(scenario, { quick: cli.quick, workers: cli.workers, server, ...(cli.durationMs ? { durationMs: cli.durationMs } : {}) });
       const serverOptions: ServerOptions = {
         kind: server,
@@ -115,13 +117,15 @@ async function main(): Promise<void> {
         quick: cli.quick,
         result: emptyResult(),
         storm10k: null,
+        attack: null,
       };
       try {
         if (plan.storm) {
           log('  10,000-client join storm (fresh server)');
           record.storm10k = (await runLoad({ ...serverOptions, nodeFlags: [] }, plan.storm, log)).storm;
         }
-        record.result = await runLoad(serverOptions, plan.main, log);
+        if (plan.attack) record.attack = await runAttack(serverOptions, plan.attack, log);
+        if (plan.main) record.result = await runLoad(serverOptions, plan.main, log);
       } catch (err) {
         record.error = (err as Error).message.split('\n')[0];
         log(`  error: ${(err as Error).stack ?? String(err)}`);

@@ -1,17 +1,26 @@
 /** The bench's scenarios: sizes, load shapes and time budgets. */
+import type { AttackSpec } from './attack';
 import type { LoadSpec } from './coordinator';
 import type { ServerKind } from './servers';
 
-export type ScenarioName = 'room' | 'saturate' | 'big' | 'scale';
-export const SCENARIOS: readonly ScenarioName[] = ['room', 'saturate', 'big', 'scale'];
+export type ScenarioName = 'room' | 'saturate' | 'big' | 'scale' | 'attack';
+export const SCENARIOS: readonly ScenarioName[] = ['room', 'saturate', 'big', 'scale', 'attack'];
+
+/** The servers a scenario runs against when --server is not given. */
+export function defaultServers(name: ScenarioName): ServerKind[] {
+  // The attack is judged against the C reference's figures under the same attack.
+  return name === 'attack' ? ['tincan', 'ref-c', 'ncat'] : ['tincan', 'ncat'];
+}
 
 export interface ScenarioPlan {
   name: ScenarioName;
   description: string;
-  /** The main load. */
-  main: LoadSpec;
+  /** The main load (every scenario but attack). */
+  main?: LoadSpec;
   /** scale only: a separate 10,000-client join storm on a fresh server. */
   storm?: LoadSpec;
+  /** attack only. */
+  attack?: AttackSpec;
 }
 
 export interface PlanOptions {
@@ -41,6 +50,19 @@ export function planScenario(name: ScenarioName, o: PlanOptions): ScenarioPlan {
     durationMs: traffic,
   };
   switch (name) {
+    case 'attack':
+      return {
+        name,
+        description: 'the pause attack: 80 clients that never read (reconnecting when cut) and a 4 MiB/s flood from one address; an honest pair chats at 100 lines/s each',
+        attack: {
+          nonReaders: 80,
+          floodBytesPerSecond: 4 * 1024 * 1024,
+          honestLinesPerSecond: 100,
+          honestLineBytes: LINE_BYTES,
+          durationMs: o.durationMs ?? (o.quick ? 5_000 : 10_000),
+          drainMs: 5_000,
+        },
+      };
     case 'room':
       return {
         name,

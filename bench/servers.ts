@@ -171,6 +171,31 @@ async function waitUntilListening(child: ChildProcess, host: string, port: numbe
   }
 }
 
+/**
+ * The bench measures capacity from one address (127.0.0.1), so Tincan's per-address limits
+ * are lifted, as ncat's --max-conns is. Asked of the server's --help, so an older version
+ * under test (BENCH_TINCAN_SERVE) that has no such options still runs.
+ */
+const liftedLimits = new Map<string, string[]>();
+function tincanUnlimitedArgs(command: string, args: string[], cwd: string): string[] {
+  const key = [command, ...args].join(' ');
+  let lifted = liftedLimits.get(key);
+  if (lifted === undefined) {
+    let help = '';
+    try {
+      const probe = args.filter((arg) => !arg.startsWith('--cpu-prof')); // no profile of the probe
+      help = execFileSync(command, [...probe, '--help'], { cwd, encoding: 'utf8', timeout: 20_000 });
+    } catch {
+      // an old server without --help: nothing to lift
+    }
+    lifted = [];
+    if (help.includes('--max-per-address')) lifted.push('--max-per-address', '0');
+    if (help.includes('--max-joins-per-minute')) lifted.push('--max-joins-per-minute', '0');
+    liftedLimits.set(key, lifted);
+  }
+  return lifted;
+}
+
 /** Compiles bench/reference-server.c once per source change into the temp directory. */
 function buildReferenceC(): string {
   const source = path.join(projectRoot(), 'bench/reference-server.c');
@@ -248,9 +273,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!existsSync(built)) throw new Error(`${built} is missing: run vite build first`);
       args.push(built);
     }
+    const command = options.kind === 'ref-c' ? buildReferenceC() : process.execPath;
+    if (options.kind === 'tincan') args.push(...tincanUnlimitedArgs(command, args, cwd));
     args.push('--port', '0', '--host', options.host);
     if (options.maxClients > 0) args.push('--max-clients', String(options.maxClients));
-    const command = options.kind === 'ref-c' ? buildReferenceC() : process.execPath;
     child = spawn(command, args, { cwd, stdio: [options.kind === 'session' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => {
       stderrTail.push(d.toString('utf8'));

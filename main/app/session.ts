@@ -827,6 +827,7 @@ export class ChatSession {
     link.connection = 'connected';
     link.self = client.localPeer;
     link.attempt = 0;
+    if (owner.kind === 'hosting') owner.server.trustPeer(client.localPeer); // our own client: no rate, per-address or slow-reader limits
     const self = client.localPeer;
     client.on('line', (line) => {
       if (link.client === client) this.addLine(line, self);

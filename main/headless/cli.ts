@@ -13,8 +13,19 @@ import { checkRoomName, systemDefaultRoomName } from '../app/discovery/room-name
 import { externalAddresses } from '../app/share-addresses';
 import { DEFAULT_MAX_LINE_BYTES } from '../chat/line-decoder';
 import { ChatServer, DEFAULT_MAX_CLIENT_OUTPUT_BYTES } from '../chat/server';
+import type { FlowReason, RefusalReason } from '../chat/types';
 import { formatHost } from '../common/address';
 import { DEFAULT_PORT } from '../common/constants';
+
+/**
+ * The headless server's limits per address. A lab's terminal server or a NAT gateway can put
+ * several people behind one address, so the app's 16 is too few here; 64 still keeps one
+ * machine from taking more than a sliver of the descriptors (20,000 / 64 is 300 machines).
+ */
+export const DEFAULT_HEADLESS_MAX_PER_ADDRESS = 64;
+export const DEFAULT_HEADLESS_JOINS_PER_MINUTE = 120;
+/** `--max-rate N` allows bursts of this many times N lines. */
+export const RATE_BURST_FACTOR = 10;
 
 export const USAGE = `Usage: tincan-server [options]
 
@@ -26,9 +37,21 @@ Options:
   -H, --host ADDRESS     address to listen on (default: every interface, IPv4 and IPv6;
                          127.0.0.1 for this computer only)
       --max-line BYTES   longest line before it is cut into several (default ${DEFAULT_MAX_LINE_BYTES})
-      --max-output BYTES unsent output a client may have queued before it is cut as too
-                         slow (default ${DEFAULT_MAX_CLIENT_OUTPUT_BYTES})
+      --max-output BYTES unsent output past which a client lags: floods pause for it,
+                         and it is cut unless it keeps reading (default ${DEFAULT_MAX_CLIENT_OUTPUT_BYTES})
       --max-clients N    refuse connections past N clients (default: unlimited)
+      --max-per-address N
+                         connections one address (an IPv6 /64) may have open at once
+                         (default ${DEFAULT_HEADLESS_MAX_PER_ADDRESS}; 0: unlimited)
+      --max-joins-per-minute N
+                         joins one address may make per minute, N at once then evenly
+                         (default ${DEFAULT_HEADLESS_JOINS_PER_MINUTE}; 0: unlimited)
+      --max-rate LINES   lines a second one connection may send; past it (after a burst
+                         of 10 x LINES) the server stops reading it until it may talk
+                         again, so nothing is lost (default: no limit)
+      --allow-any-address
+                         accept peers from any address (default: only loopback, private,
+                         CGNAT, link-local and unique local addresses)
       --log-messages     also log what people say (default: only joins, leaves and errors)
   -n, --name NAME        the room's name in others' "Rooms on your network" list
                          (default: "<user>'s room on <hostname>"; at most 63 bytes)
@@ -63,6 +86,11 @@ export interface ServerCliOptions {
   maxLineBytes: number;
   maxClientOutputBytes: number;
   maxClients: number;
+  maxPerAddress: number;
+  joinsPerMinute: number;
+  /** Lines a second per connection; 0: no limit. */
+  maxRate: number;
+  allowAnyAddress: boolean;
   logMessages: boolean;
   /** The room's name as announced; undefined: the default name. */
   name: string | undefined;
@@ -93,6 +121,10 @@ export function parseServerArgs(argv: string[]): ServerCliOptions | null {
         'max-line': { type: 'string' },
         'max-output': { type: 'string' },
         'max-clients': { type: 'string' },
+        'max-per-address': { type: 'string' },
+        'max-joins-per-minute': { type: 'string' },
+        'max-rate': { type: 'string' },
+        'allow-any-address': { type: 'boolean' },
         'log-messages': { type: 'boolean' },
         name: { type: 'string', short: 'n' },
         'no-announce': { type: 'boolean' },
@@ -129,6 +161,11 @@ export function parseServerArgs(argv: string[]): ServerCliOptions | null {
     maxClientOutputBytes: integerOption(
       'max-output', values['max-output'], DEFAULT_MAX_CLIENT_OUTPUT_BYTES, 1024, 2 ** 31),
     maxClients: integerOption('max-clients', values['max-clients'], 0, 0, 10_000_000),
+    maxPerAddress: integerOption('max-per-address', values['max-per-address'], DEFAULT_HEADLESS_MAX_PER_ADDRESS, 0, 10_000_000),
+    joinsPerMinute: integerOption(
+      'max-joins-per-minute', values['max-joins-per-minute'], DEFAULT_HEADLESS_JOINS_PER_MINUTE, 0, 10_000_000),
+    maxRate: integerOption('max-rate', values['max-rate'], 0, 1, 1_000_000),
+    allowAnyAddress: values['allow-any-address'] ?? false,
     logMessages: values['log-messages'] ?? false,
     name,
     announce: !(values['no-announce'] ?? false),
@@ -215,6 +252,19 @@ export class ThrottledLog {
   }
 }
 
+const REFUSAL_LOG: Record<RefusalReason, string> = {
+  full: 'room full',
+  'address-limit': 'too many connections from its address',
+  'join-rate': 'its address joined too often',
+  'out-of-scope': 'not on a local network; --allow-any-address accepts it',
+};
+
+const FLOW_LOG: Record<FlowReason, string> = {
+  'line-rate': 'over its line rate',
+  backpressure: 'flooding while someone lags',
+  budget: 'holds much of the room\'s output',
+};
+
 function time(): string {
   return new Date().toISOString().slice(11, 19);
 }
@@ -263,6 +313,11 @@ export async function runServerCli(
     maxLineBytes: options.maxLineBytes,
     maxClientOutputBytes: options.maxClientOutputBytes,
     maxClients: options.maxClients,
+    maxConnectionsPerAddress: options.maxPerAddress,
+    joinsPerAddressPerMinute: options.joinsPerMinute,
+    maxLinesPerSecond: options.maxRate,
+    lineBurst: Math.max(1, options.maxRate * RATE_BURST_FACTOR),
+    allowPeers: options.allowAnyAddress ? 'any' : 'local-networks',
   });
   const log = (text: string) => io.stderr(`${time()} ${text}\n`);
   const events = new ThrottledLog(log);
@@ -276,6 +331,12 @@ export async function runServerCli(
     if (now - lastErrorLog < 1000) return;
     lastErrorLog = now;
     log(`error  ${error.message}`);
+  });
+  server.on('refused', (peer, reason) => events.line('refusals', `refused ${peer} (${REFUSAL_LOG[reason]})`));
+  server.on('flow', (client, state, reason) => {
+    // The line rate pauses and resumes a flooder many times a second: its first pause says enough.
+    if (reason === 'line-rate' && state === 'resumed') return;
+    events.line('flow', `${state} ${client.peer} (${FLOW_LOG[reason]})`);
   });
   if (options.logMessages) {
     server.on('message', (client, text) => events.line('messages', `said   ${client.peer}: ${text}`));

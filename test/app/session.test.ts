@@ -335,7 +335,7 @@ describe('ChatSession joining', () => {
 
 describe('ChatSession event batching', () => {
   it('delivers a 5,000-line burst complete, in order, in a handful of batches', async () => {
-    const { session, events } = newSession();
+    const { session, events } = newSession({ serverOptions: { maxLinesPerSecond: 0 } }); // a burst, not the room's line rate
     const { port } = await hostLocally(session);
     const raw = await connectRaw(port);
     await events.waitFor(() => events.lines.some((line) => line.peer === raw.label), 'raw client announced');
