@@ -33,7 +33,7 @@ export function planScenario(name: ScenarioName, o: PlanOptions): ScenarioPlan {
     workers: o.workers,
     // Per worker. ncat listens with a backlog of 10: more handshakes in flight than that
     // are dropped and retried on TCP's back-off timers (seconds), which would time the
-    // kernel instead of ncat. Tincan (Node) listens with a backlog of 511.
+    // kernel instead of ncat. Tincan listens with a backlog of 4,096.
     connectConcurrency: o.server === 'ncat' ? 4 : 64,
     drainStallMs: 5_000,
     probeClients: 1,

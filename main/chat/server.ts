@@ -1,37 +1,33 @@
 /**
  * ChatServer: the Tincan room. One Node event loop, any number of clients.
  *
- * Fan-out is the whole job, so it is built around one idea: everything said during an
- * event-loop turn is framed once into a single Buffer and, at the end of the turn, that same
- * Buffer (or a slice of it) is written to every client with one write each. Nothing is
- * copied per recipient.
- *
- * The turn's Buffer is laid out as [the `(connected)` notices announced this turn, in order of
- * arrival][everything else, in the order it happened]. A notice goes to the clients that were
- * there when the newcomer arrived, i.e. those that arrived before it: for a recipient, the
- * notices it must not get (its own and those of clients older than it) are a prefix of the
- * notice block, found by binary search, and a client that arrived during the turn starts
- * reading the rest at its arrival. So announcing late (see `admitDelayMs`) changes nothing
- * about who hears what.
+ * This file accepts, reads and says goodbye; the rest has a file of its own:
+ *  - connection.ts: one client's state (handlers are bound once per server, not per client);
+ *  - admission.ts: when a newcomer's `(connected)` notice goes out;
+ *  - turn-delivery.ts: the per-turn fan-out (one Buffer per turn, the notice block);
+ *  - output-budget.ts: slow clients and backpressure;
+ *  - descriptor-watch.ts: telling the operator that descriptors ran out.
  *
  * Robustness rules (see issue "Tincan foundation"):
  *  - lines are bounded (LineDecoder) and cleaned of anything a terminal would act on;
  *  - a client whose unsent output passes `maxClientOutputBytes` is cut as too slow;
  *  - when all queued output passes `outputBudgetBytes` the server stops reading until it
- *    drains (backpressure on the senders instead of unbounded buffering); if, while paused,
- *    a client makes no progress at all for `stallTimeoutMs`, it is cut so the room moves on;
+ *    drains (backpressure on the senders instead of unbounded buffering); see output-budget.ts;
  *  - HTTP and TLS openings are closed at once and never announced (opening-sniffer.ts);
  *  - accept errors (out of file descriptors) are counted and reported, never fatal.
  */
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { formatHost } from '../common/address';
+import { AdmissionQueue } from './admission';
+import { Connection, Phase, socketHandlers, type SocketHandlers } from './connection';
+import { DescriptorWatch } from './descriptor-watch';
 import { LineDecoder, DEFAULT_MAX_LINE_BYTES } from './line-decoder';
 import { classifyOpening, MAX_OPENING_BYTES } from './opening-sniffer';
-import { formatHost } from '../common/address';
-import { CONNECTED_TEXT, DISCONNECTED_TEXT, formatPeer } from './protocol';
-import { TurnBuffer } from './turn-buffer';
+import { OutputBudget } from './output-budget';
+import { DISCONNECTED_TEXT, formatPeer } from './protocol';
+import { TurnDelivery, type TurnSink } from './turn-delivery';
 import type {
   ChatServerEvents,
   ChatServerOptions,
@@ -45,110 +41,25 @@ import type {
 export const DEFAULT_MAX_CLIENT_OUTPUT_BYTES = 1024 * 1024;
 export const DEFAULT_OUTPUT_BUDGET_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_ADMIT_DELAY_MS = 50;
-const ADMIT_TICK_MS = 20;
-const ADMIT_BACKOFF_FACTOR = 1.5;
-const STALL_TIMEOUT_MS = 2000;
 const CLOSE_GRACE_MS = 1000;
 const LINGER_AFTER_END_MS = 10_000;
-const CONNECTED_BYTES = Buffer.from(CONNECTED_TEXT);
+const LISTEN_BACKLOG = 4096;
 const DISCONNECTED_BYTES = Buffer.from(DISCONNECTED_TEXT);
-const NEWLINE = 0x0a;
 const ROOM_FULL_BYTES = Buffer.from('Tincan: this room is full, try again later.\n');
 
-const enum Phase {
-  /** Connected and receiving, not yet announced (waiting to see it is not HTTP/TLS). */
-  Pending,
-  Announced,
-  Closed,
-}
-
-/**
- * When descriptors run out, libuv accepts and closes the waiting connections itself (so the
- * loop neither spins nor crashes) and tells nobody. To tell the operator, we watch how close
- * the open descriptors are to the limit; Linux only (reads /proc), silent elsewhere.
- */
-class DescriptorWatch {
-  private warned = false;
-
-  private constructor(
-    readonly limit: number,
-    private baseline: number,
-  ) {}
-
-  static forThisProcess(): DescriptorWatch | null {
-    try {
-      const limits = fs.readFileSync('/proc/self/limits', 'utf8');
-      const match = /^Max open files\s+(\d+)/m.exec(limits);
-      if (!match) return null;
-      return new DescriptorWatch(Number(match[1]), DescriptorWatch.openNow());
-    } catch {
-      return null;
-    }
-  }
-
-  private static openNow(): number {
-    return fs.readdirSync('/proc/self/fd').length;
-  }
-
-  /** After an accept; true once per episode when the process has reached its limit. */
-  taken(connections: number): boolean {
-    if (this.warned || this.baseline + connections < this.limit - DESCRIPTOR_MARGIN) return false;
-    const open = DescriptorWatch.openNow(); // exact count, only near the limit
-    this.baseline = open - connections;
-    // libuv keeps one descriptor in reserve for its accept-and-close trick.
-    if (open < this.limit - 2) return false;
-    this.warned = true;
-    return true;
-  }
-
-  released(connections: number): void {
-    if (this.warned && this.baseline + connections < this.limit - DESCRIPTOR_MARGIN) this.warned = false;
-  }
-}
-const DESCRIPTOR_MARGIN = 32;
-
-const CONNECTION = Symbol('tincan.connection');
-type TaggedSocket = net.Socket & { [CONNECTION]?: Connection };
-
-class Connection {
-  index = -1;
-  phase = Phase.Pending;
-  /** Still looking at the first bytes; `openingHead` holds them while undecided. */
-  sniffing = true;
-  openingHead: Buffer | null = null;
-  rejected = false;
-  leaving = false;
-  hadError = false;
-  linesSent = 0;
-  /** Bytes handed to the socket so far; progress = written - socket.writableLength. */
-  written = 0;
-  progressMark = 0;
-  congested = false;
-  /** Set while `markEpoch` equals the server's epoch: it arrived mid-turn at this offset. */
-  markEpoch = -1;
-  receiveFrom = 0;
-  admitAt = 0;
-
-  constructor(
-    readonly owner: ChatServer,
-    readonly id: number,
-    readonly socket: TaggedSocket,
-    readonly peer: string,
-    readonly prefix: Buffer,
-    readonly connectedAt: number,
-  ) {}
-
-  /** Made on the first byte received: a client that only listens costs no decoder. */
-  decoder: LineDecoder | null = null;
-
-  info(): ClientInfo {
-    return { id: this.id, peer: this.peer, connectedAt: this.connectedAt, linesSent: this.linesSent };
-  }
-}
-
-function positiveInteger(name: string, value: number | undefined, fallback: number, min: number): number {
+/** An option that counts something: a whole number ≥ `min` (≥ 1: zero is not a count of it). */
+function positiveInteger(name: string, value: number | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be an integer ≥ ${min} (got ${value})`);
+  if (!Number.isInteger(value) || value < Math.max(1, min)) {
+    throw new RangeError(`${name} must be a whole number ≥ ${Math.max(1, min)} (got ${value})`);
+  }
+  return value;
+}
+
+/** An option where 0 means something (none, at once, unlimited): a whole number ≥ 0. */
+function nonNegativeInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number ≥ 0 (got ${value})`);
   return value;
 }
 
@@ -171,41 +82,28 @@ export function describeListenError(error: NodeJS.ErrnoException, port: number, 
   }
 }
 
+function ignore(): void {}
+
 export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly maxLineBytes: number;
-  private readonly maxClientOutputBytes: number;
   private readonly maxClients: number;
-  private readonly outputBudgetBytes: number;
-  private readonly admitDelayMs: number;
 
   private server: net.Server | null = null;
   private bound: ListeningAddress | null = null;
   private closing: Promise<void> | null = null;
 
+  /** Everyone hearing the room (pending and announced), in no particular order. */
   private readonly connections: Connection[] = [];
-  private readonly turn = new TurnBuffer();
-  private epoch = 0;
-  private flushScheduled = false;
   private readonly leaving: Connection[] = [];
-  /** Clients announced this turn (their `(connected)` notices), and the block laid out at flush. */
-  private readonly noticesThisTurn: Connection[] = [];
-  private noticesSorted = true;
-  private readonly noticeIds: number[] = [];
-  private readonly noticeEnds: number[] = [];
-  private blockLength = 0;
-  private readonly congested = new Set<Connection>();
-  private readingPaused = false;
-  private budgetCheckScheduled = false;
-  private stallTimer: NodeJS.Timeout | null = null;
-
-  private readonly admitQueue: Connection[] = [];
-  private admitHead = 0;
-  private admitTimer: NodeJS.Timeout | null = null;
-  private admitNotBefore = 0;
-
+  private readonly delivery = new TurnDelivery();
+  private readonly admission: AdmissionQueue<Connection>;
+  private readonly budget: OutputBudget;
+  private readonly handlers: SocketHandlers;
+  private readonly sink: TurnSink<Connection>;
+  private tooSlow: Connection[] = [];
+  private flushScheduled = false;
   private nextId = 1;
   private descriptors: DescriptorWatch | null = null;
-  private current: Connection | null = null;
   private readonly counters: ServerStats = {
     clientsNow: 0,
     totalJoined: 0,
@@ -218,12 +116,35 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   constructor(options: ChatServerOptions = {}) {
     super();
     this.maxLineBytes = positiveInteger('maxLineBytes', options.maxLineBytes, DEFAULT_MAX_LINE_BYTES, 16);
-    this.maxClientOutputBytes = positiveInteger(
+    const maxClientOutputBytes = positiveInteger(
       'maxClientOutputBytes', options.maxClientOutputBytes, DEFAULT_MAX_CLIENT_OUTPUT_BYTES, 1024);
-    this.maxClients = positiveInteger('maxClients', options.maxClients, 0, 0);
-    this.outputBudgetBytes = positiveInteger(
+    this.maxClients = nonNegativeInteger('maxClients', options.maxClients, 0);
+    const outputBudgetBytes = positiveInteger(
       'outputBudgetBytes', options.outputBudgetBytes, DEFAULT_OUTPUT_BUDGET_BYTES, 1024);
-    this.admitDelayMs = positiveInteger('admitDelayMs', options.admitDelayMs, DEFAULT_ADMIT_DELAY_MS, 0);
+    const admitDelayMs = nonNegativeInteger('admitDelayMs', options.admitDelayMs, DEFAULT_ADMIT_DELAY_MS);
+
+    this.admission = new AdmissionQueue(admitDelayMs, (connection) => this.announce(connection));
+    this.budget = new OutputBudget(maxClientOutputBytes, outputBudgetBytes, {
+      connections: this.connections,
+      cutSlow: (connection) => this.cutSlow(connection),
+      watchDrain: (connection) => connection.watchDrain(this.handlers),
+    });
+    this.sink = {
+      write: (connection, bytes, start, end) => {
+        connection.socket.write(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
+        connection.written += end - start;
+      },
+      delivered: (connection) => {
+        if (!this.budget.afterWrite(connection)) this.tooSlow.push(connection);
+      },
+    };
+    this.handlers = socketHandlers({
+      data: (connection, chunk) => this.onData(connection, chunk),
+      end: (connection) => this.onEnd(connection),
+      error: (connection) => this.onError(connection),
+      close: (connection) => this.drop(connection, connection.hadError ? 'reset' : 'left'),
+      drain: (connection) => this.budget.drained(connection),
+    });
   }
 
   // ---- public surface ------------------------------------------------------------------
@@ -295,7 +216,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         reject(error);
       };
       server.once('error', onError);
-      server.listen({ host, port, ipv6Only: false, backlog: 4096 }, () => {
+      server.listen({ host, port, ipv6Only: false, backlog: LISTEN_BACKLOG }, () => {
         server.off('error', onError);
         server.on('error', (error) => this.onServerError(error));
         server.on('connection', (socket) => this.onConnection(socket));
@@ -319,8 +240,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.report(error);
   }
 
-  private onConnection(raw: net.Socket): void {
-    const socket = raw as TaggedSocket;
+  private onConnection(socket: net.Socket): void {
     if (this.closing) {
       socket.destroy();
       return;
@@ -339,15 +259,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       return;
     }
     const peer = formatPeer(address, port);
-    const connection = new Connection(
-      this,
-      this.nextId++,
-      socket,
-      peer,
-      Buffer.from(`[${peer}] `),
-      Date.now(),
-    );
-    socket[CONNECTION] = connection;
+    const connection = new Connection(this.nextId++, socket, peer, Buffer.from(`[${peer}] `), Date.now());
     connection.index = this.connections.length;
     this.connections.push(connection);
     if (this.descriptors?.taken(this.connections.length)) {
@@ -357,76 +269,25 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         `(raise the limit with ulimit -n).`,
       ));
     }
-    // It hears everything said from now on, starting with the rest of this turn.
-    connection.markEpoch = this.epoch;
-    connection.receiveFrom = this.turn.length;
+    this.delivery.arrive(connection);
 
-    socket.on('data', onSocketData);
-    socket.on('end', onSocketEnd);
-    socket.on('error', onSocketError);
-    socket.on('close', onSocketClose);
-    if (this.readingPaused) socket.pause();
-
-    if (this.admitDelayMs === 0) {
-      this.announce(connection);
-    } else {
-      // Deadlines are rounded up to a common tick so that a crowd arriving together is
-      // announced in a few turns: each turn with notices costs one write per client, and a
-      // join storm is quadratic in notices.
-      const now = performance.now();
-      connection.admitAt = Math.ceil((now + this.admitDelayMs) / ADMIT_TICK_MS) * ADMIT_TICK_MS;
-      this.admitQueue.push(connection);
-      if (!this.admitTimer) this.armAdmitTimer(connection.admitAt - now);
-    }
+    connection.attach(this.handlers);
+    if (this.budget.readingPaused) socket.pause();
+    this.admission.add(connection);
   }
-
-  // ---- announcing ------------------------------------------------------------------------
-
-  private armAdmitTimer(delay: number): void {
-    this.admitTimer = setTimeout(this.admitDue, Math.max(0, delay));
-    this.admitTimer.unref();
-  }
-
-  private readonly admitDue = (): void => {
-    this.admitTimer = null;
-    const now = performance.now();
-    if (now < this.admitNotBefore) {
-      this.armAdmitTimer(this.admitNotBefore - now);
-      return;
-    }
-    const queue = this.admitQueue;
-    while (this.admitHead < queue.length) {
-      const connection = queue[this.admitHead]!;
-      if (connection.phase === Phase.Pending) {
-        if (connection.admitAt > now) break;
-        this.announce(connection);
-      }
-      this.admitHead++;
-    }
-    if (this.admitHead === queue.length) {
-      queue.length = 0;
-      this.admitHead = 0;
-    } else {
-      if (this.admitHead > 1024) {
-        queue.splice(0, this.admitHead);
-        this.admitHead = 0;
-      }
-      this.armAdmitTimer(queue[this.admitHead]!.admitAt - now);
-    }
-  };
 
   private announce(connection: Connection): void {
     connection.phase = Phase.Announced;
     this.counters.totalJoined++;
     this.counters.clientsNow++;
-    this.queueConnectedNotice(connection);
+    this.delivery.announce(connection);
+    this.scheduleFlush();
     this.emitSafely('join', connection.info());
   }
 
   // ---- reading -----------------------------------------------------------------------------
 
-  /** @internal */
-  handleData(connection: Connection, chunk: Buffer): void {
+  private onData(connection: Connection, chunk: Buffer): void {
     if (connection.phase === Phase.Closed || connection.leaving) return;
     let bytes: Buffer | null = chunk;
     if (connection.sniffing) {
@@ -437,17 +298,11 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.decode(connection, bytes, false);
   }
 
-  // Feeds the connection's decoder; its lines reach onDecodedLine, which needs `current`.
   private decode(connection: Connection, bytes: Buffer | null, end: boolean): void {
     if (bytes === null && connection.decoder === null) return; // never said anything
-    this.current = connection;
-    try {
-      const decoder = (connection.decoder ??= new LineDecoder(this.maxLineBytes, this.onDecodedLine));
-      if (bytes !== null) decoder.push(bytes);
-      if (end) decoder.end();
-    } finally {
-      this.current = null;
-    }
+    const decoder = (connection.decoder ??= new LineDecoder(this.maxLineBytes, (line) => this.relay(connection, line)));
+    if (bytes !== null) decoder.push(bytes);
+    if (end) decoder.end();
   }
 
   // Returns the bytes to decode once the opening is known to be chat; null while undecided or rejected.
@@ -468,17 +323,15 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     return null;
   }
 
-  private readonly onDecodedLine = (line: Buffer): void => {
-    const connection = this.current!;
+  private relay(connection: Connection, line: Buffer): void {
     connection.linesSent++;
     this.counters.linesRelayed++;
-    this.turn.appendFrame(connection.prefix, line);
+    this.delivery.say(connection.prefix, line);
     this.scheduleFlush();
     if (this.listenerCount('message') > 0) this.emitSafely('message', connection.info(), line.toString('utf8'));
-  };
+  }
 
-  /** @internal */
-  handleEnd(connection: Connection): void {
+  private onEnd(connection: Connection): void {
     if (connection.phase === Phase.Closed || connection.leaving) return;
     // The peer is done sending; whatever it typed without a newline still counts. It may
     // still be reading, so it gets the rest of this turn (its own last line included).
@@ -493,23 +346,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.scheduleFlush();
   }
 
-  /** @internal */
-  handleError(connection: Connection): void {
+  private onError(connection: Connection): void {
     connection.hadError = true;
     connection.decoder?.reset();
-  }
-
-  /** @internal */
-  handleClose(connection: Connection): void {
-    this.drop(connection, connection.hadError ? 'reset' : 'left');
-  }
-
-  /** @internal */
-  handleDrain(connection: Connection): void {
-    if (!connection.congested) return;
-    connection.congested = false;
-    this.congested.delete(connection);
-    if (this.readingPaused) this.scheduleBudgetCheck();
   }
 
   // ---- leaving -----------------------------------------------------------------------------
@@ -525,10 +364,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (wasPending) {
       // It left before we announced it: announce both, so everyone sees a consistent pair.
       this.counters.totalJoined++;
-      this.queueConnectedNotice(connection);
+      this.delivery.announce(connection);
       this.emitSafely('join', connection.info());
     }
-    this.turn.appendFrame(connection.prefix, DISCONNECTED_BYTES);
+    this.delivery.say(connection.prefix, DISCONNECTED_BYTES);
     this.scheduleFlush();
     this.emitSafely('leave', connection.info(), reason);
   }
@@ -544,116 +383,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       }
     }
     connection.index = -1;
-    if (connection.congested) {
-      connection.congested = false;
-      this.congested.delete(connection);
-    }
-  }
-
-  // ---- writing -----------------------------------------------------------------------------
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(this.flush);
-  }
-
-  private queueConnectedNotice(connection: Connection): void {
-    const notices = this.noticesThisTurn;
-    if (notices.length > 0 && notices[notices.length - 1]!.id > connection.id) this.noticesSorted = false;
-    notices.push(connection);
-    this.scheduleFlush();
-  }
-
-  private readonly flush = (): void => {
-    this.flushScheduled = false;
-    const epoch = this.epoch++;
-    if (this.turn.length > 0 || this.noticesThisTurn.length > 0) {
-      const started = performance.now();
-      this.deliver(this.takeTurn(), epoch);
-      const finished = performance.now();
-      // Node accepts one connection per event-loop turn. If every turn also fanned notices
-      // out to a large room, a join storm would starve the accepts (the listen queue then
-      // overflows and clients wait for SYN retries). So the next batch of notices waits
-      // until the loop has had time for other work: fan-out takes at most ~40% of the time.
-      this.admitNotBefore = finished + (finished - started) * ADMIT_BACKOFF_FACTOR;
-    }
-    if (this.leaving.length > 0) this.finishLeaving();
-  };
-
-  // Lays the turn out as [connected notices by arrival][the rest]; fills noticeIds/noticeEnds.
-  private takeTurn(): Buffer {
-    const notices = this.noticesThisTurn;
-    if (!this.noticesSorted) notices.sort((a, b) => a.id - b.id);
-    let blockLength = 0;
-    for (const notice of notices) blockLength += notice.prefix.length + CONNECTED_BYTES.length + 1;
-    const data = this.turn.take(blockLength);
-    let at = 0;
-    this.noticeIds.length = notices.length;
-    this.noticeEnds.length = notices.length;
-    for (let k = 0; k < notices.length; k++) {
-      const notice = notices[k]!;
-      at += notice.prefix.copy(data, at);
-      at += CONNECTED_BYTES.copy(data, at);
-      data[at++] = NEWLINE;
-      this.noticeIds[k] = notice.id;
-      this.noticeEnds[k] = at;
-    }
-    notices.length = 0;
-    this.noticesSorted = true;
-    this.blockLength = blockLength;
-    return data;
-  }
-
-  // Where a recipient starts reading the notice block: after every notice of a client that
-  // arrived no later than it (its own included).
-  private noticeSkip(id: number): number {
-    const ids = this.noticeIds;
-    if (ids.length === 0 || id < ids[0]!) return 0;
-    let low = 0;
-    let high = ids.length; // first index with ids[index] > id
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (ids[mid]! <= id) low = mid + 1;
-      else high = mid;
-    }
-    return this.noticeEnds[low - 1]!;
-  }
-
-  private deliver(data: Buffer, epoch: number): void {
-    const list = this.connections;
-    const cap = this.maxClientOutputBytes;
-    const size = data.length;
-    const blockLength = this.blockLength;
-    const firstNoticeId = this.noticeIds.length > 0 ? this.noticeIds[0]! : Infinity;
-    let tooSlow: Connection[] | null = null;
-    for (let i = 0; i < list.length; i++) {
-      const connection = list[i]!;
-      const socket = connection.socket;
-      const skip = connection.id < firstNoticeId ? 0 : this.noticeSkip(connection.id);
-      const from = connection.markEpoch === epoch ? blockLength + connection.receiveFrom : blockLength;
-      if (from === blockLength) {
-        if (skip < size) {
-          socket.write(skip === 0 ? data : data.subarray(skip));
-          connection.written += size - skip;
-        }
-      } else {
-        if (skip < blockLength) socket.write(data.subarray(skip, blockLength));
-        if (from < size) socket.write(data.subarray(from));
-        connection.written += blockLength - skip + size - from;
-      }
-      const queued = socket.writableLength;
-      if (queued > 0) {
-        if (queued > cap) (tooSlow ??= []).push(connection);
-        else if (!connection.congested) {
-          connection.congested = true;
-          this.congested.add(connection);
-          socket.once('drain', onSocketDrain);
-        }
-      }
-    }
-    if (tooSlow) for (const connection of tooSlow) this.cutSlow(connection);
-    if (this.congested.size > 0) this.checkBudget();
+    this.budget.removed(connection);
   }
 
   private finishLeaving(): void {
@@ -674,64 +404,40 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.drop(connection, 'slow');
   }
 
-  // ---- backpressure ------------------------------------------------------------------------
+  // ---- writing -----------------------------------------------------------------------------
 
-  private queuedBytes(): number {
-    let total = 0;
-    for (const connection of this.congested) total += connection.socket.writableLength;
-    return total;
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flush);
   }
 
-  private scheduleBudgetCheck(): void {
-    if (this.budgetCheckScheduled) return;
-    this.budgetCheckScheduled = true;
-    setImmediate(() => {
-      this.budgetCheckScheduled = false;
-      this.checkBudget();
-    });
-  }
-
-  private checkBudget(): void {
-    const queued = this.queuedBytes();
-    if (!this.readingPaused && queued > this.outputBudgetBytes) this.pauseReading();
-    else if (this.readingPaused && queued <= this.outputBudgetBytes / 2) this.resumeReading();
-  }
-
-  private pauseReading(): void {
-    this.readingPaused = true;
-    for (const connection of this.connections) connection.socket.pause();
-    for (const connection of this.congested) connection.progressMark = connection.written - connection.socket.writableLength;
-    this.stallTimer = setInterval(this.cutStalled, STALL_TIMEOUT_MS);
-    this.stallTimer.unref();
-  }
-
-  private resumeReading(): void {
-    this.readingPaused = false;
-    if (this.stallTimer) clearInterval(this.stallTimer);
-    this.stallTimer = null;
-    for (const connection of this.connections) connection.socket.resume();
-  }
-
-  // While reading is paused, a client that took nothing at all for a whole period is stuck;
-  // waiting for it would stall the room for ever.
-  private readonly cutStalled = (): void => {
-    for (const connection of [...this.congested]) {
-      const progress = connection.written - connection.socket.writableLength;
-      if (progress === connection.progressMark) this.cutSlow(connection);
-      else connection.progressMark = progress;
-    }
-    this.checkBudget();
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const started = performance.now();
+    if (this.deliverTurn()) this.admission.backOff(started, performance.now());
+    if (this.leaving.length > 0) this.finishLeaving();
   };
+
+  // Ends the turn: writes it to everyone, cuts those too slow for it. False if it said nothing.
+  private deliverTurn(): boolean {
+    if (!this.delivery.endTurn(this.connections, this.sink)) return false;
+    if (this.tooSlow.length > 0) {
+      const tooSlow = this.tooSlow;
+      this.tooSlow = [];
+      for (const connection of tooSlow) this.cutSlow(connection);
+    }
+    this.budget.afterTurn();
+    return true;
+  }
 
   // ---- closing -----------------------------------------------------------------------------
 
   private async shutDown(): Promise<void> {
-    if (this.admitTimer) clearTimeout(this.admitTimer);
-    if (this.stallTimer) clearInterval(this.stallTimer);
-    this.admitTimer = null;
-    this.stallTimer = null;
+    this.admission.close();
+    this.budget.close();
     // What was said before closing is still delivered.
-    if (this.turn.length > 0 || this.noticesThisTurn.length > 0) this.deliver(this.takeTurn(), this.epoch++);
+    this.deliverTurn();
     const server = this.server;
     const stopped = server
       ? new Promise<void>((resolve) => server.close(() => resolve()))
@@ -777,28 +483,4 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       }
     }
   }
-}
-
-// Socket handlers shared by every connection (no closures per client: idle clients cost less).
-function ignore(): void {}
-
-function onSocketData(this: TaggedSocket, chunk: Buffer): void {
-  const connection = this[CONNECTION];
-  connection?.owner.handleData(connection, chunk);
-}
-function onSocketEnd(this: TaggedSocket): void {
-  const connection = this[CONNECTION];
-  connection?.owner.handleEnd(connection);
-}
-function onSocketError(this: TaggedSocket): void {
-  const connection = this[CONNECTION];
-  connection?.owner.handleError(connection);
-}
-function onSocketClose(this: TaggedSocket): void {
-  const connection = this[CONNECTION];
-  connection?.owner.handleClose(connection);
-}
-function onSocketDrain(this: TaggedSocket): void {
-  const connection = this[CONNECTION];
-  connection?.owner.handleDrain(connection);
 }

@@ -43,9 +43,10 @@ export interface ServerStats {
   linesRelayed: number;
   slowClientsCut: number;
   /**
-   * Connections turned away at accept time for being over `maxClients`. (Out of file
-   * descriptors, libuv closes waiting connections before we see them; that is reported
-   * once per episode as an 'error' event instead.)
+   * Connections the server turned away before they joined: those over `maxClients` (told
+   * the room is full, then closed), plus accept errors that reached it (EMFILE/ENFILE). Not
+   * counted: connections libuv itself accepts and closes when descriptors run out, which the
+   * server never sees; that is reported once per episode as an 'error' event instead.
    */
   connectionsRefused: number;
   /** Connections that turned out to be HTTP or TLS and were closed unannounced. */
