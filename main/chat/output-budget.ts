@@ -12,8 +12,11 @@ const STALL_TIMEOUT_MS = 2000;
 
 /** What the budget needs from the room it guards. */
 export interface BudgetedRoom {
-  /** Every connection whose socket is read (paused and resumed as one). */
-  readonly connections: readonly Connection[];
+  /**
+   * Stop (false) or resume (true) reading from every client. The room decides: something
+   * else (a cluster's sequencer) may be holding reading too.
+   */
+  setReading(reading: boolean): void;
   /** Cut a client as too slow. */
   cutSlow(connection: Connection): void;
   /** Wait for `connection`'s output to drain; calls `drained` when it has. */
@@ -99,7 +102,7 @@ export class OutputBudget {
 
   private pause(): void {
     this.paused = true;
-    for (const connection of this.room.connections) connection.socket.pause();
+    this.room.setReading(false);
     for (const connection of this.congested) connection.progressMark = connection.written - connection.socket.writableLength;
     this.stallTimer = setInterval(this.cutStalled, STALL_TIMEOUT_MS);
     this.stallTimer.unref();
@@ -109,7 +112,7 @@ export class OutputBudget {
     this.paused = false;
     if (this.stallTimer) clearInterval(this.stallTimer);
     this.stallTimer = null;
-    for (const connection of this.room.connections) connection.socket.resume();
+    this.room.setReading(true);
   }
 
   // While reading is paused, a client that took nothing at all for a whole period is stuck;

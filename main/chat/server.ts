@@ -6,7 +6,12 @@
  *  - admission.ts: when a newcomer's `(connected)` notice goes out;
  *  - turn-delivery.ts: the per-turn fan-out (one Buffer per turn, the notice block);
  *  - output-budget.ts: slow clients and backpressure;
- *  - descriptor-watch.ts: telling the operator that descriptors ran out.
+ *  - descriptor-watch.ts: telling the operator that descriptors ran out;
+ *  - sequencer.ts: the hook that lets something else (a cluster) own the room's order.
+ *
+ * With a sequencer, what local clients do goes to it instead of into the turn, and the
+ * room's events come back from it in the one order every node shows (`SequencedRoom`
+ * below); a local client hears the room from right after its own join comes back.
  *
  * Robustness rules (see issue "Tincan foundation"):
  *  - lines are bounded (LineDecoder) and cleaned of anything a terminal would act on;
@@ -26,7 +31,8 @@ import { DescriptorWatch } from './descriptor-watch';
 import { LineDecoder, DEFAULT_MAX_LINE_BYTES } from './line-decoder';
 import { classifyOpening, MAX_OPENING_BYTES } from './opening-sniffer';
 import { OutputBudget } from './output-budget';
-import { DISCONNECTED_TEXT, formatPeer } from './protocol';
+import { CONNECTED_TEXT, DISCONNECTED_TEXT, formatPeer } from './protocol';
+import type { RoomSequencer, SequencedRoom } from './sequencer';
 import { TurnDelivery, type TurnSink } from './turn-delivery';
 import type {
   ChatServerEvents,
@@ -44,7 +50,9 @@ export const DEFAULT_ADMIT_DELAY_MS = 50;
 const CLOSE_GRACE_MS = 1000;
 const LINGER_AFTER_END_MS = 10_000;
 const LISTEN_BACKLOG = 4096;
+const CONNECTED_BYTES = Buffer.from(CONNECTED_TEXT);
 const DISCONNECTED_BYTES = Buffer.from(DISCONNECTED_TEXT);
+const NO_PREFIX = Buffer.alloc(0);
 const ROOM_FULL_BYTES = Buffer.from('Tincan: this room is full, try again later.\n');
 
 /** An option that counts something: a whole number ≥ `min` (≥ 1: zero is not a count of it). */
@@ -94,6 +102,24 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   /** Everyone hearing the room (pending and announced), in no particular order. */
   private readonly connections: Connection[] = [];
+  /**
+   * With a sequencer: connected here, not hearing the room yet (their join has not come back
+   * from the sequencer), by id. Always empty without one.
+   */
+  private readonly waiting = new Map<number, Connection>();
+  /** With a sequencer: half-closed, hearing the room until their own departure comes back. */
+  private readonly departing = new Map<number, Connection>();
+  private readonly sequencer: RoomSequencer | null;
+  /** Cleans lines that come from the sequencer with the same rules as a client's. */
+  private sequencedLines: LineDecoder | null = null;
+  private sequencedPrefix: Buffer = NO_PREFIX;
+  /** Something other than departing clients' own notices was said since the last turn. */
+  private saidSinceTurn = false;
+  /** Reading from clients is held by the output budget, and/or by the sequencer. */
+  private budgetHoldsReading = false;
+  private sequencerHoldsReading = false;
+  private readingStopped = false;
+  private readonly outputFlowing: Array<() => void> = [];
   private readonly leaving: Connection[] = [];
   private readonly delivery = new TurnDelivery();
   private readonly admission: AdmissionQueue<Connection>;
@@ -125,7 +151,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
     this.admission = new AdmissionQueue(admitDelayMs, (connection) => this.announce(connection));
     this.budget = new OutputBudget(maxClientOutputBytes, outputBudgetBytes, {
-      connections: this.connections,
+      setReading: (reading) => {
+        this.budgetHoldsReading = !reading;
+        this.updateReading();
+      },
       cutSlow: (connection) => this.cutSlow(connection),
       watchDrain: (connection) => connection.watchDrain(this.handlers),
     });
@@ -145,6 +174,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       close: (connection) => this.drop(connection, connection.hadError ? 'reset' : 'left'),
       drain: (connection) => this.budget.drained(connection),
     });
+    this.sequencer = options.sequencer ?? null;
+    this.sequencer?.attach(this.sequencedRoom());
   }
 
   // ---- public surface ------------------------------------------------------------------
@@ -251,7 +282,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       socket.destroy(); // gone before we saw it
       return;
     }
-    if (this.maxClients > 0 && this.connections.length >= this.maxClients) {
+    if (this.maxClients > 0 && this.connections.length + this.waiting.size >= this.maxClients) {
       this.counters.connectionsRefused++;
       socket.on('error', ignore);
       socket.end(ROOM_FULL_BYTES);
@@ -260,19 +291,23 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
     const peer = formatPeer(address, port);
     const connection = new Connection(this.nextId++, socket, peer, Buffer.from(`[${peer}] `), Date.now());
-    connection.index = this.connections.length;
-    this.connections.push(connection);
-    if (this.descriptors?.taken(this.connections.length)) {
+    if (this.sequencer) {
+      this.waiting.set(connection.id, connection); // hears the room once its join comes back
+    } else {
+      connection.index = this.connections.length;
+      this.connections.push(connection);
+      this.delivery.arrive(connection);
+    }
+    if (this.descriptors?.taken(this.connections.length + this.waiting.size)) {
       this.report(new Error(
         `Out of file descriptors: ${this.connections.length} connections are open and this process may ` +
         `have ${this.descriptors.limit} files open; new connections are turned away until some close ` +
         `(raise the limit with ulimit -n).`,
       ));
     }
-    this.delivery.arrive(connection);
 
     connection.attach(this.handlers);
-    if (this.budget.readingPaused) socket.pause();
+    if (this.readingStopped) socket.pause();
     this.admission.add(connection);
   }
 
@@ -280,8 +315,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     connection.phase = Phase.Announced;
     this.counters.totalJoined++;
     this.counters.clientsNow++;
-    this.delivery.announce(connection);
-    this.scheduleFlush();
+    if (this.sequencer) {
+      this.sequencer.join(connection.id, connection.peer);
+    } else {
+      this.delivery.announce(connection);
+      this.scheduleFlush();
+    }
     this.emitSafely('join', connection.info());
   }
 
@@ -326,8 +365,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private relay(connection: Connection, line: Buffer): void {
     connection.linesSent++;
     this.counters.linesRelayed++;
-    this.delivery.say(connection.prefix, line);
-    this.scheduleFlush();
+    if (this.sequencer) {
+      this.sequencer.line(connection.id, line);
+    } else {
+      this.delivery.say(connection.prefix, line);
+      this.scheduleFlush();
+    }
     if (this.listenerCount('message') > 0) this.emitSafely('message', connection.info(), line.toString('utf8'));
   }
 
@@ -342,6 +385,13 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (head !== null && connection.phase === Phase.Pending) this.announce(connection);
     this.decode(connection, head, true);
     connection.leaving = true;
+    if (this.sequencer) {
+      // It hears the room until its departure comes back in order (deliverLeave ends it).
+      if (connection.phase === Phase.Pending) this.announce(connection);
+      this.departing.set(connection.id, connection);
+      this.sequencer.leave(connection.id);
+      return;
+    }
     this.leaving.push(connection);
     this.scheduleFlush();
   }
@@ -364,11 +414,16 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (wasPending) {
       // It left before we announced it: announce both, so everyone sees a consistent pair.
       this.counters.totalJoined++;
-      this.delivery.announce(connection);
+      if (this.sequencer) this.sequencer.join(connection.id, connection.peer);
+      else this.delivery.announce(connection);
       this.emitSafely('join', connection.info());
     }
-    this.delivery.say(connection.prefix, DISCONNECTED_BYTES);
-    this.scheduleFlush();
+    if (this.sequencer) {
+      if (!connection.leaving) this.sequencer.leave(connection.id); // a half-closed one already did
+    } else {
+      this.delivery.say(connection.prefix, DISCONNECTED_BYTES);
+      this.scheduleFlush();
+    }
     this.emitSafely('leave', connection.info(), reason);
   }
 
@@ -381,7 +436,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         list[index] = last;
         last.index = index;
       }
+    } else if (this.waiting.size > 0) {
+      this.waiting.delete(connection.id);
     }
+    if (this.departing.size > 0) this.departing.delete(connection.id);
     connection.index = -1;
     this.budget.removed(connection);
   }
@@ -421,6 +479,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   // Ends the turn: writes it to everyone, cuts those too slow for it. False if it said nothing.
   private deliverTurn(): boolean {
+    this.saidSinceTurn = false;
     if (!this.delivery.endTurn(this.connections, this.sink)) return false;
     if (this.tooSlow.length > 0) {
       const tooSlow = this.tooSlow;
@@ -429,6 +488,107 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
     this.budget.afterTurn();
     return true;
+  }
+
+  // ---- reading from clients ------------------------------------------------------------------
+
+  private updateReading(): void {
+    const stop = this.budgetHoldsReading || this.sequencerHoldsReading;
+    if (stop === this.readingStopped) return;
+    this.readingStopped = stop;
+    for (const connection of this.connections) {
+      if (stop) connection.socket.pause();
+      else connection.socket.resume();
+    }
+    for (const connection of this.waiting.values()) {
+      if (stop) connection.socket.pause();
+      else connection.socket.resume();
+    }
+    if (!this.budgetHoldsReading) for (const listener of this.outputFlowing) listener();
+  }
+
+  // ---- the room's order from a sequencer ---------------------------------------------------
+
+  private sequencedRoom(): SequencedRoom {
+    return {
+      deliverJoin: (prefix, localClient) => this.deliverJoin(prefix, localClient),
+      deliverLine: (prefix, text) => this.deliverLine(prefix, text),
+      deliverLeave: (prefix, localClient) => this.deliverLeave(prefix, localClient),
+      deliverNotice: (text) => this.sayToRoom(NO_PREFIX, Buffer.from(text, 'utf8')),
+      pauseIntake: (paused) => {
+        this.sequencerHoldsReading = paused;
+        this.updateReading();
+      },
+      outputBlocked: () => this.budgetHoldsReading,
+      onOutputFlowing: (listener) => {
+        this.outputFlowing.push(listener);
+      },
+      evictAll: (notice) => this.evictAll(notice),
+    };
+  }
+
+  private sayToRoom(prefix: Buffer, body: Buffer): void {
+    if (this.closing) return;
+    this.delivery.say(prefix, body);
+    this.saidSinceTurn = true;
+    this.scheduleFlush();
+  }
+
+  private deliverJoin(prefix: Buffer, localClient: number): void {
+    this.sayToRoom(prefix, CONNECTED_BYTES);
+    const connection = localClient >= 0 ? this.waiting.get(localClient) : undefined;
+    if (connection === undefined) return;
+    // In the room from right after its own notice: it hears everything that comes next.
+    this.waiting.delete(localClient);
+    connection.index = this.connections.length;
+    this.connections.push(connection);
+    this.delivery.arrive(connection);
+  }
+
+  private deliverLine(prefix: Buffer, text: Buffer): void {
+    // The sequencer's text is cleaned and bounded again, with a client's rules: whatever
+    // wrote it (another node, anything with access to the sequencer) is not trusted.
+    this.sequencedPrefix = prefix;
+    const decoder = (this.sequencedLines ??= new LineDecoder(this.maxLineBytes, (line) => this.sayToRoom(this.sequencedPrefix, line)));
+    decoder.push(text);
+    decoder.end();
+  }
+
+  private deliverLeave(prefix: Buffer, localClient: number): void {
+    const connection = localClient >= 0 ? this.departing.get(localClient) : undefined;
+    if (connection !== undefined) {
+      // Its last turn ends here: what was said before its departure, not its own notice
+      // (nor those of others departing right with it, as without a sequencer).
+      if (this.saidSinceTurn) this.deliverTurn();
+      this.departing.delete(localClient);
+      const socket = connection.socket;
+      socket.end();
+      setTimeout(() => socket.destroy(), LINGER_AFTER_END_MS).unref();
+      this.drop(connection, 'left');
+      this.delivery.say(prefix, DISCONNECTED_BYTES);
+      this.scheduleFlush();
+      return;
+    }
+    this.sayToRoom(prefix, DISCONNECTED_BYTES);
+  }
+
+  // The sequencer gave up on this server's place in the room: everyone here is told and closed.
+  private evictAll(notice: string): void {
+    this.sayToRoom(NO_PREFIX, Buffer.from(notice, 'utf8'));
+    this.deliverTurn();
+    const everyone = [...this.connections, ...this.waiting.values()];
+    for (const connection of everyone) {
+      const announced = connection.phase === Phase.Announced;
+      const heard = connection.index >= 0; // the others were not in the room yet
+      if (announced) this.counters.clientsNow--;
+      connection.phase = Phase.Closed;
+      this.removeFromRoom(connection);
+      const socket = connection.socket;
+      if (!heard) socket.write(`${notice}\n`);
+      socket.end();
+      setTimeout(() => socket.destroy(), LINGER_AFTER_END_MS).unref();
+      if (announced) this.emitSafely('leave', connection.info(), 'server-closed');
+    }
   }
 
   // ---- closing -----------------------------------------------------------------------------
@@ -442,12 +602,14 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const stopped = server
       ? new Promise<void>((resolve) => server.close(() => resolve()))
       : Promise.resolve();
-    const sockets = this.connections.map((connection) => connection.socket);
-    for (const connection of [...this.connections]) {
+    const everyone = [...this.connections, ...this.waiting.values()];
+    const sockets = everyone.map((connection) => connection.socket);
+    for (const connection of everyone) {
       const announced = connection.phase === Phase.Announced;
       if (announced) this.counters.clientsNow--;
       connection.phase = Phase.Closed;
       this.removeFromRoom(connection);
+      if (announced && !connection.leaving) this.sequencer?.leave(connection.id);
       if (announced) this.emitSafely('leave', connection.info(), 'server-closed');
     }
     for (const socket of sockets) {

@@ -1,4 +1,5 @@
 /** Shapes shared by the chat server, the chat client and their users (session, CLI, tests). */
+import type { RoomSequencer } from './sequencer';
 
 export interface ChatServerOptions {
   /** Longest line, in bytes of UTF-8, before it is cut into consecutive messages. Default 8 KiB. */
@@ -11,6 +12,11 @@ export interface ChatServerOptions {
   outputBudgetBytes?: number;
   /** How long a silent new connection waits before its `(connected)` notice (lets us spot HTTP/TLS first). */
   admitDelayMs?: number;
+  /**
+   * Something else owns the room's order (the headless server's Redis cluster); see
+   * sequencer.ts. Without one the server orders the room itself.
+   */
+  sequencer?: RoomSequencer;
 }
 
 export interface ListenOptions {
