@@ -11,8 +11,19 @@ import { DEFAULT_MAX_LINE_BYTES } from '../chat/line-decoder';
 import { ChatServer, DEFAULT_MAX_CLIENT_OUTPUT_BYTES } from '../chat/server';
 import { formatHost } from '../common/address';
 import { DEFAULT_PORT } from '../common/constants';
-import { ClusterRoom, DEFAULT_BACKLOG, DEFAULT_LEASE_MS, MAX_BACKLOG, MAX_LEASE_MS, MIN_BACKLOG, MIN_LEASE_MS } from './cluster/cluster-room';
-import { ClusterOptionError, DEFAULT_ROOM, parseClusterUrl, parseRoomName, type RedisTarget } from './cluster/options';
+import {
+  ClusterOptionError,
+  DEFAULT_BACKLOG,
+  DEFAULT_LEASE_MS,
+  DEFAULT_ROOM,
+  MAX_BACKLOG,
+  MAX_LEASE_MS,
+  MIN_BACKLOG,
+  MIN_LEASE_MS,
+  parseClusterUrl,
+  parseRoomName,
+  type RedisTarget,
+} from './cluster/options';
 
 /** Where `--cluster` may come from instead, so the Redis password stays out of `ps`. */
 export const CLUSTER_ENV = 'TINCAN_CLUSTER';
@@ -259,8 +270,9 @@ export async function runServerCli(
     return 0;
   }
   const log = (text: string) => io.stderr(`${time()} ${text}\n`);
+  // Loaded only for a cluster: a room of its own never loads the Redis client.
   const cluster = options.cluster
-    ? new ClusterRoom({ target: options.cluster.target, room: options.cluster.room, backlog: options.cluster.backlog, leaseMs: options.cluster.leaseMs, log })
+    ? new (await import('./cluster/cluster-room')).ClusterRoom({ ...options.cluster, log })
     : null;
   const server = new ChatServer({
     maxLineBytes: options.maxLineBytes,

@@ -25,23 +25,10 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis, type RedisOptions } from 'ioredis';
 import { prefixFor, type RoomSequencer, type SequencedRoom } from '../../chat/sequencer';
-import { describeTarget, type RedisTarget } from './options';
+import { DEFAULT_BACKLOG, DEFAULT_LEASE_MS, describeTarget, type RedisTarget } from './options';
 import { APPEND, DEREGISTER, HEARTBEAT, REAP, SNAPSHOT, roomKeys, runScript, type RoomKeys } from './redis-room';
 import { compareIds, entryId, NODE_ID, parseStreamEntry, type StreamEvent } from './stream-events';
 
-/**
- * Entries the stream keeps. At the bench's `room` load (2,000 lines/s, a busy room) that is
- * 50 s of history, i.e. a node can be cut off for that long (a Redis restart, a network blip)
- * and still catch up without a gap; at 100 lines/s, a quarter of an hour. An entry of a
- * 64-byte line takes about 120 bytes in Redis, so the stream stays near 12 MB.
- */
-export const DEFAULT_BACKLOG = 100_000;
-export const MIN_BACKLOG = 100;
-export const MAX_BACKLOG = 100_000_000;
-/** How long a node may go without a heartbeat before the others announce its clients' departures. */
-export const DEFAULT_LEASE_MS = 10_000;
-export const MIN_LEASE_MS = 1000;
-export const MAX_LEASE_MS = 600_000;
 
 /** Entries per XREAD, events per append batch and bytes per batch: each round trip is bounded. */
 const READ_COUNT = 1000;
