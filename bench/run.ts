@@ -2,8 +2,11 @@
  * `npm run bench [-- options]`: runs the scenarios against Tincan and ncat side by side,
  * prints one JSON line per (server, scenario) run, then a markdown table.
  *
- *   --scenario room,saturate,big,scale   which scenarios (repeatable; default all)
- *   --server tincan,ncat,ref-node,ref-c  which servers (default tincan,ncat; ref-* validate the generator)
+ *   cluster                              the cluster comparison: cluster-room and cluster-saturate
+ *                                        on one node (tincan) and on 3 nodes + Redis (cluster)
+ *   --scenario room,saturate,big,scale   which scenarios (repeatable; default the four)
+ *   --server tincan,ncat,ref-node,ref-c  which servers (default tincan,ncat, and tincan,cluster for
+ *                                        the cluster scenarios; ref-* validate the generator)
  *   --quick                              short traffic phases and ncat budgets
  *   --duration SECONDS                   override every traffic phase's length
  *   --workers N                          load-generator processes (default 2)
@@ -17,10 +20,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runLoad, type LoadResult } from './coordinator';
 import { allTargetsPass, renderTable, type RunRecord } from './report';
-import { planScenario, SCENARIOS, type ScenarioName } from './scenarios';
+import { ALL_SCENARIOS, CLUSTER_SCENARIOS, planScenario, SCENARIOS, type ScenarioName } from './scenarios';
 import type { ServerKind, ServerOptions } from './servers';
 
-const SERVERS: readonly ServerKind[] = ['tincan', 'ncat', 'ref-node', 'ref-c'];
+const SERVERS: readonly ServerKind[] = ['tincan', 'ncat', 'ref-node', 'ref-c', 'cluster'];
 
 interface Cli {
   scenarios: ScenarioName[];
@@ -43,9 +46,12 @@ function parseCli(argv: string[]): Cli {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     switch (a) {
+      case 'cluster':
+        cli.scenarios.push(...CLUSTER_SCENARIOS);
+        break;
       case '--scenario':
         for (const s of value(i++).split(',')) {
-          if (!SCENARIOS.includes(s as ScenarioName)) throw new Error(`unknown scenario ${s} (${SCENARIOS.join(', ')})`);
+          if (!ALL_SCENARIOS.includes(s as ScenarioName)) throw new Error(`unknown scenario ${s} (${ALL_SCENARIOS.join(', ')})`);
           cli.scenarios.push(s as ScenarioName);
         }
         break;
@@ -78,8 +84,12 @@ function parseCli(argv: string[]): Cli {
     }
   }
   if (cli.scenarios.length === 0) cli.scenarios = [...SCENARIOS];
-  if (cli.servers.length === 0) cli.servers = ['tincan', 'ncat'];
   return cli;
+}
+
+function serversFor(scenario: ScenarioName, cli: Cli): ServerKind[] {
+  if (cli.servers.length > 0) return cli.servers;
+  return CLUSTER_SCENARIOS.includes(scenario) ? ['tincan', 'cluster'] : ['tincan', 'ncat'];
 }
 
 const log = (s: string): void => void process.stderr.write(`${s}\n`);
@@ -88,15 +98,15 @@ async function main(): Promise<void> {
   const cli = parseCli(process.argv.slice(2));
   const records: RunRecord[] = [];
   for (const scenario of cli.scenarios) {
-    for (const server of cli.servers) {
+    for (const server of serversFor(scenario, cli)) {
       const plan = planScenario(scenario, { quick: cli.quick, workers: cli.workers, server, ...(cli.durationMs ? { durationMs: cli.durationMs } : {}) });
       const serverOptions: ServerOptions = {
         kind: server,
         host: '127.0.0.1',
         maxClients: 0,
         fromSource: cli.fromSource,
-        ...(server === 'tincan' && cli.cpuProfDir
-          ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${cli.cpuProfDir}`, `--cpu-prof-name=tincan-${scenario}.cpuprofile`] }
+        ...((server === 'tincan' || server === 'cluster') && cli.cpuProfDir
+          ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${cli.cpuProfDir}`, ...(server === 'tincan' ? [`--cpu-prof-name=tincan-${scenario}.cpuprofile`] : [])] }
           : {}),
       };
       log(`${scenario} on ${server}: ${plan.description}`);
@@ -161,6 +171,7 @@ function emptyResult(): LoadResult {
     serverFdLimit: null,
     serverDied: false,
     notes: [],
+    cluster: null,
   };
 }
 

@@ -71,5 +71,8 @@ describe('compareIds', () => {
     expect(compareIds('9-0', '10-0')).toBe(-1);
     expect(compareIds('10-2', '10-10')).toBe(-1);
     expect(compareIds('18446744073709551615-0', '18446744073709551614-99')).toBe(1);
+    expect(compareIds('0-0', '1700000000000-0')).toBe(-1);
+    expect(compareIds('007-1', '7-1')).toBe(0);
+    expect(compareIds('1700000000000-5', '1700000000000-12')).toBe(-1);
   });
 });

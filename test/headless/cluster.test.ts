@@ -3,10 +3,12 @@
  * client sees, membership, and each fault (a node killed, Redis restarted, a node away for
  * longer than the stream keeps or than its lease, a compromised writer).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { missedNotice, PAUSED_NOTICE, RESUMED_NOTICE, EVICTED_NOTICE } from '../../main/headless/cluster/cluster-room';
 import { count, enter, linesFrom, useCluster, type ClusterNode } from '../support/cluster';
-import { spawnServer } from '../support/headless-server';
+import { ROOT, spawnServer } from '../support/headless-server';
 import { frame, type RawClient } from '../support/raw-client';
 
 const cluster = useCluster();
@@ -44,15 +46,17 @@ function waitForAll(clients: RawClient[], lines: string[], timeoutMs = 20_000): 
 describe('a room across several headless servers', () => {
   it('three nodes, concurrent senders on each: every client sees the same lines in the same order', async () => {
     const redis = await cluster.redis();
-    const three = await nodes(redis.url, 3);
+    // Heartbeats every 200 ms race the readers: none may mistake that for lost history.
+    const three = await nodes(redis.url, 3, ['--cluster-lease', '1']);
     const clients = await Promise.all(three.flatMap((node) => [cluster.client(node), cluster.client(node)]));
     for (const client of clients) await enter(client);
     await clients[0]!.write('go\n');
     const marker = frame(clients[0]!, 'go').slice(0, -1);
     await Promise.all(clients.map((client) => client.waitForLine(marker)));
 
-    const sent = await chatter(clients, 60, 6);
+    const sent = await chatter(clients, 300, 6);
     await waitForAll(clients, sent);
+    for (const client of clients) expect(client.lines().filter((line) => line.startsWith('Tincan: '))).toEqual([]);
     const reference = linesFrom(clients[0]!, marker);
     expect(reference).toHaveLength(1 + sent.length);
     expect(new Set(reference.slice(1))).toEqual(new Set(sent));
@@ -69,6 +73,27 @@ describe('a room across several headless servers', () => {
     // Redis carried each line once, not once per node or per client.
     const entries = (await redis.client().xlen(STREAM));
     expect(entries).toBe(clients.length /* joins */ + clients.length /* hellos */ + 1 + sent.length);
+  }, 60_000);
+
+  it('heartbeat replies that arrive after newer reads are not taken for lost history', async () => {
+    const redis = await cluster.redis();
+    // Node b's writer (appends, heartbeats) hears back 150 ms late; its reader does not.
+    const slow = await cluster.proxy(redis.port, { delayReplies: (first) => (first.includes(':writer') ? 150 : 0) });
+    const a = await cluster.node(redis.url, ['--cluster-lease', '1']);
+    const b = await cluster.node(`redis://127.0.0.1:${slow.port}`, ['--cluster-lease', '1']);
+    const a1 = await cluster.client(a);
+    const b1 = await cluster.client(b);
+    await enter(a1);
+    await enter(b1, undefined, 15_000);
+    const sent: string[] = [];
+    // Lines all the time for ~2 s (ten heartbeats): some always arrive while a reply is late.
+    for (let round = 0; round < 100; round++) {
+      sent.push(...(await chatter([a1], 2, 1, `r${round} `)));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await waitForAll([a1, b1], sent);
+    expect(b1.lines().filter((line) => line.startsWith('Tincan: '))).toEqual([]);
+    expect(linesFrom(b1, sent[0]!)).toEqual(linesFrom(a1, sent[0]!));
   }, 60_000);
 
   it('a node that starts late: its clients are announced to those already there, not the other way round', async () => {
@@ -241,6 +266,25 @@ describe('a room across several headless servers', () => {
     expect(wrong.stderr()).not.toContain('nope');
     expect(missing.stderr()).toMatch(/tincan-server: Redis at redis:\/\/127\.0\.0\.1:\d+\/0 refused this node: NOAUTH/);
     expect(wrong.stdout() + missing.stdout()).toBe('');
+  }, 60_000);
+
+  it('an ACL user with only the permissions the README lists can run the room', async () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const acl = /`ACL SETUSER tincan on >PASSWORD ([^`]+)`/.exec(readme)?.[1];
+    expect(acl).toBeDefined();
+    const redis = await cluster.redis();
+    await redis.client().call('ACL', 'SETUSER', 'tincan', 'on', '>limited pw', ...acl!.split(' '));
+    await redis.client().call('ACL', 'SETUSER', 'default', 'off');
+    const url = `redis://tincan:${encodeURIComponent('limited pw')}@127.0.0.1:${redis.port}/0`;
+    const [a, b] = await nodes(url, 2, ['--cluster-lease', '2']);
+    const a1 = await cluster.client(a!);
+    const b1 = await cluster.client(b!);
+    await enter(a1);
+    await enter(b1);
+    await a1.waitForText(frame(b1, `hello from ${b1.label}`));
+    b!.process.kill(); // the reaper's script needs its permissions too
+    await a1.waitForLine(frame(b1, '(disconnected)').slice(0, -1), 15_000);
+    expect(a!.process.stderr()).not.toMatch(/NOPERM|refused/);
   }, 60_000);
 
   it('entries a compromised writer adds are cleaned or dropped: no escapes, no forged notices, no bad labels', async () => {

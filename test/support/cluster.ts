@@ -5,7 +5,8 @@
 import { useCleanup } from './cleanup';
 import { spawnServer, type ServerProcess } from './headless-server';
 import { RawClient, frame } from './raw-client';
-import { useRedis, type RedisServer, type RedisServerOptions } from './redis-server';
+import { RedisServer, type RedisServerOptions } from './redis-server';
+import { TcpProxy, type ProxyOptions } from './tcp-proxy';
 
 export interface ClusterNode {
   process: ServerProcess;
@@ -19,6 +20,18 @@ export interface ClusterFixture {
   /** A node that may not get as far as listening (bad options, bad password). */
   spawn(args: string[]): ServerProcess;
   client(node: ClusterNode): Promise<RawClient>;
+  /** A TCP proxy in front of `port` (say, a node's way to Redis). */
+  proxy(port: number, options?: ProxyOptions): Promise<TcpProxy>;
+}
+
+/** Call once per test file: `redis(options)` starts a redis-server that is removed after the test. */
+export function useRedis(): (options?: RedisServerOptions) => Promise<RedisServer> {
+  const defer = useCleanup();
+  return async (options) => {
+    const server = await RedisServer.start(options);
+    defer(() => server.close());
+    return server;
+  };
 }
 
 /** Call once per test file. */
@@ -42,6 +55,11 @@ export function useCluster(): ClusterFixture {
       const client = await RawClient.connect(node.port);
       defer(() => client.destroy());
       return client;
+    },
+    async proxy(port, options) {
+      const proxy = await TcpProxy.start(port, options);
+      defer(() => proxy.close());
+      return proxy;
     },
   };
 }

@@ -1,14 +1,14 @@
 /**
- * A real redis-server (Debian's, /usr/bin/redis-server) for the tests: its own temp directory,
- * a free loopback port, no snapshots; append-only file, password and extra settings on request.
- * It can be stopped, killed and started again on the same port with the same files.
+ * A real redis-server (Debian's, /usr/bin/redis-server) for the tests and the bench: its own
+ * temp directory, a free loopback port, no snapshots; append-only file, password and extra
+ * settings on request. It can be stopped, killed and started again on the same port with the
+ * same files. (`useRedis()` in cluster.ts closes it after a test.)
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { useCleanup } from './cleanup';
 import { freePort } from './ports';
 import { Signal } from './wait';
 
@@ -19,8 +19,9 @@ const EXIT_MS = 10_000;
 export interface RedisServerOptions {
   /** `requirepass`: clients must AUTH with it. */
   password?: string;
-  /** Append-only file with fsync on every write, so a restart (even after SIGKILL) keeps everything. */
+  /** Append-only file, so a restart keeps the data; fsync on every write (default) even survives SIGKILL. */
   appendOnly?: boolean;
+  fsync?: 'always' | 'everysec';
   /** More `--name value` settings, e.g. ['--maxmemory', '10mb']. */
   settings?: string[];
 }
@@ -81,7 +82,7 @@ export class RedisServer {
       '--logfile', '',
       '--loglevel', 'notice',
     ];
-    if (this.options.appendOnly) args.push('--appendfsync', 'always');
+    if (this.options.appendOnly) args.push('--appendfsync', this.options.fsync ?? 'always');
     if (this.options.password !== undefined) args.push('--requirepass', this.options.password);
     args.push(...(this.options.settings ?? []));
     const child = spawn(REDIS_SERVER, args, { cwd: this.dir, stdio: 'pipe' });
@@ -155,14 +156,4 @@ export class RedisServer {
     await this.killAndWait();
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
-}
-
-/** Call once per test file: `redis(options)` starts a redis-server that is removed after the test. */
-export function useRedis(): (options?: RedisServerOptions) => Promise<RedisServer> {
-  const defer = useCleanup();
-  return async (options) => {
-    const server = await RedisServer.start(options);
-    defer(() => server.close());
-    return server;
-  };
 }

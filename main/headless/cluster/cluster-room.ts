@@ -536,6 +536,10 @@ export class ClusterRoom implements RoomSequencer {
 
   private async heartbeat(generation: number): Promise<void> {
     const known = [...this.members.keys()].filter((node) => node !== this.nodeId);
+    // What had been read before the script runs: the stream cannot end before it unless Redis
+    // went back to an older copy. (The reader goes on meanwhile on its own connection.)
+    const readBefore = this.lastId;
+    const readerGeneration = this.readerGeneration;
     const reply = (await runScript(
       this.writer,
       HEARTBEAT,
@@ -551,7 +555,7 @@ export class ClusterRoom implements RoomSequencer {
     const epoch = reply[1]!.toString('latin1');
     const streamLast = reply[2]!.toString('latin1');
     const dead = reply.slice(3).map((node) => node.toString('latin1')).filter((node) => NODE_ID.test(node));
-    if (this.joined) this.checkHistory(epoch, streamLast);
+    if (this.joined) this.checkHistory(epoch, streamLast, readerGeneration === this.readerGeneration ? readBefore : null);
     // Only a node that has itself been in touch for a whole lease may declare others dead:
     // after Redis comes back, every live node gets a lease's time to renew its own.
     if (dead.length > 0 && this.joined && this.writerUp && performance.now() - this.writerUpSince >= this.leaseMs) {
@@ -559,8 +563,11 @@ export class ClusterRoom implements RoomSequencer {
     }
   }
 
-  /** Redis lost the room (a new epoch) or went back to an older copy (its stream ends before what was read). */
-  private checkHistory(epoch: string, streamLast: string): void {
+  /**
+   * Redis lost the room (a new epoch) or went back to an older copy (its stream ends before
+   * `readBefore`, what this node had read before asking; null when the reader started over since).
+   */
+  private checkHistory(epoch: string, streamLast: string, readBefore: string | null): void {
     const epochChanged = epoch !== this.epoch;
     if (epochChanged) {
       this.epoch = epoch;
@@ -572,7 +579,7 @@ export class ClusterRoom implements RoomSequencer {
       }
       this.pump();
     }
-    if (compareIds(streamLast, this.lastId) < 0) {
+    if (readBefore !== null && compareIds(streamLast, readBefore) < 0) {
       // Everything after streamLast that this node read is gone from Redis; entries added
       // since have ids after streamLast (or, in a new stream, anywhere): read on from there.
       this.lastId = epochChanged ? '0-0' : streamLast;

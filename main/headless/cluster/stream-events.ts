@@ -144,18 +144,26 @@ export function parseStreamEntry(entry: unknown): StreamEvent | null {
   return { id, kind, ordinal, node, seq, client, peer, text };
 }
 
-/** Stream ids compared as numbers (`MS-SEQ`); both must be well formed. */
+/**
+ * Stream ids compared as numbers (`MS-SEQ`, both well formed). Milliseconds since 1970 and
+ * per-millisecond sequence numbers stay far below 2^53, where Number is exact; longer digit
+ * strings (a forged id) still compare correctly by length first.
+ */
 export function compareIds(a: string, b: string): number {
   const dashA = a.indexOf('-');
   const dashB = b.indexOf('-');
-  const msA = BigInt(a.slice(0, dashA));
-  const msB = BigInt(b.slice(0, dashB));
-  if (msA !== msB) return msA < msB ? -1 : 1;
-  const seqA = BigInt(a.slice(dashA + 1));
-  const seqB = BigInt(b.slice(dashB + 1));
-  return seqA === seqB ? 0 : seqA < seqB ? -1 : 1;
+  return compareDigits(a, 0, dashA, b, 0, dashB) || compareDigits(a, dashA + 1, a.length, b, dashB + 1, b.length);
 }
 
-export function isEntryId(text: string): boolean {
-  return ENTRY_ID.test(text);
+function compareDigits(a: string, aStart: number, aEnd: number, b: string, bStart: number, bEnd: number): number {
+  // Without leading zeros (Redis never writes them), the longer number is the larger.
+  while (aStart < aEnd - 1 && a.charCodeAt(aStart) === 0x30) aStart++;
+  while (bStart < bEnd - 1 && b.charCodeAt(bStart) === 0x30) bStart++;
+  const lengths = aEnd - aStart - (bEnd - bStart);
+  if (lengths !== 0) return lengths < 0 ? -1 : 1;
+  for (let i = 0; i < aEnd - aStart; i++) {
+    const d = a.charCodeAt(aStart + i) - b.charCodeAt(bStart + i);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
 }
