@@ -50,6 +50,9 @@ export interface ClusterCost {
   redisPeakMemory: number | null;
   /** Commands Redis processed during the traffic phase (INFO stats). */
   redisCommands: number | null;
+  /** Of which XREAD (every node's reads) and EVALSHA (appends, heartbeats). */
+  redisXreads: number | null;
+  redisScripts: number | null;
   nodeCpuS: Array<number | null>;
   nodeRssKiB: Array<number | null>;
 }
@@ -387,6 +390,7 @@ async function runAgainst(
         const number = (text: string | undefined): number | null => (text === undefined || text === '' ? null : Number(text));
         const commandsBefore = number(before.info.total_commands_processed);
         const commandsAfter = number(info.total_commands_processed);
+        const calls = (fields: Record<string, string>, command: string): number => Number(/calls=(\d+)/.exec(fields[`cmdstat_${command}`] ?? '')?.[1] ?? 0);
         cluster = {
           nodes: server.ports?.length ?? 1,
           redisCpuS: redisCpu !== null && before.redisCpu !== null ? redisCpu - before.redisCpu : null,
@@ -394,6 +398,8 @@ async function runAgainst(
           redisUsedMemory: number(info.used_memory),
           redisPeakMemory: number(info.used_memory_peak),
           redisCommands: commandsAfter !== null && commandsBefore !== null ? commandsAfter - commandsBefore : null,
+          redisXreads: calls(info, 'xread') - calls(before.info, 'xread'),
+          redisScripts: calls(info, 'evalsha') + calls(info, 'eval') - calls(before.info, 'evalsha') - calls(before.info, 'eval'),
           nodeCpuS: parts.nodeCpuSeconds().map((cpu, i) => {
             const was = before.nodeCpu[i] ?? null;
             return cpu !== null && was !== null ? cpu - was : null;
@@ -402,7 +408,8 @@ async function runAgainst(
         };
         log(
           `  redis: ${cluster.redisCpuS?.toFixed(2)} s CPU, RSS ${((cluster.redisRssKiB ?? 0) / 1024).toFixed(1)} MiB, ` +
-            `used_memory ${((cluster.redisUsedMemory ?? 0) / 2 ** 20).toFixed(1)} MiB, ${cluster.redisCommands} commands`,
+            `used_memory ${((cluster.redisUsedMemory ?? 0) / 2 ** 20).toFixed(1)} MiB, ${cluster.redisCommands} commands ` +
+            `(${cluster.redisXreads} XREAD, ${cluster.redisScripts} scripts), node CPU ${cluster.nodeCpuS.map((s) => s?.toFixed(2)).join(' / ')} s`,
         );
       }
     }

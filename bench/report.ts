@@ -112,6 +112,10 @@ const ORDER_AND_COST: Figure[] = [
     return used === null || peak === null ? null : `${(used / 2 ** 20).toFixed(1)} / ${(peak / 2 ** 20).toFixed(1)}`;
   } },
   { label: 'Redis commands in traffic phase', digits: 0, ratio: false, get: (r) => cost(r)?.redisCommands ?? null },
+  { label: '… of which XREAD / scripts', digits: 0, ratio: false, get: (r) => {
+    const c = cost(r);
+    return c === null || c.redisXreads === null || c.redisScripts === null ? null : `${c.redisXreads.toLocaleString('en-US')} / ${c.redisScripts.toLocaleString('en-US')}`;
+  } },
   trafficFigure('generator CPU (s)', 2, false, (t) => t.generatorCpuS),
 ];
 

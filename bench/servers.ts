@@ -300,7 +300,7 @@ async function startCluster(options: ServerOptions): Promise<RunningServer> {
       redisCpuSeconds: () => cpuOf(redisPid),
       redisRssKiB: () => rssOf(redisPid),
       async redisInfo() {
-        const text = await info.info();
+        const text = `${await info.info()}\r\n${await info.info('commandstats')}`;
         const fields: Record<string, string> = {};
         for (const line of text.split('\r\n')) {
           const colon = line.indexOf(':');

@@ -32,6 +32,8 @@ export interface SequencedRoom {
   deliverLeave(prefix: Buffer, localClient: number): void;
   /** A line from the server itself (`Tincan: …`) to every local client in the room. */
   deliverNotice(text: string): void;
+  /** That is all for now: write what was delivered to the clients at once (ends the turn). */
+  flush(): void;
   /** Stops (true) or resumes (false) reading from local clients: TCP pushes back on them. */
   pauseIntake(paused: boolean): void;
   /** True while the server's output is over its budget: the sequencer should stop delivering. */

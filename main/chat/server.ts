@@ -515,6 +515,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       deliverLine: (prefix, text) => this.deliverLine(prefix, text),
       deliverLeave: (prefix, localClient) => this.deliverLeave(prefix, localClient),
       deliverNotice: (text) => this.sayToRoom(NO_PREFIX, Buffer.from(text, 'utf8')),
+      flush: () => {
+        if (this.flushScheduled && !this.closing) this.flush();
+      },
       pauseIntake: (paused) => {
         this.sequencerHoldsReading = paused;
         this.updateReading();

@@ -647,8 +647,16 @@ export class ClusterRoom implements RoomSequencer {
       (reply) => {
         if (generation !== this.readerGeneration) return;
         this.reading = false;
-        if (reply !== null) this.deliverEntries(reply, generation);
+        const entries = entriesOf(reply);
+        const from = this.lastId;
+        const last = entries.length > 0 ? entryId(entries[entries.length - 1]) : null;
+        if (last !== null && compareIds(last, from) > 0) this.lastId = last;
+        // The next read waits in Redis while these are delivered: what comes meanwhile is
+        // not held up by this node's writes to its clients.
         this.readLoop(generation);
+        if (entries.length === 0) return;
+        this.deliverEntries(entries, from, generation);
+        this.room!.flush();
       },
       (error: unknown) => {
         if (generation !== this.readerGeneration) return;
@@ -660,15 +668,13 @@ export class ClusterRoom implements RoomSequencer {
     );
   }
 
-  private deliverEntries(reply: unknown, generation: number): void {
-    const streams = reply as unknown[];
-    const entries = Array.isArray(streams) && Array.isArray(streams[0]) ? (streams[0] as unknown[])[1] : null;
-    if (!Array.isArray(entries)) return;
+  private deliverEntries(entries: unknown[], from: string, generation: number): void {
+    let previous = from;
     for (const entry of entries) {
       if (generation !== this.readerGeneration) return; // declared dead: what follows is not ours
       const id = entryId(entry);
-      if (id === null || compareIds(id, this.lastId) <= 0) continue; // not from a real XREAD
-      this.lastId = id;
+      if (id === null || compareIds(id, previous) <= 0) continue; // not from a real XREAD
+      previous = id;
       const event = parseStreamEntry(entry);
       if (event === null) {
         this.counters.invalid++;
@@ -805,6 +811,13 @@ export class ClusterRoom implements RoomSequencer {
     this.intakePaused = paused;
     this.room!.pauseIntake(paused);
   }
+}
+
+/** The entries of an XREAD reply for one stream (`[[key, entries]]`, or null on timeout). */
+function entriesOf(reply: unknown): unknown[] {
+  if (!Array.isArray(reply) || !Array.isArray(reply[0])) return [];
+  const entries: unknown = (reply[0] as unknown[])[1];
+  return Array.isArray(entries) ? entries : [];
 }
 
 function opBytes(text: Buffer | null, peer: string): number {
