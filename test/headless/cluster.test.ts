@@ -155,6 +155,27 @@ describe('a room across several headless servers', () => {
     expect(announcers).toHaveLength(1);
   }, 60_000);
 
+  it('a node stopped with SIGTERM says goodbye: its clients\' departures go out at once, and nobody has to reap it', async () => {
+    const redis = await cluster.redis();
+    const [a, leaving] = await nodes(redis.url, 2);
+    const a1 = await cluster.client(a!);
+    const b1 = await cluster.client(leaving!);
+    const b2 = await cluster.client(leaving!);
+    for (const client of [a1, b1, b2]) await enter(client);
+    await a1.waitForText(frame(b2, `hello from ${b2.label}`));
+    const stoppedAt = Date.now();
+    expect(await leaving!.process.stop()).toBe(0);
+    await a1.waitForLine(frame(b1, '(disconnected)').slice(0, -1));
+    await a1.waitForLine(frame(b2, '(disconnected)').slice(0, -1));
+    expect(Date.now() - stoppedAt).toBeLessThan(5000); // not the 10 s lease
+    expect(leaving!.process.stderr()).toContain('left the cluster');
+    await b1.waitForEnd();
+    const db = redis.client();
+    expect(await db.smembers('tincan:{tincan}:nodes')).toHaveLength(1);
+    expect(await db.keys('tincan:{tincan}:dead:*')).toEqual([]);
+    expect(await db.keys('tincan:{tincan}:members:*')).toHaveLength(1);
+  }, 60_000);
+
   it('Redis killed and restarted mid-stream: the room pauses, then carries on with nothing lost and nothing twice', async () => {
     const redis = await cluster.redis({ appendOnly: true });
     const [a, b] = await nodes(redis.url, 2);

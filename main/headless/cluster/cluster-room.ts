@@ -35,7 +35,7 @@ const READ_COUNT = 1000;
 const BATCH_EVENTS = 1000;
 const BATCH_BYTES = 1024 * 1024;
 /** Queued-but-unacknowledged bytes past which the server stops reading its clients. */
-const OUTBOUND_BUDGET_BYTES = 8 * 1024 * 1024;
+export const OUTBOUND_BUDGET_BYTES = 8 * 1024 * 1024;
 /** A blocking read returns at least this often, so a dead connection is noticed (socketTimeout). */
 const BLOCK_MS = 2000;
 const SOCKET_TIMEOUT_MS = 6000;
@@ -51,8 +51,8 @@ export const DEFAULT_PAUSE_NOTICE_MS = 3000;
 /** A dead node's tombstone outlives any survivor's memory of it. */
 const TOMBSTONE_S = 24 * 60 * 60;
 /** Bounds on what this node remembers about the others (a compromised node could spray ids). */
-const MAX_TRACKED_NODES = 1024;
-const MAX_TRACKED_MEMBERS = 200_000;
+export const MAX_TRACKED_NODES = 1024;
+export const MAX_TRACKED_MEMBERS = 200_000;
 const CLOSE_FLUSH_MS = 2000;
 const ERROR_LOG_EVERY_MS = 5000;
 
@@ -93,6 +93,10 @@ export interface ClusterStats {
   reaped: number;
   pendingEvents: number;
   pendingBytes: number;
+  /** What this node remembers of the room (bounded). */
+  trackedNodes: number;
+  trackedMembers: number;
+  intakePaused: boolean;
 }
 
 type OpKind = 'j' | 'l' | 'q' | 'm';
@@ -205,6 +209,9 @@ export class ClusterRoom implements RoomSequencer {
       ...this.counters,
       pendingEvents: this.queue.length - this.queueHead,
       pendingBytes: this.pendingBytes,
+      trackedNodes: Math.max(this.members.size, this.lastSeq.size),
+      trackedMembers: this.trackedMembers,
+      intakePaused: this.intakePaused,
     };
   }
 
