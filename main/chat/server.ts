@@ -409,7 +409,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (!wasPending) this.counters.clientsNow--;
     connection.phase = Phase.Closed;
     this.removeFromRoom(connection);
-    this.descriptors?.released(this.connections.length);
+    this.descriptors?.released(this.connections.length + this.waiting.size);
     if (connection.rejected && wasPending) return; // never announced, never mentioned
     if (wasPending) {
       // It left before we announced it: announce both, so everyone sees a consistent pair.
