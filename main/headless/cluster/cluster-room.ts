@@ -158,6 +158,8 @@ export class ClusterRoom implements RoomSequencer {
   private pendingBytes = 0;
   private pumpScheduled = false;
   private writeRetry: NodeJS.Timeout | null = null;
+  /** Called once nothing is left to send, or sending became impossible (close() waits on it). */
+  private readonly drainWaiters: Array<() => void> = [];
   /** This node's clients in the room: announced (join queued) and not yet left. */
   private readonly localMembers = new Map<number, string>();
 
@@ -289,11 +291,8 @@ export class ClusterRoom implements RoomSequencer {
     this.readerGeneration++;
     this.reader.disconnect();
     if (this.joined) {
-      const deadline = performance.now() + CLOSE_FLUSH_MS;
       this.pump();
-      while (this.queue.length > this.queueHead && performance.now() < deadline && this.writerUp) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      await this.drained(CLOSE_FLUSH_MS);
       if (this.queue.length === this.queueHead && this.writerUp) {
         try {
           await withTimeout(
@@ -315,7 +314,6 @@ export class ClusterRoom implements RoomSequencer {
   // ---- the server's side: local events go out --------------------------------------------
 
   join(client: number, peer: string): void {
-    if (this.closing && !this.joined) return;
     this.localMembers.set(client, peer);
     this.enqueue('j', client, peer, null);
   }
@@ -408,6 +406,23 @@ export class ClusterRoom implements RoomSequencer {
       this.queueHead = head;
     }
     if (this.intakePaused) this.updateIntake();
+    if (this.queueHead === this.queue.length) this.settleDrainWaiters();
+  }
+
+  /** Resolves once everything queued is acknowledged, the writer is down, or after `ms`. */
+  private drained(ms: number): Promise<void> {
+    if (this.queueHead === this.queue.length || !this.writerUp) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.drainWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private settleDrainWaiters(): void {
+    for (const waiter of this.drainWaiters.splice(0)) waiter();
   }
 
   // ---- connections -----------------------------------------------------------------------
@@ -461,6 +476,7 @@ export class ClusterRoom implements RoomSequencer {
     this.writerGeneration++;
     this.inFlight = 0; // the batch in flight is sent again after the reconnect
     this.stopHeartbeat();
+    this.settleDrainWaiters();
     if (!this.writerUp) return;
     this.writerUp = false;
     this.updateContact();
