@@ -212,6 +212,33 @@ describe('a room across several headless servers', () => {
     await a!.process.waitForStderr(/back in contact with Redis after \d+\.\d s/);
   }, 90_000);
 
+  it('network blips on one node (its Redis connections cut mid-traffic, five times): nothing lost, nothing twice, one order', async () => {
+    const redis = await cluster.redis();
+    const flaky = await cluster.proxy(redis.port);
+    const a = await cluster.node(redis.url);
+    const b = await cluster.node(`redis://127.0.0.1:${flaky.port}`);
+    const a1 = await cluster.client(a);
+    const b1 = await cluster.client(b);
+    await enter(a1);
+    await enter(b1);
+    await a1.write('go\n');
+    const marker = frame(a1, 'go').slice(0, -1);
+    await b1.waitForLine(marker);
+    const sent: string[] = [];
+    for (let blip = 0; blip < 5; blip++) {
+      const burst = chatter([a1, b1], 30, 3, `blip${blip} `);
+      flaky.cut(); // while lines are on their way, appends in flight included
+      sent.push(...(await burst));
+      await b.process.waitForStderr(new RegExp(`(back in contact with Redis[^\n]*\n[^]*){${blip + 1}}`), 15_000);
+    }
+    await waitForAll([a1, b1], sent);
+    const seenByA = linesFrom(a1, marker).filter((line) => !line.startsWith('Tincan: '));
+    expect(linesFrom(b1, marker).filter((line) => !line.startsWith('Tincan: '))).toEqual(seenByA);
+    expect(seenByA).toHaveLength(1 + sent.length);
+    expect(new Set(seenByA)).toHaveProperty('size', 1 + sent.length);
+    expect(a1.lines().filter((line) => line.startsWith('Tincan: '))).toEqual([]);
+  }, 90_000);
+
   it('a node away for longer than the stream keeps: its clients get one line saying how much they missed', async () => {
     const redis = await cluster.redis();
     const [a, away] = await nodes(redis.url, 2, ['--cluster-backlog', '100']);
