@@ -249,7 +249,8 @@ export function processIo(): CliIo {
 
 /**
  * Runs the server until SIGINT/SIGTERM. Resolves with the exit code: 0 after a clean
- * shutdown, 1 when it could not listen, 2 for bad options.
+ * shutdown, 1 when it could not listen or Redis refused it (a wrong password, no
+ * permission), 2 for bad options. While Redis cannot be reached it keeps trying.
  */
 export async function runServerCli(
   argv: string[],
