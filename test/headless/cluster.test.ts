@@ -310,10 +310,25 @@ describe('a room across several headless servers', () => {
     const missing = cluster.spawn(['--port', '0', '--host', '127.0.0.1', '--cluster', `redis://127.0.0.1:${redis.port}`]);
     expect(await wrong.exited).toBe(1);
     expect(await missing.exited).toBe(1);
-    expect(wrong.stderr()).toMatch(/tincan-server: Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/0 refused this node: WRONGPASS/);
+    expect(wrong.stderr()).toMatch(/tincan-server: Cannot join the cluster at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/0: it refused this node: WRONGPASS/);
     expect(wrong.stderr()).not.toContain('nope');
-    expect(missing.stderr()).toMatch(/tincan-server: Redis at redis:\/\/127\.0\.0\.1:\d+\/0 refused this node: NOAUTH/);
+    expect(missing.stderr()).toMatch(/tincan-server: Cannot join the cluster at redis:\/\/127\.0\.0\.1:\d+\/0: it refused this node: NOAUTH/);
     expect(wrong.stdout() + missing.stdout()).toBe('');
+  }, 60_000);
+
+  it('rediss:// (TLS): a node that trusts the CA joins; one that does not exits 1 saying why', async () => {
+    const redis = await cluster.redis({ tls: true, password: 'tls pw' });
+    expect(redis.url).toMatch(/^rediss:\/\//);
+    const trusting = { env: { NODE_EXTRA_CA_CERTS: redis.caFile } };
+    const [a, b] = await Promise.all([cluster.node(redis.url, [], trusting), cluster.node(redis.url, [], trusting)]);
+    const a1 = await cluster.client(a);
+    const b1 = await cluster.client(b);
+    await enter(a1);
+    await b1.write('over TLS\n');
+    await a1.waitForText(frame(b1, 'over TLS'));
+    const stranger = cluster.spawn(['--port', '0', '--host', '127.0.0.1', '--cluster', redis.url]);
+    expect(await stranger.exited).toBe(1);
+    expect(stranger.stderr()).toMatch(/Cannot join the cluster at rediss:\/\/:\*\*\*@127\.0\.0\.1:\d+\/0: its TLS certificate cannot be trusted .*NODE_EXTRA_CA_CERTS/);
   }, 60_000);
 
   it('an ACL user with only the permissions the README lists can run the room', async () => {

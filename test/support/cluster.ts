@@ -3,7 +3,7 @@
  * and raw clients on them; everything is stopped after the test.
  */
 import { useCleanup } from './cleanup';
-import { spawnServer, type ServerProcess } from './headless-server';
+import { spawnServer, type ServerProcess, type SpawnOptions } from './headless-server';
 import { RawClient, frame } from './raw-client';
 import { RedisServer, type RedisServerOptions } from './redis-server';
 import { TcpProxy, type ProxyOptions } from './tcp-proxy';
@@ -16,9 +16,9 @@ export interface ClusterNode {
 export interface ClusterFixture {
   redis(options?: RedisServerOptions): Promise<RedisServer>;
   /** A node of the room at `url` (extra options after it), once it listens. */
-  node(url: string, extra?: string[]): Promise<ClusterNode>;
+  node(url: string, extra?: string[], options?: SpawnOptions): Promise<ClusterNode>;
   /** A node that may not get as far as listening (bad options, bad password). */
-  spawn(args: string[]): ServerProcess;
+  spawn(args: string[], options?: SpawnOptions): ServerProcess;
   client(node: ClusterNode): Promise<RawClient>;
   /** A TCP proxy in front of `port` (say, a node's way to Redis). */
   proxy(port: number, options?: ProxyOptions): Promise<TcpProxy>;
@@ -38,16 +38,16 @@ export function useRedis(): (options?: RedisServerOptions) => Promise<RedisServe
 export function useCluster(): ClusterFixture {
   const defer = useCleanup();
   const redis = useRedis();
-  const spawn = (args: string[]): ServerProcess => {
-    const child = spawnServer(args);
+  const spawn = (args: string[], options?: SpawnOptions): ServerProcess => {
+    const child = spawnServer(args, options);
     defer(() => child.kill());
     return child;
   };
   return {
     redis,
     spawn,
-    async node(url, extra = []) {
-      const process = spawn(['--port', '0', '--host', '127.0.0.1', '--cluster', url, ...extra]);
+    async node(url, extra = [], options) {
+      const process = spawn(['--port', '0', '--host', '127.0.0.1', '--cluster', url, ...extra], options);
       const { port } = await process.listening();
       return { process, port };
     },

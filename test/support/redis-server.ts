@@ -4,7 +4,7 @@
  * settings on request. It can be stopped, killed and started again on the same port with the
  * same files. (`useRedis()` in cluster.ts closes it after a test.)
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,11 @@ export interface RedisServerOptions {
   fsync?: 'always' | 'everysec';
   /** More `--name value` settings, e.g. ['--maxmemory', '10mb']. */
   settings?: string[];
+  /**
+   * TLS only (`rediss://`), with a certificate for 127.0.0.1 and localhost signed by a CA
+   * made for this server (`caFile`; clients must be told to trust it).
+   */
+  tls?: boolean;
 }
 
 export class RedisServer {
@@ -52,10 +57,25 @@ export class RedisServer {
     return server;
   }
 
-  /** `redis://[:password@]127.0.0.1:PORT` */
+  /** `redis://[:password@]127.0.0.1:PORT` (`rediss://` with tls). */
   get url(): string {
     const login = this.options.password === undefined ? '' : `:${encodeURIComponent(this.options.password)}@`;
-    return `redis://${login}127.0.0.1:${this.port}`;
+    return `${this.options.tls ? 'rediss' : 'redis'}://${login}127.0.0.1:${this.port}`;
+  }
+
+  /** With tls: the CA that signed the server's certificate. */
+  get caFile(): string {
+    return path.join(this.dir, 'ca.pem');
+  }
+
+  // A CA and a server certificate (SAN 127.0.0.1, localhost), once per server directory.
+  private makeCertificates(): void {
+    if (fs.existsSync(this.caFile)) return;
+    const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: this.dir, stdio: 'pipe' });
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=tincan test CA', '-keyout', 'ca.key', '-out', 'ca.pem');
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', 'server.key', '-out', 'server.csr');
+    fs.writeFileSync(path.join(this.dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+    openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'san.ext', '-out', 'server.pem');
   }
 
   get pid(): number | null {
@@ -72,8 +92,13 @@ export class RedisServer {
   }
 
   private launch(): Promise<void> {
+    if (this.options.tls) this.makeCertificates();
+    const listen = this.options.tls
+      ? ['--port', '0', '--tls-port', String(this.port), '--tls-cert-file', 'server.pem', '--tls-key-file', 'server.key',
+        '--tls-ca-cert-file', 'ca.pem', '--tls-auth-clients', 'no']
+      : ['--port', String(this.port)];
     const args = [
-      '--port', String(this.port),
+      ...listen,
       '--bind', '127.0.0.1',
       '--dir', this.dir,
       '--save', '',
@@ -140,6 +165,7 @@ export class RedisServer {
     const client = new Redis({
       host: '127.0.0.1',
       port: this.port,
+      ...(this.options.tls ? { tls: { ca: fs.readFileSync(this.caFile) } } : {}),
       password: this.options.password,
       lazyConnect: false,
       maxRetriesPerRequest: 1,

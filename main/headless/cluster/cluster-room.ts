@@ -114,8 +114,16 @@ interface Member {
   prefix: Buffer;
 }
 
+/** TLS failures that no retry will fix: the certificate does not prove who the server is. */
+const CERTIFICATE_ERRORS = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 /** Errors that mean the settings are wrong, not that Redis is away for a moment. */
 function isConfigurationError(error: Error): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code !== undefined && CERTIFICATE_ERRORS.has(code)) return true;
   return /^(WRONGPASS|NOAUTH|NOPERM|ERR AUTH|ERR invalid password|ERR unknown command|ERR DB index)/i.test(error.message);
 }
 
@@ -431,7 +439,11 @@ export class ClusterRoom implements RoomSequencer {
     if (!this.joined && this.startWaiter && isConfigurationError(error)) {
       const waiter = this.startWaiter;
       this.startWaiter = null;
-      waiter.reject(new Error(`Redis at ${describeTarget(this.options.target)} refused this node: ${errorText(error)}`));
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code !== undefined && CERTIFICATE_ERRORS.has(code)
+        ? `its TLS certificate cannot be trusted (${errorText(error)}); for a private CA, set NODE_EXTRA_CA_CERTS to its certificate file`
+        : `it refused this node: ${errorText(error)}`;
+      waiter.reject(new Error(`Cannot join the cluster at ${describeTarget(this.options.target)}: ${why}`));
       return;
     }
     this.logError(`Redis at ${describeTarget(this.options.target)}: ${errorText(error)}`);
