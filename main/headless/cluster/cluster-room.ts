@@ -686,12 +686,13 @@ export class ClusterRoom implements RoomSequencer {
         const from = this.lastId;
         const last = entries.length > 0 ? entryId(entries[entries.length - 1]) : null;
         if (last !== null && compareIds(last, from) > 0) this.lastId = last;
-        // The next read waits in Redis while these are delivered: what comes meanwhile is
-        // not held up by this node's writes to its clients.
+        if (entries.length > 0) {
+          this.deliverEntries(entries, from, generation);
+          this.room!.flush();
+        }
+        // Only now the next read: what was appended while this node wrote to its clients
+        // comes back as one reply, one turn. The busier the room, the bigger the turns.
         this.readLoop(generation);
-        if (entries.length === 0) return;
-        this.deliverEntries(entries, from, generation);
-        this.room!.flush();
       },
       (error: unknown) => {
         if (generation !== this.readerGeneration) return;
