@@ -57,6 +57,8 @@ const FIGURES: Record<ScenarioName, Figure[]> = {
   big: [],
   scale: [],
   attack: [],
+  'cluster-room': [],
+  'cluster-saturate': [],
 };
 
 function attackFigure(label: string, digits: number, ratio: boolean, f: (a: AttackResult) => number | null): Figure {
@@ -103,6 +105,30 @@ const STORM: Figure[] = [
   { label: 'listen-queue overflows in storm', digits: 0, ratio: false, get: (r) => r.result.storm.listenOverflows },
 ];
 
+const cost = (r: RunRecord): RunRecord['result']['cluster'] => r.result.cluster;
+const ORDER_AND_COST: Figure[] = [
+  trafficFigure('one identical order on every client', 0, false, (t) => (t.sameOrder === null ? null : t.sameOrder ? 1 : 0)),
+  trafficFigure('other lines (server notices)', 0, false, (t) => t.otherLines),
+  { label: 'server CPU, all nodes (s)', digits: 2, ratio: true, get: (r) => r.result.serverCpuS },
+  { label: 'server RSS end, all nodes (MiB)', digits: 1, ratio: true, get: (r) => mib(r.result.rssKiB.end) },
+  { label: 'redis-server CPU (s)', digits: 2, ratio: false, get: (r) => cost(r)?.redisCpuS ?? null },
+  { label: 'redis-server RSS (MiB)', digits: 1, ratio: false, get: (r) => mib(cost(r)?.redisRssKiB ?? null) },
+  { label: 'Redis used_memory / peak (MiB)', digits: 1, ratio: false, get: (r) => {
+    const c = cost(r);
+    const used = c?.redisUsedMemory ?? null;
+    const peak = c?.redisPeakMemory ?? null;
+    return used === null || peak === null ? null : `${(used / 2 ** 20).toFixed(1)} / ${(peak / 2 ** 20).toFixed(1)}`;
+  } },
+  { label: 'Redis commands in traffic phase', digits: 0, ratio: false, get: (r) => cost(r)?.redisCommands ?? null },
+  { label: '… of which XREAD / scripts', digits: 0, ratio: false, get: (r) => {
+    const c = cost(r);
+    return c === null || c.redisXreads === null || c.redisScripts === null ? null : `${c.redisXreads.toLocaleString('en-US')} / ${c.redisScripts.toLocaleString('en-US')}`;
+  } },
+  trafficFigure('generator CPU (s)', 2, false, (t) => t.generatorCpuS),
+];
+
+FIGURES['cluster-room'] = [...TRAFFIC, ...ORDER_AND_COST];
+FIGURES['cluster-saturate'] = [...TRAFFIC, ...ORDER_AND_COST];
 FIGURES.room = [...TRAFFIC, ...RSS];
 FIGURES.saturate = [...TRAFFIC, ...RSS];
 FIGURES.big = [...STORM, ...TRAFFIC, ...RSS];
@@ -179,6 +205,25 @@ const TARGETS: Target[] = [
   { scenario: 'attack', text: 'no honest client cut', check: (t) => opt(t.attack?.honest.cut, (cut) => cut === 0) },
 ];
 
+/** Cluster scenarios: judged on the cluster's record, against the single node's in the same run. */
+const CLUSTER_TARGETS: Target[] = [
+  {
+    scenario: 'cluster-room',
+    text: 'p99 added by the cluster < 2 ms',
+    check: (cluster, single) => opt2(cluster.result.traffic?.latency.p99Ms, single?.result.traffic?.latency.p99Ms, (c, s) => c - s < 2),
+  },
+  { scenario: 'cluster-room', text: 'one identical order on every client', check: (c, s) => sameOrderBoth(c, s) },
+  { scenario: 'cluster-saturate', text: 'one identical order on every client', check: (c, s) => sameOrderBoth(c, s) },
+  { scenario: 'cluster-room', text: 'no server notices', check: (c) => opt(c.result.traffic?.otherLines, (n) => n === 0) },
+  { scenario: 'cluster-saturate', text: 'no server notices', check: (c) => opt(c.result.traffic?.otherLines, (n) => n === 0) },
+];
+
+function sameOrderBoth(cluster: RunRecord, single: RunRecord | undefined): boolean | null {
+  const a = cluster.result.traffic?.sameOrder;
+  const b = single?.result.traffic?.sameOrder;
+  return a === undefined || a === null ? null : a && b !== false;
+}
+
 function opt(v: number | null | undefined, f: (v: number) => boolean): boolean | null {
   return v === null || v === undefined ? null : f(v);
 }
@@ -212,6 +257,10 @@ export function renderTable(records: RunRecord[]): string {
   const out: string[] = [];
   const scenarios = [...new Set(records.map((r) => r.scenario))];
   for (const scenario of scenarios) {
+    if (scenario === 'cluster-room' || scenario === 'cluster-saturate') {
+      out.push(...renderCluster(records.filter((r) => r.scenario === scenario)));
+      continue;
+    }
     const tincan = records.find((r) => r.scenario === scenario && r.server === 'tincan');
     const ncat = records.find((r) => r.scenario === scenario && r.server === 'ncat');
     const refC = records.find((r) => r.scenario === scenario && r.server === 'ref-c');
@@ -249,13 +298,57 @@ export function renderTable(records: RunRecord[]): string {
   return out.join('\n');
 }
 
+// One node next to the cluster: figures side by side, the difference, Redis's own cost.
+function renderCluster(rows: RunRecord[]): string[] {
+  const out: string[] = [];
+  const single = rows.find((r) => r.server === 'tincan');
+  const cluster = rows.find((r) => r.server === 'cluster');
+  const first = cluster ?? single ?? rows[0]!;
+  out.push(`### ${first.scenario}${first.quick ? ' (quick)' : ''}: ${first.description}`, '');
+  const columns = [single, cluster].filter((r): r is RunRecord => r !== undefined);
+  const header = ['figure', ...columns.map((r) => (r.server === 'cluster' ? 'cluster (3 nodes + Redis)' : 'one node'))];
+  const both = single !== undefined && cluster !== undefined;
+  if (both) header.push('cluster − one node');
+  out.push(`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
+  for (const f of FIGURES[first.scenario]) {
+    const values = columns.map((r) => (r.error !== undefined ? `error: ${r.error}` : f.get(r)));
+    const row = [f.label, ...values.map((v) => (f.label.startsWith('one identical order') && typeof v === 'number' ? (v === 1 ? 'yes' : 'NO') : fmt(v, f.digits)))];
+    if (both) {
+      const a = num(single.error === undefined ? f.get(single) : null);
+      const b = num(cluster.error === undefined ? f.get(cluster) : null);
+      row.push(f.ratio && a !== null && b !== null ? `${b - a >= 0 ? '+' : ''}${fmt(b - a, f.digits)}` : '');
+    }
+    out.push(`| ${row.join(' | ')} |`);
+  }
+  out.push('');
+  if (cluster !== undefined) {
+    const checks = CLUSTER_TARGETS.filter((t) => t.scenario === first.scenario).map((t) => `${t.text}: **${mark(cluster.error === undefined ? t.check(cluster, single, undefined) : false)}**`);
+    checks.push(`completeness exactly 1.0, no duplicates/reordering, every notice (both): **${mark(exactness(cluster) && (single === undefined || exactness(single)))}**`);
+    out.push(`Targets: ${checks.join('; ')}`, '');
+  }
+  for (const r of columns) {
+    const notes = [...r.result.notes, ...(r.result.storm.errors.length > 0 ? [`socket errors: ${r.result.storm.errors.join(', ')}`] : [])];
+    if (notes.length > 0) out.push(`Notes (${r.server}): ${notes.join('; ')}`, '');
+  }
+  return out;
+}
+
 /** Pass/fail of every Tincan target, for the exit code. */
 export function allTargetsPass(records: RunRecord[]): boolean {
-  return records
-    .filter((r) => r.server === 'tincan')
+  const tincan = records
+    .filter((r) => r.server === 'tincan' && !r.scenario.startsWith('cluster-'))
     .every((t) => {
       const ncat = records.find((r) => r.scenario === t.scenario && r.server === 'ncat');
       const refC = records.find((r) => r.scenario === t.scenario && r.server === 'ref-c');
       return exactness(t) && TARGETS.filter((x) => x.scenario === t.scenario).every((x) => x.check(t, ncat, refC) !== false);
     });
+  const clusters = records
+    .filter((r) => r.scenario.startsWith('cluster-') && (r.server === 'cluster' || r.server === 'tincan'))
+    .every((r) => {
+      if (!exactness(r)) return false;
+      if (r.server !== 'cluster') return true;
+      const single = records.find((x) => x.scenario === r.scenario && x.server === 'tincan');
+      return CLUSTER_TARGETS.filter((x) => x.scenario === r.scenario).every((x) => x.check(r, single, undefined) !== false);
+    });
+  return tincan && clusters;
 }

@@ -2,8 +2,13 @@
  * `npm run bench [-- options]`: runs the scenarios against Tincan and ncat side by side,
  * prints one JSON line per (server, scenario) run, then a markdown table.
  *
- *   [SCENARIO…] / --scenario room,saturate,big,scale,attack   which scenarios (default all)
- *   --server tincan,ncat,ref-node,ref-c  which servers (default tincan,ncat; attack: tincan,ref-c,ncat)
+ *   [SCENARIO…] / --scenario room,saturate,big,scale,attack   which scenarios (default all
+ *                                        five)
+ *   cluster                              the cluster comparison: cluster-room and cluster-saturate
+ *                                        on one node (tincan) and on 3 nodes + Redis (cluster)
+ *   --server tincan,ncat,ref-node,ref-c,session,cluster  which servers (default tincan,ncat; attack: tincan,ref-c,ncat;
+ *                                        the cluster scenarios: tincan,cluster; ref-* validate the
+ *                                        generator)
  *   --quick                              short traffic phases and ncat budgets
  *   --duration SECONDS                   override every traffic phase's length
  *   --workers N                          load-generator processes (default 2)
@@ -21,10 +26,10 @@ import { runAttack } from './attack';
 import { runLoad, type LoadResult } from './coordinator';
 import { runHistoryBench } from './history';
 import { allTargetsPass, renderTable, type RunRecord } from './report';
-import { defaultServers, planScenario, SCENARIOS, type ScenarioName } from './scenarios';
+import { ALL_SCENARIOS, CLUSTER_SCENARIOS, defaultServers, planScenario, SCENARIOS, type ScenarioName } from './scenarios';
 import type { ServerKind, ServerOptions } from './servers';
 
-const SERVERS: readonly ServerKind[] = ['tincan', 'ncat', 'ref-node', 'ref-c', 'session'];
+const SERVERS: readonly ServerKind[] = ['tincan', 'ncat', 'ref-node', 'ref-c', 'session', 'cluster'];
 
 interface Cli {
   scenarios: ScenarioName[];
@@ -47,9 +52,12 @@ function parseCli(argv: string[]): Cli {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     switch (a) {
+      case 'cluster':
+        cli.scenarios.push(...CLUSTER_SCENARIOS);
+        break;
       case '--scenario':
         for (const s of value(i++).split(',')) {
-          if (!SCENARIOS.includes(s as ScenarioName)) throw new Error(`unknown scenario ${s} (${SCENARIOS.join(', ')})`);
+          if (!ALL_SCENARIOS.includes(s as ScenarioName)) throw new Error(`unknown scenario ${s} (${ALL_SCENARIOS.join(', ')})`);
           cli.scenarios.push(s as ScenarioName);
         }
         break;
@@ -79,7 +87,7 @@ function parseCli(argv: string[]): Cli {
         break;
       default:
         // `npm run bench -- attack`: a scenario named on its own
-        if (SCENARIOS.includes(a as ScenarioName)) cli.scenarios.push(a as ScenarioName);
+        if (ALL_SCENARIOS.includes(a as ScenarioName)) cli.scenarios.push(a as ScenarioName);
         else throw new Error(`unknown option ${a}`);
     }
   }
@@ -105,8 +113,8 @@ async function main(): Promise<void> {
         host: '127.0.0.1',
         maxClients: 0,
         fromSource: cli.fromSource,
-        ...(server === 'tincan' && cli.cpuProfDir
-          ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${cli.cpuProfDir}`, `--cpu-prof-name=tincan-${scenario}.cpuprofile`] }
+        ...((server === 'tincan' || server === 'cluster') && cli.cpuProfDir
+          ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${cli.cpuProfDir}`, ...(server === 'tincan' ? [`--cpu-prof-name=tincan-${scenario}.cpuprofile`] : [])] }
           : {}),
       };
       log(`${scenario} on ${server}: ${plan.description}`);
@@ -174,6 +182,7 @@ function emptyResult(): LoadResult {
     serverDied: false,
     serverReport: null,
     notes: [],
+    cluster: null,
   };
 }
 

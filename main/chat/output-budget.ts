@@ -44,6 +44,8 @@ export interface BudgetedRoom {
   resume(connection: Connection, reason: PauseReason): void;
   /** The clients' source address, as limits group them. */
   addressOf(connection: Connection): string;
+  /** The room's output is back under half the budget (after being over it). */
+  flowing(): void;
 }
 
 /** A client being judged: since when, and the progress window being measured now. */
@@ -62,7 +64,7 @@ export class OutputBudget {
   private readonly judged = new Map<Connection, Lag>();
   private readonly throttled = new Set<Connection>();
   private readonly budgetPaused = new Set<Connection>();
-  private overBudget = false;
+  private over = false;
   private timer: NodeJS.Timeout | null = null;
   private grownSinceCheck = 0;
 
@@ -72,6 +74,14 @@ export class OutputBudget {
     private readonly queue: OutputQueue,
     private readonly room: BudgetedRoom,
   ) {}
+
+  /**
+   * True from when the room's retained output passed the budget until it is back under half
+   * of it: a sequencer (a cluster) stops handing this server more of the room meanwhile.
+   */
+  get overBudget(): boolean {
+    return this.over;
+  }
 
   /** A client sent `bytes`; heavy senders are the ones paused when someone lags. */
   received(connection: Connection, bytes: number): void {
@@ -146,8 +156,8 @@ export class OutputBudget {
       if (!this.budgetPaused.has(connection)) this.stopJudging(connection);
     }
     const retained = this.queue.retainedBytes;
-    if (!this.overBudget && retained > this.budgetBytes) this.enterOverBudget(now);
-    else if (this.overBudget && retained <= this.budgetBytes / 2) this.leaveOverBudget();
+    if (!this.over && retained > this.budgetBytes) this.enterOverBudget(now);
+    else if (this.over && retained <= this.budgetBytes / 2) this.leaveOverBudget();
 
     for (const [connection, lag] of this.judged) {
       if (!connection.busy) {
@@ -171,7 +181,7 @@ export class OutputBudget {
     }
     for (const connection of tooSlow) this.room.cutSlow(connection);
 
-    if (this.lagging.size > 0 || this.overBudget) this.throttleHeavySenders();
+    if (this.lagging.size > 0 || this.over) this.throttleHeavySenders();
     else if (this.throttled.size > 0) this.releaseThrottle();
   }
 
@@ -200,7 +210,7 @@ export class OutputBudget {
 
   // The largest holders, grouped by source address, stop being read and are judged.
   private enterOverBudget(now: number): void {
-    this.overBudget = true;
+    this.over = true;
     const byAddress = new Map<string, { unsent: number; connections: Connection[] }>();
     let total = 0;
     for (const connection of this.queue.busy) {
@@ -226,12 +236,13 @@ export class OutputBudget {
   }
 
   private leaveOverBudget(): void {
-    this.overBudget = false;
+    this.over = false;
     const paused = [...this.budgetPaused];
     this.budgetPaused.clear();
     for (const connection of paused) {
       this.room.resume(connection, 'budget');
       if (!this.lagging.has(connection)) this.stopJudging(connection);
     }
+    this.room.flowing();
   }
 }

@@ -9,7 +9,14 @@
  *    and fair backpressure (a client that does not read never slows anyone else);
  *  - address-limits.ts, peer-scope.ts, line-rate.ts: who may join, how many per address,
  *    how fast one may talk;
- *  - descriptor-watch.ts: telling the operator that descriptors ran out.
+ *  - descriptor-watch.ts: telling the operator that descriptors ran out;
+ *  - sequencer.ts: the hook that lets something else (a cluster) own the room's order.
+ *
+ * With a sequencer, what local clients do goes to it instead of into the turn, and the
+ * room's events come back from it in the one order every node shows (`SequencedRoom`
+ * below); a local client hears the room from right after its own join comes back. Every
+ * rule below holds for what comes back too: lines are cleaned, bounded and quoted again,
+ * and go out in the same per-turn writes, with the same CR LF variant and slow-reader rules.
  *
  * Robustness rules (see issues "Tincan foundation" and "the hostile room"):
  *  - lines are bounded (LineDecoder) and cleaned of anything a terminal would act on or
@@ -36,7 +43,8 @@ import { classifyOpening, MAX_OPENING_BYTES } from './opening-sniffer';
 import { OutputBudget } from './output-budget';
 import { OutputQueue } from './output-queue';
 import { peerAllowed, type PeerScope } from './peer-scope';
-import { DISCONNECTED_TEXT, formatPeer, quoteNoticeLookalike } from './protocol';
+import { CONNECTED_TEXT, DISCONNECTED_TEXT, formatPeer, quoteNoticeLookalike } from './protocol';
+import type { RoomSequencer, SequencedRoom } from './sequencer';
 import { TurnDelivery } from './turn-delivery';
 import type {
   ChatServerEvents,
@@ -62,7 +70,9 @@ const LINGER_AFTER_END_MS = 10_000;
 const LISTEN_BACKLOG = 4096;
 /** At most this many peers are remembered as trusted before they connect. */
 const MAX_TRUSTED_PEERS = 8;
+const CONNECTED_BYTES = Buffer.from(CONNECTED_TEXT);
 const DISCONNECTED_BYTES = Buffer.from(DISCONNECTED_TEXT);
+const NO_PREFIX = Buffer.alloc(0);
 
 const REFUSALS: Record<RefusalReason, Buffer> = {
   full: Buffer.from('Tincan: this room is full, try again later.\n'),
@@ -74,6 +84,11 @@ const REFUSALS: Record<RefusalReason, Buffer> = {
 const PAUSE_BITS: Record<FlowReason, number> = { 'line-rate': 1, backpressure: 2, budget: 4 };
 /** Not a FlowReason (no event): a sender that used its share of this turn waits for the next. */
 const TURN_SHARE_BIT = 8;
+/**
+ * Not a FlowReason (no event; the sequencer logs why): the sequencer holds every client's
+ * reading (a cluster node out of contact with Redis, or its outbound queue over its bound).
+ */
+const SEQUENCER_BIT = 16;
 /**
  * What one sender may put into a turn. libuv reads up to 32 × 64 KiB from a socket per
  * loop iteration; a flood would make each turn megabytes, copied to every client's kernel
@@ -132,6 +147,22 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   /** Everyone hearing the room (pending and announced), in no particular order. */
   private readonly connections: Connection[] = [];
+  /**
+   * With a sequencer: connected here, not hearing the room yet (their join has not come back
+   * from the sequencer), by id. Always empty without one.
+   */
+  private readonly waiting = new Map<number, Connection>();
+  /** With a sequencer: half-closed, hearing the room until their own departure comes back. */
+  private readonly departing = new Map<number, Connection>();
+  private readonly sequencer: RoomSequencer | null;
+  /** Cleans lines that come from the sequencer with the same rules as a client's. */
+  private sequencedLines: LineDecoder | null = null;
+  private sequencedPrefix: Buffer = NO_PREFIX;
+  /** Something other than departing clients' own notices was said since the last turn. */
+  private saidSinceTurn = false;
+  /** The sequencer holds every client's reading (SEQUENCER_BIT). */
+  private sequencerHoldsIntake = false;
+  private readonly outputFlowing: Array<() => void> = [];
   private readonly leaving: Connection[] = [];
   private readonly delivery = new TurnDelivery();
   private readonly admission: AdmissionQueue<Connection>;
@@ -192,6 +223,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       pause: (connection, reason) => this.pause(connection, reason),
       resume: (connection, reason) => this.resume(connection, reason),
       addressOf: (connection) => connection.source,
+      flowing: () => {
+        for (const listener of this.outputFlowing) listener();
+      },
     });
     this.handlers = socketHandlers({
       data: (connection, chunk) => this.onData(connection, chunk),
@@ -199,6 +233,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       error: (connection) => this.onError(connection),
       close: (connection) => this.drop(connection, connection.hadError ? 'reset' : 'left'),
     });
+    this.sequencer = options.sequencer ?? null;
+    this.sequencer?.attach(this.sequencedRoom());
   }
 
   // ---- public surface ------------------------------------------------------------------
@@ -244,7 +280,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   /** Clients in the room (announced ones), oldest first. */
   clients(): ClientInfo[] {
-    return this.connections
+    return this.everyone()
       .filter((connection) => connection.phase === Phase.Announced)
       .sort((a, b) => a.id - b.id)
       .map((connection) => connection.info());
@@ -256,7 +292,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
    * its address. May be called before or after it connects.
    */
   trustPeer(peer: string): void {
-    for (const connection of this.connections) {
+    for (const connection of this.everyone()) {
       if (connection.peer === peer) {
         this.trust(connection);
         return;
@@ -326,7 +362,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       this.refuse(socket, peer, 'out-of-scope');
       return;
     }
-    if (this.maxClients > 0 && this.connections.length >= this.maxClients) {
+    if (this.maxClients > 0 && this.connectionCount() >= this.maxClients) {
       this.refuse(socket, peer, 'full');
       return;
     }
@@ -342,18 +378,33 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const connection = new Connection(this.nextId++, socket, peer, Buffer.from(`[${peer}] `), Date.now());
     connection.limited = !trusted;
     if (trusted) this.trust(connection);
-    connection.index = this.connections.length;
-    this.connections.push(connection);
-    if (this.descriptors?.taken(this.connections.length)) {
+    if (this.sequencer) {
+      this.waiting.set(connection.id, connection); // hears the room once its join comes back
+    } else {
+      connection.index = this.connections.length;
+      this.connections.push(connection);
+      this.delivery.arrive(connection);
+    }
+    const open = this.connectionCount();
+    if (this.descriptors?.taken(open)) {
       this.report(new Error(
-        `Out of file descriptors: ${this.connections.length} connections are open and this process may ` +
+        `Out of file descriptors: ${open} connections are open and this process may ` +
         `have ${this.descriptors.limit} files open; new connections are turned away until some close ` +
         `(raise the limit with ulimit -n).`,
       ));
     }
-    this.delivery.arrive(connection);
     connection.attach(this.handlers);
+    if (this.sequencerHoldsIntake) this.hold(connection);
     this.admission.add(connection);
+  }
+
+  /** Connections open here: those hearing the room and those waiting for their join to come back. */
+  private connectionCount(): number {
+    return this.connections.length + this.waiting.size;
+  }
+
+  private everyone(): Connection[] {
+    return this.waiting.size === 0 ? [...this.connections] : [...this.connections, ...this.waiting.values()];
   }
 
   // Told why in one line, then closed; never in the room, never announced.
@@ -380,8 +431,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     connection.phase = Phase.Announced;
     this.counters.totalJoined++;
     this.counters.clientsNow++;
-    this.delivery.announce(connection);
-    this.scheduleFlush();
+    if (this.sequencer) {
+      this.sequencer.join(connection.id, connection.peer);
+    } else {
+      this.delivery.announce(connection);
+      this.scheduleFlush();
+    }
     this.emitSafely('join', connection.info());
   }
 
@@ -460,8 +515,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     connection.linesSent++;
     this.counters.linesRelayed++;
     const text = quoteNoticeLookalike(line) ?? line;
-    this.delivery.say(connection.prefix, text);
-    this.scheduleFlush();
+    if (this.sequencer) {
+      this.sequencer.line(connection.id, text);
+    } else {
+      this.delivery.say(connection.prefix, text);
+      this.scheduleFlush();
+    }
     if (this.listenerCount('message') > 0) this.emitSafely('message', connection.info(), text.toString('utf8'));
     const bucket = connection.talker!.lines;
     if (bucket === null || bucket.take(performance.now())) return true;
@@ -528,6 +587,13 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private finishInput(connection: Connection): void {
     connection.talker?.decoder.end();
     connection.leaving = true;
+    if (this.sequencer) {
+      // It hears the room until its departure comes back in order (deliverLeave ends it).
+      if (connection.phase === Phase.Pending) this.announce(connection);
+      this.departing.set(connection.id, connection);
+      this.sequencer.leave(connection.id);
+      return;
+    }
     this.leaving.push(connection);
     this.scheduleFlush();
   }
@@ -559,6 +625,19 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.emitSafely('flow', connection.info(), 'resumed', reason);
   }
 
+  // Held by the sequencer: not read until it lets go (TCP pushes back meanwhile).
+  private hold(connection: Connection): void {
+    if (connection.pausedFor & SEQUENCER_BIT) return;
+    if (connection.pausedFor === 0) connection.socket.pause();
+    connection.pausedFor |= SEQUENCER_BIT;
+  }
+
+  private release(connection: Connection): void {
+    if (!(connection.pausedFor & SEQUENCER_BIT)) return;
+    connection.pausedFor &= ~SEQUENCER_BIT;
+    if (connection.pausedFor === 0 && connection.phase !== Phase.Closed) connection.socket.resume();
+  }
+
   // ---- leaving -----------------------------------------------------------------------------
 
   private drop(connection: Connection, reason: LeaveReason): void {
@@ -567,17 +646,22 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (!wasPending) this.counters.clientsNow--;
     connection.phase = Phase.Closed;
     this.removeFromRoom(connection);
-    this.descriptors?.released(this.connections.length);
+    this.descriptors?.released(this.connectionCount());
     this.forget(connection);
     if (connection.rejected && wasPending) return; // never announced, never mentioned
     if (wasPending) {
       // It left before we announced it: announce both, so everyone sees a consistent pair.
       this.counters.totalJoined++;
-      this.delivery.announce(connection);
+      if (this.sequencer) this.sequencer.join(connection.id, connection.peer);
+      else this.delivery.announce(connection);
       this.emitSafely('join', connection.info());
     }
-    this.delivery.say(connection.prefix, DISCONNECTED_BYTES);
-    this.scheduleFlush();
+    if (this.sequencer) {
+      if (!connection.leaving) this.sequencer.leave(connection.id); // a half-closed one already did
+    } else {
+      this.delivery.say(connection.prefix, DISCONNECTED_BYTES);
+      this.scheduleFlush();
+    }
     this.emitSafely('leave', connection.info(), reason);
   }
 
@@ -590,7 +674,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         list[index] = last;
         last.index = index;
       }
+    } else if (this.waiting.size > 0) {
+      this.waiting.delete(connection.id);
     }
+    if (this.departing.size > 0) this.departing.delete(connection.id);
     connection.index = -1;
     this.queue.remove(connection);
     this.budget.removed(connection);
@@ -659,10 +746,110 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   // Ends the turn: writes it to everyone. False if it said nothing.
   private deliverTurn(): boolean {
+    this.saidSinceTurn = false;
     const bytes = this.delivery.endTurn(this.connections, this.queue, this.crlfReaders > 0);
     if (bytes === 0) return false;
     this.budget.afterTurn(bytes);
     return true;
+  }
+
+  // ---- the room's order from a sequencer ---------------------------------------------------
+
+  private sequencedRoom(): SequencedRoom {
+    return {
+      deliverJoin: (prefix, localClient) => this.deliverJoin(prefix, localClient),
+      deliverLine: (prefix, text) => this.deliverLine(prefix, text),
+      deliverLeave: (prefix, localClient) => this.deliverLeave(prefix, localClient),
+      deliverNotice: (text) => this.sayToRoom(NO_PREFIX, Buffer.from(text, 'utf8')),
+      flush: () => {
+        if (this.flushScheduled && !this.closing) this.flush();
+      },
+      pauseIntake: (paused) => this.holdIntake(paused),
+      outputBlocked: () => this.budget.overBudget,
+      onOutputFlowing: (listener) => {
+        this.outputFlowing.push(listener);
+      },
+      evictAll: (notice) => this.evictAll(notice),
+    };
+  }
+
+  private holdIntake(paused: boolean): void {
+    if (paused === this.sequencerHoldsIntake || this.closing) return;
+    this.sequencerHoldsIntake = paused;
+    for (const connection of this.everyone()) {
+      if (connection.phase === Phase.Closed) continue;
+      if (paused) this.hold(connection);
+      else this.release(connection);
+    }
+  }
+
+  private sayToRoom(prefix: Buffer, body: Buffer): void {
+    if (this.closing) return;
+    this.delivery.say(prefix, body);
+    this.saidSinceTurn = true;
+    this.scheduleFlush();
+  }
+
+  private deliverJoin(prefix: Buffer, localClient: number): void {
+    this.sayToRoom(prefix, CONNECTED_BYTES);
+    const connection = localClient >= 0 ? this.waiting.get(localClient) : undefined;
+    if (connection === undefined || this.closing) return;
+    // In the room from right after its own notice: it hears everything that comes next.
+    this.waiting.delete(localClient);
+    connection.index = this.connections.length;
+    this.connections.push(connection);
+    this.delivery.arrive(connection);
+  }
+
+  private deliverLine(prefix: Buffer, text: Buffer): void {
+    // The sequencer's text is cleaned, bounded and quoted again, with a client's rules:
+    // whatever wrote it (another node, anything with access to the sequencer) is not trusted.
+    this.sequencedPrefix = prefix;
+    const decoder = (this.sequencedLines ??= new LineDecoder(this.maxLineBytes, (line) => {
+      this.sayToRoom(this.sequencedPrefix, quoteNoticeLookalike(line) ?? line);
+    }));
+    decoder.push(text);
+    decoder.end();
+  }
+
+  private deliverLeave(prefix: Buffer, localClient: number): void {
+    const connection = localClient >= 0 ? this.departing.get(localClient) : undefined;
+    if (connection === undefined || this.closing) {
+      this.sayToRoom(prefix, DISCONNECTED_BYTES);
+      return;
+    }
+    // Its last turn ends here: what was said before its departure, not its own notice
+    // (nor those of others departing right with it, as without a sequencer).
+    if (this.saidSinceTurn) this.deliverTurn();
+    this.departing.delete(localClient);
+    const socket = connection.socket;
+    socket.end();
+    // A peer that half-closed and then never reads would hold its descriptor for ever.
+    setTimeout(() => socket.destroy(), LINGER_AFTER_END_MS).unref();
+    this.drop(connection, 'left');
+    this.delivery.say(prefix, DISCONNECTED_BYTES);
+    this.scheduleFlush();
+  }
+
+  // The sequencer gave up on this server's place in the room: everyone here is told and closed.
+  private evictAll(notice: string): void {
+    if (this.closing) return;
+    this.sayToRoom(NO_PREFIX, Buffer.from(notice, 'utf8'));
+    this.deliverTurn();
+    for (const connection of this.everyone()) {
+      const announced = connection.phase === Phase.Announced;
+      const heard = connection.index >= 0; // the others were not in the room yet
+      if (announced) this.counters.clientsNow--;
+      connection.phase = Phase.Closed;
+      this.removeFromRoom(connection);
+      this.forget(connection);
+      const socket = connection.socket;
+      if (!heard) socket.write(connection.crlf ? `${notice}\r\n` : `${notice}\n`);
+      socket.end();
+      setTimeout(() => socket.destroy(), LINGER_AFTER_END_MS).unref();
+      if (announced) this.emitSafely('leave', connection.info(), 'server-closed');
+    }
+    this.descriptors?.released(this.connectionCount());
   }
 
   // ---- closing -----------------------------------------------------------------------------
@@ -678,13 +865,15 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const stopped = server
       ? new Promise<void>((resolve) => server.close(() => resolve()))
       : Promise.resolve();
-    const sockets = this.connections.map((connection) => connection.socket);
-    for (const connection of [...this.connections]) {
+    const everyone = this.everyone();
+    const sockets = everyone.map((connection) => connection.socket);
+    for (const connection of everyone) {
       const announced = connection.phase === Phase.Announced;
       if (announced) this.counters.clientsNow--;
       connection.phase = Phase.Closed;
       this.removeFromRoom(connection);
       this.forget(connection);
+      if (announced && !connection.leaving) this.sequencer?.leave(connection.id);
       if (announced) this.emitSafely('leave', connection.info(), 'server-closed');
     }
     this.queue.close();

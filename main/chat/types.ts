@@ -1,6 +1,7 @@
 /** Shapes shared by the chat server, the chat client and their users (session, CLI, tests). */
 import type { ClientInfo } from '../common/roster';
 import type { PeerScope } from './peer-scope';
+import type { RoomSequencer } from './sequencer';
 
 export type { PeerScope };
 
@@ -34,6 +35,11 @@ export interface ChatServerOptions {
    * local addresses only (a room for "everyone on my network"). 'any': every address.
    */
   allowPeers?: PeerScope;
+  /**
+   * Something else owns the room's order (the headless server's Redis cluster); see
+   * sequencer.ts. Without one the server orders the room itself.
+   */
+  sequencer?: RoomSequencer;
 }
 
 export interface ListenOptions {

@@ -69,7 +69,7 @@ describe('tincan-server (headless)', () => {
   it('--help exits 0 and lists the options', async () => {
     const server = start(['--help']);
     expect(await server.exited).toBe(0);
-    for (const option of ['--port', '--host', '--max-line', '--max-output', '--max-clients', '--max-per-address', '--max-joins-per-minute', '--max-rate', '--allow-any-address', '--log-messages', '--help']) {
+    for (const option of ['--port', '--host', '--max-line', '--max-output', '--max-clients', '--max-per-address', '--max-joins-per-minute', '--max-rate', '--allow-any-address', '--log-messages', '--help', '--cluster', '--room', '--cluster-backlog', '--cluster-lease', 'TINCAN_CLUSTER']) {
       expect(server.stdout()).toContain(option);
     }
     expect(server.stdout()).toMatch(/^Usage: tincan-server/);
