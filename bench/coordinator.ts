@@ -36,6 +36,25 @@ export interface LoadSpec {
    * server itself adds.
    */
   probeClients?: number;
+  /** Check that every client received the bench lines in one identical order. */
+  orderCheck?: boolean;
+}
+
+/** A cluster run: what Redis itself cost during the traffic phase, and what the nodes did. */
+export interface ClusterCost {
+  nodes: number;
+  redisCpuS: number | null;
+  redisRssKiB: number | null;
+  /** INFO memory: used_memory and used_memory_peak, in bytes. */
+  redisUsedMemory: number | null;
+  redisPeakMemory: number | null;
+  /** Commands Redis processed during the traffic phase (INFO stats). */
+  redisCommands: number | null;
+  /** Of which XREAD (every node's reads) and EVALSHA (appends, heartbeats). */
+  redisXreads: number | null;
+  redisScripts: number | null;
+  nodeCpuS: Array<number | null>;
+  nodeRssKiB: Array<number | null>;
 }
 
 export interface JoinStorm {
@@ -95,7 +114,12 @@ export interface LoadResult {
     generatorBusiest: number;
     /** Latency seen by the probe clients only; null without probes. */
     probeLatency: LatencySummary | null;
+    /** With orderCheck: whether every client received the bench lines in one identical order. */
+    sameOrder: boolean | null;
+    /** How many different orders were seen (1 = one order everywhere). */
+    orders: number | null;
   } | null;
+  cluster: ClusterCost | null;
   rssKiB: { before: number | null; connected: number | null; end: number | null };
   /** (RSS once every notice was drained - RSS before connecting) / clients. */
   rssPerClientKiB: number | null;
@@ -275,6 +299,8 @@ async function runAgainst(
     workerIndex: w,
     host: '127.0.0.1',
     port: server.port,
+    ...(server.ports ? { ports: server.ports } : {}),
+    orderCheck: spec.orderCheck ?? false,
     dialect,
     lineBytes: spec.lineBytes,
     senders: spec.senders,
@@ -359,11 +385,42 @@ async function runAgainst(
   const rssConnected = server.rssKiB();
 
   let traffic: LoadResult['traffic'] = null;
+  let cluster: ClusterCost | null = null;
   if (spec.load.mode !== 'idle') {
     if (!allIn) notes.push(`no traffic phase: only ${connected}/${clients} clients connected and announced`);
     else {
       const probeWorker = probes > 0 ? loadWorkers : null;
+      const parts = server.cluster;
+      const before = parts ? { redisCpu: parts.redisCpuSeconds(), nodeCpu: parts.nodeCpuSeconds(), info: await parts.redisInfo() } : null;
       traffic = await runTraffic(pool, spec, clients, receiversPerLine(dialect, clients), base, probeWorker, log, notes);
+      if (parts && before) {
+        const info = await parts.redisInfo();
+        const redisCpu = parts.redisCpuSeconds();
+        const number = (text: string | undefined): number | null => (text === undefined || text === '' ? null : Number(text));
+        const commandsBefore = number(before.info.total_commands_processed);
+        const commandsAfter = number(info.total_commands_processed);
+        const calls = (fields: Record<string, string>, command: string): number => Number(/calls=(\d+)/.exec(fields[`cmdstat_${command}`] ?? '')?.[1] ?? 0);
+        cluster = {
+          nodes: server.ports?.length ?? 1,
+          redisCpuS: redisCpu !== null && before.redisCpu !== null ? redisCpu - before.redisCpu : null,
+          redisRssKiB: parts.redisRssKiB(),
+          redisUsedMemory: number(info.used_memory),
+          redisPeakMemory: number(info.used_memory_peak),
+          redisCommands: commandsAfter !== null && commandsBefore !== null ? commandsAfter - commandsBefore : null,
+          redisXreads: calls(info, 'xread') - calls(before.info, 'xread'),
+          redisScripts: calls(info, 'evalsha') + calls(info, 'eval') - calls(before.info, 'evalsha') - calls(before.info, 'eval'),
+          nodeCpuS: parts.nodeCpuSeconds().map((cpu, i) => {
+            const was = before.nodeCpu[i] ?? null;
+            return cpu !== null && was !== null ? cpu - was : null;
+          }),
+          nodeRssKiB: parts.nodeRssKiB(),
+        };
+        log(
+          `  redis: ${cluster.redisCpuS?.toFixed(2)} s CPU, RSS ${((cluster.redisRssKiB ?? 0) / 1024).toFixed(1)} MiB, ` +
+            `used_memory ${((cluster.redisUsedMemory ?? 0) / 2 ** 20).toFixed(1)} MiB, ${cluster.redisCommands} commands ` +
+            `(${cluster.redisXreads} XREAD, ${cluster.redisScripts} scripts), node CPU ${cluster.nodeCpuS.map((s) => s?.toFixed(2)).join(' / ')} s`,
+        );
+      }
     }
   }
   const rssEnd = server.rssKiB();
@@ -386,6 +443,7 @@ async function runAgainst(
     serverDied,
     serverReport: null,
     notes,
+    cluster,
   };
 }
 
@@ -436,6 +494,9 @@ async function runTraffic(
   let outOfOrder = 0;
   let otherLines = 0;
   const probeStats = probeWorker === null ? undefined : stats.find((s) => s.workerIndex === probeWorker);
+  const digests = spec.orderCheck ? stats.flatMap((s) => s.orderDigests ?? []) : null;
+  const orders = digests === null ? null : new Set(digests).size;
+  if (orders !== null && orders !== 1) notes.push(`clients received the lines in ${orders} different orders`);
   for (const s of stats) {
     mergeCounts(latency, s.latency);
     maxLatencyNs = Math.max(maxLatencyNs, s.maxLatencyNs);
@@ -463,12 +524,15 @@ async function runTraffic(
     generatorSystemCpuS: stats.reduce((a, s) => a + s.systemCpuS, 0),
     bytesPerRead: bytes / Math.max(1, stats.reduce((a, s) => a + s.reads, 0)),
     generatorBusiest: Math.max(...stats.map((s) => s.eventLoopUtilization)),
+    sameOrder: orders === null ? null : orders === 1 && digests!.length === clients,
+    orders,
   };
   log(
     `  traffic: ${clients} clients, ${(result.deliveriesPerSec / 1e6).toFixed(2)} M deliveries/s, ` +
       `p99 ${result.latency.p99Ms?.toFixed(2)} ms` +
       (result.probeLatency ? ` (probe ${result.probeLatency.p99Ms?.toFixed(2)} ms)` : '') +
       `, completeness ${result.completeness.toFixed(6)}, ` +
+      (orders !== null ? `${orders === 1 ? 'one order' : `${orders} orders`} on ${digests!.length} clients, ` : '') +
       `generator busiest ${(result.generatorBusiest * 100).toFixed(0)}%`,
   );
   return result;

@@ -111,6 +111,8 @@ async function runLoadPart(cli: HistoryCli, scratch: string, log: Log, quiet: bo
     server: 'tincan',
     ...(cli.durationMs ? { durationMs: cli.durationMs } : {}),
   });
+  const load = plan.main;
+  if (load === undefined) throw new Error('the saturate scenario has no main load');
   const base = { host: '127.0.0.1', maxClients: 0 };
   const variants: LoadVariant[] = [
     { variant: 'headless' as const, label: 'headless server', server: { ...base, kind: 'tincan' as const } },
@@ -130,7 +132,7 @@ async function runLoadPart(cli: HistoryCli, scratch: string, log: Log, quiet: bo
   for (const variant of variants) {
     log(`saturate on ${variant.label}: ${plan.description}`);
     try {
-      const result = await runLoad(variant.server, plan.main, log);
+      const result = await runLoad(variant.server, load, log);
       const report = result.serverReport;
       if (report) log(`  host: ${JSON.stringify(report)}`);
       records.push({ label: variant.label, result });

@@ -6,6 +6,10 @@ export interface WorkerInit {
   workerIndex: number;
   host: string;
   port: number;
+  /** Several servers of one room (a cluster): client i connects to ports[i % ports.length]. */
+  ports?: number[];
+  /** Keep a digest of the order in which each client received the bench lines. */
+  orderCheck?: boolean;
   dialect: Dialect;
   lineBytes: number;
   /** Total senders in the run; sender ids are 0..senders-1 and equal their client index. */
@@ -106,6 +110,8 @@ export interface WorkerStats {
   /** Fraction of that time its event loop was busy; near 1 means the generator was the limit. */
   eventLoopUtilization: number;
   noticeCounts: number[] | null;
+  /** With `orderCheck`: per connected client, a digest of the sequence of bench lines it received. */
+  orderDigests: string[] | null;
 }
 
 export interface SentReport {

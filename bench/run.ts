@@ -2,8 +2,13 @@
  * `npm run bench [-- options]`: runs the scenarios against Tincan and ncat side by side,
  * prints one JSON line per (server, scenario) run, then a markdown table.
  *
- *   --scenario room,saturate,big,scale   which scenarios (repeatable; default all)
- *   --server tincan,ncat,ref-node,ref-c  which servers (default tincan,ncat; ref-* validate the generator)
+ *   [SCENARIO…] / --scenario room,saturate,big,scale,attack   which scenarios (default all
+ *                                        five)
+ *   cluster                              the cluster comparison: cluster-room and cluster-saturate
+ *                                        on one node (tincan) and on 3 nodes + Redis (cluster)
+ *   --server tincan,ncat,ref-node,ref-c,session,cluster  which servers (default tincan,ncat; attack: tincan,ref-c,ncat;
+ *                                        the cluster scenarios: tincan,cluster; ref-* validate the
+ *                                        generator)
  *   --quick                              short traffic phases and ncat budgets
  *   --duration SECONDS                   override every traffic phase's length
  *   --workers N                          load-generator processes (default 2)
@@ -17,13 +22,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { runAttack } from './attack';
 import { runLoad, type LoadResult } from './coordinator';
 import { runHistoryBench } from './history';
 import { allTargetsPass, renderTable, type RunRecord } from './report';
-import { planScenario, SCENARIOS, type ScenarioName } from './scenarios';
+import { ALL_SCENARIOS, CLUSTER_SCENARIOS, defaultServers, planScenario, SCENARIOS, type ScenarioName } from './scenarios';
 import type { ServerKind, ServerOptions } from './servers';
 
-const SERVERS: readonly ServerKind[] = ['tincan', 'ncat', 'ref-node', 'ref-c', 'session'];
+const SERVERS: readonly ServerKind[] = ['tincan', 'ncat', 'ref-node', 'ref-c', 'session', 'cluster'];
 
 interface Cli {
   scenarios: ScenarioName[];
@@ -46,9 +52,12 @@ function parseCli(argv: string[]): Cli {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     switch (a) {
+      case 'cluster':
+        cli.scenarios.push(...CLUSTER_SCENARIOS);
+        break;
       case '--scenario':
         for (const s of value(i++).split(',')) {
-          if (!SCENARIOS.includes(s as ScenarioName)) throw new Error(`unknown scenario ${s} (${SCENARIOS.join(', ')})`);
+          if (!ALL_SCENARIOS.includes(s as ScenarioName)) throw new Error(`unknown scenario ${s} (${ALL_SCENARIOS.join(', ')})`);
           cli.scenarios.push(s as ScenarioName);
         }
         break;
@@ -77,11 +86,12 @@ function parseCli(argv: string[]): Cli {
         cli.markdown = path.resolve(value(i++));
         break;
       default:
-        throw new Error(`unknown option ${a}`);
+        // `npm run bench -- attack`: a scenario named on its own
+        if (ALL_SCENARIOS.includes(a as ScenarioName)) cli.scenarios.push(a as ScenarioName);
+        else throw new Error(`unknown option ${a}`);
     }
   }
   if (cli.scenarios.length === 0) cli.scenarios = [...SCENARIOS];
-  if (cli.servers.length === 0) cli.servers = ['tincan', 'ncat'];
   return cli;
 }
 
@@ -96,15 +106,15 @@ async function main(): Promise<void> {
   const cli = parseCli(argv);
   const records: RunRecord[] = [];
   for (const scenario of cli.scenarios) {
-    for (const server of cli.servers) {
+    for (const server of cli.servers.length > 0 ? cli.servers : defaultServers(scenario)) {
       const plan = planScenario(scenario, { quick: cli.quick, workers: cli.workers, server, ...(cli.durationMs ? { durationMs: cli.durationMs } : {}) });
       const serverOptions: ServerOptions = {
         kind: server,
         host: '127.0.0.1',
         maxClients: 0,
         fromSource: cli.fromSource,
-        ...(server === 'tincan' && cli.cpuProfDir
-          ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${cli.cpuProfDir}`, `--cpu-prof-name=tincan-${scenario}.cpuprofile`] }
+        ...((server === 'tincan' || server === 'cluster') && cli.cpuProfDir
+          ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${cli.cpuProfDir}`, ...(server === 'tincan' ? [`--cpu-prof-name=tincan-${scenario}.cpuprofile`] : [])] }
           : {}),
       };
       log(`${scenario} on ${server}: ${plan.description}`);
@@ -115,13 +125,15 @@ async function main(): Promise<void> {
         quick: cli.quick,
         result: emptyResult(),
         storm10k: null,
+        attack: null,
       };
       try {
         if (plan.storm) {
           log('  10,000-client join storm (fresh server)');
           record.storm10k = (await runLoad({ ...serverOptions, nodeFlags: [] }, plan.storm, log)).storm;
         }
-        record.result = await runLoad(serverOptions, plan.main, log);
+        if (plan.attack) record.attack = await runAttack(serverOptions, plan.attack, log);
+        if (plan.main) record.result = await runLoad(serverOptions, plan.main, log);
       } catch (err) {
         record.error = (err as Error).message.split('\n')[0];
         log(`  error: ${(err as Error).stack ?? String(err)}`);
@@ -170,6 +182,7 @@ function emptyResult(): LoadResult {
     serverDied: false,
     serverReport: null,
     notes: [],
+    cluster: null,
   };
 }
 

@@ -1,17 +1,34 @@
 /** The bench's scenarios: sizes, load shapes and time budgets. */
+import type { AttackSpec } from './attack';
 import type { LoadSpec } from './coordinator';
 import type { ServerKind } from './servers';
 
-export type ScenarioName = 'room' | 'saturate' | 'big' | 'scale';
-export const SCENARIOS: readonly ScenarioName[] = ['room', 'saturate', 'big', 'scale'];
+export type ScenarioName = 'room' | 'saturate' | 'big' | 'scale' | 'attack' | 'cluster-room' | 'cluster-saturate';
+/** What `npm run bench` runs when no scenario is named. */
+export const SCENARIOS: readonly ScenarioName[] = ['room', 'saturate', 'big', 'scale', 'attack'];
+/**
+ * `npm run bench -- cluster`: the room and saturate loads on one node and on a 3-node
+ * cluster in the same run (servers `tincan` and `cluster`), each client's order checked.
+ */
+export const CLUSTER_SCENARIOS: readonly ScenarioName[] = ['cluster-room', 'cluster-saturate'];
+export const ALL_SCENARIOS: readonly ScenarioName[] = [...SCENARIOS, ...CLUSTER_SCENARIOS];
+
+/** The servers a scenario runs against when --server is not given. */
+export function defaultServers(name: ScenarioName): ServerKind[] {
+  // The attack is judged against the C reference's figures under the same attack.
+  if (name === 'attack') return ['tincan', 'ref-c', 'ncat'];
+  return CLUSTER_SCENARIOS.includes(name) ? ['tincan', 'cluster'] : ['tincan', 'ncat'];
+}
 
 export interface ScenarioPlan {
   name: ScenarioName;
   description: string;
-  /** The main load. */
-  main: LoadSpec;
+  /** The main load (every scenario but attack). */
+  main?: LoadSpec;
   /** scale only: a separate 10,000-client join storm on a fresh server. */
   storm?: LoadSpec;
+  /** attack only. */
+  attack?: AttackSpec;
 }
 
 export interface PlanOptions {
@@ -41,6 +58,19 @@ export function planScenario(name: ScenarioName, o: PlanOptions): ScenarioPlan {
     durationMs: traffic,
   };
   switch (name) {
+    case 'attack':
+      return {
+        name,
+        description: 'the pause attack: 80 clients that never read (reconnecting when cut) and a 4 MiB/s flood from one address; an honest pair chats at 100 lines/s each',
+        attack: {
+          nonReaders: 80,
+          floodBytesPerSecond: 4 * 1024 * 1024,
+          honestLinesPerSecond: 100,
+          honestLineBytes: LINE_BYTES,
+          durationMs: o.durationMs ?? (o.quick ? 5_000 : 10_000),
+          drainMs: 5_000,
+        },
+      };
     case 'room':
       return {
         name,
@@ -58,6 +88,18 @@ export function planScenario(name: ScenarioName, o: PlanOptions): ScenarioPlan {
         name,
         description: '5,000 clients (join storm), 10 senders, closed loop W=4, 64-byte lines',
         main: { ...common, clients: 5_000, senders: 10, load: { mode: 'closed', window: 4 }, connectBudgetMs: slowBudget },
+      };
+    case 'cluster-room':
+      return {
+        name,
+        description: 'the room load (100 clients, 10 senders, 2,000 lines/s) on one node and on 3 nodes + Redis, clients spread over the nodes, order checked',
+        main: { ...common, clients: 100, senders: 10, load: { mode: 'open', linesPerSecond: 2_000 }, orderCheck: true },
+      };
+    case 'cluster-saturate':
+      return {
+        name,
+        description: 'the saturate load (200 clients, 20 senders, W=8) on one node and on 3 nodes + Redis, order checked',
+        main: { ...common, clients: 200, senders: 20, load: { mode: 'closed', window: 8 }, orderCheck: true },
       };
     case 'scale':
       return {

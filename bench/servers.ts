@@ -1,5 +1,6 @@
 /** Starting, watching and stopping the chat servers the bench compares. */
 import { SERVER_NODE_FLAGS } from '../main/headless/cli';
+import { RedisServer } from '../test/support/redis-server';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -12,8 +13,11 @@ import type { Dialect } from './lines';
  * ref-node / ref-c: minimal servers in bench/ that exist only to validate the generator.
  * session: the desktop app's host (a hosting ChatSession, bench/history-host.ts), with or
  * without its transcript stored.
+ * cluster: CLUSTER_NODES Tincan servers serving one room through one redis-server.
  */
-export type ServerKind = 'tincan' | 'ncat' | 'ref-node' | 'ref-c' | 'session';
+export type ServerKind = 'tincan' | 'ncat' | 'ref-node' | 'ref-c' | 'session' | 'cluster';
+
+export const CLUSTER_NODES = 3;
 
 export interface ServerOptions {
   kind: ServerKind;
@@ -24,10 +28,23 @@ export interface ServerOptions {
   fromSource?: boolean;
   /** Extra node flags for tincan/reference, e.g. ['--cpu-prof']. */
   nodeFlags?: string[];
+  /** tincan only: more command-line options for the server. */
+  serverArgs?: string[];
   cwd?: string;
   /** session only: store the transcript (FTS5 or the LIKE fallback) in `historyFile`. */
   history?: 'off' | 'fts5' | 'like';
   historyFile?: string;
+}
+
+/** What a cluster run measures besides the nodes: Redis's own cost. */
+export interface ClusterParts {
+  redisPid: number;
+  redisCpuSeconds(): number | null;
+  redisRssKiB(): number | null;
+  /** INFO fields (memory, stats, cpu) as Redis reports them. */
+  redisInfo(): Promise<Record<string, string>>;
+  nodeCpuSeconds(): Array<number | null>;
+  nodeRssKiB(): Array<number | null>;
 }
 
 export interface RunningServer {
@@ -35,6 +52,9 @@ export interface RunningServer {
   dialect: Dialect;
   pid: number;
   port: number;
+  /** A cluster: every node's port (clients are spread over them). */
+  ports?: number[];
+  cluster?: ClusterParts;
   /** Resident set size in KiB, from /proc/PID/status VmRSS; null once the process is gone. */
   rssKiB(): number | null;
   /** User + system CPU seconds the process has used so far. */
@@ -171,6 +191,31 @@ async function waitUntilListening(child: ChildProcess, host: string, port: numbe
   }
 }
 
+/**
+ * The bench measures capacity from one address (127.0.0.1), so Tincan's per-address limits
+ * are lifted, as ncat's --max-conns is. Asked of the server's --help, so an older version
+ * under test (BENCH_TINCAN_SERVE) that has no such options still runs.
+ */
+const liftedLimits = new Map<string, string[]>();
+function tincanUnlimitedArgs(command: string, args: string[], cwd: string): string[] {
+  const key = [command, ...args].join(' ');
+  let lifted = liftedLimits.get(key);
+  if (lifted === undefined) {
+    let help = '';
+    try {
+      const probe = args.filter((arg) => !arg.startsWith('--cpu-prof')); // no profile of the probe
+      help = execFileSync(command, [...probe, '--help'], { cwd, encoding: 'utf8', timeout: 20_000 });
+    } catch {
+      // an old server without --help: nothing to lift
+    }
+    lifted = [];
+    if (help.includes('--max-per-address')) lifted.push('--max-per-address', '0');
+    if (help.includes('--max-joins-per-minute')) lifted.push('--max-joins-per-minute', '0');
+    liftedLimits.set(key, lifted);
+  }
+  return lifted;
+}
+
 /** Compiles bench/reference-server.c once per source change into the temp directory. */
 function buildReferenceC(): string {
   const source = path.join(projectRoot(), 'bench/reference-server.c');
@@ -210,6 +255,7 @@ function statsReader(child: ChildProcess): () => Promise<Record<string, number |
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  if (options.kind === 'cluster') return startCluster(options);
   const cwd = options.cwd ?? projectRoot();
   let child: ChildProcess;
   let port: number;
@@ -248,9 +294,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (!existsSync(built)) throw new Error(`${built} is missing: run vite build first`);
       args.push(built);
     }
+    const command = options.kind === 'ref-c' ? buildReferenceC() : process.execPath;
+    if (options.kind === 'tincan') args.push(...tincanUnlimitedArgs(command, args, cwd));
     args.push('--port', '0', '--host', options.host);
     if (options.maxClients > 0) args.push('--max-clients', String(options.maxClients));
-    const command = options.kind === 'ref-c' ? buildReferenceC() : process.execPath;
+    if (options.kind === 'tincan') args.push(...(options.serverArgs ?? []));
     child = spawn(command, args, { cwd, stdio: [options.kind === 'session' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => {
       stderrTail.push(d.toString('utf8'));
@@ -286,5 +334,59 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         });
         child.kill(signal);
       }),
+  };
+}
+
+/**
+ * CLUSTER_NODES Tincan servers on one room of one redis-server, Redis set up as the README's
+ * "Running a cluster" recommends (append-only file with fsync every second, no eviction).
+ */
+async function startCluster(options: ServerOptions): Promise<RunningServer> {
+  const redis = await RedisServer.start({ appendOnly: true, fsync: 'everysec', settings: ['--maxmemory-policy', 'noeviction'] });
+  const nodes: RunningServer[] = [];
+  try {
+    for (let i = 0; i < CLUSTER_NODES; i++) {
+      nodes.push(await startServer({ ...options, kind: 'tincan', serverArgs: [...(options.serverArgs ?? []), '--cluster', redis.url] }));
+    }
+  } catch (error) {
+    for (const node of nodes) await node.stop();
+    await redis.close();
+    throw error;
+  }
+  const info = redis.client();
+  const sum = (values: Array<number | null>): number | null =>
+    values.some((v) => v === null) ? null : values.reduce((a: number, v) => a + v!, 0);
+  const redisPid = redis.pid!;
+  return {
+    kind: 'cluster',
+    dialect: 'tincan',
+    pid: nodes[0]!.pid,
+    port: nodes[0]!.port,
+    ports: nodes.map((node) => node.port),
+    cluster: {
+      redisPid,
+      redisCpuSeconds: () => cpuOf(redisPid),
+      redisRssKiB: () => rssOf(redisPid),
+      async redisInfo() {
+        const text = `${await info.info()}\r\n${await info.info('commandstats')}`;
+        const fields: Record<string, string> = {};
+        for (const line of text.split('\r\n')) {
+          const colon = line.indexOf(':');
+          if (colon > 0 && !line.startsWith('#')) fields[line.slice(0, colon)] = line.slice(colon + 1);
+        }
+        return fields;
+      },
+      nodeCpuSeconds: () => nodes.map((node) => node.cpuSeconds()),
+      nodeRssKiB: () => nodes.map((node) => node.rssKiB()),
+    },
+    rssKiB: () => sum(nodes.map((node) => node.rssKiB())),
+    cpuSeconds: () => sum(nodes.map((node) => node.cpuSeconds())),
+    openFds: () => nodes[0]!.openFds(),
+    fdLimit: () => nodes[0]!.fdLimit(),
+    exited: () => nodes.some((node) => node.exited()) || !redis.running,
+    async stop(signal: NodeJS.Signals = 'SIGKILL') {
+      for (const node of nodes) await node.stop(signal);
+      await redis.close();
+    },
   };
 }

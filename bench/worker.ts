@@ -39,6 +39,9 @@ interface Client {
   lineGuess: number;
   isObserver: boolean;
   sender: Sender | null;
+  /** Two 32-bit hashes of the (sender, seq) sequence this client received (orderCheck only). */
+  orderA: number;
+  orderB: number;
 }
 
 interface Sender {
@@ -57,6 +60,7 @@ let init: WorkerInit;
 let base = 0n;
 let payloadBytes = 0;
 let dialect: Dialect = 'tincan';
+let orderCheck = false;
 let clients: Client[] = [];
 const senders: Sender[] = [];
 /** senderById[id] is the local Sender or undefined if it lives in another worker. */
@@ -100,6 +104,8 @@ let cpuMark = process.cpuUsage();
 let eluMark: EventLoopUtilization = performance.eventLoopUtilization();
 
 const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+/** FNV-1a offset basis. */
+const ORDER_SEED = 0x811c9dc5 | 0;
 
 // Bound once: calling through the module namespace costs a getter per call, which
 // doubled the per-line cost of the loop below (80 vs 36 ns measured).
@@ -130,6 +136,10 @@ function handleBenchLine(c: Client, buf: Buffer, p: number, now: number): void {
     return;
   }
   delivered++;
+  if (orderCheck) {
+    c.orderA = Math.imul(Math.imul(c.orderA ^ sender, 16777619) ^ seq, 16777619);
+    c.orderB = (Math.imul(c.orderB, 31) + Math.imul(seq, 0x9e3779b1) + sender) | 0;
+  }
   if (seq === expected) c.nextSeq[sender] = seq + 1;
   else if (seq < expected) duplicates++;
   else {
@@ -280,7 +290,7 @@ function connectNext(): void {
     connectsInFlight++;
     const socket = net.connect({
       host: init.host,
-      port: init.port,
+      port: init.ports ? init.ports[c.index % init.ports.length]! : init.port,
       onread: {
         buffer: readBuffer,
         callback: (n: number) => {
@@ -344,7 +354,11 @@ function startRun(cmd: RunCommand): void {
   maxLatencyNs = 0;
   firstDeliveryNs = 0;
   lastDeliveryNs = 0;
-  for (const c of clients) c.nextSeq.fill(0);
+  for (const c of clients) {
+    c.nextSeq.fill(0);
+    c.orderA = ORDER_SEED;
+    c.orderB = 0;
+  }
   for (const r of remoteSeen) r.fill(0);
   for (const s of senders) {
     s.sent = 0;
@@ -388,6 +402,7 @@ function onMessage(message: ToWorker): void {
       init = message;
       base = BigInt(message.baseNs);
       dialect = message.dialect;
+      orderCheck = message.orderCheck ?? false;
       payloadBytes = message.lineBytes - 1;
       senderById = new Array<Sender | undefined>(message.senders).fill(undefined);
       clients = message.clients.map((index) => ({
@@ -403,6 +418,8 @@ function onMessage(message: ToWorker): void {
         lineGuess: 1,
         isObserver: false,
         sender: null,
+        orderA: ORDER_SEED,
+        orderB: 0,
       }));
       for (const c of clients) {
         if (c.index < message.senders) {
@@ -472,6 +489,9 @@ function onMessage(message: ToWorker): void {
         systemCpuS: process.cpuUsage(cpuMark).system / 1e6,
         eventLoopUtilization: performance.eventLoopUtilization(eluMark).utilization,
         noticeCounts: message.withNoticeCounts ? clients.filter((c) => c.connected).map((c) => c.notices) : null,
+        orderDigests: orderCheck
+          ? clients.filter((c) => c.connected).map((c) => `${(c.orderA >>> 0).toString(16)}:${(c.orderB >>> 0).toString(16)}`)
+          : null,
       });
       break;
     case 'exit':

@@ -78,7 +78,6 @@ import {
   type PreferencesStore,
 } from './preferences';
 import { EventBatcher, type FlowLimits, type FlowStats } from './event-batcher';
-import { pausableClient, slowCutExemption, type PausableClient } from './flow-control';
 import { SILENT_LOGGER, type Logger } from './logger';
 import { RecentLines } from './recent-lines';
 import { RecentSends } from './recent-sends';
@@ -273,7 +272,7 @@ export class ChatSession {
   private readonly recentSends = new RecentSends();
   /** True while the batcher holds more lines than it should: the socket is paused if it can be. */
   private underPressure = false;
-  private paused: PausableClient | null = null;
+  private paused: ChatClient | null = null;
 
   private preferences: Preferences | null = null;
   private preferencesLoading: Promise<Preferences> | null = null;
@@ -813,7 +812,7 @@ export class ChatSession {
     const client = link.client;
     link.client = null;
     link.self = null;
-    if (client !== null && this.paused === pausableClient(client)) this.paused = null;
+    if (client !== null && this.paused === client) this.paused = null;
     client?.close();
   }
 
@@ -929,6 +928,7 @@ export class ChatSession {
     link.connection = 'connected';
     link.self = client.localPeer;
     link.attempt = 0;
+    if (owner.kind === 'hosting') owner.server.trustPeer(client.localPeer); // our own client: no rate, per-address or slow-reader limits
     const self = client.localPeer;
     client.on('line', (line) => {
       if (link.client === client) this.addLine(line, self);
@@ -937,14 +937,13 @@ export class ChatSession {
       if (this.state !== owner || link.client !== client) return; // we closed it on purpose
       link.client = null;
       link.self = null;
-      if (this.paused === pausableClient(client)) this.paused = null;
+      if (this.paused === client) this.paused = null;
       const reason =
         error?.message ??
         (owner.kind === 'hosting' ? 'The connection to your own server closed.' : 'The host closed the connection.');
       this.logger.warn('connection lost', { target: joinHostPort(link.host, link.port), reason });
       this.scheduleReconnect(owner, reason);
     });
-    if (owner.kind === 'hosting') slowCutExemption(owner.server)?.exemptFromSlowCut(client.localPeer);
     // Still catching up from before: the new connection starts paused too.
     if (this.underPressure) this.pauseSocket(true);
     if (wasReconnecting) {
@@ -1035,9 +1034,10 @@ export class ChatSession {
   }
 
   /**
-   * Pauses (or resumes) the socket of the active connection when that is safe: the client can
-   * pause, and it is not the host's own loopback client, which its own server would otherwise
-   * cut as a slow reader (unless the server exempts it). Otherwise the batcher's cap holds.
+   * Pauses (or resumes) reading the active connection's socket, so TCP pushes back on the
+   * sender instead of lines piling up here. Safe for the host's own loopback client too: its
+   * server trusts it (`trustPeer`), so it holds back the heavy senders for it rather than
+   * cutting it as a slow reader. Lines already on their way still meet the batcher's cap.
    */
   private pauseSocket(pause: boolean): void {
     if (!pause) {
@@ -1048,11 +1048,9 @@ export class ChatSession {
     const state = this.state;
     if (state.kind !== 'hosting' && state.kind !== 'joined') return;
     const client = state.link.client;
-    const control = client === null ? null : pausableClient(client);
-    if (control === null || this.paused === control) return;
-    if (state.kind === 'hosting' && slowCutExemption(state.server) === null) return;
-    control.pause();
-    this.paused = control;
+    if (client === null || this.paused === client) return;
+    client.pause();
+    this.paused = client;
   }
 
   // ---- preferences --------------------------------------------------------------------------

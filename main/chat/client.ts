@@ -1,19 +1,27 @@
 /**
  * ChatClient: one connection to a Tincan room (ours or anyone's speaking the protocol).
  * Incoming bytes go through the same LineDecoder as on the server, so whatever a server
- * sends, the app only ever sees bounded, clean UTF-8 lines.
+ * sends, the app only ever sees bounded, clean UTF-8 lines: a label plus at most 8 KiB.
+ *
+ * Bounded both ways for a hostile host: `send` refuses once 1 MiB is waiting to go out, and
+ * `pause()`/`resume()` let the app stop reading while it catches up (TCP then pushes back on
+ * the host), so nothing grows without limit on this side.
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { joinHostPort } from '../common/address';
-import { LineDecoder } from './line-decoder';
+import { DEFAULT_MAX_LINE_BYTES, LineDecoder } from './line-decoder';
 import { formatPeer } from './protocol';
 import { isBlank, stripControls } from './sanitize';
 import type { ChatClientErrorCode, ChatClientEvents, ConnectOptions } from './types';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
-// The server's lines are a label plus at most 8 KiB of text; leave room for other servers.
-const MAX_INCOMING_LINE_BYTES = 64 * 1024;
+/** The longest `[IP:port] ` label: a bracketed IPv6 address with a zone and a port, with room to spare. */
+const MAX_LABEL_BYTES = 128;
+/** A server's line is a label plus at most 8 KiB of text; anything longer arrives cut in pieces. */
+export const MAX_INCOMING_LINE_BYTES = DEFAULT_MAX_LINE_BYTES + MAX_LABEL_BYTES;
+/** Unsent output past which `send` refuses (the connection is too slow, or the host stopped reading). */
+export const MAX_UNSENT_BYTES = 1024 * 1024;
 const LINE_BREAK = /\r\n|\r|\n/;
 
 export class ChatClientError extends Error {
@@ -69,22 +77,29 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   private closeError: Error | null = null;
   private finished = false;
   private readonly decoder: LineDecoder;
+  private paused = false;
+  /** What arrived but is not decoded yet because the app paused us (at most one read). */
+  private pending: Buffer | null = null;
+  private endPending = false;
 
   private constructor(private readonly socket: net.Socket) {
     super();
     this.localPeer = formatPeer(socket.localAddress ?? '', socket.localPort ?? 0);
     this.remotePeer = formatPeer(socket.remoteAddress ?? '', socket.remotePort ?? 0);
-    this.decoder = new LineDecoder(MAX_INCOMING_LINE_BYTES, (line) => this.emit('line', line.toString('utf8')));
+    this.decoder = new LineDecoder(MAX_INCOMING_LINE_BYTES, (line) => {
+      this.emit('line', line.toString('utf8'));
+      return !this.paused; // a pause from a 'line' listener stops right after this line
+    });
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
-    socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    socket.on('data', (chunk: Buffer) => void this.decode(chunk));
     socket.on('end', () => {
-      this.decoder.end();
-      if (!this.closedByUs) this.closeError ??= new ChatClientError('reset', `The host ${this.remotePeer} closed the connection`);
-      socket.end();
+      if (this.pending) this.endPending = true;
+      else this.ended();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       this.decoder.reset();
+      this.pending = null;
       if (!this.closedByUs) {
         this.closeError ??= error.code === 'ECONNRESET' || error.code === 'EPIPE'
           ? new ChatClientError('reset', `The connection to ${this.remotePeer} was lost`)
@@ -149,13 +164,69 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     return !this.finished && !this.socket.destroyed;
   }
 
-  /** Sends each non-blank line of `text` (control characters removed); returns how many. */
+  /** Bytes handed to `send` that the connection has not passed to the network yet. */
+  get unsentBytes(): number {
+    return this.socket.writableLength;
+  }
+
+  /**
+   * Sends each non-blank line of `text` (control characters removed); returns how many.
+   * Throws a ChatClientError ('busy') instead when more than 1 MiB is still waiting to go
+   * out: the connection is too slow or the host stopped reading.
+   */
   send(text: string): number {
     if (!this.connected || this.socket.writableEnded) return 0;
+    if (this.socket.writableLength > MAX_UNSENT_BYTES) {
+      const kib = Math.round(this.socket.writableLength / 1024);
+      throw new ChatClientError('busy', `Not sent: ${kib} KiB of earlier messages are still waiting to go out to ${this.remotePeer} (the connection is too slow, or the host stopped reading). Try again in a moment.`);
+    }
     const lines = outgoingLines(text);
     if (lines.length === 0) return 0;
     this.socket.write(lines.join('\n') + '\n');
     return lines.length;
+  }
+
+  /** True between pause() and resume(). */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /**
+   * Stops reading: no 'line' is emitted until resume() (called from a 'line' listener, right
+   * after that line), and the socket is not read, so TCP pushes back on the host instead of
+   * lines piling up here. The host may cut us as a slow reader if this lasts.
+   */
+  pause(): void {
+    if (this.paused) return;
+    this.paused = true;
+    this.socket.pause();
+  }
+
+  /** Reads again: first what arrived before the pause, then the socket. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    const pending = this.pending;
+    this.pending = null;
+    if (pending && !this.decode(pending)) return; // a listener paused again
+    if (this.endPending) {
+      this.endPending = false;
+      this.ended();
+    }
+    if (!this.finished) this.socket.resume();
+  }
+
+  // False when a 'line' listener paused us (the rest of the chunk then waits in `pending`).
+  private decode(chunk: Buffer): boolean {
+    const used = this.decoder.push(chunk);
+    if (used < chunk.length) this.pending = chunk.subarray(used);
+    return !this.paused;
+  }
+
+  private ended(): void {
+    this.decoder.end();
+    if (!this.closedByUs) this.closeError ??= new ChatClientError('reset', `The host ${this.remotePeer} closed the connection`);
+    this.socket.end();
   }
 
   /** Leaves cleanly (FIN), then closes; 'close' is emitted with null. */

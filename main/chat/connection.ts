@@ -4,7 +4,9 @@
  * and nothing else: no closures, no decoder until it says something.
  */
 import type net from 'node:net';
+import { sourceKey } from './address-limits';
 import type { LineDecoder } from './line-decoder';
+import type { LineBucket } from './line-rate';
 import type { Admittee } from './admission';
 import type { TurnRecipient } from './turn-delivery';
 import type { ClientInfo } from './types';
@@ -25,7 +27,6 @@ export interface ConnectionEvents {
   end(connection: Connection): void;
   error(connection: Connection): void;
   close(connection: Connection): void;
-  drain(connection: Connection): void;
 }
 
 /** Socket listeners shared by all connections of one server; `this` is the socket. */
@@ -34,7 +35,6 @@ export interface SocketHandlers {
   readonly end: (this: net.Socket) => void;
   readonly error: (this: net.Socket) => void;
   readonly close: (this: net.Socket) => void;
-  readonly drain: (this: net.Socket) => void;
 }
 
 /** Made once per server: each handler finds its Connection on the socket it is called for. */
@@ -56,35 +56,62 @@ export function socketHandlers(events: ConnectionEvents): SocketHandlers {
       const connection = Connection.of(this);
       if (connection) events.close(connection);
     },
-    drain() {
-      const connection = Connection.of(this);
-      if (connection) events.drain(connection);
-    },
   };
 }
+
+/** What a client that has said something needs (made on its first byte: listeners cost nothing of it). */
+export interface Talker {
+  readonly decoder: LineDecoder;
+  /** With a line-rate limit (and not trusted): its bucket. */
+  lines: LineBucket | null;
+  /** What it sent that is not decoded yet because it is over its line rate (≤ one read). */
+  pendingInput: Buffer | null;
+  /** Its FIN arrived while input was still pending: it leaves once that is relayed. */
+  endPending: boolean;
+  /** Bytes it sent during the current turn (server.ts: TURN_SHARE_BYTES). */
+  turnBytes: number;
+  /** Bytes it sent since the output budget's last check (heavy senders, output-budget.ts). */
+  recentBytes: number;
+}
+
+/** What a busy client needs (output-queue.ts): made when its socket cannot take a turn at once. */
+export interface Backlog {
+  /** Bytes handed to its socket since it became busy, the write that made it busy included. */
+  dispatched: number;
+  /** The oldest turn its socket's write in flight holds, and the first turn not handed to it yet. */
+  inflightFrom: number;
+  backlogFrom: number;
+  /** Turns it gets only part of: [epoch, noticesFrom, noticesEnd, restFrom] each. */
+  parts: number[] | null;
+}
+
+// One bit per flag: an idle client in a 20,000-client room should cost little.
+const SNIFFING = 1;
+const REJECTED = 2;
+const LEAVING = 4;
+const HAD_ERROR = 8;
+const TRUSTED = 16;
+const LIMITED = 32;
+const CRLF = 64;
+const WANTS_CRLF = 128;
 
 export class Connection implements TurnRecipient, Admittee {
   /** Position in the server's list of connections (swap-remove), -1 once removed. */
   index = -1;
   phase = Phase.Pending;
-  /** Still looking at the first bytes; `openingHead` holds them while undecided. */
-  sniffing = true;
+  private flags = SNIFFING;
+  /** The first bytes while it is not yet clear whether it opens with HTTP/TLS. */
   openingHead: Buffer | null = null;
-  /** Closed as HTTP/TLS: never announced, never mentioned. */
-  rejected = false;
-  /** Sent its FIN: gets the rest of this turn, then is ended. */
-  leaving = false;
-  hadError = false;
   linesSent = 0;
-  /** Made on the first byte received: a client that only listens costs no decoder. */
-  decoder: LineDecoder | null = null;
-  /** Bytes handed to the socket so far; progress = written - socket.writableLength. */
-  written = 0;
-  progressMark = 0;
-  /** In the output budget's set of connections with output queued. */
-  congested = false;
+  talker: Talker | null = null;
+  /** Why its socket is not being read (one bit per FlowReason, one for its turn share); 0 when it is. */
+  pausedFor = 0;
+  /** Non-null exactly while it is busy: its socket has bytes queued (output-queue.ts). */
+  output: Backlog | null = null;
+  // Turn delivery and admission.
   arrivalEpoch = -1;
   arrivalOffset = 0;
+  arrivalLine = 0;
   admitAt = 0;
 
   constructor(
@@ -99,6 +126,76 @@ export class Connection implements TurnRecipient, Admittee {
     (socket as TaggedSocket)[CONNECTION] = this;
   }
 
+  private flag(bit: number, on: boolean): void {
+    this.flags = on ? this.flags | bit : this.flags & ~bit;
+  }
+
+  /** Still looking at its first bytes (opening-sniffer.ts). */
+  get sniffing(): boolean {
+    return (this.flags & SNIFFING) !== 0;
+  }
+  set sniffing(on: boolean) {
+    this.flag(SNIFFING, on);
+  }
+  /** Closed as HTTP/TLS: never announced, never mentioned. */
+  get rejected(): boolean {
+    return (this.flags & REJECTED) !== 0;
+  }
+  set rejected(on: boolean) {
+    this.flag(REJECTED, on);
+  }
+  /** Sent its FIN: gets the rest of this turn, then is ended. */
+  get leaving(): boolean {
+    return (this.flags & LEAVING) !== 0;
+  }
+  set leaving(on: boolean) {
+    this.flag(LEAVING, on);
+  }
+  get hadError(): boolean {
+    return (this.flags & HAD_ERROR) !== 0;
+  }
+  set hadError(on: boolean) {
+    this.flag(HAD_ERROR, on);
+  }
+  /** The host's own client (ChatServer.trustPeer): no per-address, rate or slow-reader limits. */
+  get trusted(): boolean {
+    return (this.flags & TRUSTED) !== 0;
+  }
+  set trusted(on: boolean) {
+    this.flag(TRUSTED, on);
+  }
+  /** Counted in the per-address limits (released when it goes). */
+  get limited(): boolean {
+    return (this.flags & LIMITED) !== 0;
+  }
+  set limited(on: boolean) {
+    this.flag(LIMITED, on);
+  }
+  /** Reads `\r\n` line ends (it speaks telnet). */
+  get crlf(): boolean {
+    return (this.flags & CRLF) !== 0;
+  }
+  set crlf(on: boolean) {
+    this.flag(CRLF, on);
+  }
+  /** Showed it speaks telnet while busy with `\n` turns: reads `\r\n` once it has caught up. */
+  get wantsCrlf(): boolean {
+    return (this.flags & WANTS_CRLF) !== 0;
+  }
+  set wantsCrlf(on: boolean) {
+    this.flag(WANTS_CRLF, on);
+  }
+
+  /** Its socket has bytes queued. */
+  get busy(): boolean {
+    return this.output !== null;
+  }
+
+  /** Its source address as the per-address limits group it (address-limits.ts). */
+  get source(): string {
+    return sourceKey(this.socket.remoteAddress ?? '');
+  }
+
   /** The Connection a socket handler was called for. */
   static of(socket: net.Socket): Connection | undefined {
     return (socket as TaggedSocket)[CONNECTION];
@@ -111,11 +208,6 @@ export class Connection implements TurnRecipient, Admittee {
     socket.on('end', handlers.end);
     socket.on('error', handlers.error);
     socket.on('close', handlers.close);
-  }
-
-  /** Until its queued output has drained: then `handlers.drain`, once. */
-  watchDrain(handlers: SocketHandlers): void {
-    this.socket.once('drain', handlers.drain);
   }
 
   get awaitingAdmission(): boolean {

@@ -11,6 +11,10 @@
  *
  * The Buffer handed to `onLine` is only valid during the call (it may be a view of the input
  * chunk or of a scratch buffer): copy it if you keep it.
+ *
+ * Flow control: when `onLine` returns false, `push` stops after that line end and returns how
+ * many bytes of the chunk it used; the caller keeps the rest and pushes it later (nothing is
+ * lost, nothing is decoded twice).
  */
 import { isBlank, isPrintableAscii, stripControls, utf8BoundaryAtOrBefore } from './sanitize';
 
@@ -33,7 +37,8 @@ const enum State {
   SubnegotiationIac,
 }
 
-export type LineSink = (line: Buffer) => void;
+/** Called once per line; returning `false` asks the decoder to stop after this line end. */
+export type LineSink = (line: Buffer) => unknown;
 
 export const DEFAULT_MAX_LINE_BYTES = 8 * 1024;
 
@@ -42,6 +47,9 @@ export class LineDecoder {
   // The part of the current line that arrived in earlier chunks (or around telnet commands).
   private carry: Buffer | null = null;
   private carryLength = 0;
+  private stopRequested = false;
+  /** The peer speaks telnet: it sent an IAC command or ended a line with CR LF / CR NUL. */
+  private telnet = false;
 
   constructor(
     private readonly maxLineBytes: number,
@@ -57,7 +65,16 @@ export class LineDecoder {
     return this.carryLength;
   }
 
-  push(chunk: Uint8Array): void {
+  /** True once the peer showed it speaks telnet (IAC seen, or a line ended in CR LF or CR NUL). */
+  get speaksTelnet(): boolean {
+    return this.telnet;
+  }
+
+  /**
+   * Decodes `chunk`; returns how many of its bytes were used: all of them, unless `onLine`
+   * returned false, in which case it stopped right after that line's end.
+   */
+  push(chunk: Uint8Array): number {
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     let runStart = -1; // start of the current run of plain data bytes in this chunk
     for (let i = 0; i < bytes.length; i++) {
@@ -84,9 +101,11 @@ export class LineDecoder {
           break;
         case State.AfterCr:
           this.state = State.Data;
-          if (b !== LF && b !== NUL) i--; // not part of the line end: read it again as data
+          if (b === LF || b === NUL) this.telnet = true;
+          else i--; // not part of the line end: read it again as data
           break;
         case State.Iac:
+          this.telnet = true;
           if (b === IAC) {
             // IAC IAC is a literal 0xFF byte: invalid UTF-8, so it will show as U+FFFD.
             this.appendToCarry(bytes, i, i + 1);
@@ -109,8 +128,17 @@ export class LineDecoder {
           this.state = b === SE ? State.Data : State.Subnegotiation;
           break;
       }
+      if (this.stopRequested) {
+        this.stopRequested = false;
+        // Lines are emitted only where a run ended, so no run is open here.
+        return i + 1;
+      }
     }
     if (runStart >= 0) this.endRun(bytes, runStart, bytes.length, false);
+    // A stop asked for while the chunk's last run was being emitted is for the next push:
+    // nothing is left of this one.
+    this.stopRequested = false;
+    return bytes.length;
   }
 
   /**
@@ -193,11 +221,15 @@ export class LineDecoder {
     this.carry = next;
   }
 
+  private deliver(line: Buffer): void {
+    if (this.onLine(line) === false) this.stopRequested = true;
+  }
+
   private emit(raw: Buffer): void {
     if (isPrintableAscii(raw, 0, raw.length)) {
       for (let i = 0; i < raw.length; i++) {
         if (raw[i] !== SPACE) {
-          this.onLine(raw);
+          this.deliver(raw);
           return;
         }
       }
@@ -210,9 +242,9 @@ export class LineDecoder {
     while (out.length > this.maxLineBytes) {
       const cut = utf8BoundaryAtOrBefore(out, this.maxLineBytes);
       const piece = out.subarray(0, cut);
-      if (!isBlank(piece.toString('utf8'))) this.onLine(piece);
+      if (!isBlank(piece.toString('utf8'))) this.deliver(piece);
       out = out.subarray(cut);
     }
-    if (out.length > 0 && !isBlank(out.toString('utf8'))) this.onLine(out);
+    if (out.length > 0 && !isBlank(out.toString('utf8'))) this.deliver(out);
   }
 }

@@ -4,12 +4,30 @@
  *   a client connects  -> every other client gets  `[IP:port] (connected)\n`
  *   a client sends     -> every client gets         `[IP:port] the line\n`
  *   a client leaves    -> every other client gets   `[IP:port] (disconnected)\n`
+ *
+ * A message that would read as a notice is relayed in double quotes (see quoteNoticeLookalike).
  */
 
 import { formatHost } from '../common/address';
 
 export const CONNECTED_TEXT = '(connected)';
 export const DISCONNECTED_TEXT = '(disconnected)';
+
+const OPEN_PAREN = 0x28;
+/** Longer lines are padded so far that they no longer look like a notice on any screen. */
+const LOOKALIKE_MAX_BYTES = 256;
+
+/**
+ * A client must never produce a line identical to a notice: `[its IP:port] (disconnected)`
+ * would tell everyone it left while it still listens. A message whose text, ignoring white
+ * space around it, is `(connected)` or `(disconnected)` is relayed as `"(connected)"`, in
+ * double quotes. Returns the text to relay instead, or null when `line` is fine as it is.
+ */
+export function quoteNoticeLookalike(line: Buffer): Buffer | null {
+  if (line.length > LOOKALIKE_MAX_BYTES || line.indexOf(OPEN_PAREN) < 0) return null;
+  const text = line.toString('utf8').trim();
+  return text === CONNECTED_TEXT || text === DISCONNECTED_TEXT ? Buffer.from(`"${text}"`) : null;
+}
 
 /** `IP:port` exactly as the server prints it: `10.0.0.5:50123` or `[::1]:50123`. */
 export function formatPeer(address: string, port: number): string {

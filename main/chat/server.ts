@@ -5,47 +5,97 @@
  *  - connection.ts: one client's state (handlers are bound once per server, not per client);
  *  - admission.ts: when a newcomer's `(connected)` notice goes out;
  *  - turn-delivery.ts: the per-turn fan-out (one Buffer per turn, the notice block);
- *  - output-budget.ts: slow clients and backpressure;
- *  - descriptor-watch.ts: telling the operator that descriptors ran out.
+ *  - output-queue.ts and output-budget.ts: clients that cannot take their output at once,
+ *    and fair backpressure (a client that does not read never slows anyone else);
+ *  - address-limits.ts, peer-scope.ts, line-rate.ts: who may join, how many per address,
+ *    how fast one may talk;
+ *  - descriptor-watch.ts: telling the operator that descriptors ran out;
+ *  - sequencer.ts: the hook that lets something else (a cluster) own the room's order.
  *
- * Robustness rules (see issue "Tincan foundation"):
- *  - lines are bounded (LineDecoder) and cleaned of anything a terminal would act on;
- *  - a client whose unsent output passes `maxClientOutputBytes` is cut as too slow;
- *  - when all queued output passes `outputBudgetBytes` the server stops reading until it
- *    drains (backpressure on the senders instead of unbounded buffering); see output-budget.ts;
+ * With a sequencer, what local clients do goes to it instead of into the turn, and the
+ * room's events come back from it in the one order every node shows (`SequencedRoom`
+ * below); a local client hears the room from right after its own join comes back. Every
+ * rule below holds for what comes back too: lines are cleaned, bounded and quoted again,
+ * and go out in the same per-turn writes, with the same CR LF variant and slow-reader rules.
+ *
+ * Robustness rules (see issues "Tincan foundation" and "the hostile room"):
+ *  - lines are bounded (LineDecoder) and cleaned of anything a terminal would act on or
+ *    could not show (sanitize.ts); a message that reads as a notice is quoted (protocol.ts);
+ *  - a client's unsent output is bounded and judged by what its kernel takes; output
+ *    memory is counted once per shared turn and bounded (output-budget.ts);
+ *  - a sender over its line rate is not read until it may talk again: TCP pushes back on it,
+ *    and nothing it said is dropped;
  *  - HTTP and TLS openings are closed at once and never announced (opening-sniffer.ts);
+ *  - connections over a limit are told why in one line and closed, never announced;
  *  - accept errors (out of file descriptors) are counted and reported, never fatal.
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { formatHost } from '../common/address';
+import { AddressLimits, sourceKey } from './address-limits';
 import { AdmissionQueue } from './admission';
-import { Connection, Phase, socketHandlers, type SocketHandlers } from './connection';
+import { Connection, Phase, socketHandlers, type SocketHandlers, type Talker } from './connection';
 import { DescriptorWatch } from './descriptor-watch';
 import { LineDecoder, DEFAULT_MAX_LINE_BYTES } from './line-decoder';
+import { LineBucket } from './line-rate';
 import { classifyOpening, MAX_OPENING_BYTES } from './opening-sniffer';
 import { OutputBudget } from './output-budget';
-import { DISCONNECTED_TEXT, formatPeer } from './protocol';
-import { TurnDelivery, type TurnSink } from './turn-delivery';
+import { OutputQueue } from './output-queue';
+import { peerAllowed, type PeerScope } from './peer-scope';
+import { CONNECTED_TEXT, DISCONNECTED_TEXT, formatPeer, quoteNoticeLookalike } from './protocol';
+import type { RoomSequencer, SequencedRoom } from './sequencer';
+import { TurnDelivery } from './turn-delivery';
 import type {
   ChatServerEvents,
   ChatServerOptions,
   ClientInfo,
+  FlowReason,
   LeaveReason,
   ListeningAddress,
   ListenOptions,
+  RefusalReason,
   ServerStats,
 } from './types';
 
 export const DEFAULT_MAX_CLIENT_OUTPUT_BYTES = 1024 * 1024;
 export const DEFAULT_OUTPUT_BUDGET_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_ADMIT_DELAY_MS = 50;
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 16;
+export const DEFAULT_JOINS_PER_ADDRESS_PER_MINUTE = 60;
+export const DEFAULT_MAX_LINES_PER_SECOND = 20;
+export const DEFAULT_LINE_BURST = 200;
 const CLOSE_GRACE_MS = 1000;
 const LINGER_AFTER_END_MS = 10_000;
 const LISTEN_BACKLOG = 4096;
+/** At most this many peers are remembered as trusted before they connect. */
+const MAX_TRUSTED_PEERS = 8;
+const CONNECTED_BYTES = Buffer.from(CONNECTED_TEXT);
 const DISCONNECTED_BYTES = Buffer.from(DISCONNECTED_TEXT);
-const ROOM_FULL_BYTES = Buffer.from('Tincan: this room is full, try again later.\n');
+const NO_PREFIX = Buffer.alloc(0);
+
+const REFUSALS: Record<RefusalReason, Buffer> = {
+  full: Buffer.from('Tincan: this room is full, try again later.\n'),
+  'address-limit': Buffer.from('Tincan: too many connections from your address; close one and try again.\n'),
+  'join-rate': Buffer.from('Tincan: your address joined too often just now; try again in a minute.\n'),
+  'out-of-scope': Buffer.from('Tincan: this room only takes people on the host\'s local networks.\n'),
+};
+
+const PAUSE_BITS: Record<FlowReason, number> = { 'line-rate': 1, backpressure: 2, budget: 4 };
+/** Not a FlowReason (no event): a sender that used its share of this turn waits for the next. */
+const TURN_SHARE_BIT = 8;
+/**
+ * Not a FlowReason (no event; the sequencer logs why): the sequencer holds every client's
+ * reading (a cluster node out of contact with Redis, or its outbound queue over its bound).
+ */
+const SEQUENCER_BIT = 16;
+/**
+ * What one sender may put into a turn. libuv reads up to 32 × 64 KiB from a socket per
+ * loop iteration; a flood would make each turn megabytes, copied to every client's kernel
+ * buffer in one go while everyone else waits. Read no more until the turn is out: floods
+ * are interleaved with everyone else, as a server reading once per epoll round would.
+ */
+const TURN_SHARE_BYTES = 64 * 1024;
 
 /** An option that counts something: a whole number ≥ `min` (≥ 1: zero is not a count of it). */
 function positiveInteger(name: string, value: number | undefined, fallback: number, min = 1): number {
@@ -87,6 +137,9 @@ function ignore(): void {}
 export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly maxLineBytes: number;
   private readonly maxClients: number;
+  private readonly maxLinesPerSecond: number;
+  private readonly lineBurst: number;
+  private readonly allowPeers: PeerScope;
 
   private server: net.Server | null = null;
   private bound: ListeningAddress | null = null;
@@ -94,13 +147,38 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   /** Everyone hearing the room (pending and announced), in no particular order. */
   private readonly connections: Connection[] = [];
+  /**
+   * With a sequencer: connected here, not hearing the room yet (their join has not come back
+   * from the sequencer), by id. Always empty without one.
+   */
+  private readonly waiting = new Map<number, Connection>();
+  /** With a sequencer: half-closed, hearing the room until their own departure comes back. */
+  private readonly departing = new Map<number, Connection>();
+  private readonly sequencer: RoomSequencer | null;
+  /** Cleans lines that come from the sequencer with the same rules as a client's. */
+  private sequencedLines: LineDecoder | null = null;
+  private sequencedPrefix: Buffer = NO_PREFIX;
+  /** Something other than departing clients' own notices was said since the last turn. */
+  private saidSinceTurn = false;
+  /** The sequencer holds every client's reading (SEQUENCER_BIT). */
+  private sequencerHoldsIntake = false;
+  private readonly outputFlowing: Array<() => void> = [];
   private readonly leaving: Connection[] = [];
   private readonly delivery = new TurnDelivery();
   private readonly admission: AdmissionQueue<Connection>;
+  private readonly queue: OutputQueue;
   private readonly budget: OutputBudget;
+  private readonly limits: AddressLimits;
   private readonly handlers: SocketHandlers;
-  private readonly sink: TurnSink<Connection>;
-  private tooSlow: Connection[] = [];
+  /** Peers named by trustPeer, until they connect (and while they are connected). */
+  private readonly trustedPeers = new Set<string>();
+  /** Connections that sent something this turn (their turnBytes is reset at its end). */
+  private turnSenders: Connection[] = [];
+  /** Senders over their line rate, waiting for their bucket. */
+  private readonly ratePaused = new Set<Connection>();
+  private rateTimer: NodeJS.Timeout | null = null;
+  /** Clients that read `\r\n` line ends: the turn's CR LF Buffer is built only while there are some. */
+  private crlfReaders = 0;
   private flushScheduled = false;
   private nextId = 1;
   private descriptors: DescriptorWatch | null = null;
@@ -122,29 +200,41 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const outputBudgetBytes = positiveInteger(
       'outputBudgetBytes', options.outputBudgetBytes, DEFAULT_OUTPUT_BUDGET_BYTES, 1024);
     const admitDelayMs = nonNegativeInteger('admitDelayMs', options.admitDelayMs, DEFAULT_ADMIT_DELAY_MS);
+    const maxPerAddress = nonNegativeInteger(
+      'maxConnectionsPerAddress', options.maxConnectionsPerAddress, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+    const joinsPerMinute = nonNegativeInteger(
+      'joinsPerAddressPerMinute', options.joinsPerAddressPerMinute, DEFAULT_JOINS_PER_ADDRESS_PER_MINUTE);
+    this.maxLinesPerSecond = nonNegativeInteger('maxLinesPerSecond', options.maxLinesPerSecond, DEFAULT_MAX_LINES_PER_SECOND);
+    this.lineBurst = positiveInteger('lineBurst', options.lineBurst, DEFAULT_LINE_BURST);
+    const allowPeers: string = options.allowPeers ?? 'local-networks';
+    if (allowPeers !== 'any' && allowPeers !== 'local-networks') {
+      throw new RangeError(`allowPeers must be 'any' or 'local-networks' (got ${allowPeers})`);
+    }
+    this.allowPeers = allowPeers;
 
     this.admission = new AdmissionQueue(admitDelayMs, (connection) => this.announce(connection));
-    this.budget = new OutputBudget(maxClientOutputBytes, outputBudgetBytes, {
-      connections: this.connections,
-      cutSlow: (connection) => this.cutSlow(connection),
-      watchDrain: (connection) => connection.watchDrain(this.handlers),
+    this.limits = new AddressLimits(maxPerAddress, joinsPerMinute);
+    this.queue = new OutputQueue((connection, busy) => {
+      this.budget.busyChanged(connection, busy);
+      if (!busy && connection.wantsCrlf) this.readsCrlf(connection);
     });
-    this.sink = {
-      write: (connection, bytes, start, end) => {
-        connection.socket.write(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
-        connection.written += end - start;
+    this.budget = new OutputBudget(maxClientOutputBytes, outputBudgetBytes, this.queue, {
+      cutSlow: (connection) => this.cutSlow(connection),
+      pause: (connection, reason) => this.pause(connection, reason),
+      resume: (connection, reason) => this.resume(connection, reason),
+      addressOf: (connection) => connection.source,
+      flowing: () => {
+        for (const listener of this.outputFlowing) listener();
       },
-      delivered: (connection) => {
-        if (!this.budget.afterWrite(connection)) this.tooSlow.push(connection);
-      },
-    };
+    });
     this.handlers = socketHandlers({
       data: (connection, chunk) => this.onData(connection, chunk),
       end: (connection) => this.onEnd(connection),
       error: (connection) => this.onError(connection),
       close: (connection) => this.drop(connection, connection.hadError ? 'reset' : 'left'),
-      drain: (connection) => this.budget.drained(connection),
     });
+    this.sequencer = options.sequencer ?? null;
+    this.sequencer?.attach(this.sequencedRoom());
   }
 
   // ---- public surface ------------------------------------------------------------------
@@ -190,10 +280,26 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   /** Clients in the room (announced ones), oldest first. */
   clients(): ClientInfo[] {
-    return this.connections
+    return this.everyone()
       .filter((connection) => connection.phase === Phase.Announced)
       .sort((a, b) => a.id - b.id)
       .map((connection) => connection.info());
+  }
+
+  /**
+   * The host's own client, by the label the server will see (`ChatClient.localPeer`): it is
+   * never cut as a slow reader of its own room, never rate-limited and not counted against
+   * its address. May be called before or after it connects.
+   */
+  trustPeer(peer: string): void {
+    for (const connection of this.everyone()) {
+      if (connection.peer === peer) {
+        this.trust(connection);
+        return;
+      }
+    }
+    if (this.trustedPeers.size >= MAX_TRUSTED_PEERS) this.trustedPeers.delete(this.trustedPeers.values().next().value!);
+    this.trustedPeers.add(peer);
   }
 
   /**
@@ -251,37 +357,86 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       socket.destroy(); // gone before we saw it
       return;
     }
-    if (this.maxClients > 0 && this.connections.length >= this.maxClients) {
-      this.counters.connectionsRefused++;
-      socket.on('error', ignore);
-      socket.end(ROOM_FULL_BYTES);
-      setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+    const peer = formatPeer(address, port);
+    if (!peerAllowed(this.allowPeers, address)) {
+      this.refuse(socket, peer, 'out-of-scope');
       return;
     }
-    const peer = formatPeer(address, port);
+    if (this.maxClients > 0 && this.connectionCount() >= this.maxClients) {
+      this.refuse(socket, peer, 'full');
+      return;
+    }
+    const source = sourceKey(address);
+    const trusted = this.trustedPeers.has(peer);
+    if (!trusted) {
+      const refusal = this.limits.admit(source, performance.now());
+      if (refusal !== null) {
+        this.refuse(socket, peer, refusal);
+        return;
+      }
+    }
     const connection = new Connection(this.nextId++, socket, peer, Buffer.from(`[${peer}] `), Date.now());
-    connection.index = this.connections.length;
-    this.connections.push(connection);
-    if (this.descriptors?.taken(this.connections.length)) {
+    connection.limited = !trusted;
+    if (trusted) this.trust(connection);
+    if (this.sequencer) {
+      this.waiting.set(connection.id, connection); // hears the room once its join comes back
+    } else {
+      connection.index = this.connections.length;
+      this.connections.push(connection);
+      this.delivery.arrive(connection);
+    }
+    const open = this.connectionCount();
+    if (this.descriptors?.taken(open)) {
       this.report(new Error(
-        `Out of file descriptors: ${this.connections.length} connections are open and this process may ` +
+        `Out of file descriptors: ${open} connections are open and this process may ` +
         `have ${this.descriptors.limit} files open; new connections are turned away until some close ` +
         `(raise the limit with ulimit -n).`,
       ));
     }
-    this.delivery.arrive(connection);
-
     connection.attach(this.handlers);
-    if (this.budget.readingPaused) socket.pause();
+    if (this.sequencerHoldsIntake) this.hold(connection);
     this.admission.add(connection);
+  }
+
+  /** Connections open here: those hearing the room and those waiting for their join to come back. */
+  private connectionCount(): number {
+    return this.connections.length + this.waiting.size;
+  }
+
+  private everyone(): Connection[] {
+    return this.waiting.size === 0 ? [...this.connections] : [...this.connections, ...this.waiting.values()];
+  }
+
+  // Told why in one line, then closed; never in the room, never announced.
+  private refuse(socket: net.Socket, peer: string, reason: RefusalReason): void {
+    this.counters.connectionsRefused++;
+    socket.on('error', ignore);
+    socket.end(REFUSALS[reason]);
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+    this.emitSafely('refused', peer, reason);
+  }
+
+  private trust(connection: Connection): void {
+    connection.trusted = true;
+    if (connection.talker) connection.talker.lines = null;
+    this.trustedPeers.add(connection.peer);
+    if (connection.limited) {
+      connection.limited = false;
+      this.limits.release(connection.source);
+    }
+    if (connection.pausedFor & PAUSE_BITS['line-rate']) this.rateReady(connection);
   }
 
   private announce(connection: Connection): void {
     connection.phase = Phase.Announced;
     this.counters.totalJoined++;
     this.counters.clientsNow++;
-    this.delivery.announce(connection);
-    this.scheduleFlush();
+    if (this.sequencer) {
+      this.sequencer.join(connection.id, connection.peer);
+    } else {
+      this.delivery.announce(connection);
+      this.scheduleFlush();
+    }
     this.emitSafely('join', connection.info());
   }
 
@@ -289,20 +444,52 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private onData(connection: Connection, chunk: Buffer): void {
     if (connection.phase === Phase.Closed || connection.leaving) return;
+    const talker = (connection.talker ??= this.newTalker(connection));
+    this.budget.received(connection, chunk.length);
+    if (talker.turnBytes === 0) this.turnSenders.push(connection);
+    talker.turnBytes += chunk.length;
+    if (talker.turnBytes >= TURN_SHARE_BYTES && !(connection.pausedFor & TURN_SHARE_BIT)) {
+      if (connection.pausedFor === 0) connection.socket.pause();
+      connection.pausedFor |= TURN_SHARE_BIT;
+      this.scheduleFlush(); // which gives the share back, even if no line ended yet
+    }
     let bytes: Buffer | null = chunk;
     if (connection.sniffing) {
       bytes = this.sniff(connection, chunk);
       if (bytes === null) return;
     }
     if (connection.phase === Phase.Pending) this.announce(connection);
-    this.decode(connection, bytes, false);
+    this.decode(connection, bytes);
   }
 
-  private decode(connection: Connection, bytes: Buffer | null, end: boolean): void {
-    if (bytes === null && connection.decoder === null) return; // never said anything
-    const decoder = (connection.decoder ??= new LineDecoder(this.maxLineBytes, (line) => this.relay(connection, line)));
-    if (bytes !== null) decoder.push(bytes);
-    if (end) decoder.end();
+  // Feeds the decoder; what it did not take (the sender is over its rate) waits in pendingInput.
+  private decode(connection: Connection, bytes: Buffer): void {
+    const talker = connection.talker!;
+    const input = talker.pendingInput ? Buffer.concat([talker.pendingInput, bytes]) : bytes;
+    talker.pendingInput = null;
+    const used = talker.decoder.push(input);
+    if (used < input.length) talker.pendingInput = input.subarray(used);
+    if (talker.decoder.speaksTelnet && !connection.crlf && !connection.wantsCrlf) this.readsCrlf(connection);
+  }
+
+  // It showed it speaks telnet: from the next turn it is not behind on, it reads CR LF line
+  // ends (a busy client's queued turns keep the line ends they were queued with).
+  private readsCrlf(connection: Connection): void {
+    if (connection.busy) {
+      connection.wantsCrlf = true;
+      return;
+    }
+    connection.wantsCrlf = false;
+    connection.crlf = true;
+    this.crlfReaders++;
+  }
+
+  private newTalker(connection: Connection): Talker {
+    const lines = this.maxLinesPerSecond > 0 && !connection.trusted
+      ? new LineBucket(this.maxLinesPerSecond, this.lineBurst, performance.now())
+      : null;
+    const decoder = new LineDecoder(this.maxLineBytes, (line) => this.relay(connection, line));
+    return { decoder, lines, pendingInput: null, endPending: false, turnBytes: 0, recentBytes: 0 };
   }
 
   // Returns the bytes to decode once the opening is known to be chat; null while undecided or rejected.
@@ -323,12 +510,61 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     return null;
   }
 
-  private relay(connection: Connection, line: Buffer): void {
+  // One line from a client; false asks its decoder to stop (it is over its line rate).
+  private relay(connection: Connection, line: Buffer): boolean {
     connection.linesSent++;
     this.counters.linesRelayed++;
-    this.delivery.say(connection.prefix, line);
-    this.scheduleFlush();
-    if (this.listenerCount('message') > 0) this.emitSafely('message', connection.info(), line.toString('utf8'));
+    const text = quoteNoticeLookalike(line) ?? line;
+    if (this.sequencer) {
+      this.sequencer.line(connection.id, text);
+    } else {
+      this.delivery.say(connection.prefix, text);
+      this.scheduleFlush();
+    }
+    if (this.listenerCount('message') > 0) this.emitSafely('message', connection.info(), text.toString('utf8'));
+    const bucket = connection.talker!.lines;
+    if (bucket === null || bucket.take(performance.now())) return true;
+    this.pause(connection, 'line-rate');
+    this.ratePaused.add(connection);
+    if (!this.rateTimer) {
+      this.rateTimer = setInterval(this.rateTick, Math.max(10, Math.ceil(1000 / this.maxLinesPerSecond)));
+      this.rateTimer.unref();
+    }
+    return false;
+  }
+
+  private readonly rateTick = (): void => {
+    const now = performance.now();
+    for (const connection of [...this.ratePaused]) {
+      if (connection.phase === Phase.Closed) this.ratePaused.delete(connection);
+      else if (!connection.talker?.lines || connection.talker.lines.ready(now)) this.rateReady(connection);
+    }
+    if (this.ratePaused.size === 0 && this.rateTimer) {
+      clearInterval(this.rateTimer);
+      this.rateTimer = null;
+    }
+  };
+
+  // Its bucket has a line again: decode what it had sent, and read it again if that all went.
+  private rateReady(connection: Connection): void {
+    this.ratePaused.delete(connection);
+    const talker = connection.talker;
+    if (!talker) return;
+    const pending = talker.pendingInput;
+    talker.pendingInput = null;
+    if (pending) {
+      const used = talker.decoder.push(pending);
+      if (used < pending.length) {
+        talker.pendingInput = pending.subarray(used);
+        return; // relay paused it again
+      }
+    }
+    if (this.ratePaused.has(connection)) return;
+    this.resume(connection, 'line-rate');
+    if (talker.endPending) {
+      talker.endPending = false;
+      this.finishInput(connection);
+    }
   }
 
   private onEnd(connection: Connection): void {
@@ -339,16 +575,67 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const head = connection.sniffing ? connection.openingHead : null;
     connection.sniffing = false;
     connection.openingHead = null;
-    if (head !== null && connection.phase === Phase.Pending) this.announce(connection);
-    this.decode(connection, head, true);
+    if (head !== null) {
+      if (connection.phase === Phase.Pending) this.announce(connection);
+      this.decode(connection, head);
+    }
+    // Input held back by the line rate is still relayed, at the rate, before it leaves.
+    if (connection.talker?.pendingInput) connection.talker.endPending = true;
+    else this.finishInput(connection);
+  }
+
+  private finishInput(connection: Connection): void {
+    connection.talker?.decoder.end();
     connection.leaving = true;
+    if (this.sequencer) {
+      // It hears the room until its departure comes back in order (deliverLeave ends it).
+      if (connection.phase === Phase.Pending) this.announce(connection);
+      this.departing.set(connection.id, connection);
+      this.sequencer.leave(connection.id);
+      return;
+    }
     this.leaving.push(connection);
     this.scheduleFlush();
   }
 
   private onError(connection: Connection): void {
     connection.hadError = true;
-    connection.decoder?.reset();
+    if (connection.talker) {
+      connection.talker.decoder.reset();
+      connection.talker.pendingInput = null;
+    }
+  }
+
+  // ---- reading paused ----------------------------------------------------------------------
+
+  private pause(connection: Connection, reason: FlowReason): void {
+    const bit = PAUSE_BITS[reason];
+    if (connection.pausedFor & bit || connection.phase === Phase.Closed) return;
+    if (connection.pausedFor === 0) connection.socket.pause();
+    connection.pausedFor |= bit;
+    this.emitSafely('flow', connection.info(), 'paused', reason);
+  }
+
+  private resume(connection: Connection, reason: FlowReason): void {
+    const bit = PAUSE_BITS[reason];
+    if (!(connection.pausedFor & bit)) return;
+    connection.pausedFor &= ~bit;
+    if (connection.phase === Phase.Closed) return;
+    if (connection.pausedFor === 0) connection.socket.resume();
+    this.emitSafely('flow', connection.info(), 'resumed', reason);
+  }
+
+  // Held by the sequencer: not read until it lets go (TCP pushes back meanwhile).
+  private hold(connection: Connection): void {
+    if (connection.pausedFor & SEQUENCER_BIT) return;
+    if (connection.pausedFor === 0) connection.socket.pause();
+    connection.pausedFor |= SEQUENCER_BIT;
+  }
+
+  private release(connection: Connection): void {
+    if (!(connection.pausedFor & SEQUENCER_BIT)) return;
+    connection.pausedFor &= ~SEQUENCER_BIT;
+    if (connection.pausedFor === 0 && connection.phase !== Phase.Closed) connection.socket.resume();
   }
 
   // ---- leaving -----------------------------------------------------------------------------
@@ -359,16 +646,22 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (!wasPending) this.counters.clientsNow--;
     connection.phase = Phase.Closed;
     this.removeFromRoom(connection);
-    this.descriptors?.released(this.connections.length);
+    this.descriptors?.released(this.connectionCount());
+    this.forget(connection);
     if (connection.rejected && wasPending) return; // never announced, never mentioned
     if (wasPending) {
       // It left before we announced it: announce both, so everyone sees a consistent pair.
       this.counters.totalJoined++;
-      this.delivery.announce(connection);
+      if (this.sequencer) this.sequencer.join(connection.id, connection.peer);
+      else this.delivery.announce(connection);
       this.emitSafely('join', connection.info());
     }
-    this.delivery.say(connection.prefix, DISCONNECTED_BYTES);
-    this.scheduleFlush();
+    if (this.sequencer) {
+      if (!connection.leaving) this.sequencer.leave(connection.id); // a half-closed one already did
+    } else {
+      this.delivery.say(connection.prefix, DISCONNECTED_BYTES);
+      this.scheduleFlush();
+    }
     this.emitSafely('leave', connection.info(), reason);
   }
 
@@ -381,9 +674,28 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         list[index] = last;
         last.index = index;
       }
+    } else if (this.waiting.size > 0) {
+      this.waiting.delete(connection.id);
     }
+    if (this.departing.size > 0) this.departing.delete(connection.id);
     connection.index = -1;
+    this.queue.remove(connection);
     this.budget.removed(connection);
+    this.ratePaused.delete(connection);
+    if (connection.talker) connection.talker.pendingInput = null;
+    if (connection.crlf) {
+      connection.crlf = false;
+      this.crlfReaders--;
+    }
+  }
+
+  // Its place in the per-address limits and the trusted list are free again.
+  private forget(connection: Connection): void {
+    if (connection.limited) {
+      connection.limited = false;
+      this.limits.release(connection.source);
+    }
+    if (connection.trusted) this.trustedPeers.delete(connection.peer);
   }
 
   private finishLeaving(): void {
@@ -417,18 +729,127 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const started = performance.now();
     if (this.deliverTurn()) this.admission.backOff(started, performance.now());
     if (this.leaving.length > 0) this.finishLeaving();
+    if (this.turnSenders.length > 0) this.newTurnShares();
   };
 
-  // Ends the turn: writes it to everyone, cuts those too slow for it. False if it said nothing.
-  private deliverTurn(): boolean {
-    if (!this.delivery.endTurn(this.connections, this.sink)) return false;
-    if (this.tooSlow.length > 0) {
-      const tooSlow = this.tooSlow;
-      this.tooSlow = [];
-      for (const connection of tooSlow) this.cutSlow(connection);
+  // Every sender may send its share again; those that used it up are read again.
+  private newTurnShares(): void {
+    const senders = this.turnSenders;
+    this.turnSenders = [];
+    for (const connection of senders) {
+      connection.talker!.turnBytes = 0;
+      if (!(connection.pausedFor & TURN_SHARE_BIT)) continue;
+      connection.pausedFor &= ~TURN_SHARE_BIT;
+      if (connection.pausedFor === 0 && connection.phase !== Phase.Closed) connection.socket.resume();
     }
-    this.budget.afterTurn();
+  }
+
+  // Ends the turn: writes it to everyone. False if it said nothing.
+  private deliverTurn(): boolean {
+    this.saidSinceTurn = false;
+    const bytes = this.delivery.endTurn(this.connections, this.queue, this.crlfReaders > 0);
+    if (bytes === 0) return false;
+    this.budget.afterTurn(bytes);
     return true;
+  }
+
+  // ---- the room's order from a sequencer ---------------------------------------------------
+
+  private sequencedRoom(): SequencedRoom {
+    return {
+      deliverJoin: (prefix, localClient) => this.deliverJoin(prefix, localClient),
+      deliverLine: (prefix, text) => this.deliverLine(prefix, text),
+      deliverLeave: (prefix, localClient) => this.deliverLeave(prefix, localClient),
+      deliverNotice: (text) => this.sayToRoom(NO_PREFIX, Buffer.from(text, 'utf8')),
+      flush: () => {
+        if (this.flushScheduled && !this.closing) this.flush();
+      },
+      pauseIntake: (paused) => this.holdIntake(paused),
+      outputBlocked: () => this.budget.overBudget,
+      onOutputFlowing: (listener) => {
+        this.outputFlowing.push(listener);
+      },
+      evictAll: (notice) => this.evictAll(notice),
+    };
+  }
+
+  private holdIntake(paused: boolean): void {
+    if (paused === this.sequencerHoldsIntake || this.closing) return;
+    this.sequencerHoldsIntake = paused;
+    for (const connection of this.everyone()) {
+      if (connection.phase === Phase.Closed) continue;
+      if (paused) this.hold(connection);
+      else this.release(connection);
+    }
+  }
+
+  private sayToRoom(prefix: Buffer, body: Buffer): void {
+    if (this.closing) return;
+    this.delivery.say(prefix, body);
+    this.saidSinceTurn = true;
+    this.scheduleFlush();
+  }
+
+  private deliverJoin(prefix: Buffer, localClient: number): void {
+    this.sayToRoom(prefix, CONNECTED_BYTES);
+    const connection = localClient >= 0 ? this.waiting.get(localClient) : undefined;
+    if (connection === undefined || this.closing) return;
+    // In the room from right after its own notice: it hears everything that comes next.
+    this.waiting.delete(localClient);
+    connection.index = this.connections.length;
+    this.connections.push(connection);
+    this.delivery.arrive(connection);
+  }
+
+  private deliverLine(prefix: Buffer, text: Buffer): void {
+    // The sequencer's text is cleaned, bounded and quoted again, with a client's rules:
+    // whatever wrote it (another node, anything with access to the sequencer) is not trusted.
+    this.sequencedPrefix = prefix;
+    const decoder = (this.sequencedLines ??= new LineDecoder(this.maxLineBytes, (line) => {
+      this.sayToRoom(this.sequencedPrefix, quoteNoticeLookalike(line) ?? line);
+    }));
+    decoder.push(text);
+    decoder.end();
+  }
+
+  private deliverLeave(prefix: Buffer, localClient: number): void {
+    const connection = localClient >= 0 ? this.departing.get(localClient) : undefined;
+    if (connection === undefined || this.closing) {
+      this.sayToRoom(prefix, DISCONNECTED_BYTES);
+      return;
+    }
+    // Its last turn ends here: what was said before its departure, not its own notice
+    // (nor those of others departing right with it, as without a sequencer).
+    if (this.saidSinceTurn) this.deliverTurn();
+    this.departing.delete(localClient);
+    const socket = connection.socket;
+    socket.end();
+    // A peer that half-closed and then never reads would hold its descriptor for ever.
+    setTimeout(() => socket.destroy(), LINGER_AFTER_END_MS).unref();
+    this.drop(connection, 'left');
+    this.delivery.say(prefix, DISCONNECTED_BYTES);
+    this.scheduleFlush();
+  }
+
+  // The sequencer gave up on this server's place in the room: everyone here is told and closed.
+  private evictAll(notice: string): void {
+    if (this.closing) return;
+    this.sayToRoom(NO_PREFIX, Buffer.from(notice, 'utf8'));
+    this.deliverTurn();
+    for (const connection of this.everyone()) {
+      const announced = connection.phase === Phase.Announced;
+      const heard = connection.index >= 0; // the others were not in the room yet
+      if (announced) this.counters.clientsNow--;
+      connection.phase = Phase.Closed;
+      this.removeFromRoom(connection);
+      this.forget(connection);
+      const socket = connection.socket;
+      if (!heard) socket.write(connection.crlf ? `${notice}\r\n` : `${notice}\n`);
+      socket.end();
+      setTimeout(() => socket.destroy(), LINGER_AFTER_END_MS).unref();
+      if (announced) this.emitSafely('leave', connection.info(), 'server-closed');
+    }
+    this.descriptors?.released(this.connectionCount());
   }
 
   // ---- closing -----------------------------------------------------------------------------
@@ -436,20 +857,26 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private async shutDown(): Promise<void> {
     this.admission.close();
     this.budget.close();
+    if (this.rateTimer) clearInterval(this.rateTimer);
+    this.rateTimer = null;
     // What was said before closing is still delivered.
     this.deliverTurn();
     const server = this.server;
     const stopped = server
       ? new Promise<void>((resolve) => server.close(() => resolve()))
       : Promise.resolve();
-    const sockets = this.connections.map((connection) => connection.socket);
-    for (const connection of [...this.connections]) {
+    const everyone = this.everyone();
+    const sockets = everyone.map((connection) => connection.socket);
+    for (const connection of everyone) {
       const announced = connection.phase === Phase.Announced;
       if (announced) this.counters.clientsNow--;
       connection.phase = Phase.Closed;
       this.removeFromRoom(connection);
+      this.forget(connection);
+      if (announced && !connection.leaving) this.sequencer?.leave(connection.id);
       if (announced) this.emitSafely('leave', connection.info(), 'server-closed');
     }
+    this.queue.close();
     for (const socket of sockets) {
       if (socket.isPaused()) socket.resume();
       socket.end();

@@ -13,9 +13,15 @@ const SHRINK_ABOVE_BYTES = 4 * 1024 * 1024;
 export class TurnBuffer {
   private scratch = Buffer.allocUnsafeSlow(INITIAL_BYTES);
   private used = 0;
+  private frames = 0;
 
   get length(): number {
     return this.used;
+  }
+
+  /** Frames (lines) appended this turn. */
+  get lines(): number {
+    return this.frames;
   }
 
   /** Appends `prefix + body + "\n"`. */
@@ -28,6 +34,7 @@ export class TurnBuffer {
     at += body.copy(scratch, at);
     scratch[at++] = NEWLINE;
     this.used = at;
+    this.frames++;
   }
 
   /**
@@ -41,6 +48,7 @@ export class TurnBuffer {
       this.scratch = Buffer.allocUnsafeSlow(INITIAL_BYTES);
     }
     this.used = 0;
+    this.frames = 0;
     return out;
   }
 

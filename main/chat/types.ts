@@ -1,17 +1,45 @@
 /** Shapes shared by the chat server, the chat client and their users (session, CLI, tests). */
 import type { ClientInfo } from '../common/roster';
+import type { PeerScope } from './peer-scope';
+import type { RoomSequencer } from './sequencer';
+
+export type { PeerScope };
 
 export interface ChatServerOptions {
   /** Longest line, in bytes of UTF-8, before it is cut into consecutive messages. Default 8 KiB. */
   maxLineBytes?: number;
-  /** Unsent output a client may have queued before it is cut for being too slow. Default 1 MiB. */
+  /**
+   * Unsent output past which a client lags: floods pause for it, and it is cut as too slow
+   * unless the kernel keeps taking its bytes (see output-budget.ts). Default 1 MiB.
+   */
   maxClientOutputBytes?: number;
   /** 0 or undefined: unlimited. Connections past the limit are refused (closed at once). */
   maxClients?: number;
-  /** Total queued output across clients past which the server stops reading until it drains. */
+  /**
+   * The room's real output memory (every shared turn counted once) past which the clients
+   * holding the most, by source address, stop being read. Default 64 MiB.
+   */
   outputBudgetBytes?: number;
   /** How long a silent new connection waits before its `(connected)` notice (lets us spot HTTP/TLS first). */
   admitDelayMs?: number;
+  /** Connections one source address (an IPv6 /64) may have open at once; 0: unlimited. Default 16. */
+  maxConnectionsPerAddress?: number;
+  /** Joins one source address may make per minute (all of them at once, then evenly); 0: unlimited. Default 60. */
+  joinsPerAddressPerMinute?: number;
+  /** Lines a second one connection may send before its reading is paused; 0: unlimited. Default 20. */
+  maxLinesPerSecond?: number;
+  /** Lines a connection may send at once before the rate applies. Default 200. */
+  lineBurst?: number;
+  /**
+   * 'local-networks' (default): peers from loopback, private, CGNAT, link-local and unique
+   * local addresses only (a room for "everyone on my network"). 'any': every address.
+   */
+  allowPeers?: PeerScope;
+  /**
+   * Something else owns the room's order (the headless server's Redis cluster); see
+   * sequencer.ts. Without one the server orders the room itself.
+   */
+  sequencer?: RoomSequencer;
 }
 
 export interface ListenOptions {
@@ -31,14 +59,27 @@ export type { ClientInfo };
 
 export type LeaveReason = 'left' | 'reset' | 'slow' | 'server-closed' | 'rejected';
 
+/**
+ * Why a connection was turned away before it joined: the room is full (`maxClients`), its
+ * address has too many open (`maxConnectionsPerAddress`) or joined too often
+ * (`joinsPerAddressPerMinute`), or it is not on a local network (`allowPeers`).
+ */
+export type RefusalReason = 'full' | 'address-limit' | 'join-rate' | 'out-of-scope';
+
+/**
+ * Why a client is not being read: it is over its line rate, it is a heavy sender paused
+ * while someone lags (backpressure), or it holds much of the room's output (budget).
+ */
+export type FlowReason = 'line-rate' | 'backpressure' | 'budget';
+
 export interface ServerStats {
   clientsNow: number;
   totalJoined: number;
   linesRelayed: number;
   slowClientsCut: number;
   /**
-   * Connections the server turned away before they joined: those over `maxClients` (told
-   * the room is full, then closed), plus accept errors that reached it (EMFILE/ENFILE). Not
+   * Connections the server turned away before they joined, for any RefusalReason (each told
+   * why in one line, then closed), plus accept errors that reached it (EMFILE/ENFILE). Not
    * counted: connections libuv itself accepts and closes when descriptors run out, which the
    * server never sees; that is reported once per episode as an 'error' event instead.
    */
@@ -52,6 +93,10 @@ export interface ChatServerEvents {
   join: [client: ClientInfo];
   leave: [client: ClientInfo, reason: LeaveReason];
   message: [client: ClientInfo, text: string];
+  /** A connection was turned away (`peer` as the protocol prints it); it was never in the room. */
+  refused: [peer: string, reason: RefusalReason];
+  /** A client's reading was paused or resumed. */
+  flow: [client: ClientInfo, state: 'paused' | 'resumed', reason: FlowReason];
   /** Non-fatal trouble (accept failed, descriptors exhausted…); the server keeps running. */
   error: [error: Error];
 }
@@ -71,6 +116,8 @@ export type ChatClientErrorCode =
   | 'unknown-host'
   | 'aborted'
   | 'reset'
+  /** send() refused: too much is still waiting to go out. */
+  | 'busy'
   | 'other';
 
 export interface ChatClientEvents {

@@ -1,6 +1,7 @@
 /**
  * The headless server: the same ChatServer under plain Node, for a machine with no desktop.
  *   tincan-server --port 60003 --host 0.0.0.0 --name "Lab 3"
+ *   tincan-server --cluster redis://10.0.0.9:6379 --room lobby    (one room across servers)
  * Prints `Listening on HOST:PORT` on stdout once ready; logs joins, leaves and errors to stderr.
  * A room open to the network is announced on it (LAN discovery) unless --no-announce.
  */
@@ -13,8 +14,35 @@ import { checkRoomName, systemDefaultRoomName } from '../app/discovery/room-name
 import { externalAddresses } from '../app/share-addresses';
 import { DEFAULT_MAX_LINE_BYTES } from '../chat/line-decoder';
 import { ChatServer, DEFAULT_MAX_CLIENT_OUTPUT_BYTES } from '../chat/server';
+import type { FlowReason, RefusalReason } from '../chat/types';
 import { formatHost } from '../common/address';
 import { DEFAULT_PORT } from '../common/constants';
+import {
+  ClusterOptionError,
+  DEFAULT_BACKLOG,
+  DEFAULT_LEASE_MS,
+  DEFAULT_ROOM,
+  MAX_BACKLOG,
+  MAX_LEASE_MS,
+  MIN_BACKLOG,
+  MIN_LEASE_MS,
+  parseClusterUrl,
+  parseRoomName,
+  type RedisTarget,
+} from './cluster/options';
+
+/** Where `--cluster` may come from instead, so the Redis password stays out of `ps`. */
+export const CLUSTER_ENV = 'TINCAN_CLUSTER';
+
+/**
+ * The headless server's limits per address. A lab's terminal server or a NAT gateway can put
+ * several people behind one address, so the app's 16 is too few here; 64 still keeps one
+ * machine from taking more than a sliver of the descriptors (20,000 / 64 is 300 machines).
+ */
+export const DEFAULT_HEADLESS_MAX_PER_ADDRESS = 64;
+export const DEFAULT_HEADLESS_JOINS_PER_MINUTE = 120;
+/** `--max-rate N` allows bursts of this many times N lines. */
+export const RATE_BURST_FACTOR = 10;
 
 export const USAGE = `Usage: tincan-server [options]
 
@@ -26,9 +54,21 @@ Options:
   -H, --host ADDRESS     address to listen on (default: every interface, IPv4 and IPv6;
                          127.0.0.1 for this computer only)
       --max-line BYTES   longest line before it is cut into several (default ${DEFAULT_MAX_LINE_BYTES})
-      --max-output BYTES unsent output a client may have queued before it is cut as too
-                         slow (default ${DEFAULT_MAX_CLIENT_OUTPUT_BYTES})
+      --max-output BYTES unsent output past which a client lags: floods pause for it,
+                         and it is cut unless it keeps reading (default ${DEFAULT_MAX_CLIENT_OUTPUT_BYTES})
       --max-clients N    refuse connections past N clients (default: unlimited)
+      --max-per-address N
+                         connections one address (an IPv6 /64) may have open at once
+                         (default ${DEFAULT_HEADLESS_MAX_PER_ADDRESS}; 0: unlimited)
+      --max-joins-per-minute N
+                         joins one address may make per minute, N at once then evenly
+                         (default ${DEFAULT_HEADLESS_JOINS_PER_MINUTE}; 0: unlimited)
+      --max-rate LINES   lines a second one connection may send; past it (after a burst
+                         of 10 x LINES) the server stops reading it until it may talk
+                         again, so nothing is lost (default: no limit)
+      --allow-any-address
+                         accept peers from any address (default: only loopback, private,
+                         CGNAT, link-local and unique local addresses)
       --log-messages     also log what people say (default: only joins, leaves and errors)
   -n, --name NAME        the room's name in others' "Rooms on your network" list
                          (default: "<user>'s room on <hostname>"; at most 63 bytes)
@@ -41,6 +81,22 @@ Options:
                          by default every interface but loopback, VPN and virtual ones.
                          With --host 127.0.0.1, --announce-on lo announces on loopback
   -h, --help             show this help
+
+One room across several servers (see the README, "Running a cluster"):
+      --cluster URL      share the room with every server that uses the same Redis and
+                         --room: redis://[USER:PASSWORD@]HOST[:PORT][/DB], or rediss://…
+                         for TLS. The URL may instead be in the environment variable
+                         ${CLUSTER_ENV}, which keeps the password out of the process list.
+      --room NAME        the room's name in Redis (default ${DEFAULT_ROOM}; letters, digits, . _ -)
+      --cluster-backlog N  events the room's stream keeps, so a server cut off from Redis
+                         for a while catches up without a gap (default ${DEFAULT_BACKLOG})
+      --cluster-lease SECONDS  how long a server may go silent before the others announce
+                         its clients' departures (default ${DEFAULT_LEASE_MS / 1000})
+Every server of one room should be started with the same --max-line: each cuts the lines
+it shows by its own, so a shorter one would show a longer line as several.
+The limits per address and --max-rate apply on the server a client connects to.
+While a server cannot reach Redis its part of the room is paused: it stops reading its
+clients (and, after a few seconds, tells them so), and catches up in order once Redis is back.
 `;
 
 /**
@@ -57,18 +113,32 @@ export interface CliIo {
 
 export class UsageError extends Error {}
 
+export interface ClusterCliOptions {
+  target: RedisTarget;
+  room: string;
+  backlog: number;
+  leaseMs: number;
+}
+
 export interface ServerCliOptions {
   port: number;
   host: string | undefined;
   maxLineBytes: number;
   maxClientOutputBytes: number;
   maxClients: number;
+  maxPerAddress: number;
+  joinsPerMinute: number;
+  /** Lines a second per connection; 0: no limit. */
+  maxRate: number;
+  allowAnyAddress: boolean;
   logMessages: boolean;
   /** The room's name as announced; undefined: the default name. */
   name: string | undefined;
   announce: boolean;
   /** Interfaces to announce on; undefined: every usable one. */
   announceOn: string[] | undefined;
+  /** Null: a room of its own. */
+  cluster: ClusterCliOptions | null;
 }
 
 function integerOption(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -79,8 +149,11 @@ function integerOption(name: string, text: string | undefined, fallback: number,
   return value;
 }
 
-/** Parses the command line; throws UsageError with a sentence for anything wrong. Null means --help. */
-export function parseServerArgs(argv: string[]): ServerCliOptions | null {
+/**
+ * Parses the command line (and `TINCAN_CLUSTER` from `env`); throws UsageError with a
+ * sentence for anything wrong. Null means --help.
+ */
+export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): ServerCliOptions | null {
   let parsed;
   try {
     parsed = parseArgs({
@@ -93,10 +166,18 @@ export function parseServerArgs(argv: string[]): ServerCliOptions | null {
         'max-line': { type: 'string' },
         'max-output': { type: 'string' },
         'max-clients': { type: 'string' },
+        'max-per-address': { type: 'string' },
+        'max-joins-per-minute': { type: 'string' },
+        'max-rate': { type: 'string' },
+        'allow-any-address': { type: 'boolean' },
         'log-messages': { type: 'boolean' },
         name: { type: 'string', short: 'n' },
         'no-announce': { type: 'boolean' },
         'announce-on': { type: 'string' },
+        cluster: { type: 'string' },
+        room: { type: 'string' },
+        'cluster-backlog': { type: 'string' },
+        'cluster-lease': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -129,11 +210,45 @@ export function parseServerArgs(argv: string[]): ServerCliOptions | null {
     maxClientOutputBytes: integerOption(
       'max-output', values['max-output'], DEFAULT_MAX_CLIENT_OUTPUT_BYTES, 1024, 2 ** 31),
     maxClients: integerOption('max-clients', values['max-clients'], 0, 0, 10_000_000),
+    maxPerAddress: integerOption('max-per-address', values['max-per-address'], DEFAULT_HEADLESS_MAX_PER_ADDRESS, 0, 10_000_000),
+    joinsPerMinute: integerOption(
+      'max-joins-per-minute', values['max-joins-per-minute'], DEFAULT_HEADLESS_JOINS_PER_MINUTE, 0, 10_000_000),
+    maxRate: integerOption('max-rate', values['max-rate'], 0, 1, 1_000_000),
+    allowAnyAddress: values['allow-any-address'] ?? false,
     logMessages: values['log-messages'] ?? false,
     name,
     announce: !(values['no-announce'] ?? false),
     announceOn,
+    cluster: clusterOptions(values, env),
   };
+}
+
+function clusterOptions(
+  values: { cluster?: string; room?: string; 'cluster-backlog'?: string; 'cluster-lease'?: string },
+  env: NodeJS.ProcessEnv,
+): ClusterCliOptions | null {
+  const fromEnv = env[CLUSTER_ENV];
+  const url = values.cluster ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv);
+  if (url === undefined) {
+    for (const name of ['room', 'cluster-backlog', 'cluster-lease'] as const) {
+      if (values[name] !== undefined) throw new UsageError(`--${name} only means something with --cluster URL (or ${CLUSTER_ENV}).`);
+    }
+    return null;
+  }
+  try {
+    return {
+      target: parseClusterUrl(url),
+      room: parseRoomName(values.room ?? DEFAULT_ROOM),
+      backlog: integerOption('cluster-backlog', values['cluster-backlog'], DEFAULT_BACKLOG, MIN_BACKLOG, MAX_BACKLOG),
+      leaseMs: 1000 * integerOption('cluster-lease', values['cluster-lease'], DEFAULT_LEASE_MS / 1000, MIN_LEASE_MS / 1000, MAX_LEASE_MS / 1000),
+    };
+  } catch (error) {
+    if (error instanceof ClusterOptionError) {
+      const message = values.cluster === undefined ? error.message.replace(/^--cluster/, `${CLUSTER_ENV}`) : error.message;
+      throw new UsageError(message);
+    }
+    throw error;
+  }
 }
 
 export type AnnounceScope = { announce: false; reason: string } | { announce: true; only: string[] | undefined };
@@ -215,6 +330,19 @@ export class ThrottledLog {
   }
 }
 
+const REFUSAL_LOG: Record<RefusalReason, string> = {
+  full: 'room full',
+  'address-limit': 'too many connections from its address',
+  'join-rate': 'its address joined too often',
+  'out-of-scope': 'not on a local network; --allow-any-address accepts it',
+};
+
+const FLOW_LOG: Record<FlowReason, string> = {
+  'line-rate': 'over its line rate',
+  backpressure: 'flooding while someone lags',
+  budget: 'holds much of the room\'s output',
+};
+
 function time(): string {
   return new Date().toISOString().slice(11, 19);
 }
@@ -240,16 +368,18 @@ export function processIo(): CliIo {
 
 /**
  * Runs the server until SIGINT/SIGTERM. Resolves with the exit code: 0 after a clean
- * shutdown, 1 when it could not listen, 2 for bad options.
+ * shutdown, 1 when it could not listen or Redis refused it (a wrong password, no
+ * permission), 2 for bad options. While Redis cannot be reached it keeps trying.
  */
 export async function runServerCli(
   argv: string[],
   io: CliIo = processIo(),
   signals: NodeJS.EventEmitter = process,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   let options: ServerCliOptions | null;
   try {
-    options = parseServerArgs(argv);
+    options = parseServerArgs(argv, env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(`tincan-server: ${error.message}\nTry 'tincan-server --help' for the options.\n`);
@@ -259,12 +389,22 @@ export async function runServerCli(
     io.stdout(USAGE);
     return 0;
   }
+  const log = (text: string) => io.stderr(`${time()} ${text}\n`);
+  // Loaded only for a cluster: a room of its own never loads the Redis client.
+  const cluster = options.cluster
+    ? new (await import('./cluster/cluster-room')).ClusterRoom({ ...options.cluster, log })
+    : null;
   const server = new ChatServer({
     maxLineBytes: options.maxLineBytes,
     maxClientOutputBytes: options.maxClientOutputBytes,
     maxClients: options.maxClients,
+    maxConnectionsPerAddress: options.maxPerAddress,
+    joinsPerAddressPerMinute: options.joinsPerMinute,
+    maxLinesPerSecond: options.maxRate,
+    lineBurst: Math.max(1, options.maxRate * RATE_BURST_FACTOR),
+    allowPeers: options.allowAnyAddress ? 'any' : 'local-networks',
+    ...(cluster ? { sequencer: cluster } : {}),
   });
-  const log = (text: string) => io.stderr(`${time()} ${text}\n`);
   const events = new ThrottledLog(log);
   server.on('join', (client) => events.line('joins', `joined ${client.peer} (${server.stats.clientsNow} connected)`));
   server.on('leave', (client, reason) =>
@@ -277,16 +417,58 @@ export async function runServerCli(
     lastErrorLog = now;
     log(`error  ${error.message}`);
   });
+  server.on('refused', (peer, reason) => events.line('refusals', `refused ${peer} (${REFUSAL_LOG[reason]})`));
+  server.on('flow', (client, state, reason) => {
+    // The line rate pauses and resumes a flooder many times a second: its first pause says enough.
+    if (reason === 'line-rate' && state === 'resumed') return;
+    events.line('flow', `${state} ${client.peer} (${FLOW_LOG[reason]})`);
+  });
   if (options.logMessages) {
     server.on('message', (client, text) => events.line('messages', `said   ${client.peer}: ${text}`));
+  }
+
+  // A signal while waiting for Redis ends the wait (and the process) cleanly.
+  const early: { signal: string | null } = { signal: null };
+  let onStopSignal: (signal: string) => void = (signal) => {
+    early.signal = signal;
+    void cluster?.close();
+  };
+  const onInt = () => onStopSignal('SIGINT');
+  const onTerm = () => onStopSignal('SIGTERM');
+  signals.on('SIGINT', onInt);
+  signals.on('SIGTERM', onTerm);
+  const giveUp = async (code: number, message: string | null): Promise<number> => {
+    signals.off('SIGINT', onInt);
+    signals.off('SIGTERM', onTerm);
+    if (message !== null) io.stderr(`tincan-server: ${message}\n`);
+    await cluster?.close();
+    await server.close();
+    events.dispose();
+    return code;
+  };
+
+  if (cluster) {
+    log(`joining the cluster at ${cluster.where}…`);
+    try {
+      await cluster.start();
+    } catch (error) {
+      if (early.signal !== null) {
+        log(`${early.signal}: stopped before joining the cluster`);
+        return giveUp(0, null);
+      }
+      return giveUp(1, (error as Error).message);
+    }
+    // Joined: from here on a signal closes the room (once it is set up), departures included.
+    onStopSignal = (signal) => {
+      early.signal = signal;
+    };
   }
 
   let address;
   try {
     address = await server.listen({ port: options.port, host: options.host });
   } catch (error) {
-    io.stderr(`tincan-server: ${(error as Error).message}\n`);
-    return 1;
+    return giveUp(1, (error as Error).message);
   }
   const shownHost = options.host ?? '0.0.0.0';
   io.stdout(`Listening on ${formatHost(shownHost)}:${address.port}\n`);
@@ -304,17 +486,19 @@ export async function runServerCli(
       log(`${signal}: closing the room`);
       signals.off('SIGINT', onInt);
       signals.off('SIGTERM', onTerm);
-      // Goodbye first, so the room leaves everyone's list before its port closes.
-      void (announcer?.close() ?? Promise.resolve()).then(() => server.close()).then(() => {
-        events.dispose();
-        log('closed');
-        resolve(0);
-      });
+      // Goodbye on the network first, so the room leaves everyone's list before its port
+      // closes; then the server, whose clients' departures go to the cluster, which sends them.
+      void (announcer?.close() ?? Promise.resolve())
+        .then(() => server.close())
+        .then(() => cluster?.close())
+        .then(() => {
+          events.dispose();
+          log('closed');
+          resolve(0);
+        });
     };
-    const onInt = () => stop('SIGINT');
-    const onTerm = () => stop('SIGTERM');
-    signals.on('SIGINT', onInt);
-    signals.on('SIGTERM', onTerm);
+    onStopSignal = stop;
+    if (early.signal !== null) stop(early.signal);
   });
 }
 

@@ -256,9 +256,11 @@ describe('session history', () => {
   it('a window that falls behind: lines skipped for it are all stored and all counted unread; the history covers what it skipped', async () => {
     const unread: number[] = [];
     const attention = { notify: () => undefined, flash: () => undefined, unread: (state: UnreadState) => unread.push(state.count) };
-    // A small cap, and no pressure to pause first: the host's own loopback client cannot be paused anyway.
-    const flowLimits = { maxInFlight: 1, maxPendingLines: 200, highWaterLines: 100, lowWaterLines: 20 };
-    const { session, events, dir } = await setup({ acknowledge: false, flowLimits, attention });
+    // A cap below the high-water mark, so lines are skipped before the socket would be paused
+    // (the last resort, reached when pausing is not enough); and no line rate for the flood.
+    const flowLimits = { maxInFlight: 1, maxPendingLines: 200, highWaterLines: 10_000, lowWaterLines: 20 };
+    const serverOptions = { maxLinesPerSecond: 0 };
+    const { session, events, dir } = await setup({ acknowledge: false, flowLimits, attention, serverOptions });
     value(await session.getSnapshot());
     const { port } = value(await session.host({ port: 0, scope: 'local' }));
     value(await session.setViewState({ focused: false, atBottom: true }));

@@ -4,6 +4,7 @@
  * something true after changes to either side.
  */
 import { describe, expect, it } from 'vitest';
+import { runAttack } from '../../bench/attack';
 import { runLoad, type LoadSpec } from '../../bench/coordinator';
 
 const tiny: Omit<LoadSpec, 'load' | 'durationMs'> = {
@@ -57,5 +58,21 @@ describe('bench smoke run against the real server', () => {
     expect(t.sent).toBeGreaterThan(2 * 4 * 10);
     expect(t.completeness).toBe(1);
     expect(t.duplicates + t.outOfOrder).toBe(0);
+  });
+
+  it('attack: a small pause attack runs end to end; the honest pair loses nothing and is not cut', async () => {
+    const a = await runAttack(
+      { kind: 'tincan', host: '127.0.0.1', maxClients: 0, fromSource: true },
+      { nonReaders: 4, floodBytesPerSecond: 1024 * 1024, honestLinesPerSecond: 50, honestLineBytes: 64, durationMs: 1000, drainMs: 3000 },
+      quiet,
+    );
+    expect(a.honest.sent).toBeGreaterThan(50);
+    expect(a.honest.expected).toBe(a.honest.sent * 2);
+    expect(a.honest.lost).toBe(0);
+    expect(a.honest.cut).toBe(0);
+    expect(a.honest.duplicates + a.honest.outOfOrder).toBe(0);
+    expect(a.honest.latency.count).toBe(a.honest.received);
+    expect(a.attacker.floodMB).toBeGreaterThan(0);
+    expect(a.serverDied).toBe(false);
   });
 });

@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChatClient, ChatClientError, outgoingLines } from '../../main/chat/client';
+import { ChatClient, ChatClientError, MAX_INCOMING_LINE_BYTES, outgoingLines } from '../../main/chat/client';
 import { ipv6OrClearError } from '../support/ipv6';
 import { frame } from '../support/raw-client';
 import { type TestRoom, useRooms } from '../support/room';
@@ -245,5 +245,90 @@ describe('ChatClient: connection failures', () => {
   it('a bad port is refused before trying', async () => {
     await expectConnectError(ChatClient.connect({ host: '127.0.0.1', port: 0 }), 'other', /1 to 65535/);
     await expectConnectError(ChatClient.connect({ host: '127.0.0.1', port: 65536 }), 'other', /1 to 65535/);
+  });
+});
+
+/** A raw server whose connections do what `onSocket` says; the port it listens on. */
+async function rawServer(onSocket: (socket: net.Socket) => void): Promise<number> {
+  const server = net.createServer((socket) => {
+    rawSockets.push(socket);
+    onSocket(socket);
+  });
+  rawServers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as net.AddressInfo).port;
+}
+
+describe('ChatClient: bounded against a hostile host', () => {
+  it('send() refuses with a clear error once more than 1 MiB waits to go out to a host that does not read', async () => {
+    const port = await rawServer((socket) => socket.pause());
+    const client = await connect(port);
+    const line = 'y'.repeat(64 * 1024);
+    let sent = 0;
+    let refusal: unknown = null;
+    for (let i = 0; i < 4096 && refusal === null; i++) {
+      try {
+        sent += client.send(line);
+      } catch (error) {
+        refusal = error;
+      }
+    }
+    expect(refusal).toBeInstanceOf(ChatClientError);
+    expect((refusal as ChatClientError).code).toBe('busy');
+    expect((refusal as ChatClientError).message).toMatch(/^Not sent: \d+ KiB of earlier messages are still waiting to go out to 127\.0\.0\.1:\d+/);
+    expect(sent).toBeGreaterThan(0);
+    expect(client.unsentBytes).toBeLessThanOrEqual(1024 * 1024 + line.length + 1);
+    expect(client.connected).toBe(true);
+  });
+
+  it("a line is bounded at 8 KiB plus the label: a host's endless line arrives in pieces", async () => {
+    const label = '[10.0.0.5:60003] ';
+    const port = await rawServer((socket) => socket.write(`${label}${'L'.repeat(40_000)}\nend\n`));
+    const client = await connect(port);
+    const seen = collect(client);
+    await waitUntil(() => seen.lines.includes('end'), 'the end line');
+    const pieces = seen.lines.slice(0, -1);
+    expect(pieces.join('')).toBe(`${label}${'L'.repeat(40_000)}`.trimEnd());
+    expect(Math.max(...pieces.map((piece) => Buffer.byteLength(piece)))).toBe(MAX_INCOMING_LINE_BYTES);
+    expect(MAX_INCOMING_LINE_BYTES).toBe(8192 + 128);
+  });
+
+  it('pause() from a line listener stops right after that line, pushes back on the host, and resume() goes on where it stopped', async () => {
+    let hostSide: net.Socket | null = null;
+    const port = await rawServer((socket) => {
+      hostSide = socket;
+      socket.write(Array.from({ length: 100 }, (_, i) => `[1.2.3.4:5] n${i}\n`).join(''));
+    });
+    const client = await connect(port);
+    const lines: string[] = [];
+    client.on('line', (line) => {
+      lines.push(line);
+      if (lines.length === 10) client.pause();
+    });
+    await waitUntil(() => lines.length === 10 && hostSide !== null, 'ten lines');
+    expect(client.isPaused).toBe(true);
+    // the host keeps sending; we do not read, so its writes back up
+    const host = hostSide as unknown as net.Socket;
+    const chunk = Buffer.from(`[1.2.3.4:5] ${'z'.repeat(1000)}\n`.repeat(1024));
+    for (let i = 0; i < 64; i++) host.write(chunk);
+    await waitUntil(() => host.writableLength > 0, 'the host to be pushed back');
+    expect(lines.length).toBe(10);
+    client.resume();
+    await waitUntil(() => lines.length === 100 + 64 * 1024, 'everything after resume', 20_000);
+    expect(lines.slice(0, 100)).toEqual(Array.from({ length: 100 }, (_, i) => `[1.2.3.4:5] n${i}`));
+    expect(client.isPaused).toBe(false);
+  });
+
+  it('a host that closes while we are paused: the lines before its end still arrive after resume, then close', async () => {
+    const port = await rawServer((socket) => socket.end(Array.from({ length: 20 }, (_, i) => `[1.2.3.4:5] last ${i}\n`).join('')));
+    const client = await connect(port);
+    const seen = collect(client);
+    client.on('line', () => {
+      if (seen.lines.length === 5) client.pause();
+    });
+    await waitUntil(() => seen.lines.length === 5, 'five lines');
+    client.resume();
+    await waitUntil(() => seen.closes.length === 1, 'close');
+    expect(seen.lines).toEqual(Array.from({ length: 20 }, (_, i) => `[1.2.3.4:5] last ${i}`));
   });
 });

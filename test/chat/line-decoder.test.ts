@@ -274,3 +274,53 @@ describe('LineDecoder: properties', () => {
     );
   });
 });
+
+describe('LineDecoder: flow control and telnet detection', () => {
+  it('stops right after the line whose callback returned false, and the rest decodes later, the same', () => {
+    const input = Buffer.from('one\r\ntwo\rthree\nfour\r');
+    const lines: string[] = [];
+    let stopAt = 2;
+    const decoder = new LineDecoder(64, (line) => {
+      lines.push(line.toString('utf8'));
+      return lines.length !== stopAt;
+    });
+    const used = decoder.push(input);
+    expect(lines).toEqual(['one', 'two']);
+    expect(used).toBe('one\r\ntwo\r'.length);
+    stopAt = -1;
+    expect(decoder.push(input.subarray(used))).toBe(input.length - used);
+    expect(decoder.push(Buffer.from('\nfive\n'))).toBe(6);
+    expect(lines).toEqual(['one', 'two', 'three', 'four', 'five']);
+  });
+
+  it('stopping at every line, feeding the rest back, gives the same lines as one push', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom(0x0a, 0x0d, 0x00, 0xff, 0xfb, 0xfa, 0xf0), fc.integer({ min: 0x20, max: 0x7e })), { maxLength: 300 }), (list) => {
+        const bytes = Buffer.from(list);
+        const whole: string[] = [];
+        new LineDecoder(16, (line) => void whole.push(line.toString('latin1'))).push(bytes);
+        const stepped: string[] = [];
+        const decoder = new LineDecoder(16, (line) => {
+          stepped.push(line.toString('latin1'));
+          return false;
+        });
+        let rest = bytes;
+        for (let guard = 0; rest.length > 0 && guard <= bytes.length; guard++) rest = rest.subarray(decoder.push(rest));
+        expect(rest.length).toBe(0);
+        expect(stepped).toEqual(whole);
+      }),
+    );
+  });
+
+  it.each([
+    ['plain LF lines', 'hello\nworld\n', false],
+    ['a lone CR', 'hello\rworld\r', false],
+    ['CR LF', 'hello\r\n', true],
+    ['CR NUL', 'hello\r\0', true],
+    ['an IAC command', Buffer.from([0xff, 0xfb, 0x18, 0x68, 0x0a]), true],
+  ])('speaksTelnet after %s: %s', (_name, input, telnet) => {
+    const decoder = new LineDecoder(64, () => undefined);
+    decoder.push(typeof input === 'string' ? Buffer.from(input) : input);
+    expect(decoder.speaksTelnet).toBe(telnet);
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatHost } from '../../main/common/address';
-import { formatPeer, parseServerLine } from '../../main/chat/protocol';
+import { formatPeer, parseServerLine, quoteNoticeLookalike } from '../../main/chat/protocol';
 
 describe('formatPeer', () => {
   it.each([
@@ -65,5 +65,24 @@ describe('parseServerLine', () => {
     'Tincan: this room is full, try again later.',
   ])('rejects %j', (line) => {
     expect(parseServerLine(line)).toBeNull();
+  });
+});
+
+describe('quoteNoticeLookalike', () => {
+  it.each([
+    ['(connected)', '"(connected)"'],
+    ['(disconnected)', '"(disconnected)"'],
+    ['   (disconnected)  ', '"(disconnected)"'],
+    ['\u00a0(connected)\u3000', '"(connected)"'],
+  ])('%j is relayed as %j', (text, relayed) => {
+    expect(quoteNoticeLookalike(Buffer.from(text))?.toString('utf8')).toBe(relayed);
+  });
+
+  it.each(['(connected) now', 'I (disconnected)', '"(connected)"', '(Connected)', 'hello', '', `${' '.repeat(300)}(connected)`])('%j is left alone', (text) => {
+    expect(quoteNoticeLookalike(Buffer.from(text))).toBeNull();
+  });
+
+  it('a quoted lookalike is a message to the protocol parser', () => {
+    expect(parseServerLine('[10.0.0.5:4000] "(disconnected)"')).toEqual({ kind: 'message', peer: '10.0.0.5:4000', text: '"(disconnected)"' });
   });
 });

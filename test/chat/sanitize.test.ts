@@ -32,6 +32,17 @@ describe('stripControls', () => {
     ['CR and LF inside', 'a\rb\nc', 'abc'],
     ['tab becomes one space', 'a\tb', 'a b'],
     ['each tab becomes one space', '\tx\t\ty\t', ' x  y '],
+    ['bidi override (file name spoof)', 'invoice\u202Efdp.exe', 'invoicefdp.exe'],
+    ['bidi embeddings and pop', '\u202Aa\u202Bb\u202Cc\u202Dd', 'abcd'],
+    ['bidi isolates', '\u2066a\u2067b\u2068c\u2069', 'abc'],
+    ['zero-width space, joiners and marks', 'a\u200Bb\u200Cc\u200Dd\u200Ee\u200Ff', 'abcdef'],
+    ['Arabic letter mark', 'a\u061Cb', 'ab'],
+    ['word joiner and invisible operators', 'a\u2060b\u2061c\u2062d\u2063e\u2064f', 'abcdef'],
+    ['byte order mark', '\uFEFFhi', 'hi'],
+    ['line and paragraph separators become spaces', 'a\u2028b\u2029c', 'a b c'],
+    ['a joiner between emoji stays', '👩\u200D👩\u200D👧', '👩\u200D👩\u200D👧'],
+    ['a joiner after a skin tone stays', '👍🏽\u200D👍', '👍🏽\u200D👍'],
+    ['a joiner inside a word does not', '(conn\u200Dected)', '(connected)'],
   ])('%s', (_name, input, expected) => {
     expect(stripControls(input)).toBe(expected);
   });

@@ -10,29 +10,45 @@ import { TurnDelivery, type TurnRecipient, type TurnSink } from '../../main/chat
 class Recipient implements TurnRecipient {
   arrivalEpoch = -1;
   arrivalOffset = 0;
+  arrivalLine = 0;
   readonly prefix: Buffer;
   received = '';
-  /** Writes in the current turn, and whether `delivered` was called for it. */
-  writesThisTurn = 0;
-  deliveredThisTurn = 0;
-  constructor(readonly id: number) {
+  /** Calls in the current turn, and how many non-empty parts they carried. */
+  callsThisTurn = 0;
+  partsThisTurn = 0;
+  constructor(
+    readonly id: number,
+    readonly crlf = false,
+  ) {
     this.prefix = Buffer.from(`[c${id}] `);
   }
 }
 
-/** Records every write; checks that each turn goes out as views of one Buffer, never empty. */
+/** Records every part; checks each turn goes out as views of one Buffer per line-end variant. */
 class RecordingSink implements TurnSink<Recipient> {
-  turnBuffers = new Set<ArrayBufferLike>();
-  write(recipient: Recipient, bytes: Buffer, start: number, end: number): void {
-    expect(end).toBeGreaterThan(start);
-    expect(start).toBeGreaterThanOrEqual(0);
-    expect(end).toBeLessThanOrEqual(bytes.length);
-    this.turnBuffers.add(bytes.buffer);
-    recipient.received += bytes.toString('latin1', start, end);
-    recipient.writesThisTurn++;
+  turnBuffers = new Set<Buffer>();
+  turns = 0;
+  /** The CR LF Buffer of the last turn (null: none was built). */
+  lastCrlf: Buffer | null = null;
+  private lf: Buffer | null = null;
+  private crlf: Buffer | null = null;
+  startTurn(_epoch: number, lf: Buffer, crlf: Buffer | null): void {
+    this.lf = lf;
+    this.crlf = crlf;
+    this.lastCrlf = crlf;
+    this.turns++;
   }
-  delivered(recipient: Recipient): void {
-    recipient.deliveredThisTurn++;
+  write(recipient: Recipient, bytes: Buffer, noticesFrom: number, noticesEnd: number, restFrom: number): void {
+    expect(bytes).toBe(recipient.crlf && this.crlf ? this.crlf : this.lf);
+    this.turnBuffers.add(bytes);
+    expect(0 <= noticesFrom && noticesFrom <= noticesEnd && noticesEnd <= restFrom && restFrom <= bytes.length).toBe(true);
+    recipient.received += bytes.toString('latin1', noticesFrom, noticesEnd) + bytes.toString('latin1', restFrom);
+    recipient.callsThisTurn++;
+    recipient.partsThisTurn += (noticesEnd > noticesFrom ? 1 : 0) + (bytes.length > restFrom ? 1 : 0);
+  }
+  endTurn(): void {
+    this.lf = null;
+    this.crlf = null;
   }
 }
 
@@ -41,22 +57,22 @@ const line = (r: Recipient, text: string) => `[c${r.id}] ${text}\n`;
 
 function endTurn(delivery: TurnDelivery, recipients: Recipient[], sink = new RecordingSink()): RecordingSink {
   for (const r of recipients) {
-    r.writesThisTurn = 0;
-    r.deliveredThisTurn = 0;
+    r.callsThisTurn = 0;
+    r.partsThisTurn = 0;
   }
-  delivery.endTurn(recipients, sink);
+  delivery.endTurn(recipients, sink, recipients.some((r) => r.crlf));
   return sink;
 }
 
 describe('TurnDelivery: examples', () => {
-  it('a turn that said nothing writes nothing and reports false', () => {
+  it('a turn that said nothing writes nothing and reports 0 bytes', () => {
     const delivery = new TurnDelivery();
     const a = new Recipient(1);
     delivery.arrive(a);
     const sink = new RecordingSink();
-    expect(delivery.endTurn([a], sink)).toBe(false);
+    expect(delivery.endTurn([a], sink)).toBe(0);
     expect(a.received).toBe('');
-    expect(a.deliveredThisTurn).toBe(0);
+    expect(sink.turns).toBe(0);
   });
 
   it('lines go to everyone, sender included, in the order said; one Buffer for the whole turn', () => {
@@ -69,8 +85,8 @@ describe('TurnDelivery: examples', () => {
     const sink = endTurn(delivery, [c, a, b]);
     for (const r of [a, b, c]) {
       expect(r.received).toBe(line(a, 'one') + line(b, 'two'));
-      expect(r.writesThisTurn).toBe(1);
-      expect(r.deliveredThisTurn).toBe(1);
+      expect(r.callsThisTurn).toBe(1);
+      expect(r.partsThisTurn).toBe(1);
     }
     expect(sink.turnBuffers.size).toBe(1);
   });
@@ -111,15 +127,46 @@ describe('TurnDelivery: examples', () => {
     endTurn(delivery, [a, b, c]);
     expect(a.received).toBe(notice(b) + notice(c) + line(a, 'before') + line(a, 'after'));
     expect(b.received).toBe(notice(c) + line(a, 'after'));
-    expect(b.writesThisTurn).toBe(2); // its part of the notice block, then the rest from its arrival
+    expect(b.partsThisTurn).toBe(2); // its part of the notice block, then the rest from its arrival
     expect(c.received).toBe('');
-    expect(c.writesThisTurn).toBe(0);
-    expect(c.deliveredThisTurn).toBe(1);
+    expect(c.partsThisTurn).toBe(0);
+    expect(c.callsThisTurn).toBe(1);
+  });
+
+  it('CR LF readers get the same turn with \\r\\n line ends, from one second Buffer, offsets mapped', () => {
+    const delivery = new TurnDelivery();
+    const a = new Recipient(1);
+    const t = new Recipient(2, true);
+    for (const r of [a, t]) delivery.arrive(r);
+    endTurn(delivery, [a, t]);
+    delivery.say(a.prefix, Buffer.from('before'));
+    const late = new Recipient(3, true);
+    delivery.arrive(late);
+    delivery.say(a.prefix, Buffer.from('after'));
+    delivery.announce(late);
+    delivery.announce(t);
+    const sink = endTurn(delivery, [a, t, late]);
+    expect(a.received).toBe(notice(t) + notice(late) + line(a, 'before') + line(a, 'after'));
+    const crlf = (text: string) => text.replaceAll('\n', '\r\n');
+    expect(t.received).toBe(crlf(notice(late) + line(a, 'before') + line(a, 'after')));
+    expect(late.received).toBe(crlf(line(a, 'after')));
+    expect(sink.turnBuffers.size).toBe(2);
+  });
+
+  it('without CR LF readers no second Buffer is built', () => {
+    const delivery = new TurnDelivery();
+    const a = new Recipient(1);
+    delivery.arrive(a);
+    endTurn(delivery, [a]);
+    delivery.say(a.prefix, Buffer.from('x'));
+    const sink = endTurn(delivery, [a]);
+    expect(sink.turns).toBe(1);
+    expect(sink.lastCrlf).toBeNull();
   });
 });
 
 type Op =
-  | { kind: 'arrive' }
+  | { kind: 'arrive'; crlf: boolean }
   | { kind: 'say'; who: number; text: string }
   | { kind: 'announce'; who: number }
   | { kind: 'leave'; who: number }
@@ -128,7 +175,7 @@ type Op =
 describe('TurnDelivery: property', () => {
   it('every recipient hears exactly what a naive per-recipient model says', () => {
     const op: fc.Arbitrary<Op> = fc.oneof(
-      { arbitrary: fc.constant<Op>({ kind: 'arrive' }), weight: 3 },
+      { arbitrary: fc.record({ kind: fc.constant('arrive' as const), crlf: fc.boolean() }), weight: 3 },
       { arbitrary: fc.record({ kind: fc.constant('say' as const), who: fc.nat(), text: fc.stringMatching(/^[a-z]{1,6}$/) }), weight: 4 },
       { arbitrary: fc.record({ kind: fc.constant('announce' as const), who: fc.nat() }), weight: 2 },
       { arbitrary: fc.record({ kind: fc.constant('leave' as const), who: fc.nat() }), weight: 1 },
@@ -149,20 +196,21 @@ describe('TurnDelivery: property', () => {
           const sorted = [...newcomers].sort((x, y) => x.id - y.id);
           for (const r of present) {
             const notices = sorted.filter((n) => n.id > r.id).map(notice).join('');
-            expected.set(r, expected.get(r)! + notices + (heard.get(r) ?? ''));
+            const part = notices + (heard.get(r) ?? '');
+            expected.set(r, expected.get(r)! + (r.crlf ? part.replaceAll('\n', '\r\n') : part));
           }
           heard = new Map();
           newcomers = [];
           endTurn(delivery, present);
           for (const r of present) {
-            expect(r.writesThisTurn).toBeLessThanOrEqual(2);
+            expect(r.partsThisTurn).toBeLessThanOrEqual(2);
             expect(r.received).toBe(expected.get(r));
           }
         };
         for (const o of ops) {
           switch (o.kind) {
             case 'arrive': {
-              const r = new Recipient(nextId++);
+              const r = new Recipient(nextId++, o.crlf);
               delivery.arrive(r);
               present.push(r);
               unannounced.push(r);

@@ -482,17 +482,20 @@ describe('Tincan renderer in Chromium: a hostile host', () => {
         '[10.0.0.2:5000] the real one https://example.com/docs and https://bücher.example/katalog',
         '[10.0.0.3:5000] above the storm',
         `[10.0.0.3:5000] ${zalgo}`,
-        '[10.0.0.3:5000] \u202Eright to left override, never closed',
+        '[10.0.0.3:5000] \u202Eשלום עולם, right to left, never closed',
         '[10.0.0.3:5000] after the override',
       ],
     });
     await waitForRow(page, 'after the override');
     const log = transcript(page);
 
-    // Links: only the two honest ones; the punycode host is in the tooltip and next to the Unicode one.
+    // Bidi controls never reach the window: the client's decoder removes them (as the server
+    // does), so the "invoice…exe.pdf" trick arrives as the honest link it really is.
+    expect(await log.textContent()).not.toMatch(/[\u202A-\u202E\u2066-\u2069]/);
+    // Links: only the honest ones; the punycode host is in the tooltip and next to the Unicode one.
     const links = log.getByRole('link');
-    expect(await links.allTextContents()).toEqual(['https://example.com/docs', 'https://bücher.example/katalog']);
-    expect(await links.nth(1).getAttribute('title')).toBe('Opens xn--bcher-kva.example in your browser');
+    expect(await links.allTextContents()).toEqual(['https://x.example/invoicefdp.exe', 'https://example.com/docs', 'https://bücher.example/katalog']);
+    expect(await links.nth(2).getAttribute('title')).toBe('Opens xn--bcher-kva.example in your browser');
     expect(await log.locator('li', { hasText: 'katalog' }).textContent()).toContain('(xn--bcher-kva.example)');
     expect(await log.textContent()).toContain('https://bank.example@evil.example/login');
     await log.getByText(/аpple\.com/).click();

@@ -240,6 +240,7 @@ export class AppPage {
         unread: (state) => recorder?.badges.push(state),
         flash: (on) => recorder?.flashes.push(on),
       },
+      serverOptions: { maxLinesPerSecond: 0 }, // bursts are what these tests are about; the line rate has tests of its own
     });
     const app = new AppPage(context, page, session, history, folder, options.colorScheme ?? 'light');
     recorder = app;

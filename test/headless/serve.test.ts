@@ -31,18 +31,21 @@ describe('tincan-server (headless)', () => {
     expect(server.stdout()).toBe(`Listening on 127.0.0.1:${port}\n`);
 
     const a = await client(port);
+    // a ends its line in CR LF, as telnet does, so it reads CR LF from then on; b keeps LF
     await a.write('hello, world 🌍\r\n');
-    await a.waitForText(frame(a, 'hello, world 🌍'));
+    const crlf = (text: string) => text.replaceAll('\n', '\r\n');
+    await a.waitForText(crlf(frame(a, 'hello, world 🌍')));
     const b = await client(port);
-    await a.waitForText(frame(b, '(connected)'));
+    await a.waitForText(crlf(frame(b, '(connected)')));
     await b.writeBytewise('typed\x1b[2J slowly\r\n');
-    await a.waitForText(frame(b, 'typed slowly'));
-    await b.waitForText(frame(b, 'typed slowly'));
+    await a.waitForText(crlf(frame(b, 'typed slowly')));
+    await b.waitForText(`[${b.label}] typed slowly`);
     b.end();
-    await a.waitForText(frame(b, '(disconnected)'));
+    await a.waitForText(crlf(frame(b, '(disconnected)')));
     await b.waitForEnd();
-    expect(a.text).toBe(frame(a, 'hello, world 🌍') + frame(b, '(connected)') + frame(b, 'typed slowly') + frame(b, '(disconnected)'));
-    expect(b.text).toBe(frame(b, 'typed slowly'));
+    expect(a.text).toBe(crlf(frame(a, 'hello, world 🌍') + frame(b, '(connected)') + frame(b, 'typed slowly') + frame(b, '(disconnected)')));
+    // b typed byte by byte ending in CR LF: which of its lines came before its LF showed it is timing
+    expect(b.text.replaceAll('\r\n', '\n')).toBe(frame(b, 'typed slowly'));
 
     await server.waitForStderr(new RegExp(`left +${b.label.replace(/\./g, '\\.')}`));
     const log = server.stderr();
@@ -66,7 +69,7 @@ describe('tincan-server (headless)', () => {
   it('--help exits 0 and lists the options', async () => {
     const server = start(['--help']);
     expect(await server.exited).toBe(0);
-    for (const option of ['--port', '--host', '--max-line', '--max-output', '--max-clients', '--log-messages', '--help']) {
+    for (const option of ['--port', '--host', '--max-line', '--max-output', '--max-clients', '--max-per-address', '--max-joins-per-minute', '--max-rate', '--allow-any-address', '--log-messages', '--help', '--cluster', '--room', '--cluster-backlog', '--cluster-lease', 'TINCAN_CLUSTER']) {
       expect(server.stdout()).toContain(option);
     }
     expect(server.stdout()).toMatch(/^Usage: tincan-server/);
@@ -80,6 +83,10 @@ describe('tincan-server (headless)', () => {
     [['--max-clients', '-1'], /--max-clients/],
     [['--max-clients=-1'], /--max-clients must be a whole number/],
     [['--max-line', '4'], /--max-line must be from 16/],
+    [['--max-per-address', '-1'], /--max-per-address/],
+    [['--max-joins-per-minute', 'lots'], /--max-joins-per-minute must be a whole number \(got "lots"\)/],
+    [['--max-rate', '0'], /--max-rate must be from 1/],
+    [['--allow-any-address=yes'], /allow-any-address/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['--port'], /--port/],
     [['stray'], /stray/],
@@ -146,6 +153,30 @@ describe('tincan-server (headless)', () => {
     expect(second.stderr()).toMatch(new RegExp(`Port ${port} is already in use`));
     expect(second.stdout()).toBe('');
     expect(first.exitCode()).toBeNull();
+  });
+
+  it('--max-per-address N turns away the N+1th connection from one address, says why and logs it', async () => {
+    const server = start(['--port', '0', '--host', '127.0.0.1', '--max-per-address', '2']);
+    const { port } = await server.listening();
+    const a = await client(port);
+    await client(port);
+    const third = await client(port);
+    await third.waitForEnd();
+    expect(third.text).toBe('Tincan: too many connections from your address; close one and try again.\n');
+    await server.waitForStderr(`refused ${third.label} (too many connections from its address)`);
+    await a.write('still fine\n');
+    await a.waitForText(frame(a, 'still fine'));
+  });
+
+  it('--max-rate N paces a sender (bursts of 10 × N), loses nothing and logs the pause once', async () => {
+    const server = start(['--port', '0', '--host', '127.0.0.1', '--max-rate', '20']);
+    const { port } = await server.listening();
+    const a = await client(port);
+    await a.write(Array.from({ length: 230 }, (_, i) => `r${i}\n`).join(''));
+    await a.waitForText(frame(a, 'r229'), 10_000);
+    expect(a.lines().filter((line) => line.includes('] r'))).toEqual(Array.from({ length: 230 }, (_, i) => frame(a, `r${i}`).trimEnd()));
+    await server.waitForStderr(`paused ${a.label} (over its line rate)`);
+    expect(server.stderr()).not.toContain('resumed');
   });
 
   it('--max-clients N turns away the N+1th client with a notice', async () => {

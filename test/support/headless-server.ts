@@ -29,13 +29,15 @@ export interface SpawnOptions {
   nofile?: number;
   /** Another server script to run instead of the headless server (it prints `Listening on HOST:PORT` too). */
   entry?: string;
+  /** More environment variables for the server. */
+  env?: Record<string, string>;
 }
 
 /** Starts the server from source (through tsx) with `args`. */
 export function spawnServer(args: string[], options: SpawnOptions = {}): ServerProcess {
   const node = [process.execPath, '--import', 'tsx', options.entry ?? SERVE, ...args];
   const [command, ...rest] = options.nofile ? ['prlimit', `--nofile=${options.nofile}:${options.nofile}`, ...node] : node;
-  const child = spawn(command!, rest, { cwd: ROOT, stdio: 'pipe', env: { ...process.env, NODE_OPTIONS: '' } });
+  const child = spawn(command!, rest, { cwd: ROOT, stdio: 'pipe', env: { ...process.env, NODE_OPTIONS: '', ...options.env } });
   let out = '';
   let err = '';
   let code: number | string | null = null;

@@ -14,6 +14,11 @@ function preview(text: string, max = 600): string {
 export interface RawConnectOptions {
   /** Keep the socket writable after the server's FIN (default false, like nc). */
   allowHalfOpen?: boolean;
+  /**
+   * Connect from this address, e.g. '127.0.0.66': every 127.0.0.0/8 address is this machine,
+   * so several of them stand for several machines (the server limits per source address).
+   */
+  localAddress?: string;
 }
 
 export class RawClient {
@@ -55,7 +60,12 @@ export class RawClient {
 
   static connect(port: number, host = '127.0.0.1', options: RawConnectOptions = {}): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ port, host, allowHalfOpen: options.allowHalfOpen ?? false });
+      const socket = net.connect({
+        port,
+        host,
+        allowHalfOpen: options.allowHalfOpen ?? false,
+        ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+      });
       socket.once('error', reject);
       socket.once('connect', () => {
         socket.off('error', reject);

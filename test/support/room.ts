@@ -17,11 +17,18 @@ export interface TestRoom {
 }
 
 /**
+ * The limits a room has when a test does not ask for them: none per address and no line
+ * rate, since every test client comes from 127.0.0.1 and many tests flood on purpose. Tests
+ * of those limits set them.
+ */
+export const UNLIMITED: ChatServerOptions = { maxConnectionsPerAddress: 0, joinsPerAddressPerMinute: 0, maxLinesPerSecond: 0 };
+
+/**
  * Starts a room on 127.0.0.1:0 (or `host`). Newcomers are announced at once unless
  * `options.admitDelayMs` says otherwise; callers that delay announce by sending something.
  */
 export async function startRoom(options: ChatServerOptions = {}, host = '127.0.0.1'): Promise<TestRoom> {
-  const server = new ChatServer({ admitDelayMs: 0, ...options });
+  const server = new ChatServer({ admitDelayMs: 0, ...UNLIMITED, ...options });
   const errors: Error[] = [];
   server.on('error', (error) => errors.push(error));
   const announced = new Set<string>();

@@ -99,6 +99,8 @@ export function diagnoseJoinFailure(failure: JoinFailure, local: readonly LocalA
         suggestion: 'The room may be full, or this may not be a Tincan room. Ask the host to check.',
         command,
       };
+    // 'busy' is a refused send, never a failed join; if one ever arrives here it reads like any other failure.
+    case 'busy':
     case 'other':
       return {
         summary: failure.message !== undefined && failure.message.length > 0 ? `${failure.message.replace(/\.?$/, '.')}` : `Could not connect to ${where}.`,

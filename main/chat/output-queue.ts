@@ -1,0 +1,264 @@
+/**
+ * Output that a client's socket could not take at once, kept once for everyone.
+ *
+ * A connection is *flowing* while its socket takes each turn as it is written (the kernel
+ * copies it at once: the common case, one `write` per turn). When a write leaves bytes queued
+ * the connection becomes *busy*: later turns are not written to its socket at all but kept,
+ * once, in a log shared by every busy connection, and when the socket has taken everything it
+ * had, they go out in one corked write. So
+ *  - a busy client costs nothing per turn: no write, no queued chunk, no Buffer view;
+ *  - memory is real memory: a turn's Buffer is counted once however many clients still need
+ *    it (the log holds the turns from the oldest one any busy client has not finished);
+ *  - progress is measured in bytes the kernel actually took: Node hands a socket one write
+ *    request at a time, and the handle's `writeQueueSize` (libuv's count, updated on every
+ *    partial write) says how much of it is still waiting. `writableLength` would only move
+ *    when a whole request completed, so a slow reader would look as stuck as one that
+ *    never reads.
+ */
+import type net from 'node:net';
+import type { Backlog, Connection } from './connection';
+import type { TurnSink } from './turn-delivery';
+
+interface LoggedTurn {
+  readonly epoch: number;
+  readonly lf: Buffer;
+  readonly crlf: Buffer | null;
+  /** Bytes of the log (both variants) before this turn: backlog sizes without walking the log. */
+  readonly lfBefore: number;
+  readonly crlfBefore: number;
+}
+
+/** A part of a turn other than all of it: [epoch, noticesFrom, noticesEnd, restFrom]. */
+const PART_FIELDS = 4;
+const EMPTY = Buffer.alloc(0);
+
+type HandleWithQueue = { writeQueueSize?: unknown };
+
+/** Bytes handed to `socket` that the kernel has not taken yet (libuv's queue), if Node says. */
+function unsentInHandle(socket: net.Socket): number {
+  const handle = (socket as unknown as { _handle?: HandleWithQueue | null })._handle;
+  const size = handle?.writeQueueSize;
+  return typeof size === 'number' ? size : socket.writableLength;
+}
+
+export class OutputQueue implements TurnSink<Connection> {
+  /** Busy connections: their socket has bytes queued. */
+  readonly busy = new Set<Connection>();
+  private readonly log: LoggedTurn[] = [];
+  private logHead = 0;
+  private lfTotal = 0;
+  private crlfTotal = 0;
+  private retained = 0;
+  private epoch = -1;
+  private lf: Buffer = EMPTY;
+  private crlf: Buffer | null = null;
+  private floorStale = false;
+
+  /** `onBusyChange(connection, busy)`: a connection became busy, or flows again. */
+  constructor(private readonly onBusyChange: (connection: Connection, busy: boolean) => void) {}
+
+  /** Bytes of turns kept for busy clients (each turn once), and so what the room's output costs. */
+  get retainedBytes(): number {
+    return this.retained;
+  }
+
+  // ---- the TurnSink side: one turn at a time ----------------------------------------------
+
+  startTurn(epoch: number, lf: Buffer, crlf: Buffer | null): void {
+    this.epoch = epoch;
+    this.lf = lf;
+    this.crlf = crlf;
+  }
+
+  write(connection: Connection, bytes: Buffer, noticesFrom: number, noticesEnd: number, restFrom: number): void {
+    const whole = noticesFrom === 0 && restFrom === noticesEnd;
+    const output = connection.output;
+    if (output !== null) {
+      if (!whole) (output.parts ??= []).push(this.epoch, noticesFrom, noticesEnd, restFrom);
+      return;
+    }
+    const socket = connection.socket;
+    let sent: number;
+    if (whole) {
+      socket.write(bytes);
+      sent = bytes.length;
+    } else if (restFrom === noticesEnd) {
+      if (noticesFrom >= bytes.length) return;
+      socket.write(bytes.subarray(noticesFrom));
+      sent = bytes.length - noticesFrom;
+    } else {
+      // Two parts: one corked request, so the handle's queue size covers all that is unsent.
+      sent = 0;
+      socket.cork();
+      if (noticesEnd > noticesFrom) {
+        socket.write(bytes.subarray(noticesFrom, noticesEnd));
+        sent += noticesEnd - noticesFrom;
+      }
+      if (restFrom < bytes.length) {
+        socket.write(bytes.subarray(restFrom));
+        sent += bytes.length - restFrom;
+      }
+      socket.uncork();
+      if (sent === 0) return;
+    }
+    if (socket.writableLength > 0) this.becomeBusy(connection, sent);
+  }
+
+  endTurn(): void {
+    if (this.busy.size === 0) return;
+    if (this.floorStale) this.trim();
+    const crlf = this.crlf;
+    this.log.push({ epoch: this.epoch, lf: this.lf, crlf, lfBefore: this.lfTotal, crlfBefore: this.crlfTotal });
+    this.lfTotal += this.lf.length;
+    this.retained += this.lf.length;
+    if (crlf) {
+      this.crlfTotal += crlf.length;
+      this.retained += crlf.length;
+    }
+    this.lf = EMPTY;
+    this.crlf = null;
+  }
+
+  // ---- per connection ---------------------------------------------------------------------
+
+  /** Bytes `connection` has been given but its peer has not taken yet (0 while flowing). */
+  unsentBytes(connection: Connection): number {
+    const output = connection.output;
+    if (output === null) return 0;
+    return unsentInHandle(connection.socket) + this.backlogBytes(connection, output);
+  }
+
+  /**
+   * Bytes the kernel has taken of what `connection` was handed since it became busy (0 while
+   * flowing): differences between two readings are its progress.
+   */
+  takenBytes(connection: Connection): number {
+    const output = connection.output;
+    return output === null ? 0 : output.dispatched - unsentInHandle(connection.socket);
+  }
+
+  /** The connection is gone: it holds no turns any more. */
+  remove(connection: Connection): void {
+    if (connection.output === null) return;
+    connection.output = null;
+    this.busy.delete(connection);
+    this.floorStale = true;
+    if (this.busy.size === 0) this.trim();
+  }
+
+  close(): void {
+    for (const connection of this.busy) connection.output = null;
+    this.busy.clear();
+    this.trim();
+  }
+
+  // A write of `sent` bytes left some queued: from the next turn on, turns wait in the log.
+  private becomeBusy(connection: Connection, sent: number): void {
+    connection.output = { dispatched: sent, inflightFrom: this.epoch, backlogFrom: this.epoch + 1, parts: null };
+    this.busy.add(connection);
+    this.awaitFlushed(connection);
+    this.onBusyChange(connection, true);
+  }
+
+  // 'drain' only fires when a write went past the high-water mark; an empty write's callback
+  // runs once everything queued before it was taken, whatever the amount.
+  private awaitFlushed(connection: Connection): void {
+    connection.socket.write(EMPTY, () => this.drained(connection));
+  }
+
+  // Its socket took everything it had: write the backlog, or flow again.
+  private drained(connection: Connection): void {
+    const output = connection.output;
+    if (output === null) return; // removed meanwhile
+    this.floorStale = true;
+    const socket = connection.socket;
+    const first = this.indexOfEpoch(output.backlogFrom);
+    const parts = output.parts;
+    output.parts = null;
+    let sent = 0;
+    if (first < this.log.length && !socket.destroyed) {
+      let part = 0;
+      socket.cork();
+      for (let i = first; i < this.log.length; i++) {
+        const turn = this.log[i]!;
+        const bytes = connection.crlf && turn.crlf ? turn.crlf : turn.lf;
+        while (parts && part < parts.length && parts[part]! < turn.epoch) part += PART_FIELDS;
+        if (parts && part < parts.length && parts[part] === turn.epoch) {
+          const noticesFrom = parts[part + 1]!;
+          const noticesEnd = parts[part + 2]!;
+          const restFrom = parts[part + 3]!;
+          if (noticesEnd > noticesFrom) {
+            socket.write(bytes.subarray(noticesFrom, noticesEnd));
+            sent += noticesEnd - noticesFrom;
+          }
+          if (restFrom < bytes.length) {
+            socket.write(bytes.subarray(restFrom));
+            sent += bytes.length - restFrom;
+          }
+        } else {
+          socket.write(bytes);
+          sent += bytes.length;
+        }
+      }
+      socket.uncork();
+    }
+    if (sent > 0 && socket.writableLength > 0) {
+      output.dispatched += sent;
+      output.inflightFrom = output.backlogFrom;
+      output.backlogFrom = this.epoch + 1;
+      this.awaitFlushed(connection);
+      return;
+    }
+    connection.output = null;
+    this.busy.delete(connection);
+    this.onBusyChange(connection, false);
+    if (this.busy.size === 0) this.trim();
+  }
+
+  private backlogBytes(connection: Connection, output: Backlog): number {
+    const first = this.indexOfEpoch(output.backlogFrom);
+    if (first >= this.log.length) return 0;
+    const turn = this.log[first]!;
+    return connection.crlf && turn.crlf ? this.crlfTotal - turn.crlfBefore : this.lfTotal - turn.lfBefore;
+  }
+
+  // Index of the first logged turn at or after `epoch` (log.length if none).
+  private indexOfEpoch(epoch: number): number {
+    let low = this.logHead;
+    let high = this.log.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.log[mid]!.epoch < epoch) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  // Drops the turns no busy connection needs any more.
+  private trim(): void {
+    this.floorStale = false;
+    let floor = Infinity;
+    for (const connection of this.busy) {
+      const from = connection.output!.inflightFrom;
+      if (from < floor) floor = from;
+    }
+    const log = this.log;
+    let head = this.logHead;
+    while (head < log.length && log[head]!.epoch < floor) {
+      const turn = log[head]!;
+      this.retained -= turn.lf.length + (turn.crlf ? turn.crlf.length : 0);
+      head++;
+    }
+    if (head === log.length) {
+      log.length = 0;
+      head = 0;
+      this.lfTotal = 0;
+      this.crlfTotal = 0;
+      this.retained = 0;
+    } else if (head > 1024 && head > log.length / 2) {
+      log.splice(0, head);
+      head = 0;
+    }
+    this.logHead = head;
+  }
+}

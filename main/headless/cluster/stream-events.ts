@@ -1,0 +1,169 @@
+/**
+ * Reading the room's stream entries back. Every field is checked as if a stranger had written
+ * it: a node can be compromised, and anything with write access to Redis can XADD. A bad
+ * entry is counted and skipped, never shown; a good one is framed by the server with the same
+ * line rules as a local client's (see ClusterRoom).
+ */
+import net from 'node:net';
+import { formatPeer } from '../../chat/protocol';
+
+export type StreamEventKind = 'join' | 'line' | 'leave';
+
+export interface StreamEvent {
+  /** Stream entry id, `MS-SEQ`. */
+  id: string;
+  kind: StreamEventKind;
+  /** Position in the room's history (1, 2, 3, …), kept by Redis across trimming. */
+  ordinal: number;
+  node: string;
+  /** The origin's sequence number; null for a departure a reaper announced for a dead node. */
+  seq: number | null;
+  client: number;
+  /** `IP:port` as the origin node saw its client (validated, canonical). */
+  peer: string;
+  /** Lines only: the text as bytes (not yet cleaned). */
+  text: Buffer | null;
+}
+
+/** Node ids are 12 lower-case hex digits (48 random bits). */
+export const NODE_ID = /^[0-9a-f]{12}$/;
+const ENTRY_ID = /^\d{1,20}-\d{1,20}$/;
+const DIGITS = /^\d{1,15}$/;
+/** Longest `IP:port` label: a full IPv6 address with a zone, bracketed, and a port. */
+const MAX_PEER_LENGTH = 80;
+/**
+ * Longest text taken from one entry; a longer one is cut here before it is cleaned (a
+ * compromised node must not make every node split megabytes into lines).
+ */
+export const MAX_EVENT_TEXT_BYTES = 64 * 1024;
+
+/** `IP:port` exactly as formatPeer prints it, or null. */
+export function canonicalPeer(label: string): string | null {
+  if (label.length === 0 || label.length > MAX_PEER_LENGTH) return null;
+  const match = /^(?:\[([0-9A-Fa-f:.]+(?:%[\w.-]+)?)\]|(\d{1,3}(?:\.\d{1,3}){3})):(\d{1,5})$/.exec(label);
+  if (!match) return null;
+  const host = match[1] ?? match[2]!;
+  const port = Number(match[3]);
+  if (port > 65535 || net.isIP(host) === 0) return null;
+  const canonical = formatPeer(host, port);
+  return canonical === label ? canonical : null;
+}
+
+function kindOf(value: Buffer): StreamEventKind | null {
+  if (value.length !== 1) return null;
+  switch (value[0]) {
+    case 0x6a: // j
+      return 'join';
+    case 0x6c: // l
+      return 'line';
+    case 0x71: // q
+      return 'leave';
+    default:
+      return null;
+  }
+}
+
+/** The id of an entry as XREAD returns it with Buffer replies (`[id, fields]`), or null. */
+export function entryId(entry: unknown): string | null {
+  if (!Array.isArray(entry) || entry.length !== 2 || !Buffer.isBuffer(entry[0])) return null;
+  const id = entry[0].toString('latin1');
+  return ENTRY_ID.test(id) ? id : null;
+}
+
+/**
+ * One entry as XREAD returns it with Buffer replies: `[id, [field, value, …]]`.
+ * Returns null for anything malformed.
+ */
+export function parseStreamEntry(entry: unknown): StreamEvent | null {
+  const id = entryId(entry);
+  if (id === null) return null;
+  const fields: unknown = (entry as unknown[])[1];
+  if (!Array.isArray(fields) || fields.length % 2 !== 0 || fields.length > 18) return null;
+  let kind: StreamEventKind | null = null;
+  let ordinal: number | null = null;
+  let node: string | null = null;
+  let seq: number | null = null;
+  let client: number | null = null;
+  let peer: string | null = null;
+  let text: Buffer | null = null;
+  let reaper = false;
+  for (let i = 0; i < fields.length; i += 2) {
+    const name: unknown = fields[i];
+    const value: unknown = fields[i + 1];
+    if (!Buffer.isBuffer(name) || !Buffer.isBuffer(value) || name.length !== 1) return null;
+    switch (name[0]) {
+      case 0x6b: // k
+        kind = kindOf(value);
+        if (kind === null) return null;
+        break;
+      case 0x6f: {
+        // o
+        const digits = value.toString('latin1');
+        if (!DIGITS.test(digits)) return null;
+        ordinal = Number(digits);
+        break;
+      }
+      case 0x6e: // n
+        node = value.toString('latin1');
+        if (!NODE_ID.test(node)) return null;
+        break;
+      case 0x73: {
+        // s
+        const digits = value.toString('latin1');
+        if (!DIGITS.test(digits)) return null;
+        seq = Number(digits);
+        break;
+      }
+      case 0x63: {
+        // c
+        const digits = value.toString('latin1');
+        if (!DIGITS.test(digits)) return null;
+        client = Number(digits);
+        break;
+      }
+      case 0x70: // p
+        if (value.length > MAX_PEER_LENGTH) return null;
+        peer = canonicalPeer(value.toString('latin1'));
+        if (peer === null) return null;
+        break;
+      case 0x74: // t
+        text = value.length > MAX_EVENT_TEXT_BYTES ? value.subarray(0, MAX_EVENT_TEXT_BYTES) : value;
+        break;
+      case 0x72: // r
+        if (!NODE_ID.test(value.toString('latin1'))) return null;
+        reaper = true;
+        break;
+      default:
+        return null;
+    }
+  }
+  if (kind === null || ordinal === null || node === null || client === null || peer === null) return null;
+  // Only a departure may come from a reaper; everything else carries its origin's sequence.
+  if (reaper ? kind !== 'leave' || seq !== null : seq === null) return null;
+  if ((kind === 'line') !== (text !== null)) return null;
+  return { id, kind, ordinal, node, seq, client, peer, text };
+}
+
+/**
+ * Stream ids compared as numbers (`MS-SEQ`, both well formed). Milliseconds since 1970 and
+ * per-millisecond sequence numbers stay far below 2^53, where Number is exact; longer digit
+ * strings (a forged id) still compare correctly by length first.
+ */
+export function compareIds(a: string, b: string): number {
+  const dashA = a.indexOf('-');
+  const dashB = b.indexOf('-');
+  return compareDigits(a, 0, dashA, b, 0, dashB) || compareDigits(a, dashA + 1, a.length, b, dashB + 1, b.length);
+}
+
+function compareDigits(a: string, aStart: number, aEnd: number, b: string, bStart: number, bEnd: number): number {
+  // Without leading zeros (Redis never writes them), the longer number is the larger.
+  while (aStart < aEnd - 1 && a.charCodeAt(aStart) === 0x30) aStart++;
+  while (bStart < bEnd - 1 && b.charCodeAt(bStart) === 0x30) bStart++;
+  const lengths = aEnd - aStart - (bEnd - bStart);
+  if (lengths !== 0) return lengths < 0 ? -1 : 1;
+  for (let i = 0; i < aEnd - aStart; i++) {
+    const d = a.charCodeAt(aStart + i) - b.charCodeAt(bStart + i);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}

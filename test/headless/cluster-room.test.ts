@@ -1,0 +1,93 @@
+/**
+ * ClusterRoom on its own (no ChatServer), against a real redis-server: its bounds. The room it
+ * drives records what it is told; it is a complete SequencedRoom, only without sockets.
+ */
+import { describe, expect, it } from 'vitest';
+import type { SequencedRoom } from '../../main/chat/sequencer';
+import { ClusterRoom, MAX_TRACKED_NODES, OUTBOUND_BUDGET_BYTES } from '../../main/headless/cluster/cluster-room';
+import { parseClusterUrl } from '../../main/headless/cluster/options';
+import { useCleanup } from '../support/cleanup';
+import { useCluster } from '../support/cluster';
+import { Signal } from '../support/wait';
+
+class RecordingRoom implements SequencedRoom {
+  readonly lines: string[] = [];
+  readonly joins: string[] = [];
+  readonly intake: boolean[] = [];
+  readonly changed = new Signal();
+
+  deliverJoin(prefix: Buffer): void {
+    this.joins.push(prefix.toString());
+    this.changed.notify();
+  }
+  deliverLine(prefix: Buffer, text: Buffer): void {
+    this.lines.push(`${prefix.toString()}${text.length}`);
+    this.changed.notify();
+  }
+  deliverLeave(): void {}
+  deliverNotice(): void {}
+  flush(): void {}
+  pauseIntake(paused: boolean): void {
+    this.intake.push(paused);
+    this.changed.notify();
+  }
+  outputBlocked(): boolean {
+    return false;
+  }
+  onOutputFlowing(): void {}
+  evictAll(): void {}
+}
+
+const cluster = useCluster();
+const defer = useCleanup();
+
+async function join(url: string): Promise<{ room: RecordingRoom; node: ClusterRoom }> {
+  const room = new RecordingRoom();
+  const node = new ClusterRoom({ target: parseClusterUrl(url), room: 'tincan', log: () => {} });
+  node.attach(room);
+  defer(() => node.close());
+  await node.start();
+  return { room, node };
+}
+
+describe('ClusterRoom bounds', () => {
+  it(`stops the server reading once ${OUTBOUND_BUDGET_BYTES / 2 ** 20} MiB wait for Redis, and resumes when they are through`, async () => {
+    const redis = await cluster.redis();
+    // Every reply to the node's writer comes 300 ms late: its appends back up.
+    const slow = await cluster.proxy(redis.port, { delayReplies: (first) => (first.includes(':writer') ? 300 : 0) });
+    const { room, node } = await join(`redis://127.0.0.1:${slow.port}`);
+    await room.changed.until(() => room.intake.at(-1) === false, 'the node to start reading once joined');
+    node.join(1, '10.0.0.1:1');
+    const line = Buffer.alloc(64 * 1024, 0x61);
+    let sent = 0;
+    while (!node.stats.intakePaused && sent < 1000) {
+      node.line(1, line);
+      sent++;
+    }
+    expect(node.stats.intakePaused).toBe(true);
+    // It stopped within one line of the budget: a server stops reading at once.
+    expect(node.stats.pendingBytes).toBeLessThan(OUTBOUND_BUDGET_BYTES + 2 * line.length);
+    expect(sent * line.length).toBeGreaterThan(OUTBOUND_BUDGET_BYTES - line.length); // and not before it
+    await room.changed.until(() => room.intake.at(-1) === false, 'the node to read again', 20_000);
+    await room.changed.until(() => room.lines.length === sent, `all ${sent} lines back from the stream`, 20_000);
+    expect(room.lines.every((text) => text === `[10.0.0.1:1] ${line.length}`)).toBe(true);
+  }, 60_000);
+
+  it(`remembers at most ${MAX_TRACKED_NODES} other nodes, however many ids the stream shows, and still delivers every event`, async () => {
+    const redis = await cluster.redis();
+    const { room, node } = await join(redis.url);
+    const db = redis.client();
+    const info = (await db.xinfo('STREAM', 'tincan:{tincan}:stream').catch(() => null)) as unknown[] | null;
+    let ordinal = info ? Number(info[info.indexOf('entries-added') + 1]) : 0;
+    const fakes = MAX_TRACKED_NODES + 200;
+    const pipeline = db.pipeline();
+    for (let i = 0; i < fakes; i++) {
+      const id = (0x100000000000 + i).toString(16);
+      pipeline.xadd('tincan:{tincan}:stream', '*', 'k', 'j', 'o', String(++ordinal), 'n', id, 's', '1', 'c', '1', 'p', `10.1.${i >> 8}.${i & 255}:1`);
+    }
+    await pipeline.exec();
+    await room.changed.until(() => room.joins.length === fakes, `all ${fakes} joins`, 20_000);
+    expect(node.stats.trackedNodes).toBeLessThanOrEqual(MAX_TRACKED_NODES);
+    expect(node.stats.invalid).toBe(0);
+  }, 60_000);
+});

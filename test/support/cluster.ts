@@ -1,0 +1,83 @@
+/**
+ * Cluster tests: headless servers ("nodes") as real child processes on one real redis-server,
+ * and raw clients on them; everything is stopped after the test.
+ */
+import { useCleanup } from './cleanup';
+import { spawnServer, type ServerProcess, type SpawnOptions } from './headless-server';
+import { RawClient, frame } from './raw-client';
+import { RedisServer, type RedisServerOptions } from './redis-server';
+import { TcpProxy, type ProxyOptions } from './tcp-proxy';
+
+export interface ClusterNode {
+  process: ServerProcess;
+  port: number;
+}
+
+export interface ClusterFixture {
+  redis(options?: RedisServerOptions): Promise<RedisServer>;
+  /** A node of the room at `url` (extra options after it), once it listens. */
+  node(url: string, extra?: string[], options?: SpawnOptions): Promise<ClusterNode>;
+  /** A node that may not get as far as listening (bad options, bad password). */
+  spawn(args: string[], options?: SpawnOptions): ServerProcess;
+  client(node: ClusterNode): Promise<RawClient>;
+  /** A TCP proxy in front of `port` (say, a node's way to Redis). */
+  proxy(port: number, options?: ProxyOptions): Promise<TcpProxy>;
+}
+
+/** Call once per test file: `redis(options)` starts a redis-server that is removed after the test. */
+export function useRedis(): (options?: RedisServerOptions) => Promise<RedisServer> {
+  const defer = useCleanup();
+  return async (options) => {
+    const server = await RedisServer.start(options);
+    defer(() => server.close());
+    return server;
+  };
+}
+
+/** Call once per test file. */
+export function useCluster(): ClusterFixture {
+  const defer = useCleanup();
+  const redis = useRedis();
+  const spawn = (args: string[], options?: SpawnOptions): ServerProcess => {
+    const child = spawnServer(args, options);
+    defer(() => child.kill());
+    return child;
+  };
+  return {
+    redis,
+    spawn,
+    async node(url, extra = [], options) {
+      const process = spawn(['--port', '0', '--host', '127.0.0.1', '--cluster', url, ...extra], options);
+      const { port } = await process.listening();
+      return { process, port };
+    },
+    async client(node) {
+      const client = await RawClient.connect(node.port);
+      defer(() => client.destroy());
+      return client;
+    },
+    async proxy(port, options) {
+      const proxy = await TcpProxy.start(port, options);
+      defer(() => proxy.close());
+      return proxy;
+    },
+  };
+}
+
+/** Says `text` and waits for it to come back: from then on the client is in the room's order. */
+export async function enter(client: RawClient, text = `hello from ${client.label}`, timeoutMs?: number): Promise<void> {
+  await client.write(`${text}\n`);
+  await client.waitForText(frame(client, text), timeoutMs);
+}
+
+/** The complete lines a client received from the first line equal to `marker` on (inclusive). */
+export function linesFrom(client: RawClient, marker: string): string[] {
+  const lines = client.lines();
+  const at = lines.indexOf(marker);
+  return at < 0 ? [] : lines.slice(at);
+}
+
+/** How often `line` occurs as a whole line. */
+export function count(client: RawClient, line: string): number {
+  return client.lines().filter((received) => received === line).length;
+}
