@@ -3,74 +3,17 @@
  * `net` clients. Every scenario leaves a screenshot in test-results/e2e/.
  */
 import os from 'node:os';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { FOLLOW_WINDOW_ROWS, PAGE_ROWS } from '../../renderer/src/hooks/useTranscriptWindow';
-import { useCleanup } from '../support/cleanup';
 import { PEER_HUE_COUNT, peerHueIndex } from '../../renderer/src/lib/peer-colour';
 import { spawnServer } from '../support/headless-server';
 import { spawnHostileHost, type HostileScript } from '../support/hostile-host';
 import { freePort, occupiedPort } from '../support/ports';
-import { RawClient } from '../support/raw-client';
 import { waitUntil } from '../support/wait';
-import {
-  AppPage,
-  RENDERER_DIST,
-  launchChromium,
-  requireBuiltRenderer,
-  startStaticServer,
-  type AppPageOptions,
-  type StaticServer,
-} from './harness';
+import type { AppPage } from './harness';
+import { WAIT_MS, transcript, useChromiumApps, waitForRow } from './fixture';
 
-const WAIT_MS = 10_000;
-
-let browser: Browser | undefined;
-let site: StaticServer | undefined;
-const defer = useCleanup();
-const openApps: AppPage[] = [];
-
-beforeAll(async () => {
-  requireBuiltRenderer();
-  site = await startStaticServer(RENDERER_DIST);
-  browser = await launchChromium();
-});
-
-// Registered after useCleanup's hook, so it runs first: the pages are still open.
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') {
-    for (const [index, app] of openApps.entries()) await app.screenshot(`FAILED-${task.name.slice(0, 40)}-${index}`).catch(() => undefined);
-  }
-  openApps.length = 0;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
-
-async function openApp(options: AppPageOptions = {}): Promise<AppPage> {
-  if (!browser || !site) throw new Error('Chromium or the page server did not start (see beforeAll).');
-  const app = await AppPage.open(browser, site.url, options);
-  defer(() => app.close());
-  openApps.push(app);
-  return app;
-}
-
-async function rawClient(port: number): Promise<RawClient> {
-  const client = await RawClient.connect(port);
-  defer(() => client.destroy());
-  return client;
-}
-
-function transcript(page: Page) {
-  return page.getByRole('log', { name: 'Messages' });
-}
-
-/** Waits for a transcript row containing `text`. */
-async function waitForRow(page: Page, text: string): Promise<void> {
-  await transcript(page).locator('li', { hasText: text }).last().waitFor({ timeout: WAIT_MS });
-}
+const { openApp, rawClient, defer } = useChromiumApps('');
 
 /** Hosts through the UI on a free port, this computer only. Returns the port and our own peer. */
 async function hostThroughUi(app: AppPage): Promise<{ port: number; self: string }> {

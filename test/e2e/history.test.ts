@@ -5,64 +5,23 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { ChatLine } from '../../main/common/ipc-contract';
-import { useCleanup } from '../support/cleanup';
 import { EventRecorder } from '../support/event-recorder';
-import { RawClient } from '../support/raw-client';
 import { useRooms } from '../support/room';
 import { waitUntil } from '../support/wait';
-import { AppPage, RENDERER_DIST, launchChromium, requireBuiltRenderer, startStaticServer, type AppPageOptions, type StaticServer } from './harness';
+import type { AppPage, AppPageOptions } from './harness';
+import { WAIT_MS, transcript, useChromiumApps, waitForRow } from './fixture';
 
-const WAIT_MS = 10_000;
-
-let browser: Browser | undefined;
-let site: StaticServer | undefined;
-const defer = useCleanup();
+const { openApp: openPage, rawClient, defer } = useChromiumApps('history-');
 const room = useRooms();
-const openApps: AppPage[] = [];
-
-beforeAll(async () => {
-  requireBuiltRenderer();
-  site = await startStaticServer(RENDERER_DIST);
-  browser = await launchChromium();
-});
-
-afterEach(async ({ task }) => {
-  if (task.result?.state === 'fail') {
-    for (const [index, app] of openApps.entries()) await app.screenshot(`FAILED-history-${task.name.slice(0, 40)}-${index}`).catch(() => undefined);
-  }
-  openApps.length = 0;
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await site?.close();
-});
 
 async function openApp(options: AppPageOptions = {}): Promise<{ app: AppPage; events: EventRecorder }> {
-  if (!browser || !site) throw new Error('Chromium or the page server did not start (see beforeAll).');
-  const app = await AppPage.open(browser, site.url, options);
-  defer(() => app.close());
-  openApps.push(app);
+  const app = await openPage(options);
   const events = new EventRecorder(app.session);
   defer(() => events.dispose());
   return { app, events };
-}
-
-async function rawClient(port: number): Promise<RawClient> {
-  const client = await RawClient.connect(port);
-  defer(() => client.destroy());
-  return client;
-}
-
-function transcript(page: Page) {
-  return page.getByRole('log', { name: 'Messages' });
-}
-
-async function waitForRow(page: Page, text: string): Promise<void> {
-  await transcript(page).locator('li', { hasText: text }).last().waitFor({ timeout: WAIT_MS });
 }
 
 async function joinThroughUi(page: Page, port: number): Promise<void> {

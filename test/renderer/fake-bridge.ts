@@ -28,6 +28,7 @@ import type {
   Snapshot,
   TincanBridge,
 } from '../../main/common/ipc-contract';
+import { defaultPreferences } from '../../main/app/preferences';
 
 // Main numbers its statuses; the fake counts from well above any snapshot's revision.
 let nextRevision = 1000;
@@ -43,20 +44,7 @@ function withStatus<T>(result: Result<T>, status: SessionStatus): SessionResult<
 }
 
 export function defaultTestPreferences(overrides: Partial<Preferences> = {}): Preferences {
-  return {
-    lastMode: 'host',
-    lastPort: 60003,
-    lastScope: 'lan',
-    recentHosts: [],
-    roomName: '',
-    hostedBefore: false,
-    historyRetention: 'forever',
-    notificationPrivacy: 'sender',
-    mentionsOnly: false,
-    mentionKeywords: [],
-    doNotDisturb: false,
-    ...overrides,
-  };
+  return { ...defaultPreferences(), ...overrides };
 }
 
 /** A call the renderer made, in order. */
