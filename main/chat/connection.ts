@@ -6,7 +6,7 @@
 import type net from 'node:net';
 import { sourceKey } from './address-limits';
 import type { LineDecoder } from './line-decoder';
-import type { LineBucket } from './line-rate';
+import type { TokenBucket } from '../common/token-bucket';
 import type { Admittee } from './admission';
 import type { TurnRecipient } from './turn-delivery';
 import type { ClientInfo } from './types';
@@ -63,7 +63,7 @@ export function socketHandlers(events: ConnectionEvents): SocketHandlers {
 export interface Talker {
   readonly decoder: LineDecoder;
   /** With a line-rate limit (and not trusted): its bucket. */
-  lines: LineBucket | null;
+  lines: TokenBucket | null;
   /** What it sent that is not decoded yet because it is over its line rate (≤ one read). */
   pendingInput: Buffer | null;
   /** Its FIN arrived while input was still pending: it leaves once that is relayed. */

@@ -38,7 +38,7 @@ import { AdmissionQueue } from './admission';
 import { Connection, Phase, socketHandlers, type SocketHandlers, type Talker } from './connection';
 import { DescriptorWatch } from './descriptor-watch';
 import { LineDecoder, DEFAULT_MAX_LINE_BYTES } from './line-decoder';
-import { LineBucket } from './line-rate';
+import { TokenBucket } from '../common/token-bucket';
 import { classifyOpening, MAX_OPENING_BYTES } from './opening-sniffer';
 import { OutputBudget } from './output-budget';
 import { OutputQueue } from './output-queue';
@@ -486,7 +486,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private newTalker(connection: Connection): Talker {
     const lines = this.maxLinesPerSecond > 0 && !connection.trusted
-      ? new LineBucket(this.maxLinesPerSecond, this.lineBurst, performance.now())
+      ? new TokenBucket(this.maxLinesPerSecond, this.lineBurst, performance.now())
       : null;
     const decoder = new LineDecoder(this.maxLineBytes, (line) => this.relay(connection, line));
     return { decoder, lines, pendingInput: null, endPending: false, turnBytes: 0, recentBytes: 0 };
@@ -523,7 +523,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
     if (this.listenerCount('message') > 0) this.emitSafely('message', connection.info(), text.toString('utf8'));
     const bucket = connection.talker!.lines;
-    if (bucket === null || bucket.take(performance.now())) return true;
+    if (bucket === null || bucket.spend(performance.now())) return true;
     this.pause(connection, 'line-rate');
     this.ratePaused.add(connection);
     if (!this.rateTimer) {

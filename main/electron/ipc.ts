@@ -7,7 +7,7 @@
  */
 import type { Clipboard, IpcMain, IpcMainEvent, IpcMainInvokeEvent, Shell } from 'electron';
 import { CHANNELS, EVENTS_ACK_CHANNEL, fail, ok, type Result } from '../common/ipc-contract';
-import { TokenBucket } from '../app/rate-limit';
+import { TokenBucket } from '../common/token-bucket';
 import {
   validateClearHistoryRequest,
   validateCopyText,
@@ -82,10 +82,10 @@ export function createChannelHandlers({
   clipboard,
   shell,
   chooseTranscriptFile,
-  now,
+  now = () => performance.now(),
 }: Pick<IpcDependencies, 'session' | 'clipboard' | 'shell' | 'chooseTranscriptFile' | 'now'>): Record<ChannelName, ChannelHandler> {
-  const links = new TokenBucket(LINK_RATE.perSecond, LINK_RATE.burst, now);
-  const copies = new TokenBucket(COPY_RATE.perSecond, COPY_RATE.burst, now);
+  const links = new TokenBucket(LINK_RATE.perSecond, LINK_RATE.burst, now());
+  const copies = new TokenBucket(COPY_RATE.perSecond, COPY_RATE.burst, now());
   return {
     getSnapshot: async (argument) => {
       const checked = validateNoArgument(argument, 'Reading the state');
@@ -114,7 +114,7 @@ export function createChannelHandlers({
     copyText: async (argument) => {
       const checked = validateCopyText(argument);
       if (!checked.ok) return checked;
-      if (!copies.take()) return fail(TOO_MANY_COPIES_ERROR);
+      if (!copies.take(now())) return fail(TOO_MANY_COPIES_ERROR);
       try {
         await clipboard.writeText(checked.value);
         return ok(null);
@@ -125,7 +125,7 @@ export function createChannelHandlers({
     openLink: async (argument) => {
       const checked = validateOpenLink(argument);
       if (!checked.ok) return checked;
-      if (!links.take()) return fail(TOO_MANY_LINKS_ERROR);
+      if (!links.take(now())) return fail(TOO_MANY_LINKS_ERROR);
       try {
         await shell.openExternal(checked.value);
         return ok(null);

@@ -11,7 +11,7 @@
 import path from 'node:path';
 import electronLog from 'electron-log/node';
 import { formatLogEntry, type LogFields, type Logger } from '../app/logger';
-import { TokenBucket } from '../app/rate-limit';
+import { TokenBucket } from '../common/token-bucket';
 
 export const LOG_FILE_NAME = 'main.log';
 export const DEFAULT_LOG_MAX_BYTES = 1024 * 1024;
@@ -39,10 +39,10 @@ export function createFileLogger(directory: string, options: FileLoggerOptions =
   // electron-log pads `{level}]` so the messages line up.
   log.transports.file.format = '[{y}-{m}-{d} {h}:{i}:{s}.{ms}] [{level}] {text}';
   log.transports.console.level = options.console === true ? 'info' : false;
-  const budget = new TokenBucket(options.perSecond ?? 20, options.burst ?? 200);
+  const budget = new TokenBucket(options.perSecond ?? 20, options.burst ?? 200, performance.now());
   let suppressed = 0;
   const write = (level: 'info' | 'warn' | 'error', event: string, fields?: LogFields): void => {
-    if (!budget.take()) {
+    if (!budget.take(performance.now())) {
       suppressed += 1;
       return;
     }

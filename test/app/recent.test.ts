@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecentLines } from '../../main/app/recent-lines';
 import { RECENT_SENDS_MAX, RECENT_SENDS_MAX_AGE_MS, RecentSends } from '../../main/app/recent-sends';
-import { TokenBucket } from '../../main/app/rate-limit';
 import type { ChatLine } from '../../main/common/ipc-contract';
 
 describe('RecentSends', () => {
@@ -51,19 +50,5 @@ describe('RecentLines', () => {
     expect(bySize.lines().at(-1)?.seq).toBe(100);
     bySize.clear();
     expect(bySize.lines()).toEqual([]);
-  });
-});
-
-describe('TokenBucket', () => {
-  it('allows a burst, then the rate', () => {
-    let now = 0;
-    const bucket = new TokenBucket(2, 3, () => now);
-    expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, true, false]);
-    now += 499;
-    expect(bucket.take()).toBe(false);
-    now += 2;
-    expect(bucket.take()).toBe(true);
-    now += 60_000;
-    expect([bucket.take(), bucket.take(), bucket.take(), bucket.take()]).toEqual([true, true, true, false]);
   });
 });

@@ -29,7 +29,8 @@ import {
 } from './interfaces';
 import { LinkSet } from './link-set';
 import type { MdnsLink } from './mdns-link';
-import { SourceLimiter, TokenBucket, type SourceLimiterOptions } from './rate-limit';
+import { TokenBucket } from '../../common/token-bucket';
+import { SourceLimiter, type SourceLimiterOptions } from './rate-limit';
 import { RoomTable, type LocalView, type Sighting } from './room-table';
 
 export interface RoomFinderOptions {

@@ -1,31 +1,8 @@
 /**
- * Token buckets for what arrives from the network: a flood of announcements is dropped at
+ * A packet budget for what arrives from the network: a flood of announcements is dropped at
  * the door, before it is parsed further or touches the room list. Pure; clock passed in.
  */
-
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(
-    private readonly perSecond: number,
-    private readonly burst: number,
-    now: number,
-  ) {
-    this.tokens = burst;
-    this.last = now;
-  }
-
-  /** Takes one token if there is one. */
-  take(now: number): boolean {
-    const elapsed = Math.max(0, now - this.last);
-    this.last = Math.max(this.last, now);
-    this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.perSecond) / 1000);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
+import { TokenBucket } from '../../common/token-bucket';
 
 export interface SourceLimiterOptions {
   /** Packets a second from any one sender (and the burst it may save up). */

@@ -1,17 +1,8 @@
 /** The packet budget: per sender, in total, and with a bounded memory of senders. */
 import { describe, expect, it } from 'vitest';
-import { SourceLimiter, TokenBucket } from '../../../main/app/discovery/rate-limit';
+import { SourceLimiter } from '../../../main/app/discovery/rate-limit';
 
 describe('rate limits', () => {
-  it('a bucket allows its burst at once, then its rate', () => {
-    const bucket = new TokenBucket(10, 3, 0);
-    expect([bucket.take(0), bucket.take(0), bucket.take(0), bucket.take(0)]).toEqual([true, true, true, false]);
-    expect(bucket.take(50)).toBe(false);
-    expect(bucket.take(100)).toBe(true);
-    // a clock that steps back does not mint tokens
-    expect(bucket.take(0)).toBe(false);
-  });
-
   it('one noisy sender is cut off without starving the others', () => {
     const limiter = new SourceLimiter({ perSource: 10, perSourceBurst: 10, total: 100, totalBurst: 100, maxSources: 10 }, 0);
     let noisy = 0;
