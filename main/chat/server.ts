@@ -7,7 +7,7 @@
  *  - turn-delivery.ts: the per-turn fan-out (one Buffer per turn, the notice block);
  *  - output-queue.ts and output-budget.ts: clients that cannot take their output at once,
  *    and fair backpressure (a client that does not read never slows anyone else);
- *  - address-limits.ts, peer-scope.ts, line-rate.ts: who may join, how many per address,
+ *  - address-limits.ts, peer-scope.ts, common/token-bucket.ts: who may join, how many per address,
  *    how fast one may talk;
  *  - descriptor-watch.ts: telling the operator that descriptors ran out;
  *  - sequencer.ts: the hook that lets something else (a cluster) own the room's order.
