@@ -229,6 +229,7 @@ const NOT_IDLE_ERROR = 'Leave the current chat first.';
 const NO_HISTORY_STATUS: HistoryStatus = { available: false, reason: 'this window keeps no history.', retention: 'session' };
 const NO_HISTORY_ERROR = 'History is unavailable: this window keeps no history.';
 const NOT_IN_A_ROOM_ERROR = 'You are not in a room: host or join one first.';
+export const SAVE_IN_PROGRESS_ERROR = 'A transcript is already being saved: finish or cancel that first.';
 const CLOSED_ERROR = 'Tincan is shutting down.';
 
 /** A join whose connection failed: the sentence, the ChatClient's code, and where it tried. */
@@ -281,6 +282,7 @@ export class ChatSession {
   private readonly batcher: EventBatcher;
   private readonly history: SessionHistory | null;
   private readonly recorder: RoomRecorder | null;
+  private savingTranscript = false;
   private readonly attention: AttentionFeed;
   private readonly everyLine: LineTap;
   private stopHistoryEvents: () => void = () => undefined;
@@ -602,13 +604,20 @@ export class ChatSession {
     if (this.history === null) return fail(NO_HISTORY_ERROR);
     const room = this.recorder?.room ?? null;
     if (room === null) return fail(NOT_IN_A_ROOM_ERROR);
-    // Lines still waiting for their batch belong in the file too.
-    this.recorder?.flush();
-    const chosen = await choose(room);
-    if (!chosen.ok || chosen.value === null) return chosen.ok ? ok(null) : chosen;
-    const file = chosen.value;
-    const exported = await this.history.exportRoom(room, file);
-    return exported.ok ? ok({ file, lines: exported.value.lines, bytes: exported.value.bytes }) : exported;
+    // One dialog and one export at a time, however often a (hostile) page asks.
+    if (this.savingTranscript) return fail(SAVE_IN_PROGRESS_ERROR);
+    this.savingTranscript = true;
+    try {
+      // Lines still waiting for their batch belong in the file too.
+      this.recorder?.flush();
+      const chosen = await choose(room);
+      if (!chosen.ok || chosen.value === null) return chosen.ok ? ok(null) : chosen;
+      const file = chosen.value;
+      const exported = await this.history.exportRoom(room, file);
+      return exported.ok ? ok({ file, lines: exported.value.lines, bytes: exported.value.bytes }) : exported;
+    } finally {
+      this.savingTranscript = false;
+    }
   }
 
   /** Deletes the current room's history ('room', answers how many lines went) or all of it. */

@@ -10,8 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { HistoryService } from '../../main/app/history/service';
 import type { DesktopNotification, NotificationEffects, UnreadState } from '../../main/app/notifications/policy';
 import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
-import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
-import type { BridgeEvent, HistoryView, Preferences } from '../../main/common/ipc-contract';
+import { ChatSession, SAVE_IN_PROGRESS_ERROR, type ChatSessionOptions } from '../../main/app/session';
+import { fail, ok, type BridgeEvent, type HistoryView, type Preferences, type Result } from '../../main/common/ipc-contract';
 import { useCleanup } from '../support/cleanup';
 import { EventRecorder } from '../support/event-recorder';
 import { RawClient } from '../support/raw-client';
@@ -213,6 +213,35 @@ describe('session history', () => {
       .join('\n');
     expect(content).toBe(`${expected}\n`);
     expect(value(await session.saveTranscript(async () => ({ ok: true, value: null })))).toBeNull();
+  });
+
+  it('saves one transcript at a time: a second request while the dialog is open is refused, not stacked', async () => {
+    const testRoom = await room();
+    const { session, events, dir } = await setup();
+    const guest = await guestOf(testRoom.port);
+    await joinRoom(session, testRoom.port);
+    await guest.write('one line to save\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'one line to save'), 'the line');
+    let answer: (file: string | null) => void = () => undefined;
+    let dialogs = 0;
+    const slowChooser = () => {
+      dialogs += 1;
+      return new Promise<Result<string | null>>((resolve) => {
+        answer = (file) => resolve(ok(file));
+      });
+    };
+    const first = session.saveTranscript(slowChooser);
+    await waitUntil(() => dialogs === 1, 'the first dialog');
+    expect(await session.saveTranscript(slowChooser)).toEqual(fail(SAVE_IN_PROGRESS_ERROR));
+    expect(dialogs).toBe(1);
+    const target = path.join(dir, 'one.txt');
+    answer(target);
+    expect(value(await first)?.file).toBe(target);
+    // Once it is done, saving works again.
+    const again = session.saveTranscript(slowChooser);
+    await waitUntil(() => dialogs === 2, 'the second dialog');
+    answer(null);
+    expect(value(await again)).toBeNull();
   });
 
   it('clears this room or everything, and tells the window to reload what it shows', async () => {
