@@ -5,12 +5,16 @@
  *   burst      20,000 lines written at once, typing while they arrive
  *   sustained  2,000 lines/s for 30 s (`--seconds N` to change), a key typed every 200 ms
  *
+ * `--cpu-prof DIR` writes a renderer CPU profile of each phase (open it in Chrome's DevTools).
+ *
  * Measured in the page with PerformanceObservers: long main-thread tasks (worst, total),
  * key latency from the Event Timing API (input to next paint, per key), transcript rows in
  * the DOM (sampled every frame), and the renderer's JS heap. Prints a table and one JSON line.
  * Targets: no task over 50 ms, every key under 50 ms, rows bounded.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { AppPage, RENDERER_DIST, launchChromium, requireBuiltRenderer, startStaticServer } from '../test/e2e/harness';
 import { RawClient } from '../test/support/raw-client';
@@ -196,13 +200,17 @@ async function sustained(
   return readPhase(page, cdp, `sustained ${rate.toLocaleString('en-US')}/s`, total, since, keys, startedAt, cpu);
 }
 
+function argumentAfter(flag: string): string | undefined {
+  const at = process.argv.indexOf(flag);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
 function verdict(ok: boolean): string {
   return ok ? 'met' : '**missed**';
 }
 
 async function main(): Promise<void> {
-  const secondsArg = process.argv.indexOf('--seconds');
-  const seconds = secondsArg >= 0 ? Number(process.argv[secondsArg + 1]) : 30;
+  const seconds = Number(argumentAfter('--seconds') ?? 30);
   requireBuiltRenderer();
   const site = await startStaticServer(RENDERER_DIST);
   let browser: Browser | null = null;
@@ -223,9 +231,22 @@ async function main(): Promise<void> {
     await waitForRow(app.page, 'joined', 10_000);
     await app.page.getByRole('textbox', { name: 'Message' }).focus();
 
+    const profileDir = argumentAfter('--cpu-prof');
+    const profiled = async (name: string, phase: () => Promise<PhaseFigures>): Promise<PhaseFigures> => {
+      if (profileDir === undefined) return phase();
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+      const figures = await phase();
+      const { profile } = await cdp.send('Profiler.stop');
+      mkdirSync(profileDir, { recursive: true });
+      const file = path.join(profileDir, `renderer-${name}.cpuprofile`);
+      writeFileSync(file, JSON.stringify(profile));
+      console.log(`renderer profile of ${name}: ${file}`);
+      return figures;
+    };
     const figures = [
-      await burst(app, cdp, browserCdp, client, 20_000),
-      await sustained(app, cdp, browserCdp, client, 2000, seconds),
+      await profiled('burst', () => burst(app!, cdp, browserCdp, client!, 20_000)),
+      await profiled('sustained', () => sustained(app!, cdp, browserCdp, client!, 2000, seconds)),
     ];
 
     const [load1] = os.loadavg();
