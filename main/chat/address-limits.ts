@@ -36,6 +36,11 @@ export function sourceKey(address: string): string {
   return `${full.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
+/** A source on the host itself (127/8, ::1), as `sourceKey` names it. */
+export function isLoopbackSource(key: string): boolean {
+  return key.startsWith('127.') || key === '::1';
+}
+
 export class AddressLimits {
   private readonly records = new Map<string, AddressRecord>();
 

@@ -33,7 +33,7 @@ import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { formatHost } from '../common/address';
-import { AddressLimits, sourceKey } from './address-limits';
+import { AddressLimits, isLoopbackSource, sourceKey } from './address-limits';
 import { AdmissionQueue } from './admission';
 import { Connection, Phase, socketHandlers, type SocketHandlers, type Talker } from './connection';
 import { DescriptorWatch } from './descriptor-watch';
@@ -169,6 +169,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly queue: OutputQueue;
   private readonly budget: OutputBudget;
   private readonly limits: AddressLimits;
+  private readonly limitLoopback: boolean;
   private readonly handlers: SocketHandlers;
   /** Peers named by trustPeer, until they connect (and while they are connected). */
   private readonly trustedPeers = new Set<string>();
@@ -214,6 +215,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
     this.admission = new AdmissionQueue(admitDelayMs, (connection) => this.announce(connection));
     this.limits = new AddressLimits(maxPerAddress, joinsPerMinute);
+    this.limitLoopback = options.limitLoopback ?? true;
     this.queue = new OutputQueue((connection, busy) => {
       this.budget.busyChanged(connection, busy);
       if (!busy && connection.wantsCrlf) this.readsCrlf(connection);
@@ -368,7 +370,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
     const source = sourceKey(address);
     const trusted = this.trustedPeers.has(peer);
-    if (!trusted) {
+    const limited = !trusted && (this.limitLoopback || !isLoopbackSource(source));
+    if (limited) {
       const refusal = this.limits.admit(source, performance.now());
       if (refusal !== null) {
         this.refuse(socket, peer, refusal);
@@ -376,7 +379,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       }
     }
     const connection = new Connection(this.nextId++, socket, peer, Buffer.from(`[${peer}] `), Date.now());
-    connection.limited = !trusted;
+    connection.limited = limited;
     if (trusted) this.trust(connection);
     if (this.sequencer) {
       this.waiting.set(connection.id, connection); // hears the room once its join comes back

@@ -26,6 +26,12 @@ export interface ChatServerOptions {
   maxConnectionsPerAddress?: number;
   /** Joins one source address may make per minute (all of them at once, then evenly); 0: unlimited. Default 60. */
   joinsPerAddressPerMinute?: number;
+  /**
+   * Whether the two limits above count peers on loopback (127/8, ::1). Default true. Off for
+   * a server whose loopback carries many people (an SSH tunnel, a TLS proxy, bots on the host
+   * all arrive as 127.0.0.1), and which no one reaches there without being on the host.
+   */
+  limitLoopback?: boolean;
   /** Lines a second one connection may send before its reading is paused; 0: unlimited. Default 20. */
   maxLinesPerSecond?: number;
   /** Lines a connection may send at once before the rate applies. Default 200. */

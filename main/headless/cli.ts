@@ -63,6 +63,9 @@ Options:
       --max-joins-per-minute N
                          joins one address may make per minute, N at once then evenly
                          (default ${DEFAULT_HEADLESS_JOINS_PER_MINUTE}; 0: unlimited)
+                         The defaults leave out loopback (127.0.0.1, ::1): tunnels,
+                         proxies and bots on this computer all arrive from there.
+                         A limit you set counts loopback too.
       --max-rate LINES   lines a second one connection may send; past it (after a burst
                          of 10 x LINES) the server stops reading it until it may talk
                          again, so nothing is lost (default: no limit)
@@ -128,6 +131,8 @@ export interface ServerCliOptions {
   maxClients: number;
   maxPerAddress: number;
   joinsPerMinute: number;
+  /** True when either limit per address was set on the command line: it then counts loopback too. */
+  limitLoopback: boolean;
   /** Lines a second per connection; 0: no limit. */
   maxRate: number;
   allowAnyAddress: boolean;
@@ -213,6 +218,7 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Se
     maxPerAddress: integerOption('max-per-address', values['max-per-address'], DEFAULT_HEADLESS_MAX_PER_ADDRESS, 0, 10_000_000),
     joinsPerMinute: integerOption(
       'max-joins-per-minute', values['max-joins-per-minute'], DEFAULT_HEADLESS_JOINS_PER_MINUTE, 0, 10_000_000),
+    limitLoopback: values['max-per-address'] !== undefined || values['max-joins-per-minute'] !== undefined,
     maxRate: integerOption('max-rate', values['max-rate'], 0, 1, 1_000_000),
     allowAnyAddress: values['allow-any-address'] ?? false,
     logMessages: values['log-messages'] ?? false,
@@ -400,6 +406,7 @@ export async function runServerCli(
     maxClients: options.maxClients,
     maxConnectionsPerAddress: options.maxPerAddress,
     joinsPerAddressPerMinute: options.joinsPerMinute,
+    limitLoopback: options.limitLoopback,
     maxLinesPerSecond: options.maxRate,
     lineBurst: Math.max(1, options.maxRate * RATE_BURST_FACTOR),
     allowPeers: options.allowAnyAddress ? 'any' : 'local-networks',

@@ -50,6 +50,16 @@ describe('ChatServer: connections per address', () => {
     await observer.waitForText(frame(again, 'back in'));
   });
 
+  it('with limitLoopback false, peers on loopback are not counted against either limit', async () => {
+    const r = await room({ maxConnectionsPerAddress: 2, joinsPerAddressPerMinute: 3, limitLoopback: false });
+    const clients = [];
+    for (let i = 0; i < 8; i++) clients.push(await joinFrom(r, '127.0.0.1'));
+    await waitUntil(() => r.server.stats.clientsNow === 8, 'eight in the room from one address');
+    await clients[7]!.write('eighth\n');
+    await clients[0]!.waitForText(frame(clients[7]!, 'eighth'));
+    expect(r.server.stats.connectionsRefused).toBe(0);
+  });
+
   it('0 means no limit per address', async () => {
     const r = await room({ maxConnectionsPerAddress: 0 });
     for (let i = 0; i < 40; i++) await r.join();

@@ -68,6 +68,18 @@ describe('ChatServer: peers from beyond the local networks', () => {
     expect(await talking).toBe(frame(label, 'from afar'));
   });
 
+  it('with limitLoopback false, a peer off loopback is still held to the limit per address', async () => {
+    const host = '10.78.0.1';
+    const ns = await namespace(host, '10.78.0.2', 24);
+    const r = await room({ maxConnectionsPerAddress: 1, limitLoopback: false }, host);
+    const first = ns.talk(host, r.port, 'first in\n');
+    const label = await said(r.server);
+    const second = await ns.talk(host, r.port, 'second\n');
+    expect(second).toBe('Tincan: too many connections from your address; close one and try again.\n');
+    await r.server.close();
+    expect(await first).toBe(frame(label, 'first in'));
+  });
+
   it('rejects a bad allowPeers', async () => {
     await expect(room({ allowPeers: 'everyone' as 'any' })).rejects.toThrow(/allowPeers must be 'any' or 'local-networks'/);
   });

@@ -155,6 +155,19 @@ describe('tincan-server (headless)', () => {
     expect(first.exitCode()).toBeNull();
   });
 
+  it('by default the limits per address leave loopback out: 150 joins from 127.0.0.1, 100 at once, all get in', async () => {
+    const server = start(['--port', '0', '--host', '127.0.0.1']);
+    const { port } = await server.listening();
+    // Past both defaults (64 open, 120 joins a minute) from the one loopback address.
+    const first = await Promise.all(Array.from({ length: 50 }, () => client(port)));
+    for (const c of first) c.destroy();
+    const held = await Promise.all(Array.from({ length: 100 }, () => client(port)));
+    const last = held.at(-1)!;
+    await last.write('all in\n');
+    await held[0]!.waitForText(frame(last, 'all in'));
+    expect(server.stderr()).not.toContain('refused');
+  });
+
   it('--max-per-address N turns away the N+1th connection from one address, says why and logs it', async () => {
     const server = start(['--port', '0', '--host', '127.0.0.1', '--max-per-address', '2']);
     const { port } = await server.listening();
