@@ -42,7 +42,7 @@ import { TokenBucket } from '../common/token-bucket';
 import { classifyOpening, MAX_OPENING_BYTES } from './opening-sniffer';
 import { OutputBudget } from './output-budget';
 import { OutputQueue } from './output-queue';
-import { peerAllowed, type PeerScope } from './peer-scope';
+import { AttachedNetworks, peerAllowed, type PeerScope } from './peer-scope';
 import { CONNECTED_TEXT, DISCONNECTED_TEXT, formatPeer, quoteNoticeLookalike } from './protocol';
 import type { RoomSequencer, SequencedRoom } from './sequencer';
 import { TurnDelivery } from './turn-delivery';
@@ -140,6 +140,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly maxLinesPerSecond: number;
   private readonly lineBurst: number;
   private readonly allowPeers: PeerScope;
+  private readonly attachedNetworks: AttachedNetworks | null;
 
   private server: net.Server | null = null;
   private bound: ListeningAddress | null = null;
@@ -212,6 +213,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       throw new RangeError(`allowPeers must be 'any' or 'local-networks' (got ${allowPeers})`);
     }
     this.allowPeers = allowPeers;
+    this.attachedNetworks = allowPeers === 'local-networks' ? new AttachedNetworks(options.interfaces) : null;
 
     this.admission = new AdmissionQueue(admitDelayMs, (connection) => this.announce(connection));
     this.limits = new AddressLimits(maxPerAddress, joinsPerMinute);
@@ -360,7 +362,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       return;
     }
     const peer = formatPeer(address, port);
-    if (!peerAllowed(this.allowPeers, address)) {
+    if (!peerAllowed(this.allowPeers, address, this.attachedNetworks)) {
       this.refuse(socket, peer, 'out-of-scope');
       return;
     }

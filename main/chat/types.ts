@@ -1,6 +1,6 @@
 /** Shapes shared by the chat server, the chat client and their users (session, CLI, tests). */
 import type { ClientInfo } from '../common/roster';
-import type { PeerScope } from './peer-scope';
+import type { InterfaceTable, PeerScope } from './peer-scope';
 import type { RoomSequencer } from './sequencer';
 
 export type { PeerScope };
@@ -38,9 +38,12 @@ export interface ChatServerOptions {
   lineBurst?: number;
   /**
    * 'local-networks' (default): peers from loopback, private, CGNAT, link-local and unique
-   * local addresses only (a room for "everyone on my network"). 'any': every address.
+   * local addresses, and from any subnet one of this machine's interfaces is on (a room for
+   * "everyone on my network"). 'any': every address.
    */
   allowPeers?: PeerScope;
+  /** The interface list the attached subnets are read from (tests); default os.networkInterfaces. */
+  interfaces?: InterfaceTable;
   /**
    * Something else owns the room's order (the headless server's Redis cluster); see
    * sequencer.ts. Without one the server orders the room itself.

@@ -71,7 +71,8 @@ Options:
                          again, so nothing is lost (default: no limit)
       --allow-any-address
                          accept peers from any address (default: only loopback, private,
-                         CGNAT, link-local and unique local addresses)
+                         CGNAT, link-local and unique local addresses, and any subnet
+                         one of this computer's interfaces is on)
       --log-messages     also log what people say (default: only joins, leaves and errors)
   -n, --name NAME        the room's name in others' "Rooms on your network" list
                          (default: "<user>'s room on <hostname>"; at most 63 bytes)

@@ -1,7 +1,8 @@
 /** Address ranges and per-address limits, without sockets. */
+import type os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { AddressLimits, sourceKey } from '../../main/chat/address-limits';
-import { isLocalNetworkAddress, peerAllowed } from '../../main/chat/peer-scope';
+import { AttachedNetworks, isLocalNetworkAddress, peerAllowed } from '../../main/chat/peer-scope';
 
 describe('isLocalNetworkAddress', () => {
   it.each([
@@ -76,5 +77,50 @@ describe('AddressLimits', () => {
   it('0 and 0: no limits at all', () => {
     const limits = new AddressLimits(0, 0);
     for (let i = 0; i < 1000; i++) expect(limits.admit('a', 0)).toBeNull();
+  });
+});
+
+describe('AttachedNetworks', () => {
+  const entry = (address: string, cidr: string | null): os.NetworkInterfaceInfo =>
+    ({ address, cidr, family: address.includes(':') ? 'IPv6' : 'IPv4', netmask: '', mac: '00:00:00:00:00:00', internal: false, scopeid: 0 });
+
+  it('takes any address on a subnet of an interface, public or not, and nothing beyond', () => {
+    const attached = new AttachedNetworks(() => ({
+      eth0: [entry('198.51.100.7', '198.51.100.7/24'), entry('2001:db8:5::7', '2001:db8:5::7/64')],
+      tun0: [entry('203.0.113.9', null)],
+    }));
+    expect(attached.includes('198.51.100.200')).toBe(true);
+    expect(attached.includes('::ffff:198.51.100.9')).toBe(true);
+    expect(attached.includes('2001:db8:5::abcd')).toBe(true);
+    expect(attached.includes('198.51.101.1')).toBe(false);
+    expect(attached.includes('2001:db8:6::1')).toBe(false);
+    expect(attached.includes('203.0.113.10')).toBe(false);
+    expect(attached.includes('not an address')).toBe(false);
+    expect(peerAllowed('local-networks', '198.51.100.200', attached)).toBe(true);
+    expect(peerAllowed('local-networks', '198.51.101.1', attached)).toBe(false);
+  });
+
+  it('reads the interfaces again only after the refresh interval', () => {
+    let reads = 0;
+    let subnet = '198.51.100.7/24';
+    const attached = new AttachedNetworks(() => {
+      reads += 1;
+      return { eth0: [entry(subnet.split('/')[0]!, subnet)] };
+    }, 5000);
+    expect(attached.includes('198.51.100.1', 0)).toBe(true);
+    subnet = '192.0.2.7/24'; // the machine moved to another network
+    expect(attached.includes('192.0.2.1', 4999)).toBe(false);
+    expect(reads).toBe(1);
+    expect(attached.includes('192.0.2.1', 5000)).toBe(true);
+    expect(attached.includes('198.51.100.1', 5001)).toBe(false);
+    expect(reads).toBe(2);
+  });
+
+  it('without an interface list only the fixed ranges count', () => {
+    const attached = new AttachedNetworks(() => {
+      throw new Error('no interfaces here');
+    });
+    expect(attached.includes('198.51.100.1')).toBe(false);
+    expect(peerAllowed('local-networks', '10.0.0.1', attached)).toBe(true);
   });
 });

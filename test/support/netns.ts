@@ -16,10 +16,16 @@ export interface LinkedNamespace {
   readonly hostAddress: string;
   readonly peerAddress: string;
   /**
-   * Connects from inside the namespace to `host:port`, sends `send`, and resolves with
-   * everything received until the server closed the connection (or `timeoutMs`).
+   * Connects from inside the namespace to `host:port` (from `from`, default the peer's link
+   * address), sends `send`, and resolves with everything received until the server closed
+   * the connection (or `timeoutMs`).
    */
-  talk(host: string, port: number, send: string, timeoutMs?: number): Promise<string>;
+  talk(host: string, port: number, send: string, timeoutMs?: number, from?: string): Promise<string>;
+  /**
+   * Gives the namespace one more address, beyond a router as this side sees it: reached
+   * through a route via the peer's link address, on none of this side's subnets.
+   */
+  addRoutedAddress(address: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,9 +59,9 @@ export async function linkedNamespace(hostAddress: string, peerAddress: string, 
     name,
     hostAddress,
     peerAddress,
-    talk(host, port, send, timeoutMs = WAIT_MS) {
+    talk(host, port, send, timeoutMs = WAIT_MS, from = peerAddress) {
       const script = `
-        const s = require('net').connect({ host: ${JSON.stringify(host)}, port: ${port}, localAddress: ${JSON.stringify(peerAddress)} });
+        const s = require('net').connect({ host: ${JSON.stringify(host)}, port: ${port}, localAddress: ${JSON.stringify(from)} });
         s.on('data', (d) => process.stdout.write(d));
         s.on('connect', () => s.write(${JSON.stringify(send)}));
         s.on('error', (e) => { process.stderr.write(String(e.code)); });
@@ -73,6 +79,12 @@ export async function linkedNamespace(hostAddress: string, peerAddress: string, 
           else reject(new Error(`client in ${name} exited ${code}: ${err || 'no close from the server'}; received ${JSON.stringify(out)}`));
         });
       });
+    },
+    async addRoutedAddress(address) {
+      const v6Address = address.includes(':');
+      const single = v6Address ? 128 : 32;
+      await ip('netns', 'exec', name, 'ip', 'addr', 'add', `${address}/${single}`, 'dev', peerLink, ...(v6Address ? ['nodad'] : []));
+      await ip('route', 'add', `${address}/${single}`, 'via', peerAddress, 'dev', hostLink);
     },
     async close() {
       await ip('netns', 'del', name).catch(() => undefined);
