@@ -35,12 +35,14 @@ import {
 export const CLUSTER_ENV = 'TINCAN_CLUSTER';
 
 /**
- * The headless server's limits per address. A lab's terminal server or a NAT gateway can put
- * several people behind one address, so the app's 16 is too few here; 64 still keeps one
- * machine from taking more than a sliver of the descriptors (20,000 / 64 is 300 machines).
+ * The headless server's limits per address. A lab's terminal server, or a lecture hall's
+ * Wi-Fi NATed into the lab network, puts many people behind one address, all arriving at
+ * once; so the app's 16 and 60 are far too few here. 256 still keeps one machine to a
+ * sliver of the descriptors (20,000 / 256 is 78 machines), and 600 joins (then 10 a second)
+ * lets a whole lecture in at once while bounding how fast one machine can churn notices.
  */
-export const DEFAULT_HEADLESS_MAX_PER_ADDRESS = 64;
-export const DEFAULT_HEADLESS_JOINS_PER_MINUTE = 120;
+export const DEFAULT_HEADLESS_MAX_PER_ADDRESS = 256;
+export const DEFAULT_HEADLESS_JOINS_PER_MINUTE = 600;
 /** `--max-rate N` allows bursts of this many times N lines. */
 export const RATE_BURST_FACTOR = 10;
 
