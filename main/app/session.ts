@@ -104,6 +104,7 @@ import {
   validateViewState,
 } from '../common/validate';
 import { HISTORY_LIMITS } from '../common/history';
+import { ListenerSet } from '../common/listener-set';
 import { RoomRecorder } from './history/room-recorder';
 import type { HistoryService } from './history/service';
 import { AttentionFeed } from './notifications/feed';
@@ -278,7 +279,7 @@ export class ChatSession {
   private preferences: Preferences | null = null;
   private preferencesLoading: Promise<Preferences> | null = null;
 
-  private readonly listeners = new Set<SessionEventsListener>();
+  private readonly listeners = new ListenerSet<EventBatch>();
   private readonly batcher: EventBatcher;
   private readonly history: SessionHistory | null;
   private readonly recorder: RoomRecorder | null;
@@ -699,10 +700,7 @@ export class ChatSession {
 
   /** Calls back with each batch of events; returns the function that unsubscribes. */
   onEvents(listener: SessionEventsListener): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.listeners.add(listener);
   }
 
   /** Starts looking for rooms on the network, if not already, and answers with those seen so far. */
@@ -1135,12 +1133,7 @@ export class ChatSession {
     this.everyLine.flush();
     // Nobody to show it to: nothing to wait for either.
     if (this.listeners.size === 0) this.batcher.acknowledge(batch.id);
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(batch);
-      } catch {
-        // One broken listener (a window that just closed) must not starve the others.
-      }
-    }
+    // One broken listener (a window that just closed) must not starve the others.
+    this.listeners.emit(batch);
   }
 }

@@ -22,6 +22,7 @@ import {
   type SearchResults,
 } from '../../common/history';
 import { fail, type Result } from '../../common/ipc-contract';
+import { ListenerSet } from '../../common/listener-set';
 import { UNAVAILABLE_PREFIX } from './faults';
 import type { AppendStats, ExportSummary, HistoryStoreEvent, HistoryStoreListener, TranscriptStoreOptions } from './store';
 import { toTuple, type FromWorker, type ToWorker, type WorkerMethod, type WorkerStartOptions } from './worker-protocol';
@@ -86,7 +87,7 @@ export class HistoryService {
   private readonly maxPendingRequests: number;
   private readonly requestTimeoutMs: number;
   private statusValue: HistoryStatus;
-  private readonly listeners = new Set<HistoryStoreListener>();
+  private readonly listeners = new ListenerSet<HistoryStoreEvent>();
   private readonly requests = new Map<number, PendingRequest>();
   private readonly appends = new Map<number, PendingAppend>();
   private nextId = 1;
@@ -149,10 +150,7 @@ export class HistoryService {
   }
 
   onEvent(listener: HistoryStoreListener): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.listeners.add(listener);
   }
 
   /**
@@ -352,12 +350,6 @@ export class HistoryService {
   }
 
   private emit(event: HistoryStoreEvent): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's failure is its own.
-      }
-    }
+    this.listeners.emit(event);
   }
 }

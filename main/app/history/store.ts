@@ -35,6 +35,7 @@ import {
   type SearchRequest,
   type SearchResults,
 } from '../../common/history';
+import { ListenerSet } from '../../common/listener-set';
 import { stripControls } from '../../chat/sanitize';
 import { HistoryConnection, PAGE_SIZE_BYTES, type SearchPreference, type SearchRow } from './connection';
 import { classifyFault, describeFault, UNAVAILABLE_PREFIX, type Fault } from './faults';
@@ -158,7 +159,7 @@ export class TranscriptStore {
   private firstIdOfRun = 0;
   private purgeTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  private readonly listeners = new Set<HistoryStoreListener>();
+  private readonly listeners = new ListenerSet<HistoryStoreEvent>();
   private readonly appendStats: AppendStats = { stored: 0, dropped: 0, batches: 0, appendMsTotal: 0, appendMsMax: 0 };
 
   private constructor(options: TranscriptStoreOptions) {
@@ -203,10 +204,7 @@ export class TranscriptStore {
   }
 
   onEvent(listener: HistoryStoreListener): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
+    return this.listeners.add(listener);
   }
 
   stats(): AppendStats {
@@ -755,12 +753,6 @@ export class TranscriptStore {
   }
 
   private emit(event: HistoryStoreEvent): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(event);
-      } catch {
-        // A listener's failure is its own; the store and the other listeners go on.
-      }
-    }
+    this.listeners.emit(event);
   }
 }
