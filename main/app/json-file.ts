@@ -11,8 +11,11 @@ import path from 'node:path';
 /** Files we write are tiny; anything bigger than this is not ours and is not parsed. */
 const MAX_JSON_FILE_BYTES = 256 * 1024;
 
-/** `.NAME.PID.RAND.tmp`: hidden, next to the file, named after the process that wrote it. */
-function temporaryPath(filePath: string): string {
+/**
+ * `.NAME.PID.RAND.tmp`: hidden, next to the file, named after the process that wrote it, so
+ * `sweepStaleTempFiles` knows one left by an interrupted write.
+ */
+export function temporaryPath(filePath: string): string {
   return path.join(path.dirname(filePath), `.${path.basename(filePath)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 const TEMPORARY_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]{8}\.tmp$/;
@@ -60,11 +63,6 @@ export class JsonFileWriter {
     // A failed write must not block the ones after it; the caller still sees the failure.
     this.previous = next.catch(() => undefined);
     return next;
-  }
-
-  /** Settles once every write asked for so far has finished. */
-  idle(): Promise<void> {
-    return this.previous;
   }
 }
 

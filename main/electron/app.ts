@@ -59,11 +59,6 @@ const RELOAD_WINDOW_MS = 60_000;
 /** Files in userData written through json-file.ts (their interrupted writes are swept at start). */
 const USER_DATA_FILES = ['preferences.json', 'window-state.json'] as const;
 
-export interface StartOptions {
-  /** The log; default: electron-log into `main.log` in the app's log folder. */
-  createLogger?: (logsDirectory: string, packaged: boolean) => Logger;
-}
-
 export interface TincanApp {
   /** False when another Tincan was already running: this one asked it to come forward and quits. */
   primary: boolean;

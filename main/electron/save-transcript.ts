@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { BrowserWindow, Dialog, SaveDialogOptions } from 'electron';
 import type { RoomAddress } from '../common/history';
 import { fail, ok, type Result } from '../common/ipc-contract';
+import { formatLocalTimestamp } from '../app/history/transcript-format';
 
 export interface SaveDialogDependencies {
   dialog: Pick<Dialog, 'showSaveDialog'>;
@@ -17,8 +18,7 @@ export interface SaveDialogDependencies {
 
 /** `Tincan 10.0.0.5 port 60003 2026-12-01.txt`: nothing a file system would refuse. */
 export function suggestedTranscriptName(room: RoomAddress, now: number): string {
-  const date = new Date(now);
-  const day = `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+  const day = formatLocalTimestamp(now).slice(0, 'YYYY-MM-DD'.length);
   const host = room.host.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'room';
   return `Tincan ${host} port ${room.port} ${day}.txt`;
 }

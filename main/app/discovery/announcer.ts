@@ -161,12 +161,12 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
     this.updateTimer.unref();
   }
 
-  /** Sends goodbyes (multicast DNS with TTL 0 and a `bye` beacon) and closes every socket. */
   /** Read through a call: close() may run while start() awaits, which narrowing cannot see. */
   private isClosed(): boolean {
     return this.closed;
   }
 
+  /** Sends goodbyes (multicast DNS with TTL 0 and a `bye` beacon) and closes every socket. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

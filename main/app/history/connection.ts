@@ -7,9 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import {
-  HISTORY_LINE_KINDS,
+  storedKind,
   type HistoryLine,
-  type HistoryLineKind,
   type HistoryRoom,
   type NewHistoryLine,
   type RoomAddress,
@@ -35,14 +34,13 @@ const ROWS_PER_INSERT = 64;
 const HIT_COLUMNS = 'l.id, l.room_id, l.at, l.sender, l.text, l.kind, l.ours, r.host, r.port, r.name, r.last_at';
 
 function toLine(row: Row): HistoryLine {
-  const kind = row.kind as HistoryLineKind;
   return {
     id: Number(row.id),
     roomId: Number(row.room_id),
     at: Number(row.at),
     sender: String(row.sender),
     text: String(row.text),
-    kind: HISTORY_LINE_KINDS.includes(kind) ? kind : 'system',
+    kind: storedKind(String(row.kind)),
     ours: row.ours === 1,
   };
 }
@@ -208,10 +206,6 @@ export class HistoryConnection {
     }
   }
 
-  get isOpen(): boolean {
-    return !this.closed;
-  }
-
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -319,16 +313,13 @@ export class HistoryConnection {
   }
 
   exportPage(roomId: number, afterId: number, lastId: number, limit: number): (Pick<HistoryLine, 'id' | 'at' | 'sender' | 'text' | 'kind'>)[] {
-    return this.exportPageStatement.all(roomId, afterId, lastId, limit).map((row) => {
-      const kind = row.kind as HistoryLineKind;
-      return {
-        id: Number(row.id),
-        at: Number(row.at),
-        sender: String(row.sender),
-        text: String(row.text),
-        kind: HISTORY_LINE_KINDS.includes(kind) ? kind : 'system',
-      };
-    });
+    return this.exportPageStatement.all(roomId, afterId, lastId, limit).map((row) => ({
+      id: Number(row.id),
+      at: Number(row.at),
+      sender: String(row.sender),
+      text: String(row.text),
+      kind: storedKind(String(row.kind)),
+    }));
   }
 
   count(): number {

@@ -9,31 +9,21 @@
  * room starts by asking for the newest stored id (`lastId`, posted before any line of the
  * visit): everything up to it is the "earlier" history.
  */
-import type { HistoryLineKind, HistoryPage, HistoryStatus, NewHistoryLine, RoomAddress } from '../../common/history';
-import { HISTORY_LIMITS } from '../../common/history';
-import { ok, type ChatLine, type HistoryView, type HistoryViewLine, type LineKind, type Result } from '../../common/ipc-contract';
+import type { HistoryPage, NewHistoryLine, RoomAddress, StoredLineKind } from '../../common/history';
+import { HISTORY_KIND_OF, HISTORY_LIMITS } from '../../common/history';
+import { ok, type ChatLine, type HistoryView, type HistoryViewLine, type Result } from '../../common/ipc-contract';
 import type { AppendAck } from './service';
 
 /** What the session needs of the history (HistoryService has it all). */
 export interface HistoryBackend {
-  readonly status: HistoryStatus;
   append(room: RoomAddress, lines: readonly NewHistoryLine[]): Promise<AppendAck>;
   lastId(): Promise<Result<number>>;
   pageBefore(room: RoomAddress, beforeId: number | null, limit?: number): Promise<Result<HistoryPage>>;
 }
 
 /** Lines from the wire; a 'skipped' line is the renderer's stand-in for lines history has anyway. */
-type StoredKind = Exclude<LineKind, 'skipped'>;
-
-const KIND_OF: Record<StoredKind, HistoryLineKind> = {
-  message: 'message',
-  connected: 'join',
-  disconnected: 'leave',
-  raw: 'system',
-};
-
-export function toHistoryLine(line: ChatLine & { kind: StoredKind }): NewHistoryLine {
-  return { at: line.at, sender: line.peer, text: line.text, kind: KIND_OF[line.kind], ours: line.self };
+export function toHistoryLine(line: ChatLine & { kind: StoredLineKind }): NewHistoryLine {
+  return { at: line.at, sender: line.peer, text: line.text, kind: HISTORY_KIND_OF[line.kind], ours: line.self };
 }
 
 /** Lines waiting for the next batch; past this a flood is dropped rather than held. */
@@ -61,10 +51,10 @@ interface Visit {
 
 interface Buffered {
   visit: Visit;
-  lines: (ChatLine & { kind: StoredKind })[];
+  lines: (ChatLine & { kind: StoredLineKind })[];
 }
 
-function isStored(line: ChatLine): line is ChatLine & { kind: StoredKind } {
+function isStored(line: ChatLine): line is ChatLine & { kind: StoredLineKind } {
   return line.kind !== 'skipped';
 }
 
@@ -72,8 +62,6 @@ export class RoomRecorder {
   private visit: Visit | null = null;
   private buffered: Buffered[] = [];
   private bufferedLines = 0;
-  /** Lines dropped because too many waited for their batch. */
-  dropped = 0;
 
   constructor(private readonly backend: HistoryBackend) {}
 
@@ -98,7 +86,6 @@ export class RoomRecorder {
     const visit = this.visit;
     if (visit === null || !isStored(line)) return;
     if (this.bufferedLines >= MAX_BUFFERED_LINES) {
-      this.dropped += 1;
       visit.gap = true;
       return;
     }

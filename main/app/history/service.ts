@@ -197,10 +197,6 @@ export class HistoryService {
     return this.call('search', [request]);
   }
 
-  room(address: RoomAddress): Promise<Result<HistoryRoom | null>> {
-    return this.call('room', [address]);
-  }
-
   rooms(): Promise<Result<HistoryRoom[]>> {
     return this.call('rooms', []);
   }
@@ -210,10 +206,6 @@ export class HistoryService {
     return this.call('lastId', []);
   }
 
-  setRoomName(room: RoomAddress, name: string): Promise<Result<null>> {
-    return this.call('setRoomName', [room, name]);
-  }
-
   exportRoom(room: RoomAddress, target: string): Promise<Result<ExportSummary>> {
     return this.call('exportRoom', [room, target]);
   }
@@ -221,10 +213,6 @@ export class HistoryService {
   async setRetention(retention: Retention): Promise<HistoryStatus> {
     const answer = await this.call<HistoryStatus | Result<never>>('setRetention', [retention]);
     return 'available' in answer ? answer : this.statusValue;
-  }
-
-  purgeExpired(): Promise<Result<number>> {
-    return this.call('purgeExpired', []);
   }
 
   clearRoom(room: RoomAddress): Promise<Result<number>> {

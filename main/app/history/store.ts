@@ -15,7 +15,6 @@
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import {
   fail,
   ok,
@@ -23,7 +22,7 @@ import {
 } from '../../common/ipc-contract';
 import {
   HISTORY_LIMITS,
-  HISTORY_LINE_KINDS,
+  storedKind,
   type HistoryPage,
   type HistoryRoom,
   type HistoryStatus,
@@ -41,6 +40,7 @@ import { HistoryConnection, PAGE_SIZE_BYTES, type SearchPreference, type SearchR
 import { classifyFault, describeFault, UNAVAILABLE_PREFIX, type Fault } from './faults';
 import { matchesAll, parseQuery } from './search';
 import { formatTranscriptLine } from './transcript-format';
+import { temporaryPath } from '../json-file';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 export const RETENTION_DAYS = 30;
@@ -265,7 +265,7 @@ export class TranscriptStore {
       at,
       sender: typeof line.sender === 'string' ? boundedText(line.sender, HISTORY_LIMITS.maxSenderChars) : '',
       text: typeof line.text === 'string' ? boundedText(line.text, HISTORY_LIMITS.maxTextChars) : '',
-      kind: HISTORY_LINE_KINDS.includes(line.kind) ? line.kind : 'system',
+      kind: storedKind(line.kind),
       ours: line.ours === true,
     };
   }
@@ -299,12 +299,6 @@ export class TranscriptStore {
   }
 
   // ---- reading -----------------------------------------------------------------------------
-
-  room(address: RoomAddress): Result<HistoryRoom | null> {
-    const checkedRoom = checkRoom(address);
-    if (checkedRoom === null) return fail('That is not a room address.');
-    return this.read((connection) => connection.findRoom(checkedRoom));
-  }
 
   /**
    * The newest line id so far (0 when empty). Lines stored later get bigger ids, so this is
@@ -447,10 +441,7 @@ export class TranscriptStore {
     if (start.value === null) return fail('There is no history for this room yet.');
     const { connection, roomId, lastId } = start.value;
     const destination = path.resolve(target);
-    const temporary = path.join(
-      path.dirname(destination),
-      `.${path.basename(destination)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-    );
+    const temporary = temporaryPath(destination);
     let stream: fs.WriteStream | null = null;
     try {
       stream = fs.createWriteStream(temporary, { flags: 'wx', encoding: 'utf8' });

@@ -47,37 +47,9 @@ function lowerThreadPriority(): void {
 
 /** Calls a store method with arguments HistoryService built (main's own code, not the renderer's). */
 function callStore(store: TranscriptStore, method: WorkerMethod, args: unknown[]): unknown {
-  const a = args as never[];
-  switch (method) {
-    case 'pageBefore':
-      return store.pageBefore(a[0]!, a[1]!, a[2]);
-    case 'pageAfter':
-      return store.pageAfter(a[0]!, a[1]!, a[2]);
-    case 'context':
-      return store.context(a[0]!, a[1]);
-    case 'search':
-      return store.search(a[0]!);
-    case 'room':
-      return store.room(a[0]!);
-    case 'rooms':
-      return store.rooms();
-    case 'lastId':
-      return store.lastId();
-    case 'setRoomName':
-      return store.setRoomName(a[0]!, a[1]!);
-    case 'exportRoom':
-      return store.exportRoom(a[0]!, a[1]!);
-    case 'setRetention':
-      return store.setRetention(a[0]!);
-    case 'purgeExpired':
-      return store.purgeExpired();
-    case 'clearRoom':
-      return store.clearRoom(a[0]!);
-    case 'clearAll':
-      return store.clearAll();
-    case 'stats':
-      return store.stats();
-  }
+  // `method` was checked against WORKER_METHODS, every one a TranscriptStore method.
+  const methods = store as unknown as Record<WorkerMethod, (...values: unknown[]) => unknown>;
+  return methods[method](...args);
 }
 
 function serve(port: NonNullable<typeof parentPort>, options: WorkerStartOptions): void {

@@ -4,6 +4,7 @@
  * carries the policy's decisions out: to the desktop (the Electron adapter, when there is
  * one) and to the window (`unread` events for the title, the badge and the divider).
  */
+import { HISTORY_KIND_OF } from '../../common/history';
 import type { BridgeEvent, ChatLine, Preferences, UnreadInfo, ViewState } from '../../common/ipc-contract';
 import { NotificationPolicy, type IncomingLine, type NotificationEffects, type PolicyClock } from './policy';
 
@@ -15,13 +16,6 @@ export interface AttentionFeedOptions {
   clock?: PolicyClock;
 }
 
-// A 'skipped' line only stands in for lines the window could not keep up with; the feed got those.
-const KIND_OF: Record<Exclude<ChatLine['kind'], 'skipped'>, IncomingLine['kind']> = {
-  message: 'message',
-  connected: 'join',
-  disconnected: 'leave',
-  raw: 'system',
-};
 
 export class AttentionFeed {
   private readonly policy: NotificationPolicy;
@@ -67,7 +61,7 @@ export class AttentionFeed {
     const incoming: IncomingLine[] = [];
     for (const line of lines) {
       if (line.kind === 'skipped') continue;
-      incoming.push({ lineId: line.seq, kind: KIND_OF[line.kind], sender: line.peer, text: line.text, ours: line.self });
+      incoming.push({ lineId: line.seq, kind: HISTORY_KIND_OF[line.kind], sender: line.peer, text: line.text, ours: line.self });
     }
     if (incoming.length > 0) this.policy.lines(incoming);
   }

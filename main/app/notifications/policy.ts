@@ -13,6 +13,7 @@
  *  - Mentions flash the taskbar entry until the window is focused.
  *  - Do not disturb: no notifications, no flashing; the unread count still counts.
  */
+import type { HistoryLineKind } from '../../common/history';
 import type { NotificationPrivacy } from '../../common/ipc-contract';
 import { MentionMatcher } from '../../common/mentions';
 import { badgeText } from '../../common/unread';
@@ -36,7 +37,7 @@ export function defaultNotificationSettings(): NotificationSettings {
 export interface IncomingLine {
   /** Where a click on the notification should take the user. */
   lineId: number;
-  kind: 'message' | 'join' | 'leave' | 'system';
+  kind: HistoryLineKind;
   sender: string;
   text: string;
   /** Our own line: never unread, never notified. */
@@ -147,11 +148,6 @@ export class NotificationPolicy {
     return { ...this.state };
   }
 
-  /** Whether `text` mentions the user (for callers that highlight or store it). */
-  mentions(text: string): boolean {
-    return this.matcher.mentions(text);
-  }
-
   setSettings(settings: NotificationSettings): void {
     this.settings = { ...settings, keywords: [...settings.keywords] };
     this.matcher = new MentionMatcher(this.settings.keywords);
@@ -195,18 +191,17 @@ export class NotificationPolicy {
 
   /** Lines as they arrive (one event batch at a time). */
   lines(lines: readonly IncomingLine[]): void {
-    if (this.disposed) return;
+    // Read as they arrive: nothing to count, notify or flash (and no text to match).
     const seen = this.focused && this.atBottom;
+    if (this.disposed || seen) return;
     let { count, mentions, firstUnreadLineId } = this.state;
     let flash = false;
     for (const line of lines) {
       if (line.kind !== 'message' || line.ours) continue;
       const mention = this.matcher.mentions(line.text);
-      if (!seen) {
-        count += 1;
-        if (mention) mentions += 1;
-        firstUnreadLineId ??= line.lineId;
-      }
+      count += 1;
+      if (mention) mentions += 1;
+      firstUnreadLineId ??= line.lineId;
       if (this.focused) continue;
       if (mention) flash = true;
       if (this.settings.mentionsOnly && !mention) continue;

@@ -18,6 +18,7 @@ import type {
   UnreadInfo,
 } from '../../../main/common/ipc-contract';
 import { applyRosterChanges } from '../../../main/common/roster';
+import { LINE_KIND_OF } from '../../../main/common/history';
 
 /** Lines kept in memory; older ones are dropped so a long session stays flat in memory. */
 export const MAX_TRANSCRIPT_LINES = 10_000;
@@ -60,13 +61,11 @@ export function historySeq(id: number): number {
   return id - HISTORY_SEQ_OFFSET;
 }
 
-const KIND_OF = { message: 'message', join: 'connected', leave: 'disconnected', system: 'raw' } as const;
-
 /** A stored line as a transcript line; `seq` when it is also one of this window's live lines. */
 export function transcriptLineOf(line: HistoryLine, seq: number | null = null): TranscriptLine {
   return {
     seq: seq ?? historySeq(line.id),
-    kind: KIND_OF[line.kind],
+    kind: LINE_KIND_OF[line.kind],
     peer: line.sender,
     text: line.text,
     at: line.at,
