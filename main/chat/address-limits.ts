@@ -1,6 +1,6 @@
 /**
  * Limits per source address: how many connections one may have open at once, and how often
- * it may join (a token bucket: `joinsPerMinute` at once, then that many a minute), so one
+ * it may join (a TokenBucket: `joinsPerMinute` at once, then that many a minute), so one
  * machine can neither take the room's descriptors nor churn `(connected)`/`(disconnected)`
  * pairs through everyone's screen. A connection over a limit is turned away before it hears
  * or says anything and is never announced: the notices never lie about who was in the room.
@@ -9,13 +9,14 @@
  * link-local addresses, which all share fe80::/64 and are counted one by one.
  */
 import net from 'node:net';
+import { TokenBucket } from '../common/token-bucket';
 
 export type AddressRefusal = 'address-limit' | 'join-rate';
 
 interface AddressRecord {
   open: number;
-  joins: number;
-  joinsAt: number;
+  /** Joins it may still make; null when joins are not limited. */
+  joins: TokenBucket | null;
 }
 
 /** Entries of addresses with nothing open are swept once the map has this many. */
@@ -56,15 +57,11 @@ export class AddressLimits {
     let record = this.records.get(key);
     if (!record) {
       if (this.records.size >= SWEEP_ABOVE) this.sweep(now);
-      record = { open: 0, joins: this.joinsPerMinute, joinsAt: now };
+      record = { open: 0, joins: this.joinsPerMinute > 0 ? new TokenBucket(this.joinsPerMinute / 60, this.joinsPerMinute, now) : null };
       this.records.set(key, record);
     }
     if (this.maxPerAddress > 0 && record.open >= this.maxPerAddress) return 'address-limit';
-    if (this.joinsPerMinute > 0) {
-      this.refill(record, now);
-      if (record.joins < 1) return 'join-rate';
-      record.joins -= 1;
-    }
+    if (record.joins !== null && !record.joins.take(now)) return 'join-rate';
     record.open++;
     return null;
   }
@@ -80,18 +77,10 @@ export class AddressLimits {
     return this.records.get(key)?.open ?? 0;
   }
 
-  private refill(record: AddressRecord, now: number): void {
-    const perMs = this.joinsPerMinute / 60_000;
-    record.joins = Math.min(this.joinsPerMinute, record.joins + (now - record.joinsAt) * perMs);
-    record.joinsAt = now;
-  }
-
   // Forget addresses with nothing open whose bucket has refilled: they are as good as new.
   private sweep(now: number): void {
     for (const [key, record] of this.records) {
-      if (record.open > 0) continue;
-      if (this.joinsPerMinute > 0) this.refill(record, now);
-      if (this.joinsPerMinute === 0 || record.joins >= this.joinsPerMinute) this.records.delete(key);
+      if (record.open === 0 && (record.joins === null || record.joins.full(now))) this.records.delete(key);
     }
   }
 }

@@ -42,8 +42,6 @@ export interface BudgetedRoom {
   cutSlow(connection: Connection): void;
   pause(connection: Connection, reason: PauseReason): void;
   resume(connection: Connection, reason: PauseReason): void;
-  /** The clients' source address, as limits group them. */
-  addressOf(connection: Connection): string;
   /** The room's output is back under half the budget (after being over it). */
   flowing(): void;
 }
@@ -91,8 +89,8 @@ export class OutputBudget {
     this.arm();
   }
 
-  /** The queue says `connection` became busy (or flows again). */
-  busyChanged(connection: Connection, busy: boolean): void {
+  /** The queue says a connection became busy (or flows again). */
+  busyChanged(busy: boolean): void {
     if (busy) this.arm();
   }
 
@@ -153,7 +151,7 @@ export class OutputBudget {
     for (const connection of this.lagging) {
       if (connection.busy && this.queue.unsentBytes(connection) > cap / 2) continue;
       this.lagging.delete(connection);
-      if (!this.budgetPaused.has(connection)) this.stopJudging(connection);
+      if (!this.budgetPaused.has(connection)) this.judged.delete(connection);
     }
     const retained = this.queue.retainedBytes;
     if (!this.over && retained > this.budgetBytes) this.enterOverBudget(now);
@@ -190,10 +188,6 @@ export class OutputBudget {
     this.judged.set(connection, { startedAt: now, windowAt: now, takenAtWindow: this.queue.takenBytes(connection) });
   }
 
-  private stopJudging(connection: Connection): void {
-    this.judged.delete(connection);
-  }
-
   private throttleHeavySenders(): void {
     for (const sender of this.recentSenders) {
       if ((sender.talker?.recentBytes ?? 0) < HEAVY_BYTES || this.throttled.has(sender) || sender.trusted) continue;
@@ -216,7 +210,8 @@ export class OutputBudget {
     for (const connection of this.queue.busy) {
       const unsent = this.queue.unsentBytes(connection);
       total += unsent;
-      const address = this.room.addressOf(connection);
+      // Grouped by source address, as the limits per address group them.
+      const address = connection.source;
       let group = byAddress.get(address);
       if (!group) byAddress.set(address, (group = { unsent: 0, connections: [] }));
       group.unsent += unsent;
@@ -241,7 +236,7 @@ export class OutputBudget {
     this.budgetPaused.clear();
     for (const connection of paused) {
       this.room.resume(connection, 'budget');
-      if (!this.lagging.has(connection)) this.stopJudging(connection);
+      if (!this.lagging.has(connection)) this.judged.delete(connection);
     }
     this.room.flowing();
   }

@@ -41,6 +41,23 @@ function unsentInHandle(socket: net.Socket): number {
   return typeof size === 'number' ? size : socket.writableLength;
 }
 
+/**
+ * Writes a turn's bytes without one client's own part: its notices `[noticesFrom, noticesEnd)`,
+ * then the rest from `restFrom`. Returns the bytes written.
+ */
+function writeParts(socket: net.Socket, bytes: Buffer, noticesFrom: number, noticesEnd: number, restFrom: number): number {
+  let sent = 0;
+  if (noticesEnd > noticesFrom) {
+    socket.write(bytes.subarray(noticesFrom, noticesEnd));
+    sent += noticesEnd - noticesFrom;
+  }
+  if (restFrom < bytes.length) {
+    socket.write(bytes.subarray(restFrom));
+    sent += bytes.length - restFrom;
+  }
+  return sent;
+}
+
 export class OutputQueue implements TurnSink<Connection> {
   /** Busy connections: their socket has bytes queued. */
   readonly busy = new Set<Connection>();
@@ -88,16 +105,8 @@ export class OutputQueue implements TurnSink<Connection> {
       sent = bytes.length - noticesFrom;
     } else {
       // Two parts: one corked request, so the handle's queue size covers all that is unsent.
-      sent = 0;
       socket.cork();
-      if (noticesEnd > noticesFrom) {
-        socket.write(bytes.subarray(noticesFrom, noticesEnd));
-        sent += noticesEnd - noticesFrom;
-      }
-      if (restFrom < bytes.length) {
-        socket.write(bytes.subarray(restFrom));
-        sent += bytes.length - restFrom;
-      }
+      sent = writeParts(socket, bytes, noticesFrom, noticesEnd, restFrom);
       socket.uncork();
       if (sent === 0) return;
     }
@@ -184,17 +193,7 @@ export class OutputQueue implements TurnSink<Connection> {
         const bytes = connection.crlf && turn.crlf ? turn.crlf : turn.lf;
         while (parts && part < parts.length && parts[part]! < turn.epoch) part += PART_FIELDS;
         if (parts && part < parts.length && parts[part] === turn.epoch) {
-          const noticesFrom = parts[part + 1]!;
-          const noticesEnd = parts[part + 2]!;
-          const restFrom = parts[part + 3]!;
-          if (noticesEnd > noticesFrom) {
-            socket.write(bytes.subarray(noticesFrom, noticesEnd));
-            sent += noticesEnd - noticesFrom;
-          }
-          if (restFrom < bytes.length) {
-            socket.write(bytes.subarray(restFrom));
-            sent += bytes.length - restFrom;
-          }
+          sent += writeParts(socket, bytes, parts[part + 1]!, parts[part + 2]!, parts[part + 3]!);
         } else {
           socket.write(bytes);
           sent += bytes.length;

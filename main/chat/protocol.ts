@@ -12,6 +12,13 @@ import { formatHost } from '../common/address';
 
 export const CONNECTED_TEXT = '(connected)';
 export const DISCONNECTED_TEXT = '(disconnected)';
+export const CONNECTED_BYTES = Buffer.from(CONNECTED_TEXT);
+export const DISCONNECTED_BYTES = Buffer.from(DISCONNECTED_TEXT);
+
+/** A prefix as the server frames it: `[peer] `. */
+export function prefixFor(peer: string): Buffer {
+  return Buffer.from(`[${peer}] `, 'utf8');
+}
 
 const OPEN_PAREN = 0x28;
 /** Longer lines are padded so far that they no longer look like a notice on any screen. */

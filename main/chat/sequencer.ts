@@ -44,7 +44,3 @@ export interface SequencedRoom {
   evictAll(notice: string): void;
 }
 
-/** A prefix as the server frames it: `[peer] `. */
-export function prefixFor(peer: string): Buffer {
-  return Buffer.from(`[${peer}] `, 'utf8');
-}

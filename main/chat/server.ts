@@ -43,7 +43,7 @@ import { classifyOpening, MAX_OPENING_BYTES } from './opening-sniffer';
 import { OutputBudget } from './output-budget';
 import { OutputQueue } from './output-queue';
 import { AttachedNetworks, peerAllowed, type PeerScope } from './peer-scope';
-import { CONNECTED_TEXT, DISCONNECTED_TEXT, formatPeer, quoteNoticeLookalike } from './protocol';
+import { CONNECTED_BYTES, DISCONNECTED_BYTES, formatPeer, prefixFor, quoteNoticeLookalike } from './protocol';
 import type { RoomSequencer, SequencedRoom } from './sequencer';
 import { TurnDelivery } from './turn-delivery';
 import type {
@@ -70,8 +70,6 @@ const LINGER_AFTER_END_MS = 10_000;
 const LISTEN_BACKLOG = 4096;
 /** At most this many peers are remembered as trusted before they connect. */
 const MAX_TRUSTED_PEERS = 8;
-const CONNECTED_BYTES = Buffer.from(CONNECTED_TEXT);
-const DISCONNECTED_BYTES = Buffer.from(DISCONNECTED_TEXT);
 const NO_PREFIX = Buffer.alloc(0);
 
 const REFUSALS: Record<RefusalReason, Buffer> = {
@@ -104,6 +102,12 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
     throw new RangeError(`${name} must be a whole number ≥ ${Math.max(1, min)} (got ${value})`);
   }
   return value;
+}
+
+/** Ends our side; a peer that half-closed and then never reads would hold its descriptor for ever. */
+function endLingering(socket: net.Socket): void {
+  socket.end();
+  setTimeout(() => socket.destroy(), LINGER_AFTER_END_MS).unref();
 }
 
 /** An option where 0 means something (none, at once, unlimited): a whole number ≥ 0. */
@@ -219,14 +223,13 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.limits = new AddressLimits(maxPerAddress, joinsPerMinute);
     this.limitLoopback = options.limitLoopback ?? true;
     this.queue = new OutputQueue((connection, busy) => {
-      this.budget.busyChanged(connection, busy);
+      this.budget.busyChanged(busy);
       if (!busy && connection.wantsCrlf) this.readsCrlf(connection);
     });
     this.budget = new OutputBudget(maxClientOutputBytes, outputBudgetBytes, this.queue, {
       cutSlow: (connection) => this.cutSlow(connection),
       pause: (connection, reason) => this.pause(connection, reason),
       resume: (connection, reason) => this.resume(connection, reason),
-      addressOf: (connection) => connection.source,
       flowing: () => {
         for (const listener of this.outputFlowing) listener();
       },
@@ -380,7 +383,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         return;
       }
     }
-    const connection = new Connection(this.nextId++, socket, peer, Buffer.from(`[${peer}] `), Date.now());
+    const connection = new Connection(this.nextId++, socket, peer, prefixFor(peer), Date.now());
     connection.limited = limited;
     if (trusted) this.trust(connection);
     if (this.sequencer) {
@@ -453,9 +456,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.budget.received(connection, chunk.length);
     if (talker.turnBytes === 0) this.turnSenders.push(connection);
     talker.turnBytes += chunk.length;
-    if (talker.turnBytes >= TURN_SHARE_BYTES && !(connection.pausedFor & TURN_SHARE_BIT)) {
-      if (connection.pausedFor === 0) connection.socket.pause();
-      connection.pausedFor |= TURN_SHARE_BIT;
+    if (talker.turnBytes >= TURN_SHARE_BYTES && this.stopReading(connection, TURN_SHARE_BIT)) {
       this.scheduleFlush(); // which gives the share back, even if no line ended yet
     }
     let bytes: Buffer | null = chunk;
@@ -613,34 +614,39 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   // ---- reading paused ----------------------------------------------------------------------
 
-  private pause(connection: Connection, reason: FlowReason): void {
-    const bit = PAUSE_BITS[reason];
-    if (connection.pausedFor & bit || connection.phase === Phase.Closed) return;
+  // One reason more not to read `connection`; false when it was already paused for it.
+  private stopReading(connection: Connection, bit: number): boolean {
+    if (connection.pausedFor & bit) return false;
     if (connection.pausedFor === 0) connection.socket.pause();
     connection.pausedFor |= bit;
+    return true;
+  }
+
+  // One reason less; it is read again once none is left. False when it was not paused for it.
+  private startReading(connection: Connection, bit: number): boolean {
+    if (!(connection.pausedFor & bit)) return false;
+    connection.pausedFor &= ~bit;
+    if (connection.pausedFor === 0 && connection.phase !== Phase.Closed) connection.socket.resume();
+    return true;
+  }
+
+  private pause(connection: Connection, reason: FlowReason): void {
+    if (connection.phase === Phase.Closed || !this.stopReading(connection, PAUSE_BITS[reason])) return;
     this.emitSafely('flow', connection.info(), 'paused', reason);
   }
 
   private resume(connection: Connection, reason: FlowReason): void {
-    const bit = PAUSE_BITS[reason];
-    if (!(connection.pausedFor & bit)) return;
-    connection.pausedFor &= ~bit;
-    if (connection.phase === Phase.Closed) return;
-    if (connection.pausedFor === 0) connection.socket.resume();
+    if (!this.startReading(connection, PAUSE_BITS[reason]) || connection.phase === Phase.Closed) return;
     this.emitSafely('flow', connection.info(), 'resumed', reason);
   }
 
   // Held by the sequencer: not read until it lets go (TCP pushes back meanwhile).
   private hold(connection: Connection): void {
-    if (connection.pausedFor & SEQUENCER_BIT) return;
-    if (connection.pausedFor === 0) connection.socket.pause();
-    connection.pausedFor |= SEQUENCER_BIT;
+    this.stopReading(connection, SEQUENCER_BIT);
   }
 
   private release(connection: Connection): void {
-    if (!(connection.pausedFor & SEQUENCER_BIT)) return;
-    connection.pausedFor &= ~SEQUENCER_BIT;
-    if (connection.pausedFor === 0 && connection.phase !== Phase.Closed) connection.socket.resume();
+    this.startReading(connection, SEQUENCER_BIT);
   }
 
   // ---- leaving -----------------------------------------------------------------------------
@@ -703,14 +709,16 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (connection.trusted) this.trustedPeers.delete(connection.peer);
   }
 
+  // It left (its end arrived and was delivered): close our side and forget it.
+  private leaveNow(connection: Connection): void {
+    endLingering(connection.socket);
+    this.drop(connection, 'left');
+  }
+
   private finishLeaving(): void {
     for (const connection of this.leaving.splice(0)) {
       if (connection.phase === Phase.Closed) continue;
-      const socket = connection.socket;
-      socket.end();
-      // A peer that half-closed and then never reads would hold its descriptor for ever.
-      setTimeout(() => socket.destroy(), LINGER_AFTER_END_MS).unref();
-      this.drop(connection, 'left');
+      this.leaveNow(connection);
     }
   }
 
@@ -743,9 +751,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.turnSenders = [];
     for (const connection of senders) {
       connection.talker!.turnBytes = 0;
-      if (!(connection.pausedFor & TURN_SHARE_BIT)) continue;
-      connection.pausedFor &= ~TURN_SHARE_BIT;
-      if (connection.pausedFor === 0 && connection.phase !== Phase.Closed) connection.socket.resume();
+      this.startReading(connection, TURN_SHARE_BIT);
     }
   }
 
@@ -827,11 +833,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     // (nor those of others departing right with it, as without a sequencer).
     if (this.saidSinceTurn) this.deliverTurn();
     this.departing.delete(localClient);
-    const socket = connection.socket;
-    socket.end();
-    // A peer that half-closed and then never reads would hold its descriptor for ever.
-    setTimeout(() => socket.destroy(), LINGER_AFTER_END_MS).unref();
-    this.drop(connection, 'left');
+    this.leaveNow(connection);
     this.delivery.say(prefix, DISCONNECTED_BYTES);
     this.scheduleFlush();
   }
@@ -850,8 +852,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       this.forget(connection);
       const socket = connection.socket;
       if (!heard) socket.write(connection.crlf ? `${notice}\r\n` : `${notice}\n`);
-      socket.end();
-      setTimeout(() => socket.destroy(), LINGER_AFTER_END_MS).unref();
+      endLingering(socket);
       if (announced) this.emitSafely('leave', connection.info(), 'server-closed');
     }
     this.descriptors?.released(this.connectionCount());

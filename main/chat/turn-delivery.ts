@@ -16,10 +16,9 @@
  * what. Every frame ends in exactly one `\n` and contains no other, so an offset after k
  * frames in the `\n` Buffer is that offset + k in the CR LF one.
  */
-import { CONNECTED_TEXT } from './protocol';
+import { CONNECTED_BYTES } from './protocol';
 import { TurnBuffer } from './turn-buffer';
 
-const CONNECTED_BYTES = Buffer.from(CONNECTED_TEXT);
 const LF = 0x0a;
 const CR = 0x0d;
 

@@ -14,6 +14,11 @@ const IPV4_RE = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 // Loose shape check; the socket layer has the final word on an IPv6 literal.
 const IPV6_RE = /^[0-9a-fA-F:.]+(%[\w.-]+)?$/;
 
+/** A DNS host name (RFC 1123 labels, at most 253 characters, an optional final dot). */
+export function isHostName(host: string): boolean {
+  return HOSTNAME_RE.test(host);
+}
+
 export function parsePort(text: string): number | null {
   if (!/^\d{1,5}$/.test(text)) return null;
   const port = Number(text);
@@ -35,7 +40,7 @@ function checkHost(host: string): string | null {
       : `“${host}” is not a valid IPv6 address.`;
   }
   if (/^[\d.]+$/.test(host)) return `“${host}” is not a valid IPv4 address.`;
-  return HOSTNAME_RE.test(host) ? null : `“${host}” is not a valid host name.`;
+  return isHostName(host) ? null : `“${host}” is not a valid host name.`;
 }
 
 /**

@@ -40,6 +40,12 @@ export class TokenBucket {
     return this.tokens >= 1;
   }
 
+  /** True when the whole burst is back: the bucket is as good as a new one. */
+  full(now: number): boolean {
+    this.refill(now);
+    return this.tokens >= this.burst;
+  }
+
   private refill(now: number): void {
     // A clock that steps back mints nothing.
     if (now <= this.refilledAt) return;

@@ -5,7 +5,8 @@
  * choose an order different from arrival and see that the server follows it.
  */
 import { describe, expect, it } from 'vitest';
-import { prefixFor, type RoomSequencer, type SequencedRoom } from '../../main/chat/sequencer';
+import { prefixFor } from '../../main/chat/protocol';
+import type { RoomSequencer, SequencedRoom } from '../../main/chat/sequencer';
 import { RawClient, frame } from '../support/raw-client';
 import { useRooms } from '../support/room';
 import { nextTurn, waitUntil } from '../support/wait';

@@ -30,4 +30,12 @@ describe('TokenBucket', () => {
     expect(bucket.take(200)).toBe(true);
     expect(bucket.ready(200)).toBe(false);
   });
+
+  it('is full again once the whole burst has come back', () => {
+    const bucket = new TokenBucket(1, 2, 0);
+    expect(bucket.full(0)).toBe(true);
+    bucket.take(0);
+    expect(bucket.full(999)).toBe(false);
+    expect(bucket.full(1000)).toBe(true);
+  });
 });

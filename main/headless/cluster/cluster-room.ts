@@ -24,7 +24,8 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis, type RedisOptions } from 'ioredis';
-import { prefixFor, type RoomSequencer, type SequencedRoom } from '../../chat/sequencer';
+import { prefixFor } from '../../chat/protocol';
+import type { RoomSequencer, SequencedRoom } from '../../chat/sequencer';
 import { DEFAULT_BACKLOG, DEFAULT_LEASE_MS, describeTarget, type RedisTarget } from './options';
 import { APPEND, DEREGISTER, HEARTBEAT, REAP, SNAPSHOT, roomKeys, runScript, type RoomKeys } from './redis-room';
 import { compareIds, entryId, NODE_ID, parseStreamEntry, type StreamEvent } from './stream-events';
@@ -207,10 +208,6 @@ export class ClusterRoom implements RoomSequencer {
     this.reader.on('ready', () => this.onReaderReady());
     this.reader.on('close', () => this.onReaderClosed());
     this.reader.on('error', (error) => this.onConnectionError(error));
-  }
-
-  get node(): string {
-    return this.nodeId;
   }
 
   get stats(): ClusterStats {
@@ -711,7 +708,7 @@ export class ClusterRoom implements RoomSequencer {
       const id = entryId(entry);
       if (id === null || compareIds(id, previous) <= 0) continue; // not from a real XREAD
       previous = id;
-      const event = parseStreamEntry(entry);
+      const event = parseStreamEntry(entry, id);
       if (event === null) {
         this.counters.invalid++;
         if (this.ordinal !== null) this.ordinal++; // it took its place in the count all the same

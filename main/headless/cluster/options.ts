@@ -3,7 +3,7 @@
  * checked before anything connects, with a sentence for each thing that can be wrong.
  */
 import net from 'node:net';
-import { formatHost } from '../../common/address';
+import { formatHost, isHostName, parsePort } from '../../common/address';
 
 export const DEFAULT_REDIS_PORT = 6379;
 export const DEFAULT_ROOM = 'tincan';
@@ -22,7 +22,6 @@ export const MIN_LEASE_MS = 1000;
 export const MAX_LEASE_MS = 600_000;
 /** A room name is part of every Redis key of the room: short and unambiguous. */
 const ROOM_NAME = /^[A-Za-z0-9._-]{1,64}$/;
-const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 const URL_EXAMPLE = 'redis://HOST:PORT, redis://USER:PASSWORD@HOST:PORT/DB, or rediss://… for TLS';
 
 export class ClusterOptionError extends Error {}
@@ -75,15 +74,14 @@ export function parseClusterUrl(text: string): RedisTarget {
   if (host === '') throw wrong('needs a host');
   if (bracketed) {
     if (!net.isIPv6(host)) throw wrong(`has an invalid IPv6 address [${host}]`);
-  } else if (!net.isIPv4(host) && !HOST_NAME.test(host)) {
+  } else if (!net.isIPv4(host) && !isHostName(host)) {
     throw wrong(`has an invalid host name "${host}"`);
   }
   let port = DEFAULT_REDIS_PORT;
   if (portText !== undefined) {
-    if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      throw wrong(`has port "${portText}", which is not a number from 1 to 65535`);
-    }
-    port = Number(portText);
+    const parsed = parsePort(portText);
+    if (parsed === null) throw wrong(`has port "${portText}", which is not a number from 1 to 65535`);
+    port = parsed;
   }
 
   let db = 0;

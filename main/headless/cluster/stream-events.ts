@@ -72,10 +72,9 @@ export function entryId(entry: unknown): string | null {
 
 /**
  * One entry as XREAD returns it with Buffer replies: `[id, [field, value, …]]`.
- * Returns null for anything malformed.
+ * Returns null for anything malformed. `id`: the entry's id when the caller already read it.
  */
-export function parseStreamEntry(entry: unknown): StreamEvent | null {
-  const id = entryId(entry);
+export function parseStreamEntry(entry: unknown, id: string | null = entryId(entry)): StreamEvent | null {
   if (id === null) return null;
   const fields: unknown = (entry as unknown[])[1];
   if (!Array.isArray(fields) || fields.length % 2 !== 0 || fields.length > 18) return null;
