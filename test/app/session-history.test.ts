@@ -18,14 +18,10 @@ import { RawClient } from '../support/raw-client';
 import { useRooms } from '../support/room';
 import { waitUntil } from '../support/wait';
 import { filesContain, holdStoreInAnotherProcess, temporaryFolder } from './history/helpers';
+import { value } from '../support/result';
 
 const defer = useCleanup();
 const room = useRooms();
-
-function value<T>(result: { ok: true; value: T } | { ok: false; error: string }): T {
-  if (!result.ok) throw new Error(`expected ok, got: ${result.error}`);
-  return result.value;
-}
 
 interface Setup {
   session: ChatSession;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowReason, LeaveReason } from '../../main/chat/types';
 import { useCleanup } from '../support/cleanup';
-import { RawClient, frame } from '../support/raw-client';
+import { type RawClient, frame } from '../support/raw-client';
 import { type TestRoom, useRooms } from '../support/room';
 import { waitUntil } from '../support/wait';
 
@@ -27,17 +27,11 @@ function watch(r: TestRoom): Watch {
   return w;
 }
 
-async function joinFrom(r: TestRoom, localAddress: string): Promise<RawClient> {
-  const client = await RawClient.connect(r.port, '127.0.0.1', { localAddress });
-  r.clients.push(client);
-  return client;
-}
-
 /** `count` clients from `address` that never read a byte. */
 async function nonReaders(r: TestRoom, count: number, address = ATTACKER): Promise<RawClient[]> {
   const clients: RawClient[] = [];
   for (let i = 0; i < count; i++) {
-    const client = await joinFrom(r, address);
+    const client = await r.connect('127.0.0.1', { localAddress: address });
     client.socket.pause();
     clients.push(client);
   }
@@ -74,11 +68,11 @@ describe('ChatServer: the pause attack', () => {
   it('80 clients that never read (reconnecting when cut) and one that floods leave an honest pair alone', async () => {
     const r = await room();
     const w = watch(r);
-    const alice = await joinFrom(r, '127.0.0.1');
-    const bob = await joinFrom(r, '127.0.0.2');
+    const alice = await r.connect('127.0.0.1', { localAddress: '127.0.0.1' });
+    const bob = await r.connect('127.0.0.1', { localAddress: '127.0.0.2' });
     const attackers = await nonReaders(r, 80);
     const stuck = new Set(attackers.map((c) => c.label));
-    const flooder = await joinFrom(r, ATTACKER);
+    const flooder = await r.connect('127.0.0.1', { localAddress: ATTACKER });
     await waitUntil(() => r.server.stats.clientsNow === 83, 'everyone to join');
     // For 3 s the attacker floods, and opens a new client that never reads for each one cut.
     const started = performance.now();
@@ -136,9 +130,9 @@ describe('ChatServer: the pause attack', () => {
   it('a reader on a slow link is not cut while one that never reads is; the flood waits for the slow one', async () => {
     const r = await room({ maxClientOutputBytes: 64 * 1024 });
     const w = watch(r);
-    const slow = await joinFrom(r, '127.0.0.1');
+    const slow = await r.connect('127.0.0.1', { localAddress: '127.0.0.1' });
     const stuck = (await nonReaders(r, 1, '127.0.0.2'))[0]!;
-    const flooder = await joinFrom(r, ATTACKER);
+    const flooder = await r.connect('127.0.0.1', { localAddress: ATTACKER });
     await waitUntil(() => r.server.stats.clientsNow === 3, 'everyone to join');
     // The slow reader takes one read (≤ 64 KiB) every 10 ms: a few MB a second, well below the flood.
     slow.socket.pause();
@@ -170,9 +164,9 @@ describe('ChatServer: the pause attack', () => {
     // at most 12 MiB, within it. So nobody is paused or cut (each may queue 32 MiB).
     const r = await room({ outputBudgetBytes: 16 * 1024 * 1024, maxClientOutputBytes: 32 * 1024 * 1024 });
     const w = watch(r);
-    const reader = await joinFrom(r, '127.0.0.1');
+    const reader = await r.connect('127.0.0.1', { localAddress: '127.0.0.1' });
     await nonReaders(r, 8);
-    const flooder = await joinFrom(r, '127.0.0.3');
+    const flooder = await r.connect('127.0.0.1', { localAddress: '127.0.0.3' });
     await waitUntil(() => r.server.stats.clientsNow === 10, 'everyone to join');
     const FLOOD_LINES = 12 * 1024;
     await flood(flooder, FLOOD_LINES);

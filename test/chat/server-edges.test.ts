@@ -10,10 +10,8 @@ const room = useRooms();
 describe('ChatServer: edges', () => {
   it('a client that types "GE" (could be HTTP) and then leaves cleanly is chat: its words are broadcast', async () => {
     const r = await room({ admitDelayMs: 60_000 });
-    const a = await RawClient.connect(r.port);
-    r.clients.push(a);
-    const x = await RawClient.connect(r.port);
-    r.clients.push(x);
+    const a = await r.connect();
+    const x = await r.connect();
     await x.write('GE');
     x.end();
     await a.waitForText(frame(x, '(disconnected)'));
@@ -51,15 +49,12 @@ describe('ChatServer: edges', () => {
 
   it('stats.clientsNow counts the people in the room, like clients() (not connections still being sniffed)', async () => {
     const r = await room({ admitDelayMs: 60_000 });
-    const a = await RawClient.connect(r.port);
-    r.clients.push(a);
+    const a = await r.connect();
     await a.write('in\n');
     await a.waitForText(frame(a, 'in'));
-    const silent = await RawClient.connect(r.port);
-    r.clients.push(silent);
+    await r.connect(); // a silent one
     // accepted in order: once the third (talking) client is announced, the silent one has been accepted too
-    const b = await RawClient.connect(r.port);
-    r.clients.push(b);
+    const b = await r.connect();
     await b.write('me too\n');
     await a.waitForText(frame(b, 'me too'));
     expect(r.server.clients().map((c) => c.peer)).toEqual([a.label, b.label]);
@@ -94,14 +89,12 @@ describe('ChatServer: edges', () => {
 
   it('a late (connected) notice goes only to those who were there when the newcomer arrived', async () => {
     const r = await room({ admitDelayMs: 60_000 });
-    const o = await RawClient.connect(r.port);
-    r.clients.push(o);
+    const o = await r.connect();
     await o.write('o\n');
     await o.waitForText(frame(o, 'o'));
     const a = await RawClient.connect(r.port); // silent: not announced yet
     r.clients.push(a);
-    const b = await RawClient.connect(r.port);
-    r.clients.push(b);
+    const b = await r.connect();
     await b.write('b\n');
     await o.waitForText(frame(b, 'b'));
     await a.waitForText(frame(b, 'b'));

@@ -6,17 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseServerLine } from '../../main/chat/protocol';
 import type { FlowReason, RefusalReason } from '../../main/chat/types';
-import { RawClient, frame } from '../support/raw-client';
+import { type RawClient, frame } from '../support/raw-client';
 import { type TestRoom, useRooms } from '../support/room';
 import { waitUntil } from '../support/wait';
 
 const room = useRooms();
-
-async function joinFrom(r: TestRoom, localAddress: string): Promise<RawClient> {
-  const client = await RawClient.connect(r.port, '127.0.0.1', { localAddress });
-  r.clients.push(client);
-  return client;
-}
 
 function refusals(r: TestRoom): [string, RefusalReason][] {
   const seen: [string, RefusalReason][] = [];
@@ -28,15 +22,15 @@ describe('ChatServer: connections per address', () => {
   it('refuses the connection past maxConnectionsPerAddress (told why, never announced); other addresses still get in; a place frees up when one leaves', async () => {
     const r = await room({ maxConnectionsPerAddress: 3 });
     const refused = refusals(r);
-    const observer = await joinFrom(r, '127.0.0.9');
-    const mine = [await joinFrom(r, '127.0.0.1'), await joinFrom(r, '127.0.0.1'), await joinFrom(r, '127.0.0.1')];
+    const observer = await r.connect('127.0.0.1', { localAddress: '127.0.0.9' });
+    const mine = [await r.connect('127.0.0.1', { localAddress: '127.0.0.1' }), await r.connect('127.0.0.1', { localAddress: '127.0.0.1' }), await r.connect('127.0.0.1', { localAddress: '127.0.0.1' })];
     await waitUntil(() => r.server.stats.clientsNow === 4, 'four in the room');
-    const extra = await joinFrom(r, '127.0.0.1');
+    const extra = await r.connect('127.0.0.1', { localAddress: '127.0.0.1' });
     await extra.waitForEnd();
     expect(extra.text).toBe('Tincan: too many connections from your address; close one and try again.\n');
     expect(refused).toEqual([[extra.label, 'address-limit']]);
     expect(r.server.stats.connectionsRefused).toBe(1);
-    const other = await joinFrom(r, '127.0.0.2');
+    const other = await r.connect('127.0.0.1', { localAddress: '127.0.0.2' });
     await other.write('other machine\n');
     await observer.waitForText(frame(other, 'other machine'));
     // the refused one was never in the room
@@ -45,7 +39,7 @@ describe('ChatServer: connections per address', () => {
     mine[0]!.end();
     await observer.waitForText(frame(mine[0]!, '(disconnected)'));
     await waitUntil(() => r.server.stats.clientsNow === 4, 'the leaver gone');
-    const again = await joinFrom(r, '127.0.0.1');
+    const again = await r.connect('127.0.0.1', { localAddress: '127.0.0.1' });
     await again.write('back in\n');
     await observer.waitForText(frame(again, 'back in'));
   });
@@ -53,7 +47,7 @@ describe('ChatServer: connections per address', () => {
   it('with limitLoopback false, peers on loopback are not counted against either limit', async () => {
     const r = await room({ maxConnectionsPerAddress: 2, joinsPerAddressPerMinute: 3, limitLoopback: false });
     const clients = [];
-    for (let i = 0; i < 8; i++) clients.push(await joinFrom(r, '127.0.0.1'));
+    for (let i = 0; i < 8; i++) clients.push(await r.connect('127.0.0.1', { localAddress: '127.0.0.1' }));
     await waitUntil(() => r.server.stats.clientsNow === 8, 'eight in the room from one address');
     await clients[7]!.write('eighth\n');
     await clients[0]!.waitForText(frame(clients[7]!, 'eighth'));
@@ -70,22 +64,22 @@ describe('ChatServer: connections per address', () => {
   it('bounds notice churn: joins past joinsPerAddressPerMinute are refused, and the room only ever hears of real joins and leaves, in pairs', async () => {
     const r = await room({ joinsPerAddressPerMinute: 5, maxConnectionsPerAddress: 0 });
     const refused = refusals(r);
-    const observer = await joinFrom(r, '127.0.0.9');
+    const observer = await r.connect('127.0.0.1', { localAddress: '127.0.0.9' });
     const churners: RawClient[] = [];
     for (let i = 0; i < 5; i++) {
-      const churner = await joinFrom(r, '127.0.0.1');
+      const churner = await r.connect('127.0.0.1', { localAddress: '127.0.0.1' });
       await churner.write(`hi ${i}\n`);
       await observer.waitForText(frame(churner, `hi ${i}`));
       churner.end();
       await observer.waitForText(frame(churner, '(disconnected)'));
       churners.push(churner);
     }
-    const sixth = await joinFrom(r, '127.0.0.1');
+    const sixth = await r.connect('127.0.0.1', { localAddress: '127.0.0.1' });
     await sixth.waitForEnd();
     expect(sixth.text).toBe('Tincan: your address joined too often just now; try again in a minute.\n');
     expect(refused).toEqual([[sixth.label, 'join-rate']]);
     // another address is not affected
-    const neighbour = await joinFrom(r, '127.0.0.2');
+    const neighbour = await r.connect('127.0.0.1', { localAddress: '127.0.0.2' });
     await neighbour.write('unaffected\n');
     await observer.waitForText(frame(neighbour, 'unaffected'));
     const expected = churners.map((c, i) => frame(c, '(connected)') + frame(c, `hi ${i}`) + frame(c, '(disconnected)')).join('') +
@@ -99,8 +93,8 @@ describe('ChatServer: line rate', () => {
     const r = await room({ maxLinesPerSecond: 50, lineBurst: 10 });
     const flows: [string, string, FlowReason][] = [];
     r.server.on('flow', (client, state, reason) => flows.push([client.peer, state, reason]));
-    const observer = await joinFrom(r, '127.0.0.9');
-    const sender = await joinFrom(r, '127.0.0.1');
+    const observer = await r.connect('127.0.0.1', { localAddress: '127.0.0.9' });
+    const sender = await r.connect('127.0.0.1', { localAddress: '127.0.0.1' });
     await observer.waitForText(frame(sender, '(connected)'));
     const started = performance.now();
     await sender.write(Array.from({ length: 60 }, (_, i) => `line ${i}\n`).join(''));
@@ -117,8 +111,8 @@ describe('ChatServer: line rate', () => {
 
   it('while paused the server does not read the sender: TCP pushes back on it', async () => {
     const r = await room({ maxLinesPerSecond: 20, lineBurst: 10 });
-    const observer = await joinFrom(r, '127.0.0.9');
-    const sender = await joinFrom(r, '127.0.0.1');
+    const observer = await r.connect('127.0.0.1', { localAddress: '127.0.0.9' });
+    const sender = await r.connect('127.0.0.1', { localAddress: '127.0.0.1' });
     await observer.waitForText(frame(sender, '(connected)'));
     // 32 MiB of short lines: more than the kernel buffers between them can hold.
     const chunk = 'x\n'.repeat(64 * 1024);
@@ -133,8 +127,8 @@ describe('ChatServer: line rate', () => {
 
   it('a sender that leaves while paused still has all its lines relayed before its (disconnected)', async () => {
     const r = await room({ maxLinesPerSecond: 100, lineBurst: 5 });
-    const observer = await joinFrom(r, '127.0.0.9');
-    const sender = await joinFrom(r, '127.0.0.1');
+    const observer = await r.connect('127.0.0.1', { localAddress: '127.0.0.9' });
+    const sender = await r.connect('127.0.0.1', { localAddress: '127.0.0.1' });
     await observer.waitForText(frame(sender, '(connected)'));
     await sender.write(Array.from({ length: 30 }, (_, i) => `bye ${i}\n`).join(''));
     sender.end();
@@ -149,14 +143,13 @@ describe('ChatServer: line rate', () => {
 
   it('the trusted peer (the host\'s own client) is not rate limited', async () => {
     const r = await room({ maxLinesPerSecond: 1, lineBurst: 1, maxConnectionsPerAddress: 1 });
-    const observer = await joinFrom(r, '127.0.0.9');
-    const host = await RawClient.connect(r.port, '127.0.0.1', { localAddress: '127.0.0.1' });
-    r.clients.push(host);
+    const observer = await r.connect('127.0.0.1', { localAddress: '127.0.0.9' });
+    const host = await r.connect('127.0.0.1', { localAddress: '127.0.0.1' });
     r.server.trustPeer(host.label);
     await host.write(Array.from({ length: 50 }, (_, i) => `host ${i}\n`).join(''));
     await observer.waitForText(frame(host, 'host 49'), 2000);
     // and it does not count against its address
-    const neighbour = await joinFrom(r, '127.0.0.1');
+    const neighbour = await r.connect('127.0.0.1', { localAddress: '127.0.0.1' });
     await neighbour.write('me too\n');
     await observer.waitForText(frame(neighbour, 'me too'));
   });

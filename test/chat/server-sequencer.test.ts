@@ -280,8 +280,7 @@ describe('ChatServer with a sequencer: the hostile-room rules hold', () => {
     r.server.on('flow', (client, state, reason) => flows.push(`${client.peer} ${state} ${reason}`));
     const a = await r.join();
     const b = await r.join();
-    const third = await RawClient.connect(r.port);
-    r.clients.push(third);
+    const third = await r.connect();
     await third.waitForEnd();
     expect(third.text).toBe('Tincan: too many connections from your address; close one and try again.\n');
     expect(refused).toEqual([`${third.label} address-limit`]);

@@ -4,7 +4,7 @@
  * (connected) notice of a newcomer goes exactly to those who were there before it.
  */
 import { describe, expect, it } from 'vitest';
-import { RawClient, frame } from '../support/raw-client';
+import { type RawClient, frame } from '../support/raw-client';
 import { useRooms } from '../support/room';
 import { nextTurn } from '../support/wait';
 
@@ -16,14 +16,12 @@ async function churn(admitDelayMs: number, joinersTalk: boolean): Promise<void> 
   const log: string[] = [];
   r.server.on('join', (c) => log.push(`join ${c.peer}`));
   r.server.on('message', (c, text) => log.push(`[${c.peer}] ${text}`));
-  const reference = await RawClient.connect(r.port);
-  r.clients.push(reference);
+  const reference = await r.connect();
   await reference.write('ref\n');
   await reference.waitForText(frame(reference, 'ref'));
   const flooders: RawClient[] = [];
   for (let i = 0; i < 3; i++) {
-    const f = await RawClient.connect(r.port);
-    r.clients.push(f);
+    const f = await r.connect();
     await f.write(`f${i} ready\n`);
     await reference.waitForText(frame(f, `f${i} ready`));
     flooders.push(f);
@@ -37,8 +35,7 @@ async function churn(admitDelayMs: number, joinersTalk: boolean): Promise<void> 
   });
   const joiners: RawClient[] = [];
   for (let j = 0; j < 40; j++) {
-    const c = await RawClient.connect(r.port);
-    r.clients.push(c);
+    const c = await r.connect();
     joiners.push(c);
     if (joinersTalk) await c.write(`j${j}\n`);
     await nextTurn();

@@ -47,16 +47,13 @@ describe('ChatServer: the three protocol messages', () => {
 
   it('with the default admit delay a silent client is announced after it, a talking one at once and before its line', async () => {
     const r = await room({ admitDelayMs: 100 });
-    const a = await RawClient.connect(r.port);
-    r.clients.push(a);
-    const silent = await RawClient.connect(r.port);
-    r.clients.push(silent);
+    const a = await r.connect();
+    const silent = await r.connect();
     const started = Date.now();
     await a.waitForLine(`[${silent.label}] (connected)`);
     expect(Date.now() - started).toBeGreaterThanOrEqual(50);
 
-    const talker = await RawClient.connect(r.port);
-    r.clients.push(talker);
+    const talker = await r.connect();
     await talker.write('first words\n');
     await a.waitForLine(`[${talker.label}] first words`);
     await talker.waitForLine(`[${talker.label}] first words`);
@@ -77,8 +74,7 @@ describe('ChatServer: the three protocol messages', () => {
   it('a clean FIN delivers the unfinished last line, to the others and to the leaver itself', async () => {
     const r = await room();
     const a = await r.join();
-    const x = await RawClient.connect(r.port, '127.0.0.1', { allowHalfOpen: true });
-    r.clients.push(x);
+    const x = await r.connect('127.0.0.1', { allowHalfOpen: true });
     await waitUntil(() => r.server.stats.totalJoined === 2, 'x to join');
     await a.waitForLine(`[${x.label}] (connected)`);
     await x.write('one\nlast words');
@@ -224,10 +220,8 @@ describe('ChatServer: misbehaving peers', () => {
     const r = await room({ admitDelayMs: 60_000 });
     const leaves: LeaveReason[] = [];
     r.server.on('leave', (_client, reason) => leaves.push(reason));
-    const a = await RawClient.connect(r.port);
-    r.clients.push(a);
-    const x = await RawClient.connect(r.port);
-    r.clients.push(x);
+    const a = await r.connect();
+    const x = await r.connect();
     await x.write('secret half li');
     // announced on its first byte: proof that the server has read the half line
     await a.waitForLine(`[${x.label}] (connected)`);
@@ -238,8 +232,7 @@ describe('ChatServer: misbehaving peers', () => {
     expect(a.text).toBe(frame(x, '(connected)') + frame(x, '(disconnected)') + frame(a, 'marker'));
     expect(leaves).toEqual(['reset']);
 
-    const y = await RawClient.connect(r.port);
-    r.clients.push(y);
+    const y = await r.connect();
     await y.write('still here\n');
     await a.waitForLine(`[${y.label}] still here`);
     await y.waitForLine(`[${y.label}] still here`);
@@ -256,13 +249,11 @@ describe('ChatServer: misbehaving peers', () => {
     r.server.on('join', (c) => events.push(`join ${c.peer}`));
     r.server.on('leave', (c, reason) => events.push(`leave ${c.peer} ${reason}`));
     r.server.on('message', (c, text) => events.push(`message ${c.peer} ${text}`));
-    const a = await RawClient.connect(r.port);
-    r.clients.push(a);
+    const a = await r.connect();
     await a.write('i am chat\n');
     await a.waitForLine(`[${a.label}] i am chat`);
 
-    const intruder = await RawClient.connect(r.port);
-    r.clients.push(intruder);
+    const intruder = await r.connect();
     const started = Date.now();
     intruder.socket.write(opening);
     await intruder.waitForClose(2000);
@@ -280,11 +271,9 @@ describe('ChatServer: misbehaving peers', () => {
 
   it('an HTTP request typed slowly, byte by byte, is still rejected if it arrives within the admit delay', async () => {
     const r = await room({ admitDelayMs: 1000 });
-    const a = await RawClient.connect(r.port);
-    r.clients.push(a);
+    const a = await r.connect();
     await a.write('here\n');
-    const intruder = await RawClient.connect(r.port);
-    r.clients.push(intruder);
+    const intruder = await r.connect();
     await intruder.writeBytewise('GET /');
     await intruder.waitForClose(2000);
     await a.write('marker\n');
@@ -295,8 +284,7 @@ describe('ChatServer: misbehaving peers', () => {
 
   it('"GEThello" and "GET hello" are chat, not HTTP', async () => {
     const r = await room({ admitDelayMs: 100 });
-    const a = await RawClient.connect(r.port);
-    r.clients.push(a);
+    const a = await r.connect();
     await a.write('GEThello\n');
     await a.write('GET hello\n');
     await a.waitForLine(`[${a.label}] GET hello`);
@@ -377,8 +365,7 @@ describe('ChatServer: listening and closing', () => {
     const r = await room({ maxClients: 2 });
     const a = await r.join();
     const b = await r.join();
-    const extra = await RawClient.connect(r.port);
-    r.clients.push(extra);
+    const extra = await r.connect();
     await extra.waitForEnd();
     expect(extra.text).toBe('Tincan: this room is full, try again later.\n');
     expect(r.server.stats.connectionsRefused).toBe(1);
@@ -464,8 +451,7 @@ describe('ChatServer: stats and events', () => {
 
   it('uses a raw net client that does nothing: it is announced after the delay and removed when it closes', async () => {
     const r = await room({ admitDelayMs: 20 });
-    const a = await RawClient.connect(r.port);
-    r.clients.push(a);
+    const a = await r.connect();
     const idle = net.connect({ port: r.port, host: '127.0.0.1' });
     await new Promise((resolve) => idle.once('connect', resolve));
     const label = `127.0.0.1:${idle.localPort}`;

@@ -10,11 +10,7 @@ import {
   validateSettingsUpdate,
   validateViewState,
 } from '../../main/common/validate';
-
-function errorOf(result: { ok: boolean; error?: string }): string {
-  expect(result.ok).toBe(false);
-  return result.error ?? '';
-}
+import { errorOf } from '../support/result';
 
 const notObjects: unknown[] = [undefined, null, 0, 'text', true, [], () => 1, new Date(), new Map()];
 const badIds: unknown[] = [0, -1, 1.5, NaN, Infinity, 2 ** 53, '5', null, [5], { valueOf: () => 5 }];

@@ -9,11 +9,7 @@ import {
   validateOpenLink,
   validateSendRequest,
 } from '../../main/common/validate';
-
-function errorOf(result: { ok: boolean; error?: string }): string {
-  expect(result.ok).toBe(false);
-  return result.error ?? '';
-}
+import { errorOf } from '../support/result';
 
 /** Values no request should ever accept in place of an object. */
 const notObjects: unknown[] = [undefined, null, 0, NaN, 'text', true, [], [1, 2], () => 1, new Date(), new Map(), Symbol('x')];

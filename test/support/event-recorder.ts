@@ -58,11 +58,6 @@ export class EventRecorder {
     return roster;
   }
 
-  /** How many roster events (whole rosters and changes) arrived. */
-  get rosterEvents(): number {
-    return this.events.filter((event) => event.type === 'roster' || event.type === 'roster-changes').length;
-  }
-
   /** Resolves when `condition()` holds, checked now and after every batch. */
   waitFor(condition: () => boolean, what: Describe, timeoutMs = WAIT_MS): Promise<void> {
     return this.recorded.until(condition, what, timeoutMs);

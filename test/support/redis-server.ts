@@ -86,11 +86,6 @@ export class RedisServer {
     return this.child !== null && this.exitedWith === null;
   }
 
-  /** What redis-server logged (its log goes to stdout). */
-  get log(): string {
-    return this.output;
-  }
-
   private launch(): Promise<void> {
     if (this.options.tls) this.makeCertificates();
     const listen = this.options.tls

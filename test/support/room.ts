@@ -2,7 +2,7 @@
 import { ChatServer } from '../../main/chat/server';
 import type { ChatServerOptions } from '../../main/chat/types';
 import { useCleanup } from './cleanup';
-import { RawClient } from './raw-client';
+import { RawClient, type RawConnectOptions } from './raw-client';
 import { waitUntil } from './wait';
 
 export interface TestRoom {
@@ -13,6 +13,8 @@ export interface TestRoom {
   errors: Error[];
   /** Connects a client; unless the room delays announcements, waits until the server announced it. */
   join(host?: string): Promise<RawClient>;
+  /** Connects a client (closed with the room) without waiting for anything: it may be refused. */
+  connect(host?: string, options?: RawConnectOptions): Promise<RawClient>;
   close(): Promise<void>;
 }
 
@@ -36,17 +38,22 @@ export async function startRoom(options: ChatServerOptions = {}, host = '127.0.0
   const { port } = await server.listen({ port: 0, host });
   const clients: RawClient[] = [];
   const delayed = options.admitDelayMs !== undefined && options.admitDelayMs > 0;
+  const connect = async (connectHost = host === '::' ? '127.0.0.1' : host, connectOptions?: RawConnectOptions): Promise<RawClient> => {
+    const client = await RawClient.connect(port, connectHost, connectOptions);
+    clients.push(client);
+    return client;
+  };
   return {
     server,
     port,
     clients,
     errors,
-    async join(connectHost = host === '::' ? '127.0.0.1' : host) {
-      const client = await RawClient.connect(port, connectHost);
-      clients.push(client);
+    async join(connectHost) {
+      const client = await connect(connectHost);
       if (!delayed) await waitUntil(() => announced.has(client.label), `the server to announce ${client.label}`);
       return client;
     },
+    connect,
     async close() {
       for (const client of clients) client.destroy();
       await server.close();

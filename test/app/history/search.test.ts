@@ -9,6 +9,7 @@ import { parseQuery } from '../../../main/app/history/search';
 import { TranscriptStore } from '../../../main/app/history/store';
 import { HISTORY_LIMITS, type SearchRequest, type SearchResults } from '../../../main/common/history';
 import { message, messages, ROOM_A, ROOM_B, temporaryFolder } from './helpers';
+import { value } from '../../support/result';
 
 let folder: ReturnType<typeof temporaryFolder>;
 let file: string;
@@ -23,11 +24,6 @@ afterEach(() => {
   for (const store of opened.splice(0)) store.close();
   folder.remove();
 });
-
-function value<T>(result: { ok: true; value: T } | { ok: false; error: string }): T {
-  if (!result.ok) throw new Error(`expected ok, got: ${result.error}`);
-  return result.value;
-}
 
 describe('parseQuery', () => {
   it('turns words into quoted prefix terms, so FTS5 syntax is only text', () => {

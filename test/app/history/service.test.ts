@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HistoryService, type WorkerEntry } from '../../../main/app/history/service';
 import type { HistoryStoreEvent } from '../../../main/app/history/store';
 import { holdStoreInAnotherProcess, message, messages, ROOM_A, ROOM_B, temporaryFolder } from './helpers';
+import { value } from '../../support/result';
 
 let folder: ReturnType<typeof temporaryFolder>;
 let file: string;
@@ -22,11 +23,6 @@ async function open(options: Partial<Parameters<typeof HistoryService.open>[0]> 
   const service = await HistoryService.open({ file, ...options });
   services.push(service);
   return service;
-}
-
-function value<T>(result: { ok: true; value: T } | { ok: false; error: string }): T {
-  if (!result.ok) throw new Error(`expected ok, got: ${result.error}`);
-  return result.value;
 }
 
 beforeEach(() => {

@@ -20,6 +20,7 @@ import {
   temporaryFolder,
   walCommits,
 } from './helpers';
+import { value } from '../../support/result';
 
 let folder: ReturnType<typeof temporaryFolder>;
 let file: string;
@@ -29,11 +30,6 @@ function open(options: Partial<Parameters<typeof TranscriptStore.open>[0]> = {})
   const store = TranscriptStore.open({ file, ...options });
   opened.push(store);
   return store;
-}
-
-function value<T>(result: { ok: true; value: T } | { ok: false; error: string }): T {
-  if (!result.ok) throw new Error(`expected ok, got: ${result.error}`);
-  return result.value;
 }
 
 function recordEvents(store: TranscriptStore): HistoryStoreEvent[] {
