@@ -1,17 +1,11 @@
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JsonFileWriter, readJsonFile, sweepStaleTempFiles } from '../../main/app/json-file';
-import { useCleanup } from '../support/cleanup';
+import { useTempDirs } from '../support/temp-dir';
 
-const defer = useCleanup();
-
-async function tempDirectory(): Promise<string> {
-  const directory = await mkdtemp(path.join(os.tmpdir(), 'tincan-json-'));
-  defer(() => rm(directory, { recursive: true, force: true }));
-  return directory;
-}
+const tempDir = useTempDirs();
+const tempDirectory = (): Promise<string> => tempDir('tincan-json-');
 
 describe('JsonFileWriter', () => {
   it('writes one save at a time, in order: the last save asked for is what stays', async () => {

@@ -1,21 +1,14 @@
 /** The electron-log adapter: a real file, capped in size, rate-limited, and main's uncaught errors. */
 import { EventEmitter } from 'node:events';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOG_FILE_NAME, createFileLogger, logProcessErrors } from '../../main/electron/log';
-import { useCleanup } from '../support/cleanup';
+import { useTempDirs } from '../support/temp-dir';
 import { MemoryLogger } from '../support/memory-logger';
 
-const defer = useCleanup();
-
-async function logFolder(): Promise<string> {
-  const folder = await mkdtemp(path.join(os.tmpdir(), 'tincan-log-'));
-  defer(() => rm(folder, { recursive: true, force: true }));
-  return folder;
-}
+const tempDir = useTempDirs();
+const logFolder = (): Promise<string> => tempDir('tincan-log-');
 
 describe('createFileLogger', () => {
   it('writes one readable line per entry into main.log in the folder it is given', async () => {
