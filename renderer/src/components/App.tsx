@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import type { SessionStatus } from '../../../main/common/ipc-contract';
-import { joinHostPort } from '../../../main/common/address';
+import { roomAddress } from '../lib/room-address';
 import { titleWithUnread } from '../../../main/common/unread';
 import { useChatStore } from '../state/store';
 import { ChatScreen } from './ChatScreen';
@@ -12,9 +12,9 @@ export function windowTitle(status: SessionStatus): string {
     case 'idle':
       return 'Tincan';
     case 'hosting':
-      return `Tincan — hosting on ${status.host.shareAddresses[0]?.address ?? `port ${status.host.port}`}`;
+      return `Tincan — hosting on ${roomAddress(status)}`;
     case 'joined':
-      return `Tincan — ${joinHostPort(status.target.host, status.target.port)}`;
+      return `Tincan — ${roomAddress(status)}`;
   }
 }
 

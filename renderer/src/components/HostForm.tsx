@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type SyntheticEvent } from 'react';
-import type { HostScope } from '../../../main/common/ipc-contract';
+import { LIMITS, type HostScope } from '../../../main/common/ipc-contract';
 import { parsePort } from '../../../main/common/address';
 import { DEFAULT_PORT } from '../../../main/common/constants';
 import { MAX_ROOM_NAME_BYTES, utf8Length } from '../../../main/common/rooms';
@@ -58,7 +58,7 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
             type="text"
             autoComplete="off"
             spellCheck={false}
-            maxLength={200}
+            maxLength={LIMITS.maxRoomNameChars}
             value={name}
             placeholder={defaultRoomName}
             disabled={scope === 'local'}

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type SyntheticEvent } from 'react';
-import { parseHostPort } from '../../../main/common/address';
+import { bracketHost, parseHostPort } from '../../../main/common/address';
 import { DEFAULT_PORT } from '../../../main/common/constants';
 import { cancelJoin, clearStartError, joinChat } from '../state/actions';
 import { useChatStore } from '../state/store';
@@ -71,7 +71,7 @@ export function JoinForm({ focusOnMount }: { focusOnMount: boolean }) {
           <p id={helpId} className={visibleError ? 'field-error' : 'field-help'}>
             {visibleError ??
               (parsed.ok
-                ? `Will connect to ${parsed.host.includes(':') ? `[${parsed.host}]` : parsed.host} on port ${parsed.port}.`
+                ? `Will connect to ${bracketHost(parsed.host)} on port ${parsed.port}.`
                 : `The host sees it in Tincan, for example ${ADDRESS_EXAMPLE}.`)}
           </p>
         </div>

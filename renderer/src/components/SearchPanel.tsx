@@ -1,6 +1,7 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { joinHostPort } from '../../../main/common/address';
 import type { HistoryRoom, SearchHit } from '../../../main/common/ipc-contract';
+import { HISTORY_LIMITS } from '../../../main/common/history';
 import { formatFullTime } from '../lib/time';
 import { closeSearch, openInContext, runSearch, setSearchQuery, setSearchScope } from '../state/actions';
 import { useChatStore } from '../state/store';
@@ -76,7 +77,7 @@ export function SearchPanel() {
           className="search-input"
           aria-label="Search messages"
           placeholder="Search messages"
-          maxLength={256}
+          maxLength={HISTORY_LIMITS.maxQueryChars}
           value={search.query}
           onChange={(event) => setSearchQuery(event.currentTarget.value)}
           onKeyDown={onInputKey}

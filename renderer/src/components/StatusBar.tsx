@@ -1,6 +1,5 @@
 import { useState } from 'react';
-import type { SessionStatus } from '../../../main/common/ipc-contract';
-import { joinHostPort } from '../../../main/common/address';
+import { roomAddress } from '../lib/room-address';
 import { leaveChat, openSearch, openSettings, saveTranscript, toggleDoNotDisturb } from '../state/actions';
 import { peopleCount, useChatStore } from '../state/store';
 
@@ -9,12 +8,6 @@ const CONNECTION_LABELS = {
   connected: 'Connected',
   reconnecting: 'Reconnecting…',
 } as const;
-
-function roomAddress(status: SessionStatus): string {
-  if (status.mode === 'hosting') return status.host.shareAddresses[0]?.address ?? `port ${status.host.port}`;
-  if (status.mode === 'joined') return joinHostPort(status.target.host, status.target.port);
-  return '';
-}
 
 export function StatusBar() {
   const status = useChatStore((s) => s.status);
