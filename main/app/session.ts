@@ -137,6 +137,8 @@ const CONTEXT_LINES = 50;
 export interface ChatSessionOptions {
   /** Where preferences live; default: memory only. */
   preferences?: PreferencesStore;
+  /** What the store held at start, when the caller already read it (main, for the history's retention). */
+  loadedPreferences?: Preferences;
   /** At most one events callback per this many milliseconds. Default 16 (one frame). */
   eventBatchMs?: number;
   /** How long one connection attempt may take. Default DEFAULT_CONNECT_TIMEOUT_MS (5 s). */
@@ -317,6 +319,7 @@ export class ChatSession {
     this.history = options.history ?? null;
     this.recorder = this.history === null ? null : new RoomRecorder(this.history);
     this.attention = new AttentionFeed({ effects: options.attention ?? null, emit: (event) => this.enqueue(event) });
+    if (options.loadedPreferences) this.preferencesLoading = this.adoptPreferences(Promise.resolve(clonePreferences(options.loadedPreferences)));
     // Not the renderer's batches: those wait for its acknowledgements and may skip lines for a
     // window that falls behind, while the history and the notifications must see every line.
     this.everyLine = new LineTap({ intervalMs: options.eventBatchMs ?? 16, flush: (lines) => this.takeLines(lines) });
@@ -1064,16 +1067,17 @@ export class ChatSession {
 
   private loadPreferences(): Promise<Preferences> {
     if (this.preferences !== null) return Promise.resolve(this.preferences);
-    this.preferencesLoading ??= this.store
-      .load()
-      .catch(() => defaultPreferences())
-      .then((loaded) => {
-        // An update that finished while loading wins over what was on disk.
-        this.preferences ??= loaded;
-        this.attention.applySettings(this.preferences);
-        return this.preferences;
-      });
+    this.preferencesLoading ??= this.adoptPreferences(this.store.load().catch(() => defaultPreferences()));
     return this.preferencesLoading;
+  }
+
+  private adoptPreferences(loading: Promise<Preferences>): Promise<Preferences> {
+    return loading.then((loaded) => {
+      // An update that finished while loading wins over what was on disk.
+      this.preferences ??= loaded;
+      this.attention.applySettings(this.preferences);
+      return this.preferences;
+    });
   }
 
   /** Applies `change`, saves, and returns the new preferences; a failed save is a notice, not a failure. */

@@ -197,8 +197,8 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
         : (options.discovery ?? {});
     const preferences = new JsonFilePreferencesStore(path.join(userData, 'preferences.json'));
     // History opens with the retention the user chose last time ('session': nothing on disk).
-    const { historyRetention } = await preferences.load();
-    history = await HistoryService.open({ file: path.join(userData, HISTORY_FILE_NAME), retention: historyRetention });
+    const loadedPreferences = await preferences.load();
+    history = await HistoryService.open({ file: path.join(userData, HISTORY_FILE_NAME), retention: loadedPreferences.historyRetention });
     const historyStatus = history.status;
     if (!historyStatus.available) logger.warn('history unavailable', { reason: historyStatus.reason });
     attention = new DesktopAttention({
@@ -212,7 +212,7 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
         session?.revealLine(seq);
       },
     });
-    const chat = new ChatSession({ preferences, history, attention, logger, ...discovery });
+    const chat = new ChatSession({ preferences, loadedPreferences, history, attention, logger, ...discovery });
     session = chat;
     disposeIpc = registerIpcHandlers({
       ipcMain: electron.ipcMain,

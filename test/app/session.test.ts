@@ -4,8 +4,8 @@ import { ChatClient } from '../../main/chat/client';
 import { ChatServer } from '../../main/chat/server';
 import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
 import { shareAddressesFor } from '../../main/app/share-addresses';
-import type { ChatLine, HostRequest, JoinRequest, SessionStatus } from '../../main/common/ipc-contract';
-import { MemoryPreferencesStore } from '../../main/app/preferences';
+import type { ChatLine, HostRequest, JoinRequest, Preferences, SessionStatus } from '../../main/common/ipc-contract';
+import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
 import { EventRecorder } from '../support/event-recorder';
 import { canListen, freePort, occupiedPort } from '../support/ports';
 import { MemoryLogger } from '../support/memory-logger';
@@ -170,6 +170,18 @@ describe('ChatSession hosting', () => {
     const hosted = await session.host({ port, scope: 'local' });
     expect(hosted.ok).toBe(true);
     expect(await store.load()).toMatchObject({ lastMode: 'host', lastPort: port, lastScope: 'local' });
+  });
+});
+
+describe('ChatSession preferences read at start', () => {
+  it('takes loadedPreferences as what the store holds and does not read the store again', async () => {
+    const store = new MemoryPreferencesStore();
+    let reads = 0;
+    const counting = { load: () => ((reads += 1), store.load()), save: (preferences: Preferences) => store.save(preferences) };
+    const { session } = newSession({ preferences: counting, loadedPreferences: { ...defaultPreferences(), roomName: 'Lab 3' } });
+    const snapshot = await session.getSnapshot();
+    expect(snapshot.ok && snapshot.value.preferences.roomName).toBe('Lab 3');
+    expect(reads).toBe(0);
   });
 });
 
