@@ -2,9 +2,8 @@
  * The addresses a host tells others to type, `IP:port`. One implementation for the desktop
  * app's host panel and the headless server's start-up banner.
  */
-import os from 'node:os';
+import type os from 'node:os';
 import { isLinkLocalIPv6, joinHostPort } from '../common/address';
-import type { HostScope } from '../common/ipc-contract';
 
 export type NetworkInterfaceTable = NodeJS.Dict<os.NetworkInterfaceInfo[]>;
 export type NetworkInterfacesReader = () => NetworkInterfaceTable;
@@ -37,23 +36,4 @@ export function shareAddressEntries(port: number, interfaces: NetworkInterfaceTa
 /** The addresses of shareAddressEntries, as strings. */
 export function externalAddresses(port: number, interfaces: NetworkInterfaceTable): string[] {
   return shareAddressEntries(port, interfaces).map((entry) => entry.address);
-}
-
-/** What the host panel offers: loopback only for a 'local' room, and loopback when there is no network at all. */
-export function shareAddressesFor(scope: HostScope, port: number, interfaces: NetworkInterfaceTable): string[] {
-  const loopback = [joinHostPort('127.0.0.1', port)];
-  if (scope === 'local') return loopback;
-  const all = externalAddresses(port, interfaces);
-  return all.length > 0 ? all : loopback;
-}
-
-/** shareAddressesFor over this machine's interfaces; a reader that throws counts as no network. */
-export function readShareAddresses(scope: HostScope, port: number, read: NetworkInterfacesReader = os.networkInterfaces): string[] {
-  let interfaces: NetworkInterfaceTable = {};
-  try {
-    interfaces = read();
-  } catch {
-    // no network information: loopback only
-  }
-  return shareAddressesFor(scope, port, interfaces);
 }

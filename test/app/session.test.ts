@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ChatClient } from '../../main/chat/client';
 import { ChatServer } from '../../main/chat/server';
 import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
-import { shareAddressesFor } from '../../main/app/share-addresses';
+import { externalAddresses } from '../../main/app/share-addresses';
 import type { ChatLine, HostRequest, JoinRequest, Preferences, SessionStatus } from '../../main/common/ipc-contract';
 import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
 import { EventRecorder } from '../support/event-recorder';
@@ -409,7 +409,7 @@ describe('ChatSession event batching', () => {
   });
 });
 
-describe('shareAddressesFor', () => {
+describe('externalAddresses', () => {
   const interfaces = {
     lo: [
       { address: '127.0.0.1', family: 'IPv4', internal: true, netmask: '255.0.0.0', mac: '00:00:00:00:00:00', cidr: '127.0.0.1/8' },
@@ -424,16 +424,11 @@ describe('shareAddressesFor', () => {
   } as const;
 
   it('lists IPv4 first, then routable IPv6 in brackets, without loopback or link-local', () => {
-    expect(shareAddressesFor('lan', 60003, structuredClone(interfaces) as never)).toEqual([
+    expect(externalAddresses(60003, structuredClone(interfaces) as never)).toEqual([
       '192.168.1.20:60003',
       '10.0.0.7:60003',
       '[2001:db8::5]:60003',
     ]);
-  });
-
-  it('falls back to loopback, and local scope is loopback only', () => {
-    expect(shareAddressesFor('lan', 4000, {})).toEqual(['127.0.0.1:4000']);
-    expect(shareAddressesFor('local', 4000, structuredClone(interfaces) as never)).toEqual(['127.0.0.1:4000']);
   });
 });
 
