@@ -88,7 +88,7 @@ import { RoomAnnouncer } from './discovery/announcer';
 import { diagnoseJoinFailure } from './discovery/diagnostics';
 import { RoomFinder } from './discovery/finder';
 import { listLocalAddresses, type InterfaceSelection } from './discovery/interfaces';
-import { labelledShareAddresses, networkWarning } from './discovery/network-advice';
+import { labelledNetworkHosts, labelledShareAddresses, networkWarning } from './discovery/network-advice';
 import { checkRoomName, systemDefaultRoomName } from './discovery/room-name';
 import {
   validateClearHistoryRequest,
@@ -351,6 +351,7 @@ export class ChatSession {
         statusRevision: revision,
         preferences: clonePreferences(preferences),
         defaultRoomName: this.defaultName,
+        networkHosts: labelledNetworkHosts(this.interfacesTable(), this.platform),
         history: this.historyStatus(),
         unread: this.attention.unread,
         startupNotices,

@@ -12,10 +12,10 @@
 import type { HistoryLine, HistoryPage, HistoryStatus, LineContext, Retention, RoomAddress, SearchResults } from './history';
 import { MAX_LINK_CHARS } from './links';
 import type { ClientInfo, RosterChanges } from './roster';
-import type { Advice, DiscoveredRoom, ShareAddress } from './rooms';
+import type { Advice, DiscoveredRoom, NetworkHost, ShareAddress } from './rooms';
 
 export type { ClientInfo, LineCount, RosterChanges } from './roster';
-export type { Advice, DiscoveredRoom, ShareAddress } from './rooms';
+export type { Advice, DiscoveredRoom, NetworkHost, ShareAddress } from './rooms';
 export type {
   HistoryLine,
   HistoryPage,
@@ -162,6 +162,8 @@ export interface Snapshot {
   preferences: Preferences;
   /** "<user>'s room on <hostname>": the name a room gets unless the host types one. */
   defaultRoomName: string;
+  /** This machine's addresses on its networks when the snapshot was taken, physical first: the Host form's preview. */
+  networkHosts: NetworkHost[];
   history: HistoryStatus;
   unread: UnreadInfo;
   /** Notices from starting up (a damaged history file set aside), in the first snapshot only. */

@@ -80,12 +80,27 @@ export function clipToBytes(text: string, maxBytes: number): string {
   return out;
 }
 
+/** How someone without the app joins from a terminal; nc and telnet both take an unbracketed IPv6 address. */
+export function terminalJoinCommand(tool: 'nc' | 'telnet', host: string, port: number): string {
+  return `${tool} ${host} ${port}`;
+}
+
 /** The command that tells whether a TCP port answers, as the Join-failure help offers it. */
 export function testCommand(host: string, port: number): string {
   return `nc -vz ${host} ${port}`;
 }
 
 // ---- the host panel's and the Join screen's help ------------------------------------------
+
+/** One of this machine's addresses on a network, before a port is chosen (the Host form's preview). */
+export interface NetworkHost {
+  /** The IP address, unbracketed. */
+  host: string;
+  /** The OS name: `wlp2s0`, `eth0`, `Wi-Fi`. */
+  interfaceName: string;
+  /** For people: `Wi-Fi (wlp2s0)`. */
+  label: string;
+}
 
 /** One address the host panel offers, with the interface it belongs to. */
 export interface ShareAddress {

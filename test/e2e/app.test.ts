@@ -33,7 +33,7 @@ async function hostThroughUi(app: AppPage): Promise<{ port: number; self: string
     const error = (await page.getByRole('alert').textContent()) ?? '';
     if (!error.includes('already in use') || attempt === 5) throw new Error(`Hosting failed: ${error}`);
   }
-  await page.getByRole('banner', { name: 'Connection' }).getByText('Connected').waitFor({ timeout: WAIT_MS });
+  await page.getByRole('banner', { name: 'Connection' }).getByText('Only this computer').waitFor({ timeout: WAIT_MS });
   const snapshot = await app.session.getSnapshot();
   if (!snapshot.ok || snapshot.value.status.mode !== 'hosting' || snapshot.value.status.self === null) {
     throw new Error(`Not hosting: ${JSON.stringify(snapshot)}`);
@@ -149,9 +149,20 @@ describe('Tincan renderer in Chromium', () => {
     await app.screenshot('hosting');
     await expectAccessible(app, 'hosting');
 
+    // The invite: the address and the terminal command, each with its own Copy.
+    await panel.getByRole('button', { name: 'Copy the command' }).click();
+    await expect.poll(() => app.copied).toEqual([`127.0.0.1:${port}`, `nc 127.0.0.1 ${port}`]);
+
+    // Someone is in the room: Stop hosting asks first and says who it will disconnect.
     await page.getByRole('button', { name: 'Stop hosting' }).click();
+    const confirm = page.getByRole('group', { name: 'Stop hosting?' });
+    expect(await confirm.textContent()).toContain('1 person will be disconnected.');
+    await app.screenshot('stop-hosting-confirm');
+    await expectAccessible(app, 'stop hosting, asking first');
+    await confirm.getByRole('button', { name: 'Disconnect and stop' }).click();
     await nc.waitForClose();
     await page.getByRole('button', { name: 'Start hosting' }).waitFor({ timeout: WAIT_MS });
+    await page.getByText('You stopped hosting. The room is closed and 1 person was disconnected.').waitFor({ timeout: WAIT_MS });
     await app.screenshot('stopped-hosting');
     await expectAccessible(app, 'start, after hosting');
     await expectCleanPage(app);
@@ -206,7 +217,8 @@ describe('Tincan renderer in Chromium', () => {
     const address = page.getByRole('textbox', { name: 'Host address' });
     await address.fill('300.1.2.3:60003');
     await page.getByText('“300.1.2.3” is not a valid IPv4 address: each part must be 0–255.').waitFor({ timeout: WAIT_MS });
-    await page.getByRole('button', { name: 'Join', exact: true }).click();
+    expect(await page.getByRole('button', { name: 'Join', exact: true }).isDisabled()).toBe(true);
+    await address.press('Enter');
     expect(app.calls).not.toContain('join');
     await app.screenshot('join-bad-address');
     await expectAccessible(app, 'error: bad address');
@@ -545,7 +557,7 @@ describe('Tincan renderer in Chromium: a hostile host', () => {
     // The reloaded page asks for the room's history too; without one, the snapshot's lines are all it has.
     await waitUntil(() => app.calls.slice(callsBefore).includes('historyView'), 'the history asked for');
     await page.getByRole('complementary', { name: 'Room details' }).getByText('In the room (2)').waitFor({ timeout: WAIT_MS });
-    expect(await page.getByRole('banner', { name: 'Connection' }).textContent()).toContain('Connected');
+    expect(await page.getByRole('banner', { name: 'Connection' }).textContent()).toContain('Only this computer');
     await nc.write('said after the reload\n');
     await waitForRow(page, 'said after the reload');
     // Nothing twice.

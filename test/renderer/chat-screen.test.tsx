@@ -389,10 +389,44 @@ describe('chat screen: status bar and host panel', () => {
     }
   });
 
-  it('Stop hosting returns to the start screen', async () => {
+  it('Stop hosting in an empty room returns to the start screen at once and says the room is closed', async () => {
     const { bridge } = await openRoom(hosting);
+    expect(screen.getByRole('banner', { name: 'Connection' })).toHaveTextContent('Open to your network');
     fireEvent.click(screen.getByRole('button', { name: 'Stop hosting' }));
     await screen.findByRole('button', { name: 'Start hosting' });
     expect(bridge.callsTo('leave')).toHaveLength(1);
+    expect(screen.getByText('You stopped hosting. The room is closed.')).toBeInTheDocument();
+  });
+
+  it('Stop hosting with people in the room asks first, says how many, and can be cancelled', async () => {
+    const { bridge, emit } = await openRoom(hosting);
+    emit([
+      {
+        type: 'roster',
+        clients: [
+          { id: 1, peer: '127.0.0.1:45000', connectedAt: Date.now(), linesSent: 0 },
+          { id: 2, peer: '10.0.0.2:5000', connectedAt: Date.now(), linesSent: 0 },
+          { id: 3, peer: '10.0.0.3:5000', connectedAt: Date.now(), linesSent: 0 },
+        ],
+      },
+    ]);
+    fireEvent.click(screen.getByRole('button', { name: 'Stop hosting' }));
+    const confirm = screen.getByRole('group', { name: 'Stop hosting?' });
+    expect(confirm).toHaveTextContent('2 people will be disconnected.');
+    expect(within(confirm).getByRole('button', { name: 'Keep hosting' })).toHaveFocus();
+    fireEvent.keyDown(confirm, { key: 'Escape' });
+    expect(screen.queryByRole('group', { name: 'Stop hosting?' })).toBeNull();
+    expect(bridge.callsTo('leave')).toHaveLength(0);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Stop hosting' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Disconnect and stop' }));
+    await screen.findByRole('button', { name: 'Start hosting' });
+    expect(bridge.callsTo('leave')).toHaveLength(1);
+    expect(screen.getByText('You stopped hosting. The room is closed and 2 people were disconnected.')).toBeInTheDocument();
+  });
+
+  it('a host for this computer only reads so in the status bar', async () => {
+    await openRoom({ ...hosting, host: { ...hosting.host, scope: 'local' } });
+    expect(screen.getByRole('banner', { name: 'Connection' })).toHaveTextContent('Only this computer');
   });
 });

@@ -5,10 +5,11 @@
  */
 import '@testing-library/jest-dom/vitest';
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DiscoveredRoom, HostInfo } from '../../main/common/ipc-contract';
 import { FakeBridge, defaultTestPreferences, statusEvent } from './fake-bridge';
 import { renderApp, type RenderedApp } from './render-app';
+import { NOTHING_FOUND_AFTER_MS } from '../../renderer/src/components/NearbyRooms';
 
 let app: RenderedApp | null = null;
 
@@ -47,23 +48,42 @@ describe('Rooms on your network', () => {
     app = await joinScreen(bridge);
     const list = roomsList();
     const button = await within(list).findByRole('button', { name: 'Join Lab 3 192.168.1.50:60003 · 4 people' });
-    expect(within(list).getByRole('status')).toHaveTextContent('1 room found');
+    expect(within(list).getByRole('status')).toHaveTextContent('1 room found, still looking');
     expect(bridge.callsTo('findRooms')).toHaveLength(1);
 
     app.emit([{ type: 'rooms', rooms: [room({ people: 1 }), room({ key: 'dns:py room._tincan._tcp.local', name: 'Py room', addresses: ['10.0.0.7:4000'], people: null })] }]);
     expect(within(list).getByRole('button', { name: 'Join Lab 3 192.168.1.50:60003 · 1 person' })).toBeInTheDocument();
     expect(within(list).getByRole('button', { name: 'Join Py room 10.0.0.7:4000' })).toBeInTheDocument();
-    expect(within(list).getByRole('status')).toHaveTextContent('2 rooms found');
+    expect(within(list).getByRole('status')).toHaveTextContent('2 rooms found, still looking');
     expect(button).toBeInTheDocument();
 
     app.emit([{ type: 'rooms', rooms: [] }]);
-    expect(within(list).getByRole('status')).toHaveTextContent(/Looking for rooms… none yet/);
+    expect(within(list).getByRole('status')).toHaveTextContent(/Looking for rooms…/);
     expect(within(list).queryByRole('button')).toBeNull();
     // Recent rooms stay below.
     expect(screen.getByRole('button', { name: '10.0.0.9:60003' })).toBeInTheDocument();
 
     fireEvent.click(screen.getByRole('radio', { name: 'Host a room' }));
     await waitFor(() => expect(bridge.callsTo('stopFindingRooms')).toHaveLength(1));
+  });
+
+  it('after a few seconds with nothing found, says what that usually means and what to do', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      app = await joinScreen(new FakeBridge());
+      const list = roomsList();
+      expect(within(list).getByRole('status')).toHaveTextContent(/Looking for rooms…/);
+      expect(within(list).queryByText(/guest Wi-Fi/)).toBeNull();
+      act(() => {
+        vi.advanceTimersByTime(NOTHING_FOUND_AFTER_MS);
+      });
+      expect(within(list).getByRole('status')).toHaveTextContent('No rooms found on this network yet.');
+      expect(within(list).getByText(/guest Wi-Fi often block finding rooms/)).toHaveTextContent(/Ask the host for the address/);
+      app.emit([{ type: 'rooms', rooms: [room()] }]);
+      expect(within(list).queryByText(/guest Wi-Fi/)).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('one click joins the room at its best address', async () => {
@@ -181,13 +201,18 @@ describe('the host panel', () => {
     };
     app.emit([statusEvent({ mode: 'hosting', host, connection: 'connected', self: '127.0.0.1:5000' })]);
     const panel = await screen.findByRole('complementary', { name: 'Room details' });
-    const addresses = within(panel).getAllByRole('listitem').slice(0, 2);
-    expect(addresses[0]).toHaveTextContent('192.168.1.20:60003Wi-Fi (wlp2s0)');
-    expect(addresses[1]).toHaveTextContent('172.17.0.1:60003Virtual network (docker0)');
-    expect(panel).toHaveTextContent('Listed on the network as “Lab 3”');
+    const invite = within(panel).getAllByRole('listitem').slice(0, 4);
+    expect(invite[0]).toHaveTextContent('“Lab 3”In Tincan’s list of rooms');
+    expect(invite[1]).toHaveTextContent('192.168.1.20:60003Wi-Fi (wlp2s0)');
+    expect(invite[2]).toHaveTextContent('172.17.0.1:60003Virtual network (docker0)');
+    expect(invite[3]).toHaveTextContent('nc 192.168.1.20 60003Without the app, from a terminal');
+    fireEvent.click(within(invite[0]!).getByRole('button', { name: 'Copy the room’s name' }));
+    fireEvent.click(within(invite[1]!).getByRole('button', { name: 'Copy 192.168.1.20:60003' }));
+    fireEvent.click(within(invite[3]!).getByRole('button', { name: 'Copy the command' }));
+    await waitFor(() => expect(bridge.callsTo('copyText')).toEqual(['Lab 3', '192.168.1.20:60003', 'nc 192.168.1.20 60003']));
     const notes = within(panel).getAllByRole('note');
     expect(notes[0]).toHaveTextContent('self-assigned address');
     fireEvent.click(within(notes[1]!).getByRole('button', { name: 'Copy the command' }));
-    await waitFor(() => expect(bridge.callsTo('copyText')).toEqual(['sudo ufw allow 60003/tcp']));
+    await waitFor(() => expect(bridge.callsTo('copyText')).toContain('sudo ufw allow 60003/tcp'));
   });
 });

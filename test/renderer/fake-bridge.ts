@@ -65,6 +65,7 @@ export class FakeBridge implements TincanBridge {
     statusRevision: 1,
     preferences: defaultTestPreferences(),
     defaultRoomName: 'ana’s room on lab-3',
+    networkHosts: [{ host: '192.168.1.20', interfaceName: 'wlan0', label: 'Wi-Fi (wlan0)' }],
     history: { available: true, engine: 'fts5', persistent: true, retention: 'forever' },
     unread: { count: 0, mentions: 0, firstUnreadSeq: null },
     startupNotices: [],

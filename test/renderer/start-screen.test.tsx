@@ -58,12 +58,47 @@ describe('start screen', () => {
     expect(screen.getByText('Will connect to 10.0.0.5 on port 60003.')).toBeInTheDocument();
   });
 
-  it('asks for an address when Join is pressed with an empty field', async () => {
+  it('keeps Join disabled until the address parses, with an example rather than a value as placeholder', async () => {
     app = await renderApp();
-    joinMode();
-    fireEvent.click(screen.getByRole('button', { name: 'Join' }));
-    expect(screen.getByText(/Type the host’s address/)).toBeInTheDocument();
+    const address = joinMode();
+    expect(address).toHaveAttribute('placeholder', 'e.g. 192.168.1.20:60003');
+    const join = screen.getByRole('button', { name: 'Join' });
+    expect(join).toBeDisabled();
+    fireEvent.change(address, { target: { value: '10.0.0.' } });
+    expect(join).toBeDisabled();
+    fireEvent.submit(address.closest('form')!);
     expect(app.bridge.callsTo('join')).toHaveLength(0);
+    fireEvent.change(address, { target: { value: '10.0.0.5:4000' } });
+    expect(join).toBeEnabled();
+  });
+
+  it('shows the address others will join at before hosting, and terminal commands with real values', async () => {
+    app = await renderApp();
+    const port = screen.getByRole('textbox', { name: 'Port' });
+    expect(screen.getByText('Others will join at 192.168.1.20:60003 · Wi-Fi (wlan0).')).toBeInTheDocument();
+    expect(screen.getByText('nc 192.168.1.20 60003')).toBeInTheDocument();
+    expect(screen.getByText('telnet 192.168.1.20 60003')).toBeInTheDocument();
+    fireEvent.change(port, { target: { value: '4000' } });
+    expect(screen.getByText('Others will join at 192.168.1.20:4000 · Wi-Fi (wlan0).')).toBeInTheDocument();
+    expect(screen.getByText('nc 192.168.1.20 4000')).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('radio', { name: /Only this computer/ }));
+    expect(screen.getByText('Only this computer can join, at 127.0.0.1:4000.')).toBeInTheDocument();
+    expect(screen.getByText('nc 127.0.0.1 4000')).toBeInTheDocument();
+    // Nowhere the literal placeholder HOST that someone might type.
+    expect(document.body.textContent).not.toMatch(/\bHOST\b/);
+
+    const address = joinMode();
+    expect(screen.getByText(/with the host’s address and port work too/)).toBeInTheDocument();
+    fireEvent.change(address, { target: { value: '10.0.0.5:4100' } });
+    expect(screen.getByText('nc 10.0.0.5 4100')).toBeInTheDocument();
+  });
+
+  it('says no network address is known when the machine has none', async () => {
+    const bridge = new FakeBridge();
+    bridge.snapshot.networkHosts = [];
+    app = await renderApp(bridge);
+    expect(screen.getByText(/No network address yet/)).toBeInTheDocument();
+    expect(screen.getByText(/with the host’s address and port work too/)).toBeInTheDocument();
   });
 
   it('joins with what the user typed and switches to the chat screen', async () => {

@@ -3,7 +3,7 @@ export { RoomAnnouncer, type RoomAnnouncerOptions, type RoomAnnouncerEvents } fr
 export { RoomFinder, type RoomFinderOptions, type RoomFinderEvents } from './finder';
 export { diagnoseJoinFailure, type JoinFailure } from './diagnostics';
 export { firewallAdvice, windowsFirstLaunchAdvice, runBounded, type FirewallCheckOptions } from './firewall';
-export { labelledShareAddresses, networkWarning } from './network-advice';
+export { labelledNetworkHosts, labelledShareAddresses, networkWarning } from './network-advice';
 export { checkRoomName, cleanReceivedName } from './room-name';
 export {
   discoveryInterfaces,

@@ -4,16 +4,27 @@
  * warning when nobody else could reach this machine at all. Pure over the interface table.
  */
 import { joinHostPort } from '../../common/address';
-import type { Advice, ShareAddress } from '../../common/rooms';
+import type { Advice, NetworkHost, ShareAddress } from '../../common/rooms';
 import type { HostScope } from '../../common/ipc-contract';
-import { shareAddressEntries } from '../share-addresses';
+import { externalHosts } from '../share-addresses';
 import { friendlyInterfaceName, isLinkLocalIPv4, isLinkLocalIPv6, isVirtualInterfaceName, listLocalAddresses, type NetworkInterfaceTable } from './interfaces';
 
 /**
- * The addresses to offer, labelled. A 'local' room, or a machine with no network, offers
- * loopback only. Virtual interfaces (Docker, VMs, VPNs) come last: their addresses work
- * only from inside those.
+ * This machine's addresses on its networks, labelled: virtual interfaces (Docker, VMs, VPNs)
+ * last, since their addresses work only from inside those. Empty with no network.
  */
+export function labelledNetworkHosts(table: NetworkInterfaceTable, platform: NodeJS.Platform): NetworkHost[] {
+  const hosts = externalHosts(table).map((entry) => ({
+    host: entry.host,
+    interfaceName: entry.interfaceName,
+    label: friendlyInterfaceName(entry.interfaceName, platform),
+  }));
+  const virtual = (entry: NetworkHost) => (isVirtualInterfaceName(entry.interfaceName) ? 1 : 0);
+  // Array.prototype.sort is stable: IPv4-before-IPv6 order survives within each group.
+  return hosts.sort((a, b) => virtual(a) - virtual(b));
+}
+
+/** The addresses to offer, labelled. A 'local' room, or a machine with no network, offers loopback only. */
 export function labelledShareAddresses(
   scope: HostScope,
   port: number,
@@ -22,15 +33,9 @@ export function labelledShareAddresses(
 ): ShareAddress[] {
   const loopback: ShareAddress[] = [{ address: joinHostPort('127.0.0.1', port), interfaceName: 'lo', label: 'This computer only' }];
   if (scope === 'local') return loopback;
-  const entries = shareAddressEntries(port, table).map((entry) => ({
-    address: entry.address,
-    interfaceName: entry.interfaceName,
-    label: friendlyInterfaceName(entry.interfaceName, platform),
-  }));
-  if (entries.length === 0) return loopback;
-  const virtual = (entry: ShareAddress) => (isVirtualInterfaceName(entry.interfaceName) ? 1 : 0);
-  // Array.prototype.sort is stable: IPv4-before-IPv6 order survives within each group.
-  return entries.sort((a, b) => virtual(a) - virtual(b));
+  const hosts = labelledNetworkHosts(table, platform);
+  if (hosts.length === 0) return loopback;
+  return hosts.map(({ host, interfaceName, label }) => ({ address: joinHostPort(host, port), interfaceName, label }));
 }
 
 /**

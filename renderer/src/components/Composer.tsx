@@ -125,7 +125,8 @@ export function Composer() {
           onKeyDown={onKeyDown}
           onPaste={onPaste}
         />
-        <button type="submit" className="primary" disabled={disabled || draft.trim().length === 0}>
+        {/* Not disabled by an empty draft: a faded Send looks broken, and sending nothing does nothing. */}
+        <button type="submit" className="primary" disabled={disabled}>
           Send
         </button>
       </form>

@@ -5,7 +5,8 @@ export function HistoryNotice() {
   const history = useChatStore((s) => s.history);
   if (history === null || history.available) return null;
   return (
-    <div className="notice notice-error history-notice" role="status">
+    // Neutral, not alarm-red: nothing is blocked, the chat goes on.
+    <div className="notice history-notice" role="status">
       <p>History is unavailable: {history.reason} The chat goes on; new messages are not saved.</p>
     </div>
   );

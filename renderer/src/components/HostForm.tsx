@@ -1,16 +1,18 @@
 import { useEffect, useId, useRef, useState, type SyntheticEvent } from 'react';
 import { LIMITS, type HostScope } from '../../../main/common/ipc-contract';
-import { parsePort } from '../../../main/common/address';
+import { joinHostPort, parsePort } from '../../../main/common/address';
 import { DEFAULT_PORT } from '../../../main/common/constants';
-import { MAX_ROOM_NAME_BYTES, utf8Length } from '../../../main/common/rooms';
+import { MAX_ROOM_NAME_BYTES, utf8Length, type NetworkHost } from '../../../main/common/rooms';
 import { clearStartError, hostChat } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { StartErrorMessage } from './StartErrorMessage';
+import { TerminalHint } from './TerminalHint';
 
 /** Host a room: its name, the port and who may join. */
 export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
   const preferences = useChatStore((s) => s.preferences);
   const defaultRoomName = useChatStore((s) => s.defaultRoomName);
+  const networkHost = useChatStore((s) => s.networkHosts[0] ?? null);
   const pending = useChatStore((s) => s.pending);
   const [portText, setPortText] = useState(String(preferences?.lastPort ?? DEFAULT_PORT));
   const [scope, setScope] = useState<HostScope>(preferences?.lastScope ?? 'lan');
@@ -95,7 +97,7 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
             }}
           />
           <p id={portHelpId} className={showPortError && portError ? 'field-error' : 'field-help'}>
-            {showPortError && portError ? portError : `Others join with your address and this port. Default ${DEFAULT_PORT}.`}
+            {showPortError && portError ? portError : joinPreview(scope, port, networkHost)}
           </p>
         </div>
         <fieldset className="choices">
@@ -147,6 +149,15 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
         )}
       </div>
       <StartErrorMessage mode="host" />
+      <TerminalHint host={scope === 'local' ? '127.0.0.1' : (networkHost?.host ?? null)} port={port} />
     </form>
   );
+}
+
+/** Where others will join, before hosting: this machine's first network address and the port typed. */
+function joinPreview(scope: HostScope, port: number | null, networkHost: NetworkHost | null): string {
+  if (port === null) return `Default ${DEFAULT_PORT}.`;
+  if (scope === 'local') return `Only this computer can join, at ${joinHostPort('127.0.0.1', port)}.`;
+  if (networkHost === null) return `No network address yet: connect to the network the others use. Port ${port}.`;
+  return `Others will join at ${joinHostPort(networkHost.host, port)} · ${networkHost.label}.`;
 }

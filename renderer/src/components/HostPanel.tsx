@@ -1,5 +1,7 @@
-import { useEffect, useId, useState } from 'react';
-import type { Advice, ClientInfo, ShareAddress as ShareAddressEntry } from '../../../main/common/ipc-contract';
+import { useEffect, useId, useState, type ReactNode } from 'react';
+import type { Advice, ClientInfo } from '../../../main/common/ipc-contract';
+import { parseHostPort } from '../../../main/common/address';
+import { terminalJoinCommand } from '../../../main/common/rooms';
 import { CopyButton } from './CopyButton';
 import { useChatStore } from '../state/store';
 import { formatClock, formatDuration, formatFullTime } from '../lib/time';
@@ -17,27 +19,36 @@ export function HostPanel() {
   // Whichever is later: the clock's last tick, or the roster's arrival (its times are that fresh).
   const now = Math.max(useMinuteClock(), useChatStore((s) => s.rosterAt));
   if (!host) return null;
+  const first = host.shareAddresses[0];
+  const firstHost = first === undefined ? null : parseHostPort(first.address, host.port);
+  const terminal = firstHost?.ok ? terminalJoinCommand('nc', firstHost.host, firstHost.port) : null;
 
   return (
     <aside className="host-panel" aria-label="Room details">
       <section aria-labelledby={shareId}>
-        <h2 id={shareId}>{host.scope === 'local' ? 'Join from this computer' : 'Others can join at'}</h2>
+        <h2 id={shareId}>{host.scope === 'local' ? 'Join from this computer' : 'Invite others'}</h2>
         {host.shareAddresses.length === 0 ? (
           <p className="muted">No network address found. Is this computer connected to a network?</p>
         ) : (
           <ul className="share-list">
+            {host.roomName !== null && (
+              <InviteItem label="In Tincan’s list of rooms" text={host.roomName} what="the room’s name">
+                <strong className="room-name-quote">“{host.roomName}”</strong>
+              </InviteItem>
+            )}
             {host.shareAddresses.map((entry) => (
-              <ShareAddress key={entry.address} entry={entry} showLabel={host.scope === 'lan'} />
+              <InviteItem key={entry.address} label={host.scope === 'lan' ? entry.label : null} text={entry.address}>
+                <code className="share-address">{entry.address}</code>
+              </InviteItem>
             ))}
+            {terminal !== null && (
+              <InviteItem label="Without the app, from a terminal" text={terminal} what="the command">
+                <code className="share-address">{terminal}</code>
+              </InviteItem>
+            )}
           </ul>
         )}
         {host.scope === 'local' && <p className="muted small">Only this computer can connect to this room.</p>}
-        {host.roomName !== null && (
-          <p className="muted small">
-            Listed on the network as <strong className="room-name-quote">“{host.roomName}”</strong>: others see it under “Rooms on your
-            network”.
-          </p>
-        )}
         {host.advice.map((advice) => (
           <HostAdvice key={advice.summary} advice={advice} />
         ))}
@@ -57,15 +68,15 @@ export function HostPanel() {
   );
 }
 
-function ShareAddress({ entry, showLabel }: { entry: ShareAddressEntry; showLabel: boolean }) {
-  const { address, label } = entry;
+/** One way in, with what it is for and a button that copies `text`. */
+function InviteItem({ label, text, what, children }: { label: string | null; text: string; what?: string; children: ReactNode }) {
   return (
     <li>
       <span className="share-entry">
-        <code className="share-address">{address}</code>
-        {showLabel && <span className="share-label">{label}</span>}
+        {children}
+        {label !== null && <span className="share-label">{label}</span>}
       </span>
-      <CopyButton text={address} />
+      <CopyButton text={text} what={what} />
     </li>
   );
 }

@@ -6,6 +6,7 @@ import { useChatStore } from '../state/store';
 import { NearbyRooms } from './NearbyRooms';
 import { RecentRooms } from './RecentRooms';
 import { StartErrorMessage } from './StartErrorMessage';
+import { TerminalHint } from './TerminalHint';
 
 const ADDRESS_EXAMPLE = '192.168.1.20:60003';
 
@@ -17,6 +18,7 @@ export function JoinForm({ focusOnMount }: { focusOnMount: boolean }) {
   const addressRef = useRef<HTMLInputElement>(null);
   const addressId = useId();
   const helpId = useId();
+  const byAddressId = useId();
 
   const hasError = useChatStore((s) => s.startError?.mode === 'join');
 
@@ -49,7 +51,17 @@ export function JoinForm({ focusOnMount }: { focusOnMount: boolean }) {
 
   return (
     <form className="start-form" onSubmit={submit} noValidate aria-label="Join a room">
-      <fieldset disabled={busy} className="plain">
+      <NearbyRooms
+        busy={busy}
+        onJoin={(found) => {
+          setAddress(found);
+          void joinChat(found);
+        }}
+      />
+      <h2 id={byAddressId} className="start-section-heading">
+        Join by address
+      </h2>
+      <fieldset disabled={busy} className="plain" aria-labelledby={byAddressId}>
         <div className="field">
           <label htmlFor={addressId}>Host address</label>
           <input
@@ -59,7 +71,7 @@ export function JoinForm({ focusOnMount }: { focusOnMount: boolean }) {
             type="text"
             autoComplete="off"
             spellCheck={false}
-            placeholder={ADDRESS_EXAMPLE}
+            placeholder={`e.g. ${ADDRESS_EXAMPLE}`}
             value={address}
             aria-invalid={visibleError !== null}
             aria-describedby={helpId}
@@ -89,20 +101,15 @@ export function JoinForm({ focusOnMount }: { focusOnMount: boolean }) {
             </button>
           </>
         ) : (
-          <button type="submit" className="primary" disabled={busy}>
+          // Disabled until the address parses; the help line under the field says what is wrong.
+          <button type="submit" className="primary" disabled={busy || !parsed.ok}>
             Join
           </button>
         )}
       </div>
       <StartErrorMessage mode="join" />
-      <NearbyRooms
-        busy={busy}
-        onJoin={(found) => {
-          setAddress(found);
-          void joinChat(found);
-        }}
-      />
       <RecentRooms busy={busy} onPick={fill} />
+      <TerminalHint host={parsed.ok ? parsed.host : null} port={parsed.ok ? parsed.port : null} />
     </form>
   );
 }

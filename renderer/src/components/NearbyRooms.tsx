@@ -1,10 +1,13 @@
-import { useEffect, useId } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { DiscoveredRoom } from '../../../main/common/ipc-contract';
 import { watchRooms } from '../state/actions';
 import { useChatStore } from '../state/store';
 
 /** Rows shown; the finder holds at most 100 rooms, a list that long is no help anyway. */
 const MAX_ROWS = 30;
+
+/** How long an empty list is "looking" before it says what an empty list usually means. */
+export const NOTHING_FOUND_AFTER_MS = 5000;
 
 function peopleText(people: number | null): string | null {
   if (people === null) return null;
@@ -20,18 +23,29 @@ export function NearbyRooms({ busy, onJoin }: { busy: boolean; onJoin: (address:
   const rooms = useChatStore((s) => s.rooms);
   const headingId = useId();
   useEffect(() => watchRooms(), []);
+  const waited = useElapsed(NOTHING_FOUND_AFTER_MS);
   const shown = rooms.filter((room) => room.addresses.length > 0).slice(0, MAX_ROWS);
+  const nothingFound = shown.length === 0 && waited;
   return (
     <section className="nearby" aria-labelledby={headingId}>
       <h2 id={headingId}>Rooms on your network</h2>
       {/* Polite: says "2 rooms found" when the count changes, not on every refresh. */}
       <p className="nearby-status" role="status">
+        {!nothingFound && <span className="spinner spinner-small" aria-hidden="true" />}
         {shown.length === 0
-          ? 'Looking for rooms… none yet. Rooms others host appear here by themselves.'
+          ? waited
+            ? 'No rooms found on this network yet.'
+            : 'Looking for rooms… Rooms others host appear here by themselves.'
           : shown.length === 1
-            ? '1 room found'
-            : `${shown.length} rooms found`}
+            ? '1 room found, still looking'
+            : `${shown.length} rooms found, still looking`}
       </p>
+      {nothingFound && (
+        <p className="nearby-help">
+          Campus, office and guest Wi-Fi often block finding rooms, and sometimes traffic between devices too. Ask the host for the
+          address on their screen and join by address below, and check that you are both on the same network.
+        </p>
+      )}
       {shown.length > 0 && (
         <ul className="nearby-list">
           {shown.map((room) => (
@@ -55,7 +69,20 @@ function NearbyRoom({ room, busy, onJoin }: { room: DiscoveredRoom; busy: boolea
           <span className="nearby-address">{address}</span>
           {people !== null && <span> · {people}</span>}
         </span>
+        <span className="nearby-join" aria-hidden="true">
+          Join
+        </span>
       </button>
     </li>
   );
+}
+
+/** False until `ms` have passed since the component mounted. */
+function useElapsed(ms: number): boolean {
+  const [elapsed, setElapsed] = useState(false);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setElapsed(true), ms);
+    return () => window.clearTimeout(timer);
+  }, [ms]);
+  return elapsed;
 }

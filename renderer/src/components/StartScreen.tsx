@@ -1,6 +1,5 @@
 import { useId, useState } from 'react';
 import type { Mode } from '../../../main/common/ipc-contract';
-import { DEFAULT_PORT } from '../../../main/common/constants';
 import { chooseStartMode } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { HostForm } from './HostForm';
@@ -28,9 +27,6 @@ export function StartScreen() {
         <ModeSwitch mode={mode} onSwitch={() => setSwitched(true)} />
         {mode === 'host' ? <HostForm focusOnMount={!switched} /> : <JoinForm focusOnMount={!switched} />}
       </div>
-      <p className="start-footnote">
-        No app? <kbd>telnet HOST {DEFAULT_PORT}</kbd> or <kbd>nc HOST {DEFAULT_PORT}</kbd> work too.
-      </p>
     </main>
   );
 }

@@ -79,7 +79,7 @@ export function connectToBridge(): () => void {
 }
 
 function restoreSnapshot(snapshot: Snapshot, rosterNews: readonly BridgeEvent[]): void {
-  const { status, statusRevision, preferences, defaultRoomName, history, unread, startupNotices } = snapshot;
+  const { status, statusRevision, preferences, defaultRoomName, networkHosts, history, unread, startupNotices } = snapshot;
   // The status first: a room entered this way starts loading its history (see connectToBridge),
   // which takes the place of the snapshot's recent lines once it is in.
   applyBridgeEvents([
@@ -88,7 +88,7 @@ function restoreSnapshot(snapshot: Snapshot, rosterNews: readonly BridgeEvent[])
     { type: 'unread', ...unread },
     ...startupNotices.map((message) => ({ type: 'notice' as const, level: 'error' as const, message })),
   ]);
-  set((state) => ({ ...withSnapshot(state, snapshot, Date.now()), ready: true, preferences, defaultRoomName }));
+  set((state) => ({ ...withSnapshot(state, snapshot, Date.now()), ready: true, preferences, defaultRoomName, networkHosts }));
   if (rosterNews.length > 0) applyBridgeEvents(rosterNews);
 }
 
@@ -173,7 +173,9 @@ export async function cancelJoin(): Promise<void> {
   if (!result.ok) set({ startError: { mode: 'join', message: result.error }, cancelRequested: false });
 }
 
-export async function leaveChat(): Promise<void> {
+/** Leaves the room, or stops hosting it; `disconnected` people were in a hosted room, and are told of once it is closed. */
+export async function leaveChat(disconnected = 0): Promise<void> {
+  const hosting = get().status.mode === 'hosting';
   const result = await call(() => getBridge().leave());
   acceptStatus(result);
   if (!result.ok) {
@@ -181,6 +183,14 @@ export async function leaveChat(): Promise<void> {
     return;
   }
   set({ sendError: null });
+  if (hosting) {
+    pushNotice(
+      'info',
+      disconnected === 0
+        ? 'You stopped hosting. The room is closed.'
+        : `You stopped hosting. The room is closed and ${disconnected === 1 ? '1 person was' : `${disconnected.toLocaleString()} people were`} disconnected.`,
+    );
+  }
 }
 
 /** Remembers each non-empty line for Up-arrow recall. */

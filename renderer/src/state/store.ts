@@ -9,6 +9,7 @@ import type {
   HistoryStatus,
   HistoryView,
   Mode,
+  NetworkHost,
   Preferences,
   RoomAddress,
   SearchResults,
@@ -132,6 +133,8 @@ export interface ChatState {
   preferences: Preferences | null;
   /** The room name main suggests ("<user>'s room on <hostname>"). */
   defaultRoomName: string;
+  /** This machine's network addresses as main last read them: what the Host form previews. */
+  networkHosts: NetworkHost[];
   /** Rooms on the network, while the Join screen looks for them (main's list, as it sent it). */
   rooms: DiscoveredRoom[];
   /** In seq order, each seq once (history lines of earlier visits first, see historySeq). */
@@ -182,6 +185,7 @@ export function initialChatState(): ChatState {
     statusRevision: 0,
     preferences: null,
     defaultRoomName: '',
+    networkHosts: [],
     rooms: [],
     lines: [],
     transcriptChars: 0,
