@@ -134,7 +134,8 @@ describe('history in Chromium', () => {
     await waitForRow(page, `${late.label} left`);
 
     app.transcriptFile = path.join(app.folder, 'transcript.txt');
-    await page.getByRole('button', { name: 'Save transcript…' }).click();
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('menuitem', { name: /Save transcript…/ }).click();
     await page.getByText(/^Saved \d+ lines to /).waitFor({ timeout: WAIT_MS });
     const expected = events.lines.map(exportedLine);
     expect(expected.length).toBe(4);
@@ -164,7 +165,8 @@ describe('history in Chromium', () => {
     // Sender only: the next notification names who wrote, not what.
     await setWindowFocus(page, true);
     await page.waitForFunction((port) => document.title === `Tincan — 127.0.0.1:${port}`, testRoom.port, { timeout: WAIT_MS });
-    await page.getByRole('button', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('menuitem', { name: /Settings…/ }).click();
     await page.getByRole('combobox', { name: 'Show' }).selectOption('sender');
     await app.screenshot('history-settings');
     expect(await app.accessibilityProblems('settings')).toEqual([]);

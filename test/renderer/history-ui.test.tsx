@@ -104,7 +104,12 @@ describe('history in the transcript', () => {
       bridge.snapshot.history = { available: false, reason: 'another Tincan is using the history file (/h).', retention: 'forever' };
     });
     expect(screen.getByText(/History is unavailable: another Tincan is using the history file \(\/h\)\. The chat goes on/)).toBeInTheDocument();
-    expect(screen.getByRole('button', { name: 'Save transcript…' })).toBeDisabled();
+    fireEvent.click(screen.getByRole('button', { name: 'More' }));
+    const save = screen.getByRole('menuitem', { name: /Save transcript…/ });
+    expect(save).toHaveAttribute('aria-disabled', 'true');
+    expect(save).toHaveTextContent('History is unavailable, so there is no transcript to save.');
+    fireEvent.click(save);
+    expect(screen.getByRole('menu', { name: 'More' })).toBeInTheDocument();
     expect(screen.getByRole('textbox', { name: 'Message' })).toBeEnabled();
   });
 });
@@ -306,7 +311,8 @@ describe('search', () => {
 describe('settings, do not disturb, save transcript', () => {
   it('changes retention, notification privacy, mentions only and keywords; clearing asks first', async () => {
     const { bridge } = await openRoom();
-    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    fireEvent.click(screen.getByRole('button', { name: 'More' }));
+    fireEvent.click(screen.getByRole('menuitem', { name: /Settings…/ }));
     const dialog = screen.getByRole('dialog', { name: 'Settings' });
     fireEvent.click(within(dialog).getByRole('radio', { name: /This session only/ }));
     fireEvent.change(within(dialog).getByRole('combobox', { name: 'Show' }), { target: { value: 'full' } });
@@ -330,6 +336,27 @@ describe('settings, do not disturb, save transcript', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 
+  it('the ⋯ menu: arrow keys move, Escape closes and gives focus back, Ctrl+, opens Settings', async () => {
+    await openRoom();
+    const more = screen.getByRole('button', { name: 'More' });
+    expect(more).toHaveAttribute('aria-expanded', 'false');
+    fireEvent.click(more);
+    const menu = screen.getByRole('menu', { name: 'More' });
+    const items = within(menu).getAllByRole('menuitem');
+    expect(items.map((item) => item.textContent)).toEqual(['Save transcript…', 'Settings…Ctrl+,']);
+    expect(items[0]).toHaveFocus();
+    fireEvent.keyDown(menu, { key: 'ArrowDown' });
+    expect(items[1]).toHaveFocus();
+    fireEvent.keyDown(menu, { key: 'ArrowDown' });
+    expect(items[0]).toHaveFocus();
+    fireEvent.keyDown(menu, { key: 'Escape' });
+    expect(screen.queryByRole('menu')).toBeNull();
+    expect(more).toHaveFocus();
+
+    fireEvent.keyDown(window, { key: ',', ctrlKey: true });
+    expect(screen.getByRole('dialog', { name: 'Settings' })).toBeInTheDocument();
+  });
+
   it('do not disturb is a toggle in the status bar', async () => {
     const { bridge } = await openRoom();
     const toggle = screen.getByRole('button', { name: 'Do not disturb' });
@@ -343,7 +370,8 @@ describe('settings, do not disturb, save transcript', () => {
     const { bridge } = await openRoom((bridge) => {
       bridge.saveTranscriptHandler = async () => ({ ok: true, value: { file: '/home/ann/room.txt', lines: 3, bytes: 120 } });
     });
-    fireEvent.click(screen.getByRole('button', { name: 'Save transcript…' }));
+    fireEvent.click(screen.getByRole('button', { name: 'More' }));
+    fireEvent.click(screen.getByRole('menuitem', { name: /Save transcript…/ }));
     expect(await screen.findByText('Saved 3 lines to /home/ann/room.txt.')).toBeInTheDocument();
     expect(bridge.callsTo('saveTranscript')).toEqual([undefined]);
   });

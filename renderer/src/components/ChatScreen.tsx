@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { openSearch, reportView } from '../state/actions';
+import { openSearch, openSettings, reportView } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { Composer } from './Composer';
 import { ContextView } from './ContextView';
@@ -13,13 +13,17 @@ import { SettingsPanel } from './SettingsPanel';
 import { StatusBar } from './StatusBar';
 import { Transcript } from './Transcript';
 
-/** Ctrl/Cmd+F opens the search; the window's focus goes to main (it decides on notifications). */
+/** Ctrl/Cmd+F opens the search, Ctrl/Cmd+, the settings; the window's focus goes to main (it decides on notifications). */
 function useChatKeysAndFocus(): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent): void => {
-      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'f') {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+      if (event.key.toLowerCase() === 'f') {
         event.preventDefault();
         openSearch();
+      } else if (event.key === ',') {
+        event.preventDefault();
+        openSettings();
       }
     };
     const onFocus = (): void => reportView({ focused: true });

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { roomAddress } from '../lib/room-address';
 import { leaveChat, openSearch, openSettings, saveTranscript, toggleDoNotDisturb } from '../state/actions';
 import { peopleCount, useChatStore } from '../state/store';
+import { RoomMenu, settingsShortcut } from './RoomMenu';
 
 const CONNECTION_LABELS = {
   connecting: 'Connecting…',
@@ -22,6 +23,7 @@ export function StatusBar() {
   const [confirming, setConfirming] = useState(false);
   if (status.mode === 'idle') return null;
   const hosting = status.mode === 'hosting';
+  const roomName = hosting ? status.host.roomName : null;
   // Everyone but the host, whose own client is in the room too.
   const others = hosting && people !== null ? Math.max(0, people - 1) : 0;
   const leave = () => {
@@ -32,6 +34,11 @@ export function StatusBar() {
   return (
     <header className="status-bar" aria-label="Connection">
       <span className={`mode-badge ${hosting ? 'mode-host' : 'mode-join'}`}>{hosting ? 'Hosting' : 'Joined'}</span>
+      {roomName !== null && (
+        <span className="status-room-name" dir="auto" title={roomName}>
+          {roomName}
+        </span>
+      )}
       <span className="status-address" title={hosting ? 'Others join with this address' : 'The room you joined'}>
         {roomAddress(status)}
       </span>
@@ -49,54 +56,56 @@ export function StatusBar() {
       )}
       <span className="status-spacer" />
       <div className="status-actions">
-        <button type="button" className="status-tool" title="Search messages (Ctrl+F)" onClick={openSearch}>
-          Search
+        <button type="button" className="icon-button status-icon" aria-label="Search messages" title="Search messages (Ctrl+F)" onClick={openSearch}>
+          <SearchIcon />
         </button>
         <button
           type="button"
-          className="status-tool"
-          disabled={saving || !historyAvailable}
-          onClick={() => {
-            setSaving(true);
-            void saveTranscript().finally(() => setSaving(false));
-          }}
-        >
-          Save transcript…
-        </button>
-        <button
-          type="button"
-          className={doNotDisturb ? 'status-tool dnd dnd-on' : 'status-tool dnd'}
+          className={doNotDisturb ? 'icon-button status-icon dnd-on' : 'icon-button status-icon'}
+          aria-label="Do not disturb"
           aria-pressed={doNotDisturb}
-          title={doNotDisturb ? 'Do not disturb is on: no notifications, no flashing' : 'Silence notifications and flashing'}
+          title={doNotDisturb ? 'Do not disturb is on: no notifications, no flashing' : 'Do not disturb is off: click to silence notifications and flashing'}
           onClick={() => void toggleDoNotDisturb()}
         >
-          Do not disturb
+          <BellIcon off={doNotDisturb} />
         </button>
-        <button type="button" className="status-tool" onClick={openSettings}>
-          Settings
-        </button>
-        {confirming ? (
-          <StopHostingConfirm
-            others={others}
-            onCancel={() => setConfirming(false)}
-            onConfirm={() => {
-              setConfirming(false);
-              leave();
-            }}
-          />
-        ) : (
+        <RoomMenu
+          items={[
+            {
+              label: 'Save transcript…',
+              disabledReason: saving ? 'Saving…' : historyAvailable ? null : 'History is unavailable, so there is no transcript to save.',
+              run: () => {
+                setSaving(true);
+                void saveTranscript().finally(() => setSaving(false));
+              },
+            },
+            { label: 'Settings…', shortcut: settingsShortcut(), disabledReason: null, run: openSettings },
+          ]}
+        />
+        <div className="room-menu">
           <button
             type="button"
             className={hosting ? 'danger' : undefined}
             disabled={leaving}
+            aria-expanded={hosting && others > 0 ? confirming : undefined}
             onClick={() => {
-              if (hosting && others > 0) setConfirming(true);
+              if (hosting && others > 0) setConfirming((was) => !was);
               else leave();
             }}
           >
             {hosting ? 'Stop hosting' : 'Leave'}
           </button>
-        )}
+          {confirming && (
+            <StopHostingConfirm
+              others={others}
+              onCancel={() => setConfirming(false)}
+              onConfirm={() => {
+                setConfirming(false);
+                leave();
+              }}
+            />
+          )}
+        </div>
       </div>
     </header>
   );
@@ -124,5 +133,25 @@ function StopHostingConfirm({ others, onCancel, onConfirm }: { others: number; o
         Keep hosting
       </button>
     </div>
+  );
+}
+
+function SearchIcon() {
+  return (
+    <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
+      <circle cx="11" cy="11" r="6.5" />
+      <path d="M16 16l4.5 4.5" />
+    </svg>
+  );
+}
+
+/** A bell, struck through while Do not disturb is on: the state shows without reading the tooltip. */
+function BellIcon({ off }: { off: boolean }) {
+  return (
+    <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+      <path d="M6 16V11a6 6 0 0 1 12 0v5l1.5 2h-15z" />
+      <path d="M10 20.5a2 2 0 0 0 4 0" />
+      {off && <path d="M4 4l16 16" />}
+    </svg>
   );
 }
