@@ -26,7 +26,7 @@ import { isLinkLocalIPv6, type DiscoveryInterface, type InterfaceSelection, type
 import { LinkSet } from './link-set';
 import { MDNS_PORT, type MdnsLink } from './mdns-link';
 import { SourceLimiter } from './rate-limit';
-import { newRoomId } from './room-name';
+import { cleanRoomId, newRoomId } from './room-name';
 
 export interface RoomAnnouncerOptions {
   name: string;
@@ -295,7 +295,9 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
 
   /**
    * Another room answering for our name (RFC 6762 §9): the room with the greater id gives
-   * way and takes the next free-looking name, "Name (2)", "Name (3)"…
+   * way and takes the next free-looking name, "Name (2)", "Name (3)"… An answer without a
+   * room id is no Tincan room (only Tincan announces `_tincan._tcp`), so it forces nothing:
+   * otherwise any host could rename the room by answering for its name.
    */
   private checkConflict(packet: multicastDns.Packet, state: LinkState): void {
     const ours = state.records.fqdn.toLowerCase();
@@ -305,10 +307,12 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
     const target = (srv.data as { target?: unknown } | null)?.target;
     if (typeof target !== 'string' || target.toLowerCase() === state.records.target.toLowerCase()) return;
     const txt = records.find((r) => r.type === 'TXT' && r.name.toLowerCase() === ours);
-    const theirId = Array.isArray(txt?.data)
-      ? (txt.data as unknown[]).map((b) => (Buffer.isBuffer(b) ? b.toString('latin1') : '')).find((s) => s.startsWith('id='))?.slice(3)
-      : undefined;
-    if (theirId !== undefined && theirId > this.id) return; // they give way
+    const theirId = cleanRoomId(
+      Array.isArray(txt?.data)
+        ? (txt.data as unknown[]).map((b) => (Buffer.isBuffer(b) ? b.toString('latin1') : '')).find((s) => s.startsWith('id='))?.slice(3)
+        : undefined,
+    );
+    if (theirId === null || theirId >= this.id) return; // no Tincan room, or they give way
     if (this.renames >= 20) return;
     this.renames++;
     const base = this.options.name;
