@@ -229,7 +229,7 @@ export class RoomFinder extends EventEmitter<RoomFinderEvents> {
   }
 
   private record(sighting: Sighting): boolean {
-    const result = this.table.upsert(sighting);
+    const result = this.table.upsert(sighting, this.local);
     if (result === 'ignored') return false;
     if (this.expiryTimer === null || sighting.expiresAt < this.expiryArmedAt) this.scheduleExpiry();
     if (result === 'unchanged') return false; // only the times moved; the query timer re-checks them

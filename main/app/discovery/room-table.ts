@@ -18,7 +18,8 @@
  * Everything here came from the network, and one host can make up any number of rooms. So the
  * table holds at most `maxRooms` rooms, at most `maxRoomsPerSender` per sender and
  * `maxRoomsPerNetwork` per /24 or /64; a new room past a bound replaces the stalest one in
- * that bound (a flood displaces itself, and a real room is never locked out). Rooms are listed
+ * that bound (a flood displaces itself, and a real room is never locked out); rooms hosted on
+ * this machine are bound by `maxRooms` only. Rooms are listed
  * by what the joiner can check (on our own network, heard by both mechanisms, joined before),
  * then by when they were first heard, never by their names, which anyone chooses. A room holds
  * `maxSightingsPerRoom` sightings, a sighting lists at most MAX_ADDRESSES_PER_SIGHTING
@@ -125,14 +126,14 @@ export class RoomTable {
    * nothing to its room, or is a new one for a room that already has maxSightingsPerRoom.
    * 'unchanged' when only the times moved (nothing the Join screen shows changed).
    */
-  upsert(sighting: Sighting): UpsertResult {
+  upsert(sighting: Sighting, local?: LocalView): UpsertResult {
     const target = this.entryKeyFor(sighting);
     const previousRoom = this.roomOfSighting.get(sighting.key);
     if (previousRoom !== undefined && previousRoom !== target) this.remove(sighting.key);
     if (target === null) return 'ignored';
     let room = this.rooms.get(target);
     if (!room) {
-      this.makeRoomFor(sighting.sender);
+      this.makeRoomFor(sighting.sender, local);
       room = { sightings: new Map(), copyOf: target === sighting.roomKey ? null : sighting.roomKey, firstSeenAt: sighting.seenAt };
       this.rooms.set(target, room);
     }
@@ -160,13 +161,24 @@ export class RoomTable {
     return copyKey(sighting.roomKey, sighting.sender);
   }
 
-  /** Before a new room from `sender`: drops the stalest room of each bound the new one would pass. */
-  private makeRoomFor(sender: string): void {
+  /**
+   * Before a new room from `sender`: drops the stalest room of each bound the new one would
+   * pass. Rooms hosted on this machine (`local` says which addresses are ours; the OS drops
+   * packets from outside that claim them) count only towards maxRooms.
+   */
+  private makeRoomFor(sender: string, local: LocalView | undefined): void {
     const from = bareAddress(sender);
     const network = hostNetworkOf(from);
+    const ours = (address: string) => local?.isOwnAddress(bareAddress(address)) ?? false;
+    const fromOthers = (room: RoomEntry, match: (sighting: Sighting) => boolean) =>
+      [...room.sightings.values()].some((s) => !ours(s.sender) && match(s));
     const bounds: { limit: number; holds: (room: RoomEntry) => boolean }[] = [
-      { limit: this.maxRoomsPerSender, holds: (room) => [...room.sightings.values()].some((s) => bareAddress(s.sender) === from) },
-      { limit: this.maxRoomsPerNetwork, holds: (room) => [...room.sightings.values()].some((s) => hostNetworkOf(s.sender) === network) },
+      ...(ours(from)
+        ? []
+        : [
+            { limit: this.maxRoomsPerSender, holds: (room: RoomEntry) => fromOthers(room, (s) => bareAddress(s.sender) === from) },
+            { limit: this.maxRoomsPerNetwork, holds: (room: RoomEntry) => fromOthers(room, (s) => hostNetworkOf(s.sender) === network) },
+          ]),
       { limit: this.maxRooms, holds: () => true },
     ];
     for (const bound of bounds) {
