@@ -10,7 +10,10 @@ import type multicastDns from 'multicast-dns';
 import type { RoomFinder } from '../../../main/app/discovery/finder';
 import type { DiscoveredRoom } from '../../../main/common/rooms';
 
-const dnsPacket = createRequire(__filename)('dns-packet') as { encode: (packet: multicastDns.Packet) => Buffer };
+const dnsPacket = createRequire(__filename)('dns-packet') as {
+  encode: (packet: multicastDns.Packet) => Buffer;
+  decode: (bytes: Buffer) => multicastDns.Packet;
+};
 
 export const LOOPBACK = { only: ['lo'] } as const;
 
@@ -36,7 +39,7 @@ export function waitForRooms(finder: RoomFinder, match: (rooms: DiscoveredRoom[]
     };
     const timer = setTimeout(() => {
       finder.off('change', onChange);
-      reject(new Error(`timed out waiting for ${what}; rooms: ${JSON.stringify(finder.rooms)}`));
+      reject(new Error(`timed out waiting for ${what}; rooms: ${JSON.stringify(finder.rooms).slice(0, 2000)}`));
     }, timeoutMs);
     finder.on('change', onChange);
   });
@@ -100,6 +103,39 @@ export class LoopbackForger {
       ],
     };
     return this.send(dnsPacket.encode(packet), 5353, '224.0.0.251');
+  }
+
+  /**
+   * Asks by multicast DNS from this socket's own port, as a one-shot resolver does (RFC 6762
+   * §6.7: answered straight back to it), and resolves with the first reply that `match`es.
+   */
+  ask(query: multicastDns.Packet, match: (reply: multicastDns.Packet) => boolean, timeoutMs = 5000): Promise<multicastDns.Packet> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (bytes: Buffer) => {
+        let reply: multicastDns.Packet;
+        try {
+          reply = dnsPacket.decode(bytes);
+        } catch {
+          return;
+        }
+        if (reply.type !== 'response' || !match(reply)) return;
+        done();
+        resolve(reply);
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`no reply to ${JSON.stringify(query.questions)} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.socket.off('message', onMessage);
+      };
+      this.socket.on('message', onMessage);
+      this.send(dnsPacket.encode(query), 5353, '224.0.0.251').catch((error: unknown) => {
+        done();
+        reject(error as Error);
+      });
+    });
   }
 
   private send(bytes: Buffer, port: number, address: string): Promise<void> {
