@@ -142,8 +142,35 @@ export class RoomTable {
     const stored: Sighting = { ...sighting, addresses: sighting.addresses.slice(0, MAX_ADDRESSES_PER_SIGHTING) };
     room.sightings.set(sighting.key, stored);
     this.roomOfSighting.set(sighting.key, target);
-    if (!previous) return room.sightings.size === 1 ? 'added' : 'updated';
-    return sameShown(previous, stored) ? 'unchanged' : 'updated';
+    const adopted = room.copyOf === null && this.adoptCopies(target, room, stored);
+    if (!previous) return room.sightings.size === 1 && !adopted ? 'added' : 'updated';
+    return sameShown(previous, stored) && !adopted ? 'unchanged' : 'updated';
+  }
+
+  /**
+   * The room's own announcement now lists addresses whose copies were heard first (a host on
+   * two networks, heard on the second before its records named it): those copies were the
+   * room all along, and join it. True when one did.
+   */
+  private adoptCopies(roomKey: string, room: RoomEntry, sighting: Sighting): boolean {
+    let adopted = false;
+    for (const address of sighting.addresses) {
+      const key = copyKey(roomKey, address);
+      const copy = this.rooms.get(key);
+      if (!copy) continue;
+      this.rooms.delete(key);
+      for (const [sightingKey, each] of copy.sightings) {
+        if (room.sightings.size >= this.maxSightingsPerRoom && !room.sightings.has(sightingKey)) {
+          this.roomOfSighting.delete(sightingKey);
+          continue;
+        }
+        room.sightings.set(sightingKey, each);
+        this.roomOfSighting.set(sightingKey, roomKey);
+      }
+      room.firstSeenAt = Math.min(room.firstSeenAt, copy.firstSeenAt);
+      adopted = true;
+    }
+    return adopted;
   }
 
   /** Which entry a sighting belongs to: its room, its sender's copy of it, or none (null). */

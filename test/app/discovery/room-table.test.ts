@@ -158,6 +158,26 @@ describe('RoomTable', () => {
     expect(table.nextExpiry()).toBeNull();
   });
 
+  it('a host on two networks, heard on the second before its records name it, becomes one room once they do', () => {
+    const table = new RoomTable();
+    table.upsert(sighting({ source: 'mdns', sender: '192.168.1.50', addresses: ['192.168.1.50'] }));
+    table.upsert(sighting({ source: 'beacon', sender: '10.0.0.50' }));
+    expect(table.list(view).map((r) => r.copyOf)).toEqual([undefined, 'id:00000000000000aa']);
+    expect(table.upsert(sighting({ source: 'mdns', sender: '192.168.1.50', addresses: ['192.168.1.50', '10.0.0.50'] }))).toBe('updated');
+    const rooms = table.list(view);
+    expect(rooms).toHaveLength(1);
+    expect(rooms[0]).toMatchObject({ key: 'id:00000000000000aa', sources: ['mdns', 'beacon'] });
+    expect(rooms[0]!.addresses).toEqual(['10.0.0.50:60003', '192.168.1.50:60003']);
+    expect(table.upsert(sighting({ source: 'beacon', sender: '10.0.0.50', people: 5 }))).toBe('updated');
+    expect(table.size).toBe(1);
+  });
+
+  it('rooms hosted on this machine count only towards maxRooms', () => {
+    const table = new RoomTable();
+    for (let i = 0; i < 10; i++) table.upsert(sighting({ roomKey: `id:${(i + 1).toString(16).padStart(16, '0')}`, sender: '192.168.1.20' }), view);
+    expect(table.size).toBe(10);
+  });
+
   it('holds a few rooms per sender: a flood from one address replaces its own stalest, and a real room still gets in', () => {
     const table = new RoomTable();
     for (let i = 0; i < 10_000; i++) {
