@@ -133,7 +133,7 @@ export class LoopbackForger {
       this.socket.on('message', onMessage);
       this.send(dnsPacket.encode(query), 5353, '224.0.0.251').catch((error: unknown) => {
         done();
-        reject(error as Error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       });
     });
   }
