@@ -84,7 +84,7 @@ import { RecentSends } from './recent-sends';
 import { LineTap } from './line-tap';
 import { RosterFeed } from './roster-feed';
 import type { NetworkInterfaceTable, NetworkInterfacesReader } from './share-addresses';
-import { RoomAnnouncer } from './discovery/announcer';
+import { RoomAnnouncement } from './discovery/announcement';
 import { diagnoseJoinFailure } from './discovery/diagnostics';
 import { RoomFinder } from './discovery/finder';
 import { listLocalAddresses, type InterfaceSelection } from './discovery/interfaces';
@@ -214,7 +214,7 @@ interface HostingState {
   link: Link;
   roster: RosterFeed;
   /** Null for a room nobody else can join, or with discovery off. */
-  announcer: RoomAnnouncer | null;
+  announcer: RoomAnnouncement | null;
   /** Reads the server's refusal counters for the log (see watchRefusals). */
   refusals: NodeJS.Timeout;
 }
@@ -830,37 +830,30 @@ export class ChatSession {
   // ---- discovery ----------------------------------------------------------------------------
 
   /** Announces a room for the network; its people count follows joins and leaves. */
-  private announce(server: ChatServer, name: string, port: number): RoomAnnouncer | null {
+  private announce(server: ChatServer, name: string, port: number): RoomAnnouncement | null {
     const discovery = this.discovery;
     if (!discovery) return null;
-    const announcer = new RoomAnnouncer({
-      name,
-      port,
-      appVersion: discovery.appVersion,
-      people: server.stats.clientsNow,
-      interfaces: discovery.interfaces,
-      selection: discovery.selection,
-      platform: this.platform,
-    });
     let warned = false;
-    announcer.on('error', (error) => {
-      // Once per room: the room still works, others may only have to type its address.
-      if (warned) return;
-      warned = true;
-      this.enqueue({ type: 'notice', level: 'info', message: `Others may not see this room in their list: ${error.message}` });
-    });
-    announcer.on('renamed', (renamed) => {
-      const state = this.state;
-      if (state.kind !== 'hosting' || state.announcer !== announcer) return;
-      state.info = { ...state.info, roomName: renamed };
-      this.enqueue({ type: 'notice', level: 'info', message: `Another room on the network is called “${name}”, so yours is listed as “${renamed}”.` });
-      this.emitStatus();
-    });
-    const follow = () => announcer.setPeople(server.stats.clientsNow);
-    server.on('join', follow);
-    server.on('leave', follow);
-    announcer.start().catch((error: unknown) => announcer.emit('error', error instanceof Error ? error : new Error(String(error))));
-    return announcer;
+    const announcement: RoomAnnouncement = new RoomAnnouncement(
+      server,
+      { name, port, appVersion: discovery.appVersion, interfaces: discovery.interfaces, selection: discovery.selection, platform: this.platform },
+      {
+        onError: (error) => {
+          // Once per room: the room still works, others may only have to type its address.
+          if (warned) return;
+          warned = true;
+          this.enqueue({ type: 'notice', level: 'info', message: `Others may not see this room in their list: ${error.message}` });
+        },
+        onRenamed: (renamed) => {
+          const state = this.state;
+          if (state.kind !== 'hosting' || state.announcer !== announcement) return;
+          state.info = { ...state.info, roomName: renamed };
+          this.enqueue({ type: 'notice', level: 'info', message: `Another room on the network is called “${name}”, so yours is listed as “${renamed}”.` });
+          this.emitStatus();
+        },
+      },
+    );
+    return announcement;
   }
 
   /** Adds the firewall hint to the host panel when the check finds one (it takes up to a few seconds). */
@@ -884,6 +877,8 @@ export class ChatSession {
       selection: discovery.selection,
       beaconPorts: discovery.beaconPorts,
       platform: this.platform,
+      // The Join screen's recent hosts are `IP:port` like a listed room's addresses.
+      joinedBefore: (address) => this.preferences?.recentHosts.includes(address) ?? false,
     });
     // A port or an interface that cannot be used leaves the rest working; nothing to show.
     finder.on('error', () => undefined);

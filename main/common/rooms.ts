@@ -18,7 +18,7 @@ export const ROOM_SERVICE_TYPE = '_tincan._tcp';
  */
 export const MAX_ROOM_NAME_BYTES = 63;
 
-/** The Join screen lists at most this many rooms; more announcements are ignored. */
+/** The Join screen lists at most this many rooms; a new one replaces the stalest. */
 export const MAX_DISCOVERED_ROOMS = 100;
 
 /** Longest user or host name that goes into a default room name (before the byte bound). */
@@ -44,6 +44,11 @@ export interface DiscoveredRoom {
   appVersion: string | null;
   /** Epoch ms of the latest announcement from any source. */
   lastSeen: number;
+  /**
+   * Present when another host announced this room's id first: the key of that room. The id is
+   * public, so this entry may be someone posing as that room; it is listed after real rooms.
+   */
+  copyOf?: string;
 }
 
 /** `"<user>'s room on <host>"`, both parts shortened so the name fits a DNS-SD label. */

@@ -9,7 +9,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { version as APP_VERSION } from '../../package.json';
-import { RoomAnnouncer } from '../app/discovery/announcer';
+import { RoomAnnouncement } from '../app/discovery/announcement';
 import { checkRoomName, systemDefaultRoomName } from '../app/discovery/room-name';
 import { externalAddresses } from '../app/share-addresses';
 import { DEFAULT_MAX_LINE_BYTES } from '../chat/line-decoder';
@@ -518,7 +518,7 @@ async function startAnnouncer(
   port: number,
   server: ChatServer,
   log: (text: string) => void,
-): Promise<RoomAnnouncer | null> {
+): Promise<RoomAnnouncement | null> {
   if (!options.announce) return null;
   const scope = announceScope(options.host, os.networkInterfaces(), options.announceOn);
   if (!scope.announce) {
@@ -526,27 +526,22 @@ async function startAnnouncer(
     return null;
   }
   const name = options.name ?? systemDefaultRoomName();
-  const announcer = new RoomAnnouncer({
-    name,
-    port,
-    appVersion: APP_VERSION,
-    people: server.stats.clientsNow,
-    interfaces: os.networkInterfaces,
-    selection: { only: scope.only },
-  });
   let lastErrorLog = 0;
-  announcer.on('error', (error) => {
-    const now = Date.now();
-    if (now - lastErrorLog < 5000) return;
-    lastErrorLog = now;
-    log(`discovery: ${error.message}`);
-  });
-  announcer.on('renamed', (renamed) => log(`another room on the network is called "${name}"; announced as "${renamed}"`));
-  announcer.on('interfaces', (names) => log(names.length > 0 ? `announced on ${names.join(', ')}` : 'no network to announce on; waiting for one'));
-  const follow = () => announcer.setPeople(server.stats.clientsNow);
-  server.on('join', follow);
-  server.on('leave', follow);
-  await announcer.start();
-  log(`announced as "${announcer.name}" (multicast DNS _tincan._tcp, UDP beacon on ${port}/udp)`);
-  return announcer;
+  const announcement = new RoomAnnouncement(
+    server,
+    { name, port, appVersion: APP_VERSION, interfaces: os.networkInterfaces, selection: { only: scope.only } },
+    {
+      onError: (error) => {
+        const now = Date.now();
+        if (now - lastErrorLog < 5000) return;
+        lastErrorLog = now;
+        log(`discovery: ${error.message}`);
+      },
+      onRenamed: (renamed) => log(`another room on the network is called "${name}"; announced as "${renamed}"`),
+      onInterfaces: (names) => log(names.length > 0 ? `announced on ${names.join(', ')}` : 'no network to announce on; waiting for one'),
+    },
+  );
+  await announcement.started;
+  log(`announced as "${announcement.name}" (multicast DNS _tincan._tcp, UDP beacon on ${port}/udp)`);
+  return announcement;
 }

@@ -106,6 +106,19 @@ describe('Rooms on your network', () => {
     expect(button).toHaveTextContent('<img src=x onerror=alert(1)><b>bold</b>');
   });
 
+  it('shows a name cleaned of invisible characters, and marks a room another host also announces', async () => {
+    const bridge = new FakeBridge();
+    bridge.rooms = [
+      room({ name: 'Lab\u3164\u2800 3\u{e0041}' }),
+      room({ key: 'copy|192.168.1.66|id:0123456789abcdef', addresses: ['192.168.1.66:60003'], copyOf: 'id:0123456789abcdef' }),
+    ];
+    app = await joinScreen(bridge);
+    const list = roomsList();
+    const real = await within(list).findByRole('button', { name: 'Join Lab 3 192.168.1.50:60003 · 4 people' });
+    expect(real).not.toHaveTextContent(/another host/);
+    expect(within(list).getByRole('button', { name: /^Join Lab 3 192\.168\.1\.66:60003 · 4 people · another host announces this room too/ })).toBeInTheDocument();
+  });
+
   it('an answer that arrives after a newer "rooms" event does not overwrite it', async () => {
     const bridge = new FakeBridge();
     let answer: () => void = () => {};

@@ -26,7 +26,7 @@ import { isLinkLocalIPv6, type DiscoveryInterface, type InterfaceSelection, type
 import { LinkSet } from './link-set';
 import { MDNS_PORT, type MdnsLink } from './mdns-link';
 import { SourceLimiter } from './rate-limit';
-import { newRoomId } from './room-name';
+import { cleanRoomId, newRoomId } from './room-name';
 
 export interface RoomAnnouncerOptions {
   name: string;
@@ -65,6 +65,8 @@ const ANNOUNCE_DELAYS_MS = [0, 1000, 3000];
 /** RFC 6762 §6: a record is multicast on an interface at most once a second. */
 const MIN_MULTICAST_GAP_MS = 1000;
 const GOODBYE_WAIT_MS = 500;
+/** Addresses of each family in a link's records (a finder reads at most 8 per host name). */
+const MAX_ADDRESSES_PER_FAMILY = 8;
 
 interface LinkState {
   link: MdnsLink;
@@ -188,9 +190,14 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
   private recordsFor(link: MdnsLink): RoomRecords {
     // Both families' links carry all of the interface's addresses: a browser that asked over
     // IPv6 may still prefer to connect over IPv4. Link-local IPv6 needs a zone nobody else knows.
+    // The room's other announced interfaces follow (a finder ranks its own networks first):
+    // a finder on two of them takes an address as the room's only when the room's own
+    // announcement lists it, and these records are how it learns the room is on both.
+    const interfaces = [link.iface, ...this.links.interfaces.filter((iface) => iface.name !== link.iface.name)];
+    const unique = (addresses: string[]) => [...new Set(addresses)].slice(0, MAX_ADDRESSES_PER_FAMILY);
     return roomRecords(this.room, {
-      ipv4: link.iface.ipv4.map((a) => a.address),
-      ipv6: link.iface.ipv6.map((a) => a.address).filter((address) => !isLinkLocalIPv6(address)),
+      ipv4: unique(interfaces.flatMap((iface) => iface.ipv4.map((a) => a.address))),
+      ipv6: unique(interfaces.flatMap((iface) => iface.ipv6.map((a) => a.address)).filter((address) => !isLinkLocalIPv6(address))),
     });
   }
 
@@ -212,7 +219,13 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
 
   private onInterfaces(interfaces: DiscoveryInterface[]): void {
     this.emit('interfaces', interfaces.map((iface) => iface.name));
-    if (this.started && !this.closed) void this.sendBeacon();
+    if (!this.started || this.closed) return;
+    // Every link's records list the other interfaces' addresses too: announce them afresh.
+    for (const state of this.states.values()) {
+      state.records = this.recordsFor(state.link);
+      this.announce(state);
+    }
+    void this.sendBeacon();
   }
 
   private clearLinkTimers(state: LinkState): void {
@@ -295,7 +308,9 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
 
   /**
    * Another room answering for our name (RFC 6762 §9): the room with the greater id gives
-   * way and takes the next free-looking name, "Name (2)", "Name (3)"…
+   * way and takes the next free-looking name, "Name (2)", "Name (3)"… An answer without a
+   * room id is no Tincan room (only Tincan announces `_tincan._tcp`), so it forces nothing:
+   * otherwise any host could rename the room by answering for its name.
    */
   private checkConflict(packet: multicastDns.Packet, state: LinkState): void {
     const ours = state.records.fqdn.toLowerCase();
@@ -305,10 +320,12 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
     const target = (srv.data as { target?: unknown } | null)?.target;
     if (typeof target !== 'string' || target.toLowerCase() === state.records.target.toLowerCase()) return;
     const txt = records.find((r) => r.type === 'TXT' && r.name.toLowerCase() === ours);
-    const theirId = Array.isArray(txt?.data)
-      ? (txt.data as unknown[]).map((b) => (Buffer.isBuffer(b) ? b.toString('latin1') : '')).find((s) => s.startsWith('id='))?.slice(3)
-      : undefined;
-    if (theirId !== undefined && theirId > this.id) return; // they give way
+    const theirId = cleanRoomId(
+      Array.isArray(txt?.data)
+        ? (txt.data as unknown[]).map((b) => (Buffer.isBuffer(b) ? b.toString('latin1') : '')).find((s) => s.startsWith('id='))?.slice(3)
+        : undefined,
+    );
+    if (theirId === null || theirId >= this.id) return; // no Tincan room, or they give way
     if (this.renames >= 20) return;
     this.renames++;
     const base = this.options.name;

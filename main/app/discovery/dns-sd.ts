@@ -8,7 +8,8 @@
  *   PTR  _tincan._tcp.local            -> <name>._tincan._tcp.local
  *   SRV  <name>._tincan._tcp.local     -> port, target tincan-<id>.local
  *   TXT  <name>._tincan._tcp.local     -> txtvers=1 proto=1 id=<id> people=<n> app=<version>
- *   A / AAAA  tincan-<id>.local        -> the addresses of the interface it is announced on
+ *   A / AAAA  tincan-<id>.local        -> the addresses of the interface it is announced on,
+ *                                         then those of the room's other announced interfaces
  * The target host name is the room's own, so it can never clash with the computer's
  * `<hostname>.local` that Avahi or Bonjour defends (a clash would make them rename the host).
  */

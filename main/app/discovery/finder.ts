@@ -9,7 +9,7 @@
  * §5.2), so a room that stopped without a goodbye goes away when its records expire.
  *
  * What it hears is untrusted: packets are rate-limited per sender and in total before they
- * are read, names and TXT values are cleaned, and the list holds at most 100 rooms.
+ * are read, names and TXT values are cleaned, and the list is bounded (room-table.ts).
  */
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
@@ -48,6 +48,8 @@ export interface RoomFinderOptions {
   maxRooms?: number;
   /** Packet budget (per sender and in total, per second). */
   limits?: SourceLimiterOptions;
+  /** True for a room address (`IP:port`) this machine joined before: such rooms are listed first. */
+  joinedBefore?: (address: string) => boolean;
 }
 
 export interface RoomFinderEvents {
@@ -113,7 +115,7 @@ export class RoomFinder extends EventEmitter<RoomFinderEvents> {
     });
   }
 
-  /** The rooms now, sorted by name. */
+  /** The rooms now, best first (room-table.ts). */
   get rooms(): DiscoveredRoom[] {
     return this.shown;
   }
@@ -227,8 +229,8 @@ export class RoomFinder extends EventEmitter<RoomFinderEvents> {
   }
 
   private record(sighting: Sighting): boolean {
-    const result = this.table.upsert(sighting);
-    if (result === 'full') return false;
+    const result = this.table.upsert(sighting, this.local);
+    if (result === 'ignored') return false;
     if (this.expiryTimer === null || sighting.expiresAt < this.expiryArmedAt) this.scheduleExpiry();
     if (result === 'unchanged') return false; // only the times moved; the query timer re-checks them
     this.scheduleQuery();
@@ -244,6 +246,7 @@ export class RoomFinder extends EventEmitter<RoomFinderEvents> {
     this.local = {
       onLocalSubnet: (address) => onSubnet(subnets, address),
       isOwnAddress: (address) => own.has((address.split('%')[0] ?? address).toLowerCase()),
+      joinedBefore: this.options.joinedBefore,
     };
     if (this.started && !this.closed) {
       this.changed();

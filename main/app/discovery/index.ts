@@ -1,5 +1,6 @@
 /** LAN discovery and join diagnostics: the public API of main/app/discovery. */
 export { RoomAnnouncer, type RoomAnnouncerOptions, type RoomAnnouncerEvents } from './announcer';
+export { RoomAnnouncement, type RoomAnnouncementHandlers } from './announcement';
 export { RoomFinder, type RoomFinderOptions, type RoomFinderEvents } from './finder';
 export { diagnoseJoinFailure, type JoinFailure } from './diagnostics';
 export { firewallAdvice, windowsFirstLaunchAdvice, runBounded, type FirewallCheckOptions } from './firewall';

@@ -101,6 +101,22 @@ function ipv6Groups(address: string): number[] | null {
   return groups.map((group) => parseInt(group, 16));
 }
 
+/**
+ * The /24 (IPv4) or /64 (IPv6) network of an address (zone and `::ffff:` prefix ignored), as
+ * `10.0.0.0/24` or `2001:db8:1:0::/64`: how many addresses one host can easily take at once.
+ * Anything else is its own network.
+ */
+export function hostNetworkOf(address: string): string {
+  const bare = (address.split('%')[0] ?? address).replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  if (net.isIPv4(bare)) return `${bare.split('.').slice(0, 3).join('.')}.0/24`;
+  const groups = ipv6Groups(bare);
+  if (groups === null) return bare;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.toString(16))
+    .join(':')}::/64`;
+}
+
 /** Every address of every interface, in the table's order. Entries that are not addresses are skipped. */
 export function listLocalAddresses(table: NetworkInterfaceTable): LocalAddress[] {
   const out: LocalAddress[] = [];

@@ -1,22 +1,24 @@
 /**
  * Room names and the other short texts discovery carries (TXT values, beacon fields): what a
  * host may call its room, and how a name that arrived from the network is made safe to show.
- * Names are cleaned like chat text (no terminal controls), and also lose the invisible
- * formatting characters that would let one room's name disguise itself as another's.
+ * Escape sequences go as they go from chat text (stripControls); the rest of the cleaning is
+ * cleanDisplayName's (main/common), the one every shown name goes through.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { isBlank, stripControls } from '../../chat/sanitize';
+import { stripControls } from '../../chat/sanitize';
+import { cleanDisplayName } from '../../common/display-name';
 import { MAX_ROOM_NAME_BYTES, clipToBytes, defaultRoomName, utf8Length } from '../../common/rooms';
 
-// Bidirectional overrides and isolates, zero-width characters, the BOM and soft hyphen.
-const INVISIBLE_FORMATTING = /[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-const RUNS_OF_SPACE = /\s+/g;
-const LINE_BREAKS = /[\r\n\v\f\u2028\u2029]+/g;
+// stripControls drops a line break; in a name it reads as a space.
+const LINE_BREAKS = /[\r\n\v\f]+/g;
 
-/** Printable, single-line, trimmed; blank when nothing visible is left. A line break reads as a space. */
-function cleanText(raw: string): string {
-  return stripControls(raw.replace(LINE_BREAKS, ' ')).replace(INVISIBLE_FORMATTING, '').replace(RUNS_OF_SPACE, ' ').trim();
+/**
+ * Printable, single-line, trimmed, nothing invisible; '' when nothing visible is left. Reads
+ * at most `maxChars` of `raw`.
+ */
+function cleanText(raw: string, maxChars: number): string {
+  return cleanDisplayName(stripControls(raw.slice(0, maxChars).replace(LINE_BREAKS, ' ')), maxChars);
 }
 
 /**
@@ -24,16 +26,16 @@ function cleanText(raw: string): string {
  * a character boundary. Null when nothing visible is left.
  */
 export function cleanReceivedName(raw: string): string | null {
-  const text = clipToBytes(cleanText(raw.slice(0, 4 * MAX_ROOM_NAME_BYTES)), MAX_ROOM_NAME_BYTES).trim();
-  return isBlank(text) ? null : text;
+  const text = cleanDisplayName(clipToBytes(cleanText(raw, 4 * MAX_ROOM_NAME_BYTES), MAX_ROOM_NAME_BYTES));
+  return text === '' ? null : text;
 }
 
 export type RoomNameCheck = { ok: true; name: string } | { ok: false; error: string };
 
 /** A name the host typed: cleaned, and refused with a sentence when empty or too long. */
 export function checkRoomName(raw: string): RoomNameCheck {
-  const name = cleanText(raw);
-  if (isBlank(name)) return { ok: false, error: 'The room needs a name others will recognise.' };
+  const name = cleanText(raw, raw.length);
+  if (name === '') return { ok: false, error: 'The room needs a name others will recognise.' };
   const bytes = utf8Length(name);
   if (bytes > MAX_ROOM_NAME_BYTES) {
     return {

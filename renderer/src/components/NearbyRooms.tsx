@@ -1,4 +1,5 @@
 import { useEffect, useId, useState } from 'react';
+import { cleanDisplayName } from '../../../main/common/display-name';
 import type { DiscoveredRoom } from '../../../main/common/ipc-contract';
 import { watchRooms } from '../state/actions';
 import { useChatStore } from '../state/store';
@@ -64,10 +65,12 @@ function NearbyRoom({ room, busy, onJoin }: { room: DiscoveredRoom; busy: boolea
     <li>
       <button type="button" className="nearby-room" disabled={busy} onClick={() => onJoin(address)}>
         <span className="visually-hidden">Join </span>
-        <span className="nearby-name">{room.name}</span>
+        <span className="nearby-name">{cleanDisplayName(room.name)}</span>
         <span className="nearby-meta">
           <span className="nearby-address">{address}</span>
           {people !== null && <span> · {people}</span>}
+          {/* The id another room announced first: this one may be posing as it. */}
+          {room.copyOf !== undefined && <span className="nearby-copy"> · another host announces this room too: check the address</span>}
         </span>
         <span className="nearby-join" aria-hidden="true">
           Join

@@ -3,46 +3,17 @@
  * app's own tests and the E2E run rely on. Nothing leaves this machine. Other test files may
  * run rooms at the same time, so each test looks for its own room by id.
  */
-import dgram from 'node:dgram';
 import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RoomAnnouncer } from '../../../main/app/discovery/announcer';
 import { RoomFinder } from '../../../main/app/discovery/finder';
-import type { DiscoveredRoom } from '../../../main/common/rooms';
+import { LOOPBACK, freeUdpPort, waitForRooms } from './loopback';
 import { LAPTOP } from './tables';
 
-const LOOPBACK = { only: ['lo'] } as const;
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((thing) => thing.close()));
 });
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
-
-function waitForRooms(finder: RoomFinder, match: (rooms: DiscoveredRoom[]) => boolean, what: string, timeoutMs = 10_000): Promise<DiscoveredRoom[]> {
-  if (match(finder.rooms)) return Promise.resolve(finder.rooms);
-  return new Promise((resolve, reject) => {
-    const onChange = (rooms: DiscoveredRoom[]) => {
-      if (!match(rooms)) return;
-      clearTimeout(timer);
-      finder.off('change', onChange);
-      resolve(rooms);
-    };
-    const timer = setTimeout(() => {
-      finder.off('change', onChange);
-      reject(new Error(`timed out waiting for ${what}; rooms: ${JSON.stringify(finder.rooms)}`));
-    }, timeoutMs);
-    finder.on('change', onChange);
-  });
-}
 
 async function pair(port: number, options: { mdns?: boolean; beacon?: boolean } = {}) {
   const finder = new RoomFinder({ interfaces: os.networkInterfaces, selection: LOOPBACK, beaconPorts: [port], ...options });

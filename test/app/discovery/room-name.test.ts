@@ -1,5 +1,7 @@
 /** Room names typed by a host, and names and values received from the network. */
 import { describe, expect, it } from 'vitest';
+import { decodeBeacon } from '../../../main/app/discovery/beacon';
+import { ServiceCache } from '../../../main/app/discovery/dns-sd';
 import { checkRoomName, cleanPeople, cleanReceivedName, cleanRoomId, cleanVersion, newRoomId } from '../../../main/app/discovery/room-name';
 import { MAX_ROOM_NAME_BYTES, clipToBytes, defaultRoomName, utf8Length } from '../../../main/common/rooms';
 
@@ -36,6 +38,38 @@ describe('room names', () => {
     expect(cleanReceivedName('\u202eevil\u202c\u200b room\r\nline')).toBe('evil room line');
     expect(cleanReceivedName('\u001b]0;title\u0007')).toBeNull();
     expect(utf8Length(cleanReceivedName('€'.repeat(10_000)) ?? '')).toBe(63);
+  });
+
+  it('a name that only looks empty, or looks like another, is cleaned the same wherever it arrives', () => {
+    const tags = '\u{e0041}\u{e0042}';
+    const disguised = `Lab\u3164\u2800${tags}\ufe00\u034f room${'\u0301'.repeat(30)}`;
+    const cleaned = `Lab room${'\u0301'.repeat(3)}`;
+    expect(cleanReceivedName(disguised)).toBe(cleaned);
+    for (const blank of ['\u3164', '\u2800\u2800', tags, '\ufe0f', '\u034f', ' \u0301'.repeat(30)]) {
+      expect(cleanReceivedName(blank)).toBeNull();
+      expect(checkRoomName(blank).ok).toBe(false);
+    }
+    expect(checkRoomName(disguised)).toEqual({ ok: true, name: cleaned });
+    // A beacon…
+    const beacon = (name: string) => decodeBeacon(Buffer.from(JSON.stringify({ tincan: 1, type: 'room', id: '0123456789abcdef', name, port: 60003, ttl: 10 })));
+    expect(beacon(disguised)).toMatchObject({ name: cleaned });
+    expect(beacon('\u3164\u2800')).toBeNull();
+    // …and a multicast DNS answer.
+    const cache = new ServiceCache();
+    const fqdn = `${disguised}._tincan._tcp.local`;
+    const { sightings } = cache.ingest(
+      {
+        type: 'response',
+        answers: [
+          { name: fqdn, type: 'SRV', ttl: 20, data: { port: 60003, target: 'h.local', priority: 0, weight: 0 } },
+          { name: fqdn, type: 'TXT', ttl: 20, data: [Buffer.from('id=0123456789abcdef')] },
+          { name: 'h.local', type: 'A', ttl: 20, data: '192.168.1.50' },
+        ],
+      },
+      '192.168.1.50',
+      1000,
+    );
+    expect(sightings.map((s) => s.name)).toEqual([cleaned]);
   });
 
   it('reads people, versions and ids strictly', () => {
