@@ -119,7 +119,7 @@ describe('Tincan renderer in Chromium', () => {
     await waitForRow(page, 'hi from the app ✓');
     expect(await transcript(page).locator('li.row-self').last().locator('.sender').textContent()).toBe('you');
 
-    // Up recalls the line; a multi-line paste sends one message per line.
+    // Up recalls the line; a multi-line paste is shown first, then sent one message per line.
     await input.press('ArrowUp');
     expect(await input.inputValue()).toBe('hi from the app ✓');
     await input.fill('');
@@ -128,6 +128,7 @@ describe('Tincan renderer in Chromium', () => {
       data.setData('text/plain', 'pasted one\npasted two\n\npasted three');
       element.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
     });
+    await page.getByRole('button', { name: 'Send 3 lines' }).click();
     await nc.waitForLine(`[${self}] pasted three`);
     expect(nc.lines().slice(-3)).toEqual([`[${self}] pasted one`, `[${self}] pasted two`, `[${self}] pasted three`]);
 

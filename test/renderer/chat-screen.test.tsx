@@ -231,16 +231,32 @@ describe('chat screen: composer', () => {
     expect(bridge.callsTo('send')).toEqual([]);
   });
 
-  it('sends a multi-line paste as one message per line', async () => {
+  it('shows a multi-line paste first, and sends it as one message per line only when confirmed', async () => {
     const { bridge } = await openRoom();
     const input = messageInput() as HTMLInputElement;
     fireEvent.change(input, { target: { value: '> ' } });
     input.setSelectionRange(2, 2);
     fireEvent.paste(input, { clipboardData: { getData: () => 'first\nsecond\r\nthird' } });
+    const lines = screen.getByRole('textbox', { name: /Send 3 lines\?/ });
+    expect(lines).toHaveValue('> first\nsecond\r\nthird');
+    expect(bridge.callsTo('send')).toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: 'Send 3 lines' }));
     await waitFor(() => expect(bridge.callsTo('send')).toEqual([{ text: '> first\nsecond\r\nthird' }]));
-    expect(input).toHaveValue('');
+    expect(messageInput()).toHaveValue('');
     // Each line goes into the Up-arrow history on its own.
     expect(useChatStore.getState().sentHistory).toEqual(['> first', 'second', 'third']);
+  });
+
+  it('a 200-line paste can be cancelled (Escape) and sends nothing', async () => {
+    const { bridge } = await openRoom();
+    const trace = Array.from({ length: 200 }, (_, i) => `    at frame${i} (file.js:${i}:1)`).join('\n');
+    fireEvent.paste(messageInput(), { clipboardData: { getData: () => trace } });
+    const lines = screen.getByRole('textbox', { name: /Send 200 lines\?/ });
+    expect(lines).toHaveFocus();
+    fireEvent.keyDown(lines, { key: 'Escape' });
+    expect(screen.queryByRole('textbox', { name: /Send 200 lines\?/ })).toBeNull();
+    expect(bridge.callsTo('send')).toEqual([]);
+    await waitFor(() => expect(messageInput()).toHaveFocus());
   });
 
   it('leaves a single-line paste to the input', async () => {

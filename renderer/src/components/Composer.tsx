@@ -20,6 +20,8 @@ export function Composer() {
   const blockedReason = useChatStore((s) => composerBlockedReason(s.status));
   const sendError = useChatStore((s) => s.sendError);
   const [draft, setDraft] = useState('');
+  // A paste of several lines, waiting for the user to send or cancel it.
+  const [pendingPaste, setPendingPaste] = useState<string | null>(null);
   // Position in sentHistory while the user walks it with Up/Down; null when editing a draft.
   const [historyIndex, setHistoryIndex] = useState<number | null>(null);
   const savedDraftRef = useRef('');
@@ -86,13 +88,34 @@ export function Composer() {
   const onPaste = (event: ClipboardEvent<HTMLInputElement>) => {
     const pasted = event.clipboardData.getData('text/plain');
     if (!/[\r\n]/.test(pasted)) return;
-    // A single-line input would flatten the paste; send it as one message per line instead.
+    // A single-line input would flatten the paste, and a stack trace sent by accident floods
+    // the room: show the lines, and send them (one message each) only when the user says so.
     event.preventDefault();
     const input = event.currentTarget;
     const start = input.selectionStart ?? draft.length;
     const end = input.selectionEnd ?? draft.length;
-    submit(draft.slice(0, start) + pasted + draft.slice(end));
+    setPendingPaste(draft.slice(0, start) + pasted + draft.slice(end));
+    setDraft('');
   };
+
+  if (pendingPaste !== null) {
+    return (
+      <PasteConfirm
+        text={pendingPaste}
+        disabled={disabled}
+        onChange={setPendingPaste}
+        onSend={() => {
+          submit(pendingPaste);
+          setPendingPaste(null);
+          window.setTimeout(() => inputRef.current?.focus(), 0);
+        }}
+        onCancel={() => {
+          setPendingPaste(null);
+          window.setTimeout(() => inputRef.current?.focus(), 0);
+        }}
+      />
+    );
+  }
 
   return (
     <div className="composer">
@@ -131,8 +154,65 @@ export function Composer() {
         </button>
       </form>
       <p id={helpId} className={sendError ? 'composer-note field-error' : 'composer-note visually-hidden'} role={sendError ? 'alert' : undefined}>
-        {sendError ?? blockedReason ?? 'Pasting several lines sends one message per line.'}
+        {sendError ?? blockedReason ?? 'Pasting several lines shows them first; each becomes its own message.'}
       </p>
+    </div>
+  );
+}
+
+/** Lines that would be sent: blank ones never are. */
+function countLines(text: string): number {
+  return text.split(/\r\n|\r|\n/).filter((line) => line.trim().length > 0).length;
+}
+
+/** The expanded composer for a multi-line paste: the lines, editable, and "Send N lines?". */
+function PasteConfirm({
+  text,
+  disabled,
+  onChange,
+  onSend,
+  onCancel,
+}: {
+  text: string;
+  disabled: boolean;
+  onChange: (text: string) => void;
+  onSend: () => void;
+  onCancel: () => void;
+}) {
+  const questionId = useId();
+  const lines = countLines(text);
+  return (
+    <div className="composer composer-paste">
+      <p id={questionId} className="composer-paste-question">
+        {lines === 1 ? 'Send 1 line?' : `Send ${lines.toLocaleString()} lines?`}{' '}
+        <span className="muted small">Each line becomes its own message.</span>
+      </p>
+      <textarea
+        className="composer-paste-text"
+        aria-labelledby={questionId}
+        autoFocus
+        spellCheck={false}
+        rows={Math.min(8, Math.max(3, lines))}
+        value={text}
+        onChange={(event) => onChange(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === 'Escape') {
+            event.preventDefault();
+            onCancel();
+          } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey) && lines > 0 && !disabled) {
+            event.preventDefault();
+            onSend();
+          }
+        }}
+      />
+      <div className="composer-paste-actions">
+        <button type="button" className="primary" disabled={disabled || lines === 0} onClick={onSend}>
+          {lines === 1 ? 'Send 1 line' : `Send ${lines.toLocaleString()} lines`}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
     </div>
   );
 }
