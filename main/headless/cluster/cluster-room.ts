@@ -42,6 +42,13 @@ import { canonicalPeer, compareIds, entryId, NODE_ID, parseStreamEntry, type Str
 /** Entries and bytes per read, events per append batch and bytes per batch: each round trip is bounded. */
 const READ_COUNT = 1000;
 export const READ_BYTES = 1024 * 1024;
+/** Bytes one read may look through in Redis, entries it leaves behind included (Redis waits meanwhile). */
+const READ_SCAN_BYTES = 4 * READ_BYTES;
+/**
+ * Text handed to the server per turn: it then writes the turn and checks its output budget,
+ * so delivery stops in the middle of a read once the clients fall behind.
+ */
+export const TURN_BYTES = 64 * 1024;
 const BATCH_EVENTS = 1000;
 const BATCH_BYTES = 1024 * 1024;
 /** Queued-but-unacknowledged bytes past which the server stops reading its clients. */
@@ -91,8 +98,9 @@ export interface ClusterRoomOptions {
 
 export interface ClusterStats {
   node: string;
-  /** Events appended by this node, and events delivered from the stream. */
+  /** Events appended by this node, reads of the stream that brought entries, events delivered from it. */
   appended: number;
+  reads: number;
   delivered: number;
   /** Entries that failed validation, or that their node could not have written, and were skipped. */
   invalid: number;
@@ -215,7 +223,7 @@ export class ClusterRoom implements RoomSequencer {
   private heartbeatRunning = false;
   private lastErrorLog = 0;
 
-  private readonly counters = { appended: 0, delivered: 0, invalid: 0, duplicates: 0, missed: 0, gaps: 0, reaped: 0 };
+  private readonly counters = { appended: 0, reads: 0, delivered: 0, invalid: 0, duplicates: 0, missed: 0, gaps: 0, reaped: 0 };
 
   constructor(private readonly options: ClusterRoomOptions) {
     this.keys = roomKeys(options.room);
@@ -701,7 +709,7 @@ export class ClusterRoom implements RoomSequencer {
     if (this.reading || generation !== this.readerGeneration || !this.readerUp || this.closing) return;
     if (this.room!.outputBlocked()) return; // onOutputFlowing starts it again
     this.reading = true;
-    runScript(this.reader, READ, [this.keys.stream, this.keys.seq], [this.keys.prefix, this.lastId, READ_COUNT, READ_BYTES, this.maxValueBytes]).then(
+    runScript(this.reader, READ, [this.keys.stream, this.keys.seq], [this.keys.prefix, this.lastId, READ_COUNT, READ_BYTES, this.maxValueBytes, READ_SCAN_BYTES]).then(
       (reply) => {
         if (generation !== this.readerGeneration) return;
         this.reading = false;
@@ -710,6 +718,7 @@ export class ClusterRoom implements RoomSequencer {
           this.waitForEntries(generation);
           return;
         }
+        this.counters.reads++;
         this.deliverEntries(entries, records, generation);
         this.room!.flush();
         // Only now the next read: what was appended while this node wrote to its clients
@@ -743,8 +752,13 @@ export class ClusterRoom implements RoomSequencer {
   }
 
   private deliverEntries(entries: unknown[], records: Map<string, NodeRecord>, generation: number): void {
+    let turnBytes = 0;
     for (const entry of entries) {
       if (generation !== this.readerGeneration) return; // declared dead: what follows is not ours
+      if (turnBytes >= TURN_BYTES) {
+        this.room!.flush();
+        turnBytes = 0;
+      }
       // Over the output budget: stop here; what is left is read again from lastId once it drains.
       if (this.room!.outputBlocked()) return;
       const id = entryId(entry);
@@ -758,6 +772,7 @@ export class ClusterRoom implements RoomSequencer {
       }
       this.checkOrdinal(event.ordinal);
       this.apply(event, records.get(event.node));
+      turnBytes += event.peer.length + (event.text?.length ?? 0);
     }
   }
 

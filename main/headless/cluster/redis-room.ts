@@ -236,7 +236,8 @@ return {epoch, last, added, nodes}
  *  - an entry a real node never writes (a value longer than `max value`, a text with CR or
  *    LF, too many fields) comes back as its id alone: the reader counts it and moves past it,
  *    and its bytes never leave Redis;
- *  - the entries stop before `max bytes` would be passed (at least one is returned);
+ *  - the entries stop before `max bytes` would be passed (at least one is returned), or
+ *    once `max scan` bytes were looked at (dropped entries included: Redis waits meanwhile);
  *  - per node named: its sequence record (the last sequence number APPEND wrote for it, ''
  *    when there is none) and its tombstone (the node that reaped it, '' when it is alive);
  *  - per (node, client) that says a line: the client's label in the node's member hash ('' if none),
@@ -245,15 +246,15 @@ return {epoch, last, added, nodes}
  * never above its node's record (while the node is registered).
  *
  * KEYS: stream, seq
- * ARGV: key prefix, the id to read after, max entries, max bytes, max value bytes
+ * ARGV: key prefix, the id to read after, max entries, max bytes, max value bytes, max scan bytes
  * Returns {{{id, {field, value, ...}}...}, {node, sequence record, reaper, ...}, {node, client, label, ...}}.
  */
 export const READ = script('read', `
-local max_entries, max_bytes, max_value = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local max_entries, max_bytes, max_value, max_scan = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local entries, facts, members, named = {}, {}, {}, {}
-local bytes, after = 0, ARGV[2]
+local bytes, scanned, after = 0, 0, ARGV[2]
 while #entries < max_entries do
-  local chunk = redis.call('XRANGE', KEYS[1], '(' .. after, '+', 'COUNT', math.min(64, max_entries - #entries))
+  local chunk = redis.call('XRANGE', KEYS[1], '(' .. after, '+', 'COUNT', math.min(16, max_entries - #entries))
   if #chunk == 0 then break end
   for _, entry in ipairs(chunk) do
     local id, fields = entry[1], entry[2]
@@ -263,11 +264,12 @@ while #entries < max_entries do
       size = size + #fields[i] + #value
       if #fields[i] > 1 or #value > max_value or (fields[i] == 't' and string.find(value, '[\\r\\n]')) then real = false end
     end
+    scanned = scanned + size
     if not real then
       fields = {}
       size = #id
     end
-    if #entries > 0 and bytes + size > max_bytes then return {entries, facts, members} end
+    if #entries > 0 and (bytes + size > max_bytes or scanned > max_scan) then return {entries, facts, members} end
     bytes = bytes + size
     table.insert(entries, {id, fields})
     after = id
