@@ -722,7 +722,8 @@ export class ClusterRoom implements RoomSequencer {
         this.deliverEntries(entries, records, generation);
         this.room!.flush();
         // Only now the next read: what was appended while this node wrote to its clients
-        // comes back as one reply, one turn. The busier the room, the bigger the turns.
+        // comes back as one reply (up to READ_BYTES, in turns of TURN_BYTES). The busier the
+        // room, the bigger the turns.
         this.readLoop(generation);
       },
       (error: unknown) => this.readFailed(error, generation),
