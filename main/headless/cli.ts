@@ -401,7 +401,7 @@ export async function runServerCli(
   const log = (text: string) => io.stderr(`${time()} ${text}\n`);
   // Loaded only for a cluster: a room of its own never loads the Redis client.
   const cluster = options.cluster
-    ? new (await import('./cluster/cluster-room')).ClusterRoom({ ...options.cluster, log })
+    ? new (await import('./cluster/cluster-room')).ClusterRoom({ ...options.cluster, maxLineBytes: options.maxLineBytes, log })
     : null;
   const server = new ChatServer({
     maxLineBytes: options.maxLineBytes,

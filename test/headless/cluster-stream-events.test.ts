@@ -1,8 +1,9 @@
 /** Stream entries are read as if a stranger wrote them: only well-formed events get through. */
 import { describe, expect, it } from 'vitest';
-import { canonicalPeer, compareIds, MAX_EVENT_TEXT_BYTES, parseStreamEntry } from '../../main/headless/cluster/stream-events';
+import { canonicalPeer, compareIds, parseStreamEntry } from '../../main/headless/cluster/stream-events';
 
 const NODE = 'a1b2c3d4e5f6';
+const MAX_LINE = 8192;
 
 function entry(id: string, fields: Record<string, string | Buffer>): unknown {
   return [Buffer.from(id), Object.entries(fields).flatMap(([name, value]) => [Buffer.from(name), Buffer.isBuffer(value) ? value : Buffer.from(value)])];
@@ -12,11 +13,11 @@ const line = { k: 'l', o: '7', n: NODE, s: '3', c: '12', p: '10.0.0.5:50123', t:
 
 describe('parseStreamEntry', () => {
   it('reads a line, a join and a reaped departure', () => {
-    expect(parseStreamEntry(entry('1700000000000-0', line))).toEqual({
-      id: '1700000000000-0', kind: 'line', ordinal: 7, node: NODE, seq: 3, client: 12, peer: '10.0.0.5:50123', text: Buffer.from('hello'),
+    expect(parseStreamEntry(entry('1700000000000-0', line), MAX_LINE)).toEqual({
+      id: '1700000000000-0', kind: 'line', ordinal: 7, node: NODE, seq: 3, client: 12, peer: '10.0.0.5:50123', text: Buffer.from('hello'), reaper: null,
     });
-    expect(parseStreamEntry(entry('1-1', { k: 'j', o: '1', n: NODE, s: '1', c: '1', p: '[::1]:4000' }))).toMatchObject({ kind: 'join', peer: '[::1]:4000', text: null });
-    expect(parseStreamEntry(entry('1-2', { k: 'q', o: '2', n: NODE, c: '1', p: '[fe80::1%eth0]:4000', r: 'ffffffffffff' }))).toMatchObject({ kind: 'leave', seq: null });
+    expect(parseStreamEntry(entry('1-1', { k: 'j', o: '1', n: NODE, s: '1', c: '1', p: '[::1]:4000' }), MAX_LINE)).toMatchObject({ kind: 'join', peer: '[::1]:4000', text: null });
+    expect(parseStreamEntry(entry('1-2', { k: 'q', o: '2', n: NODE, c: '1', p: '[fe80::1%eth0]:4000', r: 'ffffffffffff' }), MAX_LINE)).toMatchObject({ kind: 'leave', seq: null, reaper: 'ffffffffffff' });
   });
 
   it.each([
@@ -41,18 +42,20 @@ describe('parseStreamEntry', () => {
     ['a departure without sequence or reaper', { k: 'q', o: '7', n: NODE, c: '12', p: '10.0.0.5:50123' }],
     ['an unknown field', { ...line, z: '1' }],
   ])('drops %s', (_what, fields) => {
-    expect(parseStreamEntry(entry('1-0', fields))).toBeNull();
+    expect(parseStreamEntry(entry('1-0', fields), MAX_LINE)).toBeNull();
   });
 
   it('drops replies that are not entries', () => {
     for (const bad of [null, 'x', [], [Buffer.from('1-0')], [Buffer.from('not-an-id'), []], [Buffer.from('1-0'), 'fields'], [Buffer.from('1-0'), [Buffer.from('k')]]]) {
-      expect(parseStreamEntry(bad)).toBeNull();
+      expect(parseStreamEntry(bad, MAX_LINE)).toBeNull();
     }
   });
 
-  it(`cuts a text longer than ${MAX_EVENT_TEXT_BYTES} bytes before anything else looks at it`, () => {
-    const event = parseStreamEntry(entry('1-0', { ...line, t: Buffer.alloc(10 * MAX_EVENT_TEXT_BYTES, 0x61) }));
-    expect(event?.text?.length).toBe(MAX_EVENT_TEXT_BYTES);
+  it('drops a text a node never writes: longer than its --max-line, or with CR or LF in it', () => {
+    expect(parseStreamEntry(entry('1-0', { ...line, t: Buffer.alloc(MAX_LINE, 0x61) }), MAX_LINE)?.text?.length).toBe(MAX_LINE);
+    for (const t of [Buffer.alloc(MAX_LINE + 1, 0x61), 'one\ntwo', 'one\rtwo', '\n']) {
+      expect(parseStreamEntry(entry('1-0', { ...line, t }), MAX_LINE)).toBeNull();
+    }
   });
 });
 

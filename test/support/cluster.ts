@@ -2,6 +2,7 @@
  * Cluster tests: headless servers ("nodes") as real child processes on one real redis-server,
  * and raw clients on them; everything is stopped after the test.
  */
+import type { Redis } from 'ioredis';
 import { useCleanup } from './cleanup';
 import { spawnServer, type ServerProcess, type SpawnOptions } from './headless-server';
 import { RawClient, frame } from './raw-client';
@@ -80,4 +81,44 @@ export function linesFrom(client: RawClient, marker: string): string[] {
 /** How often `line` occurs as a whole line. */
 export function count(client: RawClient, line: string): number {
   return client.lines().filter((received) => received === line).length;
+}
+
+/** A node's id, from the line it logs when it joins the cluster. */
+export async function nodeIdOf(node: ClusterNode): Promise<string> {
+  const pattern = /joined the cluster at .* as node ([0-9a-f]{12}) /;
+  await node.process.waitForStderr(pattern);
+  return pattern.exec(node.process.stderr())![1]!;
+}
+
+/**
+ * Writes into a room's stream as anything with write access to Redis can: `XADD` with the
+ * ordinal Redis's own count gives the entry, so no node sees a gap.
+ */
+export class StreamForger {
+  readonly stream: string;
+  private readonly prefix: string;
+
+  constructor(
+    private readonly db: Redis,
+    room = 'tincan',
+  ) {
+    this.prefix = `tincan:{${room}}:`;
+    this.stream = `${this.prefix}stream`;
+  }
+
+  async add(fields: string[]): Promise<void> {
+    const info = (await this.db.xinfo('STREAM', this.stream)) as unknown[];
+    const ordinal = Number(info[info.indexOf('entries-added') + 1]) + 1;
+    await this.db.xadd(this.stream, '*', 'o', String(ordinal), ...fields);
+  }
+
+  /** The last sequence number Redis records for `node` (0 if none). */
+  async lastSeq(node: string): Promise<number> {
+    return Number((await this.db.hget(`${this.prefix}seq`, node)) ?? 0);
+  }
+
+  /** What a compromised node can do besides: have a sequence record of its own. */
+  async register(node: string, lastSeq: number): Promise<void> {
+    await this.db.hset(`${this.prefix}seq`, node, String(lastSeq));
+  }
 }

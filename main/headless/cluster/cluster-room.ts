@@ -7,11 +7,18 @@
  *    batch in flight at a time (whatever is said meanwhile waits for the next), by a Lua
  *    script that skips events already appended (a batch resent after a lost reply), updates
  *    membership in the same step, and caps the stream (`MAXLEN ~ backlog`).
- *  - In: a dedicated connection reads the stream with a blocking XREAD from the last id it
- *    delivered. Every event, this node's own included, is delivered to the server only then,
- *    so every client on every node sees one order. Each entry carries its ordinal (Redis's
- *    entries-added count), so a gap — the node was away for longer than the stream keeps —
- *    is seen exactly and told to the clients in one line.
+ *  - In: a dedicated connection reads the stream from the last id it delivered, by a script
+ *    that bounds each read in entries and bytes, leaves behind the bytes of entries no real
+ *    node writes, and adds what Redis records about the nodes named (their sequence records
+ *    and tombstones); when nothing is new, a blocking XREAD waits for the next entry. Every
+ *    event, this node's own included, is delivered to the server only then, so every client
+ *    on every node sees one order, and delivery stops between two entries as soon as the
+ *    server's output is over its budget (the rest is read again once it drains). Each entry
+ *    carries its ordinal (Redis's entries-added count), so a gap — the node was away for
+ *    longer than the stream keeps — is seen exactly and told to the clients in one line.
+ *  - Trust: an entry is taken only if its node could have written it: a sequence number up
+ *    to the node's record in Redis, a line only from a client whose join was seen under the
+ *    same label, a reaper's departure only when the dead node's tombstone names that reaper.
  *  - Liveness: a heartbeat renews this node's lease (PX) and lists nodes whose lease lapsed;
  *    a survivor that has been in contact for a whole lease announces their clients' departures
  *    through a script whose tombstone (SET NX) makes that happen once.
@@ -24,15 +31,24 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Redis, type RedisOptions } from 'ioredis';
+import { DEFAULT_MAX_LINE_BYTES } from '../../chat/line-decoder';
 import { prefixFor } from '../../chat/protocol';
 import type { RoomSequencer, SequencedRoom } from '../../chat/sequencer';
 import { DEFAULT_BACKLOG, DEFAULT_LEASE_MS, describeTarget, type RedisTarget } from './options';
-import { APPEND, DEREGISTER, HEARTBEAT, REAP, SNAPSHOT, roomKeys, runScript, type RoomKeys } from './redis-room';
-import { compareIds, entryId, NODE_ID, parseStreamEntry, type StreamEvent } from './stream-events';
+import { APPEND, DEREGISTER, HEARTBEAT, READ, REAP, SNAPSHOT, roomKeys, runScript, type RoomKeys } from './redis-room';
+import { canonicalPeer, compareIds, entryId, NODE_ID, parseStreamEntry, type StreamEvent } from './stream-events';
 
 
-/** Entries per XREAD, events per append batch and bytes per batch: each round trip is bounded. */
+/** Entries and bytes per read, events per append batch and bytes per batch: each round trip is bounded. */
 const READ_COUNT = 1000;
+export const READ_BYTES = 1024 * 1024;
+/** Bytes one read may look through in Redis, entries it leaves behind included (Redis waits meanwhile). */
+const READ_SCAN_BYTES = 4 * READ_BYTES;
+/**
+ * Text handed to the server per turn: it then writes the turn and checks its output budget,
+ * so delivery stops in the middle of a read once the clients fall behind.
+ */
+export const TURN_BYTES = 64 * 1024;
 const BATCH_EVENTS = 1000;
 const BATCH_BYTES = 1024 * 1024;
 /** Queued-but-unacknowledged bytes past which the server stops reading its clients. */
@@ -74,16 +90,19 @@ export interface ClusterRoomOptions {
   leaseMs?: number;
   /** How long a pause lasts before clients are told. */
   pauseNoticeMs?: number;
+  /** The nodes' --max-line: a longer text in the stream was not written by a node, and is dropped. */
+  maxLineBytes?: number;
   /** One line of log, no newline. */
   log: (text: string) => void;
 }
 
 export interface ClusterStats {
   node: string;
-  /** Events appended by this node, and events delivered from the stream. */
+  /** Events appended by this node, reads of the stream that brought entries, events delivered from it. */
   appended: number;
+  reads: number;
   delivered: number;
-  /** Entries that failed validation and were skipped. */
+  /** Entries that failed validation, or that their node could not have written, and were skipped. */
   invalid: number;
   /** Events skipped as already delivered (seen again after a lost reply or lost history). */
   duplicates: number;
@@ -115,6 +134,16 @@ interface Member {
   prefix: Buffer;
 }
 
+/** What Redis recorded about a node when a read was made. */
+interface NodeRecord {
+  /** The last sequence number appended for it; null when it has none (gone, or never registered). */
+  seq: number | null;
+  /** The node that declared it dead (its tombstone); null while it is alive. */
+  reaper: string | null;
+  /** Its clients that said a line in the read, as its member hash has them: client id -> label. */
+  members: Map<number, string>;
+}
+
 /** TLS failures that no retry will fix: the certificate does not prove who the server is. */
 const CERTIFICATE_ERRORS = new Set([
   'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
@@ -143,6 +172,9 @@ export class ClusterRoom implements RoomSequencer {
   private readonly leaseMs: number;
   private readonly heartbeatMs: number;
   private readonly pauseNoticeMs: number;
+  private readonly maxLineBytes: number;
+  /** The longest field value a real node writes: a line, or a label. */
+  private readonly maxValueBytes: number;
   private readonly log: (text: string) => void;
   private room: SequencedRoom | null = null;
 
@@ -191,7 +223,7 @@ export class ClusterRoom implements RoomSequencer {
   private heartbeatRunning = false;
   private lastErrorLog = 0;
 
-  private readonly counters = { appended: 0, delivered: 0, invalid: 0, duplicates: 0, missed: 0, gaps: 0, reaped: 0 };
+  private readonly counters = { appended: 0, reads: 0, delivered: 0, invalid: 0, duplicates: 0, missed: 0, gaps: 0, reaped: 0 };
 
   constructor(private readonly options: ClusterRoomOptions) {
     this.keys = roomKeys(options.room);
@@ -199,6 +231,8 @@ export class ClusterRoom implements RoomSequencer {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.heartbeatMs = Math.max(100, Math.floor(this.leaseMs / 5));
     this.pauseNoticeMs = options.pauseNoticeMs ?? DEFAULT_PAUSE_NOTICE_MS;
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.maxValueBytes = Math.max(this.maxLineBytes, 128);
     this.log = options.log;
     this.writer = new Redis(this.connectionOptions('writer'));
     this.reader = new Redis(this.connectionOptions('reader'));
@@ -526,8 +560,8 @@ export class ClusterRoom implements RoomSequencer {
       this.lastSeq.set(node, Number(seq.toString('latin1')) || 0);
       for (let i = 0; i + 1 < hash.length; i += 2) {
         const client = Number(hash[i]!.toString('latin1'));
-        const peer = hash[i + 1]!.toString('latin1');
-        if (Number.isSafeInteger(client)) this.remember(node, client, peer);
+        const peer = canonicalPeer(hash[i + 1]!.toString('latin1'));
+        if (Number.isSafeInteger(client) && peer !== null) this.remember(node, client, peer);
         clients++;
       }
     }
@@ -675,47 +709,71 @@ export class ClusterRoom implements RoomSequencer {
     if (this.reading || generation !== this.readerGeneration || !this.readerUp || this.closing) return;
     if (this.room!.outputBlocked()) return; // onOutputFlowing starts it again
     this.reading = true;
-    this.reader.callBuffer('XREAD', 'COUNT', READ_COUNT, 'BLOCK', BLOCK_MS, 'STREAMS', this.keys.stream, this.lastId).then(
+    runScript(this.reader, READ, [this.keys.stream, this.keys.seq], [this.keys.prefix, this.lastId, READ_COUNT, READ_BYTES, this.maxValueBytes, READ_SCAN_BYTES]).then(
       (reply) => {
         if (generation !== this.readerGeneration) return;
         this.reading = false;
-        const entries = entriesOf(reply);
-        const from = this.lastId;
-        const last = entries.length > 0 ? entryId(entries[entries.length - 1]) : null;
-        if (last !== null && compareIds(last, from) > 0) this.lastId = last;
-        if (entries.length > 0) {
-          this.deliverEntries(entries, from, generation);
-          this.room!.flush();
+        const { entries, records } = readReply(reply);
+        if (entries.length === 0) {
+          this.waitForEntries(generation);
+          return;
         }
+        this.counters.reads++;
+        this.deliverEntries(entries, records, generation);
+        this.room!.flush();
         // Only now the next read: what was appended while this node wrote to its clients
-        // comes back as one reply, one turn. The busier the room, the bigger the turns.
+        // comes back as one reply (up to READ_BYTES, in turns of TURN_BYTES). The busier the
+        // room, the bigger the turns.
         this.readLoop(generation);
       },
-      (error: unknown) => {
-        if (generation !== this.readerGeneration) return;
-        this.reading = false;
-        this.logError(`reading the room failed: ${errorText(error)}`);
-        // The connection is likely gone (onReaderReady restarts); if not, read again shortly.
-        setTimeout(() => this.readLoop(generation), WRITE_RETRY_MS).unref();
-      },
+      (error: unknown) => this.readFailed(error, generation),
     );
   }
 
-  private deliverEntries(entries: unknown[], from: string, generation: number): void {
-    let previous = from;
+  /** Nothing new: block until an entry is added after the last id, then read (the entry itself is read by the script). */
+  private waitForEntries(generation: number): void {
+    this.reading = true;
+    this.reader.callBuffer('XREAD', 'COUNT', 1, 'BLOCK', BLOCK_MS, 'STREAMS', this.keys.stream, this.lastId).then(
+      (reply) => {
+        if (generation !== this.readerGeneration) return;
+        this.reading = false;
+        if (reply === null) this.waitForEntries(generation);
+        else this.readLoop(generation);
+      },
+      (error: unknown) => this.readFailed(error, generation),
+    );
+  }
+
+  private readFailed(error: unknown, generation: number): void {
+    if (generation !== this.readerGeneration) return;
+    this.reading = false;
+    this.logError(`reading the room failed: ${errorText(error)}`);
+    // The connection is likely gone (onReaderReady restarts); if not, read again shortly.
+    setTimeout(() => this.readLoop(generation), WRITE_RETRY_MS).unref();
+  }
+
+  private deliverEntries(entries: unknown[], records: Map<string, NodeRecord>, generation: number): void {
+    let turnBytes = 0;
     for (const entry of entries) {
       if (generation !== this.readerGeneration) return; // declared dead: what follows is not ours
+      if (turnBytes >= TURN_BYTES) {
+        this.room!.flush();
+        turnBytes = 0;
+      }
+      // Over the output budget: stop here; what is left is read again from lastId once it drains.
+      if (this.room!.outputBlocked()) return;
       const id = entryId(entry);
-      if (id === null || compareIds(id, previous) <= 0) continue; // not from a real XREAD
-      previous = id;
-      const event = parseStreamEntry(entry, id);
+      if (id === null || compareIds(id, this.lastId) <= 0) continue; // not from a real read
+      this.lastId = id;
+      const event = parseStreamEntry(entry, this.maxLineBytes, id);
       if (event === null) {
         this.counters.invalid++;
         if (this.ordinal !== null) this.ordinal++; // it took its place in the count all the same
         continue;
       }
       this.checkOrdinal(event.ordinal);
-      this.apply(event);
+      this.apply(event, records.get(event.node));
+      turnBytes += event.peer.length + (event.text?.length ?? 0);
     }
   }
 
@@ -733,17 +791,27 @@ export class ClusterRoom implements RoomSequencer {
     }
   }
 
-  private apply(event: StreamEvent): void {
+  private apply(event: StreamEvent, record: NodeRecord | undefined): void {
     const room = this.room!;
-    if (event.seq === null && event.node === this.nodeId) {
-      // A survivor announced this node's clients' departures: the room has given it up.
-      this.declaredDead();
-      return;
-    }
-    if (event.seq !== null) {
+    if (event.seq === null) {
+      // A reaper's departure: true only if the dead node's tombstone names that reaper.
+      if (record?.reaper !== event.reaper) {
+        this.counters.invalid++;
+        return;
+      }
+      if (event.node === this.nodeId) {
+        // A survivor announced this node's clients' departures: the room has given it up.
+        this.declaredDead();
+        return;
+      }
+    } else {
       const last = this.lastSeq.get(event.node) ?? 0;
       if (event.seq <= last) {
         this.counters.duplicates++;
+        return;
+      }
+      if (!this.couldHaveWritten(event, last, record)) {
+        this.counters.invalid++;
         return;
       }
       if (this.lastSeq.size < MAX_TRACKED_NODES || this.lastSeq.has(event.node)) this.lastSeq.set(event.node, event.seq);
@@ -755,12 +823,30 @@ export class ClusterRoom implements RoomSequencer {
         room.deliverJoin(this.remember(event.node, event.client, event.peer), local);
         break;
       case 'line':
-        room.deliverLine(this.prefixOf(event.node, event.client, event.peer), event.text!);
+        room.deliverLine(this.members.get(event.node)!.get(event.client)!.prefix, event.text!);
         break;
       case 'leave':
         room.deliverLeave(this.forget(event.node, event.client, event.peer), local);
         break;
     }
+  }
+
+  /**
+   * Whether the entry's node could have written it. Its sequence number must be no higher
+   * than the node's record in Redis (APPEND writes both in one step, and the record was read
+   * after the entry); a node without a record (gone since) only continues what was seen of it,
+   * by at most one batch. A line must come from a client whose join was seen with this label,
+   * in the stream or (when it went by unseen) in the node's member hash.
+   */
+  private couldHaveWritten(event: StreamEvent, last: number, record: NodeRecord | undefined): boolean {
+    const seq = event.seq!;
+    const recorded = record?.seq ?? null;
+    if (recorded !== null ? seq > recorded : !this.lastSeq.has(event.node) || seq > last + BATCH_EVENTS) return false;
+    if (event.kind !== 'line' || this.members.get(event.node)?.get(event.client)?.peer === event.peer) return true;
+    // A join this node did not see (it went by while this node was cut off) is in the member hash.
+    if (record?.members.get(event.client) !== event.peer) return false;
+    this.remember(event.node, event.client, event.peer);
+    return this.members.get(event.node)?.get(event.client)?.peer === event.peer;
   }
 
   private remember(node: string, client: number, peer: string): Buffer {
@@ -784,11 +870,6 @@ export class ClusterRoom implements RoomSequencer {
     if (!clients) return;
     this.trackedMembers -= clients.size;
     this.members.delete(node);
-  }
-
-  private prefixOf(node: string, client: number, peer: string): Buffer {
-    const member = this.members.get(node)?.get(client);
-    return member !== undefined && member.peer === peer ? member.prefix : prefixFor(peer);
   }
 
   private forget(node: string, client: number, peer: string): Buffer {
@@ -846,11 +927,28 @@ export class ClusterRoom implements RoomSequencer {
   }
 }
 
-/** The entries of an XREAD reply for one stream (`[[key, entries]]`, or null on timeout). */
-function entriesOf(reply: unknown): unknown[] {
-  if (!Array.isArray(reply) || !Array.isArray(reply[0])) return [];
-  const entries: unknown = (reply[0] as unknown[])[1];
-  return Array.isArray(entries) ? entries : [];
+/** The READ script's reply: entries, and per node named what Redis records about it. */
+function readReply(reply: unknown): { entries: unknown[]; records: Map<string, NodeRecord> } {
+  const records = new Map<string, NodeRecord>();
+  if (!Array.isArray(reply) || !Array.isArray(reply[0]) || !Array.isArray(reply[1])) return { entries: [], records };
+  const facts = reply[1] as unknown[];
+  for (let i = 0; i + 2 < facts.length; i += 3) {
+    const [node, seq, reaper] = facts.slice(i, i + 3).map(latin1);
+    const digits = /^\d{1,15}$/.test(seq!) ? Number(seq) : null;
+    records.set(node!, { seq: digits, reaper: reaper === '' ? null : reaper!, members: new Map() });
+  }
+  const members: unknown = reply[2];
+  if (Array.isArray(members)) {
+    for (let i = 0; i + 2 < members.length; i += 3) {
+      const [node, client, label] = members.slice(i, i + 3).map(latin1);
+      if (/^\d{1,15}$/.test(client!)) records.get(node!)?.members.set(Number(client), label!);
+    }
+  }
+  return { entries: reply[0] as unknown[], records };
+}
+
+function latin1(value: unknown): string {
+  return Buffer.isBuffer(value) ? value.toString('latin1') : '';
 }
 
 function opBytes(text: Buffer | null, peer: string): number {

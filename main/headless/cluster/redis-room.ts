@@ -230,6 +230,73 @@ return {epoch, last, added, nodes}
 `);
 
 /**
+ * Reads the stream after a position, bounded in entries and in bytes, together with what
+ * Redis records about the nodes the entries name, so the reader can check each entry against
+ * it (anything with write access to the stream can XADD whatever it likes):
+ *  - an entry a real node never writes (a value longer than `max value`, a text with CR or
+ *    LF, too many fields) comes back as its id alone: the reader counts it and moves past it,
+ *    and its bytes never leave Redis;
+ *  - the entries stop before `max bytes` would be passed (at least one is returned), or
+ *    once `max scan` bytes were looked at (dropped entries included: Redis waits meanwhile);
+ *  - per node named: its sequence record (the last sequence number APPEND wrote for it, ''
+ *    when there is none) and its tombstone (the node that reaped it, '' when it is alive);
+ *  - per (node, client) that says a line: the client's label in the node's member hash ('' if none),
+ *    for a reader that missed its join (it was away for longer than the stream keeps).
+ * The records are read after the entries were written, so a real entry's sequence number is
+ * never above its node's record (while the node is registered).
+ *
+ * KEYS: stream, seq
+ * ARGV: key prefix, the id to read after, max entries, max bytes, max value bytes, max scan bytes
+ * Returns {{{id, {field, value, ...}}...}, {node, sequence record, reaper, ...}, {node, client, label, ...}}.
+ */
+export const READ = script('read', `
+local max_entries, max_bytes, max_value, max_scan = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local entries, facts, members, named = {}, {}, {}, {}
+local bytes, scanned, after = 0, 0, ARGV[2]
+while #entries < max_entries do
+  local chunk = redis.call('XRANGE', KEYS[1], '(' .. after, '+', 'COUNT', math.min(16, max_entries - #entries))
+  if #chunk == 0 then break end
+  for _, entry in ipairs(chunk) do
+    local id, fields = entry[1], entry[2]
+    local size, real = #id, #fields <= 18
+    for i = 1, #fields, 2 do
+      local value = fields[i + 1]
+      size = size + #fields[i] + #value
+      if #fields[i] > 1 or #value > max_value or (fields[i] == 't' and string.find(value, '[\\r\\n]')) then real = false end
+    end
+    scanned = scanned + size
+    if not real then
+      fields = {}
+      size = #id
+    end
+    if #entries > 0 and (bytes + size > max_bytes or scanned > max_scan) then return {entries, facts, members} end
+    bytes = bytes + size
+    table.insert(entries, {id, fields})
+    after = id
+    local node, client, line = nil, nil, false
+    for i = 1, #fields, 2 do
+      if fields[i] == 'n' then node = fields[i + 1] end
+      if fields[i] == 'c' then client = fields[i + 1] end
+      if fields[i] == 'k' and fields[i + 1] == 'l' then line = true end
+    end
+    if node and not named[node] then
+      named[node] = true
+      table.insert(facts, node)
+      table.insert(facts, redis.call('HGET', KEYS[2], node) or '')
+      table.insert(facts, redis.call('GET', ARGV[1] .. 'dead:' .. node) or '')
+    end
+    if line and node and client and not named[node .. ' ' .. client] then
+      named[node .. ' ' .. client] = true
+      table.insert(members, node)
+      table.insert(members, client)
+      table.insert(members, redis.call('HGET', ARGV[1] .. 'members:' .. node, client) or '')
+    end
+  end
+end
+return {entries, facts, members}
+`);
+
+/**
  * A clean goodbye: the node's clients have all left through the stream; forget the node.
  * KEYS: lease:NODE, nodes, seq, members:NODE   ARGV: node
  */

@@ -23,6 +23,8 @@ export interface StreamEvent {
   peer: string;
   /** Lines only: the text as bytes (not yet cleaned). */
   text: Buffer | null;
+  /** Departures a reaper announced: the node that announced them (it also wrote the dead node's tombstone). */
+  reaper: string | null;
 }
 
 /** Node ids are 12 lower-case hex digits (48 random bits). */
@@ -31,11 +33,6 @@ const ENTRY_ID = /^\d{1,20}-\d{1,20}$/;
 const DIGITS = /^\d{1,15}$/;
 /** Longest `IP:port` label: a full IPv6 address with a zone, bracketed, and a port. */
 const MAX_PEER_LENGTH = 80;
-/**
- * Longest text taken from one entry; a longer one is cut here before it is cleaned (a
- * compromised node must not make every node split megabytes into lines).
- */
-export const MAX_EVENT_TEXT_BYTES = 64 * 1024;
 
 /** `IP:port` exactly as formatPeer prints it, or null. */
 export function canonicalPeer(label: string): string | null {
@@ -72,9 +69,12 @@ export function entryId(entry: unknown): string | null {
 
 /**
  * One entry as XREAD returns it with Buffer replies: `[id, [field, value, …]]`.
- * Returns null for anything malformed. `id`: the entry's id when the caller already read it.
+ * Returns null for anything malformed, and for what a real node never writes: a text longer
+ * than `maxTextBytes` (the nodes' --max-line) or with a CR or LF in it (a node appends one
+ * line per entry). So a compromised writer cannot make every node split megabytes into lines.
+ * `id`: the entry's id when the caller already read it.
  */
-export function parseStreamEntry(entry: unknown, id: string | null = entryId(entry)): StreamEvent | null {
+export function parseStreamEntry(entry: unknown, maxTextBytes: number, id: string | null = entryId(entry)): StreamEvent | null {
   if (id === null) return null;
   const fields: unknown = (entry as unknown[])[1];
   if (!Array.isArray(fields) || fields.length % 2 !== 0 || fields.length > 18) return null;
@@ -85,7 +85,7 @@ export function parseStreamEntry(entry: unknown, id: string | null = entryId(ent
   let client: number | null = null;
   let peer: string | null = null;
   let text: Buffer | null = null;
-  let reaper = false;
+  let reaper: string | null = null;
   for (let i = 0; i < fields.length; i += 2) {
     const name: unknown = fields[i];
     const value: unknown = fields[i + 1];
@@ -126,11 +126,12 @@ export function parseStreamEntry(entry: unknown, id: string | null = entryId(ent
         if (peer === null) return null;
         break;
       case 0x74: // t
-        text = value.length > MAX_EVENT_TEXT_BYTES ? value.subarray(0, MAX_EVENT_TEXT_BYTES) : value;
+        if (value.length > maxTextBytes || value.includes(0x0a) || value.includes(0x0d)) return null;
+        text = value;
         break;
       case 0x72: // r
-        if (!NODE_ID.test(value.toString('latin1'))) return null;
-        reaper = true;
+        reaper = value.toString('latin1');
+        if (!NODE_ID.test(reaper)) return null;
         break;
       default:
         return null;
@@ -138,9 +139,9 @@ export function parseStreamEntry(entry: unknown, id: string | null = entryId(ent
   }
   if (kind === null || ordinal === null || node === null || client === null || peer === null) return null;
   // Only a departure may come from a reaper; everything else carries its origin's sequence.
-  if (reaper ? kind !== 'leave' || seq !== null : seq === null) return null;
+  if (reaper !== null ? kind !== 'leave' || seq !== null : seq === null) return null;
   if ((kind === 'line') !== (text !== null)) return null;
-  return { id, kind, ordinal, node, seq, client, peer, text };
+  return { id, kind, ordinal, node, seq, client, peer, text, reaper };
 }
 
 /**
