@@ -148,6 +148,21 @@ async function typeKey(page: Page, index: number): Promise<void> {
   else await page.keyboard.press(key === ' ' ? 'Space' : key);
 }
 
+/** The floor: keys typed every 200 ms into a quiet room, what the machine allows at the moment. */
+async function quiet(app: AppPage, cdp: CDPSession, browserCdp: CDPSession, keyCount: number): Promise<PhaseFigures> {
+  const { page } = app;
+  const cpuBefore = await rendererCpu(browserCdp);
+  await page.evaluate(() => (window as unknown as { __benchResetRows: () => void }).__benchResetRows());
+  const since = await pageNow(page);
+  const startedAt = performance.now();
+  let keys = 0;
+  for (; keys < keyCount; keys += 1) {
+    await typeKey(page, keys);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return readPhase(page, cdp, 'quiet (no traffic)', 0, since, keys, startedAt, (await rendererCpu(browserCdp)) - cpuBefore);
+}
+
 async function burst(app: AppPage, cdp: CDPSession, browserCdp: CDPSession, client: RawClient, count: number): Promise<PhaseFigures> {
   const { page } = app;
   const cpuBefore = await rendererCpu(browserCdp);
@@ -259,8 +274,8 @@ function verdict(ok: boolean): string {
   return ok ? 'met' : '**missed**';
 }
 
-type PhaseName = 'burst' | 'sustained' | 'flood';
-const PHASES: readonly PhaseName[] = ['burst', 'sustained', 'flood'];
+type PhaseName = 'quiet' | 'burst' | 'sustained' | 'flood';
+const PHASES: readonly PhaseName[] = ['quiet', 'burst', 'sustained', 'flood'];
 
 interface RunOptions {
   seconds: number;
@@ -294,7 +309,7 @@ async function runBuild(browser: Browser, siteUrl: string, options: RunOptions):
     return result;
   };
 
-  if (options.phases.includes('burst') || options.phases.includes('sustained')) {
+  if (options.phases.some((phase) => phase === 'quiet' || phase === 'burst' || phase === 'sustained')) {
     const { app, cdp } = await openPage();
     let client: RawClient | null = null;
     try {
@@ -305,6 +320,7 @@ async function runBuild(browser: Browser, siteUrl: string, options: RunOptions):
       client = await RawClient.connect(hosted.value.port);
       await waitForRow(app.page, 'joined', 10_000);
       await app.page.getByRole('textbox', { name: 'Message' }).focus();
+      if (options.phases.includes('quiet')) figures.push(await profiled(cdp, 'quiet', () => quiet(app, cdp, browserCdp, 40)));
       if (options.phases.includes('burst')) figures.push(await profiled(cdp, 'burst', () => burst(app, cdp, browserCdp, client!, 20_000)));
       if (options.phases.includes('sustained')) {
         figures.push(await profiled(cdp, 'sustained', () => sustained(app, cdp, browserCdp, client!, 2000, options.seconds)));

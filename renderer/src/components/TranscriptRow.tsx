@@ -8,7 +8,8 @@
 import { memo, useMemo, useState, type MouseEvent, type ReactNode } from 'react';
 import type { ChatLine, MatchRange } from '../../../main/common/ipc-contract';
 import type { MentionMatcher } from '../../../main/common/mentions';
-import { clipParts, clipPoint, countCharacters, splitMessage, type MarkedPiece } from '../lib/highlight';
+import { clipParts, splitMessage, type MarkedPiece } from '../lib/highlight';
+import { clipPoint, countCharacters } from '../lib/long-line';
 import { peerHueClass } from '../lib/peer-colour';
 import { formatClock, formatFullTime, isoSecondOf } from '../lib/time';
 import { openLink } from '../state/actions';
@@ -27,13 +28,6 @@ function preventNavigation(event: MouseEvent<HTMLAnchorElement>) {
 function Marked({ piece, markClass }: { piece: MarkedPiece; markClass: string }) {
   return piece.marked ? <mark className={markClass}>{piece.text}</mark> : piece.text;
 }
-
-/**
- * Characters of a long line shown until the user asks for all of it: more than the clamp's few
- * lines fill at any usual window width, and few enough that a row's layout costs the same
- * whatever the line's length (a host may send 60 KB lines).
- */
-export const CLIP_CHARS = 1000;
 
 export interface MessageTextProps {
   text: string;
@@ -83,7 +77,7 @@ export function MessageText({ text, marks, markClass = 'mention', clipAt = null 
  */
 function LongLine({ text, render }: { text: string; render: (clipAt: number | null) => ReactNode }) {
   const [expanded, setExpanded] = useState(false);
-  const clipAt = clipPoint(text, CLIP_CHARS);
+  const clipAt = clipPoint(text);
   if (clipAt === null) return render(null);
   return (
     <span className="text-long">

@@ -70,27 +70,3 @@ export function clipParts(parts: readonly MessagePart[], limit: number): Message
   return clipped;
 }
 
-/**
- * Where a long line is cut until the user asks for all of it, or null when it is short enough
- * to show whole. Never between the two halves of a surrogate pair.
- */
-export function clipPoint(text: string, limit: number): number | null {
-  if (text.length <= limit) return null;
-  const before = text.charCodeAt(limit - 1);
-  return before >= 0xd800 && before <= 0xdbff ? limit - 1 : limit;
-}
-
-/** Characters (code points, not UTF-16 units) in `text`, as the user would count them. */
-export function countCharacters(text: string): number {
-  let count = 0;
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    // A high surrogate followed by a low one is one character.
-    if (code >= 0xd800 && code <= 0xdbff) {
-      const next = text.charCodeAt(index + 1);
-      if (next >= 0xdc00 && next <= 0xdfff) index += 1;
-    }
-    count += 1;
-  }
-  return count;
-}
