@@ -1,16 +1,23 @@
 /**
  * `npm run bench:renderer` (or `npx tsx bench/renderer.ts` after `npx vite build`): the built
- * renderer in Chromium, hosting a real room, under two loads from a raw TCP client:
+ * renderer in Chromium while keys are typed, in four phases:
  *
- *   burst      20,000 lines written at once, typing while they arrive
- *   sustained  2,000 lines/s for 30 s (`--seconds N` to change), a key typed every 200 ms
+ *   quiet      no traffic: the floor the machine allows at the moment
+ *   burst      hosting a room, 20,000 lines written at once by a raw TCP client
+ *   sustained  the same room, 2,000 lines/s for 30 s (`--seconds N` to change), a key every 200 ms
+ *   flood      a fresh page joins a hostile host that streams 60 KB lines as fast as the page
+ *              takes them, a key every 200 ms for the same time
  *
- * `--cpu-prof DIR` writes a renderer CPU profile of each phase (open it in Chrome's DevTools).
+ * `--phases quiet,burst,...` runs some of them. `--before DIR` runs a copy of an older build
+ * too (e.g. `git stash; npx vite build; cp -r dist/renderer /tmp/before; git stash pop`),
+ * alternating phase by phase so load on a shared machine falls on both alike, and prints the
+ * two side by side. `--cpu-prof DIR` writes a renderer CPU profile of each phase (open it in
+ * Chrome's DevTools).
  *
  * Measured in the page with PerformanceObservers: long main-thread tasks (worst, total),
  * key latency from the Event Timing API (input to next paint, per key), transcript rows in
  * the DOM (sampled every frame), and the renderer's JS heap. Prints a table and one JSON line.
- * Targets: no task over 50 ms, every key under 50 ms, rows bounded.
+ * Targets: no task over 50 ms, keys under 50 ms (p95), rows bounded.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
