@@ -45,6 +45,10 @@ interface PhaseFigures {
   worstKeyMs: number;
   p95KeyMs: number;
   maxRows: number;
+  /** Rows added to the transcript (each one styled and laid out): the work the window does, whatever the load. */
+  rowsAdded: number;
+  /** Characters of text in those rows. */
+  charsAdded: number;
   heapMiB: number;
   domNodes: number;
   /** CPU time the renderer process used in the phase: the work done, whatever else loads the machine. */
@@ -63,11 +67,15 @@ function installProbes(): void {
   const tasks: [number, number][] = [];
   const keys: [number, number, number][] = [];
   let maxRows = 0;
+  let rowsAdded = 0;
+  let charsAdded = 0;
   w.__benchTasks = tasks;
   w.__benchKeys = keys;
-  w.__benchRows = () => maxRows;
+  w.__benchRows = () => [maxRows, rowsAdded, charsAdded];
   w.__benchResetRows = () => {
     maxRows = 0;
+    rowsAdded = 0;
+    charsAdded = 0;
   };
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) tasks.push([entry.startTime, entry.duration]);
@@ -79,6 +87,16 @@ function installProbes(): void {
       }
     }
   }).observe({ type: 'event', durationThreshold: 16, buffered: true } as PerformanceObserverInit);
+  new MutationObserver((records) => {
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (node instanceof HTMLLIElement && node.closest('[role="log"]') !== null) {
+          rowsAdded += 1;
+          charsAdded += node.textContent.length;
+        }
+      }
+    }
+  }).observe(document.body, { childList: true, subtree: true });
   const sample = (): void => {
     maxRows = Math.max(maxRows, document.querySelectorAll('[role="log"] li').length);
     requestAnimationFrame(sample);
@@ -115,7 +133,7 @@ async function readPhase(
       const key = id === 0 ? -start : id;
       byInteraction.set(key, Math.max(byInteraction.get(key) ?? 0, duration));
     }
-    return { tasks, keys: [...byInteraction.values()], rows: (w.__benchRows as () => number)() };
+    return { tasks, keys: [...byInteraction.values()], rows: (w.__benchRows as () => [number, number, number])() };
   }, since);
   const sortedKeys = [...probe.keys].sort((a, b) => a - b);
   // Keys not reported took under 16 ms: count them as 0 for the percentile.
@@ -133,7 +151,9 @@ async function readPhase(
     slowKeys: sortedKeys.length,
     worstKeyMs: Math.max(0, ...sortedKeys),
     p95KeyMs: p95,
-    maxRows: probe.rows,
+    maxRows: probe.rows[0],
+    rowsAdded: probe.rows[1],
+    charsAdded: probe.rows[2],
     heapMiB,
     domNodes,
     rendererCpuSeconds: cpuSeconds,
@@ -350,12 +370,13 @@ async function runBuild(browser: Browser, siteUrl: string, options: RunOptions):
 
 function printTable(title: string, figures: readonly PhaseFigures[]): void {
   console.log(`\n${title}`);
-  console.log('| phase | lines | s | renderer CPU | long tasks | long-task ms | worst task | keys ≥16 ms | worst key | p95 key | max rows | heap | DOM nodes |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| phase | lines | s | renderer CPU | long tasks | long-task ms | worst task | keys ≥16 ms | worst key | p95 key | max rows | rows added | characters added | heap | DOM nodes |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const f of figures) {
     console.log(
       `| ${f.phase} | ${f.lines.toLocaleString('en-US')} | ${f.seconds.toFixed(1)} | ${f.rendererCpuSeconds.toFixed(2)} s | ${f.longTasks} | ${f.longTaskMs.toFixed(0)} | ${f.worstTaskMs.toFixed(0)} ms | ` +
-        `${f.slowKeys}/${f.keys} | ${f.worstKeyMs.toFixed(0)} ms | ${f.p95KeyMs.toFixed(0)} ms | ${f.maxRows} | ${f.heapMiB.toFixed(1)} MiB | ${f.domNodes} |`,
+        `${f.slowKeys}/${f.keys} | ${f.worstKeyMs.toFixed(0)} ms | ${f.p95KeyMs.toFixed(0)} ms | ${f.maxRows} | ${f.rowsAdded.toLocaleString('en-US')} | ` +
+          `${f.charsAdded.toLocaleString('en-US')} | ${f.heapMiB.toFixed(1)} MiB | ${f.domNodes} |`,
     );
   }
 }
@@ -363,15 +384,18 @@ function printTable(title: string, figures: readonly PhaseFigures[]): void {
 /** Before and after, one column each, per phase: the figures the targets are about. */
 function printSideBySide(before: readonly PhaseFigures[], after: readonly PhaseFigures[]): void {
   console.log('\nbefore (--before build) | after (this build)');
-  console.log('| phase | p95 key before | p95 key after | worst key before | worst key after | worst task before | worst task after | renderer CPU before | renderer CPU after | lines before | lines after |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log(
+    '| phase | p95 key before | p95 key after | worst key before | worst key after | worst task before | worst task after | renderer CPU before | renderer CPU after | lines before | lines after | rows added before | rows added after | characters added before | characters added after |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const [index, a] of after.entries()) {
     const b = before[index];
     if (b === undefined) continue;
     console.log(
       `| ${a.phase} | ${b.p95KeyMs.toFixed(0)} ms | ${a.p95KeyMs.toFixed(0)} ms | ${b.worstKeyMs.toFixed(0)} ms | ${a.worstKeyMs.toFixed(0)} ms | ` +
         `${b.worstTaskMs.toFixed(0)} ms | ${a.worstTaskMs.toFixed(0)} ms | ${b.rendererCpuSeconds.toFixed(2)} s | ${a.rendererCpuSeconds.toFixed(2)} s | ` +
-        `${b.lines.toLocaleString('en-US')} | ${a.lines.toLocaleString('en-US')} |`,
+        `${b.lines.toLocaleString('en-US')} | ${a.lines.toLocaleString('en-US')} | ${b.rowsAdded.toLocaleString('en-US')} | ${a.rowsAdded.toLocaleString('en-US')} | ` +
+        `${b.charsAdded.toLocaleString('en-US')} | ${a.charsAdded.toLocaleString('en-US')} |`,
     );
   }
 }

@@ -2,14 +2,11 @@ import { Fragment, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef
 import type { ChatLine } from '../../../main/common/ipc-contract';
 import { MentionMatcher } from '../../../main/common/mentions';
 import { useScrollAnchoring } from '../hooks/useScrollAnchoring';
-import { useThrottledValue } from '../hooks/useThrottledValue';
 import { useTranscriptWindow } from '../hooks/useTranscriptWindow';
 import { loadOlderHistory, reportView } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { TranscriptRow } from './TranscriptRow';
 
-/** The transcript shows new lines at most this often (a quiet room's next line shows at once). */
-export const REFRESH_MS = 100;
 /** Within this many pixels of the bottom counts as "at the bottom". */
 const BOTTOM_SLACK_PX = 24;
 /** Within this many pixels of the top, the next page of older history is fetched. */
@@ -49,9 +46,7 @@ export function unreadStartsAt(lines: readonly ChatLine[], index: number, firstU
 export function Transcript() {
   // Rendered as a deferred value: React renders new rows in slices it can interrupt, so a
   // burst never blocks typing; the store (and main's flow control) keep up regardless.
-  // Throttled too: under a flood every refresh costs layout and paint of the whole view
-  // whatever it adds, so refreshing less often leaves the frames to the keys.
-  const lines = useDeferredValue(useThrottledValue(useChatStore((s) => s.lines), REFRESH_MS));
+  const lines = useDeferredValue(useChatStore((s) => s.lines));
   const droppedLines = useChatStore((s) => s.droppedLines);
   const paging = useChatStore((s) => s.paging);
   const firstUnreadSeq = useChatStore((s) => s.unread.firstUnreadSeq);
