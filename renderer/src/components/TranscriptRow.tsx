@@ -3,7 +3,7 @@
  * message and label is its own bidi island (`dir="auto"`, `unicode-bidi: isolate`), so an
  * override character cannot reorder the row around it, and stacked combining marks are
  * clipped to the row (transcript.css). A long line shows its first few lines and a button
- * for the rest: laying out a 60 KB line on every batch is what made typing lag in a flood.
+ * for the rest: laying every long row out whole on each batch made typing lag in a flood.
  */
 import { memo, useMemo, useState, type MouseEvent, type ReactNode } from 'react';
 import type { ChatLine, MatchRange } from '../../../main/common/ipc-contract';

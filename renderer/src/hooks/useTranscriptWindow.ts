@@ -37,7 +37,7 @@ function lowerBound(lines: readonly ChatLine[], seq: number): number {
 }
 
 /** Index of the first line shown while following (see FOLLOW_WINDOW_CHARS). */
-export function followStart(lines: readonly ChatLine[]): number {
+function followStart(lines: readonly ChatLine[]): number {
   const floor = Math.max(0, lines.length - FOLLOW_WINDOW_ROWS);
   let chars = 0;
   for (let index = lines.length - 1; index >= floor; index -= 1) {
