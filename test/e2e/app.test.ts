@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { FOLLOW_WINDOW_ROWS, PAGE_ROWS } from '../../renderer/src/hooks/useTranscriptWindow';
+import { FOLLOW_WINDOW_CHARS, FOLLOW_WINDOW_ROWS, PAGE_ROWS } from '../../renderer/src/hooks/useTranscriptWindow';
 import { PEER_HUE_COUNT, peerHueIndex } from '../../renderer/src/lib/peer-colour';
 import { spawnServer } from '../support/headless-server';
 import { spawnHostileHost, type HostileScript } from '../support/hostile-host';
@@ -501,6 +501,70 @@ describe('Tincan renderer in Chromium: a hostile host', () => {
 
     await app.screenshot('hostile-host');
     await expectAccessible(app, 'joined, every sender hue, sneaky links');
+    await expectCleanPage(app);
+  });
+
+  it('a long line shows a few lines and a "Show all" button that the keyboard reaches, axe finds nothing', async () => {
+    const app = await openApp({ viewport: { width: 1000, height: 700 } });
+    const { page } = app;
+    // 7,213 characters: the client's decoder cuts longer lines into 8 KiB rows, each clipped alike.
+    const long = `start ${'lorem ipsum '.repeat(600)}THE END`;
+    await joinHostile(app, { lines: ['[10.0.0.2:5000] before the long one', `[10.0.0.2:5000] ${long}`, '[10.0.0.2:5000] after the long one'] });
+    await waitForRow(page, 'after the long one');
+    const log = transcript(page);
+    const row = log.locator('li', { hasText: 'lorem ipsum' });
+    const shortRow = log.locator('li', { hasText: 'after the long one' });
+    expect(await row.textContent()).not.toContain('THE END');
+    // A few lines: at most 3 lines of text, plus the button.
+    const lineHeight = (await shortRow.boundingBox())!.height;
+    const clippedHeight = (await row.boundingBox())!.height;
+    expect(clippedHeight).toBeLessThan(lineHeight * 5);
+    await app.screenshot('long-line-clipped');
+    await expectAccessible(app, 'a long line, clipped');
+
+    // Keyboard: from the transcript, Tab lands on the button; Enter shows the whole line.
+    await log.focus();
+    await page.keyboard.press('Tab');
+    const showAll = row.getByRole('button', { name: `Show all (${long.length.toLocaleString('en-GB')} characters)` });
+    expect(await showAll.evaluate((button) => button === document.activeElement)).toBe(true);
+    expect(await showAll.getAttribute('aria-expanded')).toBe('false');
+    await page.keyboard.press('Enter');
+    const showLess = row.getByRole('button', { name: 'Show less' });
+    await showLess.waitFor({ timeout: WAIT_MS });
+    expect(await showLess.getAttribute('aria-expanded')).toBe('true');
+    expect(await row.textContent()).toContain('THE END');
+    expect((await row.boundingBox())!.height).toBeGreaterThan(clippedHeight * 10);
+    await expectAccessible(app, 'a long line, shown whole');
+
+    await showLess.click();
+    await showAll.waitFor({ timeout: WAIT_MS });
+    expect(await row.textContent()).not.toContain('THE END');
+    await expectCleanPage(app);
+  });
+
+  it('a host flooding 60 KB lines: the page holds a bounded amount of text, and typing gets through', async () => {
+    const app = await openApp({ viewport: { width: 1280, height: 800 } });
+    const { page } = app;
+    await joinHostile(app, { floodLineBytes: 60_000 });
+    await waitForRow(page, 'xxxxxxxxxx');
+    const input = page.getByRole('textbox', { name: 'Message' });
+    const typingStarted = performance.now();
+    await input.pressSequentially('typing through the flood');
+    const typingMs = performance.now() - typingStarted;
+    // Lines keep coming; the window holds at most FOLLOW_WINDOW_CHARS of them (whole, 150 rows were 9 MB of text).
+    const delivered = app.session.flowStats.batchesDelivered;
+    await waitUntil(() => app.session.flowStats.batchesDelivered > delivered + 20, 'twenty more batches of the flood', WAIT_MS);
+    const shown = await transcript(page).evaluate((log) => ({
+      rows: log.querySelectorAll('li').length,
+      characters: log.textContent.length,
+      buttons: log.querySelectorAll('li button').length,
+    }));
+    console.log(`[e2e 60 KB flood] ${shown.rows} rows, ${shown.characters} characters in the transcript; typing 24 keys took ${typingMs.toFixed(0)} ms`);
+    expect(await input.inputValue()).toBe('typing through the flood');
+    expect(shown.characters).toBeLessThan(FOLLOW_WINDOW_CHARS + shown.rows * 200);
+    expect(shown.buttons).toBe(shown.rows);
+    // Generous: the strict targets (50 ms a key) are the benchmark's (npm run bench:renderer).
+    expect(typingMs).toBeLessThan(20_000);
     await expectCleanPage(app);
   });
 

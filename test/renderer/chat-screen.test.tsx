@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionStatus } from '../../main/common/ipc-contract';
 import { ANNOUNCE_INTERVAL_MS } from '../../renderer/src/components/LiveAnnouncer';
 import { INFO_NOTICE_MS } from '../../renderer/src/components/Notices';
-import { FOLLOW_WINDOW_ROWS, PAGE_ROWS } from '../../renderer/src/hooks/useTranscriptWindow';
+import { FOLLOW_WINDOW_CHARS, FOLLOW_WINDOW_MIN_ROWS, FOLLOW_WINDOW_ROWS, PAGE_ROWS } from '../../renderer/src/hooks/useTranscriptWindow';
+import { CLIP_CHARS } from '../../renderer/src/lib/long-line';
 import { useChatStore } from '../../renderer/src/state/store';
 import { connectToBridge } from '../../renderer/src/state/actions';
 import { resetChatStore } from './chat-store';
@@ -190,6 +191,62 @@ describe('chat screen: transcript', () => {
 
     fireEvent.click(screen.getByRole('button', { name: `Show earlier messages (${5000 - FOLLOW_WINDOW_ROWS})` }));
     expect(rows()).toHaveLength(FOLLOW_WINDOW_ROWS + PAGE_ROWS);
+  });
+
+  it('shows a long line clipped, with a button that shows all of it and one that clips it again', async () => {
+    const { emit } = await openRoom();
+    const url = `https://example.com/${'p'.repeat(200)}`;
+    // A link the cut goes through, the end of the line far past the cut.
+    const text = `${'word '.repeat((CLIP_CHARS - 100) / 5)}${url} ${'x'.repeat(60_000 - CLIP_CHARS - 1 - url.length - 100)}THE END`;
+    emit([{ type: 'lines', lines: [chatLine({ text })] }]);
+    const row = rows().at(-1)!;
+    expect(row.textContent.length).toBeLessThan(CLIP_CHARS + 100);
+    expect(row).not.toHaveTextContent('THE END');
+    // Cut through, the link would not lead where it shows: it is plain text until shown whole.
+    expect(within(row).queryByRole('link')).toBeNull();
+
+    const showAll = within(row).getByRole('button', { name: `Show all (${text.length.toLocaleString()} characters)` });
+    expect(showAll).toHaveAttribute('aria-expanded', 'false');
+    showAll.focus();
+    expect(showAll).toHaveFocus();
+    fireEvent.click(showAll);
+    expect(row).toHaveTextContent('THE END');
+    expect(within(row).getByRole('link')).toHaveAttribute('href', url);
+    const showLess = within(row).getByRole('button', { name: 'Show less' });
+    expect(showLess).toHaveAttribute('aria-expanded', 'true');
+
+    fireEvent.click(showLess);
+    expect(row).not.toHaveTextContent('THE END');
+    expect(within(row).getByRole('button', { name: /^Show all/ })).toBeInTheDocument();
+  });
+
+  it('clips long raw lines too, and leaves short lines without a button', async () => {
+    const { emit } = await openRoom();
+    emit([
+      {
+        type: 'lines',
+        lines: [chatLine({ kind: 'raw', peer: '', text: `${'r'.repeat(9_000)}RAW END` }), chatLine({ text: 'short and sweet' })],
+      },
+    ]);
+    const [raw, short] = rows().slice(-2);
+    expect(raw).not.toHaveTextContent('RAW END');
+    fireEvent.click(within(raw!).getByRole('button', { name: 'Show all (9,007 characters)' }));
+    expect(raw).toHaveTextContent('RAW END');
+    expect(within(short!).queryByRole('button')).toBeNull();
+  });
+
+  it('while following, renders fewer rows when they are long, so a flood of long lines costs what short ones do', async () => {
+    const { emit } = await openRoom();
+    // 40 lines of 60,000 characters: within the store's own caps, over the window's.
+    emit([{ type: 'lines', lines: Array.from({ length: 40 }, (_, i) => chatLine({ text: `${i} ${'y'.repeat(60_000)}` })) }]);
+    const shown = rows();
+    expect(shown.length).toBeGreaterThanOrEqual(FOLLOW_WINDOW_MIN_ROWS);
+    expect(shown.length).toBeLessThanOrEqual(Math.ceil(FOLLOW_WINDOW_CHARS / CLIP_CHARS) + 1);
+    expect(shown.at(-1)).toHaveTextContent(/^.*39 y/);
+    const characters = shown.reduce((sum, row) => sum + row.textContent.length, 0);
+    expect(characters).toBeLessThan(FOLLOW_WINDOW_CHARS + shown.length * 100);
+    // The rest is a click away.
+    expect(screen.getByRole('button', { name: `Show earlier messages (${40 - shown.length})` })).toBeInTheDocument();
   });
 
   it('follows new lines until the user scrolls up, then offers a jump to the latest', async () => {

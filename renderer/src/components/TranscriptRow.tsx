@@ -2,12 +2,14 @@
  * One transcript row. Everything that came over the network is text, never markup; each
  * message and label is its own bidi island (`dir="auto"`, `unicode-bidi: isolate`), so an
  * override character cannot reorder the row around it, and stacked combining marks are
- * clipped to the row (transcript.css).
+ * clipped to the row (transcript.css). A long line shows its first few lines and a button
+ * for the rest: laying every long row out whole on each batch made typing lag in a flood.
  */
-import { memo, useMemo, type MouseEvent } from 'react';
+import { memo, useMemo, useState, type MouseEvent, type ReactNode } from 'react';
 import type { ChatLine, MatchRange } from '../../../main/common/ipc-contract';
 import type { MentionMatcher } from '../../../main/common/mentions';
-import { splitMessage, type MarkedPiece } from '../lib/highlight';
+import { clipParts, splitMessage, type MarkedPiece } from '../lib/highlight';
+import { clipPoint, countCharacters } from '../lib/long-line';
 import { peerHueClass } from '../lib/peer-colour';
 import { formatClock, formatFullTime, isoSecondOf } from '../lib/time';
 import { openLink } from '../state/actions';
@@ -27,11 +29,21 @@ function Marked({ piece, markClass }: { piece: MarkedPiece; markClass: string })
   return piece.marked ? <mark className={markClass}>{piece.text}</mark> : piece.text;
 }
 
+export interface MessageTextProps {
+  text: string;
+  marks: readonly MatchRange[];
+  markClass?: string;
+  /** Show only the first this many characters (see clipPoint), ended by an ellipsis. */
+  clipAt?: number | null;
+}
+
 /** Message text with its links (only those that are not sneaky), and `marks` (mentions, search matches) highlighted. */
-export function MessageText({ text, marks, markClass = 'mention' }: { text: string; marks: readonly MatchRange[]; markClass?: string }) {
-  const parts = useMemo(() => splitMessage(text, marks), [text, marks]);
+export function MessageText({ text, marks, markClass = 'mention', clipAt = null }: MessageTextProps) {
+  // Links and marks are found in the whole text, then cut: a clipped link is never opened half.
+  const whole = useMemo(() => splitMessage(text, marks), [text, marks]);
+  const parts = useMemo(() => (clipAt === null ? whole : clipParts(whole, clipAt)), [whole, clipAt]);
   return (
-    <span className="text" dir="auto">
+    <span className={clipAt === null ? 'text' : 'text text-clipped'} dir="auto">
       {parts.map((part, index) =>
         part.kind === 'text' ? (
           <Marked key={index} piece={part} markClass={markClass} />
@@ -54,6 +66,25 @@ export function MessageText({ text, marks, markClass = 'mention' }: { text: stri
           </span>
         ),
       )}
+      {clipAt !== null && '…'}
+    </span>
+  );
+}
+
+/**
+ * A line's text, clipped to a few lines when it is long, with a button that shows all of it
+ * (and one that clips it again). `render` draws the text up to a clip point, or whole (null).
+ */
+function LongLine({ text, render }: { text: string; render: (clipAt: number | null) => ReactNode }) {
+  const [expanded, setExpanded] = useState(false);
+  const clipAt = clipPoint(text);
+  if (clipAt === null) return render(null);
+  return (
+    <span className="text-long">
+      {render(expanded ? null : clipAt)}
+      <button type="button" className="link-button show-all" aria-expanded={expanded} onClick={() => setExpanded(!expanded)}>
+        {expanded ? 'Show less' : `Show all (${countCharacters(text).toLocaleString()} characters)`}
+      </button>
     </span>
   );
 }
@@ -97,7 +128,7 @@ export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null
         <li className={`${line.self ? 'row row-message row-self' : 'row row-message'}${extra}`} data-seq={line.seq}>
           {time}
           <Sender line={line} />
-          <MessageText text={line.text} marks={marks} />
+          <LongLine text={line.text} render={(clipAt) => <MessageText text={line.text} marks={marks} clipAt={clipAt} />} />
           {marks.length > 0 && <span className="visually-hidden"> (mentions you)</span>}
         </li>
       );
@@ -118,9 +149,14 @@ export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null
       return (
         <li className={`row row-raw${extra}`} data-seq={line.seq}>
           {time}
-          <span className="text" dir="auto">
-            {line.text}
-          </span>
+          <LongLine
+            text={line.text}
+            render={(clipAt) => (
+              <span className={clipAt === null ? 'text' : 'text text-clipped'} dir="auto">
+                {clipAt === null ? line.text : `${line.text.slice(0, clipAt)}…`}
+              </span>
+            )}
+          />
         </li>
       );
     case 'skipped':

@@ -1,16 +1,24 @@
 /**
- * Which transcript lines are rendered: the newest FOLLOW_WINDOW_ROWS while following, or a
- * frozen range (by seq) while the user reads older lines. No DOM here; the scroll position
- * is useScrollAnchoring's job.
+ * Which transcript lines are rendered: the newest FOLLOW_WINDOW_ROWS (fewer when they hold
+ * more than FOLLOW_WINDOW_CHARS) while following, or a frozen range (by seq) while the user
+ * reads older lines. No DOM here; the scroll position is useScrollAnchoring's job.
  */
 import { useCallback, useMemo, useState } from 'react';
 import type { ChatLine } from '../../../main/common/ipc-contract';
+import { shownChars } from '../lib/long-line';
 
 /**
  * Rows rendered while following the newest lines (a few screens); older ones are a click
  * away. Every row costs layout and paint on each new batch, so this stays small.
  */
 export const FOLLOW_WINDOW_ROWS = 150;
+/**
+ * …and at most this many characters of shown text (each long line counts what its row shows,
+ * see long-line.ts), but never fewer than FOLLOW_WINDOW_MIN_ROWS: under a flood of long lines
+ * every batch replaces most rows, and laying them out costs by the character.
+ */
+export const FOLLOW_WINDOW_CHARS = 16_000;
+export const FOLLOW_WINDOW_MIN_ROWS = 20;
 /** Rows added per "Show earlier messages" or per scroll past the bottom of a paused view. */
 export const PAGE_ROWS = 300;
 /** A paused view never renders more than this; rows fall off the far end as it grows. */
@@ -26,6 +34,17 @@ function lowerBound(lines: readonly ChatLine[], seq: number): number {
     else high = mid;
   }
   return low;
+}
+
+/** Index of the first line shown while following (see FOLLOW_WINDOW_CHARS). */
+function followStart(lines: readonly ChatLine[]): number {
+  const floor = Math.max(0, lines.length - FOLLOW_WINDOW_ROWS);
+  let chars = 0;
+  for (let index = lines.length - 1; index >= floor; index -= 1) {
+    chars += shownChars(lines[index]!);
+    if (chars > FOLLOW_WINDOW_CHARS && lines.length - index > FOLLOW_WINDOW_MIN_ROWS) return index + 1;
+  }
+  return floor;
 }
 
 /** Seqs of the first and last line shown while the user reads older lines. */
@@ -58,7 +77,7 @@ export function useTranscriptWindow(lines: readonly ChatLine[]): TranscriptWindo
 
   const { visible, firstIndex, endIndex } = useMemo(() => {
     if (paused === null) {
-      const first = Math.max(0, lines.length - FOLLOW_WINDOW_ROWS);
+      const first = followStart(lines);
       return { visible: lines.slice(first), firstIndex: first, endIndex: lines.length };
     }
     const first = lowerBound(lines, paused.startSeq);

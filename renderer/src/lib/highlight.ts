@@ -44,3 +44,29 @@ export function splitMessage(text: string, marks: readonly MatchRange[]): Messag
   }
   return parts;
 }
+
+/**
+ * The first `limit` characters of `parts`. A link the cut goes through becomes plain text:
+ * what would show is not all of where it leads (the whole line, and the link, are one click away).
+ */
+export function clipParts(parts: readonly MessagePart[], limit: number): MessagePart[] {
+  const clipped: MessagePart[] = [];
+  let left = limit;
+  for (const part of parts) {
+    if (left <= 0) break;
+    const pieces = part.kind === 'text' ? [part] : part.pieces;
+    const length = pieces.reduce((sum, piece) => sum + piece.text.length, 0);
+    if (length <= left) {
+      clipped.push(part);
+      left -= length;
+      continue;
+    }
+    for (const piece of pieces) {
+      if (left <= 0) break;
+      clipped.push({ kind: 'text', text: piece.text.slice(0, left), marked: piece.marked });
+      left -= piece.text.length;
+    }
+  }
+  return clipped;
+}
+
