@@ -471,7 +471,7 @@ export class ChatSession {
     const result = await this.connectJoin(request);
     if (result.ok || !('code' in result) || result.code === null) return { result: result.ok ? result : fail(result.error) };
     const failure = { ...result.target, code: result.code, message: result.error };
-    const help = diagnoseJoinFailure(failure, listLocalAddresses(this.interfacesTable()));
+    const help = diagnoseJoinFailure(failure, listLocalAddresses(this.interfacesTable()), this.platform);
     return help ? { result: fail(result.error), help } : { result: fail(result.error) };
   }
 
