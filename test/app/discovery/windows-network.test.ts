@@ -8,6 +8,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChatSession } from '../../../main/app/session';
 import { firewallAdvice, runBounded, windowsFirstLaunchAdvice, type CommandRunner } from '../../../main/app/discovery/firewall';
 import {
   inboundVerdict,
@@ -18,6 +19,12 @@ import {
   windowsNetworkAdvice,
   type WindowsAdviceContext,
 } from '../../../main/app/discovery/windows-network';
+import { useCleanup } from '../../support/cleanup';
+import { EventRecorder } from '../../support/event-recorder';
+import { freePort } from '../../support/ports';
+import { RawClient } from '../../support/raw-client';
+
+const defer = useCleanup();
 
 const PROGRAM = 'C:\\Program Files\\Tincan\\Tincan.exe';
 
@@ -206,5 +213,30 @@ describe('firewallAdvice on Windows, with a stand-in PowerShell', () => {
     expect(await check(viaStandIn(), true)).toEqual(windowsFirstLaunchAdvice());
     const missing: CommandRunner = (_command, args, env) => runBounded()(path.join(dir, 'missing', 'powershell'), args, env);
     expect(await check(missing, true)).toEqual(windowsFirstLaunchAdvice());
+  });
+  it('hosting never waits for the check: people chat while PowerShell is still busy, and the hint arrives after', async () => {
+    await writeFile(path.join(dir, 'public'), recorded(['Wi-Fi\tPublic'], ALLOWED_PRIVATE));
+    await writeFile(path.join(dir, 'go'), '');
+    // Answers only once the test lets it (the file 'go' gone), like a slow PowerShell.
+    await standIn(`while [ -e '${path.join(dir, 'go')}' ]; do sleep 0.05; done; cat '${path.join(dir, 'public')}'`);
+    const session = new ChatSession({
+      defaultRoomName: 'lab',
+      networkInterfaces: () => ({}),
+      firewallCheck: (port, firstTime) => firewallAdvice({ port, platform: 'win32', firstLaunch: firstTime, run: viaStandIn(10_000), sharedInterfaces: ['Wi-Fi'], program: PROGRAM }),
+    });
+    defer(() => session.close());
+    const events = new EventRecorder(session);
+    const port = await freePort();
+    expect((await session.host({ port, scope: 'lan' })).ok).toBe(true);
+    const guest = await RawClient.connect(port);
+    defer(() => guest.destroy());
+    await guest.write('hello while Windows thinks\n');
+    await guest.waitForText('hello while Windows thinks');
+    await rm(path.join(dir, 'go'));
+    await events.waitFor(
+      () => events.lastStatus?.mode === 'hosting' && events.lastStatus.host.advice.some((advice) => /“Wi-Fi” as Public/.test(advice.summary)),
+      'the Public-network hint on the host panel',
+      15_000,
+    );
   });
 });
