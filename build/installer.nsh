@@ -9,8 +9,11 @@
 
 !define TINCAN_FIREWALL_RULE "Tincan"
 
+; $0 is saved and restored: the installer's own code around these macros may use it.
 !macro tincanRemoveFirewallRule
+  Push $0
   nsExec::Exec '"$SYSDIR\netsh.exe" advfirewall firewall delete rule name="${TINCAN_FIREWALL_RULE}" dir=in program="$INSTDIR\${APP_EXECUTABLE_FILENAME}"'
+  Pop $0
   Pop $0
 !macroend
 
@@ -18,11 +21,13 @@
   ${if} $installMode == "all"
     ; An update installs over the old version: remove its rule first so there is one, not two.
     !insertmacro tincanRemoveFirewallRule
+    Push $0
     nsExec::Exec '"$SYSDIR\netsh.exe" advfirewall firewall add rule name="${TINCAN_FIREWALL_RULE}" dir=in action=allow enable=yes profile=private,domain program="$INSTDIR\${APP_EXECUTABLE_FILENAME}" description="Lets people on your network join Tincan chat rooms."'
     Pop $0
     ${if} $0 != 0
       DetailPrint "Could not add the Windows Firewall rule for Tincan ($0); Windows will ask the first time Tincan hosts."
     ${endif}
+    Pop $0
   ${endif}
 !macroend
 

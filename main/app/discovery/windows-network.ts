@@ -31,7 +31,8 @@ export const WINDOWS_CHECK_SCRIPT = [
   `'${MARKERS.firewall}'`,
   'Get-NetFirewallProfile -PolicyStore ActiveStore | ForEach-Object { "$($_.Name)`t$($_.Enabled)`t$($_.DefaultInboundAction)" }',
   `'${MARKERS.rules}'`,
-  `Get-NetFirewallApplicationFilter -Program $env:${PROGRAM_VARIABLE} | Get-NetFirewallRule | ForEach-Object { "$($_.Direction)\`t$($_.Action)\`t$($_.Enabled)\`t$($_.Profile)\`t$(($_ | Get-NetFirewallPortFilter).Protocol)" }`,
+  // ActiveStore: the rules in force, Group Policy's included, not only this machine's own list.
+  `Get-NetFirewallApplicationFilter -PolicyStore ActiveStore -Program $env:${PROGRAM_VARIABLE} | Get-NetFirewallRule | ForEach-Object { "$($_.Direction)\`t$($_.Action)\`t$($_.Enabled)\`t$($_.Profile)\`t$(($_ | Get-NetFirewallPortFilter).Protocol)" }`,
   `'${MARKERS.end}'`,
 ].join('\n');
 
@@ -201,7 +202,7 @@ function blockedAdvice(port: number): Advice {
 
 function noRuleAdvice(port: number, program: string): Advice {
   return {
-    summary: 'Windows Firewall has no rule that lets others reach Tincan on this network, so they probably cannot join.',
+    summary: 'Windows Firewall has no rule for Tincan on this network, so others probably cannot join (unless its port was opened another way).',
     suggestion:
       'With admin rights: Windows Security → Firewall & network protection → Allow an app through firewall → Allow another app → Tincan, ticked for Private; ' +
       `or reinstall Tincan “for anyone who uses this computer”, which adds the rule; or run the command below as administrator. ${WITHOUT_ADMIN} to allow Tincan, or TCP and UDP port ${port} and UDP 5353.`,

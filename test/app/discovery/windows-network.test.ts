@@ -147,7 +147,7 @@ describe('windowsNetworkAdvice', () => {
     const none = recorded(['Ethernet\tDomainAuthenticated'], ['Outbound\tAllow\tTrue\tAny\tAny', 'Inbound\tAllow\tTrue\tPrivate\tTCP']);
     expect(advise(none, { sharedInterfaces: ['Ethernet'], firstLaunch: true })).toEqual(windowsFirstLaunchAdvice());
     const later = advise(none, { sharedInterfaces: ['Ethernet'] });
-    expect(later?.summary).toBe('Windows Firewall has no rule that lets others reach Tincan on this network, so they probably cannot join.');
+    expect(later?.summary).toBe('Windows Firewall has no rule for Tincan on this network, so others probably cannot join (unless its port was opened another way).');
     expect(later?.command).toBe(`netsh advfirewall firewall add rule name="Tincan" dir=in action=allow enable=yes profile=private,domain program="${PROGRAM}"`);
     expect(advise(none, { sharedInterfaces: ['Ethernet'], program: 'C:\\a"b\\Tincan.exe' })?.command).toBeNull();
   });
