@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config';
 import type { Configuration } from 'app-builder-lib';
 import { ROOM_SERVICE_TYPE } from '../../main/common/rooms';
+import { APP_ID } from '../../main/electron/app';
 import packageJson from '../../package.json';
 
 const projectDirectory = path.resolve(__dirname, '..', '..');
@@ -78,6 +79,8 @@ describe('electron-builder.yml', () => {
     expect(config.win?.target).toEqual(['nsis', 'portable']);
     expect(config.nsis).toMatchObject({ oneClick: false, perMachine: false, allowElevation: true, selectPerMachineByDefault: true, include: 'build/installer.nsh' });
     expect(config.portable).toMatchObject({ requestExecutionLevel: 'user' });
+    // The installer's Start-menu shortcut carries appId as its AppUserModelID; the app must set the same, or Windows shows no toasts.
+    expect(config.appId).toBe(APP_ID);
     const script = readFileSync(path.join(projectDirectory, config.nsis!.include!), 'utf8');
     const macro = (name: string): string => new RegExp(`!macro ${name}\\n([\\s\\S]*?)!macroend`).exec(script)?.[1] ?? '';
     const install = macro('customInstall');
