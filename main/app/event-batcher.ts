@@ -93,10 +93,10 @@ export function skippedSentence(count: number): string {
 
 /**
  * Events of which only the latest one matters: each says the whole of something (the status,
- * the rooms list, the unread count, the line to show). A window that stops acknowledging
+ * the rooms list, the unread count, the line to show, why notifications fail). A window that stops acknowledging
  * therefore cannot make them pile up.
  */
-const LATEST_ONLY: ReadonlySet<BridgeEvent['type']> = new Set(['status', 'reconnecting', 'rooms', 'unread', 'jump']);
+const LATEST_ONLY: ReadonlySet<BridgeEvent['type']> = new Set(['status', 'reconnecting', 'rooms', 'unread', 'jump', 'notifications']);
 
 export class EventBatcher {
   private readonly intervalMs: number;

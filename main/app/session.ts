@@ -133,6 +133,8 @@ export type TranscriptFileChooser = (room: RoomAddress) => Promise<Result<string
 
 /** Lines on each side of a search hit when it is shown in context. */
 const CONTEXT_LINES = 50;
+/** A reason for failing notifications is one sentence; anything longer is cut here. */
+const MAX_NOTIFICATION_PROBLEM_CHARS = 300;
 
 export interface ChatSessionOptions {
   /** Where preferences live; default: memory only. */
@@ -290,6 +292,7 @@ export class ChatSession {
   private readonly everyLine: LineTap;
   private stopHistoryEvents: () => void = () => undefined;
   private startupNoticesTaken = false;
+  private notificationProblem: string | null = null;
   /** The room the session is in, as `host\nport`, to notice when it changes. */
   private roomKey = '';
   /** The last status sent, as JSON, and its revision (see StatusReport). */
@@ -355,6 +358,7 @@ export class ChatSession {
         history: this.historyStatus(),
         unread: this.attention.unread,
         startupNotices,
+        notificationProblem: this.notificationProblem,
         lines: this.recentLines.lines(),
         roster: state.kind === 'hosting' ? state.roster.clients() : [],
       });
@@ -472,7 +476,7 @@ export class ChatSession {
     const result = await this.connectJoin(request);
     if (result.ok || !('code' in result) || result.code === null) return { result: result.ok ? result : fail(result.error) };
     const failure = { ...result.target, code: result.code, message: result.error };
-    const help = diagnoseJoinFailure(failure, listLocalAddresses(this.interfacesTable()));
+    const help = diagnoseJoinFailure(failure, listLocalAddresses(this.interfacesTable()), this.platform);
     return help ? { result: fail(result.error), help } : { result: fail(result.error) };
   }
 
@@ -674,6 +678,17 @@ export class ChatSession {
   /** A notification was clicked: asks the window to show that live line. */
   revealLine(seq: number): void {
     if (Number.isSafeInteger(seq) && seq > 0) this.enqueue({ type: 'jump', seq });
+  }
+
+  /**
+   * Desktop notifications failed to show (the shell heard so from the system): Settings says
+   * `problem`, a sentence of the shell's (clipped, in case). Said again only when it changes.
+   */
+  reportNotificationProblem(problem: string): void {
+    const text = problem.slice(0, MAX_NOTIFICATION_PROBLEM_CHARS);
+    if (text === this.notificationProblem) return;
+    this.notificationProblem = text;
+    this.enqueue({ type: 'notifications', problem: text });
   }
 
   private historyStatus(): HistoryStatus {

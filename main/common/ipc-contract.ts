@@ -168,6 +168,8 @@ export interface Snapshot {
   unread: UnreadInfo;
   /** Notices from starting up (a damaged history file set aside), in the first snapshot only. */
   startupNotices: string[];
+  /** Why desktop notifications do not show (an unsigned macOS build, say); null when none failed. */
+  notificationProblem: string | null;
   /**
    * The room's most recent lines (bounded), so a reloaded window shows the conversation again
    * when history cannot (history off or unavailable); the renderer dedups by seq.
@@ -330,7 +332,9 @@ export type BridgeEvent =
   | { type: 'history'; status: HistoryStatus; reset: boolean }
   | ({ type: 'unread' } & UnreadInfo)
   /** A notification was clicked: show this live line. */
-  | { type: 'jump'; seq: number };
+  | { type: 'jump'; seq: number }
+  /** Desktop notifications failed to show: why, for Settings (see Snapshot.notificationProblem). */
+  | { type: 'notifications'; problem: string | null };
 
 // ---- the API the preload exposes on window.tincan -------------------------------------
 

@@ -114,10 +114,35 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
   let history: HistoryService | null = null;
   let attention: DesktopAttention | null = null;
   let disposeIpc: (() => void) | null = null;
+  /** The first notification the system refused is logged; the rest would say the same. */
+  let notificationFailureLogged = false;
   let stopForwarding: (() => void) | null = null;
   const rendererReloads: number[] = [];
+  /** Set once the app is ready and its parts exist: before that no window may be opened. */
+  let windowsAllowed = false;
+  let opening: Promise<BrowserWindow> | null = null;
 
-  app.on('second-instance', () => focusWindow(mainWindow));
+  /**
+   * Brings the window forward, opening it when there is none (macOS keeps running with its
+   * window closed; a second launch or a notification click must still show something).
+   * Resolves with the window, newly opened or not, or null before the app is ready.
+   */
+  const showWindow = async (): Promise<{ window: BrowserWindow; opened: boolean } | null> => {
+    if (!windowsAllowed) return null;
+    if (mainWindow !== null && !mainWindow.isDestroyed()) {
+      focusWindow(mainWindow);
+      return { window: mainWindow, opened: false };
+    }
+    opening ??= openWindow().finally(() => {
+      opening = null;
+    });
+    return { window: await opening, opened: true };
+  };
+  const showWindowOrLog = (): void => {
+    showWindow().catch((error: unknown) => reportStartupError(logger, error));
+  };
+
+  app.on('second-instance', showWindowOrLog);
   app.on('child-process-gone', (_event, details) => {
     logger.error('child process gone', { type: details.type, reason: details.reason, exitCode: details.exitCode });
   });
@@ -140,7 +165,7 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
     });
   };
 
-  const openWindow = async (): Promise<void> => {
+  const openWindow = async (): Promise<BrowserWindow> => {
     const workAreas = electron.screen.getAllDisplays().map((display) => display.workArea);
     const state = await loadWindowState(windowStateFile.filePath, workAreas);
     const window = createMainWindow({
@@ -169,7 +194,12 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
       ownWebContentsIds.delete(contentsId);
       if (mainWindow === window) mainWindow = null;
     });
+    // Windows: log-off and shutdown end the process without 'before-quit' or 'will-quit'.
+    // The first warning is the time to close the room and store the history.
+    window.on('query-session-end', () => endBeforeSessionEnds('query-session-end'));
+    window.on('session-end', () => endBeforeSessionEnds('session-end'));
     mainWindow = window;
+    return window;
   };
 
   const ready = app.whenReady().then(async () => {
@@ -208,8 +238,19 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
       platform: process.platform,
       window: () => mainWindow,
       onNotificationClick: (seq) => {
-        focusWindow(mainWindow);
-        session?.revealLine(seq);
+        showWindow()
+          .then((shown) => {
+            if (shown === null) return;
+            // A window just opened shows the line once its page is there to take the event.
+            if (shown.opened) shown.window.webContents.once('did-finish-load', () => session?.revealLine(seq));
+            else session?.revealLine(seq);
+          })
+          .catch((error: unknown) => reportStartupError(logger, error));
+      },
+      onNotificationFailed: (error) => {
+        if (!notificationFailureLogged) logger.warn('notification not shown', { error: error.slice(0, 200) });
+        notificationFailureLogged = true;
+        session?.reportNotificationProblem(notificationProblemSentence(process.platform));
       },
     });
     const chat = new ChatSession({ preferences, loadedPreferences, history, attention, logger, ...discovery });
@@ -232,10 +273,11 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
       }
       window.webContents.send(EVENTS_CHANNEL, batch);
     });
+    windowsAllowed = true;
     app.on('activate', () => {
-      if (mainWindow === null) openWindow().catch((error: unknown) => reportStartupError(logger, error));
+      if (mainWindow === null) showWindowOrLog();
     });
-    await openWindow();
+    await showWindow();
   });
   ready.catch((error: unknown) => reportStartupError(logger, error));
 
@@ -245,11 +287,15 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
   });
 
   let shutDown = false;
-  app.on('will-quit', (event) => {
-    if (shutDown || session === null) return;
-    event.preventDefault();
+  /**
+   * Closes the chat (a hosted room ends cleanly for everyone), then the history (pending lines
+   * are stored), within SHUTDOWN_TIMEOUT_MS, then quits. Once only; false when there is
+   * nothing to close (not started yet, or already closing).
+   */
+  const shutDownThenQuit = (reason: string): boolean => {
+    if (shutDown || session === null) return false;
     shutDown = true;
-    logger.info('quitting', {});
+    logger.info('quitting', { reason });
     const closing = session.close().finally(() => {
       attention?.dispose();
       return history?.close();
@@ -262,9 +308,28 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
         disposeIpc?.();
         app.quit();
       });
+    return true;
+  };
+  /** Windows is logging off or shutting down: nothing asked Tincan to quit, so start now. */
+  const endBeforeSessionEnds = (reason: string): void => {
+    shutDownThenQuit(reason);
+  };
+  app.on('will-quit', (event) => {
+    if (shutDownThenQuit('quit')) event.preventDefault();
   });
 
   return { primary: true, ready: ready.catch(() => undefined) };
+}
+
+/** What Settings says when the system would not show a notification. */
+export function notificationProblemSentence(platform: NodeJS.Platform): string {
+  if (platform === 'darwin') {
+    return 'macOS did not show Tincan’s notifications: it shows them only for a signed app, and this build is not signed. The Dock badge and the window title still count unread messages.';
+  }
+  if (platform === 'win32') {
+    return 'Windows did not show Tincan’s notifications. Windows shows them for an installed Tincan (with its Start-menu shortcut); also check Settings → System → Notifications. The taskbar and the window title still count unread messages.';
+  }
+  return 'The desktop did not show Tincan’s notifications (is a notification service running?). The window title still counts unread messages.';
 }
 
 function reportStartupError(logger: Logger, error: unknown): void {

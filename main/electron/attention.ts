@@ -13,6 +13,8 @@ export interface NotificationLike {
   show(): void;
   close(): void;
   on(event: 'click', listener: () => void): unknown;
+  /** The system would not show it (macOS: the app is not signed; Windows: no shortcut with the app's id). */
+  on(event: 'failed', listener: (event: unknown, error: string) => void): unknown;
 }
 
 export interface NotificationClass {
@@ -31,6 +33,8 @@ export interface AttentionDependencies {
   window: () => AttentionWindow | null;
   /** A notification was clicked: bring the window forward at this line. */
   onNotificationClick: (lineId: number) => void;
+  /** The system did not show a notification; `error` is its own words (untrusted, unbounded). */
+  onNotificationFailed: (error: string) => void;
 }
 
 /** A 16×16 red dot, the Windows taskbar overlay for "unread". */
@@ -52,6 +56,10 @@ export class DesktopAttention implements NotificationEffects {
       if (this.current === shown) this.current = null;
       this.deps.onNotificationClick(notification.lineId);
     });
+    shown.on('failed', (_event, error) => {
+      if (this.current === shown) this.current = null;
+      this.deps.onNotificationFailed(typeof error === 'string' ? error : '');
+    });
     // Kept referenced: Electron drops the click handler of a notification that was collected.
     this.current = shown;
     shown.show();
@@ -70,7 +78,9 @@ export class DesktopAttention implements NotificationEffects {
       }
       return;
     }
-    // macOS dock, Linux launchers that support it (Unity); elsewhere it answers false.
+    // The macOS dock; on Linux, launchers that read the LauncherEntry D-Bus API (Ubuntu's dock,
+    // Dash to Dock, KDE Plasma) for the .desktop file package.json's desktopName names.
+    // Elsewhere it answers false.
     this.deps.app.setBadgeCount(state.count);
   }
 

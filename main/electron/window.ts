@@ -48,8 +48,6 @@ export function createMainWindow({ BrowserWindow, paths, state, devTools, saveSt
       webviewTag: false,
       experimentalFeatures: false,
       navigateOnDragDrop: false,
-      // Middle-click would try to open a new window; those are denied anyway, this stops the attempt.
-      disableBlinkFeatures: 'Auxclick',
       spellcheck: false,
       devTools,
       preload: paths.preload,
@@ -58,7 +56,6 @@ export function createMainWindow({ BrowserWindow, paths, state, devTools, saveSt
   // web-contents-created hardens it too; doing it here as well keeps the window safe even
   // if that app-wide hook was never installed.
   hardenWebContents(window.webContents);
-  if (state.maximized) window.maximize();
 
   let saveTimer: NodeJS.Timeout | null = null;
   const saveNow = (): void => {
@@ -71,8 +68,9 @@ export function createMainWindow({ BrowserWindow, paths, state, devTools, saveSt
     if (saveTimer !== null) clearTimeout(saveTimer);
     saveTimer = setTimeout(saveNow, SAVE_DELAY_MS);
   };
-  window.on('resized', saveSoon);
-  window.on('moved', saveSoon);
+  // 'resize' and 'move', not 'resized' and 'moved', which Linux never emits: the saves are debounced anyway.
+  window.on('resize', saveSoon);
+  window.on('move', saveSoon);
   window.on('maximize', saveSoon);
   window.on('unmaximize', saveSoon);
   window.on('close', saveNow);
@@ -85,6 +83,8 @@ export function createMainWindow({ BrowserWindow, paths, state, devTools, saveSt
   const showOnce = (): void => {
     if (shown || window.isDestroyed()) return;
     shown = true;
+    // maximize() shows a hidden window at once, before the page is painted (a white flash): so only here.
+    if (state.maximized) window.maximize();
     window.show();
   };
   window.once('ready-to-show', showOnce);

@@ -137,6 +137,87 @@ describe('the app with history and attention', () => {
     }
   });
 
+  it('macOS with the window closed: a notification click opens a new window, which then shows the line', async () => {
+    const window = await startReady();
+    const { guest } = await hostWithGuest(window);
+    try {
+      await invoke(window, CHANNELS.setViewState, { focused: false, atBottom: true });
+      await guest.write('still there?\n');
+      await waitUntil(() => FakeNotification.instances.length === 1, 'a notification');
+      const line = sent(window)
+        .flatMap((event) => (event.type === 'lines' ? event.lines : []))
+        .find((candidate) => candidate.text === 'still there?')!;
+      // macOS: closing the window leaves the app (and the room) running.
+      window.simulateClose();
+      FakeNotification.instances[0]!.emit('click');
+      await waitUntil(() => FakeBrowserWindow.instances.length === 2, 'a new window');
+      const reopened = FakeBrowserWindow.instances[1]!;
+      acknowledgeBatches(electron, reopened, OUR_FRAME);
+      await waitUntil(() => reopened.visible, 'the new window shown');
+      await waitUntil(() => sent(reopened).some((event) => event.type === 'jump' && event.seq === line.seq), 'the jump in the new window');
+      // A second launch with the window closed opens one too (and never a second one while one is open).
+      reopened.simulateClose();
+      electron.app.emit('second-instance', {}, ['tincan'], '/');
+      electron.app.emit('second-instance', {}, ['tincan'], '/');
+      await waitUntil(() => FakeBrowserWindow.instances.length === 3, 'a window for the second launch');
+      await waitUntil(() => FakeBrowserWindow.instances[2]!.visible, 'it shown');
+      expect(FakeBrowserWindow.instances).toHaveLength(3);
+    } finally {
+      guest.destroy();
+    }
+  });
+
+  it('a notification the system refuses is logged once and said in Settings', async () => {
+    const logger = new MemoryLogger();
+    const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, { discovery: null, createLogger: () => logger });
+    electron.app.ready();
+    await tincan.ready;
+    const window = FakeBrowserWindow.instances[0]!;
+    acknowledgeBatches(electron, window, OUR_FRAME);
+    const { guest } = await hostWithGuest(window);
+    try {
+      await invoke(window, CHANNELS.setViewState, { focused: false, atBottom: true });
+      for (const [index, text] of ['one', 'two'].entries()) {
+        await guest.write(`${text}\n`);
+        await waitUntil(() => FakeNotification.instances.length === index + 1, `notification ${index + 1}`);
+        FakeNotification.instances[index]!.emit('failed', {}, `not allowed ${'!'.repeat(1000)}`);
+      }
+      expect(logger.entries.filter((entry) => entry.event === 'notification not shown')).toHaveLength(1);
+      expect(String(logger.entries.find((entry) => entry.event === 'notification not shown')?.fields.error).length).toBeLessThanOrEqual(200);
+      await waitUntil(() => sent(window).some((event) => event.type === 'notifications' && event.problem !== null), 'the problem sent to the window');
+      const snapshot = await invoke<{ notificationProblem: string | null }>(window, CHANNELS.getSnapshot);
+      expect(snapshot.ok && snapshot.value.notificationProblem).toMatch(/did not show Tincan’s notifications/);
+    } finally {
+      guest.destroy();
+    }
+  });
+
+  it('Windows log-off: query-session-end closes the room for everyone and stores the history, without a quit', async () => {
+    const logger = new MemoryLogger();
+    const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, { discovery: null, createLogger: () => logger });
+    electron.app.ready();
+    await tincan.ready;
+    const window = FakeBrowserWindow.instances[0]!;
+    acknowledgeBatches(electron, window, OUR_FRAME);
+    const { guest } = await hostWithGuest(window);
+    try {
+      await guest.write('said just before log-off\n');
+      await waitUntil(() => sent(window).some((event) => event.type === 'lines' && event.lines.some((line) => line.text === 'said just before log-off')), 'the line');
+      // Neither 'before-quit' nor 'will-quit' comes: only the window hears Windows.
+      window.emit('query-session-end', { preventDefault: () => undefined, reasons: ['logoff'] });
+      window.emit('session-end', { reasons: ['logoff'] });
+      await guest.waitForEnd();
+      await waitUntil(() => electron.app.exited, 'the app to exit');
+    } finally {
+      guest.destroy();
+    }
+    expect(logger.entries.filter((entry) => entry.event === 'quitting')).toEqual([{ level: 'info', event: 'quitting', fields: { reason: 'query-session-end' } }]);
+    // The history was closed, its pending lines in the file.
+    const file = path.join(root, 'Tincan', HISTORY_FILE_NAME);
+    const stored = [file, `${file}-wal`].filter((name) => fs.existsSync(name)).map((name) => fs.readFileSync(name));
+    expect(stored.some((bytes) => bytes.includes('said just before log-off'))).toBe(true);
+  });
+
   it('settings are validated, saved and applied', async () => {
     const window = await startReady();
     expect(await invoke(window, CHANNELS.updateSettings, { notificationPrivacy: 'loud' })).toMatchObject({ ok: false });

@@ -243,6 +243,51 @@ describe('startTincan', () => {
   });
 });
 
+describe('the window on each platform', () => {
+  it('a window saved maximized is maximized when it is ready to show, not before (no white flash)', async () => {
+    const folder = path.join(userData, 'Tincan');
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'window-state.json'), JSON.stringify({ x: 10, y: 10, width: 900, height: 700, maximized: true }));
+    // The page never finishes loading here: only 'ready-to-show' may show the window.
+    FakeBrowserWindow.pagesHang = true;
+    try {
+      const window = await startReady();
+      expect(window.visible).toBe(false);
+      expect(window.maximize).not.toHaveBeenCalled();
+      window.emit('ready-to-show');
+      expect(window.maximize).toHaveBeenCalledTimes(1);
+      expect(window.visible).toBe(true);
+    } finally {
+      FakeBrowserWindow.pagesHang = false;
+    }
+  });
+
+  it('saves the window’s place on resize and move (Linux emits no resized or moved)', async () => {
+    const window = await startReady();
+    const file = path.join(userData, 'Tincan', 'window-state.json');
+    window.bounds = { x: 50, y: 60, width: 800, height: 600 };
+    window.emit('resize');
+    await waitUntil(() => existsSync(file), 'the window state after a resize');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ width: 800, height: 600 });
+    window.bounds = { x: 300, y: 200, width: 800, height: 600 };
+    window.emit('move');
+    await waitUntil(() => (JSON.parse(readFileSync(file, 'utf8')) as { x: number }).x === 300, 'the window state after a move');
+  });
+
+  it('asks for no Blink feature switches (Auxclick is not one)', async () => {
+    const window = await startReady();
+    expect(window.options.webPreferences).not.toHaveProperty('disableBlinkFeatures');
+  });
+
+  it('a second launch before the app is ready opens nothing extra', async () => {
+    const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, { discovery: null, createLogger: () => logger });
+    electron.app.emit('second-instance', fakeEvent(), ['tincan'], '/');
+    electron.app.ready();
+    await tincan.ready;
+    expect(FakeBrowserWindow.instances).toHaveLength(1);
+  });
+});
+
 describe('LAN discovery through IPC', () => {
   it('announces a LAN room and lists rooms found, with the discovery main is given (loopback here)', async () => {
     const port = await freePort();

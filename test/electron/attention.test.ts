@@ -6,6 +6,7 @@ import { FakeAttentionWindow, FakeNotification, fakeNativeImage } from './fake-e
 function setup(platform: NodeJS.Platform = 'linux') {
   const window = new FakeAttentionWindow();
   const clicks: number[] = [];
+  const failures: string[] = [];
   const app = { setBadgeCount: vi.fn(() => true) };
   const nativeImage = fakeNativeImage();
   const deps: AttentionDependencies = {
@@ -15,8 +16,9 @@ function setup(platform: NodeJS.Platform = 'linux') {
     platform,
     window: () => window,
     onNotificationClick: (lineId) => clicks.push(lineId),
+    onNotificationFailed: (error) => failures.push(error),
   };
-  return { attention: new DesktopAttention(deps), window, clicks, app, nativeImage };
+  return { attention: new DesktopAttention(deps), window, clicks, failures, app, nativeImage };
 }
 
 const unread = (count: number) => ({ count, mentions: 0, firstUnreadLineId: count > 0 ? 1 : null, badge: count > 99 ? '99+' : count > 0 ? String(count) : '' });
@@ -40,6 +42,16 @@ describe('DesktopAttention', () => {
     attention.notify({ title: 'A', body: 'x', lineId: 42, count: 3, mention: true });
     FakeNotification.instances[0]!.emit('click');
     expect(clicks).toEqual([42]);
+  });
+
+  it('a notification the system would not show is reported, with the system’s words', () => {
+    const { attention, failures } = setup('darwin');
+    attention.notify({ title: 'A', body: 'x', lineId: 1, count: 1, mention: false });
+    FakeNotification.instances[0]!.emit('failed', {}, 'Notifications are not allowed for this application');
+    expect(failures).toEqual(['Notifications are not allowed for this application']);
+    // A failed one is not "on screen": the next notification does not try to close it.
+    attention.notify({ title: 'B', body: 'y', lineId: 2, count: 1, mention: false });
+    expect(FakeNotification.instances[0]!.closed).toBe(false);
   });
 
   it('does nothing where notifications are not supported', () => {

@@ -49,9 +49,12 @@ export class FakeWebContents extends EventEmitter {
 
 export class FakeBrowserWindow extends EventEmitter {
   static readonly instances: FakeBrowserWindow[] = [];
+  /** While true, pages never finish loading (a test then fires 'ready-to-show' itself). */
+  static pagesHang = false;
   readonly webContents = new FakeWebContents();
   readonly loadURL = vi.fn(async (url: string) => {
     this.webContents.url = url;
+    if (FakeBrowserWindow.pagesHang) return new Promise<void>(() => undefined);
     // What a real page does once loaded: the shell listens for it.
     setImmediate(() => this.webContents.emit('did-finish-load'));
   });
@@ -62,8 +65,10 @@ export class FakeBrowserWindow extends EventEmitter {
   readonly restore = vi.fn(() => {
     this.minimized = false;
   });
+  /** Like Electron's, it also shows a hidden window. */
   readonly maximize = vi.fn(() => {
     this.maximized = true;
+    this.visible = true;
   });
   minimized = false;
   visible = false;

@@ -69,6 +69,7 @@ export class FakeBridge implements TincanBridge {
     history: { available: true, engine: 'fts5', persistent: true, retention: 'forever' },
     unread: { count: 0, mentions: 0, firstUnreadSeq: null },
     startupNotices: [],
+    notificationProblem: null,
     lines: [],
     roster: [],
   };

@@ -357,6 +357,18 @@ describe('settings, do not disturb, save transcript', () => {
     expect(screen.getByRole('dialog', { name: 'Settings' })).toBeInTheDocument();
   });
 
+  it('says why desktop notifications do not show, from the snapshot and when it changes', async () => {
+    const { emit } = await openRoom((bridge) => {
+      bridge.snapshot = { ...bridge.snapshot, notificationProblem: 'macOS shows notifications only for a signed Tincan.' };
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'More' }));
+    fireEvent.click(screen.getByRole('menuitem', { name: /Settings…/ }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    expect(within(dialog).getByText('macOS shows notifications only for a signed Tincan.')).toBeInTheDocument();
+    emit([{ type: 'notifications', problem: 'Windows did not show the notification.' }]);
+    expect(within(dialog).getByText('Windows did not show the notification.')).toBeInTheDocument();
+  });
+
   it('do not disturb is a toggle in the status bar', async () => {
     const { bridge } = await openRoom();
     const toggle = screen.getByRole('button', { name: 'Do not disturb' });

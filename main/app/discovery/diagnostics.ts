@@ -39,10 +39,27 @@ function offNetworkSentence(host: string, networks: string[]): string {
 }
 
 /**
- * The explanation for a failed join, or null for one the user cancelled. `local` is
- * listLocalAddresses(os.networkInterfaces()) at the time of the failure.
+ * macOS 15 and later keep an app off the local network until the user allows it (System
+ * Settings → Privacy & Security → Local Network), and a denied connection fails as "no route
+ * to host" even to a machine on the same Wi-Fi. So on a Mac, no route to an address on one
+ * of this computer's own networks most likely means the permission. Terminal has a permission
+ * of its own, so `nc` from there tells the two apart.
  */
-export function diagnoseJoinFailure(failure: JoinFailure, local: readonly LocalAddress[]): Advice | null {
+function macLocalNetworkAdvice(host: string, command: string | null): Advice {
+  return {
+    summary: `There is no route from this computer to ${host}, although it is on this computer’s network: macOS is most likely keeping Tincan off the local network.`,
+    suggestion:
+      'Open System Settings → Privacy & Security → Local Network, turn Tincan on, and join again. If Tincan is not in that list, quit Tincan, open it again and join: macOS asks the first time. If the command below reaches the host from Terminal, it is this permission; if not, the host may have left the network or got a new address.',
+    command,
+  };
+}
+
+/**
+ * The explanation for a failed join, or null for one the user cancelled. `local` is
+ * listLocalAddresses(os.networkInterfaces()) at the time of the failure; `platform`, this
+ * computer's, adds what that system is known to block (absent: nothing platform-specific).
+ */
+export function diagnoseJoinFailure(failure: JoinFailure, local: readonly LocalAddress[], platform?: NodeJS.Platform): Advice | null {
   const { code, host, port } = failure;
   const where = joinHostPort(host, port);
   const command = testCommand(host, port);
@@ -77,6 +94,7 @@ export function diagnoseJoinFailure(failure: JoinFailure, local: readonly LocalA
           command: null,
         };
       }
+      if (platform === 'darwin' && kind === 'on-network') return macLocalNetworkAdvice(host, command);
       return {
         summary: `There is no route from this computer to ${host}.${offNetwork}`,
         suggestion:

@@ -1,13 +1,18 @@
 /**
  * "Your firewall may stop others from joining", where we can tell. Linux: ufw or firewalld
- * running without the room's port allowed. Windows and macOS: the system asks the first time
- * an app accepts connections, and a wrong click there is the usual cause, so we say what to
- * choose. Parsing is pure; the checks run the tools themselves, each bounded in time and
+ * running without the room's port allowed. Windows: a Public network, or Tincan's firewall
+ * rules (windows-network.ts). macOS: the system asks the first time an app uses the local
+ * network and accepts connections, and a wrong click there is the usual cause, so we say
+ * what to choose. Parsing is pure; the checks run the tools themselves, each bounded in time and
  * output, and never fail: anything unexpected means "cannot tell" (no hint).
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import type { Advice } from '../../common/rooms';
+import { isVirtualInterfaceName, listLocalAddresses } from './interfaces';
+import { parseWindowsNetworkReport, PROGRAM_VARIABLE, WINDOWS_CHECK_SCRIPT, WINDOWS_CHECK_TIMEOUT_MS, windowsNetworkAdvice } from './windows-network';
 
 export const FIREWALL_CHECK_TIMEOUT_MS = 1500;
 const MAX_OUTPUT_BYTES = 64 * 1024;
@@ -18,17 +23,18 @@ export interface CommandResult {
   stdout: string;
 }
 
-export type CommandRunner = (command: string, args: string[]) => Promise<CommandResult>;
+/** `env`: variables added to the command's environment (how values reach a script without being spliced into it). */
+export type CommandRunner = (command: string, args: string[], env?: Readonly<Record<string, string>>) => Promise<CommandResult>;
 
 /** Runs a command with a time and output bound; never rejects. */
 export function runBounded(timeoutMs = FIREWALL_CHECK_TIMEOUT_MS): CommandRunner {
-  return (command, args) =>
+  return (command, args, env = {}) =>
     new Promise((resolve) => {
       try {
         execFile(
           command,
           args,
-          { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT_BYTES, encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' }, windowsHide: true },
+          { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: MAX_OUTPUT_BYTES, encoding: 'utf8', env: { ...process.env, ...env, LC_ALL: 'C' }, windowsHide: true },
           (error, stdout) => {
             if (error === null) resolve({ code: 0, stdout });
             else if (typeof error.code === 'number' && !error.killed) resolve({ code: error.code, stdout });
@@ -109,10 +115,39 @@ export function windowsFirstLaunchAdvice(): Advice {
 
 function macFirstLaunchAdvice(): Advice {
   return {
-    summary: 'macOS may ask whether Tincan should accept incoming network connections. Choose “Allow”, or others cannot join.',
-    suggestion: 'If you chose Deny: System Settings → Network → Firewall → Options → set Tincan to “Allow incoming connections”.',
+    summary:
+      'macOS may ask whether Tincan may find devices on your local network, and whether it should accept incoming network connections. Choose “Allow” both times, or others cannot find or join the room.',
+    suggestion:
+      'If you chose otherwise: System Settings → Privacy & Security → Local Network → turn Tincan on; and System Settings → Network → Firewall → Options → set Tincan to “Allow incoming connections”.',
     command: null,
   };
+}
+
+/** Windows PowerShell, from the system folder (not whatever `powershell.exe` the PATH finds first). */
+function windowsPowerShell(): string {
+  return path.win32.join(process.env.SystemRoot ?? 'C:\\Windows', 'System32', 'WindowsPowerShell', 'v1.0', 'powershell.exe');
+}
+
+/**
+ * Windows: the network category of the shared interfaces and Tincan's firewall rules, read
+ * with PowerShell. When they cannot be read, the first-launch hint as before.
+ */
+async function windowsAdvice(options: FirewallCheckOptions): Promise<Advice | null> {
+  const run = options.run ?? runBounded(WINDOWS_CHECK_TIMEOUT_MS);
+  const program = options.program ?? process.execPath;
+  const result = await run(windowsPowerShell(), ['-NoLogo', '-NoProfile', '-NonInteractive', '-Command', WINDOWS_CHECK_SCRIPT], {
+    [PROGRAM_VARIABLE]: program,
+  });
+  const report = result.code === 0 ? parseWindowsNetworkReport(result.stdout) : null;
+  const firstTime = windowsFirstLaunchAdvice();
+  if (report === null) return options.firstLaunch ? firstTime : null;
+  const sharedInterfaces =
+    options.sharedInterfaces ??
+    listLocalAddresses(os.networkInterfaces())
+      .filter((address) => !address.internal && !isVirtualInterfaceName(address.interfaceName))
+      .map((address) => address.interfaceName);
+  const context = { port: options.port, sharedInterfaces, program, firstLaunch: options.firstLaunch === true };
+  return windowsNetworkAdvice(report, context, firstTime);
 }
 
 export interface FirewallCheckOptions {
@@ -122,12 +157,16 @@ export interface FirewallCheckOptions {
   firstLaunch?: boolean;
   run?: CommandRunner;
   readText?: (path: string) => Promise<string>;
+  /** Windows: the interfaces the room is shared on, whose network category matters; default the physical ones. */
+  sharedInterfaces?: readonly string[];
+  /** Windows: the executable the firewall rules name; default this process's. */
+  program?: string;
 }
 
 /** The firewall hint for hosting on `port`, or null when there is nothing to say (or we cannot tell). */
 export async function firewallAdvice(options: FirewallCheckOptions): Promise<Advice | null> {
   const { port, platform } = options;
-  if (platform === 'win32') return options.firstLaunch ? windowsFirstLaunchAdvice() : null;
+  if (platform === 'win32') return windowsAdvice(options);
   if (platform === 'darwin') return options.firstLaunch ? macFirstLaunchAdvice() : null;
   if (platform !== 'linux') return null;
   const run = options.run ?? runBounded();

@@ -35,6 +35,7 @@ export function SettingsPanel() {
 function SettingsDialog({ preferences }: { preferences: Preferences }) {
   const inRoom = useChatStore((s) => s.status.mode !== 'idle');
   const history = useChatStore((s) => s.history);
+  const notificationProblem = useChatStore((s) => s.notificationProblem);
   const [keywords, setKeywords] = useState(() => preferences.mentionKeywords.join(', '));
   const [confirming, setConfirming] = useState<'room' | 'all' | null>(null);
   const dialogRef = useRef<HTMLDivElement>(null);
@@ -98,6 +99,7 @@ function SettingsDialog({ preferences }: { preferences: Preferences }) {
         </fieldset>
         <fieldset>
           <legend>Notifications while Tincan is in the background</legend>
+          {notificationProblem !== null && <p className="hint">{notificationProblem}</p>}
           <label className="field">
             Show
             <select

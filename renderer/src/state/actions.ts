@@ -79,13 +79,14 @@ export function connectToBridge(): () => void {
 }
 
 function restoreSnapshot(snapshot: Snapshot, rosterNews: readonly BridgeEvent[]): void {
-  const { status, statusRevision, preferences, defaultRoomName, networkHosts, history, unread, startupNotices } = snapshot;
+  const { status, statusRevision, preferences, defaultRoomName, networkHosts, history, unread, startupNotices, notificationProblem } = snapshot;
   // The status first: a room entered this way starts loading its history (see connectToBridge),
   // which takes the place of the snapshot's recent lines once it is in.
   applyBridgeEvents([
     { type: 'status', revision: statusRevision, status },
     { type: 'history', status: history, reset: false },
     { type: 'unread', ...unread },
+    { type: 'notifications', problem: notificationProblem },
     ...startupNotices.map((message) => ({ type: 'notice' as const, level: 'error' as const, message })),
   ]);
   set((state) => ({ ...withSnapshot(state, snapshot, Date.now()), ready: true, preferences, defaultRoomName, networkHosts }));

@@ -169,6 +169,8 @@ export interface ChatState {
   unread: UnreadInfo;
   /** A live line to bring into view (a notification was clicked); the nonce tells repeats apart. */
   jump: { seq: number; nonce: number } | null;
+  /** Why desktop notifications do not show, for Settings; null when none failed. */
+  notificationProblem: string | null;
   search: SearchState;
   context: ContextState | null;
   settingsOpen: boolean;
@@ -206,6 +208,7 @@ export function initialChatState(): ChatState {
     paging: initialPaging(),
     unread: { count: 0, mentions: 0, firstUnreadSeq: null },
     jump: null,
+    notificationProblem: null,
     search: { open: false, query: '', scope: 'room', results: null, loading: false, error: null },
     context: null,
     settingsOpen: false,
@@ -232,6 +235,7 @@ type EventFields = Pick<
   | 'paging'
   | 'unread'
   | 'jump'
+  | 'notificationProblem'
 >;
 
 /**
@@ -239,7 +243,7 @@ type EventFields = Pick<
  * it. Arrays are copied once per batch, not once per event, so a burst stays cheap.
  */
 export function reduceEvents(state: EventFields, events: readonly BridgeEvent[], now: number): EventFields {
-  let { status, statusRevision, roster, rosterAt, reconnecting, notices, nextNoticeId, rooms, history, paging, unread, jump } = state;
+  let { status, statusRevision, roster, rosterAt, reconnecting, notices, nextNoticeId, rooms, history, paging, unread, jump, notificationProblem } = state;
   let newLines: TranscriptLine[] | null = null;
   // Lines come in seq order; one seen already (a reloaded page gets some twice) is skipped.
   let lastSeq = state.lines[state.lines.length - 1]?.seq ?? Number.NEGATIVE_INFINITY;
@@ -309,6 +313,9 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
       case 'jump':
         jump = { seq: event.seq, nonce: (jump?.nonce ?? 0) + 1 };
         break;
+      case 'notifications':
+        notificationProblem = event.problem;
+        break;
     }
   }
 
@@ -341,6 +348,7 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     paging,
     unread,
     jump,
+    notificationProblem,
   };
 }
 

@@ -72,3 +72,19 @@ describe('diagnoseJoinFailure', () => {
     expect(diagnoseJoinFailure({ code: 'timeout', host: '192.168.1.50', port: 60003 }, moved)?.suggestion).toMatch(/this computer is on 10\.9\.0\.0\/24/);
   });
 });
+
+describe('diagnoseJoinFailure on macOS', () => {
+  it('no route to an address on this computer’s own network: the Local Network permission, and where to turn it on', () => {
+    const advice = diagnoseJoinFailure({ code: 'unreachable', host: '192.168.1.77', port: 60003 }, local, 'darwin')!;
+    expect(advice.summary).toBe(
+      'There is no route from this computer to 192.168.1.77, although it is on this computer’s network: macOS is most likely keeping Tincan off the local network.',
+    );
+    expect(advice.suggestion).toMatch(/^Open System Settings → Privacy & Security → Local Network, turn Tincan on, and join again\./);
+    expect(advice.command).toBe('nc -vz 192.168.1.77 60003');
+    // Off this computer's networks, offline, or another system: the permission is not the likely cause.
+    expect(diagnoseJoinFailure({ code: 'unreachable', host: '192.168.7.7', port: 60003 }, local, 'darwin')?.summary).toMatch(/is not on any of this computer’s networks/);
+    expect(diagnoseJoinFailure({ code: 'unreachable', host: '192.168.1.77', port: 60003 }, offline, 'darwin')?.summary).toMatch(/not connected to a network/);
+    expect(diagnoseJoinFailure({ code: 'unreachable', host: '192.168.1.77', port: 60003 }, local, 'linux')?.summary).toBe('There is no route from this computer to 192.168.1.77.');
+    expect(diagnoseJoinFailure({ code: 'refused', host: '192.168.1.77', port: 60003 }, local, 'darwin')?.summary).toBe('Nothing is listening at 192.168.1.77:60003.');
+  });
+});

@@ -15,6 +15,7 @@ import { EventRecorder } from '../../support/event-recorder';
 import { freePort } from '../../support/ports';
 import { RawClient } from '../../support/raw-client';
 import { Signal } from '../../support/wait';
+import { linkedNamespace } from '../../support/netns';
 import { LAPTOP } from './tables';
 
 const cleanups: (() => unknown)[] = [];
@@ -153,6 +154,15 @@ describe('ChatSession with LAN discovery', () => {
     expect(bad.ok).toBe(false);
     expect('help' in bad).toBe(false);
   });
+
+  it('on a Mac, no route to a machine on this network points at the Local Network permission', async () => {
+    // Nobody at .77 on the namespace's link: the neighbour lookup fails and connect says EHOSTUNREACH.
+    const ns = await linkedNamespace('10.82.0.1', '10.82.0.2', 24);
+    cleanups.push(() => ns.close());
+    const { session } = newSession({ platform: 'darwin' });
+    const result = await session.join({ address: '10.82.0.77:60003' });
+    expect(result).toMatchObject({ ok: false, help: { summary: expect.stringMatching(/macOS is most likely keeping Tincan off the local network/) as unknown } });
+  }, 15_000);
 
   it('the host panel says when nobody else can reach this machine, and adds the firewall hint when the check finds one', async () => {
     const checks: [number, boolean][] = [];
