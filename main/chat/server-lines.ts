@@ -1,0 +1,108 @@
+/**
+ * The lines the server writes about people, the topic and catch-up: each begins with
+ * `Tincan: `, which no member's line can (a member's line always begins with `[`). Pure text,
+ * without line ends; the README's protocol table lists them.
+ */
+
+export const SERVER_LINE_START = 'Tincan: ';
+
+/** `HH:MM` in the server's local time. */
+export function clockTime(epochMs: number): string {
+  const at = new Date(epochMs);
+  return `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+}
+
+/** `HH:MM`, with the date in front when it is not the same day as `now`. */
+function since(epochMs: number, now: number): string {
+  const at = new Date(epochMs);
+  const today = new Date(now);
+  if (at.toDateString() === today.toDateString()) return clockTime(epochMs);
+  const date = `${at.getFullYear()}-${String(at.getMonth() + 1).padStart(2, '0')}-${String(at.getDate()).padStart(2, '0')}`;
+  return `${date} ${clockTime(epochMs)}`;
+}
+
+// ---- names, to everyone ------------------------------------------------------------------
+
+export function nameTakenLine(peer: string, name: string): string {
+  return `Tincan: [${peer}] is now ${name}`;
+}
+
+export function nameChangedLine(peer: string, oldName: string, name: string): string {
+  return `Tincan: [${peer}] ${oldName} is now ${name}`;
+}
+
+export function nameDroppedLine(peer: string, oldName: string): string {
+  return `Tincan: [${peer}] is no longer ${oldName}`;
+}
+
+// ---- names, to the one who asked ---------------------------------------------------------
+
+/** Every refusal of `/name` starts so: the app can tell it from other replies. */
+export const NAME_REFUSED_START = 'Tincan: name refused: ';
+
+export function nameInvalidLine(reason: string): string {
+  return `${NAME_REFUSED_START}${reason}.`;
+}
+
+export function nameTakenByLine(name: string, holder: string, holderPeer: string): string {
+  return name === holder
+    ? `${NAME_REFUSED_START}${name} is taken by [${holderPeer}]; choose another.`
+    : `${NAME_REFUSED_START}${name} looks like ${holder}, taken by [${holderPeer}]; choose another.`;
+}
+
+export function nameUnchangedLine(name: string): string {
+  return `Tincan: you are already ${name}.`;
+}
+
+export const NO_NAME_LINE = 'Tincan: you have no name to drop.';
+export const NAMES_UNAVAILABLE_LINE = `${NAME_REFUSED_START}names are not available on this server.`;
+export const RENAME_RATE_LINE = `${NAME_REFUSED_START}too many name changes; wait a minute.`;
+export const COMMAND_RATE_LINE = 'Tincan: too many commands; wait a moment.';
+
+// ---- who is here -------------------------------------------------------------------------
+
+export interface WhoEntry {
+  peer: string;
+  name: string | null;
+  connectedAt: number;
+  you: boolean;
+}
+
+/** `/who`: a count, then one line per person (at most `shown` of `total`), oldest first. */
+export function whoLines(entries: readonly WhoEntry[], total: number, now: number): string[] {
+  const lines = [`Tincan: ${total === 1 ? '1 person' : `${total} people`} here:`];
+  for (const entry of entries) {
+    const who = entry.name === null ? '(no name)' : entry.name;
+    lines.push(`Tincan: [${entry.peer}] ${who}, since ${since(entry.connectedAt, now)}${entry.you ? ' (you)' : ''}`);
+  }
+  if (total > entries.length) lines.push(`Tincan: and ${total - entries.length} more.`);
+  return lines;
+}
+
+export const HELP_LINES = [
+  'Tincan: commands (only you see the answers):',
+  'Tincan: /name NAME   take or change your name (1-32 characters, unique here)',
+  'Tincan: /name        drop your name',
+  'Tincan: /who         who is here: address, name, since when',
+  'Tincan: /help        this list',
+];
+
+// ---- topic -------------------------------------------------------------------------------
+
+export function topicLine(topic: string): string {
+  return `Tincan: topic: ${topic}`;
+}
+
+export const TOPIC_CLEARED_LINE = 'Tincan: the topic was cleared.';
+
+// ---- catch-up ----------------------------------------------------------------------------
+
+/** Before the replayed lines: how many, and the times of the first and the last. */
+export function replayHeaderLine(count: number, firstAt: number, lastAt: number): string {
+  const from = clockTime(firstAt);
+  const to = clockTime(lastAt);
+  const span = from === to ? from : `${from}–${to}`;
+  return count === 1 ? `Tincan: the last line, ${span}:` : `Tincan: the last ${count} lines, ${span}:`;
+}
+
+export const REPLAY_FOOTER_LINE = 'Tincan: end of the replay; live from here.';
