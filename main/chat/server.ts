@@ -263,7 +263,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         return { listed: everyone.slice(0, limit), total: everyone.length };
       },
       reply: (connection, lines) => this.tellOne(connection, lines),
-      tellRoom: (line) => this.sayToRoom(NO_PREFIX, Buffer.from(line, 'utf8')),
+      tellRoom: (line) => {
+        this.answerNow();
+        this.sayToRoom(NO_PREFIX, Buffer.from(line, 'utf8'));
+      },
       renamed: (connection, name) => this.emitSafely('name', connection.info(), name),
     }, this.sequencer === null); // names are unique per room, which one node of a cluster is not
     const replayLines = nonNegativeInteger('replayLines', options.replayLines, 0);
@@ -479,6 +482,14 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.scheduleFlush();
   }
 
+  // Answers asked for earlier in this turn must reach their askers before what is said after
+  // them: the turn ends here (at most one extra turn per command, and commands are rate-bound).
+  private answerNow(): void {
+    if (this.ownLines.length === 0) return;
+    this.deliverTurn();
+    this.writeOwnLines();
+  }
+
   private writeOwnLines(): void {
     const pending = this.ownLines;
     this.ownLines = [];
@@ -601,6 +612,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   // One line from a client; false asks its decoder to stop (it is over its line rate).
   private relay(connection: Connection, line: Buffer): boolean {
+    // A turn ended early (answerNow) may have cut it as too slow while its input was decoded.
+    if (connection.phase === Phase.Closed) return false;
     // Only a line starting with `/` may be a command: chat does not even read the clocks.
     if (line[0] === SLASH && this.commands?.handle(connection, line, performance.now(), Date.now())) {
       return this.spendLine(connection);
@@ -611,6 +624,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (this.sequencer) {
       this.sequencer.line(connection.id, text);
     } else {
+      this.answerNow();
       this.delivery.say(connection.prefix, text);
       this.replay?.record(connection.prefix, text, Date.now());
       this.scheduleFlush();

@@ -49,7 +49,7 @@ const MARK_RUN = /(^|[^\p{M}\s])(\p{M}+)/gu;
 export type NameCheck = { ok: true; text: string } | { ok: false; reason: string };
 
 function cleanText(raw: string, keepBrackets: boolean): string {
-  let text = raw.normalize('NFC').replace(INVISIBLE, '').replace(WHITE_SPACE, ' ');
+  let text = raw.normalize('NFC').replace(WHITE_SPACE, ' ').replace(INVISIBLE, '');
   if (!keepBrackets) text = text.replace(LABEL_BRACKETS, '');
   text = text.replace(MARK_RUN, (_run, base: string, marks: string) => {
     if (base === '') return '';
