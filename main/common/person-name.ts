@@ -44,7 +44,7 @@ const WHITE_SPACE = /[\p{White_Space}]+/gu;
 /** `[` `]` and their look-alikes: fullwidth, small, white, tortoise-shell, lenticular, corner and quill brackets. */
 const LABEL_BRACKETS = /[[\]\uff3b\uff3d\u2045\u2046\u27e6\u27e7\u298b-\u2990\u3010\u3011\u3014-\u301b\u27ec\u27ed\ufe47\ufe48\ufe5d\ufe5e\u2308-\u230b\u23a1-\u23a6\u2e22-\u2e25\u301a\u301b]/gu;
 /** Combining marks with what they follow: nothing, white space (then they go) or a character. */
-const MARK_RUN = /(^|[^\p{M}\s])(\p{M}+)/gu;
+const MARK_RUN = /(^|\P{M})(\p{M}+)/gu;
 
 export type NameCheck = { ok: true; text: string } | { ok: false; reason: string };
 
@@ -52,7 +52,7 @@ function cleanText(raw: string, keepBrackets: boolean): string {
   let text = raw.normalize('NFC').replace(WHITE_SPACE, ' ').replace(INVISIBLE, '');
   if (!keepBrackets) text = text.replace(LABEL_BRACKETS, '');
   text = text.replace(MARK_RUN, (_run, base: string, marks: string) => {
-    if (base === '') return '';
+    if (base === '' || base === ' ') return base;
     const kept = Array.from(marks).slice(0, MAX_COMBINING_MARKS).join('');
     return base + kept;
   });
