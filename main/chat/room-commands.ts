@@ -77,8 +77,11 @@ export class RoomCommands<P extends Commander> {
 
   constructor(
     private readonly room: CommandRoom<P>,
-    /** False where names cannot be kept unique (a cluster node): `/name` is refused. */
-    private readonly namesAvailable: boolean,
+    /**
+     * False on a cluster node, which knows only its own clients: names could not be kept
+     * unique across the room, so `/name` is refused, and `/who` says it lists this server.
+     */
+    private readonly wholeRoom: boolean,
   ) {}
 
   /** True when `line` was a command (answered, not to be relayed). `now` is performance.now(). */
@@ -138,11 +141,11 @@ export class RoomCommands<P extends Commander> {
       connectedAt: person.connectedAt,
       you: person.id === sender.id,
     }));
-    this.room.reply(sender, whoLines(entries, total, wallClock));
+    this.room.reply(sender, whoLines(entries, total, wallClock, this.wholeRoom));
   }
 
   private name(sender: P, argument: string, rates: Rates, now: number): void {
-    if (!this.namesAvailable) {
+    if (!this.wholeRoom) {
       this.room.reply(sender, [NAMES_UNAVAILABLE_LINE]);
       return;
     }

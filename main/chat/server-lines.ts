@@ -68,9 +68,12 @@ export interface WhoEntry {
   you: boolean;
 }
 
-/** `/who`: a count, then one line per person (at most `shown` of `total`), oldest first. */
-export function whoLines(entries: readonly WhoEntry[], total: number, now: number): string[] {
-  const lines = [`Tincan: ${total === 1 ? '1 person' : `${total} people`} here:`];
+/**
+ * `/who`: a count, then one line per person (at most `shown` of `total`), oldest first.
+ * `wholeRoom` false: a cluster node, which knows only its own clients.
+ */
+export function whoLines(entries: readonly WhoEntry[], total: number, now: number, wholeRoom = true): string[] {
+  const lines = [`Tincan: ${total === 1 ? '1 person' : `${total} people`} ${wholeRoom ? 'here' : 'on this server'}:`];
   for (const entry of entries) {
     const who = entry.name === null ? '(no name)' : entry.name;
     lines.push(`Tincan: [${entry.peer}] ${who}, since ${since(entry.connectedAt, now)}${entry.you ? ' (you)' : ''}`);
