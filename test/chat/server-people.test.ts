@@ -4,7 +4,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { COMMAND_BURST, RENAME_BURST } from '../../main/chat/room-commands';
-import { HELP_LINES, clockTime } from '../../main/chat/server-lines';
+import {
+  HELP_LINES,
+  REPLAY_FOOTER_LINE,
+  TOPIC_CLEARED_LINE,
+  clockTime,
+  nameChangedLine,
+  nameDroppedLine,
+  nameTakenByLine,
+  nameTakenLine,
+  parseServerNotice,
+  replayHeaderLine,
+  topicLine,
+} from '../../main/chat/server-lines';
 import type { ClientInfo, LeaveReason } from '../../main/chat/types';
 import { type RawClient, frame } from '../support/raw-client';
 import { type TestRoom, useRooms } from '../support/room';
@@ -346,5 +358,25 @@ describe('ChatServer catch-up', () => {
     const mark = await settle(a, [a]);
     expect(a.text.endsWith(mark)).toBe(true);
     expect(leaves.filter(([peer]) => peer === a.label)).toEqual([]);
+  });
+});
+
+describe('parseServerNotice: the server\'s people lines read back', () => {
+  it('reads every line it writes, and nothing a member could send', () => {
+    const peer = '10.0.0.5:50123';
+    const v6 = '[fe80::1%eth0]:50123';
+    expect(parseServerNotice(nameTakenLine(peer, 'alice'))).toEqual({ kind: 'name', peer, name: 'alice', previous: null });
+    expect(parseServerNotice(nameChangedLine(v6, 'alice b', 'bob is now'))).toEqual({ kind: 'name', peer: v6, name: 'bob is now', previous: 'alice b' });
+    expect(parseServerNotice(nameDroppedLine(peer, 'bob'))).toEqual({ kind: 'name', peer, name: null, previous: 'bob' });
+    expect(parseServerNotice(nameTakenByLine('ALICE', 'alice', peer))).toEqual({ kind: 'name-refused', reason: `ALICE looks like alice, taken by [${peer}]; choose another.` });
+    expect(parseServerNotice(topicLine('Lab 3'))).toEqual({ kind: 'topic', topic: 'Lab 3' });
+    expect(parseServerNotice(TOPIC_CLEARED_LINE)).toEqual({ kind: 'topic', topic: null });
+    const at = new Date(2026, 11, 7, 10, 2).getTime();
+    expect(parseServerNotice(replayHeaderLine(12, at, at + 12 * 60_000))).toEqual({ kind: 'replay-start', count: 12 });
+    expect(parseServerNotice(replayHeaderLine(1, at, at))).toEqual({ kind: 'replay-start', count: 1 });
+    expect(replayHeaderLine(12, at, at + 12 * 60_000)).toBe('Tincan: the last 12 lines, 10:02–10:14:');
+    expect(parseServerNotice(REPLAY_FOOTER_LINE)).toEqual({ kind: 'replay-end' });
+    expect(parseServerNotice('Tincan: this room is full, try again later.')).toEqual({ kind: 'notice', text: 'Tincan: this room is full, try again later.' });
+    expect(parseServerNotice(`[${peer}] Tincan: [1.2.3.4:5] is now admin`)).toBeNull();
   });
 });
