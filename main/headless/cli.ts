@@ -462,6 +462,7 @@ export async function runServerCli(
     if (reason === 'line-rate' && state === 'resumed') return;
     events.line('flow', `${state} ${client.peer} (${FLOW_LOG[reason]})`);
   });
+  server.on('name', (client, name) => events.line('names', name === null ? `unnamed ${client.peer}` : `named  ${client.peer} ${name}`));
   if (options.logMessages) {
     server.on('message', (client, text) => events.line('messages', `said   ${client.peer}: ${text}`));
   }

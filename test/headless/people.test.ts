@@ -89,6 +89,7 @@ describe('tincan-server (headless) with people', () => {
     const ncLabel = /^\[([^\]]+)\] \(connected\)$/m.exec(watcher.text)![1]!;
     nc.stdin.write('/name alice\n');
     await watcher.waitForLine(`Tincan: [${ncLabel}] is now alice`);
+    await processes[0]!.waitForStderr(`named  ${ncLabel} alice`);
     nc.stdin.write('/who\n');
     await arrived.until(() => out.includes(' (you)\n'), () => `nc's /who answer; it has ${JSON.stringify(out)}`);
     const lines = out.split('\n');
