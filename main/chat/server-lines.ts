@@ -132,8 +132,8 @@ const IS_NOW = ' is now ';
 
 /**
  * Reads a line the server wrote itself (it starts with `Tincan: `); null for any other line.
- * A name is never empty and holds no `[` or `]`, so the label is found exactly; in a change
- * of name the old name ends at the first " is now ".
+ * A name is never empty, holds no `[` or `]` and never the words "is now" or "is no longer"
+ * (person-name.ts), so the label, and the old and new names of a change, are found exactly.
  */
 export function parseServerNotice(line: string): ServerNotice | null {
   if (!line.startsWith(SERVER_LINE_START)) return null;

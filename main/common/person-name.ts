@@ -14,7 +14,8 @@
  *    as a name would read as somebody else's label;
  *  - at most MAX_COMBINING_MARKS combining marks follow a character (and none starts the
  *    text), so stacked marks cannot smear over the lines above and below;
- *  - the result is in NFC, and a name has 1–32 characters (code points) of it.
+ *  - the result is in NFC, and a name has 1–32 characters (code points) of it, none of
+ *    them the words "is now" or "is no longer" (the server's name lines are made of those).
  *
  * Two names are the same when their keys are equal: the UTS #39 confusable skeleton, made
  * case-insensitive. "alice", "ALICE" and "аlice" (Cyrillic а) all have the key "alice". The
@@ -36,6 +37,11 @@ export const MAX_COMBINING_MARKS = 4;
 
 /** Names no one may take: the server speaks as "Tincan". */
 const RESERVED_KEYS = new Set(['tincan']);
+/**
+ * The words of the server's name lines (`[IP:port] alice is now bob`, `is no longer`): a name
+ * holding them would make such a line read two ways, to people and to parsers.
+ */
+const NAME_LINE_WORDS = /(?:^|\s)is (?:now|no longer)(?:\s|$)/i;
 
 // Removed outright: controls, format characters, default-ignorables, private use, unassigned,
 // lone surrogates, the blank braille pattern.
@@ -74,6 +80,7 @@ export function cleanPersonName(raw: string): NameCheck {
     return { ok: false, reason: `a name has at most ${MAX_PERSON_NAME_CHARS} characters (that one has ${count})` };
   }
   if (RESERVED_KEYS.has(personNameKey(text))) return { ok: false, reason: `"${text}" is the server's own name` };
+  if (NAME_LINE_WORDS.test(text)) return { ok: false, reason: 'a name may not say "is now" or "is no longer"' };
   return { ok: true, text };
 }
 

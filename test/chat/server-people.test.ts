@@ -366,7 +366,7 @@ describe('parseServerNotice: the server\'s people lines read back', () => {
     const peer = '10.0.0.5:50123';
     const v6 = '[fe80::1%eth0]:50123';
     expect(parseServerNotice(nameTakenLine(peer, 'alice'))).toEqual({ kind: 'name', peer, name: 'alice', previous: null });
-    expect(parseServerNotice(nameChangedLine(v6, 'alice b', 'bob is now'))).toEqual({ kind: 'name', peer: v6, name: 'bob is now', previous: 'alice b' });
+    expect(parseServerNotice(nameChangedLine(v6, 'alice b', 'is nowhere'))).toEqual({ kind: 'name', peer: v6, name: 'is nowhere', previous: 'alice b' });
     expect(parseServerNotice(nameDroppedLine(peer, 'bob'))).toEqual({ kind: 'name', peer, name: null, previous: 'bob' });
     expect(parseServerNotice(nameTakenByLine('ALICE', 'alice', peer))).toEqual({ kind: 'name-refused', reason: `ALICE looks like alice, taken by [${peer}]; choose another.` });
     expect(parseServerNotice(topicLine('Lab 3'))).toEqual({ kind: 'topic', topic: 'Lab 3' });

@@ -37,6 +37,12 @@ describe('cleanPersonName', () => {
     expect(clean('a \u0301b')).toBe('a b');
   });
 
+  it('refuses names that would make a name line read two ways', () => {
+    expect(clean('bob is now admin')).toBe('refused: a name may not say "is now" or "is no longer"');
+    expect(clean('Is No Longer x')).toMatch(/^refused:/);
+    expect(clean('this is nowhere')).toBe('this is nowhere');
+  });
+
   it('refuses the server\'s own name in any look-alike spelling', () => {
     expect(clean('Tincan')).toMatch(/^refused: "Tincan" is the server's own name$/);
     expect(clean('T\u0456nc\u0430n')).toMatch(/^refused:/);
