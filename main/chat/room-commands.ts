@@ -49,8 +49,8 @@ export interface CommandRoom<P extends Commander> {
   people(limit: number): { listed: P[]; total: number };
   /** Lines for `to` alone. */
   reply(to: P, lines: string[]): void;
-  /** A line for everyone in the room. */
-  tellRoom(line: string): void;
+  /** A line for everyone in the room, because of `from`. */
+  tellRoom(from: P, line: string): void;
   /** `who` has a new name (null: none). */
   renamed(who: P, name: string | null): void;
 }
@@ -159,7 +159,7 @@ export class RoomCommands<P extends Commander> {
         return;
       }
       const old = this.names.release(sender.id)!;
-      this.room.tellRoom(nameDroppedLine(sender.peer, old));
+      this.room.tellRoom(sender, nameDroppedLine(sender.peer, old));
       this.room.renamed(sender, null);
       return;
     }
@@ -181,7 +181,7 @@ export class RoomCommands<P extends Commander> {
           return;
         }
         this.names.assign(sender, result.name);
-        this.room.tellRoom(result.kind === 'taken'
+        this.room.tellRoom(sender, result.kind === 'taken'
           ? nameTakenLine(sender.peer, result.name)
           : nameChangedLine(sender.peer, result.from, result.name));
         this.room.renamed(sender, result.name);

@@ -79,6 +79,12 @@ const LISTEN_BACKLOG = 4096;
 const MAX_TRUSTED_PEERS = 8;
 const NO_PREFIX = Buffer.alloc(0);
 const SLASH = 0x2f;
+/**
+ * Turns a second the room may end early to keep a command's answer before its asker's next
+ * line: each costs a write to everyone, so many askers must not multiply the room's writes.
+ * Past it, an answer goes out at the end of the turn (after the asker's next lines).
+ */
+export const EARLY_TURNS_PER_SECOND = 50;
 
 const REFUSALS: Record<RefusalReason, Buffer> = {
   full: Buffer.from('Tincan: this room is full, try again later.\n'),
@@ -203,6 +209,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private topicText = '';
   /** Lines for one connection alone, written after the turn they were asked in. */
   private ownLines: Array<{ connection: Connection; lines: string[] }> = [];
+  /** Those waiting for lines in ownLines. */
+  private readonly answerPending = new Set<Connection>();
+  /** Turns ended early so an answer goes before its asker's next line (answerFirst). */
+  private readonly earlyTurns = new TokenBucket(EARLY_TURNS_PER_SECOND, EARLY_TURNS_PER_SECOND, performance.now());
   private readonly counters: ServerStats = {
     clientsNow: 0,
     totalJoined: 0,
@@ -263,8 +273,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         return { listed: everyone.slice(0, limit), total: everyone.length };
       },
       reply: (connection, lines) => this.tellOne(connection, lines),
-      tellRoom: (line) => {
-        this.answerNow();
+      tellRoom: (from, line) => {
+        this.answerFirst(from);
         this.sayToRoom(NO_PREFIX, Buffer.from(line, 'utf8'));
       },
       renamed: (connection, name) => this.emitSafely('name', connection.info(), name),
@@ -479,13 +489,14 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   // Lines for `connection` alone, after the turn they were asked in (so after its own lines before them).
   private tellOne(connection: Connection, lines: string[]): void {
     this.ownLines.push({ connection, lines });
+    this.answerPending.add(connection);
     this.scheduleFlush();
   }
 
-  // Answers asked for earlier in this turn must reach their askers before what is said after
-  // them: the turn ends here (at most one extra turn per command, and commands are rate-bound).
-  private answerNow(): void {
-    if (this.ownLines.length === 0) return;
+  // `connection` is about to say something while an answer to it is pending: the answer must
+  // reach it first, so the turn ends here (rate-bound room-wide: see EARLY_TURNS_PER_SECOND).
+  private answerFirst(connection: Connection): void {
+    if (!this.answerPending.has(connection) || !this.earlyTurns.take(performance.now())) return;
     this.deliverTurn();
     this.writeOwnLines();
   }
@@ -493,6 +504,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private writeOwnLines(): void {
     const pending = this.ownLines;
     this.ownLines = [];
+    this.answerPending.clear();
     for (const { connection, lines } of pending) {
       if (connection.phase === Phase.Closed) continue;
       const end = connection.crlf ? '\r\n' : '\n';
@@ -612,7 +624,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   // One line from a client; false asks its decoder to stop (it is over its line rate).
   private relay(connection: Connection, line: Buffer): boolean {
-    // A turn ended early (answerNow) may have cut it as too slow while its input was decoded.
+    // A turn ended early (answerFirst) may have cut it as too slow while its input was decoded.
     if (connection.phase === Phase.Closed) return false;
     // Only a line starting with `/` may be a command: chat does not even read the clocks.
     if (line[0] === SLASH && this.commands?.handle(connection, line, performance.now(), Date.now())) {
@@ -624,7 +636,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     if (this.sequencer) {
       this.sequencer.line(connection.id, text);
     } else {
-      this.answerNow();
+      if (this.answerPending.size > 0) this.answerFirst(connection);
       this.delivery.say(connection.prefix, text);
       this.replay?.record(connection.prefix, text, Date.now());
       this.scheduleFlush();
@@ -998,6 +1010,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.queue.close();
     this.commands?.clear();
     this.ownLines = [];
+    this.answerPending.clear();
     for (const socket of sockets) {
       if (socket.isPaused()) socket.resume();
       socket.end();

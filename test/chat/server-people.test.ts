@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { COMMAND_BURST, RENAME_BURST } from '../../main/chat/room-commands';
+import { EARLY_TURNS_PER_SECOND } from '../../main/chat/server';
 import {
   HELP_LINES,
   REPLAY_FOOTER_LINE,
@@ -253,6 +254,29 @@ describe('ChatServer commands: bounds', () => {
     await settle(a, [a]);
     expect(a.lines().filter((line) => line === 'Tincan: 1 person here:')).toHaveLength(COMMAND_BURST);
     expect(a.lines().filter((line) => line.startsWith('Tincan: too many'))).toHaveLength(1);
+  });
+
+  it(`turns ended early to keep answers in order are bound room-wide (${EARLY_TURNS_PER_SECOND} a second); past it answers come after the turn`, async () => {
+    const r = await room();
+    const askers: RawClient[] = [];
+    for (let i = 0; i < 10; i++) askers.push(await r.join());
+    // 10 × COMMAND_BURST pairs, each asker's in one write: twice the early turns a second allows.
+    const pairs = Array.from({ length: COMMAND_BURST }, (_, k) => `/help\nhi ${k}\n`).join('');
+    await Promise.all(askers.map((asker) => asker.write(pairs)));
+    const last = HELP_LINES[HELP_LINES.length - 1]!;
+    let inOrder = 0;
+    for (const asker of askers) {
+      await asker.waitForLine(`[${asker.label}] hi ${COMMAND_BURST - 1}`);
+      await asker.waitFor((c) => c.lines().filter((line) => line === last).length === COMMAND_BURST, 'every answer');
+      let answered = 0;
+      for (const line of asker.lines()) {
+        if (line === last) answered++;
+        const hi = /^\[[^\]]+\] hi (\d+)$/.exec(line);
+        if (hi !== null && line.startsWith(`[${asker.label}]`) && answered > Number(hi[1])) inOrder++;
+      }
+    }
+    expect(inOrder).toBeGreaterThanOrEqual(EARLY_TURNS_PER_SECOND);
+    expect(inOrder).toBeLessThan(10 * COMMAND_BURST);
   });
 
   it('/who lists at most 50 people, then says how many more', async () => {
