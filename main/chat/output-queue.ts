@@ -32,6 +32,16 @@ interface LoggedTurn {
 const PART_FIELDS = 4;
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * Bytes for one busy connection alone (a command's answer, a newcomer's catch-up), each to go
+ * out after the turns up to `after[i]` it was handed when it was written.
+ */
+interface OwnOutput {
+  readonly after: number[];
+  readonly bytes: Buffer[];
+  total: number;
+}
+
 type HandleWithQueue = { writeQueueSize?: unknown };
 
 /** Bytes handed to `socket` that the kernel has not taken yet (libuv's queue), if Node says. */
@@ -70,6 +80,7 @@ export class OutputQueue implements TurnSink<Connection> {
   private lf: Buffer = EMPTY;
   private crlf: Buffer | null = null;
   private floorStale = false;
+  private readonly own = new Map<Connection, OwnOutput>();
 
   /** `onBusyChange(connection, busy)`: a connection became busy, or flows again. */
   constructor(private readonly onBusyChange: (connection: Connection, busy: boolean) => void) {}
@@ -130,11 +141,32 @@ export class OutputQueue implements TurnSink<Connection> {
 
   // ---- per connection ---------------------------------------------------------------------
 
+  /**
+   * `bytes` for `connection` alone, after every turn it was handed so far: written at once
+   * while it flows, kept (and counted in its unsent bytes, so the output budget judges it
+   * like any output) while it is busy.
+   */
+  writeOwn(connection: Connection, bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    if (connection.output !== null) {
+      let own = this.own.get(connection);
+      if (own === undefined) this.own.set(connection, (own = { after: [], bytes: [], total: 0 }));
+      own.after.push(this.epoch);
+      own.bytes.push(bytes);
+      own.total += bytes.length;
+      return;
+    }
+    const socket = connection.socket;
+    socket.write(bytes);
+    if (socket.writableLength > 0) this.becomeBusy(connection, bytes.length);
+  }
+
   /** Bytes `connection` has been given but its peer has not taken yet (0 while flowing). */
   unsentBytes(connection: Connection): number {
     const output = connection.output;
     if (output === null) return 0;
-    return unsentInHandle(connection.socket) + this.backlogBytes(connection, output);
+    const own = this.own.get(connection)?.total ?? 0;
+    return unsentInHandle(connection.socket) + this.backlogBytes(connection, output) + own;
   }
 
   /**
@@ -148,6 +180,7 @@ export class OutputQueue implements TurnSink<Connection> {
 
   /** The connection is gone: it holds no turns any more. */
   remove(connection: Connection): void {
+    this.own.delete(connection);
     if (connection.output === null) return;
     connection.output = null;
     this.busy.delete(connection);
@@ -156,6 +189,7 @@ export class OutputQueue implements TurnSink<Connection> {
   }
 
   close(): void {
+    this.own.clear();
     for (const connection of this.busy) connection.output = null;
     this.busy.clear();
     this.trim();
@@ -184,12 +218,19 @@ export class OutputQueue implements TurnSink<Connection> {
     const first = this.indexOfEpoch(output.backlogFrom);
     const parts = output.parts;
     output.parts = null;
+    const own = this.own.get(connection);
+    this.own.delete(connection);
     let sent = 0;
-    if (first < this.log.length && !socket.destroyed) {
+    if ((first < this.log.length || own !== undefined) && !socket.destroyed) {
       let part = 0;
+      let mine = 0;
       socket.cork();
       for (let i = first; i < this.log.length; i++) {
         const turn = this.log[i]!;
+        for (; own !== undefined && mine < own.bytes.length && own.after[mine]! < turn.epoch; mine++) {
+          socket.write(own.bytes[mine]!);
+          sent += own.bytes[mine]!.length;
+        }
         const bytes = connection.crlf && turn.crlf ? turn.crlf : turn.lf;
         while (parts && part < parts.length && parts[part]! < turn.epoch) part += PART_FIELDS;
         if (parts && part < parts.length && parts[part] === turn.epoch) {
@@ -198,6 +239,10 @@ export class OutputQueue implements TurnSink<Connection> {
           socket.write(bytes);
           sent += bytes.length;
         }
+      }
+      for (; own !== undefined && mine < own.bytes.length; mine++) {
+        socket.write(own.bytes[mine]!);
+        sent += own.bytes[mine]!.length;
       }
       socket.uncork();
     }

@@ -10,7 +10,10 @@
  *  - address-limits.ts, peer-scope.ts, common/token-bucket.ts: who may join, how many per address,
  *    how fast one may talk;
  *  - descriptor-watch.ts: telling the operator that descriptors ran out;
- *  - sequencer.ts: the hook that lets something else (a cluster) own the room's order.
+ *  - sequencer.ts: the hook that lets something else (a cluster) own the room's order;
+ *  - room-commands.ts, names.ts, replay.ts, server-lines.ts: commands, names, the topic and
+ *    catch-up (the `Tincan: ` lines a newcomer and a command's sender get for themselves go
+ *    through the output queue like everything else, after the turn they were asked in).
  *
  * With a sequencer, what local clients do goes to it instead of into the turn, and the
  * room's events come back from it in the one order every node shows (`SequencedRoom`
@@ -46,6 +49,10 @@ import { AttachedNetworks, peerAllowed, type PeerScope } from './peer-scope';
 import { CONNECTED_BYTES, DISCONNECTED_BYTES, formatPeer, prefixFor, quoteNoticeLookalike } from './protocol';
 import type { RoomSequencer, SequencedRoom } from './sequencer';
 import { TurnDelivery } from './turn-delivery';
+import { cleanTopic } from '../common/person-name';
+import { RoomCommands } from './room-commands';
+import { DEFAULT_REPLAY_MAX_BYTES, MAX_REPLAY_LINES, ReplayLog } from './replay';
+import { TOPIC_CLEARED_LINE, topicLine } from './server-lines';
 import type {
   ChatServerEvents,
   ChatServerOptions,
@@ -71,6 +78,13 @@ const LISTEN_BACKLOG = 4096;
 /** At most this many peers are remembered as trusted before they connect. */
 const MAX_TRUSTED_PEERS = 8;
 const NO_PREFIX = Buffer.alloc(0);
+const SLASH = 0x2f;
+/**
+ * Turns a second the room may end early to keep a command's answer before its asker's next
+ * line: each costs a write to everyone, so many askers must not multiply the room's writes.
+ * Past it, an answer goes out at the end of the turn (after the asker's next lines).
+ */
+export const EARLY_TURNS_PER_SECOND = 50;
 
 const REFUSALS: Record<RefusalReason, Buffer> = {
   full: Buffer.from('Tincan: this room is full, try again later.\n'),
@@ -188,6 +202,17 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private flushScheduled = false;
   private nextId = 1;
   private descriptors: DescriptorWatch | null = null;
+  /** Null with `commands: false`: every line is chat. */
+  private readonly commands: RoomCommands<Connection> | null;
+  /** Null without `replayLines`. */
+  private readonly replay: ReplayLog | null;
+  private topicText = '';
+  /** Lines for one connection alone, written after the turn they were asked in. */
+  private ownLines: Array<{ connection: Connection; lines: string[] }> = [];
+  /** Those waiting for lines in ownLines. */
+  private readonly answerPending = new Set<Connection>();
+  /** Turns ended early so an answer goes before its asker's next line (answerFirst). */
+  private readonly earlyTurns = new TokenBucket(EARLY_TURNS_PER_SECOND, EARLY_TURNS_PER_SECOND, performance.now());
   private readonly counters: ServerStats = {
     clientsNow: 0,
     totalJoined: 0,
@@ -241,7 +266,31 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       close: (connection) => this.drop(connection, connection.hadError ? 'reset' : 'left'),
     });
     this.sequencer = options.sequencer ?? null;
+    this.commands = options.commands === false ? null : new RoomCommands<Connection>({
+      people: (limit) => {
+        const everyone = this.everyone().filter((connection) => connection.phase === Phase.Announced);
+        everyone.sort((a, b) => a.id - b.id);
+        return { listed: everyone.slice(0, limit), total: everyone.length };
+      },
+      reply: (connection, lines) => this.tellOne(connection, lines),
+      tellRoom: (from, line) => {
+        this.answerFirst(from);
+        this.sayToRoom(NO_PREFIX, Buffer.from(line, 'utf8'));
+      },
+      renamed: (connection, name) => this.emitSafely('name', connection.info(), name),
+    }, this.sequencer === null); // names are unique per room, which one node of a cluster is not
+    const replayLines = nonNegativeInteger('replayLines', options.replayLines, 0);
+    if (replayLines > MAX_REPLAY_LINES) throw new RangeError(`replayLines must be at most ${MAX_REPLAY_LINES} (got ${replayLines})`);
+    const replayMaxBytes = positiveInteger('replayMaxBytes', options.replayMaxBytes, DEFAULT_REPLAY_MAX_BYTES, 1024);
+    this.replay = replayLines > 0 ? new ReplayLog(replayLines, replayMaxBytes) : null;
+    if (options.topic !== undefined) this.topicText = ChatServer.checkedTopic(options.topic);
     this.sequencer?.attach(this.sequencedRoom());
+  }
+
+  private static checkedTopic(raw: string): string {
+    const topic = cleanTopic(raw);
+    if (!topic.ok) throw new RangeError(`Topic refused: ${topic.reason}.`);
+    return topic.text;
   }
 
   // ---- public surface ------------------------------------------------------------------
@@ -307,6 +356,28 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
     if (this.trustedPeers.size >= MAX_TRUSTED_PEERS) this.trustedPeers.delete(this.trustedPeers.values().next().value!);
     this.trustedPeers.add(peer);
+  }
+
+  /** The room's topic, cleaned ('' for none). */
+  get topic(): string {
+    return this.topicText;
+  }
+
+  /**
+   * Sets the room's topic (cleaned like a name; '' clears it). Everyone in the room is told
+   * when it changes, and newcomers get it when they arrive. Throws a RangeError saying why
+   * when it is too long.
+   */
+  setTopic(raw: string): void {
+    const topic = ChatServer.checkedTopic(raw);
+    if (topic === this.topicText) return;
+    this.topicText = topic;
+    this.sayToRoom(NO_PREFIX, Buffer.from(topic === '' ? TOPIC_CLEARED_LINE : topicLine(topic), 'utf8'));
+  }
+
+  /** The name a client took with `/name`, or null. */
+  nameOf(clientId: number): string | null {
+    return this.commands?.names.nameOf(clientId) ?? null;
   }
 
   /**
@@ -392,6 +463,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       connection.index = this.connections.length;
       this.connections.push(connection);
       this.delivery.arrive(connection);
+      this.greet(connection);
     }
     const open = this.connectionCount();
     if (this.descriptors?.taken(open)) {
@@ -404,6 +476,40 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     connection.attach(this.handlers);
     if (this.sequencerHoldsIntake) this.hold(connection);
     this.admission.add(connection);
+  }
+
+  // A newcomer starts hearing the room: before anything live, the topic and the catch-up.
+  private greet(connection: Connection): void {
+    const topic = this.topicText === '' ? null : Buffer.from(`${topicLine(this.topicText)}\n`, 'utf8');
+    const catchUp = this.replay?.catchUpBytes() ?? null;
+    if (topic !== null) this.queue.writeOwn(connection, topic);
+    if (catchUp !== null) this.queue.writeOwn(connection, catchUp);
+  }
+
+  // Lines for `connection` alone, after the turn they were asked in (so after its own lines before them).
+  private tellOne(connection: Connection, lines: string[]): void {
+    this.ownLines.push({ connection, lines });
+    this.answerPending.add(connection);
+    this.scheduleFlush();
+  }
+
+  // `connection` is about to say something while an answer to it is pending: the answer must
+  // reach it first, so the turn ends here (rate-bound room-wide: see EARLY_TURNS_PER_SECOND).
+  private answerFirst(connection: Connection): void {
+    if (!this.answerPending.has(connection) || !this.earlyTurns.take(performance.now())) return;
+    this.deliverTurn();
+    this.writeOwnLines();
+  }
+
+  private writeOwnLines(): void {
+    const pending = this.ownLines;
+    this.ownLines = [];
+    this.answerPending.clear();
+    for (const { connection, lines } of pending) {
+      if (connection.phase === Phase.Closed) continue;
+      const end = connection.crlf ? '\r\n' : '\n';
+      this.queue.writeOwn(connection, Buffer.from(lines.join(end) + end, 'utf8'));
+    }
   }
 
   /** Connections open here: those hearing the room and those waiting for their join to come back. */
@@ -518,16 +624,29 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   // One line from a client; false asks its decoder to stop (it is over its line rate).
   private relay(connection: Connection, line: Buffer): boolean {
+    // A turn ended early (answerFirst) may have cut it as too slow while its input was decoded.
+    if (connection.phase === Phase.Closed) return false;
+    // Only a line starting with `/` may be a command: chat does not even read the clocks.
+    if (line[0] === SLASH && this.commands?.handle(connection, line, performance.now(), Date.now())) {
+      return this.spendLine(connection);
+    }
     connection.linesSent++;
     this.counters.linesRelayed++;
     const text = quoteNoticeLookalike(line) ?? line;
     if (this.sequencer) {
       this.sequencer.line(connection.id, text);
     } else {
+      if (this.answerPending.size > 0) this.answerFirst(connection);
       this.delivery.say(connection.prefix, text);
+      this.replay?.record(connection.prefix, text, Date.now());
       this.scheduleFlush();
     }
     if (this.listenerCount('message') > 0) this.emitSafely('message', connection.info(), text.toString('utf8'));
+    return this.spendLine(connection);
+  }
+
+  // A line (chat or command) counts against its sender's line rate; false: stop reading it for now.
+  private spendLine(connection: Connection): boolean {
     const bucket = connection.talker!.lines;
     if (bucket === null || bucket.spend(performance.now())) return true;
     this.pause(connection, 'line-rate');
@@ -659,6 +778,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.removeFromRoom(connection);
     this.descriptors?.released(this.connectionCount());
     this.forget(connection);
+    this.commands?.left(connection.id);
     if (connection.rejected && wasPending) return; // never announced, never mentioned
     if (wasPending) {
       // It left before we announced it: announce both, so everyone sees a consistent pair.
@@ -741,6 +861,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.flushScheduled = false;
     const started = performance.now();
     if (this.deliverTurn()) this.admission.backOff(started, performance.now());
+    if (this.ownLines.length > 0) this.writeOwnLines();
     if (this.leaving.length > 0) this.finishLeaving();
     if (this.turnSenders.length > 0) this.newTurnShares();
   };
@@ -810,6 +931,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     connection.index = this.connections.length;
     this.connections.push(connection);
     this.delivery.arrive(connection);
+    this.greet(connection);
   }
 
   private deliverLine(prefix: Buffer, text: Buffer): void {
@@ -817,7 +939,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     // whatever wrote it (another node, anything with access to the sequencer) is not trusted.
     this.sequencedPrefix = prefix;
     const decoder = (this.sequencedLines ??= new LineDecoder(this.maxLineBytes, (line) => {
-      this.sayToRoom(this.sequencedPrefix, quoteNoticeLookalike(line) ?? line);
+      const text = quoteNoticeLookalike(line) ?? line;
+      this.sayToRoom(this.sequencedPrefix, text);
+      this.replay?.record(this.sequencedPrefix, text, Date.now());
     }));
     decoder.push(text);
     decoder.end();
@@ -855,6 +979,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       endLingering(socket);
       if (announced) this.emitSafely('leave', connection.info(), 'server-closed');
     }
+    this.commands?.clear();
     this.descriptors?.released(this.connectionCount());
   }
 
@@ -883,6 +1008,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       if (announced) this.emitSafely('leave', connection.info(), 'server-closed');
     }
     this.queue.close();
+    this.commands?.clear();
+    this.ownLines = [];
+    this.answerPending.clear();
     for (const socket of sockets) {
       if (socket.isPaused()) socket.resume();
       socket.end();

@@ -49,6 +49,18 @@ export interface ChatServerOptions {
    * sequencer.ts. Without one the server orders the room itself.
    */
   sequencer?: RoomSequencer;
+  /**
+   * Whether `/name`, `/who` and `/help` are answered by the server (default true); false
+   * relays every line, commands included, as chat. With a sequencer `/name` is refused
+   * (a node cannot keep names unique across the cluster).
+   */
+  commands?: boolean;
+  /** The room's topic, told to every newcomer (at most 200 characters, cleaned like a name). */
+  topic?: string;
+  /** Chat lines a newcomer is shown before anything live (0, the default: none; at most 1000). */
+  replayLines?: number;
+  /** At most this many bytes of those lines (the oldest go first). Default 64 KiB. */
+  replayMaxBytes?: number;
 }
 
 export interface ListenOptions {
@@ -102,6 +114,8 @@ export interface ChatServerEvents {
   join: [client: ClientInfo];
   leave: [client: ClientInfo, reason: LeaveReason];
   message: [client: ClientInfo, text: string];
+  /** A client took, changed (`name`) or dropped (null) its name with `/name`. */
+  name: [client: ClientInfo, name: string | null];
   /** A connection was turned away (`peer` as the protocol prints it); it was never in the room. */
   refused: [peer: string, reason: RefusalReason];
   /** A client's reading was paused or resumed. */

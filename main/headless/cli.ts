@@ -16,6 +16,8 @@ import { DEFAULT_MAX_LINE_BYTES } from '../chat/line-decoder';
 import { ChatServer, DEFAULT_MAX_CLIENT_OUTPUT_BYTES } from '../chat/server';
 import type { FlowReason, RefusalReason } from '../chat/types';
 import { formatHost } from '../common/address';
+import { cleanTopic } from '../common/person-name';
+import { DEFAULT_REPLAY_MAX_BYTES, MAX_REPLAY_LINES } from '../chat/replay';
 import { DEFAULT_PORT } from '../common/constants';
 import {
   ClusterOptionError,
@@ -76,6 +78,13 @@ Options:
                          CGNAT, link-local and unique local addresses, and any subnet
                          one of this computer's interfaces is on)
       --log-messages     also log what people say (default: only joins, leaves and errors)
+      --no-commands      relay every line as chat, /name, /who and /help included
+                         (by default the server answers those to whoever sends them)
+      --topic TEXT       the room's topic, told to everyone who joins (at most 200 characters)
+      --replay N         show a newcomer the last N chat lines before anything live
+                         (default 0: none; at most ${MAX_REPLAY_LINES})
+      --replay-bytes BYTES
+                         at most this many bytes of them (default ${DEFAULT_REPLAY_MAX_BYTES})
   -n, --name NAME        the room's name in others' "Rooms on your network" list
                          (default: "<user>'s room on <hostname>"; at most 63 bytes)
       --no-announce      do not announce the room on the network (by default a room
@@ -140,6 +149,12 @@ export interface ServerCliOptions {
   maxRate: number;
   allowAnyAddress: boolean;
   logMessages: boolean;
+  /** `/name`, `/who` and `/help` are answered (false: relayed as chat). */
+  commands: boolean;
+  /** Cleaned; '' for none. */
+  topic: string;
+  replayLines: number;
+  replayMaxBytes: number;
   /** The room's name as announced; undefined: the default name. */
   name: string | undefined;
   announce: boolean;
@@ -179,6 +194,10 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Se
         'max-rate': { type: 'string' },
         'allow-any-address': { type: 'boolean' },
         'log-messages': { type: 'boolean' },
+        'no-commands': { type: 'boolean' },
+        topic: { type: 'string' },
+        replay: { type: 'string' },
+        'replay-bytes': { type: 'string' },
         name: { type: 'string', short: 'n' },
         'no-announce': { type: 'boolean' },
         'announce-on': { type: 'string' },
@@ -204,6 +223,8 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Se
     if (!checked.ok) throw new UsageError(`--name: ${checked.error}`);
     name = checked.name;
   }
+  const topic = cleanTopic(values.topic ?? '');
+  if (!topic.ok) throw new UsageError(`--topic: ${topic.reason}.`);
   let announceOn: string[] | undefined;
   if (values['announce-on'] !== undefined) {
     announceOn = values['announce-on'].split(',').map((part) => part.trim()).filter((part) => part.length > 0);
@@ -225,6 +246,10 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Se
     maxRate: integerOption('max-rate', values['max-rate'], 0, 1, 1_000_000),
     allowAnyAddress: values['allow-any-address'] ?? false,
     logMessages: values['log-messages'] ?? false,
+    commands: !(values['no-commands'] ?? false),
+    topic: topic.text,
+    replayLines: integerOption('replay', values.replay, 0, 0, MAX_REPLAY_LINES),
+    replayMaxBytes: integerOption('replay-bytes', values['replay-bytes'], DEFAULT_REPLAY_MAX_BYTES, 1024, 16 * 1024 * 1024),
     name,
     announce: !(values['no-announce'] ?? false),
     announceOn,
@@ -413,6 +438,10 @@ export async function runServerCli(
     maxLinesPerSecond: options.maxRate,
     lineBurst: Math.max(1, options.maxRate * RATE_BURST_FACTOR),
     allowPeers: options.allowAnyAddress ? 'any' : 'local-networks',
+    commands: options.commands,
+    topic: options.topic,
+    replayLines: options.replayLines,
+    replayMaxBytes: options.replayMaxBytes,
     ...(cluster ? { sequencer: cluster } : {}),
   });
   const events = new ThrottledLog(log);
@@ -433,6 +462,7 @@ export async function runServerCli(
     if (reason === 'line-rate' && state === 'resumed') return;
     events.line('flow', `${state} ${client.peer} (${FLOW_LOG[reason]})`);
   });
+  server.on('name', (client, name) => events.line('names', name === null ? `unnamed ${client.peer}` : `named  ${client.peer} ${name}`));
   if (options.logMessages) {
     server.on('message', (client, text) => events.line('messages', `said   ${client.peer}: ${text}`));
   }

@@ -1,0 +1,191 @@
+/**
+ * The room's commands, for telnet users and the app alike: `/name NAME`, `/name`, `/who` and
+ * `/help`. A line is a command only when it is one of these words exactly, followed by a
+ * space or nothing; every other line (a path, `/shrug`, ` /who`) is chat. A command is never
+ * relayed: its answer goes to the sender alone, in `Tincan: ` lines, except a change of name,
+ * which the whole room is told (the sender included: that line is its answer too).
+ *
+ * Bounds: every person has a command bucket (a burst, then one a second; past it one warning
+ * until it may again) and a rename bucket (a burst, then a few a minute), both dropped when
+ * the person goes; `/who` lists at most MAX_WHO_LISTED people. Names are in RoomNames.
+ */
+import { TokenBucket } from '../common/token-bucket';
+import { RoomNames, type NameHolder } from './names';
+import {
+  COMMAND_RATE_LINE,
+  HELP_LINES,
+  NAMES_UNAVAILABLE_LINE,
+  NO_NAME_LINE,
+  RENAME_RATE_LINE,
+  nameChangedLine,
+  nameDroppedLine,
+  nameInvalidLine,
+  nameTakenByLine,
+  nameTakenLine,
+  nameUnchangedLine,
+  whoLines,
+  type WhoEntry,
+} from './server-lines';
+
+const SLASH = 0x2f;
+/** Longest command line looked at: `/name ` and a name of 32 characters, with room for marks and spaces. */
+const MAX_COMMAND_BYTES = 1024;
+const COMMAND = /^\/(name|who|help)(?: |$)/;
+
+export const COMMAND_BURST = 10;
+export const COMMANDS_PER_SECOND = 1;
+export const RENAME_BURST = 3;
+export const RENAMES_PER_MINUTE = 3;
+export const MAX_WHO_LISTED = 50;
+
+/** Someone in the room who may send a command. */
+export interface Commander extends NameHolder {
+  readonly connectedAt: number;
+}
+
+/** What the commands need from the room. */
+export interface CommandRoom<P extends Commander> {
+  /** The people in the room, oldest first: the first `limit` of them and how many there are. */
+  people(limit: number): { listed: P[]; total: number };
+  /** Lines for `to` alone. */
+  reply(to: P, lines: string[]): void;
+  /** A line for everyone in the room, because of `from`. */
+  tellRoom(from: P, line: string): void;
+  /** `who` has a new name (null: none). */
+  renamed(who: P, name: string | null): void;
+}
+
+interface Rates {
+  readonly commands: TokenBucket;
+  readonly renames: TokenBucket;
+  /** Told it is over its command rate, and not ready since. */
+  warned: boolean;
+}
+
+/** The command a line is, or null for chat. `line` is a cleaned line without its end. */
+export function commandOf(line: Buffer): { word: 'name' | 'who' | 'help'; argument: string } | null {
+  if (line.length === 0 || line[0] !== SLASH || line.length > MAX_COMMAND_BYTES) return null;
+  const text = line.toString('utf8');
+  const match = COMMAND.exec(text);
+  if (match === null) return null;
+  return { word: match[1] as 'name' | 'who' | 'help', argument: text.slice(match[0].length).trim() };
+}
+
+export class RoomCommands<P extends Commander> {
+  readonly names = new RoomNames();
+  private readonly rates = new Map<number, Rates>();
+
+  constructor(
+    private readonly room: CommandRoom<P>,
+    /**
+     * False on a cluster node, which knows only its own clients: names could not be kept
+     * unique across the room, so `/name` is refused, and `/who` says it lists this server.
+     */
+    private readonly wholeRoom: boolean,
+  ) {}
+
+  /** True when `line` was a command (answered, not to be relayed). `now` is performance.now(). */
+  handle(sender: P, line: Buffer, now: number, wallClock: number): boolean {
+    const command = commandOf(line);
+    if (command === null) return false;
+    const rates = this.ratesOf(sender.id, now);
+    if (!rates.commands.take(now)) {
+      if (!rates.warned) this.room.reply(sender, [COMMAND_RATE_LINE]);
+      rates.warned = true;
+      return true;
+    }
+    rates.warned = false;
+    switch (command.word) {
+      case 'help':
+        this.room.reply(sender, HELP_LINES);
+        break;
+      case 'who':
+        this.who(sender, wallClock);
+        break;
+      case 'name':
+        this.name(sender, command.argument, rates, now);
+        break;
+    }
+    return true;
+  }
+
+  /** `id` left: its name and its buckets go with it (no line: its `(disconnected)` says it). */
+  left(id: number): void {
+    this.names.release(id);
+    this.rates.delete(id);
+  }
+
+  clear(): void {
+    this.names.clear();
+    this.rates.clear();
+  }
+
+  private ratesOf(id: number, now: number): Rates {
+    let rates = this.rates.get(id);
+    if (rates === undefined) {
+      rates = {
+        commands: new TokenBucket(COMMANDS_PER_SECOND, COMMAND_BURST, now),
+        renames: new TokenBucket(RENAMES_PER_MINUTE / 60, RENAME_BURST, now),
+        warned: false,
+      };
+      this.rates.set(id, rates);
+    }
+    return rates;
+  }
+
+  private who(sender: P, wallClock: number): void {
+    const { listed, total } = this.room.people(MAX_WHO_LISTED);
+    const entries: WhoEntry[] = listed.map((person) => ({
+      peer: person.peer,
+      name: this.names.nameOf(person.id),
+      connectedAt: person.connectedAt,
+      you: person.id === sender.id,
+    }));
+    this.room.reply(sender, whoLines(entries, total, wallClock, this.wholeRoom));
+  }
+
+  private name(sender: P, argument: string, rates: Rates, now: number): void {
+    if (!this.wholeRoom) {
+      this.room.reply(sender, [NAMES_UNAVAILABLE_LINE]);
+      return;
+    }
+    if (argument === '') {
+      if (this.names.nameOf(sender.id) === null) {
+        this.room.reply(sender, [NO_NAME_LINE]);
+        return;
+      }
+      if (!rates.renames.take(now)) {
+        this.room.reply(sender, [RENAME_RATE_LINE]);
+        return;
+      }
+      const old = this.names.release(sender.id)!;
+      this.room.tellRoom(sender, nameDroppedLine(sender.peer, old));
+      this.room.renamed(sender, null);
+      return;
+    }
+    const result = this.names.check(sender, argument);
+    switch (result.kind) {
+      case 'invalid':
+        this.room.reply(sender, [nameInvalidLine(result.reason)]);
+        return;
+      case 'in-use':
+        this.room.reply(sender, [nameTakenByLine(result.name, result.holder, result.holderPeer)]);
+        return;
+      case 'unchanged':
+        this.room.reply(sender, [nameUnchangedLine(result.name)]);
+        return;
+      case 'taken':
+      case 'changed':
+        if (!rates.renames.take(now)) {
+          this.room.reply(sender, [RENAME_RATE_LINE]);
+          return;
+        }
+        this.names.assign(sender, result.name);
+        this.room.tellRoom(sender, result.kind === 'taken'
+          ? nameTakenLine(sender.peer, result.name)
+          : nameChangedLine(sender.peer, result.from, result.name));
+        this.room.renamed(sender, result.name);
+        return;
+    }
+  }
+}
