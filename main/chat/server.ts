@@ -228,6 +228,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.allowPeers = allowPeers;
     this.attachedNetworks = allowPeers === 'local-networks' ? new AttachedNetworks(options.interfaces) : null;
 
+    if (options.tls && admitDelayMs === 0) {
+      // The silence before a first byte is what tells a quiet plain client from a TLS one.
+      throw new RangeError('admitDelayMs must be ≥ 1 with tls (got 0)');
+    }
     this.tls = options.tls ? new TlsAcceptor(options.tls) : null;
     this.admission = new AdmissionQueue(admitDelayMs, (connection) => this.admitSilent(connection));
     this.limits = new AddressLimits(maxPerAddress, joinsPerMinute);
