@@ -82,7 +82,8 @@ Options:
                          one of this computer's interfaces is on)
       --log-messages     also log what people say (default: only joins, leaves and errors)
       --state-dir DIR    where the room's TLS key and certificate are kept (made on first
-                         use, the key readable by you only; default ${defaultStateDirText()})
+                         use, the key readable by you only; default:
+                         ${defaultStateDirText()})
       --tls-cert FILE --tls-key FILE
                          use this certificate and private key (PEM) instead
       --no-tls           plain text only (a TLS handshake is closed as not a chat client)

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tlsRequiredNotice } from '../../main/chat/tls-transport';
+import { defaultStateDir, parseServerArgs } from '../../main/headless/cli';
 import { spawnServer, type ServerProcess } from '../support/headless-server';
 import { RawClient, frame } from '../support/raw-client';
 import { spawnTerminal, type TerminalClient } from '../support/terminal';
@@ -161,5 +162,25 @@ describe('tincan-server with TLS (the default)', () => {
     await tlsClient.waitForClose();
     expect(server.stderr()).not.toContain('fingerprint');
     expect(fs.existsSync(stateDir)).toBe(false);
+  });
+});
+
+describe('tincan-server TLS options', () => {
+  it('TLS is on by default, in the user\'s data folder; contradictions and half pairs are usage errors', () => {
+    const env = { HOME: '/home/ada' };
+    expect(parseServerArgs([], env)!.tls).toEqual({ stateDir: '/home/ada/.config/Tincan', files: null, require: false });
+    expect(parseServerArgs(['--require-tls', '--state-dir', '/srv/tincan'], env)!.tls)
+      .toEqual({ stateDir: '/srv/tincan', files: null, require: true });
+    expect(parseServerArgs(['--tls-cert', '/c.pem', '--tls-key', '/k.pem'], env)!.tls!.files).toEqual({ cert: '/c.pem', key: '/k.pem' });
+    expect(parseServerArgs(['--no-tls'], env)!.tls).toBeNull();
+    expect(() => parseServerArgs(['--no-tls', '--require-tls'], env)).toThrow('--require-tls and --no-tls contradict each other.');
+    expect(() => parseServerArgs(['--tls-key', '/k.pem'], env)).toThrow('--tls-cert and --tls-key go together');
+    expect(() => parseServerArgs(['--state-dir', ' '], env)).toThrow('--state-dir must name a file or folder');
+  });
+
+  it('the default state folder is where the app keeps its data on each system', () => {
+    expect(defaultStateDir({ HOME: '/home/ada', XDG_CONFIG_HOME: '/home/ada/.cfg' }, 'linux')).toBe('/home/ada/.cfg/Tincan');
+    expect(defaultStateDir({ HOME: '/home/ada', XDG_CONFIG_HOME: 'relative' }, 'linux')).toBe('/home/ada/.config/Tincan');
+    expect(defaultStateDir({ HOME: '/Users/ada' }, 'darwin')).toBe('/Users/ada/Library/Application Support/Tincan');
   });
 });
