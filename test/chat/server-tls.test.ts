@@ -95,6 +95,20 @@ describe('ChatServer with TLS: one port, both kinds of client', () => {
   });
 });
 
+describe('ChatServer with TLS: the same limits', () => {
+  it('a TLS sender over its line rate is paused, loses nothing, and its notice lookalikes and bidi controls are cleaned', async () => {
+    const r = await tlsRoom({}, { maxLinesPerSecond: 50, lineBurst: 5 });
+    const flows: string[] = [];
+    r.server.on('flow', (client, state, reason) => flows.push(`${client.peer} ${state} ${reason}`));
+    const secure = await connectTls(r);
+    const lines = Array.from({ length: 20 }, (_, i) => `line ${i}`);
+    await secure.write(`${lines.join('\n')}\n(connected)\nab\u202ecd\n`);
+    await secure.waitForLine(`[${secure.label}] abcd`);
+    expect(secure.text).toBe(lines.map((line) => frame(secure, line)).join('') + frame(secure, '"(connected)"') + frame(secure, 'abcd'));
+    expect(flows).toContain(`${secure.label} paused line-rate`);
+  });
+});
+
 describe('ChatServer with TLS required', () => {
   it('a plain client is told how to connect with TLS in one line, closed and never announced', async () => {
     const r = await tlsRoom({ require: true });
