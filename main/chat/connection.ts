@@ -7,12 +7,13 @@ import type net from 'node:net';
 import { sourceKey } from './address-limits';
 import type { LineDecoder } from './line-decoder';
 import type { TokenBucket } from '../common/token-bucket';
+import { TCP_TRANSPORT, type Transport } from './transport';
 import type { Admittee } from './admission';
 import type { TurnRecipient } from './turn-delivery';
 import type { ClientInfo } from './types';
 
 export const enum Phase {
-  /** Connected and hearing the room, not yet announced (waiting to see it is not HTTP/TLS). */
+  /** Connected and hearing the room, not yet announced (waiting to see what its opening is). */
   Pending,
   Announced,
   Closed,
@@ -94,6 +95,7 @@ const TRUSTED = 16;
 const LIMITED = 32;
 const CRLF = 64;
 const WANTS_CRLF = 128;
+const HANDSHAKING = 256;
 
 export class Connection implements TurnRecipient, Admittee {
   /** Position in the server's list of connections (swap-remove), -1 once removed. */
@@ -114,9 +116,13 @@ export class Connection implements TurnRecipient, Admittee {
   arrivalLine = 0;
   admitAt = 0;
 
+  /** What its bytes travel over (transport.ts); plain TCP until it opens with a TLS handshake. */
+  transport: Transport = TCP_TRANSPORT;
+
   constructor(
     readonly id: number,
-    readonly socket: net.Socket,
+    /** Its byte stream: the accepted socket, or the TLS socket wrapping it. */
+    public socket: net.Socket,
     /** `IP:port` as the protocol prints it. */
     readonly peer: string,
     /** `[IP:port] `, the label in front of everything it says. */
@@ -137,7 +143,7 @@ export class Connection implements TurnRecipient, Admittee {
   set sniffing(on: boolean) {
     this.flag(SNIFFING, on);
   }
-  /** Closed as HTTP/TLS: never announced, never mentioned. */
+  /** Closed before it was a member (HTTP, a failed handshake, plain text in a TLS-only room): never announced, never mentioned. */
   get rejected(): boolean {
     return (this.flags & REJECTED) !== 0;
   }
@@ -150,6 +156,13 @@ export class Connection implements TurnRecipient, Admittee {
   }
   set leaving(on: boolean) {
     this.flag(LEAVING, on);
+  }
+  /** Its TLS handshake is in progress: not announced until it is done. */
+  get handshaking(): boolean {
+    return (this.flags & HANDSHAKING) !== 0;
+  }
+  set handshaking(on: boolean) {
+    this.flag(HANDSHAKING, on);
   }
   get hadError(): boolean {
     return (this.flags & HAD_ERROR) !== 0;
@@ -210,8 +223,25 @@ export class Connection implements TurnRecipient, Admittee {
     socket.on('close', handlers.close);
   }
 
+  /** Stops listening to its socket (it is handed to another transport). */
+  detach(handlers: SocketHandlers): void {
+    const socket = this.socket;
+    socket.off('data', handlers.data);
+    socket.off('end', handlers.end);
+    socket.off('error', handlers.error);
+    socket.off('close', handlers.close);
+    delete (socket as TaggedSocket)[CONNECTION];
+  }
+
+  /** From now on its bytes travel over `socket` (which wraps the old one). */
+  switchTo(socket: net.Socket, transport: Transport): void {
+    this.socket = socket;
+    this.transport = transport;
+    (socket as TaggedSocket)[CONNECTION] = this;
+  }
+
   get awaitingAdmission(): boolean {
-    return this.phase === Phase.Pending;
+    return this.phase === Phase.Pending && !this.handshaking;
   }
 
   info(): ClientInfo {

@@ -1,7 +1,9 @@
 /**
  * Recognises connections that are not chat clients from their first bytes: a web browser
- * (an HTTP request line) or a TLS client (a handshake record). Without this, anyone who can
- * make a browser open `http://HOST:60003/` could post the request into the room.
+ * (an HTTP request line, in clear or as the first bytes inside TLS) or, on a server without a
+ * certificate, a TLS client (a handshake record). Without this, anyone who can make a browser
+ * open `http://HOST:60003/` could post the request into the room. A server with a
+ * certificate takes a first byte of 0x16 as TLS before asking this (transport.ts).
  */
 
 export type Opening = 'chat' | 'http' | 'tls' | 'undecided';

@@ -9,11 +9,12 @@
  *  - a busy client costs nothing per turn: no write, no queued chunk, no Buffer view;
  *  - memory is real memory: a turn's Buffer is counted once however many clients still need
  *    it (the log holds the turns from the oldest one any busy client has not finished);
- *  - progress is measured in bytes the kernel actually took: Node hands a socket one write
- *    request at a time, and the handle's `writeQueueSize` (libuv's count, updated on every
- *    partial write) says how much of it is still waiting. `writableLength` would only move
- *    when a whole request completed, so a slow reader would look as stuck as one that
- *    never reads.
+ *  - progress is measured in bytes the kernel actually took, as the connection's transport
+ *    counts them (transport.ts): `writableLength` would only move when a whole request
+ *    completed, so a slow reader would look as stuck as one that never reads.
+ * A connection can also be *held* from the start (`hold`): busy before any write, its turns
+ * kept until `release`, so nothing is written to a socket before its first bytes have said
+ * which transport it speaks.
  */
 import type net from 'node:net';
 import type { Backlog, Connection } from './connection';
@@ -40,15 +41,6 @@ interface OwnOutput {
   readonly after: number[];
   readonly bytes: Buffer[];
   total: number;
-}
-
-type HandleWithQueue = { writeQueueSize?: unknown };
-
-/** Bytes handed to `socket` that the kernel has not taken yet (libuv's queue), if Node says. */
-function unsentInHandle(socket: net.Socket): number {
-  const handle = (socket as unknown as { _handle?: HandleWithQueue | null })._handle;
-  const size = handle?.writeQueueSize;
-  return typeof size === 'number' ? size : socket.writableLength;
 }
 
 /**
@@ -106,6 +98,7 @@ export class OutputQueue implements TurnSink<Connection> {
       return;
     }
     const socket = connection.socket;
+    if (connection.transport.encrypted) connection.transport.settled(socket);
     let sent: number;
     if (whole) {
       socket.write(bytes);
@@ -157,6 +150,7 @@ export class OutputQueue implements TurnSink<Connection> {
       return;
     }
     const socket = connection.socket;
+    if (connection.transport.encrypted) connection.transport.settled(socket);
     socket.write(bytes);
     if (socket.writableLength > 0) this.becomeBusy(connection, bytes.length);
   }
@@ -166,7 +160,7 @@ export class OutputQueue implements TurnSink<Connection> {
     const output = connection.output;
     if (output === null) return 0;
     const own = this.own.get(connection)?.total ?? 0;
-    return unsentInHandle(connection.socket) + this.backlogBytes(connection, output) + own;
+    return connection.transport.unsentBytes(connection.socket) + this.backlogBytes(connection, output) + own;
   }
 
   /**
@@ -175,7 +169,23 @@ export class OutputQueue implements TurnSink<Connection> {
    */
   takenBytes(connection: Connection): number {
     const output = connection.output;
-    return output === null ? 0 : output.dispatched - unsentInHandle(connection.socket);
+    return output === null ? 0 : output.dispatched - connection.transport.unsentBytes(connection.socket);
+  }
+
+  /**
+   * Keeps every turn from now on for `connection` (which has had no output yet) until
+   * `release`: it is busy, with nothing written.
+   */
+  hold(connection: Connection): void {
+    if (connection.output !== null) return;
+    connection.output = { dispatched: 0, inflightFrom: this.epoch + 1, backlogFrom: this.epoch + 1, parts: null };
+    this.busy.add(connection);
+    this.onBusyChange(connection, true);
+  }
+
+  /** Writes what `hold` kept to the connection's socket (its socket now), and lets it flow. */
+  release(connection: Connection): void {
+    if (connection.output !== null && connection.output.dispatched === 0) this.drained(connection);
   }
 
   /** The connection is gone: it holds no turns any more. */
@@ -222,6 +232,7 @@ export class OutputQueue implements TurnSink<Connection> {
     this.own.delete(connection);
     let sent = 0;
     if ((first < this.log.length || own !== undefined) && !socket.destroyed) {
+      connection.transport.settled(socket);
       let part = 0;
       let mine = 0;
       socket.cork();

@@ -28,13 +28,18 @@
  *    memory is counted once per shared turn and bounded (output-budget.ts);
  *  - a sender over its line rate is not read until it may talk again: TCP pushes back on it,
  *    and nothing it said is dropped;
- *  - HTTP and TLS openings are closed at once and never announced (opening-sniffer.ts);
+ *  - HTTP openings are closed at once and never announced (opening-sniffer.ts); so are TLS
+ *    openings when the server has no certificate. With one (`tls`), a connection whose first
+ *    byte is a TLS handshake record is wrapped in TLS (tls-transport.ts, behind the transport
+ *    seam of transport.ts) and is a member like any other once its handshake is done; until
+ *    a connection's first byte says which it speaks, its output is held, not written;
  *  - connections over a limit are told why in one line and closed, never announced;
  *  - accept errors (out of file descriptors) are counted and reported, never fatal.
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import type tls from 'node:tls';
 import { formatHost } from '../common/address';
 import { AddressLimits, isLoopbackSource, sourceKey } from './address-limits';
 import { AdmissionQueue } from './admission';
@@ -48,6 +53,8 @@ import { OutputQueue } from './output-queue';
 import { AttachedNetworks, peerAllowed, type PeerScope } from './peer-scope';
 import { CONNECTED_BYTES, DISCONNECTED_BYTES, formatPeer, prefixFor, quoteNoticeLookalike } from './protocol';
 import type { RoomSequencer, SequencedRoom } from './sequencer';
+import { TlsAcceptor, TlsTransport, tlsRequiredNotice } from './tls-transport';
+import { TCP_TRANSPORT, TLS_HANDSHAKE_BYTE } from './transport';
 import { TurnDelivery } from './turn-delivery';
 import { cleanTopic } from '../common/person-name';
 import { RoomCommands } from './room-commands';
@@ -190,6 +197,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly limits: AddressLimits;
   private readonly limitLoopback: boolean;
   private readonly handlers: SocketHandlers;
+  /** With a certificate: TLS handshakes on the chat port. */
+  private readonly tls: TlsAcceptor | null;
   /** Peers named by trustPeer, until they connect (and while they are connected). */
   private readonly trustedPeers = new Set<string>();
   /** Connections that sent something this turn (their turnBytes is reset at its end). */
@@ -244,7 +253,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.allowPeers = allowPeers;
     this.attachedNetworks = allowPeers === 'local-networks' ? new AttachedNetworks(options.interfaces) : null;
 
-    this.admission = new AdmissionQueue(admitDelayMs, (connection) => this.announce(connection));
+    if (options.tls && admitDelayMs === 0) {
+      // The silence before a first byte is what tells a quiet plain client from a TLS one.
+      throw new RangeError('admitDelayMs must be ≥ 1 with tls (got 0)');
+    }
+    this.tls = options.tls ? new TlsAcceptor(options.tls) : null;
+    this.admission = new AdmissionQueue(admitDelayMs, (connection) => this.admitSilent(connection));
     this.limits = new AddressLimits(maxPerAddress, joinsPerMinute);
     this.limitLoopback = options.limitLoopback ?? true;
     this.queue = new OutputQueue((connection, busy) => {
@@ -456,6 +470,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
     const connection = new Connection(this.nextId++, socket, peer, prefixFor(peer), Date.now());
     connection.limited = limited;
+    // Nothing is written to it, not even its greeting, before its first byte says whether it speaks TLS.
+    if (this.tls) this.queue.hold(connection);
     if (trusted) this.trust(connection);
     if (this.sequencer) {
       this.waiting.set(connection.id, connection); // hears the room once its join comes back
@@ -558,6 +574,14 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private onData(connection: Connection, chunk: Buffer): void {
     if (connection.phase === Phase.Closed || connection.leaving) return;
+    if (this.tls && this.transportUndecided(connection)) {
+      // Its first byte: a TLS handshake record, or plain text.
+      if (chunk[0] === TLS_HANDSHAKE_BYTE) {
+        this.startTls(connection, chunk);
+        return;
+      }
+      if (!this.choosePlain(connection)) return;
+    }
     const talker = (connection.talker ??= this.newTalker(connection));
     this.budget.received(connection, chunk.length);
     if (talker.turnBytes === 0) this.turnSenders.push(connection);
@@ -604,6 +628,76 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     return { decoder, lines, pendingInput: null, endPending: false, turnBytes: 0, recentBytes: 0 };
   }
 
+  // No byte and no silence has said yet whether it speaks TLS or plain text.
+  private transportUndecided(connection: Connection): boolean {
+    return connection.phase === Phase.Pending && connection.sniffing && connection.openingHead === null &&
+      connection.transport === TCP_TRANSPORT;
+  }
+
+  // It speaks plain text: what was held for it goes out. False when the room takes TLS only.
+  private choosePlain(connection: Connection): boolean {
+    if (this.tls?.required) {
+      this.refusePlain(connection);
+      return false;
+    }
+    this.queue.release(connection);
+    return true;
+  }
+
+  // Announced after a silence: a plain connection that never spoke (or a TLS one whose
+  // handshake is done) is a chat client after all.
+  private admitSilent(connection: Connection): void {
+    if (this.tls && this.transportUndecided(connection) && !this.choosePlain(connection)) return;
+    this.announce(connection);
+  }
+
+  // Told how to connect with TLS, closed, never announced.
+  private refusePlain(connection: Connection): void {
+    const socket = connection.socket;
+    this.reject(connection);
+    socket.on('error', ignore);
+    socket.end(tlsRequiredNotice());
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  // Closed before it was a member: never announced, never mentioned.
+  private reject(connection: Connection): void {
+    connection.rejected = true;
+    this.counters.connectionsRejected++;
+    this.drop(connection, 'rejected');
+  }
+
+  // It opened with a TLS handshake: not a member (nor announced) until the handshake is done.
+  private startTls(connection: Connection, head: Buffer): void {
+    const raw = connection.socket;
+    connection.detach(this.handlers);
+    connection.handshaking = true;
+    if (!this.tls!.accept(raw, head, connection.source, (secure) => this.tlsReady(connection, raw, secure))) {
+      connection.handshaking = false;
+      raw.destroy();
+      this.reject(connection);
+    }
+  }
+
+  private tlsReady(connection: Connection, raw: net.Socket, secure: tls.TLSSocket | null): void {
+    connection.handshaking = false;
+    if (connection.phase === Phase.Closed) {
+      secure?.destroy();
+      return;
+    }
+    if (secure === null) {
+      raw.destroy();
+      this.reject(connection);
+      return;
+    }
+    connection.switchTo(secure, new TlsTransport(raw));
+    connection.attach(this.handlers);
+    if (connection.pausedFor !== 0) secure.pause();
+    this.queue.release(connection);
+    // Its plaintext opening is looked at as a plain one's is (HTTPS is not a chat client either).
+    this.admission.add(connection);
+  }
+
   // Returns the bytes to decode once the opening is known to be chat; null while undecided or rejected.
   private sniff(connection: Connection, chunk: Buffer): Buffer | null {
     const head = connection.openingHead ? Buffer.concat([connection.openingHead, chunk]) : chunk;
@@ -615,10 +709,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     connection.sniffing = false;
     connection.openingHead = null;
     if (opening === 'chat') return head;
-    connection.rejected = true;
-    this.counters.connectionsRejected++;
     connection.socket.destroy();
-    this.drop(connection, 'rejected');
+    this.reject(connection);
     return null;
   }
 
@@ -697,6 +789,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     // The peer is done sending; whatever it typed without a newline still counts. It may
     // still be reading, so it gets the rest of this turn (its own last line included).
     // An opening still undecided at the end (say "GE") was chat after all.
+    if (this.tls && this.transportUndecided(connection) && !this.choosePlain(connection)) return;
     const head = connection.sniffing ? connection.openingHead : null;
     connection.sniffing = false;
     connection.openingHead = null;
@@ -986,6 +1079,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   // ---- closing -----------------------------------------------------------------------------
 
   private async shutDown(): Promise<void> {
+    this.tls?.close();
     this.admission.close();
     this.budget.close();
     if (this.rateTimer) clearInterval(this.rateTimer);

@@ -2,6 +2,7 @@
 import type { ClientInfo } from '../common/roster';
 import type { InterfaceTable, PeerScope } from './peer-scope';
 import type { RoomSequencer } from './sequencer';
+import type { TlsServerOptions } from './tls-transport';
 
 export type { PeerScope };
 
@@ -61,6 +62,11 @@ export interface ChatServerOptions {
   replayLines?: number;
   /** At most this many bytes of those lines (the oldest go first). Default 64 KiB. */
   replayMaxBytes?: number;
+  /**
+   * The host's certificate: connections that open with a TLS handshake speak TLS on the same
+   * port (tls-transport.ts). Without it a TLS opening is closed as not a chat client.
+   */
+  tls?: TlsServerOptions;
 }
 
 export interface ListenOptions {
@@ -105,7 +111,10 @@ export interface ServerStats {
    * server never sees; that is reported once per episode as an 'error' event instead.
    */
   connectionsRefused: number;
-  /** Connections that turned out to be HTTP or TLS and were closed unannounced. */
+  /**
+   * Connections closed unannounced before they were members: HTTP, TLS without a certificate,
+   * a TLS handshake that failed, stalled or was over a bound, plain text when TLS is required.
+   */
   connectionsRejected: number;
 }
 

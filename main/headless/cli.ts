@@ -2,16 +2,19 @@
  * The headless server: the same ChatServer under plain Node, for a machine with no desktop.
  *   tincan-server --port 60003 --host 0.0.0.0 --name "Lab 3"
  *   tincan-server --cluster redis://10.0.0.9:6379 --room lobby    (one room across servers)
- * Prints `Listening on HOST:PORT` on stdout once ready; logs joins, leaves and errors to stderr.
+ * Prints `Listening on HOST:PORT` on stdout once ready; logs joins, leaves and errors to stderr,
+ * and the certificate's fingerprint there when TLS is on (the default).
  * A room open to the network is announced on it (LAN discovery) unless --no-announce.
  */
 import net from 'node:net';
 import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { version as APP_VERSION } from '../../package.json';
 import { RoomAnnouncement } from '../app/discovery/announcement';
 import { checkRoomName, systemDefaultRoomName } from '../app/discovery/room-name';
 import { externalAddresses } from '../app/share-addresses';
+import { loadOrCreateHostCertificate, readCertificateFiles, type HostCertificate } from '../chat/host-certificate';
 import { DEFAULT_MAX_LINE_BYTES } from '../chat/line-decoder';
 import { ChatServer, DEFAULT_MAX_CLIENT_OUTPUT_BYTES } from '../chat/server';
 import type { FlowReason, RefusalReason } from '../chat/types';
@@ -52,6 +55,8 @@ export const USAGE = `Usage: tincan-server [options]
 
 Runs a Tincan chat room. Anyone can join with the Tincan app, or with
   telnet HOST PORT   or   nc HOST PORT
+or, encrypted, on the same port:
+  openssl s_client -quiet -connect HOST:PORT   or   ncat --ssl HOST PORT
 
 Options:
   -p, --port N           TCP port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
@@ -85,6 +90,14 @@ Options:
                          (default 0: none; at most ${MAX_REPLAY_LINES})
       --replay-bytes BYTES
                          at most this many bytes of them (default ${DEFAULT_REPLAY_MAX_BYTES})
+      --state-dir DIR    where the room's TLS key and certificate are kept (made on first
+                         use, the key readable by you only; default:
+                         ${defaultStateDirText()})
+      --tls-cert FILE --tls-key FILE
+                         use this certificate and private key (PEM) instead
+      --no-tls           plain text only (a TLS handshake is closed as not a chat client)
+      --require-tls      refuse plain-text connections: they are told how to connect with
+                         TLS and closed, never announced
   -n, --name NAME        the room's name in others' "Rooms on your network" list
                          (default: "<user>'s room on <hostname>"; at most 63 bytes)
       --no-announce      do not announce the room on the network (by default a room
@@ -162,6 +175,55 @@ export interface ServerCliOptions {
   announceOn: string[] | undefined;
   /** Null: a room of its own. */
   cluster: ClusterCliOptions | null;
+  /** Null: --no-tls. */
+  tls: TlsCliOptions | null;
+}
+
+export interface TlsCliOptions {
+  /** Where the made certificate is kept. */
+  stateDir: string;
+  /** The operator's own PEM files, or null for the made certificate. */
+  files: { cert: string; key: string } | null;
+  require: boolean;
+}
+
+/** The user's data folder, as the app's (Electron's userData for "Tincan") is on each system. */
+export function defaultStateDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  const home = env.HOME ?? env.USERPROFILE ?? os.homedir();
+  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Tincan');
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Tincan');
+  const config = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(home, '.config');
+  return path.join(config, 'Tincan');
+}
+
+function defaultStateDirText(): string {
+  return process.platform === 'win32' ? '%APPDATA%\\Tincan'
+    : process.platform === 'darwin' ? '~/Library/Application Support/Tincan' : '$XDG_CONFIG_HOME/Tincan or ~/.config/Tincan';
+}
+
+function tlsOptions(
+  values: { 'state-dir'?: string; 'tls-cert'?: string; 'tls-key'?: string; 'no-tls'?: boolean; 'require-tls'?: boolean },
+  env: NodeJS.ProcessEnv,
+): TlsCliOptions | null {
+  const cert = values['tls-cert'];
+  const key = values['tls-key'];
+  if (values['no-tls']) {
+    for (const name of ['tls-cert', 'tls-key', 'require-tls'] as const) {
+      if (values[name] !== undefined) throw new UsageError(`--${name} and --no-tls contradict each other.`);
+    }
+    return null;
+  }
+  if ((cert === undefined) !== (key === undefined)) throw new UsageError('--tls-cert and --tls-key go together: give both.');
+  for (const [name, value] of [['state-dir', values['state-dir']], ['tls-cert', cert], ['tls-key', key]] as const) {
+    if (value !== undefined && (value.trim() === '' || value.length > 4096 || value.includes('\0'))) {
+      throw new UsageError(`--${name} must name a file or folder (got "${value}").`);
+    }
+  }
+  return {
+    stateDir: path.resolve(values['state-dir'] ?? defaultStateDir(env)),
+    files: cert !== undefined && key !== undefined ? { cert: path.resolve(cert), key: path.resolve(key) } : null,
+    require: values['require-tls'] ?? false,
+  };
 }
 
 function integerOption(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -198,6 +260,11 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Se
         topic: { type: 'string' },
         replay: { type: 'string' },
         'replay-bytes': { type: 'string' },
+        'state-dir': { type: 'string' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'no-tls': { type: 'boolean' },
+        'require-tls': { type: 'boolean' },
         name: { type: 'string', short: 'n' },
         'no-announce': { type: 'boolean' },
         'announce-on': { type: 'string' },
@@ -254,6 +321,7 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Se
     announce: !(values['no-announce'] ?? false),
     announceOn,
     cluster: clusterOptions(values, env),
+    tls: tlsOptions(values, env),
   };
 }
 
@@ -424,6 +492,17 @@ export async function runServerCli(
     return 0;
   }
   const log = (text: string) => io.stderr(`${time()} ${text}\n`);
+  let certificate: HostCertificate | null = null;
+  if (options.tls) {
+    try {
+      certificate = options.tls.files
+        ? readCertificateFiles(options.tls.files.cert, options.tls.files.key)
+        : await loadOrCreateHostCertificate(options.tls.stateDir);
+    } catch (error) {
+      io.stderr(`tincan-server: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
   // Loaded only for a cluster: a room of its own never loads the Redis client.
   const cluster = options.cluster
     ? new (await import('./cluster/cluster-room')).ClusterRoom({ ...options.cluster, maxLineBytes: options.maxLineBytes, log })
@@ -443,6 +522,7 @@ export async function runServerCli(
     replayLines: options.replayLines,
     replayMaxBytes: options.replayMaxBytes,
     ...(cluster ? { sequencer: cluster } : {}),
+    ...(certificate ? { tls: { cert: certificate.cert, key: certificate.key, require: options.tls!.require } } : {}),
   });
   const events = new ThrottledLog(log);
   server.on('join', (client) => events.line('joins', `joined ${client.peer} (${server.stats.clientsNow} connected)`));
@@ -512,6 +592,9 @@ export async function runServerCli(
   }
   const shownHost = options.host ?? '0.0.0.0';
   io.stdout(`Listening on ${formatHost(shownHost)}:${address.port}\n`);
+  if (certificate) {
+    log(`TLS on the same port${options.tls!.require ? ' (required)' : ''}; certificate SHA-256 fingerprint ${certificate.fingerprint}`);
+  }
   if (options.host === undefined || options.host === '0.0.0.0' || options.host === '::') {
     const reachable = externalAddresses(address.port, os.networkInterfaces());
     if (reachable.length > 0) log(`others can join at ${reachable.join(', ')}`);

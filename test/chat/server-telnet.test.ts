@@ -2,12 +2,12 @@
  * Line ends per client: one that shows it speaks telnet (an IAC command, or lines ended in
  * CR LF) reads `\r\n`; everyone else keeps the bare `\n`, byte for byte, on the same server.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { useCleanup } from '../support/cleanup';
 import { frame } from '../support/raw-client';
 import { useRooms } from '../support/room';
-import { Signal, waitUntil } from '../support/wait';
+import { spawnTerminal } from '../support/terminal';
+import { waitUntil } from '../support/wait';
 
 const room = useRooms();
 const defer = useCleanup();
@@ -100,12 +100,12 @@ describe('ChatServer: the real telnet client', () => {
     const plain = await r.join();
     const joins: string[] = [];
     r.server.on('join', (client) => joins.push(client.peer));
-    const telnet = startTelnet(r.port);
-    defer(() => telnet.child.kill('SIGKILL'));
+    const telnet = spawnTerminal('telnet', ['127.0.0.1', String(r.port)]);
+    defer(() => telnet.kill());
     await telnet.waitFor('Connected to 127.0.0.1');
     await waitUntil(() => joins.length === 1, 'telnet to join');
     const label = joins[0]!;
-    telnet.child.stdin.write('hello from telnet\n');
+    telnet.send('hello from telnet\n');
     await plain.waitForLine(`[${label}] hello from telnet`);
     await plain.write('hello telnet\n');
     await telnet.waitFor(`[${plain.label}] hello telnet`);
@@ -113,18 +113,3 @@ describe('ChatServer: the real telnet client', () => {
     expect(plain.text).toBe(frame(label, '(connected)') + frame(label, 'hello from telnet') + frame(plain, 'hello telnet'));
   });
 });
-
-function startTelnet(port: number): { child: ChildProcessWithoutNullStreams; waitFor: (text: string) => Promise<void> } {
-  const child = spawn('telnet', ['127.0.0.1', String(port)], { stdio: 'pipe' });
-  let out = '';
-  const changed = new Signal();
-  child.stdout.setEncoding('latin1').on('data', (text: string) => {
-    out += text;
-    changed.notify();
-  });
-  child.on('exit', () => changed.notify());
-  return {
-    child,
-    waitFor: (text) => changed.until(() => out.includes(text), () => `telnet to show ${JSON.stringify(text)}; it showed ${JSON.stringify(out)}`, undefined, () => (child.exitCode === null ? null : `telnet exited (${child.exitCode})`)),
-  };
-}

@@ -3,6 +3,7 @@
  * receives, exactly, and lets a test wait for what it expects.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import { formatPeer } from '../../main/chat/protocol';
 import { Signal, WAIT_MS } from './wait';
 
@@ -68,6 +69,26 @@ export class RawClient {
       });
       socket.once('error', reject);
       socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(new RawClient(socket));
+      });
+    });
+  }
+
+  /**
+   * The same over TLS (what `openssl s_client` would be), resolved once the handshake is
+   * done; `ca` is the certificate it must present (PEM), otherwise any is accepted.
+   */
+  static connectTls(port: number, host = '127.0.0.1', options: { localAddress?: string; ca?: string } = {}): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = tls.connect({
+        port,
+        host,
+        ...(options.ca === undefined ? { rejectUnauthorized: false } : { ca: options.ca, checkServerIdentity: () => undefined }),
+        ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
+      });
+      socket.once('error', reject);
+      socket.once('secureConnect', () => {
         socket.off('error', reject);
         resolve(new RawClient(socket));
       });
