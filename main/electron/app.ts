@@ -51,8 +51,15 @@ export const HISTORY_FILE_NAME = 'history.sqlite';
 
 export const APP_ID = 'org.tincan.app';
 export const APP_NAME = 'Tincan';
-/** Quitting waits this long at most for the chat to close before it gives up and exits. */
-const SHUTDOWN_TIMEOUT_MS = 3000;
+/** Quitting waits this long at most for the chat to close (everyone told, the port freed). */
+const SESSION_CLOSE_TIMEOUT_MS = 3000;
+/**
+ * Then this long at most for the history to store what is pending; what it could not is
+ * counted, and the next start says how many lines that was.
+ */
+const HISTORY_FLUSH_TIMEOUT_MS = 3000;
+/** The last resort, should closing hang anyway: quit regardless. */
+const SHUTDOWN_TIMEOUT_MS = SESSION_CLOSE_TIMEOUT_MS + HISTORY_FLUSH_TIMEOUT_MS + 2000;
 /** A renderer that dies this many times within RELOAD_WINDOW_MS is not reloaded again. */
 export const MAX_RENDERER_RELOADS = 3;
 const RELOAD_WINDOW_MS = 60_000;
@@ -250,10 +257,14 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
     event.preventDefault();
     shutDown = true;
     logger.info('quitting', {});
-    const closing = session.close().finally(() => {
-      attention?.dispose();
-      return history?.close();
-    });
+    const sessionTimeout = new Promise<void>((resolve) => setTimeout(resolve, SESSION_CLOSE_TIMEOUT_MS).unref());
+    // The history closes after the session (which posts its last lines) or once the session ran out of time.
+    const closing = Promise.race([session.close(), sessionTimeout])
+      .catch(() => undefined)
+      .then(() => {
+        attention?.dispose();
+        return history?.close({ flushTimeoutMs: HISTORY_FLUSH_TIMEOUT_MS });
+      });
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
     void Promise.race([closing, timeout])
       .catch(() => undefined)

@@ -60,9 +60,9 @@ function sent(window: FakeBrowserWindow): BridgeEvent[] {
   return sentEvents(window);
 }
 
-async function hostWithGuest(window: FakeBrowserWindow): Promise<{ port: number; guest: RawClient }> {
+async function hostWithGuest(window: FakeBrowserWindow, name?: string): Promise<{ port: number; guest: RawClient }> {
   const port = await freePort();
-  const hosted = await invoke(window, CHANNELS.host, { port, scope: 'local' });
+  const hosted = await invoke(window, CHANNELS.host, { port, scope: 'local', ...(name === undefined ? {} : { name }) });
   expect(hosted.ok).toBe(true);
   const guest = await RawClient.connect(port);
   await waitUntil(() => sent(window).some((event) => event.type === 'lines' && event.lines.some((line) => line.peer === guest.label)), 'the guest’s join');
@@ -88,9 +88,9 @@ describe('the app with history and attention', () => {
     }
   });
 
-  it('Save transcript… opens the save dialog on the window and writes the chosen file', async () => {
+  it('Save transcript… opens the save dialog on the window, named after the room, and writes the chosen file', async () => {
     const window = await startReady();
-    const { guest, port } = await hostWithGuest(window);
+    const { guest, port } = await hostWithGuest(window, 'Lab: 3/4');
     try {
       await guest.write('for the record\n');
       await waitUntil(() => sent(window).some((event) => event.type === 'lines' && event.lines.some((line) => line.text === 'for the record')), 'the line');
@@ -99,11 +99,13 @@ describe('the app with history and attention', () => {
       electron.dialog.answer = target;
       const saved = await invoke<{ file: string; lines: number }>(window, CHANNELS.saveTranscript);
       expect(saved).toMatchObject({ ok: true, value: { file: target } });
-      expect(fs.readFileSync(target, 'utf8')).toMatch(new RegExp(`\\[${guest.label.replace(/[.[\]]/g, '\\$&')}\\] for the record\\n$`));
+      const written = fs.readFileSync(target, 'utf8');
+      expect(written.split('\n')[0]).toBe(`Tincan transcript of “Lab: 3/4” (127.0.0.1:${port})`);
+      expect(written).toMatch(new RegExp(`\\[${guest.label.replace(/[.[\]]/g, '\\$&')}\\] for the record\\n$`));
       const [owner, options] = electron.dialog.showSaveDialog.mock.calls.at(-1) as [unknown, { defaultPath: string }];
       expect(owner).toBe(window);
       expect(path.dirname(options.defaultPath)).toBe(root);
-      expect(path.basename(options.defaultPath)).toMatch(new RegExp(`^Tincan 127\\.0\\.0\\.1 port ${port} \\d{4}-\\d{2}-\\d{2}\\.txt$`));
+      expect(path.basename(options.defaultPath)).toMatch(/^Tincan Lab- 3-4 \d{4}-\d{2}-\d{2}\.txt$/);
       expect(await invoke(window, CHANNELS.saveTranscript, 'junk')).toMatchObject({ ok: false });
     } finally {
       guest.destroy();

@@ -16,7 +16,7 @@ import type { AppendAck } from './service';
 
 /** What the session needs of the history (HistoryService has it all). */
 export interface HistoryBackend {
-  append(room: RoomAddress, lines: readonly NewHistoryLine[]): Promise<AppendAck>;
+  append(room: RoomAddress, lines: readonly NewHistoryLine[], roomName?: string | null): Promise<AppendAck>;
   lastId(): Promise<Result<number>>;
   pageBefore(room: RoomAddress, beforeId: number | null, limit?: number): Promise<Result<HistoryPage>>;
 }
@@ -40,6 +40,8 @@ interface StoredRange {
 
 interface Visit {
   room: RoomAddress;
+  /** The room's name, when known: stored with its lines. */
+  name: string | null;
   /** The newest id before the visit began. */
   start: Promise<number>;
   ranges: StoredRange[];
@@ -69,12 +71,23 @@ export class RoomRecorder {
     return this.visit?.room ?? null;
   }
 
-  /** The session is now in `room` (call before any of its lines arrive). */
-  enter(room: RoomAddress): void {
+  /** The current room's name, when known. */
+  get roomName(): string | null {
+    return this.visit?.name ?? null;
+  }
+
+  /**
+   * The session is now in `room`, called `name` when known (call before any of its lines
+   * arrive). The same room again only takes the name: a room renamed on the network.
+   */
+  enter(room: RoomAddress, name: string | null = null): void {
     const current = this.visit;
-    if (current !== null && current.room.host === room.host && current.room.port === room.port) return;
+    if (current !== null && current.room.host === room.host && current.room.port === room.port) {
+      current.name = name;
+      return;
+    }
     const start = this.backend.lastId().then((result) => (result.ok ? result.value : 0));
-    this.visit = { room: { ...room }, start, ranges: [], storedSeq: 0, gap: false };
+    this.visit = { room: { ...room }, name, start, ranges: [], storedSeq: 0, gap: false };
   }
 
   leave(): void {
@@ -104,7 +117,7 @@ export class RoomRecorder {
     for (const { visit, lines } of groups) {
       const firstSeq = lines[0]!.seq;
       const lastSeq = lines[lines.length - 1]!.seq;
-      void this.backend.append(visit.room, lines.map(toHistoryLine)).then((ack) => this.stored(visit, firstSeq, lastSeq, lines.length, ack));
+      void this.backend.append(visit.room, lines.map(toHistoryLine), visit.name).then((ack) => this.stored(visit, firstSeq, lastSeq, lines.length, ack));
     }
   }
 
