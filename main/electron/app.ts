@@ -14,7 +14,7 @@ import type { BrowserWindow, IpcMainEvent, IpcMainInvokeEvent } from 'electron';
 import { version as APP_VERSION } from '../../package.json';
 import { EVENTS_CHANNEL } from '../common/ipc-contract';
 import { firewallAdvice } from '../app/discovery/firewall';
-import { HistoryService } from '../app/history/service';
+import { HistoryService, type HistoryServiceOptions } from '../app/history/service';
 import { JsonFileWriter, sweepStaleTempFiles } from '../app/json-file';
 import type { Logger } from '../app/logger';
 import { JsonFilePreferencesStore } from '../app/preferences';
@@ -81,6 +81,8 @@ export interface TincanOptions {
   discovery?: Pick<ChatSessionOptions, 'discovery' | 'firewallCheck'> | null;
   /** The log; default: electron-log into `main.log` in the app's log folder. */
   createLogger?: (logsDirectory: string, packaged: boolean) => Logger;
+  /** How far the history may fall behind (HistoryService's defaults); tests make it small. */
+  historyBacklog?: Pick<HistoryServiceOptions, 'maxPendingBytes' | 'highWaterBytes' | 'lowWaterBytes'>;
 }
 
 export function startTincan(electron: ElectronMain, mainDirectory: string, options: TincanOptions = {}): TincanApp {
@@ -205,7 +207,11 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
     const preferences = new JsonFilePreferencesStore(path.join(userData, 'preferences.json'));
     // History opens with the retention the user chose last time ('session': nothing on disk).
     const loadedPreferences = await preferences.load();
-    history = await HistoryService.open({ file: path.join(userData, HISTORY_FILE_NAME), retention: loadedPreferences.historyRetention });
+    history = await HistoryService.open({
+      file: path.join(userData, HISTORY_FILE_NAME),
+      retention: loadedPreferences.historyRetention,
+      ...options.historyBacklog,
+    });
     const historyStatus = history.status;
     if (!historyStatus.available) logger.warn('history unavailable', { reason: historyStatus.reason });
     attention = new DesktopAttention({
@@ -233,7 +239,8 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
     stopForwarding = chat.onEvents((batch) => {
       const window = mainWindow;
       if (window === null || window.isDestroyed() || window.webContents.isDestroyed()) {
-        // No window to show it (macOS keeps running without one): nothing to wait for.
+        // No window to show it (macOS keeps running without one): nothing to wait for. The
+        // history still holds the socket back when it falls behind (the session's other brake).
         chat.acknowledge(batch.id);
         return;
       }

@@ -4,12 +4,13 @@
  * notification (and its click), the badge, and an orderly close.
  */
 import fs from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CHANNELS, type BridgeEvent, type HistoryView, type Result } from '../../main/common/ipc-contract';
-import { HISTORY_FILE_NAME, startTincan, type ElectronMain } from '../../main/electron/app';
+import { HISTORY_FILE_NAME, startTincan, type ElectronMain, type TincanOptions } from '../../main/electron/app';
 import { RENDERER_URL } from '../../main/electron/app-protocol';
 import { MemoryLogger } from '../support/memory-logger';
 import { freePort } from '../support/ports';
@@ -41,8 +42,8 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function startReady(): Promise<FakeBrowserWindow> {
-  const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, { discovery: null, createLogger: () => new MemoryLogger() });
+async function startReady(options: Omit<TincanOptions, 'discovery'> = {}): Promise<FakeBrowserWindow> {
+  const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, { discovery: null, createLogger: () => new MemoryLogger(), ...options });
   electron.app.ready();
   await tincan.ready;
   const window = FakeBrowserWindow.instances[0];
@@ -110,6 +111,31 @@ describe('the app with history and attention', () => {
     } finally {
       guest.destroy();
     }
+  });
+
+  it('with the window closed (macOS keeps running), a flood is held back for the history, not dropped', async () => {
+    const logger = new MemoryLogger();
+    const window = await startReady({ createLogger: () => logger, historyBacklog: { highWaterBytes: 64 * 1024, lowWaterBytes: 16 * 1024 } });
+    const { guest } = await hostWithGuest(window);
+    try {
+      window.simulateClose();
+      // The server's burst allowance (200 lines) of lines near the 8 KiB limit: 1.6 MB at once.
+      const count = 200;
+      const writing = guest.write(Array.from({ length: count }, (_, index) => `long ${index} ${'z'.repeat(8000)}\n`).join(''));
+      await waitUntil(() => logger.events().includes('history behind'), 'the history to hold the socket back', 15_000);
+      await waitUntil(() => logger.events().includes('history caught up'), 'the history to catch up', 15_000);
+      await writing;
+    } finally {
+      guest.destroy();
+    }
+    electron.app.quit();
+    await waitUntil(() => electron.app.exited, 'the app to exit', 15_000);
+    // What was read before the quit is all on disk, in order, with nothing missing in between.
+    const raw = new DatabaseSync(path.join(root, 'Tincan', HISTORY_FILE_NAME), { readOnly: true });
+    const texts = raw.prepare("SELECT text FROM lines WHERE text LIKE 'long %' ORDER BY id").all().map((row) => String(row.text).split(' ')[1]);
+    raw.close();
+    expect(texts.length).toBeGreaterThan(0);
+    expect(texts).toEqual(Array.from({ length: texts.length }, (_, index) => String(index)));
   });
 
   it('in the background: badge, a notification, and its click brings the window up at the message', async () => {
