@@ -50,12 +50,16 @@ const DEFAULT_MAX_MEMORY_LINES = 200_000;
 const DEFAULT_MAX_DATABASE_BYTES = 4 * 1024 ** 3;
 const DEFAULT_MAX_MEMORY_BYTES = 256 * 1024 ** 2;
 /**
- * Past this share of the size cap an append first deletes the oldest lines, down to
- * TRIM_TARGET of it (with room for the batch): a tenth of the cap is the headroom that keeps
- * SQLITE_FULL from being reached at all in ordinary use.
+ * Past this share of the size cap an append first deletes the oldest lines, as many as it
+ * adds and TRIM_STEP more: a tenth of the cap is the headroom that keeps SQLITE_FULL from
+ * being reached at all in ordinary use, and trimming a little at a time keeps any one append
+ * short (deleting a line costs about what storing it did: its words leave the search index).
  */
 const TRIM_START = 0.9;
-const TRIM_TARGET = 0.8;
+const TRIM_STEP = 0.01;
+const MAX_TRIM_STEP_BYTES = 8 * 1024 * 1024;
+/** A write that found the cap reached all the same deletes down to this share of it. */
+const FORCED_TRIM_TARGET = 0.4;
 /** A batch takes about this many times its bytes in the file: rows, the search index, slack. */
 const STORED_BYTES_FACTOR = 2;
 /**
@@ -66,6 +70,8 @@ const STORED_BYTES_FACTOR = 2;
  */
 const TRIM_ALLOWANCE = 0.05;
 const MIN_TRIM_ALLOWANCE_PAGES = 64;
+/** SQLite's own largest page count: no cap. */
+const UNCAPPED_PAGES = 4_294_967_294;
 /** Rounds of trimming that free nothing before trimming gives up. */
 const TRIM_STALLED_ROUNDS = 8;
 const DEFAULT_PURGE_INTERVAL_MS = 60 * 60 * 1000;
@@ -341,8 +347,8 @@ export class TranscriptStore {
 
   /**
    * Keeps the database under its size cap: once `incomingBytes` more would take it past
-   * TRIM_START of the cap (or always, when `force`), the oldest lines are deleted until it
-   * is under TRIM_TARGET of it (half that when forced) with room for them. Returns how many
+   * TRIM_START of the cap, the oldest lines are deleted until they fit under it with
+   * TRIM_STEP to spare; when `force`d, down to FORCED_TRIM_TARGET of it. Returns how many
    * lines went. Throws SQLite's error; append handles it.
    */
   private makeRoom(connection: HistoryConnection, incomingBytes: number, force: boolean): number {
@@ -351,20 +357,37 @@ export class TranscriptStore {
     const incomingPages = Math.ceil((incomingBytes * STORED_BYTES_FACTOR) / PAGE_SIZE_BYTES);
     let used = connection.usedPages();
     if (!force && used + incomingPages <= maxPages * TRIM_START) return 0;
-    const target = Math.max(0, Math.floor(maxPages * (force ? TRIM_TARGET / 2 : TRIM_TARGET)) - incomingPages);
+    const step = Math.ceil(Math.min(maxPages * TRIM_STEP, MAX_TRIM_STEP_BYTES / PAGE_SIZE_BYTES));
+    const target = Math.max(0, Math.floor(maxPages * (force ? FORCED_TRIM_TARGET : TRIM_START)) - incomingPages - (force ? 0 : step));
     const allowance = Math.max(MIN_TRIM_ALLOWANCE_PAGES, Math.ceil(maxPages * TRIM_ALLOWANCE));
     let removed = 0;
     connection.setMaxPageCount(maxPages + allowance);
+    // The search index merges its segments when it sees fit, writing the new one before the
+    // old ones go: a merge bigger than the allowance gets what it needs, once. The file may
+    // pass its cap by that much for a moment; the pages the trimmed lines free are reused.
+    const roomy = <T>(work: () => T): T => {
+      try {
+        return work();
+      } catch (error) {
+        if (classifyFault(error) !== 'full') throw error;
+        connection.setMaxPageCount(UNCAPPED_PAGES);
+        try {
+          return work();
+        } finally {
+          connection.setMaxPageCount(maxPages + allowance);
+        }
+      }
+    };
     try {
       let stalled = 0;
       while (used > target && stalled < TRIM_STALLED_ROUNDS) {
         // What earlier deletes left in the search index goes first; then the oldest lines.
-        const merged = connection.mergeIndex(allowance / 2);
+        const merged = roomy(() => connection.mergeIndex(allowance / 2));
         let now = connection.usedPages();
         if (now > target) {
           // A little at a time: each deleted line adds to the index until the next merge.
           const excessBytes = Math.min(now - target, allowance / 4) * PAGE_SIZE_BYTES;
-          const chunk = connection.transaction(() => connection.removeOldestBytes(excessBytes, PURGE_CHUNK));
+          const chunk = roomy(() => connection.transaction(() => connection.removeOldestBytes(excessBytes, PURGE_CHUNK)));
           removed += chunk;
           if (chunk === 0 && !merged) break;
           now = connection.usedPages();
