@@ -533,6 +533,7 @@ async function runLimitsPart(cli: HistoryCli, log: Log, quiet: boolean): Promise
       ['all posted after (s)', 'postedS', 1],
       ['all stored after (s)', 'storedS', 1],
     ]),
+    '',
     `Target (now, poster that waits when told): every line stored, peak RSS growth < 512 MiB: **${mark(backlogPass)}**`,
     '',
     table(`history size cap: ${capLines.toLocaleString('en-US')} lines of 8 KiB into an 8 MiB file`, capColumns, [
@@ -545,6 +546,7 @@ async function runLimitsPart(cli: HistoryCli, log: Log, quiet: boolean): Promise
       ['file size (MiB)', 'fileMiB', 2],
       ['time (s)', 'elapsedS', 1],
     ]),
+    '',
     `Target (now): every line stored, history still available: **${mark(capPass)}**`,
     '',
   ].join('\n');
