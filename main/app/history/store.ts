@@ -355,6 +355,8 @@ export class TranscriptStore {
     const maxPages = connection.persistent ? this.maxPageCount : this.maxMemoryPageCount;
     if (maxPages <= 0) return 0;
     const incomingPages = Math.ceil((incomingBytes * STORED_BYTES_FACTOR) / PAGE_SIZE_BYTES);
+    // A batch that could not fit even in an empty file must not empty it for nothing.
+    if (incomingPages >= maxPages * TRIM_START) return 0;
     let used = connection.usedPages();
     if (!force && used + incomingPages <= maxPages * TRIM_START) return 0;
     const step = Math.ceil(Math.min(maxPages * TRIM_STEP, MAX_TRIM_STEP_BYTES / PAGE_SIZE_BYTES));

@@ -601,6 +601,11 @@ describe('faults', () => {
     expect(store.append(ROOM_A, [message('later')])).toEqual([]);
     const search = store.search({ query: 'filling' });
     expect(search.ok ? '' : search.error).toMatch(/^History is unavailable: the disk is full/);
+    // Nothing was trimmed for a batch that could never fit: the lines before it are all there.
+    store.close();
+    expect(value(open({ maxDatabaseBytes: 256 * 1024 }).pageBefore(ROOM_A, null)).lines.map((line) => line.text)).toEqual(
+      messages(10, (index) => `kept ${index}`).map((line) => line.text),
+    );
   });
 
   it('a listener that throws does not break the store or other listeners', () => {
