@@ -26,8 +26,10 @@ export function toHistoryLine(line: ChatLine & { kind: StoredLineKind }): NewHis
   return { at: line.at, sender: line.peer, text: line.text, kind: HISTORY_KIND_OF[line.kind], ours: line.self };
 }
 
-/** Lines waiting for the next batch; past this a flood is dropped rather than held. */
+/** Lines (and their bytes, two a character) waiting for the next batch; past either a flood is dropped rather than held. */
 const MAX_BUFFERED_LINES = 50_000;
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+const BUFFERED_LINE_OVERHEAD_BYTES = 64;
 /** Stored batches of this visit whose ids are remembered (to give history lines their seq). */
 const MAX_RANGES = 10_000;
 
@@ -64,6 +66,7 @@ export class RoomRecorder {
   private visit: Visit | null = null;
   private buffered: Buffered[] = [];
   private bufferedLines = 0;
+  private bufferedBytes = 0;
 
   constructor(private readonly backend: HistoryBackend) {}
 
@@ -98,7 +101,8 @@ export class RoomRecorder {
   add(line: ChatLine): void {
     const visit = this.visit;
     if (visit === null || !isStored(line)) return;
-    if (this.bufferedLines >= MAX_BUFFERED_LINES) {
+    const bytes = 2 * (line.text.length + line.peer.length) + BUFFERED_LINE_OVERHEAD_BYTES;
+    if (this.bufferedLines >= MAX_BUFFERED_LINES || this.bufferedBytes + bytes > MAX_BUFFERED_BYTES) {
       visit.gap = true;
       return;
     }
@@ -106,6 +110,7 @@ export class RoomRecorder {
     if (last?.visit === visit) last.lines.push(line);
     else this.buffered.push({ visit, lines: [line] });
     this.bufferedLines += 1;
+    this.bufferedBytes += bytes;
   }
 
   /** Stores what arrived since the last flush: one append per room (normally one). */
@@ -114,6 +119,7 @@ export class RoomRecorder {
     if (groups.length === 0) return;
     this.buffered = [];
     this.bufferedLines = 0;
+    this.bufferedBytes = 0;
     for (const { visit, lines } of groups) {
       const firstSeq = lines[0]!.seq;
       const lastSeq = lines[lines.length - 1]!.seq;
