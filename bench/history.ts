@@ -7,11 +7,18 @@
  *       the lines the host stored per second, and whether it stored every line it saw.
  *   (b) store: on a 100,000-line history, search and paging latency of the store (FTS5 and
  *       LIKE) next to a plain in-memory baseline (arrays, the same matchers).
+ *   (c) limits (only when asked, `--part limits`): the pending backlog's memory when long
+ *       lines are posted straight to the service, and whether a file with a small size cap
+ *       filled with long lines keeps saving (bench/history-limits.ts, a process per figure).
+ *       `--before DIR` runs the same against DIR/main (another commit, unpacked with
+ *       `git archive COMMIT main | tar -x -C DIR`) in a column of its own.
  *
- * Options: --part load,store (default both), --hosts headless,off,fts5,like (default all),
- * --lines N (history size of the store part, default 100,000), --quick, --duration SECONDS,
- * --workers N, --markdown FILE. Exit code 0 only if every target passed.
+ * Options: --part load,store,limits (default load,store), --hosts headless,off,fts5,like (default all),
+ * --lines N (history size of the store part, default 100,000), --backlog-lines N (default
+ * 50,000), --before DIR, --quick, --duration SECONDS, --workers N, --markdown FILE. Exit code 0
+ * only if every target passed.
  */
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,8 +34,14 @@ type Log = (text: string) => void;
 type HostVariant = 'headless' | 'off' | 'fts5' | 'like';
 const HOST_VARIANTS: readonly HostVariant[] = ['headless', 'off', 'fts5', 'like'];
 
+type HistoryPart = 'load' | 'store' | 'limits';
+
 interface HistoryCli {
-  parts: ('load' | 'store')[];
+  parts: HistoryPart[];
+  /** Lines posted in the limits part's backlog figure. */
+  backlogLines: number;
+  /** A folder holding main/ of another commit, measured next to this one (limits part). */
+  before?: string;
   hosts: HostVariant[];
   /** Lines in the history of the store part. */
   lines: number;
@@ -39,7 +52,7 @@ interface HistoryCli {
 }
 
 function parseHistoryCli(argv: string[]): HistoryCli {
-  const cli: HistoryCli = { parts: [], hosts: [], lines: 100_000, quick: false, workers: 2 };
+  const cli: HistoryCli = { parts: [], backlogLines: 50_000, hosts: [], lines: 100_000, quick: false, workers: 2 };
   for (let i = 0; i < argv.length; i++) {
     const option = argv[i]!;
     const next = (): string => {
@@ -50,9 +63,15 @@ function parseHistoryCli(argv: string[]): HistoryCli {
     switch (option) {
       case '--part':
         for (const part of next().split(',')) {
-          if (part !== 'load' && part !== 'store') throw new Error(`unknown part ${part} (load, store)`);
+          if (part !== 'load' && part !== 'store' && part !== 'limits') throw new Error(`unknown part ${part} (load, store, limits)`);
           cli.parts.push(part);
         }
+        break;
+      case '--backlog-lines':
+        cli.backlogLines = Math.max(1000, Math.floor(Number(next())));
+        break;
+      case '--before':
+        cli.before = path.resolve(next());
         break;
       case '--hosts':
         for (const host of next().split(',')) {
@@ -76,7 +95,9 @@ function parseHistoryCli(argv: string[]): HistoryCli {
         cli.markdown = path.resolve(next());
         break;
       default:
-        throw new Error(`unknown option ${option} (history takes --part, --hosts, --quick, --duration, --workers, --markdown)`);
+        throw new Error(
+          `unknown option ${option} (history takes --part, --hosts, --lines, --backlog-lines, --before, --quick, --duration, --workers, --markdown)`,
+        );
     }
   }
   if (cli.parts.length === 0) cli.parts = ['load', 'store'];
@@ -438,6 +459,100 @@ async function runStorePart(cli: HistoryCli, scratch: string, log: Log, quiet: b
   }
 }
 
+// ---- (c) the bounds: backlog memory, the size cap -------------------------------------------
+
+type LimitsRecord = Record<string, unknown>;
+
+/** Runs bench/history-limits.ts in a process of its own and reads its one JSON line. */
+function measureLimits(args: string[], log: Log): Promise<LimitsRecord | null> {
+  log(`  history-limits ${args.join(' ')}`);
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'history-limits.ts'), ...args],
+      { cwd: path.resolve(__dirname, '..'), maxBuffer: 1024 * 1024, timeout: 30 * 60_000 },
+      (error, stdout, stderr) => {
+        if (error) log(`  failed: ${stderr.trim() || error.message}`);
+        const line = stdout.split('\n').find((text) => text.startsWith('{'));
+        resolve(line === undefined ? null : (JSON.parse(line) as LimitsRecord));
+      },
+    );
+  });
+}
+
+async function runLimitsPart(cli: HistoryCli, log: Log, quiet: boolean): Promise<{ table: string; pass: boolean }> {
+  const capLines = cli.quick ? 1000 : 3000;
+  const sources: { label: string; args: string[] }[] = [{ label: 'now', args: [] }];
+  if (cli.before !== undefined) sources.unshift({ label: 'before', args: ['--source', cli.before] });
+  const columns: { label: string; record: LimitsRecord | null }[] = [];
+  for (const source of sources) {
+    for (const poster of ['ignore', 'honor'] as const) {
+      log(`backlog of ${cli.backlogLines.toLocaleString('en-US')} lines of 16 KiB, poster ${poster}, ${source.label}`);
+      columns.push({
+        label: `backlog, poster ${poster === 'ignore' ? 'never waits' : 'waits when told'} (${source.label})`,
+        record: await measureLimits(['--what', 'backlog', '--poster', poster, '--lines', String(cli.backlogLines), ...source.args], log),
+      });
+    }
+  }
+  const capColumns: { label: string; record: LimitsRecord | null }[] = [];
+  for (const source of sources) {
+    log(`size cap 8 MiB, ${capLines} lines of 8 KiB, ${source.label}`);
+    capColumns.push({
+      label: `8 MiB cap (${source.label})`,
+      record: await measureLimits(['--what', 'cap', '--cap-mib', '8', '--lines', String(capLines), ...source.args], log),
+    });
+  }
+  for (const column of [...columns, ...capColumns]) if (!quiet) process.stdout.write(`${JSON.stringify({ bench: 'history-limits', label: column.label, ...column.record })}\n`);
+  const cell = (record: LimitsRecord | null, key: string, digits: number): string => {
+    const value = record?.[key];
+    if (typeof value === 'number') return fmt(value, digits);
+    if (typeof value === 'boolean') return value ? 'yes' : 'no';
+    return typeof value === 'string' ? value : '–';
+  };
+  const table = (title: string, list: typeof columns, rows: [string, string, number][]): string =>
+    [
+      `#### ${title}`,
+      '',
+      `| figure | ${list.map((column) => column.label).join(' | ')} |`,
+      `|---|${list.map(() => '---:').join('|')}|`,
+      ...rows.map(([label, key, digits]) => `| ${label} | ${list.map((column) => cell(column.record, key, digits)).join(' | ')} |`),
+    ].join('\n');
+  // Only a poster that waits when told can be held to "everything stored, memory bounded".
+  const now = columns.find((column) => column.label.includes('waits when told (now)'))?.record ?? null;
+  const cap = capColumns.find((column) => column.label.includes('(now)'))?.record ?? null;
+  const backlogPass = now !== null && now.dropped === 0 && typeof now.rssPeakGrowthMiB === 'number' && now.rssPeakGrowthMiB < 512;
+  const capPass = cap !== null && cap.lost === 0 && cap.availableAtEnd === true;
+  const text = [
+    table(`history backlog: ${cli.backlogLines.toLocaleString('en-US')} lines of 16 KiB posted straight to the service`, columns, [
+      ['told to hold back', 'backpressure', 0],
+      ['lines stored', 'stored', 0],
+      ['lines dropped', 'dropped', 0],
+      ['most lines pending at once', 'pendingHighWater', 0],
+      ['RSS before (MiB)', 'rssBeforeMiB', 0],
+      ['peak RSS growth (MiB)', 'rssPeakGrowthMiB', 0],
+      ['all posted after (s)', 'postedS', 1],
+      ['all stored after (s)', 'storedS', 1],
+    ]),
+    '',
+    `Target (now, poster that waits when told): every line stored, peak RSS growth < 512 MiB: **${mark(backlogPass)}**`,
+    '',
+    table(`history size cap: ${capLines.toLocaleString('en-US')} lines of 8 KiB into an 8 MiB file`, capColumns, [
+      ['lines stored', 'stored', 0],
+      ['lines lost', 'lost', 0],
+      ['saving stopped at line', 'savingStoppedAtLine', 0],
+      ['history available at the end', 'availableAtEnd', 0],
+      ['oldest lines trimmed', 'trimmed', 0],
+      ['newest line kept', 'newestLineKept', 0],
+      ['file size (MiB)', 'fileMiB', 2],
+      ['time (s)', 'elapsedS', 1],
+    ]),
+    '',
+    `Target (now): every line stored, history still available: **${mark(capPass)}**`,
+    '',
+  ].join('\n');
+  return { table: text, pass: backlogPass && capPass };
+}
+
 export interface HistoryBenchOutcome {
   table: string;
   pass: boolean;
@@ -462,6 +577,11 @@ export async function runHistoryBench(argv: string[], log: Log, quiet = false): 
       const store = await runStorePart(cli, scratch, log, quiet);
       tables.push(store.table);
       pass &&= store.pass;
+    }
+    if (cli.parts.includes('limits')) {
+      const limits = await runLimitsPart(cli, log, quiet);
+      tables.push(limits.table);
+      pass &&= limits.pass;
     }
     const table = tables.join('\n');
     if (!quiet) process.stdout.write(`\n${table}\n`);

@@ -116,6 +116,7 @@ export type SessionHistory = Pick<
   | 'status'
   | 'startupNotices'
   | 'onEvent'
+  | 'onPressure'
   | 'append'
   | 'lastId'
   | 'pageBefore'
@@ -128,8 +129,8 @@ export type SessionHistory = Pick<
   | 'clearAll'
 >;
 
-/** Asks the user where to save a room's transcript: a path, null when they cancelled. */
-export type TranscriptFileChooser = (room: RoomAddress) => Promise<Result<string | null>>;
+/** Asks the user where to save a room's transcript (named, when its name is known): a path, null when they cancelled. */
+export type TranscriptFileChooser = (room: RoomAddress & { name: string | null }) => Promise<Result<string | null>>;
 
 /** Lines on each side of a search hit when it is shown in context. */
 const CONTEXT_LINES = 50;
@@ -213,6 +214,8 @@ interface HostingState {
   kind: 'hosting';
   server: ChatServer;
   info: HostInfo;
+  /** The name typed in the Host form (or the default), for the history even when not announced. */
+  name: string | null;
   link: Link;
   roster: RosterFeed;
   /** Null for a room nobody else can join, or with discovery off. */
@@ -224,6 +227,8 @@ interface JoinedState {
   kind: 'joined';
   target: JoinInfo;
   link: Link;
+  /** The room's name when it was joined from the network's list, for the history. */
+  name: string | null;
 }
 type State = IdleState | StartingState | HostingState | JoinedState;
 type ConnectedState = HostingState | JoinedState;
@@ -278,6 +283,8 @@ export class ChatSession {
   private readonly recentSends = new RecentSends();
   /** True while the batcher holds more lines than it should: the socket is paused if it can be. */
   private underPressure = false;
+  /** True while the history's backlog is past its high-water mark: the socket is paused too. */
+  private historyBehind = false;
   private paused: ChatClient | null = null;
 
   private preferences: Preferences | null = null;
@@ -291,6 +298,7 @@ export class ChatSession {
   private readonly attention: AttentionFeed;
   private readonly everyLine: LineTap;
   private stopHistoryEvents: () => void = () => undefined;
+  private stopHistoryPressure: () => void = () => undefined;
   private startupNoticesTaken = false;
   private notificationProblem: string | null = null;
   /** The room the session is in, as `host\nport`, to notice when it changes. */
@@ -336,6 +344,13 @@ export class ChatSession {
           this.logger.warn('history trouble', { message: event.message });
           this.enqueue({ type: 'notice', level: 'error', message: event.message });
         }
+      });
+      // The window's acknowledgements are not the only brake: with no window (macOS keeps
+      // running without one) every batch is taken at once, and the history must still keep up.
+      this.stopHistoryPressure = this.history.onPressure((high) => {
+        this.historyBehind = high;
+        this.logger.info(high ? 'history behind' : 'history caught up', {});
+        this.pauseSocket(this.underPressure || this.historyBehind);
       });
     }
   }
@@ -383,8 +398,8 @@ export class ChatSession {
     const { port, scope } = checked.value;
     const typedName = checked.value.name?.trim() ?? '';
     let roomName: string | null = null;
+    const named = checkRoomName(typedName.length > 0 ? typedName : this.defaultName);
     if (scope === 'lan' && this.discovery) {
-      const named = checkRoomName(typedName.length > 0 ? typedName : this.defaultName);
       if (!named.ok) return fail(named.error);
       roomName = named.name;
     }
@@ -434,6 +449,7 @@ export class ChatSession {
       kind: 'hosting',
       server,
       info,
+      name: named.ok ? named.name : null,
       link: this.newLink('127.0.0.1', boundPort),
       roster: new RosterFeed(server, () => this.batcher.wake()),
       announcer: roomName === null ? null : this.announce(server, roomName, boundPort),
@@ -487,7 +503,7 @@ export class ChatSession {
     if (this.state.kind !== 'idle') return fail(NOT_IDLE_ERROR);
     const { host, port } = checked.value;
 
-    const joined: JoinedState = { kind: 'joined', target: { host, port }, link: this.newLink(host, port) };
+    const joined: JoinedState = { kind: 'joined', target: { host, port }, link: this.newLink(host, port), name: this.listedRoomName(host, port) };
     this.state = joined;
     this.startRoom();
     this.emitStatus();
@@ -619,7 +635,7 @@ export class ChatSession {
     try {
       // Lines still waiting for their batch belong in the file too.
       this.recorder?.flush();
-      const chosen = await choose(room);
+      const chosen = await choose({ ...room, name: this.recorder?.roomName ?? null });
       if (!chosen.ok || chosen.value === null) return chosen.ok ? ok(null) : chosen;
       const file = chosen.value;
       const exported = await this.history.exportRoom(room, file);
@@ -700,20 +716,27 @@ export class ChatSession {
     const state = this.state;
     let room: RoomAddress | null = null;
     let label: string | null = null;
+    let name: string | null = null;
     if (state.kind === 'hosting') {
       room = { host: '127.0.0.1', port: state.info.port };
       label = `your room (port ${state.info.port})`;
+      // The name others see it under (renamed when another room had it), else the one typed.
+      name = state.info.roomName ?? state.name;
     } else if (state.kind === 'joined') {
       room = { host: state.target.host, port: state.target.port };
       label = joinHostPort(state.target.host, state.target.port);
+      name = state.name;
     }
     const key = room === null ? '' : `${room.host}\n${room.port}`;
-    if (key === this.roomKey) return;
+    if (key === this.roomKey) {
+      if (room !== null) this.recorder?.enter(room, name);
+      return;
+    }
     // The lines that came in the room being left are counted (or not) as that room's.
     this.everyLine.flush();
     this.roomKey = key;
     if (room === null) this.recorder?.leave();
-    else this.recorder?.enter(room);
+    else this.recorder?.enter(room, name);
     this.attention.setRoom(label);
   }
 
@@ -765,6 +788,7 @@ export class ChatSession {
       this.everyLine.close();
       this.recorder?.flush();
       this.stopHistoryEvents();
+      this.stopHistoryPressure();
       this.attention.dispose();
       this.batcher.close();
       this.listeners.clear();
@@ -886,6 +910,12 @@ export class ChatSession {
     this.emitStatus();
   }
 
+  /** The name of the room the network's list shows at `host:port`, if the list is open and has one. */
+  private listedRoomName(host: string, port: number): string | null {
+    const address = joinHostPort(host, port);
+    return this.finder?.rooms.find((room) => room.addresses.includes(address))?.name ?? null;
+  }
+
   private async startFinder(discovery: SessionDiscoveryOptions): Promise<RoomFinder> {
     const finder = new RoomFinder({
       interfaces: discovery.interfaces,
@@ -966,7 +996,7 @@ export class ChatSession {
       this.scheduleReconnect(owner, reason);
     });
     // Still catching up from before: the new connection starts paused too.
-    if (this.underPressure) this.pauseSocket(true);
+    if (this.underPressure || this.historyBehind) this.pauseSocket(true);
     if (wasReconnecting) {
       this.logger.info('reconnected', { target: joinHostPort(link.host, link.port) });
       this.enqueue({ type: 'notice', level: 'info', message: `Reconnected to ${joinHostPort(link.host, link.port)}.` });
@@ -1051,7 +1081,8 @@ export class ChatSession {
       pendingBytes: stats.pendingBytes,
       skippedLines: stats.skippedLines,
     });
-    this.pauseSocket(high);
+    // Either brake keeps the socket paused: the window's and the history's.
+    this.pauseSocket(high || this.historyBehind);
   }
 
   /**

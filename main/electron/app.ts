@@ -14,7 +14,7 @@ import type { BrowserWindow, IpcMainEvent, IpcMainInvokeEvent } from 'electron';
 import { version as APP_VERSION } from '../../package.json';
 import { EVENTS_CHANNEL } from '../common/ipc-contract';
 import { firewallAdvice } from '../app/discovery/firewall';
-import { HistoryService } from '../app/history/service';
+import { HistoryService, type HistoryServiceOptions } from '../app/history/service';
 import { JsonFileWriter, sweepStaleTempFiles } from '../app/json-file';
 import type { Logger } from '../app/logger';
 import { JsonFilePreferencesStore } from '../app/preferences';
@@ -51,8 +51,15 @@ export const HISTORY_FILE_NAME = 'history.sqlite';
 
 export const APP_ID = 'org.tincan.app';
 export const APP_NAME = 'Tincan';
-/** Quitting waits this long at most for the chat to close before it gives up and exits. */
-const SHUTDOWN_TIMEOUT_MS = 3000;
+/** Quitting waits this long at most for the chat to close (everyone told, the port freed). */
+const SESSION_CLOSE_TIMEOUT_MS = 3000;
+/**
+ * Then this long at most for the history to store what is pending; what it could not is
+ * counted, and the next start says how many lines that was.
+ */
+const HISTORY_FLUSH_TIMEOUT_MS = 3000;
+/** The last resort, should closing hang anyway: quit regardless. */
+const SHUTDOWN_TIMEOUT_MS = SESSION_CLOSE_TIMEOUT_MS + HISTORY_FLUSH_TIMEOUT_MS + 2000;
 /** A renderer that dies this many times within RELOAD_WINDOW_MS is not reloaded again. */
 export const MAX_RENDERER_RELOADS = 3;
 const RELOAD_WINDOW_MS = 60_000;
@@ -74,6 +81,8 @@ export interface TincanOptions {
   discovery?: Pick<ChatSessionOptions, 'discovery' | 'firewallCheck'> | null;
   /** The log; default: electron-log into `main.log` in the app's log folder. */
   createLogger?: (logsDirectory: string, packaged: boolean) => Logger;
+  /** How far the history may fall behind (HistoryService's defaults); tests make it small. */
+  historyBacklog?: Pick<HistoryServiceOptions, 'maxPendingBytes' | 'highWaterBytes' | 'lowWaterBytes'>;
 }
 
 export function startTincan(electron: ElectronMain, mainDirectory: string, options: TincanOptions = {}): TincanApp {
@@ -228,7 +237,11 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
     const preferences = new JsonFilePreferencesStore(path.join(userData, 'preferences.json'));
     // History opens with the retention the user chose last time ('session': nothing on disk).
     const loadedPreferences = await preferences.load();
-    history = await HistoryService.open({ file: path.join(userData, HISTORY_FILE_NAME), retention: loadedPreferences.historyRetention });
+    history = await HistoryService.open({
+      file: path.join(userData, HISTORY_FILE_NAME),
+      retention: loadedPreferences.historyRetention,
+      ...options.historyBacklog,
+    });
     const historyStatus = history.status;
     if (!historyStatus.available) logger.warn('history unavailable', { reason: historyStatus.reason });
     attention = new DesktopAttention({
@@ -267,7 +280,8 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
     stopForwarding = chat.onEvents((batch) => {
       const window = mainWindow;
       if (window === null || window.isDestroyed() || window.webContents.isDestroyed()) {
-        // No window to show it (macOS keeps running without one): nothing to wait for.
+        // No window to show it (macOS keeps running without one): nothing to wait for. The
+        // history still holds the socket back when it falls behind (the session's other brake).
         chat.acknowledge(batch.id);
         return;
       }
@@ -296,10 +310,14 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
     if (shutDown || session === null) return false;
     shutDown = true;
     logger.info('quitting', { reason });
-    const closing = session.close().finally(() => {
-      attention?.dispose();
-      return history?.close();
-    });
+    const sessionTimeout = new Promise<void>((resolve) => setTimeout(resolve, SESSION_CLOSE_TIMEOUT_MS).unref());
+    // The history closes after the session (which posts its last lines) or once the session ran out of time.
+    const closing = Promise.race([session.close(), sessionTimeout])
+      .catch(() => undefined)
+      .then(() => {
+        attention?.dispose();
+        return history?.close({ flushTimeoutMs: HISTORY_FLUSH_TIMEOUT_MS });
+      });
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_TIMEOUT_MS).unref());
     void Promise.race([closing, timeout])
       .catch(() => undefined)

@@ -16,9 +16,25 @@ export interface SaveDialogDependencies {
   defaultFolder: () => string;
 }
 
-/** `Tincan 10.0.0.5 port 60003 2026-12-01.txt`: nothing a file system would refuse. */
-export function suggestedTranscriptName(room: RoomAddress, now: number): string {
+/** A room as the dialog names its file: its address and, when known, its name. */
+export type NamedRoom = RoomAddress & { name?: string | null };
+
+/** Letters, digits, spaces and a few marks of any script; everything else (separators, controls, bidi marks) goes. */
+function fileNamePart(text: string, maxChars: number): string {
+  return Array.from(text.normalize('NFC').replace(/[^\p{L}\p{M}\p{N} ._'()-]+/gu, '-').replace(/\s+/g, ' '))
+    .slice(0, maxChars)
+    .join('')
+    .replace(/^[\s.-]+|[\s.-]+$/g, '');
+}
+
+/**
+ * `Tincan Kitchen 2026-12-01.txt` for a named room, `Tincan 10.0.0.5 port 60003
+ * 2026-12-01.txt` otherwise: nothing a file system would refuse.
+ */
+export function suggestedTranscriptName(room: NamedRoom, now: number): string {
   const day = formatLocalTimestamp(now).slice(0, 'YYYY-MM-DD'.length);
+  const name = typeof room.name === 'string' ? fileNamePart(room.name, 60) : '';
+  if (name !== '') return `Tincan ${name} ${day}.txt`;
   const host = room.host.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'room';
   return `Tincan ${host} port ${room.port} ${day}.txt`;
 }
@@ -26,7 +42,7 @@ export function suggestedTranscriptName(room: RoomAddress, now: number): string 
 /** The file the user chose for the room's transcript; null when they cancelled. */
 export async function chooseTranscriptFile(
   deps: SaveDialogDependencies,
-  room: RoomAddress,
+  room: NamedRoom,
   now: number = Date.now(),
 ): Promise<Result<string | null>> {
   const options: SaveDialogOptions = {

@@ -7,16 +7,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HistoryService } from '../../main/app/history/service';
+import os from 'node:os';
+import { HistoryService, type HistoryServiceOptions } from '../../main/app/history/service';
 import type { DesktopNotification, NotificationEffects, UnreadState } from '../../main/app/notifications/policy';
 import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
 import { ChatSession, SAVE_IN_PROGRESS_ERROR, type ChatSessionOptions } from '../../main/app/session';
-import { fail, ok, type BridgeEvent, type HistoryView, type Preferences, type Result } from '../../main/common/ipc-contract';
+import { fail, ok, type BridgeEvent, type DiscoveredRoom, type HistoryView, type Preferences, type Result } from '../../main/common/ipc-contract';
+import type { RoomAddress } from '../../main/common/history';
 import { useCleanup } from '../support/cleanup';
+import { MemoryLogger } from '../support/memory-logger';
+import { freePort } from '../support/ports';
 import { EventRecorder } from '../support/event-recorder';
 import { RawClient } from '../support/raw-client';
 import { useRooms } from '../support/room';
-import { waitUntil } from '../support/wait';
+import { nextTurn, waitUntil } from '../support/wait';
 import { filesContain, holdStoreInAnotherProcess, temporaryFolder } from './history/helpers';
 import { value } from '../support/result';
 
@@ -32,15 +36,21 @@ interface Setup {
 }
 
 async function setup(
-  options: ChatSessionOptions & { preferences?: never; prefs?: Partial<Preferences>; file?: string; acknowledge?: boolean } = {},
+  options: ChatSessionOptions & {
+    preferences?: never;
+    prefs?: Partial<Preferences>;
+    file?: string;
+    acknowledge?: boolean;
+    historyOptions?: Partial<HistoryServiceOptions>;
+  } = {},
 ): Promise<Setup> {
   const folder = temporaryFolder();
   defer(() => folder.remove());
   const file = options.file ?? path.join(folder.dir, 'history.sqlite');
   const prefs = { ...defaultPreferences(), ...options.prefs };
-  const history = await HistoryService.open({ file, retention: prefs.historyRetention });
+  const history = await HistoryService.open({ file, retention: prefs.historyRetention, ...options.historyOptions });
   defer(() => history.close());
-  const { prefs: _prefs, file: _file, acknowledge, ...rest } = options;
+  const { prefs: _prefs, file: _file, acknowledge, historyOptions: _historyOptions, ...rest } = options;
   const session = new ChatSession({ eventBatchMs: 20, preferences: new MemoryPreferencesStore(prefs), history, ...rest });
   defer(() => session.close());
   const events = new EventRecorder(session, { acknowledge: acknowledge ?? true });
@@ -317,6 +327,72 @@ describe('session history', () => {
     expect(view.lines.some((line) => line.text === 'flood 2999' && line.seq !== null)).toBe(true);
     // The snapshot's recent lines are what arrived, never the window's stand-ins.
     expect(value(await session.getSnapshot()).lines.every((line) => line.kind !== 'skipped')).toBe(true);
+  });
+
+  it('a history that falls behind pauses the socket, though no window holds anything back, and stores every line', async () => {
+    const logger = new MemoryLogger();
+    const { session, events, dir, history } = await setup({
+      logger,
+      historyOptions: { highWaterBytes: 64 * 1024, lowWaterBytes: 16 * 1024 },
+      serverOptions: { maxLinesPerSecond: 0 },
+    });
+    // No window (macOS keeps running without one): every batch is taken at once.
+    events.dispose();
+    const { port } = value(await session.host({ port: 0, scope: 'local' }));
+    const guest = await guestOf(port);
+    const count = 2000;
+    const long = 'z'.repeat(4000);
+    const writing = guest.write(Array.from({ length: count }, (_, index) => `long ${index} ${long}\n`).join(''));
+    await waitUntil(() => logger.events().includes('history behind'), 'the history to fall behind', 15_000);
+    await waitUntil(() => logger.events().includes('history caught up'), 'the history to catch up', 15_000);
+    await writing;
+    // Held back, never dropped: every line is stored (the guest's join too), in order.
+    const deadline = Date.now() + 15_000;
+    while ((await history.stats()).stored < count + 1) {
+      if (Date.now() > deadline) throw new Error(`only ${(await history.stats()).stored} of ${count + 1} lines stored after 15 s`);
+      await nextTurn();
+    }
+    expect((await history.stats()).droppedBehind).toBe(0);
+    const target = path.join(dir, 'all.txt');
+    value(await session.saveTranscript(async () => ({ ok: true, value: target })));
+    const stored = fs.readFileSync(target, 'utf8').split('\n').flatMap((text) => /\] long (\d+) z+$/.exec(text)?.[1] ?? []);
+    expect(stored).toEqual(Array.from({ length: count }, (_, index) => String(index)));
+    expect(session.flowStats.socketPaused).toBe(false);
+  });
+
+  it('a hosted room is stored under the name from the Host form: search, export and the Save dialog say it', async () => {
+    const { session, events, dir } = await setup();
+    const { port } = value(await session.host({ port: 0, scope: 'local', name: 'Kitchen' }));
+    const guest = await guestOf(port);
+    await guest.write('the kettle is on\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'the kettle is on'), 'the line');
+    const [hit] = value(await session.searchHistory({ query: 'kettle', scope: 'all' })).hits;
+    expect(hit?.room).toMatchObject({ host: '127.0.0.1', port, name: 'Kitchen' });
+    const asked: (RoomAddress & { name: string | null })[] = [];
+    const target = path.join(dir, 'kitchen.txt');
+    value(await session.saveTranscript(async (room) => (asked.push(room), { ok: true, value: target })));
+    expect(asked).toEqual([{ host: '127.0.0.1', port, name: 'Kitchen' }]);
+    expect(fs.readFileSync(target, 'utf8').split('\n')[0]).toBe(`Tincan transcript of “Kitchen” (127.0.0.1:${port})`);
+  });
+
+  it('a room joined from the network’s list is stored under the name it is listed with', async () => {
+    const beaconPort = await freePort();
+    const discovery = { interfaces: os.networkInterfaces, selection: { only: ['lo'] }, appVersion: '0.1.0', beaconPorts: [beaconPort] };
+    const { session: host } = await setup({ discovery });
+    const { port } = value(await host.host({ port: beaconPort, scope: 'lan', name: 'Attic lab' }));
+    const { session: joiner, events } = await setup({ discovery });
+    value(await joiner.findRooms());
+    let listed: DiscoveredRoom | undefined;
+    await events.waitFor(() => {
+      const last = events.events.filter((event) => event.type === 'rooms').at(-1);
+      listed = last?.type === 'rooms' ? last.rooms.find((room) => room.name === 'Attic lab') : undefined;
+      return listed !== undefined;
+    }, 'the room in the list', 10_000);
+    value(await joiner.join({ address: listed!.addresses.find((address) => address === `127.0.0.1:${port}`) ?? '' }));
+    value(await host.send({ text: 'up in the attic' }));
+    await events.waitFor(() => events.lines.some((line) => line.text === 'up in the attic'), 'the line');
+    const [hit] = value(await joiner.searchHistory({ query: 'attic', scope: 'all' })).hits;
+    expect(hit?.room).toMatchObject({ host: '127.0.0.1', port, name: 'Attic lab' });
   });
 
   it('a window without history answers without throwing', async () => {

@@ -4,12 +4,13 @@
  * notification (and its click), the badge, and an orderly close.
  */
 import fs from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CHANNELS, type BridgeEvent, type HistoryView, type Result } from '../../main/common/ipc-contract';
-import { HISTORY_FILE_NAME, startTincan, type ElectronMain } from '../../main/electron/app';
+import { HISTORY_FILE_NAME, startTincan, type ElectronMain, type TincanOptions } from '../../main/electron/app';
 import { RENDERER_URL } from '../../main/electron/app-protocol';
 import { MemoryLogger } from '../support/memory-logger';
 import { freePort } from '../support/ports';
@@ -41,8 +42,8 @@ afterEach(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function startReady(): Promise<FakeBrowserWindow> {
-  const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, { discovery: null, createLogger: () => new MemoryLogger() });
+async function startReady(options: Omit<TincanOptions, 'discovery'> = {}): Promise<FakeBrowserWindow> {
+  const tincan = startTincan(electron as unknown as ElectronMain, MAIN_DIRECTORY, { discovery: null, createLogger: () => new MemoryLogger(), ...options });
   electron.app.ready();
   await tincan.ready;
   const window = FakeBrowserWindow.instances[0];
@@ -60,9 +61,9 @@ function sent(window: FakeBrowserWindow): BridgeEvent[] {
   return sentEvents(window);
 }
 
-async function hostWithGuest(window: FakeBrowserWindow): Promise<{ port: number; guest: RawClient }> {
+async function hostWithGuest(window: FakeBrowserWindow, name?: string): Promise<{ port: number; guest: RawClient }> {
   const port = await freePort();
-  const hosted = await invoke(window, CHANNELS.host, { port, scope: 'local' });
+  const hosted = await invoke(window, CHANNELS.host, { port, scope: 'local', ...(name === undefined ? {} : { name }) });
   expect(hosted.ok).toBe(true);
   const guest = await RawClient.connect(port);
   await waitUntil(() => sent(window).some((event) => event.type === 'lines' && event.lines.some((line) => line.peer === guest.label)), 'the guest’s join');
@@ -88,9 +89,9 @@ describe('the app with history and attention', () => {
     }
   });
 
-  it('Save transcript… opens the save dialog on the window and writes the chosen file', async () => {
+  it('Save transcript… opens the save dialog on the window, named after the room, and writes the chosen file', async () => {
     const window = await startReady();
-    const { guest, port } = await hostWithGuest(window);
+    const { guest, port } = await hostWithGuest(window, 'Lab: 3/4');
     try {
       await guest.write('for the record\n');
       await waitUntil(() => sent(window).some((event) => event.type === 'lines' && event.lines.some((line) => line.text === 'for the record')), 'the line');
@@ -99,15 +100,42 @@ describe('the app with history and attention', () => {
       electron.dialog.answer = target;
       const saved = await invoke<{ file: string; lines: number }>(window, CHANNELS.saveTranscript);
       expect(saved).toMatchObject({ ok: true, value: { file: target } });
-      expect(fs.readFileSync(target, 'utf8')).toMatch(new RegExp(`\\[${guest.label.replace(/[.[\]]/g, '\\$&')}\\] for the record\\n$`));
+      const written = fs.readFileSync(target, 'utf8');
+      expect(written.split('\n')[0]).toBe(`Tincan transcript of “Lab: 3/4” (127.0.0.1:${port})`);
+      expect(written).toMatch(new RegExp(`\\[${guest.label.replace(/[.[\]]/g, '\\$&')}\\] for the record\\n$`));
       const [owner, options] = electron.dialog.showSaveDialog.mock.calls.at(-1) as [unknown, { defaultPath: string }];
       expect(owner).toBe(window);
       expect(path.dirname(options.defaultPath)).toBe(root);
-      expect(path.basename(options.defaultPath)).toMatch(new RegExp(`^Tincan 127\\.0\\.0\\.1 port ${port} \\d{4}-\\d{2}-\\d{2}\\.txt$`));
+      expect(path.basename(options.defaultPath)).toMatch(/^Tincan Lab- 3-4 \d{4}-\d{2}-\d{2}\.txt$/);
       expect(await invoke(window, CHANNELS.saveTranscript, 'junk')).toMatchObject({ ok: false });
     } finally {
       guest.destroy();
     }
+  });
+
+  it('with the window closed (macOS keeps running), a flood is held back for the history, not dropped', async () => {
+    const logger = new MemoryLogger();
+    const window = await startReady({ createLogger: () => logger, historyBacklog: { highWaterBytes: 64 * 1024, lowWaterBytes: 16 * 1024 } });
+    const { guest } = await hostWithGuest(window);
+    try {
+      window.simulateClose();
+      // The server's burst allowance (200 lines) of lines near the 8 KiB limit: 1.6 MB at once.
+      const count = 200;
+      const writing = guest.write(Array.from({ length: count }, (_, index) => `long ${index} ${'z'.repeat(8000)}\n`).join(''));
+      await waitUntil(() => logger.events().includes('history behind'), 'the history to hold the socket back', 15_000);
+      await waitUntil(() => logger.events().includes('history caught up'), 'the history to catch up', 15_000);
+      await writing;
+    } finally {
+      guest.destroy();
+    }
+    electron.app.quit();
+    await waitUntil(() => electron.app.exited, 'the app to exit', 15_000);
+    // What was read before the quit is all on disk, in order, with nothing missing in between.
+    const raw = new DatabaseSync(path.join(root, 'Tincan', HISTORY_FILE_NAME), { readOnly: true });
+    const texts = raw.prepare("SELECT text FROM lines WHERE text LIKE 'long %' ORDER BY id").all().map((row) => String(row.text).split(' ')[1]);
+    raw.close();
+    expect(texts.length).toBeGreaterThan(0);
+    expect(texts).toEqual(Array.from({ length: texts.length }, (_, index) => String(index)));
   });
 
   it('in the background: badge, a notification, and its click brings the window up at the message', async () => {

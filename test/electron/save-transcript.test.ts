@@ -46,4 +46,14 @@ describe('chooseTranscriptFile', () => {
     expect(suggestedTranscriptName({ host: '../../etc', port: 1 }, day)).toBe('Tincan ..-..-etc port 1 2026-01-02.txt');
     expect(suggestedTranscriptName({ host: '///', port: 1 }, day)).toBe('Tincan room port 1 2026-01-02.txt');
   });
+
+  it('names the file after the room when its name is known, keeping only what a file name may hold', () => {
+    const day = new Date(2026, 0, 2).getTime();
+    expect(suggestedTranscriptName({ host: '10.0.0.5', port: 60003, name: 'Küche' }, day)).toBe('Tincan Küche 2026-01-02.txt');
+    expect(suggestedTranscriptName({ host: '10.0.0.5', port: 60003, name: '../..\\etc/passwd' }, day)).toBe('Tincan etc-passwd 2026-01-02.txt');
+    expect(suggestedTranscriptName({ host: '10.0.0.5', port: 1, name: 'a\u202eexe.txt\u0000:*?' }, day)).toBe('Tincan a-exe.txt 2026-01-02.txt');
+    expect(suggestedTranscriptName({ host: '10.0.0.5', port: 1, name: 'x'.repeat(300) }, day)).toBe(`Tincan ${'x'.repeat(60)} 2026-01-02.txt`);
+    // Nothing usable left: the address, as for a room without a name.
+    expect(suggestedTranscriptName({ host: '10.0.0.5', port: 1, name: '\u202e/..' }, day)).toBe('Tincan 10.0.0.5 port 1 2026-01-02.txt');
+  });
 });

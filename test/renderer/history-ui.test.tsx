@@ -298,6 +298,17 @@ describe('search', () => {
     expect(useChatStore.getState().context).toBeNull();
   });
 
+  it('a result from a named room shows its name and its address', async () => {
+    const named: SearchHit = { ...hit, room: { ...hit.room, name: 'Kitchen' } };
+    await openRoom((bridge) => {
+      bridge.searchHandler = async () => ({ ok: true, value: { hits: [named], hasMore: false, terms: ['meeting'], engine: 'fts5' } });
+    });
+    fireEvent.keyDown(window, { key: 'f', ctrlKey: true });
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Search messages' }), { target: { value: 'meeting' } });
+    const result = await screen.findByRole('button', { name: /the budget meeting moved/ });
+    expect(result.querySelector('.search-hit-room')).toHaveTextContent('Kitchen · 10.0.0.2:60003');
+  });
+
   it('a failed search says why', async () => {
     await openRoom((bridge) => {
       bridge.searchHandler = async () => ({ ok: false, error: 'History is unavailable: the disk is full.' });

@@ -25,6 +25,9 @@ export interface OpenFileOptions {
   maxPageCount: number;
 }
 
+/** What a line takes in the file besides its text and sender: the row, its index entries. */
+export const LINE_OVERHEAD_BYTES = 64;
+
 export const PAGE_SIZE_BYTES = 4096;
 
 type Row = Record<string, SQLOutputValue>;
@@ -82,6 +85,8 @@ function preparePrivateFile(file: string): void {
 export class HistoryConnection {
   readonly engine: SearchEngine;
   private readonly roomIds = new Map<string, number>();
+  /** The name each room id was last given here, so a batch does not rewrite it. */
+  private readonly roomNames = new Map<number, string>();
   /** Statements whose SQL is built at run time (per term count, per delete condition). */
   private readonly builtStatements = new Map<string, StatementSync>();
   private closed = false;
@@ -92,6 +97,8 @@ export class HistoryConnection {
   private readonly touchRoomStatement: StatementSync;
   private readonly nameRoomStatement: StatementSync;
   private readonly roomsStatement: StatementSync;
+  private readonly removeEmptyRoomsStatement: StatementSync;
+  private readonly oldestSizesStatement: StatementSync;
   private readonly insertLineStatement: StatementSync;
   private readonly insertRowsStatement: StatementSync;
   private readonly indexRangeStatement: StatementSync | null;
@@ -126,6 +133,12 @@ export class HistoryConnection {
     this.nameRoomStatement = db.prepare('UPDATE rooms SET name = ? WHERE id = ?');
     this.roomsStatement = db.prepare(
       'SELECT id, host, port, name, last_at FROM rooms ORDER BY coalesce(last_at, 0) DESC, id DESC LIMIT ?',
+    );
+    this.removeEmptyRoomsStatement = db.prepare(
+      'DELETE FROM rooms WHERE NOT EXISTS (SELECT 1 FROM lines WHERE lines.room_id = rooms.id)',
+    );
+    this.oldestSizesStatement = db.prepare(
+      `SELECT id, length(CAST(text AS BLOB)) + length(CAST(sender AS BLOB)) + ${LINE_OVERHEAD_BYTES} AS size FROM lines ORDER BY id LIMIT ?`,
     );
     this.insertLineStatement = db.prepare(
       'INSERT INTO lines (room_id, at, sender, text, kind, ours) VALUES (?, ?, ?, ?, ?, ?)',
@@ -195,10 +208,12 @@ export class HistoryConnection {
     }
   }
 
-  static openMemory(search: SearchPreference): HistoryConnection {
+  /** A database in memory; `maxPageCount` bounds it as it bounds a file. */
+  static openMemory(search: SearchPreference, maxPageCount = 0): HistoryConnection {
     const db = new DatabaseSync(':memory:', { defensive: true });
     try {
       db.exec('PRAGMA temp_store = MEMORY; PRAGMA trusted_schema = OFF;');
+      if (maxPageCount > 0) db.exec(`PRAGMA max_page_count = ${Math.floor(maxPageCount)}`);
       return new HistoryConnection(db, false, search);
     } catch (error) {
       closeQuietly(db);
@@ -220,6 +235,9 @@ export class HistoryConnection {
       this.db.exec('COMMIT');
       return result;
     } catch (error) {
+      // A room created or named in the rolled-back transaction is not in the file.
+      this.roomIds.clear();
+      this.roomNames.clear();
       // SQLite may already have rolled back (SQLITE_FULL does, for one).
       if (this.db.isTransaction) {
         try {
@@ -255,8 +273,11 @@ export class HistoryConnection {
     return id;
   }
 
+  /** Names the room (when the name changed). Call inside a transaction. */
   nameRoom(roomId: number, name: string): void {
+    if (this.roomNames.get(roomId) === name) return;
     this.nameRoomStatement.run(name, roomId);
+    this.roomNames.set(roomId, name);
   }
 
   rooms(limit: number): HistoryRoom[] {
@@ -326,6 +347,22 @@ export class HistoryConnection {
     return Number(this.countStatement.get()?.n ?? 0);
   }
 
+  /** Pages holding data (free pages, which new rows reuse, not counted). */
+  usedPages(): number {
+    const pages = Number(this.db.prepare('PRAGMA page_count').get()?.page_count ?? 0);
+    const free = Number(this.db.prepare('PRAGMA freelist_count').get()?.freelist_count ?? 0);
+    return pages - free;
+  }
+
+  /**
+   * Sets the most pages the database may grow to (0 leaves it as it is) and answers the
+   * limit now in force. SQLite never sets it below the current size.
+   */
+  setMaxPageCount(pages: number): number {
+    const row = pages > 0 ? this.db.prepare(`PRAGMA max_page_count = ${Math.floor(pages)}`).get() : this.db.prepare('PRAGMA max_page_count').get();
+    return Number(row?.max_page_count ?? 0);
+  }
+
   maxId(): number {
     return Number(this.maxIdStatement.get()?.id ?? 0);
   }
@@ -381,6 +418,7 @@ export class HistoryConnection {
     const removed = this.removeWhere('room_id = ?', [roomId]);
     this.built('DELETE FROM rooms WHERE id = ?').run(roomId);
     for (const [key, id] of this.roomIds) if (id === roomId) this.roomIds.delete(key);
+    this.roomNames.delete(roomId);
     return removed;
   }
 
@@ -389,6 +427,47 @@ export class HistoryConnection {
     const last = this.lastExpiredStatement.get(cutoff, chunk)?.id;
     if (typeof last !== 'number') return 0;
     return this.removeWhere('at < ? AND id <= ?', [cutoff, last]);
+  }
+
+  /**
+   * Deletes the oldest lines, up to `maxLines` of them, until their text, sender and
+   * overhead add up to `bytes`; returns how many went. Call inside a transaction.
+   */
+  removeOldestBytes(bytes: number, maxLines: number): number {
+    if (bytes <= 0 || maxLines <= 0) return 0;
+    let last: number | null = null;
+    let total = 0;
+    for (const row of this.oldestSizesStatement.iterate(maxLines)) {
+      last = Number(row.id);
+      total += Number(row.size);
+      if (total >= bytes) break;
+    }
+    return last === null ? 0 : this.removeWhere('id <= ?', [last]);
+  }
+
+  /**
+   * Merges the search index for about `pages` pages of work, which is what drops the
+   * entries of deleted lines from it (until then deleting a line grows the index). True when
+   * there was something to merge. Outside any transaction.
+   */
+  mergeIndex(pages: number): boolean {
+    if (this.engine !== 'fts5') return false;
+    const changes = this.built('SELECT total_changes() AS n');
+    const before = Number(changes.get()?.n ?? 0);
+    this.transaction(() => this.db.exec(`INSERT INTO lines_fts (lines_fts, rank) VALUES ('merge', ${-Math.max(1, Math.floor(pages))})`));
+    // The command's own row counts as one change; more means segments were merged.
+    return Number(changes.get()?.n ?? 0) - before > 1;
+  }
+
+  /** Deletes rooms that have no lines left; returns how many went. Call inside a transaction. */
+  removeEmptyRooms(): number {
+    const removed = Number(this.removeEmptyRoomsStatement.run().changes);
+    if (removed > 0) {
+      // Ids of deleted rooms must not be reused from the cache: the next line creates its room again.
+      this.roomIds.clear();
+      this.roomNames.clear();
+    }
+    return removed;
   }
 
   /** Deletes the `count` oldest lines. Call inside a transaction. */
@@ -404,6 +483,7 @@ export class HistoryConnection {
     if (this.engine === 'fts5') this.db.exec("INSERT INTO lines_fts (lines_fts) VALUES ('delete-all')");
     this.db.exec('DELETE FROM lines; DELETE FROM rooms;');
     this.roomIds.clear();
+    this.roomNames.clear();
   }
 
   /**

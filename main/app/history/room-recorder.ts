@@ -16,7 +16,7 @@ import type { AppendAck } from './service';
 
 /** What the session needs of the history (HistoryService has it all). */
 export interface HistoryBackend {
-  append(room: RoomAddress, lines: readonly NewHistoryLine[]): Promise<AppendAck>;
+  append(room: RoomAddress, lines: readonly NewHistoryLine[], roomName?: string | null): Promise<AppendAck>;
   lastId(): Promise<Result<number>>;
   pageBefore(room: RoomAddress, beforeId: number | null, limit?: number): Promise<Result<HistoryPage>>;
 }
@@ -26,8 +26,10 @@ export function toHistoryLine(line: ChatLine & { kind: StoredLineKind }): NewHis
   return { at: line.at, sender: line.peer, text: line.text, kind: HISTORY_KIND_OF[line.kind], ours: line.self };
 }
 
-/** Lines waiting for the next batch; past this a flood is dropped rather than held. */
+/** Lines (and their bytes, two a character) waiting for the next batch; past either a flood is dropped rather than held. */
 const MAX_BUFFERED_LINES = 50_000;
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+const BUFFERED_LINE_OVERHEAD_BYTES = 64;
 /** Stored batches of this visit whose ids are remembered (to give history lines their seq). */
 const MAX_RANGES = 10_000;
 
@@ -40,6 +42,8 @@ interface StoredRange {
 
 interface Visit {
   room: RoomAddress;
+  /** The room's name, when known: stored with its lines. */
+  name: string | null;
   /** The newest id before the visit began. */
   start: Promise<number>;
   ranges: StoredRange[];
@@ -62,6 +66,7 @@ export class RoomRecorder {
   private visit: Visit | null = null;
   private buffered: Buffered[] = [];
   private bufferedLines = 0;
+  private bufferedBytes = 0;
 
   constructor(private readonly backend: HistoryBackend) {}
 
@@ -69,12 +74,23 @@ export class RoomRecorder {
     return this.visit?.room ?? null;
   }
 
-  /** The session is now in `room` (call before any of its lines arrive). */
-  enter(room: RoomAddress): void {
+  /** The current room's name, when known. */
+  get roomName(): string | null {
+    return this.visit?.name ?? null;
+  }
+
+  /**
+   * The session is now in `room`, called `name` when known (call before any of its lines
+   * arrive). The same room again only takes the name: a room renamed on the network.
+   */
+  enter(room: RoomAddress, name: string | null = null): void {
     const current = this.visit;
-    if (current !== null && current.room.host === room.host && current.room.port === room.port) return;
+    if (current !== null && current.room.host === room.host && current.room.port === room.port) {
+      current.name = name;
+      return;
+    }
     const start = this.backend.lastId().then((result) => (result.ok ? result.value : 0));
-    this.visit = { room: { ...room }, start, ranges: [], storedSeq: 0, gap: false };
+    this.visit = { room: { ...room }, name, start, ranges: [], storedSeq: 0, gap: false };
   }
 
   leave(): void {
@@ -85,7 +101,8 @@ export class RoomRecorder {
   add(line: ChatLine): void {
     const visit = this.visit;
     if (visit === null || !isStored(line)) return;
-    if (this.bufferedLines >= MAX_BUFFERED_LINES) {
+    const bytes = 2 * (line.text.length + line.peer.length) + BUFFERED_LINE_OVERHEAD_BYTES;
+    if (this.bufferedLines >= MAX_BUFFERED_LINES || this.bufferedBytes + bytes > MAX_BUFFERED_BYTES) {
       visit.gap = true;
       return;
     }
@@ -93,6 +110,7 @@ export class RoomRecorder {
     if (last?.visit === visit) last.lines.push(line);
     else this.buffered.push({ visit, lines: [line] });
     this.bufferedLines += 1;
+    this.bufferedBytes += bytes;
   }
 
   /** Stores what arrived since the last flush: one append per room (normally one). */
@@ -101,10 +119,11 @@ export class RoomRecorder {
     if (groups.length === 0) return;
     this.buffered = [];
     this.bufferedLines = 0;
+    this.bufferedBytes = 0;
     for (const { visit, lines } of groups) {
       const firstSeq = lines[0]!.seq;
       const lastSeq = lines[lines.length - 1]!.seq;
-      void this.backend.append(visit.room, lines.map(toHistoryLine)).then((ack) => this.stored(visit, firstSeq, lastSeq, lines.length, ack));
+      void this.backend.append(visit.room, lines.map(toHistoryLine), visit.name).then((ack) => this.stored(visit, firstSeq, lastSeq, lines.length, ack));
     }
   }
 

@@ -5,14 +5,20 @@
  *
  * Like the store it never throws: requests answer with a Result, a worker that dies or
  * stops answering makes history unavailable, and lines posted faster than the worker
- * stores them are bounded (past `maxPendingLines` they are dropped and counted).
+ * stores them are bounded in lines and bytes. Past the high-water mark `onPressure(true)`
+ * asks the poster to hold back (the session pauses its socket, so TCP pushes back on the
+ * sender), `onPressure(false)` once the backlog is under the low-water mark; past the hard
+ * caps lines are dropped, counted and reported.
+ *
+ * Closing stores what is pending within a time budget. Lines it could not store in time
+ * are counted in a small file next to the database (`<file>.unsaved`, a number, never any
+ * text), and the next start says how many there were.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   type HistoryPage,
-  type HistoryRoom,
   type HistoryStatus,
   type LineContext,
   type NewHistoryLine,
@@ -43,6 +49,12 @@ export interface HistoryServiceOptions extends Omit<TranscriptStoreOptions, 'now
   worker?: WorkerEntry;
   /** Lines posted but not yet stored, past which new lines are dropped. Default 200,000. */
   maxPendingLines?: number;
+  /** The same in bytes (two a character, plus a line's overhead). Default 32 MiB. */
+  maxPendingBytes?: number;
+  /** Pending bytes past which `onPressure(true)` asks the poster to hold back. Default 8 MiB. */
+  highWaterBytes?: number;
+  /** Pending bytes under which `onPressure(false)` lets it go on. Default 2 MiB. */
+  lowWaterBytes?: number;
   /** Requests waiting for an answer at once; more are refused. Default 256. */
   maxPendingRequests?: number;
   /** How long a request may wait for the worker. Default 30 s. */
@@ -62,6 +74,10 @@ export interface ServiceStats extends AppendStats {
   pendingLines: number;
   /** The most lines that were ever posted and not yet stored: how far the store lagged. */
   pendingHighWater: number;
+  /** Bytes of the lines posted and not stored yet (as counted against maxPendingBytes). */
+  pendingBytes: number;
+  /** The most of those bytes at once. */
+  pendingBytesHighWater: number;
   /** Lines dropped on this side: the worker was too far behind, or history was unavailable. */
   droppedBehind: number;
 }
@@ -73,7 +89,47 @@ interface PendingRequest {
 
 interface PendingAppend {
   count: number;
+  bytes: number;
   resolve: (ack: AppendAck) => void;
+}
+
+export interface HistoryCloseOptions {
+  /** How long the worker may take to store what is pending. Default 10 s. */
+  flushTimeoutMs?: number;
+}
+
+/** Lines waiting past which the poster is asked to hold back, as a share of maxPendingLines. */
+const HIGH_WATER_LINES_SHARE = 1 / 2;
+const LOW_WATER_LINES_SHARE = 1 / 8;
+/** What one pending line is counted as besides its characters: the tuple and its numbers. */
+const PENDING_LINE_OVERHEAD_BYTES = 64;
+/** The unsaved-lines file holds one small number; anything bigger is not ours. */
+const MAX_UNSAVED_FILE_BYTES = 64;
+
+function pendingBytesOf(lines: readonly NewHistoryLine[]): number {
+  let bytes = 0;
+  for (const line of lines) bytes += 2 * (line.text.length + line.sender.length) + PENDING_LINE_OVERHEAD_BYTES;
+  return bytes;
+}
+
+/** Where a history file's count of lines not saved at the last quit is kept. */
+export function unsavedLinesFile(historyFile: string): string {
+  return `${path.resolve(historyFile)}.unsaved`;
+}
+
+/** Reads and removes the count left by the last quit: 0 when there is none (or it is not a count). */
+async function takeUnsavedCount(file: string): Promise<number> {
+  let text = '';
+  try {
+    // Only a small plain file is read: not a link, a device or a pipe left in its place.
+    const stat = await fs.promises.lstat(file);
+    if (stat.isFile() && stat.size <= MAX_UNSAVED_FILE_BYTES) text = await fs.promises.readFile(file, 'utf8');
+  } catch {
+    return 0;
+  }
+  await fs.promises.rm(file, { force: true }).catch(() => undefined);
+  const count = /^\s*(\d{1,15})\s*$/.exec(text)?.[1];
+  return count === undefined ? 0 : Number(count);
 }
 
 const STOPPED_REASON = 'the history worker stopped.';
@@ -84,6 +140,11 @@ const CLOSE_TIMEOUT_MS = 10_000;
 export class HistoryService {
   private readonly worker: Worker;
   private readonly maxPendingLines: number;
+  private readonly maxPendingBytes: number;
+  private readonly highWaterBytes: number;
+  private readonly lowWaterBytes: number;
+  /** Where the count of lines not stored at close goes (see recordUnsaved). */
+  private readonly unsavedFile: string;
   private readonly maxPendingRequests: number;
   private readonly requestTimeoutMs: number;
   private statusValue: HistoryStatus;
@@ -93,6 +154,10 @@ export class HistoryService {
   private nextId = 1;
   private pendingLines = 0;
   private pendingHighWater = 0;
+  private pendingBytes = 0;
+  private pendingBytesHighWater = 0;
+  private underPressure = false;
+  private readonly pressureListeners = new ListenerSet<boolean>();
   private droppedBehind = 0;
   private warnedBehind = false;
   private stopped = false;
@@ -105,6 +170,10 @@ export class HistoryService {
 
   private constructor(entry: WorkerEntry, store: WorkerStartOptions, options: HistoryServiceOptions) {
     this.maxPendingLines = Math.max(1, options.maxPendingLines ?? 200_000);
+    this.maxPendingBytes = Math.max(1, options.maxPendingBytes ?? 32 * 1024 * 1024);
+    this.highWaterBytes = Math.max(1, Math.min(this.maxPendingBytes, options.highWaterBytes ?? 8 * 1024 * 1024));
+    this.lowWaterBytes = Math.max(0, Math.min(this.highWaterBytes, options.lowWaterBytes ?? 2 * 1024 * 1024));
+    this.unsavedFile = unsavedLinesFile(options.file);
     this.maxPendingRequests = Math.max(1, options.maxPendingRequests ?? 256);
     this.requestTimeoutMs = Math.max(1, options.requestTimeoutMs ?? 30_000);
     this.statusValue = { available: false, reason: OPENING_REASON, retention: store.retention ?? 'forever' };
@@ -131,6 +200,7 @@ export class HistoryService {
       purgeIntervalMs: options.purgeIntervalMs,
       likeScanLines: options.likeScanLines,
     };
+    const unsaved = await takeUnsavedCount(unsavedLinesFile(options.file));
     const service = new HistoryService(options.worker ?? defaultWorkerEntry(), store, options);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
@@ -141,6 +211,10 @@ export class HistoryService {
     if (outcome === 'timeout') {
       service.stop('the history worker did not start in time.');
       await service.worker.terminate();
+    }
+    if (unsaved > 0) {
+      const lines = unsaved === 1 ? '1 line' : `${unsaved.toLocaleString('en-US')} lines`;
+      service.startupNotices.push(`Up to ${lines} received just before Tincan last quit could not be saved to the history in time.`);
     }
     return service;
   }
@@ -153,18 +227,24 @@ export class HistoryService {
     return this.listeners.add(listener);
   }
 
+  /** True: the backlog passed its high-water mark (hold back); false: it is under the low-water mark again. */
+  onPressure(listener: (high: boolean) => void): () => void {
+    return this.pressureListeners.add(listener);
+  }
+
   /**
-   * Posts a batch of one room's lines to be stored in one transaction. Resolves once stored
-   * (callers may ignore it). Lines past the pending bound, or while history is
-   * unavailable, are dropped and counted.
+   * Posts a batch of one room's lines to be stored in one transaction, with the room's name
+   * when known. Resolves once stored (callers may ignore it). Lines past the pending bounds,
+   * or while history is unavailable or closing, are dropped and counted.
    */
-  append(room: RoomAddress, lines: readonly NewHistoryLine[]): Promise<AppendAck> {
+  append(room: RoomAddress, lines: readonly NewHistoryLine[], roomName: string | null = null): Promise<AppendAck> {
     if (lines.length === 0) return Promise.resolve({ firstId: null, count: 0 });
-    if (this.stopped || !this.statusValue.available) {
+    if (this.stopped || this.closing !== null || !this.statusValue.available) {
       this.droppedBehind += lines.length;
       return Promise.resolve({ firstId: null, count: 0 });
     }
-    if (this.pendingLines + lines.length > this.maxPendingLines) {
+    const bytes = pendingBytesOf(lines);
+    if (this.pendingLines + lines.length > this.maxPendingLines || (this.pendingBytes > 0 && this.pendingBytes + bytes > this.maxPendingBytes)) {
       this.droppedBehind += lines.length;
       if (!this.warnedBehind) {
         this.warnedBehind = true;
@@ -174,10 +254,14 @@ export class HistoryService {
     }
     const id = this.nextId++;
     this.pendingLines += lines.length;
+    this.pendingBytes += bytes;
     if (this.pendingLines > this.pendingHighWater) this.pendingHighWater = this.pendingLines;
+    if (this.pendingBytes > this.pendingBytesHighWater) this.pendingBytesHighWater = this.pendingBytes;
+    this.checkPressure();
+    const name = typeof roomName === 'string' ? roomName : null;
     return new Promise((resolve) => {
-      this.appends.set(id, { count: lines.length, resolve });
-      this.post({ type: 'append', id, room: { host: room.host, port: room.port }, lines: lines.map(toTuple) });
+      this.appends.set(id, { count: lines.length, bytes, resolve });
+      this.post({ type: 'append', id, room: { host: room.host, port: room.port }, name, lines: lines.map(toTuple) });
     });
   }
 
@@ -195,10 +279,6 @@ export class HistoryService {
 
   search(request: SearchRequest): Promise<Result<SearchResults>> {
     return this.call('search', [request]);
-  }
-
-  rooms(): Promise<Result<HistoryRoom[]>> {
-    return this.call('rooms', []);
   }
 
   /** The newest stored id, after every line posted before this call. */
@@ -225,25 +305,39 @@ export class HistoryService {
 
   async stats(): Promise<ServiceStats> {
     const answer = await this.call<AppendStats | Result<never>>('stats', []);
-    const stored: AppendStats = 'stored' in answer ? answer : { stored: 0, dropped: 0, batches: 0, appendMsTotal: 0, appendMsMax: 0 };
-    return { ...stored, pendingLines: this.pendingLines, pendingHighWater: this.pendingHighWater, droppedBehind: this.droppedBehind };
+    const stored: AppendStats = 'stored' in answer ? answer : { stored: 0, dropped: 0, trimmed: 0, batches: 0, appendMsTotal: 0, appendMsMax: 0 };
+    return {
+      ...stored,
+      pendingLines: this.pendingLines,
+      pendingHighWater: this.pendingHighWater,
+      pendingBytes: this.pendingBytes,
+      pendingBytesHighWater: this.pendingBytesHighWater,
+      droppedBehind: this.droppedBehind,
+    };
   }
 
-  /** Stores what is pending, closes the store and ends the worker. Idempotent. */
-  close(): Promise<void> {
+  /**
+   * Stores what is pending (within `flushTimeoutMs`), closes the store and ends the worker.
+   * What could not be stored in time is counted for the next start. Idempotent.
+   */
+  close(options: HistoryCloseOptions = {}): Promise<void> {
     this.closing ??= (async () => {
       if (!this.stopped) {
+        // Counted first: should the process end before the worker is done, the next start still knows.
+        this.recordUnsaved(this.pendingLines);
         const id = this.nextId++;
-        const closed = new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, Math.min(CLOSE_TIMEOUT_MS, this.requestTimeoutMs));
-          this.requests.set(id, { resolve: () => resolve(), timer });
+        const closed = new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), Math.max(0, Math.min(options.flushTimeoutMs ?? CLOSE_TIMEOUT_MS, this.requestTimeoutMs)));
+          this.requests.set(id, { resolve: () => resolve(true), timer });
         });
         this.post({ type: 'close', id });
-        await closed;
+        const answered = await closed;
+        this.recordUnsaved(answered ? 0 : this.pendingLines);
       }
       this.stop(CLOSED_REASON);
       await this.worker.terminate();
       this.listeners.clear();
+      this.pressureListeners.clear();
     })();
     return this.closing;
   }
@@ -293,7 +387,9 @@ export class HistoryService {
         if (pending === undefined) return;
         this.appends.delete(message.id);
         this.pendingLines -= pending.count;
-        if (this.pendingLines < this.maxPendingLines / 2) this.warnedBehind = false;
+        this.pendingBytes -= pending.bytes;
+        if (this.pendingLines < this.maxPendingLines / 2 && this.pendingBytes < this.maxPendingBytes / 2) this.warnedBehind = false;
+        this.checkPressure();
         pending.resolve({ firstId: message.firstId, count: message.count });
         return;
       }
@@ -333,11 +429,39 @@ export class HistoryService {
     this.appends.clear();
     this.droppedBehind += this.pendingLines;
     this.pendingLines = 0;
+    this.pendingBytes = 0;
+    this.checkPressure();
     this.markReady();
     if (wasAvailable && reason !== CLOSED_REASON) this.emit({ type: 'status', status: this.statusValue });
   }
 
   private emit(event: HistoryStoreEvent): void {
     this.listeners.emit(event);
+  }
+
+  /** Tells the poster when the backlog crosses its high- or low-water mark. */
+  private checkPressure(): void {
+    const high =
+      this.pendingBytes >= this.highWaterBytes || this.pendingLines >= this.maxPendingLines * HIGH_WATER_LINES_SHARE;
+    const low = this.pendingBytes <= this.lowWaterBytes && this.pendingLines <= this.maxPendingLines * LOW_WATER_LINES_SHARE;
+    if (!this.underPressure && high) this.underPressure = true;
+    else if (this.underPressure && low) this.underPressure = false;
+    else return;
+    this.pressureListeners.emit(this.underPressure);
+  }
+
+  /**
+   * Writes (or, for 0, removes) the count of lines not stored, for the next start. Only a
+   * number, and never for 'session' retention, which writes nothing. Best effort: quitting
+   * goes on whatever the disk says.
+   */
+  private recordUnsaved(lines: number): void {
+    if (this.statusValue.retention === 'session') return;
+    try {
+      if (lines > 0) fs.writeFileSync(this.unsavedFile, `${lines}\n`, { mode: 0o600 });
+      else fs.rmSync(this.unsavedFile, { force: true });
+    } catch {
+      // Nowhere to say it; the lines themselves were the loss.
+    }
   }
 }

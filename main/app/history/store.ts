@@ -10,7 +10,9 @@
  *
  * Retention: 'forever', 'days30' (older lines purged at open, then hourly) or 'session'
  * (nothing is written: lines live in an in-memory database for this run only, and the file
- * is emptied).
+ * is emptied). Whatever the retention, the history is bounded in lines and in bytes: as it
+ * nears either cap the oldest lines go, so reaching a cap never stops new lines being saved.
+ * A room whose last line went goes with it.
  */
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -24,7 +26,6 @@ import {
   HISTORY_LIMITS,
   storedKind,
   type HistoryPage,
-  type HistoryRoom,
   type HistoryStatus,
   type LineContext,
   type NewHistoryLine,
@@ -36,10 +37,10 @@ import {
 } from '../../common/history';
 import { ListenerSet } from '../../common/listener-set';
 import { stripControls } from '../../chat/sanitize';
-import { HistoryConnection, PAGE_SIZE_BYTES, type SearchPreference, type SearchRow } from './connection';
+import { HistoryConnection, LINE_OVERHEAD_BYTES, PAGE_SIZE_BYTES, type SearchPreference, type SearchRow } from './connection';
 import { classifyFault, describeFault, UNAVAILABLE_PREFIX, type Fault } from './faults';
 import { matchesAll, parseQuery } from './search';
-import { formatTranscriptLine } from './transcript-format';
+import { formatTranscriptHeading, formatTranscriptLine } from './transcript-format';
 import { temporaryPath } from '../json-file';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -47,6 +48,32 @@ export const RETENTION_DAYS = 30;
 const DEFAULT_MAX_LINES = 2_000_000;
 const DEFAULT_MAX_MEMORY_LINES = 200_000;
 const DEFAULT_MAX_DATABASE_BYTES = 4 * 1024 ** 3;
+const DEFAULT_MAX_MEMORY_BYTES = 256 * 1024 ** 2;
+/**
+ * Past this share of the size cap an append first deletes the oldest lines, as many as it
+ * adds and TRIM_STEP more: a tenth of the cap is the headroom that keeps SQLITE_FULL from
+ * being reached at all in ordinary use, and trimming a little at a time keeps any one append
+ * short (deleting a line costs about what storing it did: its words leave the search index).
+ */
+const TRIM_START = 0.9;
+const TRIM_STEP = 0.01;
+const MAX_TRIM_STEP_BYTES = 8 * 1024 * 1024;
+/** A write that found the cap reached all the same deletes down to this share of it. */
+const FORCED_TRIM_TARGET = 0.4;
+/** A batch takes about this many times its bytes in the file: rows, the search index, slack. */
+const STORED_BYTES_FACTOR = 2;
+/**
+ * Deleting writes too: the search index records what went, and merging it (which is what
+ * frees the space) writes its new segments before the old ones go. Trimming may therefore
+ * pass the cap by this share of it; it merges at most half of that, and deletes lines worth a
+ * quarter of it, at a time.
+ */
+const TRIM_ALLOWANCE = 0.05;
+const MIN_TRIM_ALLOWANCE_PAGES = 64;
+/** SQLite's own largest page count: no cap. */
+const UNCAPPED_PAGES = 4_294_967_294;
+/** Rounds of trimming that free nothing before trimming gives up. */
+const TRIM_STALLED_ROUNDS = 8;
 const DEFAULT_PURGE_INTERVAL_MS = 60 * 60 * 1000;
 /** A batch bigger than this is written as several transactions. */
 const MAX_LINES_PER_TRANSACTION = 10_000;
@@ -71,8 +98,10 @@ export interface TranscriptStoreOptions {
   maxLines?: number;
   /** The same for the in-memory database of 'session' retention. Default 200,000. */
   maxMemoryLines?: number;
-  /** Past this size writes fail as on a full disk. Default 4 GiB. */
+  /** The file's size cap: past it SQLite refuses to grow the file; nearing it, the oldest lines go. Default 4 GiB. */
   maxDatabaseBytes?: number;
+  /** The same for the in-memory database of 'session' retention. Default 256 MiB. */
+  maxMemoryBytes?: number;
   /** How often 'days30' purges. Default one hour. */
   purgeIntervalMs?: number;
   /** Newest lines the LIKE fallback scans per search. */
@@ -91,6 +120,8 @@ export interface AppendStats {
   stored: number;
   /** Lines given to append that were not written (history unavailable, bad room). */
   dropped: number;
+  /** Oldest lines deleted to stay under the caps in lines and bytes. */
+  trimmed: number;
   batches: number;
   /** Time spent in append, all batches together, and the longest one. */
   appendMsTotal: number;
@@ -111,6 +142,13 @@ function boundedText(text: string, max: number): string {
   if (bounded.length < text.length && last >= 0xd800 && last <= 0xdbff) bounded = bounded.slice(0, -1);
   // One stored line is one transcript line: nothing a terminal or the export would act on.
   return CONTROL_CHARACTER.test(bounded) ? stripControls(bounded) : bounded;
+}
+
+/** About what cleaned lines take in the database before its indexes: their text, sender and row. */
+function storedBytes(lines: readonly NewHistoryLine[]): number {
+  let bytes = 0;
+  for (const line of lines) bytes += Buffer.byteLength(line.text, 'utf8') + Buffer.byteLength(line.sender, 'utf8') + LINE_OVERHEAD_BYTES;
+  return bytes;
 }
 
 function checkRoom(room: RoomAddress): RoomAddress | null {
@@ -148,6 +186,7 @@ export class TranscriptStore {
   private readonly maxLines: number;
   private readonly maxMemoryLines: number;
   private readonly maxPageCount: number;
+  private readonly maxMemoryPageCount: number;
   private readonly purgeIntervalMs: number;
   private readonly likeScanLines: number;
 
@@ -160,7 +199,7 @@ export class TranscriptStore {
   private purgeTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private readonly listeners = new ListenerSet<HistoryStoreEvent>();
-  private readonly appendStats: AppendStats = { stored: 0, dropped: 0, batches: 0, appendMsTotal: 0, appendMsMax: 0 };
+  private readonly appendStats: AppendStats = { stored: 0, dropped: 0, trimmed: 0, batches: 0, appendMsTotal: 0, appendMsMax: 0 };
 
   private constructor(options: TranscriptStoreOptions) {
     this.file = path.resolve(options.file);
@@ -169,6 +208,7 @@ export class TranscriptStore {
     this.maxLines = Math.max(1, options.maxLines ?? DEFAULT_MAX_LINES);
     this.maxMemoryLines = Math.max(1, options.maxMemoryLines ?? DEFAULT_MAX_MEMORY_LINES);
     this.maxPageCount = Math.max(0, Math.floor((options.maxDatabaseBytes ?? DEFAULT_MAX_DATABASE_BYTES) / PAGE_SIZE_BYTES));
+    this.maxMemoryPageCount = Math.max(0, Math.floor((options.maxMemoryBytes ?? DEFAULT_MAX_MEMORY_BYTES) / PAGE_SIZE_BYTES));
     this.purgeIntervalMs = Math.max(1000, options.purgeIntervalMs ?? DEFAULT_PURGE_INTERVAL_MS);
     this.likeScanLines = Math.max(1, options.likeScanLines ?? DEFAULT_LIKE_SCAN_LINES);
     this.retention = options.retention ?? 'forever';
@@ -215,10 +255,12 @@ export class TranscriptStore {
 
   /**
    * Stores a batch of lines of one room in one transaction (a very large batch in a few) and
-   * returns their ids, in order. Never throws: when history is unavailable, or the write
-   * fails, the lines are dropped and an empty list comes back.
+   * returns their ids, in order; `roomName` (when known) is the name the room is shown under.
+   * Never throws: when history is unavailable, or the write fails, the lines are dropped and
+   * an empty list comes back. Near the size cap the oldest lines make room first; a write
+   * that still finds the cap reached makes more room and is tried once more.
    */
-  append(room: RoomAddress, lines: readonly NewHistoryLine[]): number[] {
+  append(room: RoomAddress, lines: readonly NewHistoryLine[], roomName: string | null = null): number[] {
     if (lines.length === 0) return [];
     const started = performance.now();
     const checkedRoom = checkRoom(room);
@@ -227,14 +269,28 @@ export class TranscriptStore {
       this.appendStats.dropped += lines.length;
       return [];
     }
+    const name = typeof roomName === 'string' ? boundedText(roomName.trim(), HISTORY_LIMITS.maxRoomNameChars) : '';
     const ids: number[] = [];
     try {
       for (let from = 0; from < lines.length; from += MAX_LINES_PER_TRANSACTION) {
         const cleaned = lines.slice(from, from + MAX_LINES_PER_TRANSACTION).map((line) => this.cleanLine(line));
-        connection.transaction(() => {
-          const roomId = connection.roomIdFor(checkedRoom);
-          for (const id of connection.insert(roomId, cleaned)) ids.push(id);
-        });
+        const write = (): void => {
+          const written = connection.transaction(() => {
+            const roomId = connection.roomIdFor(checkedRoom);
+            if (name.length > 0) connection.nameRoom(roomId, name);
+            return connection.insert(roomId, cleaned);
+          });
+          for (const id of written) ids.push(id);
+        };
+        const incomingBytes = storedBytes(cleaned);
+        this.makeRoom(connection, incomingBytes, false);
+        try {
+          write();
+        } catch (error) {
+          // The cap reached all the same (a batch bigger than the headroom): make more room once.
+          if (classifyFault(error) !== 'full' || this.makeRoom(connection, incomingBytes, true) === 0) throw error;
+          write();
+        }
         this.lineCount += cleaned.length;
       }
     } catch (error) {
@@ -246,17 +302,6 @@ export class TranscriptStore {
     this.recordAppend(started, ids.length);
     this.enforceLineLimit();
     return ids;
-  }
-
-  /** Remembers the room's name (shown with its history and search results). */
-  setRoomName(room: RoomAddress, name: string): Result<null> {
-    const checkedRoom = checkRoom(room);
-    if (checkedRoom === null) return fail('That is not a room address.');
-    const bounded = boundedText(name.trim(), HISTORY_LIMITS.maxRoomNameChars);
-    return this.write((connection) => {
-      connection.transaction(() => connection.nameRoom(connection.roomIdFor(checkedRoom), bounded));
-      return null;
-    });
   }
 
   private cleanLine(line: NewHistoryLine): NewHistoryLine {
@@ -293,9 +338,72 @@ export class TranscriptStore {
         if (chunk === 0) break;
         removed += chunk;
       }
+      open.transaction(() => open.removeEmptyRooms());
       this.lineCount = open.count();
+      this.appendStats.trimmed += removed;
       return removed;
     });
+  }
+
+  /**
+   * Keeps the database under its size cap: once `incomingBytes` more would take it past
+   * TRIM_START of the cap, the oldest lines are deleted until they fit under it with
+   * TRIM_STEP to spare; when `force`d, down to FORCED_TRIM_TARGET of it. Returns how many
+   * lines went. Throws SQLite's error; append handles it.
+   */
+  private makeRoom(connection: HistoryConnection, incomingBytes: number, force: boolean): number {
+    const maxPages = connection.persistent ? this.maxPageCount : this.maxMemoryPageCount;
+    if (maxPages <= 0) return 0;
+    const incomingPages = Math.ceil((incomingBytes * STORED_BYTES_FACTOR) / PAGE_SIZE_BYTES);
+    // A batch that could not fit even in an empty file must not empty it for nothing.
+    if (incomingPages >= maxPages * TRIM_START) return 0;
+    let used = connection.usedPages();
+    if (!force && used + incomingPages <= maxPages * TRIM_START) return 0;
+    const step = Math.ceil(Math.min(maxPages * TRIM_STEP, MAX_TRIM_STEP_BYTES / PAGE_SIZE_BYTES));
+    const target = Math.max(0, Math.floor(maxPages * (force ? FORCED_TRIM_TARGET : TRIM_START)) - incomingPages - (force ? 0 : step));
+    const allowance = Math.max(MIN_TRIM_ALLOWANCE_PAGES, Math.ceil(maxPages * TRIM_ALLOWANCE));
+    let removed = 0;
+    connection.setMaxPageCount(maxPages + allowance);
+    // The search index merges its segments when it sees fit, writing the new one before the
+    // old ones go: a merge bigger than the allowance gets what it needs, once. The file may
+    // pass its cap by that much for a moment; the pages the trimmed lines free are reused.
+    const roomy = <T>(work: () => T): T => {
+      try {
+        return work();
+      } catch (error) {
+        if (classifyFault(error) !== 'full') throw error;
+        connection.setMaxPageCount(UNCAPPED_PAGES);
+        try {
+          return work();
+        } finally {
+          connection.setMaxPageCount(maxPages + allowance);
+        }
+      }
+    };
+    try {
+      let stalled = 0;
+      while (used > target && stalled < TRIM_STALLED_ROUNDS) {
+        // What earlier deletes left in the search index goes first; then the oldest lines.
+        const merged = roomy(() => connection.mergeIndex(allowance / 2));
+        let now = connection.usedPages();
+        if (now > target) {
+          // A little at a time: each deleted line adds to the index until the next merge.
+          const excessBytes = Math.min(now - target, allowance / 4) * PAGE_SIZE_BYTES;
+          const chunk = roomy(() => connection.transaction(() => connection.removeOldestBytes(excessBytes, PURGE_CHUNK)));
+          removed += chunk;
+          if (chunk === 0 && !merged) break;
+          now = connection.usedPages();
+        }
+        stalled = now < used ? 0 : stalled + 1;
+        used = now;
+      }
+      if (removed > 0) connection.transaction(() => connection.removeEmptyRooms());
+    } finally {
+      this.lineCount = Math.max(0, this.lineCount - removed);
+      this.appendStats.trimmed += removed;
+      connection.setMaxPageCount(maxPages);
+    }
+    return removed;
   }
 
   // ---- reading -----------------------------------------------------------------------------
@@ -306,11 +414,6 @@ export class TranscriptStore {
    */
   lastId(): Result<number> {
     return this.read((connection) => connection.maxId());
-  }
-
-  /** Rooms with history, most recently active first (at most 500). */
-  rooms(): Result<HistoryRoom[]> {
-    return this.read((connection) => connection.rooms(MAX_ROOMS_LISTED));
   }
 
   /**
@@ -435,11 +538,12 @@ export class TranscriptStore {
     if (checkedRoom === null) return fail('That is not a room address.');
     const start = this.read((connection) => {
       const room = connection.findRoom(checkedRoom);
-      return room === null ? null : { connection, roomId: room.id, lastId: connection.maxId() };
+      return room === null ? null : { connection, room, lastId: connection.maxId() };
     });
     if (!start.ok) return start;
     if (start.value === null) return fail('There is no history for this room yet.');
-    const { connection, roomId, lastId } = start.value;
+    const { connection, room, lastId } = start.value;
+    const roomId = room.id;
     const destination = path.resolve(target);
     const temporary = temporaryPath(destination);
     let stream: fs.WriteStream | null = null;
@@ -450,6 +554,11 @@ export class TranscriptStore {
       let lines = 0;
       let bytes = 0;
       let afterId = 0;
+      const heading = formatTranscriptHeading(room);
+      if (heading !== null) {
+        bytes += Buffer.byteLength(`${heading}\n`, 'utf8');
+        if (!opened.write(`${heading}\n`)) await once(opened, 'drain');
+      }
       for (;;) {
         if (this.connection !== connection) throw new Error('history became unavailable during the export');
         const page = connection.exportPage(roomId, afterId, lastId, EXPORT_PAGE_LINES);
@@ -488,7 +597,7 @@ export class TranscriptStore {
     if (retention === 'session' && !wasInMemory) {
       const runStartId = this.firstIdOfRun;
       this.connection = null;
-      this.openConnection(() => HistoryConnection.openMemory(this.searchPreference), notice);
+      this.openConnection(() => HistoryConnection.openMemory(this.searchPreference, this.maxMemoryPageCount), notice);
       const memory = this.connection as HistoryConnection | null;
       if (previous === null) {
         this.emptyFileIfPresent(notice);
@@ -533,7 +642,9 @@ export class TranscriptStore {
         removed += chunk;
         if (chunk < PURGE_CHUNK) break;
       }
-      if (removed > 0) connection.scrub(false);
+      // A room none of whose lines is left goes too: its address and name are history as well.
+      const rooms = connection.transaction(() => connection.removeEmptyRooms());
+      if (removed > 0 || rooms > 0) connection.scrub(false);
       this.lineCount = Math.max(0, this.lineCount - removed);
       return removed;
     });
@@ -580,7 +691,7 @@ export class TranscriptStore {
   private connectForRetention(retention: Retention, notice: (message: string) => void): void {
     if (retention === 'session') {
       this.emptyFileIfPresent(notice);
-      this.openConnection(() => HistoryConnection.openMemory(this.searchPreference), notice);
+      this.openConnection(() => HistoryConnection.openMemory(this.searchPreference, this.maxMemoryPageCount), notice);
     } else {
       this.openConnection(() => this.openFile(), notice);
     }
@@ -694,7 +805,7 @@ export class TranscriptStore {
       const notice = (message: string): void => this.emit({ type: 'notice', message });
       let answer = 'The history file was damaged and has been set aside; older lines are not available.';
       if (!connection.persistent) {
-        this.openConnection(() => HistoryConnection.openMemory(this.searchPreference), notice);
+        this.openConnection(() => HistoryConnection.openMemory(this.searchPreference, this.maxMemoryPageCount), notice);
       } else if (this.setDamagedFileAside(notice)) {
         this.openConnection(() => this.openFile(), notice);
       } else {

@@ -1,8 +1,10 @@
 /**
  * A stored line as one line of a plain-text transcript, the way the chat printed it, with
- * the local time in front: `2026-12-01 14:03:07 [10.0.0.5:50123] text`.
+ * the local time in front: `2026-12-01 14:03:07 [10.0.0.5:50123] text`. A room whose name is
+ * known starts with a heading that names it: `Tincan transcript of “Kitchen” (10.0.0.5:60003)`.
  */
-import type { HistoryLine } from '../../common/history';
+import { joinHostPort } from '../../common/address';
+import type { HistoryLine, HistoryRoom } from '../../common/history';
 import { CONNECTED_TEXT, DISCONNECTED_TEXT } from '../../chat/protocol';
 
 const two = (value: number): string => String(value).padStart(2, '0');
@@ -28,4 +30,10 @@ export function formatTranscriptLine(line: Pick<HistoryLine, 'at' | 'sender' | '
     case 'system':
       return line.sender === '' ? `${time} ${line.text}` : `${time} [${line.sender}] ${line.text}`;
   }
+}
+
+/** The first line of a named room's transcript; null when its name is not known. */
+export function formatTranscriptHeading(room: Pick<HistoryRoom, 'host' | 'port' | 'name'>): string | null {
+  if (room.name === null || room.name === '') return null;
+  return `Tincan transcript of “${room.name}” (${joinHostPort(room.host, room.port)})`;
 }

@@ -12,7 +12,6 @@ export const WORKER_METHODS = [
   'pageAfter',
   'context',
   'search',
-  'rooms',
   'lastId',
   'exportRoom',
   'setRetention',
@@ -27,7 +26,8 @@ export type WorkerMethod = (typeof WORKER_METHODS)[number];
 export type LineTuple = [at: number, sender: string, text: string, kind: NewHistoryLine['kind'], ours: 0 | 1];
 
 export type ToWorker =
-  | { type: 'append'; id: number; room: RoomAddress; lines: LineTuple[] }
+  /** `name`: the room's name when known (stored with it), else null. */
+  | { type: 'append'; id: number; room: RoomAddress; name: string | null; lines: LineTuple[] }
   | { type: 'call'; id: number; method: WorkerMethod; args: unknown[] }
   | { type: 'close'; id: number };
 

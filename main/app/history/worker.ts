@@ -25,6 +25,7 @@ import {
 interface QueuedAppend {
   id: number;
   room: RoomAddress;
+  name: string | null;
   lines: LineTuple[];
 }
 
@@ -68,7 +69,8 @@ function serve(port: NonNullable<typeof parentPort>, options: WorkerStartOptions
       let end = start + 1;
       while (end < batch.length && batch[end]!.room.host === room.host && batch[end]!.room.port === room.port) end++;
       const group = batch.slice(start, end);
-      const ids = store.append(room, group.flatMap((item) => item.lines.map(fromTuple)));
+      const name = group.findLast((item) => item.name !== null)?.name ?? null;
+      const ids = store.append(room, group.flatMap((item) => item.lines.map(fromTuple)), name);
       let offset = 0;
       for (const item of group) {
         const mine = ids.slice(offset, offset + item.lines.length);
@@ -82,7 +84,7 @@ function serve(port: NonNullable<typeof parentPort>, options: WorkerStartOptions
   port.on('message', (message: ToWorker) => {
     switch (message.type) {
       case 'append':
-        queued.push({ id: message.id, room: message.room, lines: message.lines });
+        queued.push({ id: message.id, room: message.room, name: message.name, lines: message.lines });
         if (!flushScheduled) {
           flushScheduled = true;
           setImmediate(flush);

@@ -10,8 +10,10 @@ import { MessageText } from './TranscriptRow';
 /** Typing pauses this long before the search runs by itself. */
 const TYPING_PAUSE_MS = 250;
 
+/** The room's name with its address: anyone can announce any name, the address tells rooms apart. */
 function roomLabel(room: HistoryRoom): string {
-  return room.name ?? joinHostPort(room.host, room.port);
+  const address = joinHostPort(room.host, room.port);
+  return room.name === null || room.name === '' ? address : `${room.name} · ${address}`;
 }
 
 /** Ctrl/Cmd+F: searches this room's history or every room's; Enter or a click shows a hit in context. */

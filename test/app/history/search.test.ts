@@ -118,8 +118,7 @@ describe.each([
   it('searches one room or all, and says which room and when', () => {
     const store = open();
     store.append(ROOM_A, [message('meeting at noon', { at: 1000 })]);
-    store.append(ROOM_B, [message('meeting moved', { at: 2000 })]);
-    value(store.setRoomName(ROOM_B, 'Lab'));
+    store.append(ROOM_B, [message('meeting moved', { at: 2000 })], 'Lab');
     expect(texts(find(store, { query: 'meeting', room: ROOM_A }))).toEqual(['meeting at noon']);
     const all = find(store, { query: 'meeting' });
     expect(all.hits.map((hit) => [hit.line.text, hit.room.host, hit.room.port, hit.room.name, hit.line.at])).toEqual([

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HistoryService, type WorkerEntry } from '../../../main/app/history/service';
+import { HistoryService, unsavedLinesFile, type WorkerEntry } from '../../../main/app/history/service';
+import { HISTORY_LIMITS } from '../../../main/common/history';
 import type { HistoryStoreEvent } from '../../../main/app/history/store';
 import { holdStoreInAnotherProcess, message, messages, ROOM_A, ROOM_B, temporaryFolder } from './helpers';
 import { value } from '../../support/result';
@@ -71,7 +72,7 @@ describe('HistoryService', () => {
     expect(await service.setRetention('session')).toMatchObject({ available: true, persistent: false, retention: 'session' });
     expect(service.status).toMatchObject({ persistent: false });
     value(await service.clearAll());
-    expect(value(await service.rooms())).toEqual([]);
+    expect(value(await service.pageBefore(ROOM_A, null)).room).toBeNull();
   });
 
   it('a file another process holds: unavailable with its reason, lines dropped, the caller goes on', async () => {
@@ -116,8 +117,8 @@ describe('HistoryService', () => {
     void service.append(ROOM_A, messages(60));
     void service.append(ROOM_A, messages(60));
     expect(events).toEqual([{ type: 'notice', message: 'History is falling behind: some lines were not saved.' }]);
-    const waiting = [service.rooms(), service.rooms(), service.rooms()];
-    expect(await service.rooms()).toEqual({ ok: false, error: 'History is busy: too many requests at once; try again.' });
+    const waiting = [service.lastId(), service.lastId(), service.lastId()];
+    expect(await service.lastId()).toEqual({ ok: false, error: 'History is busy: too many requests at once; try again.' });
     expect(await Promise.all(waiting)).toEqual(Array(3).fill({ ok: false, error: 'History did not answer in time.' }));
   });
 
@@ -135,7 +136,65 @@ describe('HistoryService', () => {
     await Promise.all([service.close(), service.close()]);
     expect(service.status).toMatchObject({ available: false, reason: 'history is closed.' });
     expect((await service.pageBefore(ROOM_A, null)).ok).toBe(false);
+    expect(await service.append(ROOM_A, [message('after close')])).toEqual({ firstId: null, count: 0 });
+    // Everything was stored: nothing to report at the next start.
+    expect(fs.existsSync(unsavedLinesFile(file))).toBe(false);
     const again = await open();
+    expect(again.startupNotices).toEqual([]);
     expect(value(await again.pageBefore(ROOM_A, null, 1)).lines[0]!.text).toBe('line 499');
+  });
+
+  it('lines close could not store in time are counted, and the next start says how many', async () => {
+    const service = await open({ worker: fixture('worker-silent.ts') });
+    for (let batch = 0; batch < 3; batch++) void service.append(ROOM_A, messages(10));
+    await service.close({ flushTimeoutMs: 50 });
+    expect(fs.readFileSync(unsavedLinesFile(file), 'utf8').trim()).toBe('30');
+    const next = await open();
+    expect(next.startupNotices).toEqual(['Up to 30 lines received just before Tincan last quit could not be saved to the history in time.']);
+    // Said once.
+    expect(fs.existsSync(unsavedLinesFile(file))).toBe(false);
+    await next.close();
+    expect((await open()).startupNotices).toEqual([]);
+  });
+
+  it('a file in place of the count that is not a small plain file is ignored', async () => {
+    fs.mkdirSync(unsavedLinesFile(file));
+    expect((await open()).startupNotices).toEqual([]);
+    fs.rmdirSync(unsavedLinesFile(file));
+    fs.writeFileSync(unsavedLinesFile(file), `${'9'.repeat(100)}\n`);
+    expect((await open()).startupNotices).toEqual([]);
+  });
+
+  it('bounds the backlog in bytes too: long lines past the cap are dropped and counted, the poster held back first', async () => {
+    const service = await open({
+      worker: fixture('worker-silent.ts'),
+      requestTimeoutMs: 100,
+      maxPendingBytes: 1024 * 1024,
+      highWaterBytes: 256 * 1024,
+      lowWaterBytes: 64 * 1024,
+    });
+    const events: HistoryStoreEvent[] = [];
+    service.onEvent((event) => events.push(event));
+    const pressure: boolean[] = [];
+    service.onPressure((high) => pressure.push(high));
+    // 100 lines of 16 KiB, one a batch: 200,000 lines would be allowed, 1 MiB is not.
+    for (let batch = 0; batch < 100; batch++) void service.append(ROOM_A, [message('x'.repeat(HISTORY_LIMITS.maxTextChars))]);
+    const stats = await service.stats();
+    expect(stats.pendingBytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(stats.pendingLines).toBeLessThan(35);
+    expect(stats.droppedBehind).toBe(100 - stats.pendingLines);
+    expect(pressure).toEqual([true]);
+    expect(events).toEqual([{ type: 'notice', message: 'History is falling behind: some lines were not saved.' }]);
+  });
+
+  it('tells the poster to hold back while the backlog is high and to go on once it is stored', async () => {
+    const service = await open({ highWaterBytes: 64 * 1024, lowWaterBytes: 16 * 1024 });
+    const pressure: boolean[] = [];
+    service.onPressure((high) => pressure.push(high));
+    const acks = Array.from({ length: 20 }, (_, batch) => service.append(ROOM_A, messages(4, (index) => `${batch} ${index} ${'y'.repeat(4000)}`)));
+    expect(pressure).toEqual([true]);
+    expect((await Promise.all(acks)).every((ack) => ack.count === 4)).toBe(true);
+    expect(pressure).toEqual([true, false]);
+    expect((await service.stats()).pendingBytes).toBe(0);
   });
 });
