@@ -1,6 +1,7 @@
 /** The headless server (main/headless/serve.ts) as a real child process, for CLI, process and E2E tests. */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Signal } from './wait';
 
@@ -37,7 +38,11 @@ export interface SpawnOptions {
 export function spawnServer(args: string[], options: SpawnOptions = {}): ServerProcess {
   const node = [process.execPath, '--import', 'tsx', options.entry ?? SERVE, ...args];
   const [command, ...rest] = options.nofile ? ['prlimit', `--nofile=${options.nofile}:${options.nofile}`, ...node] : node;
-  const child = spawn(command!, rest, { cwd: ROOT, stdio: 'pipe', env: { ...process.env, NODE_OPTIONS: '', ...options.env } });
+  // The host's TLS key goes to the user's config folder by default: a test's goes to a folder of its own, removed on exit.
+  const config = fs.mkdtempSync(path.join(os.tmpdir(), 'tincan-server-config-'));
+  const env = { ...process.env, NODE_OPTIONS: '', XDG_CONFIG_HOME: config, ...options.env };
+  const child = spawn(command!, rest, { cwd: ROOT, stdio: 'pipe', env });
+  child.on('exit', () => fs.rmSync(config, { recursive: true, force: true }));
   let out = '';
   let err = '';
   let code: number | string | null = null;
