@@ -41,7 +41,7 @@ function SettingsDialog({ preferences }: { preferences: Preferences }) {
   const dialogRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    dialogRef.current?.querySelector<HTMLElement>('input, button')?.focus();
+    dialogRef.current?.querySelector<HTMLElement>('.dialog-body input, .dialog-body button')?.focus();
   }, []);
 
   const saveKeywords = (): void => {
@@ -51,7 +51,14 @@ function SettingsDialog({ preferences }: { preferences: Preferences }) {
   return (
     <div className="dialog-backdrop" onKeyDown={(event) => event.key === 'Escape' && closeSettings()}>
       <div ref={dialogRef} className="dialog settings" role="dialog" aria-modal="true" aria-labelledby="settings-title">
-        <h2 id="settings-title">Settings</h2>
+        <div className="dialog-header">
+          <h2 id="settings-title">Settings</h2>
+          <button type="button" className="icon-button dialog-close" aria-label="Close settings" title="Close" onClick={closeSettings}>
+            ×
+          </button>
+        </div>
+        {/* Only the body scrolls: the title, the close button and Done stay in view on a small screen. */}
+        <div className="dialog-body">
         <fieldset>
           <legend>Keep history</legend>
           {RETENTION_CHOICES.map((choice) => (
@@ -136,6 +143,7 @@ function SettingsDialog({ preferences }: { preferences: Preferences }) {
             />
           </label>
         </fieldset>
+        </div>
         <div className="dialog-buttons">
           <button type="button" onClick={closeSettings}>
             Done

@@ -1,0 +1,100 @@
+/**
+ * The smallest screen the app supports (800×600): an error sits next to what it is about and
+ * offers its fix; a dialog keeps its title, close button and Done in view however long its
+ * body is. Screenshots go to test-results/e2e/.
+ */
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { occupiedPort } from '../support/ports';
+import { useRooms } from '../support/room';
+import type { AppPage } from './harness';
+import { WAIT_MS, useChromiumApps } from './fixture';
+
+const { openApp, defer } = useChromiumApps('small-');
+const room = useRooms();
+
+/** True when the whole of `locator` is inside the viewport and is what a click at its centre hits. */
+async function inView(page: Page, locator: Locator): Promise<boolean> {
+  const box = await locator.boundingBox();
+  const viewport = page.viewportSize();
+  if (box === null || viewport === null) return false;
+  const inside = box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width && box.y + box.height <= viewport.height;
+  if (!inside) return false;
+  return locator.evaluate((element) => {
+    const rect = element.getBoundingClientRect();
+    const hit = document.elementFromPoint(rect.x + rect.width / 2, rect.y + rect.height / 2);
+    return hit !== null && (hit === element || element.contains(hit));
+  });
+}
+
+async function expectAccessible(app: AppPage, screen: string): Promise<void> {
+  expect(await app.accessibilityProblems(screen)).toEqual([]);
+}
+
+describe('800×600: errors where the problem is, dialogs that fit', () => {
+  it('a busy port is said under the Port field, in view, and one click picks a free port that then hosts', async () => {
+    const app = await openApp({ viewport: { width: 800, height: 600 } });
+    const { page } = app;
+    const busy = await occupiedPort();
+    defer(() => busy.close());
+    await page.getByText('Host a room').click();
+    await page.getByText('Only this computer').click();
+    const portField = page.getByRole('textbox', { name: 'Port' });
+    await portField.fill(String(busy.port));
+    await page.getByRole('button', { name: 'Start hosting' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: WAIT_MS });
+    expect(await alert.textContent()).toContain(`Port ${busy.port} is already in use`);
+    // Right under the Port field, described by it, and wholly on screen.
+    expect(await portField.getAttribute('aria-invalid')).toBe('true');
+    const described = await portField.evaluate((input) => document.getElementById(input.getAttribute('aria-describedby') ?? '')?.textContent ?? '');
+    expect(described).toContain('already in use');
+    const fieldBox = (await portField.boundingBox())!;
+    const alertBox = (await alert.boundingBox())!;
+    expect(alertBox.y).toBeGreaterThanOrEqual(fieldBox.y + fieldBox.height);
+    expect(alertBox.y - (fieldBox.y + fieldBox.height)).toBeLessThan(24);
+    expect(await inView(page, alert)).toBe(true);
+    const useFree = alert.getByRole('button', { name: 'Use a free port' });
+    expect(await inView(page, useFree)).toBe(true);
+    await app.screenshot('small-host-port-busy');
+    await expectAccessible(app, 'port busy under the field');
+
+    await useFree.click();
+    await alert.waitFor({ state: 'detached', timeout: WAIT_MS });
+    const chosen = Number(await portField.inputValue());
+    expect(chosen).not.toBe(busy.port);
+    expect(Number.isInteger(chosen) && chosen > 0).toBe(true);
+    expect(app.calls).toContain('findFreePort');
+    await page.getByRole('button', { name: 'Start hosting' }).click();
+    await page.getByRole('button', { name: 'Stop hosting' }).waitFor({ timeout: WAIT_MS });
+    const snapshot = await app.session.getSnapshot();
+    expect(snapshot.ok && snapshot.value.status.mode === 'hosting' && snapshot.value.status.host.port).toBe(chosen);
+    expect(app.pageErrors).toEqual([]);
+  });
+
+  it('Settings at 800×600: title, × and Done stay in view while only the body scrolls; × closes it', async () => {
+    const testRoom = await room();
+    const app = await openApp({ viewport: { width: 800, height: 600 } });
+    const { page } = app;
+    await page.getByText('Join a room').click();
+    await page.getByRole('textbox', { name: 'Host address' }).fill(`127.0.0.1:${testRoom.port}`);
+    await page.getByRole('button', { name: 'Join', exact: true }).click();
+    await page.getByRole('banner', { name: 'Connection' }).getByText('Connected').waitFor({ timeout: WAIT_MS });
+    for (const close of ['Done', 'Close settings']) {
+      await page.getByRole('button', { name: 'More' }).click();
+      await page.getByRole('menuitem', { name: /Settings…/ }).click();
+      const dialog = page.getByRole('dialog', { name: 'Settings' });
+      await dialog.waitFor({ timeout: WAIT_MS });
+      expect(await inView(page, dialog.getByRole('heading', { name: 'Settings' }))).toBe(true);
+      expect(await inView(page, dialog.getByRole('button', { name: 'Close settings' }))).toBe(true);
+      expect(await inView(page, dialog.getByRole('button', { name: 'Done' }))).toBe(true);
+      if (close === 'Done') {
+        await app.screenshot('small-settings');
+        await expectAccessible(app, 'settings at 800×600');
+      }
+      await dialog.getByRole('button', { name: close }).click();
+      await dialog.waitFor({ state: 'detached', timeout: WAIT_MS });
+    }
+    expect(app.pageErrors).toEqual([]);
+  });
+});
