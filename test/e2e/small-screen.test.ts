@@ -1,16 +1,17 @@
 /**
  * The smallest screen the app supports (800×600): an error sits next to what it is about and
  * offers its fix; a dialog keeps its title, close button and Done in view however long its
- * body is. Screenshots go to test-results/e2e/.
+ * body is; a search result says where, who and when, and the row it leads to stands out.
+ * Screenshots go to test-results/e2e/.
  */
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { occupiedPort } from '../support/ports';
 import { useRooms } from '../support/room';
 import type { AppPage } from './harness';
-import { WAIT_MS, useChromiumApps } from './fixture';
+import { WAIT_MS, useChromiumApps, waitForRow } from './fixture';
 
-const { openApp, defer } = useChromiumApps('small-');
+const { openApp, rawClient, defer } = useChromiumApps('small-');
 const room = useRooms();
 
 /** True when the whole of `locator` is inside the viewport and is what a click at its centre hits. */
@@ -25,6 +26,13 @@ async function inView(page: Page, locator: Locator): Promise<boolean> {
     const hit = document.elementFromPoint(rect.x + rect.width / 2, rect.y + rect.height / 2);
     return hit !== null && (hit === element || element.contains(hit));
   });
+}
+
+async function joinThroughUi(page: Page, port: number): Promise<void> {
+  await page.getByText('Join a room').click();
+  await page.getByRole('textbox', { name: 'Host address' }).fill(`127.0.0.1:${port}`);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await page.getByRole('banner', { name: 'Connection' }).getByText('Connected').waitFor({ timeout: WAIT_MS });
 }
 
 async function expectAccessible(app: AppPage, screen: string): Promise<void> {
@@ -76,10 +84,7 @@ describe('800×600: errors where the problem is, dialogs that fit', () => {
     const testRoom = await room();
     const app = await openApp({ viewport: { width: 800, height: 600 } });
     const { page } = app;
-    await page.getByText('Join a room').click();
-    await page.getByRole('textbox', { name: 'Host address' }).fill(`127.0.0.1:${testRoom.port}`);
-    await page.getByRole('button', { name: 'Join', exact: true }).click();
-    await page.getByRole('banner', { name: 'Connection' }).getByText('Connected').waitFor({ timeout: WAIT_MS });
+    await joinThroughUi(page, testRoom.port);
     for (const close of ['Done', 'Close settings']) {
       await page.getByRole('button', { name: 'More' }).click();
       await page.getByRole('menuitem', { name: /Settings…/ }).click();
@@ -95,6 +100,51 @@ describe('800×600: errors where the problem is, dialogs that fit', () => {
       await dialog.getByRole('button', { name: close }).click();
       await dialog.waitFor({ state: 'detached', timeout: WAIT_MS });
     }
+    expect(app.pageErrors).toEqual([]);
+  });
+
+  it('a search result says which room, who and when; the row it leads to has a colour of its own, not that of one’s own lines', async () => {
+    const testRoom = await room();
+    const app = await openApp({ viewport: { width: 800, height: 600 } });
+    const { page } = app;
+    const nc = await rawClient(testRoom.port);
+    await joinThroughUi(page, testRoom.port);
+    const composer = page.getByRole('textbox', { name: 'Message' });
+    await composer.fill('my budget idea');
+    await composer.press('Enter');
+    await waitForRow(page, 'my budget idea');
+    await nc.write('the budget meeting moved\n');
+    await waitForRow(page, 'the budget meeting moved');
+
+    await composer.click();
+    await page.keyboard.press('Control+f');
+    const search = page.getByRole('searchbox', { name: 'Search messages' });
+    await search.fill('budget');
+    const theirs = page.getByRole('button', { name: /the budget meeting moved/ });
+    await theirs.waitFor({ timeout: WAIT_MS });
+    const text = (await theirs.textContent()) ?? '';
+    expect(text).toContain(`Room 127.0.0.1:${testRoom.port}`);
+    expect(text).toContain(`From ${nc.label}`);
+    expect(text).toMatch(/When \S/);
+    expect((await page.getByRole('button', { name: /my budget idea/ }).textContent()) ?? '').toContain('From you');
+    await app.screenshot('small-search-results');
+    await expectAccessible(app, 'search results, labelled');
+
+    await theirs.click();
+    const context = page.getByRole('log', { name: 'Messages around the search result' });
+    const target = context.locator('.row-target');
+    await target.waitFor({ timeout: WAIT_MS });
+    expect(await target.locator('.text').textContent()).toBe('the budget meeting moved');
+    const own = context.locator('.row-self');
+    await own.waitFor({ timeout: WAIT_MS });
+    const background = (locator: Locator) => locator.evaluate((element) => getComputedStyle(element).backgroundColor);
+    const targetColour = await background(target);
+    expect(targetColour).not.toBe(await background(own));
+    expect(targetColour).not.toBe('rgba(0, 0, 0, 0)');
+    // Not by colour alone: a bar at its edge.
+    expect(await target.evaluate((element) => getComputedStyle(element).boxShadow)).toMatch(/inset/);
+    await app.screenshot('small-search-context');
+    await expectAccessible(app, 'search hit in context');
     expect(app.pageErrors).toEqual([]);
   });
 });
