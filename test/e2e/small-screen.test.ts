@@ -8,6 +8,7 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { occupiedPort } from '../support/ports';
 import { useRooms } from '../support/room';
+import { MIN_WINDOW_SIZE } from '../../main/electron/window-state';
 import type { AppPage } from './harness';
 import { WAIT_MS, useChromiumApps, waitForRow } from './fixture';
 
@@ -39,9 +40,16 @@ async function expectAccessible(app: AppPage, screen: string): Promise<void> {
   expect(await app.accessibilityProblems(screen)).toEqual([]);
 }
 
-describe('800×600: errors where the problem is, dialogs that fit', () => {
+/** The smallest screen the tests use, and the window's own minimum (its page is a little smaller still: the frame). */
+const SMALL_SIZES = [
+  { width: 800, height: 600 },
+  { width: MIN_WINDOW_SIZE.width, height: MIN_WINDOW_SIZE.height },
+];
+
+describe.each(SMALL_SIZES)('$width×$height: errors where the problem is, dialogs that fit', (size) => {
+  const tag = `${size.width}x${size.height}`;
   it('a busy port is said under the Port field, in view, and one click picks a free port that then hosts', async () => {
-    const app = await openApp({ viewport: { width: 800, height: 600 } });
+    const app = await openApp({ viewport: size });
     const { page } = app;
     const busy = await occupiedPort();
     defer(() => busy.close());
@@ -64,7 +72,7 @@ describe('800×600: errors where the problem is, dialogs that fit', () => {
     expect(await inView(page, alert)).toBe(true);
     const useFree = alert.getByRole('button', { name: 'Use a free port' });
     expect(await inView(page, useFree)).toBe(true);
-    await app.screenshot('small-host-port-busy');
+    await app.screenshot(`small-host-port-busy-${tag}`);
     await expectAccessible(app, 'port busy under the field');
 
     await useFree.click();
@@ -80,9 +88,9 @@ describe('800×600: errors where the problem is, dialogs that fit', () => {
     expect(app.pageErrors).toEqual([]);
   });
 
-  it('Settings at 800×600: title, × and Done stay in view while only the body scrolls; × closes it', async () => {
+  it('Settings: title, × and Done stay in view while only the body scrolls; × closes it', async () => {
     const testRoom = await room();
-    const app = await openApp({ viewport: { width: 800, height: 600 } });
+    const app = await openApp({ viewport: size });
     const { page } = app;
     await joinThroughUi(page, testRoom.port);
     for (const close of ['Done', 'Close settings']) {
@@ -94,8 +102,8 @@ describe('800×600: errors where the problem is, dialogs that fit', () => {
       expect(await inView(page, dialog.getByRole('button', { name: 'Close settings' }))).toBe(true);
       expect(await inView(page, dialog.getByRole('button', { name: 'Done' }))).toBe(true);
       if (close === 'Done') {
-        await app.screenshot('small-settings');
-        await expectAccessible(app, 'settings at 800×600');
+        await app.screenshot(`small-settings-${tag}`);
+        await expectAccessible(app, `settings at ${tag}`);
       }
       await dialog.getByRole('button', { name: close }).click();
       await dialog.waitFor({ state: 'detached', timeout: WAIT_MS });
@@ -103,6 +111,9 @@ describe('800×600: errors where the problem is, dialogs that fit', () => {
     expect(app.pageErrors).toEqual([]);
   });
 
+});
+
+describe('search at 800×600', () => {
   it('a search result says which room, who and when; the row it leads to has a colour of its own, not that of one’s own lines', async () => {
     const testRoom = await room();
     const app = await openApp({ viewport: { width: 800, height: 600 } });
