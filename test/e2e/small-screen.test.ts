@@ -93,6 +93,9 @@ describe.each(SMALL_SIZES)('$width×$height: errors where the problem is, dialog
     const app = await openApp({ viewport: size });
     const { page } = app;
     await joinThroughUi(page, testRoom.port);
+    // The room's header stays one row and the composer stays on screen at this size.
+    expect((await page.getByRole('banner', { name: 'Connection' }).boundingBox())!.height).toBeLessThan(60);
+    expect(await inView(page, page.getByRole('textbox', { name: 'Message' }))).toBe(true);
     for (const close of ['Done', 'Close settings']) {
       await page.getByRole('button', { name: 'More' }).click();
       await page.getByRole('menuitem', { name: /Settings…/ }).click();
