@@ -49,6 +49,7 @@ export const CHANNELS = {
   clearHistory: 'history:clear',
   updateSettings: 'app:update-settings',
   setViewState: 'app:set-view-state',
+  findFreePort: 'app:find-free-port',
 } as const;
 
 export const EVENTS_CHANNEL = 'chat:events';
@@ -104,6 +105,12 @@ export interface HostInfo {
   roomName: string | null;
   /** What the host should know: no network, only a self-assigned address, a firewall in the way. */
   advice: Advice[];
+}
+
+/** After a busy port: a free one for hosting with `scope`, near `busyPort`. */
+export interface FreePortRequest {
+  busyPort: number;
+  scope: HostScope;
 }
 
 export interface JoinRequest {
@@ -362,6 +369,8 @@ export interface TincanBridge {
   clearHistory(request: ClearHistoryRequest): Promise<Result<number | null>>;
   updateSettings(request: SettingsUpdate): Promise<Result<Preferences>>;
   setViewState(state: ViewState): Promise<Result<null>>;
+  /** A port free for hosting now, just above the busy one when one of those is. */
+  findFreePort(request: FreePortRequest): Promise<Result<number>>;
   /** Calls back with each batch of events; returns the function that unsubscribes. */
   onEvents(listener: (events: BridgeEvent[]) => void): () => void;
 }

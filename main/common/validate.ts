@@ -20,6 +20,7 @@ import {
   type HistoryPageRequest,
   type HistoryViewRequest,
   type HostRequest,
+  type FreePortRequest,
   type HostScope,
   type NotificationPrivacy,
   type Result,
@@ -106,6 +107,19 @@ export function validateHostRequest(value: unknown, rules: HostRequestRules = {}
   const checkedName = checkString(name, 'The room name', LIMITS.maxRoomNameChars);
   if (!checkedName.ok) return checkedName;
   return ok({ port, scope: checkedScope, name: checkedName.value });
+}
+
+export function validateFreePortRequest(value: unknown): Result<FreePortRequest> {
+  const fields = readFields(value, 'The free port request', ['busyPort', 'scope']);
+  if (!fields.ok) return fields;
+  const { busyPort, scope } = fields.value;
+  if (typeof busyPort !== 'number' || !Number.isInteger(busyPort) || busyPort < 1 || busyPort > 65535) {
+    return fail('The busy port must be a whole number from 1 to 65535.');
+  }
+  if (scope !== 'lan' && scope !== 'local') {
+    return fail('The scope must be “lan” (the whole network) or “local” (this computer only).');
+  }
+  return ok({ busyPort, scope });
 }
 
 /** Checks the Join field and parses it; the default port applies when none was typed. */

@@ -12,6 +12,7 @@ import {
   validateClearHistoryRequest,
   validateCopyText,
   validateForgetRecentHost,
+  validateFreePortRequest,
   validateHistoryContextRequest,
   validateHistoryPageRequest,
   validateHistoryViewRequest,
@@ -25,6 +26,7 @@ import {
   validateViewState,
 } from '../common/validate';
 import type { ChatSession, TranscriptFileChooser } from '../app/session';
+import { findFreePort } from '../chat/free-port';
 
 export type BridgeSession = Pick<
   ChatSession,
@@ -176,6 +178,12 @@ export function createChannelHandlers({
     setViewState: async (argument) => {
       const checked = validateViewState(argument);
       return checked.ok ? session.setViewState(checked.value) : checked;
+    },
+    findFreePort: async (argument) => {
+      const checked = validateFreePortRequest(argument);
+      if (!checked.ok) return checked;
+      const port = await findFreePort(checked.value.busyPort, checked.value.scope === 'lan');
+      return port === null ? fail('No free port found: close a program that listens, then try again.') : ok(port);
     },
   };
 }

@@ -83,6 +83,7 @@ export function createMainWindow({ BrowserWindow, paths, state, devTools, saveSt
   const showOnce = (): void => {
     if (shown || window.isDestroyed()) return;
     shown = true;
+    holdPageMinimum(window);
     // maximize() shows a hidden window at once, before the page is painted (a white flash): so only here.
     if (state.maximized) window.maximize();
     window.show();
@@ -91,6 +92,20 @@ export function createMainWindow({ BrowserWindow, paths, state, devTools, saveSt
   // A page that fails to load still gets a visible window rather than a ghost process.
   window.loadURL(paths.rendererUrl).then(showOnce, showOnce);
   return window;
+}
+
+/**
+ * minWidth/minHeight bound the outer window, frame and title bar included; the layout was
+ * checked at MIN_WINDOW_SIZE for the page itself (test/e2e/small-screen.test.ts), so the
+ * minimum grows by whatever the frame takes on this system.
+ */
+export function holdPageMinimum(window: Pick<ElectronBrowserWindow, 'getSize' | 'getContentSize' | 'setMinimumSize'>): void {
+  const [outerWidth = 0, outerHeight = 0] = window.getSize();
+  const [pageWidth = 0, pageHeight = 0] = window.getContentSize();
+  // A frame is a few dozen pixels at most; anything else is a window not laid out yet.
+  const frameWidth = Math.min(Math.max(outerWidth - pageWidth, 0), 100);
+  const frameHeight = Math.min(Math.max(outerHeight - pageHeight, 0), 100);
+  window.setMinimumSize(MIN_WINDOW_SIZE.width + frameWidth, MIN_WINDOW_SIZE.height + frameHeight);
 }
 
 /** Brings the window to the front, e.g. when Tincan is launched a second time. */

@@ -38,7 +38,7 @@ export function useChromiumApps(label: string): ChromiumApps {
   afterEach(async ({ task }) => {
     if (task.result?.state === 'fail') {
       for (const [index, app] of openApps.entries()) {
-        await app.screenshot(`FAILED-${label}${task.name.slice(0, 40)}-${index}`).catch(() => undefined);
+        await app.screenshot(`FAILED-${label}${task.name.slice(0, 40)}-${index}`, { everySize: false }).catch(() => undefined);
       }
     }
     openApps.length = 0;

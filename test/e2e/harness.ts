@@ -20,6 +20,13 @@ import { createChannelHandlers, type ChannelHandler, type ChannelName } from '..
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const RENDERER_DIST = path.join(REPO_ROOT, 'dist/renderer');
 export const SCREENSHOT_DIR = path.join(REPO_ROOT, 'test-results/e2e');
+/** Every screen a test shoots, again at each size and in each colour scheme (a review set, kept with the test results). */
+export const SCREENS_DIR = path.join(SCREENSHOT_DIR, 'screens');
+/** The smallest screen the tests use and a common laptop's. */
+export const SCREEN_SIZES = [
+  { width: 800, height: 600 },
+  { width: 1280, height: 800 },
+] as const;
 export const CHROMIUM_PATH = '/usr/bin/chromium';
 const AXE_SCRIPT = path.join(REPO_ROOT, 'node_modules/axe-core/axe.min.js');
 
@@ -98,6 +105,11 @@ export async function startStaticServer(root: string): Promise<StaticServer> {
 
 // ---- browser ------------------------------------------------------------------------------
 
+/** Two animation frames: layout and React's effects have caught up with a resize. */
+function settled(page: Page): Promise<void> {
+  return page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
+}
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -136,6 +148,7 @@ function installTestBridge(): void {
     clearHistory: (request: unknown) => call('clearHistory', request),
     updateSettings: (request: unknown) => call('updateSettings', request),
     setViewState: (state: unknown) => call('setViewState', state),
+    findFreePort: (request: unknown) => call('findFreePort', request),
     onEvents: (listener: Listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -338,10 +351,32 @@ export class AppPage {
       .map((finding) => `${screen}: ${finding.rule} (${finding.impact}) ${finding.help}: ${finding.targets.join(' | ')}`);
   }
 
-  async screenshot(name: string): Promise<string> {
+  /**
+   * `name.png` as the page is now, then (unless `everySize` is false) the same screen at each
+   * of SCREEN_SIZES in light and dark under screens/; the page's own size and scheme are put back.
+   */
+  async screenshot(name: string, { everySize = true }: { everySize?: boolean } = {}): Promise<string> {
+    const { page } = this;
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-    await this.page.screenshot({ path: file });
+    await page.screenshot({ path: file });
+    if (!everySize) return file;
+    mkdirSync(SCREENS_DIR, { recursive: true });
+    const viewport = page.viewportSize();
+    try {
+      for (const size of SCREEN_SIZES) {
+        await page.setViewportSize(size);
+        for (const colorScheme of ['light', 'dark'] as const) {
+          await page.emulateMedia({ colorScheme });
+          await settled(page);
+          await page.screenshot({ path: path.join(SCREENS_DIR, `${name}-${size.width}x${size.height}-${colorScheme}.png`) });
+        }
+      }
+    } finally {
+      if (viewport !== null) await page.setViewportSize(viewport);
+      await page.emulateMedia({ colorScheme: this.colorScheme });
+      await settled(page);
+    }
     return file;
   }
 

@@ -67,13 +67,13 @@ describe('history in Chromium', () => {
     await page.getByRole('button', { name: 'Leave' }).click();
     await joinThroughUi(page, testRoom.port);
     await waitForRow(page, 'said before you left');
-    const divider = transcript(page).getByRole('separator', { name: 'Earlier history above' });
+    const divider = transcript(page).getByRole('separator', { name: /^Earlier history above/ });
     await divider.waitFor({ timeout: WAIT_MS });
     await nc.write('said after you came back\n');
     await waitForRow(page, 'said after you came back');
     const order = await transcript(page)
       .locator('li')
-      .evaluateAll((items) => items.map((item) => (item.querySelector('[role="separator"]') ? '--earlier--' : (item.querySelector('.text')?.textContent ?? ''))));
+      .evaluateAll((items) => items.map((item) => (item.classList.contains('divider-earlier') ? '--earlier--' : (item.querySelector('.text')?.textContent ?? ''))));
     const dividerAt = order.indexOf('--earlier--');
     expect(order.indexOf('said before you left')).toBeLessThan(dividerAt);
     expect(order.indexOf('said after you came back')).toBeGreaterThan(dividerAt);

@@ -8,6 +8,7 @@ import { CHANNELS, EVENTS_ACK_CHANNEL, EVENTS_CHANNEL, type BridgeEvent, type Ev
 import { startTincan, type ElectronMain, type TincanOptions } from '../../main/electron/app';
 import { RENDERER_URL } from '../../main/electron/app-protocol';
 import { TOO_MANY_COPIES_ERROR, TOO_MANY_LINKS_ERROR, UNTRUSTED_SENDER_ERROR } from '../../main/electron/ipc';
+import { MIN_WINDOW_SIZE } from '../../main/electron/window-state';
 import { MemoryLogger } from '../support/memory-logger';
 import { freePort } from '../support/ports';
 import { RawClient } from '../support/raw-client';
@@ -75,6 +76,8 @@ describe('startTincan', () => {
     expect(electron.app.setName).toHaveBeenCalledWith('Tincan');
     expect(electron.app.setPath).toHaveBeenCalledWith('userData', path.join(userData, 'Tincan'));
     await waitUntil(() => window.visible, 'the window to show');
+    // The page itself, not the window around it, gets at least the size the layout was tested at.
+    expect(window.setMinimumSize).toHaveBeenCalledWith(MIN_WINDOW_SIZE.width, MIN_WINDOW_SIZE.height + 28);
   });
 
   it('registers every channel; foreign senders and bad arguments get { ok: false }', async () => {

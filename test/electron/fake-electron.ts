@@ -75,6 +75,9 @@ export class FakeBrowserWindow extends EventEmitter {
   maximized = false;
   destroyed = false;
   bounds = { x: 10, y: 20, width: 900, height: 650 };
+  /** What the frame and title bar take: the page is this much smaller than the window. */
+  frame = { width: 0, height: 28 };
+  readonly setMinimumSize = vi.fn();
 
   constructor(readonly options: Record<string, unknown>) {
     super();
@@ -92,6 +95,12 @@ export class FakeBrowserWindow extends EventEmitter {
   }
   isDestroyed(): boolean {
     return this.destroyed;
+  }
+  getSize(): number[] {
+    return [this.bounds.width, this.bounds.height];
+  }
+  getContentSize(): number[] {
+    return [this.bounds.width - this.frame.width, this.bounds.height - this.frame.height];
   }
   getNormalBounds(): { x: number; y: number; width: number; height: number } {
     return { ...this.bounds };

@@ -56,7 +56,10 @@ function messageInput(): HTMLElement {
 }
 
 function rows(): HTMLElement[] {
-  return within(screen.getByRole('log', { name: 'Messages' })).queryAllByRole('listitem');
+  // Message rows only: date and other dividers are list items too.
+  return within(screen.getByRole('log', { name: 'Messages' }))
+    .queryAllByRole('listitem')
+    .filter((item) => !item.classList.contains('divider'));
 }
 
 describe('chat screen: transcript', () => {

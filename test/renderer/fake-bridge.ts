@@ -3,6 +3,7 @@ import type {
   ChatLine,
   DiscoveredRoom,
   ClearHistoryRequest,
+  FreePortRequest,
   HistoryContextRequest,
   HistoryPage,
   HistoryPageRequest,
@@ -155,6 +156,12 @@ export class FakeBridge implements TincanBridge {
   async stopFindingRooms(): Promise<Result<null>> {
     this.record('stopFindingRooms', undefined);
     return { ok: true, value: null };
+  }
+  /** What findFreePort answers. */
+  freePort: Result<number> = { ok: true, value: 60004 };
+  async findFreePort(request: FreePortRequest): Promise<Result<number>> {
+    this.record('findFreePort', request);
+    return structuredClone(this.freePort);
   }
   async cancelJoin(): Promise<SessionResult<null>> {
     this.record('cancelJoin', undefined);

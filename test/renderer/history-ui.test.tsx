@@ -64,8 +64,8 @@ describe('history in the transcript', () => {
     });
     await waitFor(() => expect(rowTexts()).toEqual(['last week', 'yesterday', 'this visit 1', 'this visit 2']));
     expect(bridge.callsTo('historyView')).toEqual([{ beforeId: null }]);
-    const divider = within(log()).getByRole('separator', { name: 'Earlier history above' }).closest('li')!;
-    expect(items().indexOf(divider)).toBe(2);
+    const divider = within(log()).getByRole('separator', { name: /^Earlier history above/ }).closest('li')!;
+    expect(items().filter((item) => !item.classList.contains('divider-date')).indexOf(divider)).toBe(2);
     // Live copies of lines the history brought are not shown twice.
     emit([{ type: 'lines', lines: [...live, chatLine({ text: 'new line' })] }]);
     expect(rowTexts()).toEqual(['last week', 'yesterday', 'this visit 1', 'this visit 2', 'new line']);
@@ -307,6 +307,21 @@ describe('search', () => {
     fireEvent.change(screen.getByRole('searchbox', { name: 'Search messages' }), { target: { value: 'meeting' } });
     const result = await screen.findByRole('button', { name: /the budget meeting moved/ });
     expect(result.querySelector('.search-hit-room')).toHaveTextContent('Kitchen · 10.0.0.2:60003');
+  });
+
+  it('a result labels which room, who and when, so the two addresses are not a guess', async () => {
+    const named: SearchHit = { ...hit, room: { ...hit.room, name: 'Kitchen' } };
+    await openRoom((bridge) => {
+      bridge.searchHandler = async () => ({ ok: true, value: { hits: [named, { ...hit, line: { ...hit.line, id: 43, ours: true } }], hasMore: false, terms: ['meeting'], engine: 'fts5' } });
+    });
+    fireEvent.keyDown(window, { key: 'f', ctrlKey: true });
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Search messages' }), { target: { value: 'meeting' } });
+    const [theirs, ours] = await screen.findAllByRole('button', { name: /the budget meeting moved/ });
+    expect([...theirs!.querySelectorAll('.search-hit-label')].map((label) => label.textContent)).toEqual(['Room', 'From', 'When']);
+    expect(theirs).toHaveTextContent('Room Kitchen · 10.0.0.2:60003');
+    expect(theirs).toHaveTextContent('From 10.0.0.7:50123');
+    expect(theirs).toHaveTextContent(/When \S+ \d/);
+    expect(ours).toHaveTextContent('From you');
   });
 
   it('a failed search says why', async () => {

@@ -3,7 +3,7 @@ import { LIMITS, type HostScope } from '../../../main/common/ipc-contract';
 import { joinHostPort, parsePort } from '../../../main/common/address';
 import { DEFAULT_PORT } from '../../../main/common/constants';
 import { MAX_ROOM_NAME_BYTES, utf8Length, type NetworkHost } from '../../../main/common/rooms';
-import { clearStartError, hostChat } from '../state/actions';
+import { clearStartError, findFreePort, hostChat } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { StartErrorMessage } from './StartErrorMessage';
 import { TerminalHint } from './TerminalHint';
@@ -25,7 +25,12 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
   const scopeName = useId();
 
   const portRef = useRef<HTMLInputElement>(null);
-  const hasError = useChatStore((s) => s.startError?.mode === 'host');
+  const hostError = useChatStore((s) => (s.startError?.mode === 'host' ? s.startError.message : null));
+  const hasError = hostError !== null;
+  // A port that is busy or not allowed is said under the Port field, where the fix is typed.
+  const portProblem = hostError !== null && /\bport\b/i.test(hostError) ? hostError : null;
+  const portBusy = portProblem !== null && /already in use/i.test(portProblem);
+  const [freeing, setFreeing] = useState(false);
 
   // After a failure, put the user where the fix usually is (a busy port).
   useEffect(() => {
@@ -48,6 +53,17 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
     if (scope === 'lan' && nameError !== null) return;
     // The default name goes unsaid, so it follows the machine (a renamed computer, another user).
     void hostChat(port, scope, name.trim() === defaultRoomName ? undefined : name);
+  };
+
+  const pickFreePort = async () => {
+    if (port === null) return;
+    setFreeing(true);
+    const free = await findFreePort(port, scope);
+    setFreeing(false);
+    if (free === null) return;
+    setPortText(String(free));
+    setShowPortError(false);
+    portRef.current?.focus();
   };
 
   return (
@@ -88,7 +104,7 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
             autoComplete="off"
             spellCheck={false}
             value={portText}
-            aria-invalid={showPortError && portError !== null}
+            aria-invalid={(showPortError && portError !== null) || portProblem !== null}
             aria-describedby={portHelpId}
             onChange={(event) => {
               setPortText(event.target.value);
@@ -96,9 +112,20 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
               clearStartError();
             }}
           />
-          <p id={portHelpId} className={showPortError && portError ? 'field-error' : 'field-help'}>
-            {showPortError && portError ? portError : joinPreview(scope, port, networkHost)}
-          </p>
+          {portProblem !== null ? (
+            <div className="field-error port-problem" role="alert">
+              <p id={portHelpId}>{portProblem}</p>
+              {portBusy && (
+                <button type="button" disabled={freeing} onClick={() => void pickFreePort()}>
+                  Use a free port
+                </button>
+              )}
+            </div>
+          ) : (
+            <p id={portHelpId} className={showPortError && portError ? 'field-error' : 'field-help'}>
+              {showPortError && portError ? portError : joinPreview(scope, port, networkHost)}
+            </p>
+          )}
         </div>
         <fieldset className="choices">
           <legend>Who can join</legend>
@@ -148,7 +175,7 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
           </button>
         )}
       </div>
-      <StartErrorMessage mode="host" />
+      {portProblem === null && <StartErrorMessage mode="host" />}
       <TerminalHint host={scope === 'local' ? '127.0.0.1' : (networkHost?.host ?? null)} port={port} />
     </form>
   );

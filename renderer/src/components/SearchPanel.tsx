@@ -114,10 +114,18 @@ export function SearchPanel() {
           {hits.map((hit: SearchHit, index) => (
             <li key={hit.line.id}>
               <button type="button" className="search-hit" onClick={() => void openInContext(hit)} onKeyDown={(event) => onResultKey(event, index)}>
+                {/* Labelled, so two addresses side by side do not leave one guessing which is the room. */}
                 <span className="search-hit-meta">
-                  <span className="search-hit-room">{roomLabel(hit.room)}</span>
-                  <time dateTime={new Date(hit.line.at).toISOString()}>{formatFullTime(hit.line.at)}</time>
-                  <span className="search-hit-sender">{hit.line.ours ? 'you' : hit.line.sender}</span>
+                  <span>
+                    <span className="search-hit-label">Room</span> <span className="search-hit-room">{roomLabel(hit.room)}</span>
+                  </span>
+                  <span>
+                    <span className="search-hit-label">From</span>{' '}
+                    <span className="search-hit-sender">{hit.line.ours ? 'you' : hit.line.sender}</span>
+                  </span>
+                  <span>
+                    <span className="search-hit-label">When</span> <time dateTime={new Date(hit.line.at).toISOString()}>{formatFullTime(hit.line.at)}</time>
+                  </span>
                 </span>
                 <MessageText text={hit.line.text} marks={hit.matches} markClass="match" />
               </button>

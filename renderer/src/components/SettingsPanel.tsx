@@ -41,7 +41,7 @@ function SettingsDialog({ preferences }: { preferences: Preferences }) {
   const dialogRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    dialogRef.current?.querySelector<HTMLElement>('input, button')?.focus();
+    dialogRef.current?.querySelector<HTMLElement>('.dialog-body input, .dialog-body button')?.focus();
   }, []);
 
   const saveKeywords = (): void => {
@@ -51,91 +51,99 @@ function SettingsDialog({ preferences }: { preferences: Preferences }) {
   return (
     <div className="dialog-backdrop" onKeyDown={(event) => event.key === 'Escape' && closeSettings()}>
       <div ref={dialogRef} className="dialog settings" role="dialog" aria-modal="true" aria-labelledby="settings-title">
-        <h2 id="settings-title">Settings</h2>
-        <fieldset>
-          <legend>Keep history</legend>
-          {RETENTION_CHOICES.map((choice) => (
-            <label key={choice.value} className="choice">
-              <input
-                type="radio"
-                name="retention"
-                checked={preferences.historyRetention === choice.value}
-                onChange={() => void updateSettings({ historyRetention: choice.value })}
-              />
-              {choice.label}
+        <div className="dialog-header">
+          <h2 id="settings-title">Settings</h2>
+          <button type="button" className="icon-button dialog-close" aria-label="Close settings" title="Close" onClick={closeSettings}>
+            ×
+          </button>
+        </div>
+        {/* Only the body scrolls: the title, the close button and Done stay in view on a small screen. */}
+        <div className="dialog-body">
+          <fieldset>
+            <legend>Keep history</legend>
+            {RETENTION_CHOICES.map((choice) => (
+              <label key={choice.value} className="choice">
+                <input
+                  type="radio"
+                  name="retention"
+                  checked={preferences.historyRetention === choice.value}
+                  onChange={() => void updateSettings({ historyRetention: choice.value })}
+                />
+                {choice.label}
+              </label>
+            ))}
+            {history !== null && !history.available && <p className="hint">History is unavailable: {history.reason}</p>}
+            <div className="settings-actions">
+              {confirming === null ? (
+                <>
+                  <button type="button" disabled={!inRoom} onClick={() => setConfirming('room')}>
+                    Clear this room’s history…
+                  </button>
+                  <button type="button" onClick={() => setConfirming('all')}>
+                    Clear all history…
+                  </button>
+                </>
+              ) : (
+                <>
+                  <span>{confirming === 'room' ? 'Delete this room’s history for good?' : 'Delete all history for good?'}</span>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => {
+                      const scope = confirming;
+                      setConfirming(null);
+                      void clearHistory(scope);
+                    }}
+                  >
+                    Delete
+                  </button>
+                  <button type="button" onClick={() => setConfirming(null)}>
+                    Cancel
+                  </button>
+                </>
+              )}
+            </div>
+          </fieldset>
+          <fieldset>
+            <legend>Notifications while Tincan is in the background</legend>
+            {notificationProblem !== null && <p className="hint">{notificationProblem}</p>}
+            <label className="field">
+              Show
+              <select
+                value={preferences.notificationPrivacy}
+                onChange={(event) => void updateSettings({ notificationPrivacy: event.currentTarget.value as NotificationPrivacy })}
+              >
+                {PRIVACY_CHOICES.map((choice) => (
+                  <option key={choice.value} value={choice.value}>
+                    {choice.label}
+                  </option>
+                ))}
+              </select>
             </label>
-          ))}
-          {history !== null && !history.available && <p className="hint">History is unavailable: {history.reason}</p>}
-          <div className="settings-actions">
-            {confirming === null ? (
-              <>
-                <button type="button" disabled={!inRoom} onClick={() => setConfirming('room')}>
-                  Clear this room’s history…
-                </button>
-                <button type="button" onClick={() => setConfirming('all')}>
-                  Clear all history…
-                </button>
-              </>
-            ) : (
-              <>
-                <span>{confirming === 'room' ? 'Delete this room’s history for good?' : 'Delete all history for good?'}</span>
-                <button
-                  type="button"
-                  className="danger"
-                  onClick={() => {
-                    const scope = confirming;
-                    setConfirming(null);
-                    void clearHistory(scope);
-                  }}
-                >
-                  Delete
-                </button>
-                <button type="button" onClick={() => setConfirming(null)}>
-                  Cancel
-                </button>
-              </>
-            )}
-          </div>
-        </fieldset>
-        <fieldset>
-          <legend>Notifications while Tincan is in the background</legend>
-          {notificationProblem !== null && <p className="hint">{notificationProblem}</p>}
-          <label className="field">
-            Show
-            <select
-              value={preferences.notificationPrivacy}
-              onChange={(event) => void updateSettings({ notificationPrivacy: event.currentTarget.value as NotificationPrivacy })}
-            >
-              {PRIVACY_CHOICES.map((choice) => (
-                <option key={choice.value} value={choice.value}>
-                  {choice.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="choice">
-            <input type="checkbox" checked={preferences.mentionsOnly} onChange={(event) => void updateSettings({ mentionsOnly: event.currentTarget.checked })} />
-            Only when I am mentioned
-          </label>
-          <label className="choice">
-            <input type="checkbox" checked={preferences.doNotDisturb} onChange={(event) => void updateSettings({ doNotDisturb: event.currentTarget.checked })} />
-            Do not disturb (no notifications, no flashing)
-          </label>
-          <label className="field">
-            Words that mention me (comma-separated)
-            <input
-              type="text"
-              value={keywords}
-              maxLength={MENTION_LIMITS.maxKeywords * (MENTION_LIMITS.maxKeywordChars + 2)}
-              placeholder="your name, a nickname"
-              onChange={(event) => setKeywords(event.currentTarget.value)}
-              onBlur={saveKeywords}
-              onKeyDown={(event) => {
-                if (event.key === 'Enter') saveKeywords();
-              }}
-            />
-          </label>
-        </fieldset>
+            <label className="choice">
+              <input type="checkbox" checked={preferences.mentionsOnly} onChange={(event) => void updateSettings({ mentionsOnly: event.currentTarget.checked })} />
+              Only when I am mentioned
+            </label>
+            <label className="choice">
+              <input type="checkbox" checked={preferences.doNotDisturb} onChange={(event) => void updateSettings({ doNotDisturb: event.currentTarget.checked })} />
+              Do not disturb (no notifications, no flashing)
+            </label>
+            <label className="field">
+              Words that mention me (comma-separated)
+              <input
+                type="text"
+                value={keywords}
+                maxLength={MENTION_LIMITS.maxKeywords * (MENTION_LIMITS.maxKeywordChars + 2)}
+                placeholder="your name, a nickname"
+                onChange={(event) => setKeywords(event.currentTarget.value)}
+                onBlur={saveKeywords}
+                onKeyDown={(event) => {
+                  if (event.key === 'Enter') saveKeywords();
+                }}
+              />
+            </label>
+          </fieldset>
+        </div>
         <div className="dialog-buttons">
           <button type="button" onClick={closeSettings}>
             Done

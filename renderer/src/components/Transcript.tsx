@@ -1,8 +1,11 @@
 import { Fragment, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ChatLine } from '../../../main/common/ipc-contract';
 import { MentionMatcher } from '../../../main/common/mentions';
+import { useDayClock } from '../hooks/useDayClock';
 import { useScrollAnchoring } from '../hooks/useScrollAnchoring';
 import { useTranscriptWindow } from '../hooks/useTranscriptWindow';
+import { dayKey, formatDayLabel } from '../lib/day';
+import { formatClock } from '../lib/time';
 import { loadOlderHistory, reportView } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { TranscriptRow } from './TranscriptRow';
@@ -14,15 +17,41 @@ const TOP_SLACK_PX = 40;
 /** How long the row a notification led to stays highlighted. */
 const TARGET_HIGHLIGHT_MS = 4000;
 
-/** Between the history of earlier visits and this one: a list item (the list holds only those) holding the separator. */
-function EarlierDivider() {
+/**
+ * Between the history of earlier visits and this one: a list item (the list holds only those)
+ * holding the separator. The times are those of the last line before and the first line after,
+ * the nearest the history knows of when the user left and came back.
+ */
+function EarlierDivider({ left, back }: { left: number | null; back: number | null }) {
+  const said = left === null ? null : back === null ? `You left ${formatClock(left)}` : `You left ${formatClock(left)} · back ${formatClock(back)}`;
   return (
     <li className="divider divider-earlier">
-      <span role="separator" aria-label="Earlier history above">
-        Earlier history ↑
+      <span role="separator" aria-label={said === null ? 'Earlier history above' : `Earlier history above. ${said}`}>
+        {said ?? 'Earlier history ↑'}
       </span>
     </li>
   );
+}
+
+/** Above the first line of each calendar day: "Today", "Yesterday", "3 December". */
+function DateDivider({ at, now }: { at: number; now: number }) {
+  const label = formatDayLabel(at, now);
+  return (
+    <li className="divider divider-date">
+      <span role="separator" aria-label={label}>
+        {label}
+      </span>
+    </li>
+  );
+}
+
+/** What the top of the transcript says when nothing older can be loaded: only a host's own room truly starts here. */
+function startText(droppedLines: number, lines: readonly ChatLine[], earlierThrough: number | null, hosting: boolean): string {
+  if (droppedLines > 0) return `${droppedLines.toLocaleString()} older lines were dropped to save memory.`;
+  const first = lines[0];
+  if (first === undefined) return 'No messages yet. Say hello!';
+  if (earlierThrough !== null && first.seq <= earlierThrough) return 'The start of this room’s history on this computer.';
+  return hosting ? 'This is the start of the conversation.' : 'You joined here: messages sent before you arrived are not shown.';
 }
 
 /** True when `line` is the first unread line, or the 'skipped' line standing in for it (main skips lines for a window that fell behind). */
@@ -52,6 +81,8 @@ export function Transcript() {
   const firstUnreadSeq = useChatStore((s) => s.unread.firstUnreadSeq);
   const jump = useChatStore((s) => s.jump);
   const keywords = useChatStore((s) => s.preferences?.mentionKeywords);
+  const hosting = useChatStore((s) => s.status.mode === 'hosting');
+  const now = useDayClock();
   const mentions = useMemo(() => (keywords && keywords.length > 0 ? new MentionMatcher(keywords) : null), [keywords]);
   const scrollerRef = useRef<HTMLDivElement>(null);
   const view = useTranscriptWindow(lines);
@@ -120,12 +151,12 @@ export function Transcript() {
   const rows = view.visible.map((line, index) => {
     const previous = index > 0 ? view.visible[index - 1] : view.firstIndex > 0 ? lines[view.firstIndex - 1] : undefined;
     const earlierDivider = earlierThrough !== null && previous !== undefined && previous.seq <= earlierThrough && line.seq > earlierThrough;
+    const newDay = previous === undefined || dayKey(previous.at) !== dayKey(line.at);
     const unreadDivider = firstUnreadSeq !== null && unreadStartsAt(lines, view.firstIndex + index, firstUnreadSeq);
     return (
       <Fragment key={line.seq}>
-        {earlierDivider && (
-          <EarlierDivider />
-        )}
+        {earlierDivider && <EarlierDivider left={previous.at} back={line.at} />}
+        {newDay && <DateDivider at={line.at} now={now} />}
         {unreadDivider && (
           <li className="divider divider-unread">
             <span role="separator" aria-label="Unread messages below">
@@ -162,17 +193,11 @@ export function Transcript() {
             </button>
           </div>
         ) : (
-          <p className="transcript-start">
-            {droppedLines > 0
-              ? `${droppedLines.toLocaleString()} older lines were dropped to save memory.`
-              : lines.length === 0
-                ? 'No messages yet. Say hello!'
-                : 'This is the start of the conversation.'}
-          </p>
+          <p className="transcript-start">{startText(droppedLines, lines, earlierThrough, hosting)}</p>
         )}
         <ol className="rows">
           {rows}
-          {earlierAtEnd && <EarlierDivider />}
+          {earlierAtEnd && <EarlierDivider left={lastShown.at} back={null} />}
         </ol>
       </div>
       {!view.following && (

@@ -149,6 +149,17 @@ export async function hostChat(port: number, scope: HostScope, name?: string): P
   return true;
 }
 
+/** After a busy port: a free one to host on instead (main probes), or null with the reason in the host error. */
+export async function findFreePort(busyPort: number, scope: HostScope): Promise<number | null> {
+  const result = await call(() => getBridge().findFreePort({ busyPort, scope }));
+  if (result.ok) {
+    clearStartError();
+    return result.value;
+  }
+  set({ startError: { mode: 'host', message: result.error } });
+  return null;
+}
+
 export async function joinChat(address: string): Promise<boolean> {
   if (get().pending) return false;
   clearRoom();
