@@ -29,6 +29,8 @@
  */
 import os from 'node:os';
 import { parseServerLine } from '../chat/protocol';
+import { parseServerNotice } from '../chat/server-lines';
+import { MAX_REPLAY_LINES } from '../chat/replay';
 import { ChatClient, ChatClientError, DEFAULT_CONNECT_TIMEOUT_MS, outgoingLines } from '../chat/client';
 import { ChatServer } from '../chat/server';
 import type { ChatClientErrorCode, ChatServerOptions, ConnectOptions } from '../chat/types';
@@ -286,6 +288,8 @@ export class ChatSession {
   /** True while the history's backlog is past its high-water mark: the socket is paused too. */
   private historyBehind = false;
   private paused: ChatClient | null = null;
+  /** Messages still to come in the server's catch-up (between its header and footer lines). */
+  private replayLeft = 0;
 
   private preferences: Preferences | null = null;
   private preferencesLoading: Promise<Preferences> | null = null;
@@ -979,6 +983,7 @@ export class ChatSession {
     link.connection = 'connected';
     link.self = client.localPeer;
     link.attempt = 0;
+    this.replayLeft = 0;
     if (owner.kind === 'hosting') owner.server.trustPeer(client.localPeer); // our own client: no rate, per-address or slow-reader limits
     const self = client.localPeer;
     client.on('line', (line) => {
@@ -1029,6 +1034,13 @@ export class ChatSession {
   }
 
   private addLine(line: string, self: string): void {
+    const notice = parseServerNotice(line);
+    if (notice !== null) {
+      this.replayLeft = notice.kind === 'replay-start' ? Math.min(notice.count, MAX_REPLAY_LINES) : notice.kind === 'replay-end' ? 0 : this.replayLeft;
+      const peer = notice.kind === 'name' ? notice.peer : '';
+      this.pushLine({ seq: this.nextSeq++, kind: 'notice', peer, text: line, at: Date.now(), self: false, notice });
+      return;
+    }
     const parsed = parseServerLine(line);
     // A server never tells us that we joined or left: such a notice is made up, shown as it came.
     const impossible = parsed !== null && parsed.kind !== 'message' && parsed.peer === self;
@@ -1043,6 +1055,15 @@ export class ChatSession {
             at: Date.now(),
             self: parsed.kind === 'message' && parsed.peer === self && this.recentSends.claim(parsed.text),
           };
+    // The lines between the server's catch-up header and footer were said before we came.
+    if (this.replayLeft > 0 && chatLine.kind === 'message') {
+      this.replayLeft -= 1;
+      chatLine.replayed = true;
+    }
+    this.pushLine(chatLine);
+  }
+
+  private pushLine(chatLine: ChatLine): void {
     this.recentLines.push(chatLine);
     this.recorder?.add(chatLine);
     this.everyLine.push(chatLine);

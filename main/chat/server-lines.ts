@@ -3,6 +3,7 @@
  * `Tincan: `, which no member's line can (a member's line always begins with `[`). Pure text,
  * without line ends; the README's protocol table lists them.
  */
+import type { ServerNotice } from '../common/server-notice';
 
 export const SERVER_LINE_START = 'Tincan: ';
 
@@ -112,19 +113,8 @@ export const REPLAY_FOOTER_LINE = 'Tincan: end of the replay; live from here.';
 
 // ---- reading them back -------------------------------------------------------------------
 
-/** A `Tincan: ` line as a client (the app) understands it. */
-export type ServerNotice =
-  /** `peer` took (`previous` null), changed or dropped (`name` null) its name. */
-  | { kind: 'name'; peer: string; name: string | null; previous: string | null }
-  /** `/name` could not be done; `reason` is the rest of the line. */
-  | { kind: 'name-refused'; reason: string }
-  /** The topic now (null: cleared). */
-  | { kind: 'topic'; topic: string | null }
-  /** Catch-up starts: `count` lines follow, as they went out. */
-  | { kind: 'replay-start'; count: number }
-  | { kind: 'replay-end' }
-  /** Any other line of the server's: shown as it is. */
-  | { kind: 'notice'; text: string };
+/** A `Tincan: ` line as a client (the app) understands it; defined with the app's line kinds. */
+export type { ServerNotice };
 
 const PEER_LABEL = /^\[(\[[0-9A-Fa-f:.%\w-]+\]:\d{1,5}|[\w.-]+:\d{1,5})\] /;
 const REPLAY_START = /^the last (?:line|(\d{1,4}) lines), \d\d:\d\d(?:–\d\d:\d\d)?:$/;

@@ -12,10 +12,12 @@
 import type { HistoryLine, HistoryPage, HistoryStatus, LineContext, Retention, RoomAddress, SearchResults } from './history';
 import { MAX_LINK_CHARS } from './links';
 import type { ClientInfo, RosterChanges } from './roster';
+import type { ServerNotice } from './server-notice';
 import type { Advice, DiscoveredRoom, NetworkHost, ShareAddress } from './rooms';
 
 export type { ClientInfo, LineCount, RosterChanges } from './roster';
 export type { Advice, DiscoveredRoom, NetworkHost, ShareAddress } from './rooms';
+export type { ServerNotice } from './server-notice';
 export type {
   HistoryLine,
   HistoryPage,
@@ -290,10 +292,11 @@ export interface StatusReport {
 
 /**
  * 'raw': a line not in protocol form (or a notice that cannot be true, such as one about
- * ourselves). 'skipped': main dropped lines because the window could not keep up; `text`
+ * ourselves). 'notice': a line the server wrote itself (`Tincan: …`, see ServerNotice). 'skipped': main dropped lines because the window could not keep up; `text`
  * says how many ("1,204 lines skipped while catching up").
  */
-export type LineKind = 'message' | 'connected' | 'disconnected' | 'raw' | 'skipped';
+export type LineKind = 'message' | 'connected' | 'disconnected' | 'raw' | 'skipped' | 'notice';
+
 
 export interface ChatLine {
   /** Increases by one per line for the session's lifetime. */
@@ -306,6 +309,10 @@ export interface ChatLine {
   at: number;
   /** True when this is a line we sent: our own label and a text we sent recently. */
   self: boolean;
+  /** A 'notice' line: what the server said (`text` is the line as it came). */
+  notice?: ServerNotice;
+  /** A message the server replayed to us on joining (catch-up): it was said before we came. */
+  replayed?: true;
 }
 
 /** What main sends on EVENTS_CHANNEL; the preload acknowledges `id` once the page took it. */

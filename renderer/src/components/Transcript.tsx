@@ -51,6 +51,7 @@ export function Transcript() {
   const paging = useChatStore((s) => s.paging);
   const firstUnreadSeq = useChatStore((s) => s.unread.firstUnreadSeq);
   const jump = useChatStore((s) => s.jump);
+  const names = useChatStore((s) => s.names);
   const keywords = useChatStore((s) => s.preferences?.mentionKeywords);
   const mentions = useMemo(() => (keywords && keywords.length > 0 ? new MentionMatcher(keywords) : null), [keywords]);
   const scrollerRef = useRef<HTMLDivElement>(null);
@@ -133,7 +134,7 @@ export function Transcript() {
             </span>
           </li>
         )}
-        <TranscriptRow line={line} mentions={mentions} target={line.seq === target} />
+        <TranscriptRow line={line} mentions={mentions} target={line.seq === target} name={names.get(line.peer) ?? null} />
       </Fragment>
     );
   });

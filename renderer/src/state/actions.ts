@@ -113,6 +113,8 @@ function clearRoom(): void {
     droppedLines: 0,
     roster: fresh.roster,
     presentPeers: fresh.presentPeers,
+    names: fresh.names,
+    topic: null,
     reconnecting: null,
     notices: [],
     sendError: null,

@@ -27,6 +27,8 @@ export const MAX_TRANSCRIPT_LINES = 10_000;
 export const MAX_TRANSCRIPT_CHARS = 4_000_000;
 /** People a joiner counts from join notices; a host inventing thousands is not believed further. */
 export const MAX_PRESENT_PEERS = 10_000;
+/** People's names remembered (peer -> name); the oldest go first when a room invents more. */
+export const MAX_KNOWN_NAMES = 1000;
 /** Lines remembered for Up-arrow recall. */
 export const MAX_SENT_HISTORY = 200;
 /** Notices kept on screen at once; older ones are dropped. */
@@ -151,6 +153,10 @@ export interface ChatState {
    * no list, so this is only as good as the notices that reached us.
    */
   presentPeers: ReadonlySet<string>;
+  /** People's names (`IP:port` -> name), as the server's name lines told them; at most MAX_KNOWN_NAMES. */
+  names: ReadonlyMap<string, string>;
+  /** The room's topic, as the server's topic lines told it; null when none. */
+  topic: string | null;
   reconnecting: ReconnectInfo | null;
   notices: Notice[];
   nextNoticeId: number;
@@ -195,6 +201,8 @@ export function initialChatState(): ChatState {
     roster: [],
     rosterAt: 0,
     presentPeers: new Set(),
+    names: new Map(),
+    topic: null,
     reconnecting: null,
     notices: [],
     nextNoticeId: 1,
@@ -227,6 +235,8 @@ type EventFields = Pick<
   | 'roster'
   | 'rosterAt'
   | 'presentPeers'
+  | 'names'
+  | 'topic'
   | 'reconnecting'
   | 'notices'
   | 'nextNoticeId'
@@ -249,6 +259,8 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
   let lastSeq = state.lines[state.lines.length - 1]?.seq ?? Number.NEGATIVE_INFINITY;
   let peers: Set<string> | null = null;
   const editPeers = (): Set<string> => (peers ??= new Set(state.presentPeers));
+  let names: Map<string, string> | null = null;
+  let topic = state.topic;
 
   for (const event of events) {
     switch (event.type) {
@@ -261,6 +273,8 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
         if (status.mode === 'idle' && wasActive) {
           roster = [];
           peers = new Set();
+          names = new Map();
+          topic = null;
         }
         break;
       }
@@ -271,6 +285,13 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
           if (line.seq <= paging.throughSeq || line.seq <= lastSeq) continue;
           lastSeq = line.seq;
           newLines.push(line);
+          if (line.kind === 'notice') {
+            // What the server says about people and the room (never a member's line: those are 'message').
+            const notice = line.notice;
+            if (notice?.kind === 'name') names = withName(names ?? new Map(state.names), notice.peer, notice.name);
+            else if (notice?.kind === 'topic') topic = notice.topic;
+            continue;
+          }
           if (line.self || line.peer === '') continue;
           if (line.kind === 'disconnected') editPeers().delete(line.peer);
           else if (!(peers ?? state.presentPeers).has(line.peer) && (peers ?? state.presentPeers).size < MAX_PRESENT_PEERS) {
@@ -340,6 +361,8 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     roster,
     rosterAt,
     presentPeers: peers ?? state.presentPeers,
+    names: names ?? state.names,
+    topic,
     reconnecting,
     notices,
     nextNoticeId,
@@ -350,6 +373,18 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     jump,
     notificationProblem,
   };
+}
+
+/** `names` with `peer`'s name set (null: dropped), the oldest forgotten past MAX_KNOWN_NAMES. */
+function withName(names: Map<string, string>, peer: string, name: string | null): Map<string, string> {
+  names.delete(peer);
+  if (name === null) return names;
+  names.set(peer, name);
+  for (const oldest of names.keys()) {
+    if (names.size <= MAX_KNOWN_NAMES) break;
+    names.delete(oldest);
+  }
+  return names;
 }
 
 /** Where paging stands once the front of `lines` was dropped (see reduceEvents). */
@@ -479,7 +514,7 @@ export function withSnapshot(state: ChatState, snapshot: Pick<Snapshot, 'status'
   const events: BridgeEvent[] = [{ type: 'lines', lines: merged.filter((line) => line.seq > 0) }];
   if (snapshot.status.mode === 'hosting') events.unshift({ type: 'roster', clients: snapshot.roster });
   const folded = reduceEvents(
-    { ...state, lines: [], transcriptChars: 0, presentPeers: new Set<string>(), paging: { ...state.paging, throughSeq: Number.NEGATIVE_INFINITY } },
+    { ...state, lines: [], transcriptChars: 0, presentPeers: new Set<string>(), names: new Map<string, string>(), paging: { ...state.paging, throughSeq: Number.NEGATIVE_INFINITY } },
     events,
     now,
   );
