@@ -70,7 +70,9 @@ import {
   type SessionStatus,
   type Snapshot,
   type StatusReport,
+  type TopicRequest,
 } from '../common/ipc-contract';
+import { HOST_REPLAY_LINES } from '../common/constants';
 import { joinHostPort } from '../common/address';
 import {
   clonePreferences,
@@ -103,6 +105,7 @@ import {
   validateSearchHistoryRequest,
   validateSendRequest,
   validateSettingsUpdate,
+  validateTopicRequest,
   validateViewState,
 } from '../common/validate';
 import { HISTORY_LIMITS } from '../common/history';
@@ -410,7 +413,9 @@ export class ChatSession {
 
     let server: ChatServer;
     try {
-      server = new ChatServer(this.serverOptions);
+      // Newcomers catch up on the last lines; the topic is told to everyone who joins.
+      const topic = checked.value.topic ?? '';
+      server = new ChatServer({ replayLines: HOST_REPLAY_LINES, ...this.serverOptions, ...(topic === '' ? {} : { topic }) });
     } catch (error) {
       return fail(messageOf(error));
     }
@@ -560,6 +565,20 @@ export class ChatSession {
     }
   }
 
+  /** Host only: sets the room's topic ('' clears it); the server tells everyone in the room. */
+  setTopic(request: TopicRequest): Promise<Result<null>> {
+    const checked = validateTopicRequest(request);
+    if (!checked.ok) return Promise.resolve(checked);
+    const state = this.state;
+    if (state.kind !== 'hosting') return Promise.resolve(fail('Only the host sets the topic.'));
+    try {
+      state.server.setTopic(checked.value.topic);
+      return Promise.resolve(ok(null));
+    } catch (error) {
+      return Promise.resolve(fail(messageOf(error)));
+    }
+  }
+
   /** Stops hosting (everyone is disconnected cleanly) or disconnects; back to idle. */
   async leave(): Promise<SessionResult<null>> {
     try {
@@ -676,6 +695,7 @@ export class ChatSession {
     try {
       const before = await this.loadPreferences();
       const updated = await this.updatePreferences((preferences) => ({ ...preferences, ...checked.value }));
+      if (updated.displayName !== before.displayName) this.sendName(updated.displayName, true);
       const retention = checked.value.historyRetention;
       if (retention !== undefined && retention !== before.historyRetention && this.history !== null) {
         const status = await this.history.setRetention(retention);
@@ -1000,6 +1020,12 @@ export class ChatSession {
       this.logger.warn('connection lost', { target: joinHostPort(link.host, link.port), reason });
       this.scheduleReconnect(owner, reason);
     });
+    // A room that speaks Tincan learns our name; a plain server would relay `/name` as chat.
+    if (this.speaksTincan(owner)) {
+      void this.loadPreferences().then((preferences) => {
+        if (link.client === client) this.sendName(preferences.displayName, false);
+      });
+    }
     // Still catching up from before: the new connection starts paused too.
     if (this.underPressure || this.historyBehind) this.pauseSocket(true);
     if (wasReconnecting) {
@@ -1007,6 +1033,27 @@ export class ChatSession {
       this.enqueue({ type: 'notice', level: 'info', message: `Reconnected to ${joinHostPort(link.host, link.port)}.` });
     }
     this.emitStatus();
+  }
+
+  /**
+   * Whether the room is known to speak Tincan, so `/name` is a command there and not a line
+   * everyone reads: our own server, or a room that was in the network's list (it announced
+   * itself). An address typed by hand may be the seed's server or `ncat --chat`.
+   */
+  private speaksTincan(owner: ConnectedState): boolean {
+    return owner.kind === 'hosting' || owner.name !== null;
+  }
+
+  /** Takes `name` in the room (or, when `drop`, drops the name for ''), if connected to a room that speaks Tincan. */
+  private sendName(name: string, drop: boolean): void {
+    const state = this.state;
+    if ((state.kind !== 'hosting' && state.kind !== 'joined') || !this.speaksTincan(state)) return;
+    if (name === '' && !drop) return;
+    try {
+      state.link.client?.send(name === '' ? '/name' : `/name ${name}`);
+    } catch {
+      // The connection is too slow to take even this: the name follows on the next change or join.
+    }
   }
 
   private scheduleReconnect(owner: ConnectedState, reason: string): void {

@@ -51,6 +51,7 @@ export const CHANNELS = {
   clearHistory: 'history:clear',
   updateSettings: 'app:update-settings',
   setViewState: 'app:set-view-state',
+  setTopic: 'chat:set-topic',
 } as const;
 
 export const EVENTS_CHANNEL = 'chat:events';
@@ -79,6 +80,8 @@ export const LIMITS = {
   maxUrlChars: MAX_LINK_CHARS,
   /** A room name as typed; main then cleans it and holds it to 63 bytes of UTF-8. */
   maxRoomNameChars: 200,
+  /** A display name or a topic as typed; main then cleans it (person-name.ts) and holds it to its own limit. */
+  maxTypedNameChars: 1000,
 } as const;
 
 // ---- requests and responses -----------------------------------------------------------
@@ -92,6 +95,13 @@ export interface HostRequest {
   scope: HostScope;
   /** The room's name in others' "Rooms on your network" list; absent: the default name. */
   name?: string;
+  /** The room's topic, told to everyone who joins; absent or empty: none. */
+  topic?: string;
+}
+
+/** The host sets (or, with '', clears) the room's topic. */
+export interface TopicRequest {
+  topic: string;
 }
 
 export interface HostInfo {
@@ -150,11 +160,16 @@ export interface Preferences {
   mentionKeywords: string[];
   /** No notifications, no flashing; unread still counts. */
   doNotDisturb: boolean;
+  /**
+   * The name this app takes in rooms it knows speak Tincan (`/name`), cleaned like every name
+   * (person-name.ts); '' for none. Defaults to the OS user's name.
+   */
+  displayName: string;
 }
 
 /** The settings a user changes from the Settings panel and the status bar; any subset at once. */
 export type SettingsUpdate = Partial<
-  Pick<Preferences, 'historyRetention' | 'notificationPrivacy' | 'mentionsOnly' | 'mentionKeywords' | 'doNotDisturb'>
+  Pick<Preferences, 'historyRetention' | 'notificationPrivacy' | 'mentionsOnly' | 'mentionKeywords' | 'doNotDisturb' | 'displayName'>
 >;
 
 export interface Snapshot {
@@ -369,6 +384,8 @@ export interface TincanBridge {
   clearHistory(request: ClearHistoryRequest): Promise<Result<number | null>>;
   updateSettings(request: SettingsUpdate): Promise<Result<Preferences>>;
   setViewState(state: ViewState): Promise<Result<null>>;
+  /** Host only: sets the room's topic ('' clears it); everyone in the room is told. */
+  setTopic(request: TopicRequest): Promise<Result<null>>;
   /** Calls back with each batch of events; returns the function that unsubscribes. */
   onEvents(listener: (events: BridgeEvent[]) => void): () => void;
 }

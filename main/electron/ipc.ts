@@ -22,6 +22,7 @@ import {
   validateSearchHistoryRequest,
   validateSendRequest,
   validateSettingsUpdate,
+  validateTopicRequest,
   validateViewState,
 } from '../common/validate';
 import type { ChatSession, TranscriptFileChooser } from '../app/session';
@@ -46,6 +47,7 @@ export type BridgeSession = Pick<
   | 'clearHistory'
   | 'updateSettings'
   | 'setViewState'
+  | 'setTopic'
 >;
 
 export interface IpcDependencies {
@@ -176,6 +178,10 @@ export function createChannelHandlers({
     setViewState: async (argument) => {
       const checked = validateViewState(argument);
       return checked.ok ? session.setViewState(checked.value) : checked;
+    },
+    setTopic: async (argument) => {
+      const checked = validateTopicRequest(argument);
+      return checked.ok ? session.setTopic(checked.value) : checked;
     },
   };
 }

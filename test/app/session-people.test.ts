@@ -3,11 +3,16 @@
  * sockets: a ChatServer, raw TCP clients (what telnet would be), and plain servers that only
  * record what they receive.
  */
+import net from 'node:net';
+import os from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatServer } from '../../main/chat/server';
 import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
 import type { ChatServerOptions } from '../../main/chat/types';
 import type { SessionStatus } from '../../main/common/ipc-contract';
+import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
+import { freePort } from '../support/ports';
+import { Signal, WAIT_MS } from '../support/wait';
 import { EventRecorder } from '../support/event-recorder';
 import { RawClient } from '../support/raw-client';
 
@@ -84,5 +89,82 @@ describe('the session reads the server\'s own lines', () => {
       ['notice', 'replay-end', 'Tincan: end of the replay; live from here.', false],
       ['message', null, 'third', false],
     ]);
+  });
+});
+
+function withName(displayName: string): ChatSessionOptions {
+  return { preferences: new MemoryPreferencesStore({ ...defaultPreferences(), displayName }) };
+}
+
+/** A plain TCP server (the seed's, or `ncat --chat`, to the app): it records every byte it receives. */
+async function recordingServer(): Promise<{ port: number; received: () => string; arrived: Signal }> {
+  const chunks: Buffer[] = [];
+  const arrived = new Signal();
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      arrived.notify();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  cleanups.push(() => new Promise<void>((resolve) => {
+    for (const socket of sockets) socket.destroy();
+    server.close(() => resolve());
+  }));
+  return { port: (server.address() as net.AddressInfo).port, received: () => Buffer.concat(chunks).toString('utf8'), arrived };
+}
+
+describe('the app\'s display name', () => {
+  it('is never sent into a room whose address was typed (a plain server would relay it as chat)', async () => {
+    const plain = await recordingServer();
+    const { session, events } = newSession(withName('alice'));
+    expect((await session.join({ address: `127.0.0.1:${plain.port}` })).ok).toBe(true);
+    await events.waitFor(() => selfOf(events.lastStatus) !== null, 'connected');
+    // Changing the name in Settings sends nothing either.
+    expect((await session.updateSettings({ displayName: 'alicia' })).ok).toBe(true);
+    expect((await session.send({ text: 'hello' })).ok).toBe(true);
+    await plain.arrived.until(() => plain.received().includes('hello\n'), 'the line', WAIT_MS);
+    expect(plain.received()).toBe('hello\n');
+  });
+
+  it('is taken in the room the app hosts; a taken name comes back as a refusal with the server\'s reason', async () => {
+    const { session, events } = newSession({ ...withName('alice'), serverOptions: { admitDelayMs: 0 } });
+    const hosted = await session.host({ port: 0, scope: 'local' });
+    expect(hosted.ok).toBe(true);
+    await events.waitFor(() => selfOf(events.lastStatus) !== null, 'connected');
+    const self = selfOf(events.lastStatus)!;
+    await events.waitFor(() => events.lines.some((line) => line.notice?.kind === 'name'), 'our name taken');
+    expect(events.lines.find((line) => line.notice?.kind === 'name')?.notice).toEqual({ kind: 'name', peer: self, name: 'alice', previous: null });
+
+    const raw = await connectRaw(hosted.ok ? hosted.value.port : 0);
+    await raw.write('/name bob\n');
+    await events.waitFor(() => events.lines.some((line) => line.notice?.kind === 'name' && line.notice.name === 'bob'), 'bob');
+    expect((await session.updateSettings({ displayName: 'BOB' })).ok).toBe(true);
+    await events.waitFor(() => events.lines.some((line) => line.notice?.kind === 'name-refused'), 'the refusal');
+    expect(events.lines.find((line) => line.notice?.kind === 'name-refused')?.notice).toEqual({
+      kind: 'name-refused',
+      reason: `BOB looks like bob, taken by [${raw.label}]; choose another.`,
+    });
+    // Settings refuse a name that cleans to nothing usable, and keep the one they had.
+    expect(await session.updateSettings({ displayName: '[]' })).toMatchObject({ ok: false, error: expect.stringMatching(/^Your name: /) as unknown });
+  });
+
+  it('is taken in a room joined from the network\'s list', async () => {
+    const port = await freePort();
+    const discovery = { interfaces: os.networkInterfaces, selection: { only: ['lo'] }, appVersion: '0.1.0', beaconPorts: [port] };
+    const { session: host, events: hostEvents } = newSession({ ...withName(''), discovery });
+    expect((await host.host({ port, scope: 'lan', name: 'People room' })).ok).toBe(true);
+    const { session: joiner, events } = newSession({ ...withName('carol'), discovery });
+    expect((await joiner.findRooms()).ok).toBe(true);
+    await events.waitFor(() => events.events.some((event) => event.type === 'rooms' && event.rooms.some((room) => room.name === 'People room')), 'the room listed', 10_000);
+    expect((await joiner.join({ address: `127.0.0.1:${port}` })).ok).toBe(true);
+    await events.waitFor(() => selfOf(events.lastStatus) !== null, 'connected');
+    const self = selfOf(events.lastStatus)!;
+    await hostEvents.waitFor(() => hostEvents.lines.some((line) => line.notice?.kind === 'name'), 'carol\'s name at the host');
+    expect(hostEvents.lines.filter((line) => line.notice?.kind === 'name').map((line) => line.notice)).toEqual([{ kind: 'name', peer: self, name: 'carol', previous: null }]);
   });
 });
