@@ -136,6 +136,7 @@ function installTestBridge(): void {
     clearHistory: (request: unknown) => call('clearHistory', request),
     updateSettings: (request: unknown) => call('updateSettings', request),
     setViewState: (state: unknown) => call('setViewState', state),
+    setTopic: (request: unknown) => call('setTopic', request),
     onEvents: (listener: Listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -12,10 +12,10 @@ export function RoomTopic() {
   const topic = useChatStore((s) => s.topic);
   const hosting = useChatStore((s) => s.status.mode === 'hosting');
   const [editing, setEditing] = useState(false);
-  if (editing) return <TopicEditor initial={topic ?? ''} onDone={() => setEditing(false)} />;
   if (topic === null && !hosting) return null;
   return (
     <span className="status-topic">
+      {editing && <TopicEditor initial={topic ?? ''} onDone={() => setEditing(false)} />}
       {topic !== null && (
         <span className="status-topic-text" dir="auto" title={`Topic: ${topic}`}>
           <span className="visually-hidden">Topic: </span>
@@ -23,7 +23,7 @@ export function RoomTopic() {
         </span>
       )}
       {hosting && (
-        <button type="button" className="link-button" onClick={() => setEditing(true)}>
+        <button type="button" className="link-button" aria-expanded={editing} onClick={() => setEditing(!editing)}>
           {topic === null ? 'Set a topic' : 'Edit topic'}
         </button>
       )}
@@ -44,7 +44,7 @@ function TopicEditor({ initial, onDone }: { initial: string; onDone: () => void 
     });
   };
   return (
-    <form className="status-topic status-topic-edit" onSubmit={submit} onKeyDown={(event) => event.key === 'Escape' && onDone()}>
+    <form className="status-topic-edit" onSubmit={submit} onKeyDown={(event) => event.key === 'Escape' && onDone()}>
       <label htmlFor={inputId} className="visually-hidden">
         Topic
       </label>

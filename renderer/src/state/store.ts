@@ -20,6 +20,7 @@ import type {
 } from '../../../main/common/ipc-contract';
 import { applyRosterChanges } from '../../../main/common/roster';
 import { LINE_KIND_OF } from '../../../main/common/history';
+import { parseServerNotice } from '../../../main/common/server-notice';
 
 /** Lines kept in memory; older ones are dropped so a long session stays flat in memory. */
 export const MAX_TRANSCRIPT_LINES = 10_000;
@@ -66,7 +67,7 @@ export function historySeq(id: number): number {
 
 /** A stored line as a transcript line; `seq` when it is also one of this window's live lines. */
 export function transcriptLineOf(line: HistoryLine, seq: number | null = null): TranscriptLine {
-  return {
+  const shown: TranscriptLine = {
     seq: seq ?? historySeq(line.id),
     kind: LINE_KIND_OF[line.kind],
     peer: line.sender,
@@ -75,6 +76,9 @@ export function transcriptLineOf(line: HistoryLine, seq: number | null = null): 
     self: line.ours,
     historyId: line.id,
   };
+  // The history keeps the server's own lines as system lines: read them back as the session did.
+  const notice = line.kind === 'system' ? parseServerNotice(line.text) : null;
+  return notice === null ? shown : { ...shown, kind: 'notice', notice };
 }
 
 /** Where the transcript stands with the room's history. */
@@ -286,10 +290,7 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
           lastSeq = line.seq;
           newLines.push(line);
           if (line.kind === 'notice') {
-            // What the server says about people and the room (never a member's line: those are 'message').
-            const notice = line.notice;
-            if (notice?.kind === 'name') names = withName(names ?? new Map(state.names), notice.peer, notice.name);
-            else if (notice?.kind === 'topic') topic = notice.topic;
+            ({ names, topic } = foldNotice(names ?? state.names, names !== null, topic, line));
             continue;
           }
           if (line.self || line.peer === '') continue;
@@ -375,6 +376,23 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
   };
 }
 
+/**
+ * What the server says about people and the room (a 'notice' line; never a member's line,
+ * those are 'message'): the names and topic after it. `owned`: `names` may be changed in place.
+ */
+function foldNotice(
+  names: ReadonlyMap<string, string>,
+  owned: boolean,
+  topic: string | null,
+  line: ChatLine,
+): { names: Map<string, string> | null; topic: string | null } {
+  const notice = line.notice;
+  const mine = owned ? (names as Map<string, string>) : null;
+  if (notice?.kind === 'name') return { names: withName(mine ?? new Map(names), notice.peer, notice.name), topic };
+  if (notice?.kind === 'topic') return { names: mine, topic: notice.topic };
+  return { names: mine, topic };
+}
+
 /** `names` with `peer`'s name set (null: dropped), the oldest forgotten past MAX_KNOWN_NAMES. */
 function withName(names: Map<string, string>, peer: string, name: string | null): Map<string, string> {
   names.delete(peer);
@@ -432,10 +450,20 @@ function withinCaps(lines: TranscriptLine[], droppedLines: number): Pick<ChatSta
  * line main sent for lines the window could not keep up with goes too when the history has them.
  */
 export function withRecentHistory(
-  state: Pick<ChatState, 'lines' | 'paging' | 'droppedLines'>,
+  state: Pick<ChatState, 'lines' | 'paging' | 'droppedLines' | 'names' | 'topic'>,
   view: HistoryView,
-): Pick<ChatState, 'lines' | 'paging' | 'transcriptChars' | 'droppedLines'> {
+): Pick<ChatState, 'lines' | 'paging' | 'transcriptChars' | 'droppedLines' | 'names' | 'topic'> {
   const historyLines = inSeqOrder(view.lines.map((line) => transcriptLineOf(line, line.seq)));
+  // Lines of this visit that came with the history are not folded as live ones: fold their notices here.
+  let names: Map<string, string> | null = null;
+  let topic = state.topic;
+  const foldedLive = new Set<number>();
+  for (const line of state.lines) if (line.kind === 'notice' && line.historyId === undefined) foldedLive.add(line.seq);
+  for (const line of historyLines) {
+    // This visit's lines only (earlier visits' seqs are below 0), each once.
+    if (line.kind !== 'notice' || line.seq <= 0 || line.seq <= state.paging.throughSeq || foldedLive.has(line.seq)) continue;
+    ({ names, topic } = foldNotice(names ?? state.names, names !== null, topic, line));
+  }
   const throughSeq = Math.max(state.paging.throughSeq, view.liveSeq);
   const live = state.lines.filter((line) => line.historyId === undefined && line.seq > throughSeq);
   const capped = withinCaps(mergeBySeq(historyLines, live), state.droppedLines);
@@ -446,7 +474,12 @@ export function withRecentHistory(
     earlierThroughSeq: view.visitStartId > 0 ? historySeq(view.visitStartId) : null,
     throughSeq,
   };
-  return { ...capped, paging: capped.droppedLines > state.droppedLines ? pagingAfterDrop(paging, capped.lines) : paging };
+  return {
+    ...capped,
+    paging: capped.droppedLines > state.droppedLines ? pagingAfterDrop(paging, capped.lines) : paging,
+    names: names ?? state.names,
+    topic,
+  };
 }
 
 /** An older page of the room's history on top of what is shown. */
