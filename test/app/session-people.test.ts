@@ -168,3 +168,47 @@ describe('the app\'s display name', () => {
     expect(hostEvents.lines.filter((line) => line.notice?.kind === 'name').map((line) => line.notice)).toEqual([{ kind: 'name', peer: self, name: 'carol', previous: null }]);
   });
 });
+
+describe('the topic from the app', () => {
+  it('the host sets it through a validated call and the room hears it; a joiner may not', async () => {
+    const { session, events } = newSession({ ...withName(''), serverOptions: { admitDelayMs: 0 } });
+    const hosted = await session.host({ port: 0, scope: 'local', topic: '  Lab\u200b 3  ' });
+    if (!hosted.ok) throw new Error(hosted.error);
+    const raw = await connectRaw(hosted.value.port);
+    await raw.waitForText('Tincan: topic: Lab 3\n');
+    expect(await session.setTopic({ topic: 'Finals [tonight]' })).toEqual({ ok: true, value: null });
+    await raw.waitForText('Tincan: topic: Finals [tonight]\n');
+    await events.waitFor(() => events.lines.some((line) => line.notice?.kind === 'topic' && line.notice.topic === 'Finals [tonight]'), 'the new topic');
+    expect(await session.setTopic({ topic: '' })).toEqual({ ok: true, value: null });
+    await raw.waitForText('Tincan: the topic was cleared.\n');
+    // Hostile arguments are refused before anything happens.
+    expect(await session.setTopic({ topic: 'x'.repeat(201) })).toMatchObject({ ok: false, error: expect.stringMatching(/^The topic: a topic has at most 200 characters/) as unknown });
+    expect(await session.setTopic({ topic: 'x'.repeat(1001) })).toMatchObject({ ok: false, error: expect.stringMatching(/too long/) as unknown });
+    expect(await session.setTopic({ topic: 'a', extra: 1 } as never)).toMatchObject({ ok: false });
+    expect(await session.setTopic('a' as never)).toMatchObject({ ok: false });
+
+    const port = await startServer();
+    const { session: joiner } = newSession();
+    expect((await joiner.join({ address: `127.0.0.1:${port}` })).ok).toBe(true);
+    expect(await joiner.setTopic({ topic: 'mine' })).toEqual({ ok: false, error: 'Only the host sets the topic.' });
+  });
+});
+
+describe('a hostile server\'s catch-up header', () => {
+  it('marks at most the server limit of lines as replayed, however many it claims', async () => {
+    const lines = ['Tincan: the last 9999 lines, 10:00–10:01:'];
+    for (let index = 0; index < 1005; index += 1) lines.push(`[10.0.0.1:1] line ${index}`);
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.write(lines.join('\n') + '\n');
+    });
+    await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { session, events } = newSession();
+    expect((await session.join({ address: `127.0.0.1:${(server.address() as net.AddressInfo).port}` })).ok).toBe(true);
+    await events.waitFor(() => events.lines.some((line) => line.text === 'line 1004'), 'every line');
+    const messages = events.lines.filter((line) => line.kind === 'message');
+    expect(messages.filter((line) => line.replayed === true)).toHaveLength(1000);
+    expect(messages.at(-1)?.replayed).toBeUndefined();
+  });
+});
