@@ -10,7 +10,7 @@ import { ChatServer } from '../../main/chat/server';
 import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
 import type { ChatServerOptions } from '../../main/chat/types';
 import type { SessionStatus } from '../../main/common/ipc-contract';
-import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
+import { MemoryPreferencesStore, defaultPreferences, sanitizePreferences, systemDisplayName } from '../../main/app/preferences';
 import { freePort } from '../support/ports';
 import { Signal, WAIT_MS } from '../support/wait';
 import { EventRecorder } from '../support/event-recorder';
@@ -210,5 +210,17 @@ describe('a hostile server\'s catch-up header', () => {
     const messages = events.lines.filter((line) => line.kind === 'message');
     expect(messages.filter((line) => line.replayed === true)).toHaveLength(1000);
     expect(messages.at(-1)?.replayed).toBeUndefined();
+  });
+});
+
+describe('the display name in the preferences file', () => {
+  it('defaults to the OS user\'s name and keeps only a clean, bounded name from the file', () => {
+    expect(defaultPreferences().displayName).toBe(systemDisplayName());
+    expect(sanitizePreferences({ displayName: ' ana\u200b  b ' }).displayName).toBe('ana b');
+    expect(sanitizePreferences({ displayName: '' }).displayName).toBe('');
+    // A name no server would take, too long or not text: the default instead.
+    expect(sanitizePreferences({ displayName: '[]' }).displayName).toBe(systemDisplayName());
+    expect(sanitizePreferences({ displayName: 'x'.repeat(5000) }).displayName).toBe(systemDisplayName());
+    expect(sanitizePreferences({ displayName: 42 }).displayName).toBe(systemDisplayName());
   });
 });
