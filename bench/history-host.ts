@@ -12,6 +12,7 @@
  */
 import { parseArgs } from 'node:util';
 import { HistoryService } from '../main/app/history/service';
+import { MemoryPreferencesStore, defaultPreferences } from '../main/app/preferences';
 import { ChatSession } from '../main/app/session';
 
 export type HistoryMode = 'off' | 'fts5' | 'like';
@@ -61,7 +62,9 @@ async function main(): Promise<void> {
   // The whole load comes from one address (127.0.0.1), as for the headless server in the bench:
   // the per-address and line-rate limits are lifted so the figures measure the history.
   const serverOptions = { maxClients, maxConnectionsPerAddress: 0, joinsPerAddressPerMinute: 0, maxLinesPerSecond: 0 };
-  const session = new ChatSession({ serverOptions, ...(store === null ? {} : { history: store }) });
+  // No name: the host's own `/name` line would count as one more line received.
+  const preferences = new MemoryPreferencesStore({ ...defaultPreferences(), displayName: '' });
+  const session = new ChatSession({ serverOptions, preferences, ...(store === null ? {} : { history: store }) });
   let shown = 0;
   session.onEvents((batch) => {
     for (const event of batch.events) {

@@ -32,6 +32,7 @@ import {
   type SearchHistoryRequest,
   type SearchResults,
   type SettingsUpdate,
+  type TopicRequest,
   type ViewState,
   type HostInfo,
   type HostRequest,
@@ -92,6 +93,7 @@ export function createBridge(ipc: BridgeIpc, options: BridgeOptions = {}): Tinca
     updateSettings: (request: SettingsUpdate) => call<Result<Preferences>>(CHANNELS.updateSettings, request),
     setViewState: (state: ViewState) => call<Result<null>>(CHANNELS.setViewState, state),
     findFreePort: (request: FreePortRequest) => call<Result<number>>(CHANNELS.findFreePort, request),
+    setTopic: (request: TopicRequest) => call<Result<null>>(CHANNELS.setTopic, request),
     onEvents: (listener: (events: BridgeEvent[]) => void) => {
       if (typeof listener !== 'function') throw new TypeError('onEvents needs a function.');
       // The IPC event object (with its sender) stays in the preload; the page gets the events only.

@@ -7,6 +7,8 @@ import { DEFAULT_PORT } from '../common/constants';
 import { RETENTIONS, type Retention } from '../common/history';
 import { NOTIFICATION_PRIVACY_LEVELS, type HostScope, type Mode, type NotificationPrivacy, type Preferences } from '../common/ipc-contract';
 import { sanitizeKeywords } from '../common/mentions';
+import { cleanPersonName } from '../common/person-name';
+import os from 'node:os';
 import { JsonFileWriter, readJsonFile } from './json-file';
 
 export const MAX_RECENT_HOSTS = 8;
@@ -35,7 +37,20 @@ export function defaultPreferences(): Preferences {
     mentionsOnly: false,
     mentionKeywords: [],
     doNotDisturb: false,
+    displayName: systemDisplayName(),
   };
+}
+
+/** The OS user's name as a person's name (cleaned); '' when there is none that would do. */
+export function systemDisplayName(): string {
+  let user = '';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // No user entry (a container's numeric uid): no name until one is typed.
+  }
+  const cleaned = cleanPersonName(user);
+  return cleaned.ok ? cleaned.text : '';
 }
 
 /**
@@ -70,6 +85,11 @@ export function sanitizePreferences(value: unknown): Preferences {
   if (typeof record.mentionsOnly === 'boolean') result.mentionsOnly = record.mentionsOnly;
   if (typeof record.doNotDisturb === 'boolean') result.doNotDisturb = record.doNotDisturb;
   result.mentionKeywords = sanitizeKeywords(record.mentionKeywords);
+  const displayName = record.displayName;
+  if (typeof displayName === 'string' && displayName.length <= 1000) {
+    const cleaned = cleanPersonName(displayName);
+    if (displayName === '' || cleaned.ok) result.displayName = cleaned.ok ? cleaned.text : '';
+  }
   return result;
 }
 

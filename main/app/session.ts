@@ -29,6 +29,8 @@
  */
 import os from 'node:os';
 import { parseServerLine } from '../chat/protocol';
+import { parseServerNotice } from '../chat/server-lines';
+import { MAX_REPLAY_LINES } from '../chat/replay';
 import { ChatClient, ChatClientError, DEFAULT_CONNECT_TIMEOUT_MS, outgoingLines } from '../chat/client';
 import { ChatServer } from '../chat/server';
 import type { ChatClientErrorCode, ChatServerOptions, ConnectOptions } from '../chat/types';
@@ -68,7 +70,9 @@ import {
   type SessionStatus,
   type Snapshot,
   type StatusReport,
+  type TopicRequest,
 } from '../common/ipc-contract';
+import { HOST_REPLAY_LINES } from '../common/constants';
 import { joinHostPort } from '../common/address';
 import {
   clonePreferences,
@@ -101,6 +105,7 @@ import {
   validateSearchHistoryRequest,
   validateSendRequest,
   validateSettingsUpdate,
+  validateTopicRequest,
   validateViewState,
 } from '../common/validate';
 import { HISTORY_LIMITS } from '../common/history';
@@ -286,6 +291,8 @@ export class ChatSession {
   /** True while the history's backlog is past its high-water mark: the socket is paused too. */
   private historyBehind = false;
   private paused: ChatClient | null = null;
+  /** Messages still to come in the server's catch-up (between its header and footer lines). */
+  private replayLeft = 0;
 
   private preferences: Preferences | null = null;
   private preferencesLoading: Promise<Preferences> | null = null;
@@ -406,7 +413,9 @@ export class ChatSession {
 
     let server: ChatServer;
     try {
-      server = new ChatServer(this.serverOptions);
+      // Newcomers catch up on the last lines; the topic is told to everyone who joins.
+      const topic = checked.value.topic ?? '';
+      server = new ChatServer({ replayLines: HOST_REPLAY_LINES, ...this.serverOptions, ...(topic === '' ? {} : { topic }) });
     } catch (error) {
       return fail(messageOf(error));
     }
@@ -556,6 +565,20 @@ export class ChatSession {
     }
   }
 
+  /** Host only: sets the room's topic ('' clears it); the server tells everyone in the room. */
+  setTopic(request: TopicRequest): Promise<Result<null>> {
+    const checked = validateTopicRequest(request);
+    if (!checked.ok) return Promise.resolve(checked);
+    const state = this.state;
+    if (state.kind !== 'hosting') return Promise.resolve(fail('Only the host sets the topic.'));
+    try {
+      state.server.setTopic(checked.value.topic);
+      return Promise.resolve(ok(null));
+    } catch (error) {
+      return Promise.resolve(fail(messageOf(error)));
+    }
+  }
+
   /** Stops hosting (everyone is disconnected cleanly) or disconnects; back to idle. */
   async leave(): Promise<SessionResult<null>> {
     try {
@@ -672,6 +695,7 @@ export class ChatSession {
     try {
       const before = await this.loadPreferences();
       const updated = await this.updatePreferences((preferences) => ({ ...preferences, ...checked.value }));
+      if (updated.displayName !== before.displayName) this.sendName(updated.displayName, true);
       const retention = checked.value.historyRetention;
       if (retention !== undefined && retention !== before.historyRetention && this.history !== null) {
         const status = await this.history.setRetention(retention);
@@ -979,6 +1003,7 @@ export class ChatSession {
     link.connection = 'connected';
     link.self = client.localPeer;
     link.attempt = 0;
+    this.replayLeft = 0;
     if (owner.kind === 'hosting') owner.server.trustPeer(client.localPeer); // our own client: no rate, per-address or slow-reader limits
     const self = client.localPeer;
     client.on('line', (line) => {
@@ -995,6 +1020,12 @@ export class ChatSession {
       this.logger.warn('connection lost', { target: joinHostPort(link.host, link.port), reason });
       this.scheduleReconnect(owner, reason);
     });
+    // A room that speaks Tincan learns our name; a plain server would relay `/name` as chat.
+    if (this.speaksTincan(owner)) {
+      void this.loadPreferences().then((preferences) => {
+        if (link.client === client) this.sendName(preferences.displayName, false);
+      });
+    }
     // Still catching up from before: the new connection starts paused too.
     if (this.underPressure || this.historyBehind) this.pauseSocket(true);
     if (wasReconnecting) {
@@ -1002,6 +1033,27 @@ export class ChatSession {
       this.enqueue({ type: 'notice', level: 'info', message: `Reconnected to ${joinHostPort(link.host, link.port)}.` });
     }
     this.emitStatus();
+  }
+
+  /**
+   * Whether the room is known to speak Tincan, so `/name` is a command there and not a line
+   * everyone reads: our own server, or a room that was in the network's list (it announced
+   * itself). An address typed by hand may be the seed's server or `ncat --chat`.
+   */
+  private speaksTincan(owner: ConnectedState): boolean {
+    return owner.kind === 'hosting' || owner.name !== null;
+  }
+
+  /** Takes `name` in the room (or, when `drop`, drops the name for ''), if connected to a room that speaks Tincan. */
+  private sendName(name: string, drop: boolean): void {
+    const state = this.state;
+    if ((state.kind !== 'hosting' && state.kind !== 'joined') || !this.speaksTincan(state)) return;
+    if (name === '' && !drop) return;
+    try {
+      state.link.client?.send(name === '' ? '/name' : `/name ${name}`);
+    } catch {
+      // The connection is too slow to take even this: the name follows on the next change or join.
+    }
   }
 
   private scheduleReconnect(owner: ConnectedState, reason: string): void {
@@ -1029,6 +1081,13 @@ export class ChatSession {
   }
 
   private addLine(line: string, self: string): void {
+    const notice = parseServerNotice(line);
+    if (notice !== null) {
+      this.replayLeft = notice.kind === 'replay-start' ? Math.min(notice.count, MAX_REPLAY_LINES) : notice.kind === 'replay-end' ? 0 : this.replayLeft;
+      const peer = notice.kind === 'name' ? notice.peer : '';
+      this.pushLine({ seq: this.nextSeq++, kind: 'notice', peer, text: line, at: Date.now(), self: false, notice });
+      return;
+    }
     const parsed = parseServerLine(line);
     // A server never tells us that we joined or left: such a notice is made up, shown as it came.
     const impossible = parsed !== null && parsed.kind !== 'message' && parsed.peer === self;
@@ -1043,6 +1102,15 @@ export class ChatSession {
             at: Date.now(),
             self: parsed.kind === 'message' && parsed.peer === self && this.recentSends.claim(parsed.text),
           };
+    // The lines between the server's catch-up header and footer were said before we came.
+    if (this.replayLeft > 0 && chatLine.kind === 'message') {
+      this.replayLeft -= 1;
+      chatLine.replayed = true;
+    }
+    this.pushLine(chatLine);
+  }
+
+  private pushLine(chatLine: ChatLine): void {
     this.recentLines.push(chatLine);
     this.recorder?.add(chatLine);
     this.everyLine.push(chatLine);

@@ -21,6 +21,7 @@ export const HISTORY_KIND_OF: Readonly<Record<StoredLineKind, HistoryLineKind>> 
   connected: 'join',
   disconnected: 'leave',
   raw: 'system',
+  notice: 'system',
 };
 /** The other way: a stored line as the window shows it. */
 export const LINE_KIND_OF: Readonly<Record<HistoryLineKind, StoredLineKind>> = {

@@ -12,10 +12,12 @@
 import type { HistoryLine, HistoryPage, HistoryStatus, LineContext, Retention, RoomAddress, SearchResults } from './history';
 import { MAX_LINK_CHARS } from './links';
 import type { ClientInfo, RosterChanges } from './roster';
+import type { ServerNotice } from './server-notice';
 import type { Advice, DiscoveredRoom, NetworkHost, ShareAddress } from './rooms';
 
 export type { ClientInfo, LineCount, RosterChanges } from './roster';
 export type { Advice, DiscoveredRoom, NetworkHost, ShareAddress } from './rooms';
+export type { ServerNotice } from './server-notice';
 export type {
   HistoryLine,
   HistoryPage,
@@ -50,6 +52,7 @@ export const CHANNELS = {
   updateSettings: 'app:update-settings',
   setViewState: 'app:set-view-state',
   findFreePort: 'app:find-free-port',
+  setTopic: 'chat:set-topic',
 } as const;
 
 export const EVENTS_CHANNEL = 'chat:events';
@@ -78,6 +81,8 @@ export const LIMITS = {
   maxUrlChars: MAX_LINK_CHARS,
   /** A room name as typed; main then cleans it and holds it to 63 bytes of UTF-8. */
   maxRoomNameChars: 200,
+  /** A display name or a topic as typed; main then cleans it (person-name.ts) and holds it to its own limit. */
+  maxTypedNameChars: 1000,
 } as const;
 
 // ---- requests and responses -----------------------------------------------------------
@@ -91,6 +96,13 @@ export interface HostRequest {
   scope: HostScope;
   /** The room's name in others' "Rooms on your network" list; absent: the default name. */
   name?: string;
+  /** The room's topic, told to everyone who joins; absent or empty: none. */
+  topic?: string;
+}
+
+/** The host sets (or, with '', clears) the room's topic. */
+export interface TopicRequest {
+  topic: string;
 }
 
 export interface HostInfo {
@@ -155,11 +167,16 @@ export interface Preferences {
   mentionKeywords: string[];
   /** No notifications, no flashing; unread still counts. */
   doNotDisturb: boolean;
+  /**
+   * The name this app takes in rooms it knows speak Tincan (`/name`), cleaned like every name
+   * (person-name.ts); '' for none. Defaults to the OS user's name.
+   */
+  displayName: string;
 }
 
 /** The settings a user changes from the Settings panel and the status bar; any subset at once. */
 export type SettingsUpdate = Partial<
-  Pick<Preferences, 'historyRetention' | 'notificationPrivacy' | 'mentionsOnly' | 'mentionKeywords' | 'doNotDisturb'>
+  Pick<Preferences, 'historyRetention' | 'notificationPrivacy' | 'mentionsOnly' | 'mentionKeywords' | 'doNotDisturb' | 'displayName'>
 >;
 
 export interface Snapshot {
@@ -297,10 +314,11 @@ export interface StatusReport {
 
 /**
  * 'raw': a line not in protocol form (or a notice that cannot be true, such as one about
- * ourselves). 'skipped': main dropped lines because the window could not keep up; `text`
+ * ourselves). 'notice': a line the server wrote itself (`Tincan: …`, see ServerNotice). 'skipped': main dropped lines because the window could not keep up; `text`
  * says how many ("1,204 lines skipped while catching up").
  */
-export type LineKind = 'message' | 'connected' | 'disconnected' | 'raw' | 'skipped';
+export type LineKind = 'message' | 'connected' | 'disconnected' | 'raw' | 'skipped' | 'notice';
+
 
 export interface ChatLine {
   /** Increases by one per line for the session's lifetime. */
@@ -313,6 +331,10 @@ export interface ChatLine {
   at: number;
   /** True when this is a line we sent: our own label and a text we sent recently. */
   self: boolean;
+  /** A 'notice' line: what the server said (`text` is the line as it came). */
+  notice?: ServerNotice;
+  /** A message the server replayed to us on joining (catch-up): it was said before we came. */
+  replayed?: true;
 }
 
 /** What main sends on EVENTS_CHANNEL; the preload acknowledges `id` once the page took it. */
@@ -371,6 +393,8 @@ export interface TincanBridge {
   setViewState(state: ViewState): Promise<Result<null>>;
   /** A port free for hosting now, just above the busy one when one of those is. */
   findFreePort(request: FreePortRequest): Promise<Result<number>>;
+  /** Host only: sets the room's topic ('' clears it); everyone in the room is told. */
+  setTopic(request: TopicRequest): Promise<Result<null>>;
   /** Calls back with each batch of events; returns the function that unsubscribes. */
   onEvents(listener: (events: BridgeEvent[]) => void): () => void;
 }

@@ -27,9 +27,11 @@ import {
   type SearchHistoryRequest,
   type SendRequest,
   type SettingsUpdate,
+  type TopicRequest,
   type ViewState,
 } from './ipc-contract';
 import { MENTION_LIMITS, normalizeKeyword } from './mentions';
+import { cleanPersonName, cleanTopic } from './person-name';
 
 export interface JoinTarget {
   /** What the user typed, trimmed. */
@@ -90,9 +92,9 @@ export interface HostRequestRules {
 }
 
 export function validateHostRequest(value: unknown, rules: HostRequestRules = {}): Result<HostRequest> {
-  const fields = readFields(value, 'The host request', ['port', 'scope', 'name']);
+  const fields = readFields(value, 'The host request', ['port', 'scope', 'name', 'topic']);
   if (!fields.ok) return fields;
-  const { port, scope, name } = fields.value;
+  const { port, scope, name, topic } = fields.value;
   const lowest = rules.allowAnyPort === true ? 0 : 1;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < lowest || port > 65535) {
     // Say what this caller accepts: tools may pass 0 (any free port), the renderer may not.
@@ -102,11 +104,43 @@ export function validateHostRequest(value: unknown, rules: HostRequestRules = {}
     return fail('The scope must be “lan” (the whole network) or “local” (this computer only).');
   }
   const checkedScope: HostScope = scope;
-  if (name === undefined) return ok({ port, scope: checkedScope });
-  // Cleaning and the 63-byte rule are main's (checkRoomName); this only bounds the text.
-  const checkedName = checkString(name, 'The room name', LIMITS.maxRoomNameChars);
-  if (!checkedName.ok) return checkedName;
-  return ok({ port, scope: checkedScope, name: checkedName.value });
+  const request: HostRequest = { port, scope: checkedScope };
+  if (name !== undefined) {
+    // Cleaning and the 63-byte rule are main's (checkRoomName); this only bounds the text.
+    const checkedName = checkString(name, 'The room name', LIMITS.maxRoomNameChars);
+    if (!checkedName.ok) return checkedName;
+    request.name = checkedName.value;
+  }
+  if (topic !== undefined) {
+    const checkedTopic = checkTopic(topic);
+    if (!checkedTopic.ok) return checkedTopic;
+    if (checkedTopic.value !== '') request.topic = checkedTopic.value;
+  }
+  return ok(request);
+}
+
+/** A topic as typed: bounded, then cleaned (person-name.ts); '' is no topic. */
+function checkTopic(value: unknown): Result<string> {
+  const text = checkString(value, 'The topic', LIMITS.maxTypedNameChars);
+  if (!text.ok) return text;
+  const cleaned = cleanTopic(text.value);
+  return cleaned.ok ? ok(cleaned.text) : fail(`The topic: ${cleaned.reason}.`);
+}
+
+export function validateTopicRequest(value: unknown): Result<TopicRequest> {
+  const fields = readFields(value, 'The topic request', ['topic']);
+  if (!fields.ok) return fields;
+  const topic = checkTopic(fields.value.topic);
+  return topic.ok ? ok({ topic: topic.value }) : topic;
+}
+
+/** A display name as typed: bounded, then cleaned (person-name.ts); '' (or only blanks) is no name. */
+function checkDisplayName(value: unknown): Result<string> {
+  const text = checkString(value, 'Your name', LIMITS.maxTypedNameChars);
+  if (!text.ok) return text;
+  if (text.value.trim() === '') return ok('');
+  const cleaned = cleanPersonName(text.value);
+  return cleaned.ok ? ok(cleaned.text) : fail(`Your name: ${cleaned.reason}.`);
 }
 
 export function validateFreePortRequest(value: unknown): Result<FreePortRequest> {
@@ -277,9 +311,9 @@ function checkBoolean(value: unknown, what: string): Result<boolean> {
 }
 
 export function validateSettingsUpdate(value: unknown): Result<SettingsUpdate> {
-  const fields = readFields(value, 'The settings', ['historyRetention', 'notificationPrivacy', 'mentionsOnly', 'mentionKeywords', 'doNotDisturb']);
+  const fields = readFields(value, 'The settings', ['historyRetention', 'notificationPrivacy', 'mentionsOnly', 'mentionKeywords', 'doNotDisturb', 'displayName']);
   if (!fields.ok) return fields;
-  const { historyRetention, notificationPrivacy, mentionsOnly, mentionKeywords, doNotDisturb } = fields.value;
+  const { historyRetention, notificationPrivacy, mentionsOnly, mentionKeywords, doNotDisturb, displayName } = fields.value;
   const update: SettingsUpdate = {};
   if (historyRetention !== undefined) {
     if (!RETENTIONS.includes(historyRetention as Retention)) return fail('Keep history “forever”, for “days30” or for this “session” only.');
@@ -305,6 +339,11 @@ export function validateSettingsUpdate(value: unknown): Result<SettingsUpdate> {
     const checked = checkKeywords(mentionKeywords);
     if (!checked.ok) return checked;
     update.mentionKeywords = checked.value;
+  }
+  if (displayName !== undefined) {
+    const checked = checkDisplayName(displayName);
+    if (!checked.ok) return checked;
+    update.displayName = checked.value;
   }
   if (Object.keys(update).length === 0) return fail('The settings change nothing.');
   return ok(update);

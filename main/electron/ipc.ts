@@ -23,6 +23,7 @@ import {
   validateSearchHistoryRequest,
   validateSendRequest,
   validateSettingsUpdate,
+  validateTopicRequest,
   validateViewState,
 } from '../common/validate';
 import type { ChatSession, TranscriptFileChooser } from '../app/session';
@@ -48,6 +49,7 @@ export type BridgeSession = Pick<
   | 'clearHistory'
   | 'updateSettings'
   | 'setViewState'
+  | 'setTopic'
 >;
 
 export interface IpcDependencies {
@@ -184,6 +186,10 @@ export function createChannelHandlers({
       if (!checked.ok) return checked;
       const port = await findFreePort(checked.value.busyPort, checked.value.scope === 'lan');
       return port === null ? fail('No free port found: close a program that listens, then try again.') : ok(port);
+    },
+    setTopic: async (argument) => {
+      const checked = validateTopicRequest(argument);
+      return checked.ok ? session.setTopic(checked.value) : checked;
     },
   };
 }

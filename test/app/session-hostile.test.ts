@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChatClient } from '../../main/chat/client';
 import { DEFAULT_FLOW_LIMITS, lineCost } from '../../main/app/event-batcher';
+import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
 import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
 import type { ChatLine, EventBatch } from '../../main/common/ipc-contract';
 import { useCleanup } from '../support/cleanup';
@@ -26,7 +27,9 @@ async function hostileHost(script: HostileScript): Promise<number> {
 }
 
 function newSession(options: ChatSessionOptions = {}): ChatSession {
-  const session = new ChatSession({ reconnectInitialDelayMs: 50, reconnectMaxDelayMs: 200, ...options });
+  // Nameless unless a test says otherwise: a host's own name line would race the byte-exact transcripts.
+  const preferences = new MemoryPreferencesStore({ ...defaultPreferences(), displayName: '' });
+  const session = new ChatSession({ reconnectInitialDelayMs: 50, reconnectMaxDelayMs: 200, preferences, ...options });
   defer(() => session.close());
   return session;
 }

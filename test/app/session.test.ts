@@ -18,7 +18,9 @@ afterEach(async () => {
 });
 
 function newSession(options: ChatSessionOptions = {}): { session: ChatSession; events: EventRecorder } {
-  const session = new ChatSession({ reconnectInitialDelayMs: 50, reconnectMaxDelayMs: 400, ...options });
+  // Nameless unless a test says otherwise: a host's own name line would race the byte-exact transcripts.
+  const preferences = new MemoryPreferencesStore({ ...defaultPreferences(), displayName: '' });
+  const session = new ChatSession({ reconnectInitialDelayMs: 50, reconnectMaxDelayMs: 400, preferences, ...options });
   const events = new EventRecorder(session);
   cleanups.push(() => session.close());
   return { session, events };

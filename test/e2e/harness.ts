@@ -149,6 +149,7 @@ function installTestBridge(): void {
     updateSettings: (request: unknown) => call('updateSettings', request),
     setViewState: (state: unknown) => call('setViewState', state),
     findFreePort: (request: unknown) => call('findFreePort', request),
+    setTopic: (request: unknown) => call('setTopic', request),
     onEvents: (listener: Listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -236,7 +237,8 @@ export class AppPage {
     // Fail an action with its reason well inside the test's own timeout.
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
-    const preferences = { ...defaultPreferences(), ...options.preferences };
+    // No name unless a test gives one: the other scenarios count the transcript's lines exactly.
+    const preferences = { ...defaultPreferences(), displayName: '', ...options.preferences };
     const folder = mkdtempSync(path.join(os.tmpdir(), 'tincan-e2e-'));
     const history =
       options.history === false ? null : await HistoryService.open({ file: path.join(folder, 'history.sqlite'), retention: preferences.historyRetention });

@@ -49,6 +49,7 @@ function exportedLine(line: ChatLine): string {
     case 'disconnected':
       return `${time} [${line.peer}] (disconnected)`;
     case 'raw':
+    case 'notice':
       return `${time} ${line.text}`;
     case 'skipped':
       throw new Error('a line skipped for the window stands for lines the history has; it is never exported');

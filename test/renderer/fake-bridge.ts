@@ -14,6 +14,7 @@ import type {
   SearchHistoryRequest,
   SearchResults,
   SettingsUpdate,
+  TopicRequest,
   ViewState,
   HostInfo,
   HostRequest,
@@ -223,6 +224,10 @@ export class FakeBridge implements TincanBridge {
     this.record('updateSettings', request);
     this.snapshot.preferences = { ...this.snapshot.preferences, ...request };
     return { ok: true, value: structuredClone(this.snapshot.preferences) };
+  }
+  async setTopic(request: TopicRequest): Promise<Result<null>> {
+    this.record('setTopic', request);
+    return { ok: true, value: null };
   }
   async setViewState(state: ViewState): Promise<Result<null>> {
     this.record('setViewState', state);

@@ -12,6 +12,7 @@ import { SearchPanel } from './SearchPanel';
 import { SettingsPanel } from './SettingsPanel';
 import { StatusBar } from './StatusBar';
 import { Transcript } from './Transcript';
+import { YouAppearAs } from './YouAppearAs';
 
 /** Ctrl/Cmd+F opens the search, Ctrl/Cmd+, the settings; the window's focus goes to main (it decides on notifications). */
 function useChatKeysAndFocus(): void {
@@ -58,6 +59,7 @@ export function ChatScreen() {
         <section className="conversation" aria-label="Conversation">
           {inContext ? <ContextView /> : <Transcript />}
           <Composer />
+          <YouAppearAs />
         </section>
         {hosting && <HostPanel />}
       </main>

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState, type SyntheticEvent } from 'react';
 import { LIMITS, type HostScope } from '../../../main/common/ipc-contract';
 import { joinHostPort, parsePort } from '../../../main/common/address';
-import { DEFAULT_PORT } from '../../../main/common/constants';
+import { DEFAULT_PORT, HOST_REPLAY_LINES } from '../../../main/common/constants';
 import { MAX_ROOM_NAME_BYTES, utf8Length, type NetworkHost } from '../../../main/common/rooms';
 import { clearStartError, findFreePort, hostChat } from '../state/actions';
 import { useChatStore } from '../state/store';
@@ -17,6 +17,8 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
   const [portText, setPortText] = useState(String(preferences?.lastPort ?? DEFAULT_PORT));
   const [scope, setScope] = useState<HostScope>(preferences?.lastScope ?? 'lan');
   const [name, setName] = useState(preferences?.roomName !== undefined && preferences.roomName !== '' ? preferences.roomName : defaultRoomName);
+  const [topic, setTopic] = useState('');
+  const topicId = useId();
   const [showPortError, setShowPortError] = useState(false);
   const portId = useId();
   const portHelpId = useId();
@@ -52,7 +54,7 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
     }
     if (scope === 'lan' && nameError !== null) return;
     // The default name goes unsaid, so it follows the machine (a renamed computer, another user).
-    void hostChat(port, scope, name.trim() === defaultRoomName ? undefined : name);
+    void hostChat(port, scope, name.trim() === defaultRoomName ? undefined : name, topic);
   };
 
   const pickFreePort = async () => {
@@ -126,6 +128,21 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
               {showPortError && portError ? portError : joinPreview(scope, port, networkHost)}
             </p>
           )}
+        </div>
+        <div className="field">
+          <label htmlFor={topicId}>Topic (optional)</label>
+          <input
+            id={topicId}
+            type="text"
+            autoComplete="off"
+            maxLength={LIMITS.maxTypedNameChars}
+            value={topic}
+            aria-describedby={`${topicId}-help`}
+            onChange={(event) => setTopic(event.target.value)}
+          />
+          <p id={`${topicId}-help`} className="field-help">
+            Everyone who joins sees it; you can change it later. Newcomers will see the last {HOST_REPLAY_LINES} lines of the conversation.
+          </p>
         </div>
         <fieldset className="choices">
           <legend>Who can join</legend>

@@ -14,6 +14,7 @@ export function HostPanel() {
   const host = useChatStore((s) => (s.status.mode === 'hosting' ? s.status.host : null));
   const roster = useChatStore((s) => s.roster);
   const self = useChatStore((s) => (s.status.mode === 'idle' ? null : s.status.self));
+  const names = useChatStore((s) => s.names);
   const shareId = useId();
   const rosterId = useId();
   // Whichever is later: the clock's last tick, or the roster's arrival (its times are that fresh).
@@ -57,7 +58,7 @@ export function HostPanel() {
         <h2 id={rosterId}>In the room ({roster.length.toLocaleString()})</h2>
         <ul className="roster">
           {roster.slice(0, MAX_ROSTER_ROWS).map((entry) => (
-            <RosterRow key={entry.id} entry={entry} isSelf={entry.peer === self} now={now} />
+            <RosterRow key={entry.id} entry={entry} isSelf={entry.peer === self} now={now} name={names.get(entry.peer) ?? null} />
           ))}
         </ul>
         {roster.length > MAX_ROSTER_ROWS && (
@@ -99,11 +100,20 @@ function HostAdvice({ advice }: { advice: Advice }) {
 
 
 
-function RosterRow({ entry, isSelf, now }: { entry: ClientInfo; isSelf: boolean; now: number }) {
+function RosterRow({ entry, isSelf, now, name }: { entry: ClientInfo; isSelf: boolean; now: number; name: string | null }) {
   return (
     <li className="roster-row">
       <span className={`sender ${isSelf ? 'sender-self' : peerHueClass(entry.peer)}`}>
-        <span dir="auto">{entry.peer}</span>
+        {name !== null && (
+          <>
+            <span className="sender-name" dir="auto">
+              {name}
+            </span>{' '}
+          </>
+        )}
+        <span dir="auto" className={name === null ? undefined : 'sender-address'}>
+          {entry.peer}
+        </span>
         {isSelf && <span className="you-tag"> (you)</span>}
       </span>
       <span className="roster-meta" title={`Connected since ${formatFullTime(entry.connectedAt)}`}>

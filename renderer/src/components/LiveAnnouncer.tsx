@@ -15,6 +15,7 @@ function describe(line: ChatLine): string {
     case 'disconnected':
       return `${who} left`;
     case 'raw':
+    case 'notice':
     case 'skipped':
       return line.text;
   }

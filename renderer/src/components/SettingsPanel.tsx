@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import type { NotificationPrivacy, Preferences, Retention } from '../../../main/common/ipc-contract';
+import { LIMITS, type NotificationPrivacy, type Preferences, type Retention } from '../../../main/common/ipc-contract';
 import { MENTION_LIMITS } from '../../../main/common/mentions';
 import { clearHistory, closeSettings, updateSettings } from '../state/actions';
 import { useChatStore } from '../state/store';
@@ -37,12 +37,17 @@ function SettingsDialog({ preferences }: { preferences: Preferences }) {
   const history = useChatStore((s) => s.history);
   const notificationProblem = useChatStore((s) => s.notificationProblem);
   const [keywords, setKeywords] = useState(() => preferences.mentionKeywords.join(', '));
+  const [displayName, setDisplayName] = useState(preferences.displayName);
   const [confirming, setConfirming] = useState<'room' | 'all' | null>(null);
   const dialogRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     dialogRef.current?.querySelector<HTMLElement>('.dialog-body input, .dialog-body button')?.focus();
   }, []);
+
+  const saveName = (): void => {
+    if (displayName !== preferences.displayName) void updateSettings({ displayName });
+  };
 
   const saveKeywords = (): void => {
     void updateSettings({ mentionKeywords: parseKeywords(keywords) });
@@ -59,6 +64,26 @@ function SettingsDialog({ preferences }: { preferences: Preferences }) {
         </div>
         {/* Only the body scrolls: the title, the close button and Done stay in view on a small screen. */}
         <div className="dialog-body">
+          <fieldset>
+            <legend>You</legend>
+            <label className="field">
+              Your name
+              <input
+                type="text"
+                value={displayName}
+                maxLength={LIMITS.maxTypedNameChars}
+                placeholder="No name: others see your address"
+                autoComplete="off"
+                spellCheck={false}
+                onChange={(event) => setDisplayName(event.currentTarget.value)}
+                onBlur={saveName}
+                onKeyDown={(event) => {
+                  if (event.key === 'Enter') saveName();
+                }}
+              />
+            </label>
+            <p className="hint">Others see it beside your address in rooms that speak Tincan (yours, and rooms from the network’s list).</p>
+          </fieldset>
           <fieldset>
             <legend>Keep history</legend>
             {RETENTION_CHOICES.map((choice) => (

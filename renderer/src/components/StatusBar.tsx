@@ -3,6 +3,7 @@ import { roomAddress } from '../lib/room-address';
 import { leaveChat, openSearch, openSettings, saveTranscript, toggleDoNotDisturb } from '../state/actions';
 import { peopleCount, useChatStore } from '../state/store';
 import { RoomMenu, settingsShortcut } from './RoomMenu';
+import { RoomTopic } from './RoomTopic';
 
 const CONNECTION_LABELS = {
   connecting: 'Connecting…',
@@ -39,6 +40,7 @@ export function StatusBar() {
           {roomName}
         </span>
       )}
+      <RoomTopic />
       <span className="status-address" title={hosting ? 'Others join with this address' : 'The room you joined'}>
         {roomAddress(status)}
       </span>

@@ -80,6 +80,7 @@ export function Transcript() {
   const paging = useChatStore((s) => s.paging);
   const firstUnreadSeq = useChatStore((s) => s.unread.firstUnreadSeq);
   const jump = useChatStore((s) => s.jump);
+  const names = useChatStore((s) => s.names);
   const keywords = useChatStore((s) => s.preferences?.mentionKeywords);
   const hosting = useChatStore((s) => s.status.mode === 'hosting');
   const now = useDayClock();
@@ -164,7 +165,7 @@ export function Transcript() {
             </span>
           </li>
         )}
-        <TranscriptRow line={line} mentions={mentions} target={line.seq === target} />
+        <TranscriptRow line={line} mentions={mentions} target={line.seq === target} name={names.get(line.peer) ?? null} />
       </Fragment>
     );
   });

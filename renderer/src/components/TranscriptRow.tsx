@@ -12,7 +12,7 @@ import { clipParts, splitMessage, type MarkedPiece } from '../lib/highlight';
 import { clipPoint, countCharacters } from '../lib/long-line';
 import { peerHueClass } from '../lib/peer-colour';
 import { formatClock, formatFullTime, isoSecondOf } from '../lib/time';
-import { openLink } from '../state/actions';
+import { openLink, openSettings } from '../state/actions';
 
 function onLinkClick(event: MouseEvent<HTMLAnchorElement>) {
   // The page must never navigate; the OS browser opens the link through main.
@@ -91,7 +91,11 @@ function LongLine({ text, render }: { text: string; render: (clipAt: number | nu
 
 const NO_MARKS: readonly MatchRange[] = [];
 
-function Sender({ line }: { line: ChatLine }) {
+/**
+ * Who a line is by: the name with the address beside it in a quieter style, or the address
+ * alone. The colour follows the address, so a rename keeps it.
+ */
+function Sender({ line, name }: { line: ChatLine; name: string | null }) {
   if (line.self) {
     return (
       <span className="sender sender-self" dir="auto" title={line.peer}>
@@ -101,7 +105,16 @@ function Sender({ line }: { line: ChatLine }) {
   }
   return (
     <span className={`sender ${peerHueClass(line.peer)}`} dir="auto" title={line.peer}>
-      {line.peer}
+      {name === null ? (
+        line.peer
+      ) : (
+        <>
+          <span className="sender-name" dir="auto">
+            {name}
+          </span>{' '}
+          <span className="sender-address">{line.peer}</span>
+        </>
+      )}
     </span>
   );
 }
@@ -112,9 +125,28 @@ export interface TranscriptRowProps {
   mentions?: MentionMatcher | null;
   /** The row a search or a notification led to. */
   target?: boolean;
+  /** The name of the person the line is by or about, when the server told it. */
+  name?: string | null;
 }
 
-export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null, target = false }: TranscriptRowProps) {
+/** What a server's notice says, in the app's words (the line itself is `Tincan: …`). */
+function noticeText(line: ChatLine): string {
+  const notice = line.notice;
+  const said = line.text.startsWith('Tincan: ') ? line.text.slice('Tincan: '.length) : line.text;
+  switch (notice?.kind) {
+    case 'name':
+      if (notice.name === null) return `${line.peer} is no longer ${notice.previous ?? ''}`;
+      return notice.previous === null ? `${line.peer} is now ${notice.name}` : `${notice.previous} (${line.peer}) is now ${notice.name}`;
+    case 'name-refused':
+      return `Your name was refused: ${notice.reason}`;
+    case 'topic':
+      return notice.topic === null ? 'The topic was cleared.' : `Topic: ${notice.topic}`;
+    default:
+      return said;
+  }
+}
+
+export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null, target = false, name = null }: TranscriptRowProps) {
   const time = (
     <time className="time" dateTime={isoSecondOf(line.at)} title={formatFullTime(line.at)}>
       {formatClock(line.at)}
@@ -125,9 +157,9 @@ export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null
   switch (line.kind) {
     case 'message':
       return (
-        <li className={`${line.self ? 'row row-message row-self' : 'row row-message'}${extra}`} data-seq={line.seq}>
+        <li className={`${line.self ? 'row row-message row-self' : 'row row-message'}${line.replayed ? ' row-replayed' : ''}${extra}`} data-seq={line.seq}>
           {time}
-          <Sender line={line} />
+          <Sender line={line} name={name} />
           <LongLine text={line.text} render={(clipAt) => <MessageText text={line.text} marks={marks} clipAt={clipAt} />} />
           {marks.length > 0 && <span className="visually-hidden"> (mentions you)</span>}
         </li>
@@ -141,7 +173,7 @@ export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null
             <span className="notice-icon" aria-hidden="true">
               {line.kind === 'connected' ? '→' : '←'}
             </span>
-            <Sender line={line} /> {line.kind === 'connected' ? 'joined' : 'left'}
+            <Sender line={line} name={name} /> {line.kind === 'connected' ? 'joined' : 'left'}
           </span>
         </li>
       );
@@ -157,6 +189,31 @@ export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null
               </span>
             )}
           />
+        </li>
+      );
+    case 'notice':
+      // The catch-up's header and footer frame the replayed lines.
+      if (line.notice?.kind === 'replay-start' || line.notice?.kind === 'replay-end') {
+        const start = line.notice.kind === 'replay-start';
+        return (
+          <li className={`divider ${start ? 'divider-replay' : 'divider-live'}`} data-seq={line.seq}>
+            <span role="separator" aria-label={start ? 'Before you joined' : 'Live from here'}>
+              {start ? 'Before you joined' : 'Live from here'}
+            </span>
+          </li>
+        );
+      }
+      return (
+        <li className={`row row-server${extra}`} data-seq={line.seq}>
+          {time}
+          <span className="notice-text" dir="auto">
+            <span className="notice-source">Tincan</span> {noticeText(line)}
+          </span>
+          {line.notice?.kind === 'name-refused' && (
+            <button type="button" className="link-button" onClick={openSettings}>
+              Edit your name in Settings
+            </button>
+          )}
         </li>
       );
     case 'skipped':

@@ -1,5 +1,6 @@
 import type {
   BridgeEvent,
+  HostRequest,
   HostScope,
   JoinResult,
   Mode,
@@ -113,6 +114,8 @@ function clearRoom(): void {
     droppedLines: 0,
     roster: fresh.roster,
     presentPeers: fresh.presentPeers,
+    names: fresh.names,
+    topic: null,
     reconnecting: null,
     notices: [],
     sendError: null,
@@ -131,12 +134,14 @@ export function chooseStartMode(mode: Mode): void {
 }
 
 /** Hosts on `port`; a room for the network is announced as `name` ('' or absent: the default name). */
-export async function hostChat(port: number, scope: HostScope, name?: string): Promise<boolean> {
+export async function hostChat(port: number, scope: HostScope, name?: string, topic?: string): Promise<boolean> {
   if (get().pending) return false;
   clearRoom();
   set({ pending: { kind: 'host', port } });
   const trimmed = name?.trim() ?? '';
-  const request = scope === 'lan' && trimmed.length > 0 ? { port, scope, name: trimmed } : { port, scope };
+  const request: HostRequest = scope === 'lan' && trimmed.length > 0 ? { port, scope, name: trimmed } : { port, scope };
+  const topicText = topic?.trim() ?? '';
+  if (topicText.length > 0) request.topic = topicText;
   const result = await call(() => getBridge().host(request));
   // Main's status comes with the answer, so the screen changes (or stays) together with it.
   acceptStatus(result);
@@ -443,6 +448,13 @@ export async function updateSettings(update: SettingsUpdate): Promise<boolean> {
 
 export function toggleDoNotDisturb(): Promise<boolean> {
   return updateSettings({ doNotDisturb: !(get().preferences?.doNotDisturb ?? false) });
+}
+
+/** Host only: sets the room's topic ('' clears it); the server's topic line then updates the header. */
+export async function setTopic(topic: string): Promise<boolean> {
+  const result = await call(() => getBridge().setTopic({ topic }));
+  if (!result.ok) pushNotice('error', `Could not set the topic: ${result.error}`);
+  return result.ok;
 }
 
 export function openSettings(): void {

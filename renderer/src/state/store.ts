@@ -20,6 +20,7 @@ import type {
 } from '../../../main/common/ipc-contract';
 import { applyRosterChanges } from '../../../main/common/roster';
 import { LINE_KIND_OF } from '../../../main/common/history';
+import { parseServerNotice } from '../../../main/common/server-notice';
 
 /** Lines kept in memory; older ones are dropped so a long session stays flat in memory. */
 export const MAX_TRANSCRIPT_LINES = 10_000;
@@ -27,6 +28,8 @@ export const MAX_TRANSCRIPT_LINES = 10_000;
 export const MAX_TRANSCRIPT_CHARS = 4_000_000;
 /** People a joiner counts from join notices; a host inventing thousands is not believed further. */
 export const MAX_PRESENT_PEERS = 10_000;
+/** People's names remembered (peer -> name); the oldest go first when a room invents more. */
+export const MAX_KNOWN_NAMES = 1000;
 /** Lines remembered for Up-arrow recall. */
 export const MAX_SENT_HISTORY = 200;
 /** Notices kept on screen at once; older ones are dropped. */
@@ -64,7 +67,7 @@ export function historySeq(id: number): number {
 
 /** A stored line as a transcript line; `seq` when it is also one of this window's live lines. */
 export function transcriptLineOf(line: HistoryLine, seq: number | null = null): TranscriptLine {
-  return {
+  const shown: TranscriptLine = {
     seq: seq ?? historySeq(line.id),
     kind: LINE_KIND_OF[line.kind],
     peer: line.sender,
@@ -73,6 +76,9 @@ export function transcriptLineOf(line: HistoryLine, seq: number | null = null): 
     self: line.ours,
     historyId: line.id,
   };
+  // The history keeps the server's own lines as system lines: read them back as the session did.
+  const notice = line.kind === 'system' ? parseServerNotice(line.text) : null;
+  return notice === null ? shown : { ...shown, kind: 'notice', notice };
 }
 
 /** Where the transcript stands with the room's history. */
@@ -151,6 +157,10 @@ export interface ChatState {
    * no list, so this is only as good as the notices that reached us.
    */
   presentPeers: ReadonlySet<string>;
+  /** People's names (`IP:port` -> name), as the server's name lines told them; at most MAX_KNOWN_NAMES. */
+  names: ReadonlyMap<string, string>;
+  /** The room's topic, as the server's topic lines told it; null when none. */
+  topic: string | null;
   reconnecting: ReconnectInfo | null;
   notices: Notice[];
   nextNoticeId: number;
@@ -195,6 +205,8 @@ export function initialChatState(): ChatState {
     roster: [],
     rosterAt: 0,
     presentPeers: new Set(),
+    names: new Map(),
+    topic: null,
     reconnecting: null,
     notices: [],
     nextNoticeId: 1,
@@ -227,6 +239,8 @@ type EventFields = Pick<
   | 'roster'
   | 'rosterAt'
   | 'presentPeers'
+  | 'names'
+  | 'topic'
   | 'reconnecting'
   | 'notices'
   | 'nextNoticeId'
@@ -249,6 +263,8 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
   let lastSeq = state.lines[state.lines.length - 1]?.seq ?? Number.NEGATIVE_INFINITY;
   let peers: Set<string> | null = null;
   const editPeers = (): Set<string> => (peers ??= new Set(state.presentPeers));
+  let names: Map<string, string> | null = null;
+  let topic = state.topic;
 
   for (const event of events) {
     switch (event.type) {
@@ -261,6 +277,8 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
         if (status.mode === 'idle' && wasActive) {
           roster = [];
           peers = new Set();
+          names = new Map();
+          topic = null;
         }
         break;
       }
@@ -271,6 +289,10 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
           if (line.seq <= paging.throughSeq || line.seq <= lastSeq) continue;
           lastSeq = line.seq;
           newLines.push(line);
+          if (line.kind === 'notice') {
+            ({ names, topic } = foldNotice(names ?? state.names, names !== null, topic, line));
+            continue;
+          }
           if (line.self || line.peer === '') continue;
           if (line.kind === 'disconnected') editPeers().delete(line.peer);
           else if (!(peers ?? state.presentPeers).has(line.peer) && (peers ?? state.presentPeers).size < MAX_PRESENT_PEERS) {
@@ -340,6 +362,8 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     roster,
     rosterAt,
     presentPeers: peers ?? state.presentPeers,
+    names: names ?? state.names,
+    topic,
     reconnecting,
     notices,
     nextNoticeId,
@@ -350,6 +374,35 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     jump,
     notificationProblem,
   };
+}
+
+/**
+ * What the server says about people and the room (a 'notice' line; never a member's line,
+ * those are 'message'): the names and topic after it. `owned`: `names` may be changed in place.
+ */
+function foldNotice(
+  names: ReadonlyMap<string, string>,
+  owned: boolean,
+  topic: string | null,
+  line: ChatLine,
+): { names: Map<string, string> | null; topic: string | null } {
+  const notice = line.notice;
+  const mine = owned ? (names as Map<string, string>) : null;
+  if (notice?.kind === 'name') return { names: withName(mine ?? new Map(names), notice.peer, notice.name), topic };
+  if (notice?.kind === 'topic') return { names: mine, topic: notice.topic };
+  return { names: mine, topic };
+}
+
+/** `names` with `peer`'s name set (null: dropped), the oldest forgotten past MAX_KNOWN_NAMES. */
+function withName(names: Map<string, string>, peer: string, name: string | null): Map<string, string> {
+  names.delete(peer);
+  if (name === null) return names;
+  names.set(peer, name);
+  for (const oldest of names.keys()) {
+    if (names.size <= MAX_KNOWN_NAMES) break;
+    names.delete(oldest);
+  }
+  return names;
 }
 
 /** Where paging stands once the front of `lines` was dropped (see reduceEvents). */
@@ -397,10 +450,20 @@ function withinCaps(lines: TranscriptLine[], droppedLines: number): Pick<ChatSta
  * line main sent for lines the window could not keep up with goes too when the history has them.
  */
 export function withRecentHistory(
-  state: Pick<ChatState, 'lines' | 'paging' | 'droppedLines'>,
+  state: Pick<ChatState, 'lines' | 'paging' | 'droppedLines' | 'names' | 'topic'>,
   view: HistoryView,
-): Pick<ChatState, 'lines' | 'paging' | 'transcriptChars' | 'droppedLines'> {
+): Pick<ChatState, 'lines' | 'paging' | 'transcriptChars' | 'droppedLines' | 'names' | 'topic'> {
   const historyLines = inSeqOrder(view.lines.map((line) => transcriptLineOf(line, line.seq)));
+  // Lines of this visit that came with the history are not folded as live ones: fold their notices here.
+  let names: Map<string, string> | null = null;
+  let topic = state.topic;
+  const foldedLive = new Set<number>();
+  for (const line of state.lines) if (line.kind === 'notice' && line.historyId === undefined) foldedLive.add(line.seq);
+  for (const line of historyLines) {
+    // This visit's lines only (earlier visits' seqs are below 0), each once.
+    if (line.kind !== 'notice' || line.seq <= 0 || line.seq <= state.paging.throughSeq || foldedLive.has(line.seq)) continue;
+    ({ names, topic } = foldNotice(names ?? state.names, names !== null, topic, line));
+  }
   const throughSeq = Math.max(state.paging.throughSeq, view.liveSeq);
   const live = state.lines.filter((line) => line.historyId === undefined && line.seq > throughSeq);
   const capped = withinCaps(mergeBySeq(historyLines, live), state.droppedLines);
@@ -411,7 +474,12 @@ export function withRecentHistory(
     earlierThroughSeq: view.visitStartId > 0 ? historySeq(view.visitStartId) : null,
     throughSeq,
   };
-  return { ...capped, paging: capped.droppedLines > state.droppedLines ? pagingAfterDrop(paging, capped.lines) : paging };
+  return {
+    ...capped,
+    paging: capped.droppedLines > state.droppedLines ? pagingAfterDrop(paging, capped.lines) : paging,
+    names: names ?? state.names,
+    topic,
+  };
 }
 
 /** An older page of the room's history on top of what is shown. */
@@ -479,7 +547,7 @@ export function withSnapshot(state: ChatState, snapshot: Pick<Snapshot, 'status'
   const events: BridgeEvent[] = [{ type: 'lines', lines: merged.filter((line) => line.seq > 0) }];
   if (snapshot.status.mode === 'hosting') events.unshift({ type: 'roster', clients: snapshot.roster });
   const folded = reduceEvents(
-    { ...state, lines: [], transcriptChars: 0, presentPeers: new Set<string>(), paging: { ...state.paging, throughSeq: Number.NEGATIVE_INFINITY } },
+    { ...state, lines: [], transcriptChars: 0, presentPeers: new Set<string>(), names: new Map<string, string>(), paging: { ...state.paging, throughSeq: Number.NEGATIVE_INFINITY } },
     events,
     now,
   );

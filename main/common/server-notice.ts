@@ -1,0 +1,59 @@
+/**
+ * What a line the server wrote itself says, and how to read one back. Pure: the server's
+ * lines are written in main/chat/server-lines.ts (which shares the constants below); the
+ * session reads each incoming `Tincan: ` line with parseServerNotice and puts the result on
+ * a 'notice' ChatLine, and the window reads stored lines back the same way.
+ */
+
+export const SERVER_LINE_START = 'Tincan: ';
+/** Every refusal of `/name` starts so: the app can tell it from other replies. */
+export const NAME_REFUSED_START = 'Tincan: name refused: ';
+export const TOPIC_CLEARED_LINE = 'Tincan: the topic was cleared.';
+export const REPLAY_FOOTER_LINE = 'Tincan: end of the replay; live from here.';
+
+/** A line starting with `Tincan: ` (no member's line can: theirs start with `[`), as the app reads it. */
+export type ServerNotice =
+  /** `peer` took (`previous` null), changed or dropped (`name` null) its name. */
+  | { kind: 'name'; peer: string; name: string | null; previous: string | null }
+  /** `/name` could not be done; `reason` is the rest of the line. */
+  | { kind: 'name-refused'; reason: string }
+  /** The topic now (null: cleared). */
+  | { kind: 'topic'; topic: string | null }
+  /** Catch-up starts: `count` lines follow, as they went out. */
+  | { kind: 'replay-start'; count: number }
+  | { kind: 'replay-end' }
+  /** Any other line of the server's: shown as it is. */
+  | { kind: 'notice'; text: string };
+
+const PEER_LABEL = /^\[(\[[0-9A-Fa-f:.%\w-]+\]:\d{1,5}|[\w.-]+:\d{1,5})\] /;
+const REPLAY_START = /^the last (?:line|(\d{1,4}) lines), \d\d:\d\d(?:–\d\d:\d\d)?:$/;
+const IS_NOW = ' is now ';
+
+/**
+ * Reads a line the server wrote itself (it starts with `Tincan: `); null for any other line.
+ * A name is never empty, holds no `[` or `]` and never the words "is now" or "is no longer"
+ * (person-name.ts), so the label, and the old and new names of a change, are found exactly.
+ */
+export function parseServerNotice(line: string): ServerNotice | null {
+  if (!line.startsWith(SERVER_LINE_START)) return null;
+  const text = line.slice(SERVER_LINE_START.length);
+  const label = PEER_LABEL.exec(text);
+  if (label !== null) {
+    const peer = label[1]!;
+    const rest = text.slice(label[0].length);
+    if (rest.startsWith('is now ') && rest.length > 7) return { kind: 'name', peer, name: rest.slice(7), previous: null };
+    if (rest.startsWith('is no longer ') && rest.length > 13) return { kind: 'name', peer, name: null, previous: rest.slice(13) };
+    const at = rest.indexOf(IS_NOW);
+    if (at > 0 && at + IS_NOW.length < rest.length) {
+      return { kind: 'name', peer, name: rest.slice(at + IS_NOW.length), previous: rest.slice(0, at) };
+    }
+    return { kind: 'notice', text: line };
+  }
+  if (line.startsWith(NAME_REFUSED_START)) return { kind: 'name-refused', reason: line.slice(NAME_REFUSED_START.length) };
+  if (text.startsWith('topic: ')) return { kind: 'topic', topic: text.slice(7) };
+  if (line === TOPIC_CLEARED_LINE) return { kind: 'topic', topic: null };
+  const replay = REPLAY_START.exec(text);
+  if (replay !== null) return { kind: 'replay-start', count: replay[1] === undefined ? 1 : Number(replay[1]) };
+  if (line === REPLAY_FOOTER_LINE) return { kind: 'replay-end' };
+  return { kind: 'notice', text: line };
+}

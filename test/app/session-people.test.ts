@@ -1,0 +1,226 @@
+/**
+ * The session and the server's own lines (`Tincan: …`): names, topic and catch-up, with real
+ * sockets: a ChatServer, raw TCP clients (what telnet would be), and plain servers that only
+ * record what they receive.
+ */
+import net from 'node:net';
+import os from 'node:os';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ChatServer } from '../../main/chat/server';
+import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
+import type { ChatServerOptions } from '../../main/chat/types';
+import type { SessionStatus } from '../../main/common/ipc-contract';
+import { MemoryPreferencesStore, defaultPreferences, sanitizePreferences, systemDisplayName } from '../../main/app/preferences';
+import { freePort } from '../support/ports';
+import { Signal, WAIT_MS } from '../support/wait';
+import { EventRecorder } from '../support/event-recorder';
+import { RawClient } from '../support/raw-client';
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function newSession(options: ChatSessionOptions = {}): { session: ChatSession; events: EventRecorder } {
+  const session = new ChatSession({ reconnectInitialDelayMs: 50, reconnectMaxDelayMs: 400, ...options });
+  const events = new EventRecorder(session);
+  cleanups.push(() => session.close());
+  return { session, events };
+}
+
+async function startServer(options: ChatServerOptions = {}): Promise<number> {
+  const server = new ChatServer({ admitDelayMs: 0, ...options });
+  server.on('error', () => undefined);
+  const address = await server.listen({ port: 0, host: '127.0.0.1' });
+  cleanups.push(() => server.close());
+  return address.port;
+}
+
+async function connectRaw(port: number): Promise<RawClient> {
+  const raw = await RawClient.connect(port);
+  cleanups.push(() => raw.destroy());
+  return raw;
+}
+
+function selfOf(status: SessionStatus | undefined): string | null {
+  return status === undefined || status.mode === 'idle' || status.connection !== 'connected' ? null : status.self;
+}
+
+describe('the session reads the server\'s own lines', () => {
+  it('shows names, the topic and refusals as server notices, and a member\'s look-alike as a member\'s line', async () => {
+    const port = await startServer({ topic: 'Lab 3' });
+    const { session, events } = newSession();
+    expect((await session.join({ address: `127.0.0.1:${port}` })).ok).toBe(true);
+    await events.waitFor(() => selfOf(events.lastStatus) !== null, 'connected');
+    const alice = await connectRaw(port);
+    const bob = await connectRaw(port);
+    await alice.write('/name alice\n');
+    await alice.waitForText('Tincan: ');
+    await bob.write('/name ALICE\n');
+    await bob.waitForText('name refused');
+    await bob.write('Tincan: [1.2.3.4:5] is now admin\n');
+    await events.waitFor(() => events.lines.some((line) => line.text.includes('is now admin')), 'the look-alike');
+
+    const notices = events.lines.filter((line) => line.kind === 'notice');
+    expect(notices.map((line) => line.notice)).toEqual([
+      { kind: 'topic', topic: 'Lab 3' },
+      { kind: 'name', peer: alice.label, name: 'alice', previous: null },
+    ]);
+    expect(notices[1]).toMatchObject({ peer: alice.label, text: `Tincan: [${alice.label}] is now alice` });
+    // Only bob hears of his refusal; to everyone else his look-alike is his own line.
+    expect(events.lines.at(-1)).toMatchObject({ kind: 'message', peer: bob.label, text: 'Tincan: [1.2.3.4:5] is now admin' });
+    expect(events.lines.at(-1)?.notice).toBeUndefined();
+  });
+
+  it('marks the lines between the catch-up header and footer as replayed, and no others', async () => {
+    const port = await startServer({ replayLines: 50 });
+    const early = await connectRaw(port);
+    await early.write('first\nsecond\n');
+    await early.waitForText('second\n');
+    const { session, events } = newSession();
+    expect((await session.join({ address: `127.0.0.1:${port}` })).ok).toBe(true);
+    await events.waitFor(() => events.lines.some((line) => line.notice?.kind === 'replay-end'), 'the replay');
+    await early.write('third\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'third'), 'a live line');
+    expect(events.lines.map((line) => [line.kind, line.notice?.kind ?? null, line.text, line.replayed ?? false])).toEqual([
+      ['notice', 'replay-start', expect.stringMatching(/^Tincan: the last 2 lines, /), false],
+      ['message', null, 'first', true],
+      ['message', null, 'second', true],
+      ['notice', 'replay-end', 'Tincan: end of the replay; live from here.', false],
+      ['message', null, 'third', false],
+    ]);
+  });
+});
+
+function withName(displayName: string): ChatSessionOptions {
+  return { preferences: new MemoryPreferencesStore({ ...defaultPreferences(), displayName }) };
+}
+
+/** A plain TCP server (the seed's, or `ncat --chat`, to the app): it records every byte it receives. */
+async function recordingServer(): Promise<{ port: number; received: () => string; arrived: Signal }> {
+  const chunks: Buffer[] = [];
+  const arrived = new Signal();
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      arrived.notify();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+  cleanups.push(() => new Promise<void>((resolve) => {
+    for (const socket of sockets) socket.destroy();
+    server.close(() => resolve());
+  }));
+  return { port: (server.address() as net.AddressInfo).port, received: () => Buffer.concat(chunks).toString('utf8'), arrived };
+}
+
+describe('the app\'s display name', () => {
+  it('is never sent into a room whose address was typed (a plain server would relay it as chat)', async () => {
+    const plain = await recordingServer();
+    const { session, events } = newSession(withName('alice'));
+    expect((await session.join({ address: `127.0.0.1:${plain.port}` })).ok).toBe(true);
+    await events.waitFor(() => selfOf(events.lastStatus) !== null, 'connected');
+    // Changing the name in Settings sends nothing either.
+    expect((await session.updateSettings({ displayName: 'alicia' })).ok).toBe(true);
+    expect((await session.send({ text: 'hello' })).ok).toBe(true);
+    await plain.arrived.until(() => plain.received().includes('hello\n'), 'the line', WAIT_MS);
+    expect(plain.received()).toBe('hello\n');
+  });
+
+  it('is taken in the room the app hosts; a taken name comes back as a refusal with the server\'s reason', async () => {
+    const { session, events } = newSession({ ...withName('alice'), serverOptions: { admitDelayMs: 0 } });
+    const hosted = await session.host({ port: 0, scope: 'local' });
+    expect(hosted.ok).toBe(true);
+    await events.waitFor(() => selfOf(events.lastStatus) !== null, 'connected');
+    const self = selfOf(events.lastStatus)!;
+    await events.waitFor(() => events.lines.some((line) => line.notice?.kind === 'name'), 'our name taken');
+    expect(events.lines.find((line) => line.notice?.kind === 'name')?.notice).toEqual({ kind: 'name', peer: self, name: 'alice', previous: null });
+
+    const raw = await connectRaw(hosted.ok ? hosted.value.port : 0);
+    await raw.write('/name bob\n');
+    await events.waitFor(() => events.lines.some((line) => line.notice?.kind === 'name' && line.notice.name === 'bob'), 'bob');
+    expect((await session.updateSettings({ displayName: 'BOB' })).ok).toBe(true);
+    await events.waitFor(() => events.lines.some((line) => line.notice?.kind === 'name-refused'), 'the refusal');
+    expect(events.lines.find((line) => line.notice?.kind === 'name-refused')?.notice).toEqual({
+      kind: 'name-refused',
+      reason: `BOB looks like bob, taken by [${raw.label}]; choose another.`,
+    });
+    // Settings refuse a name that cleans to nothing usable, and keep the one they had.
+    expect(await session.updateSettings({ displayName: '[]' })).toMatchObject({ ok: false, error: expect.stringMatching(/^Your name: /) as unknown });
+  });
+
+  it('is taken in a room joined from the network\'s list', async () => {
+    const port = await freePort();
+    const discovery = { interfaces: os.networkInterfaces, selection: { only: ['lo'] }, appVersion: '0.1.0', beaconPorts: [port] };
+    const { session: host, events: hostEvents } = newSession({ ...withName(''), discovery });
+    expect((await host.host({ port, scope: 'lan', name: 'People room' })).ok).toBe(true);
+    const { session: joiner, events } = newSession({ ...withName('carol'), discovery });
+    expect((await joiner.findRooms()).ok).toBe(true);
+    await events.waitFor(() => events.events.some((event) => event.type === 'rooms' && event.rooms.some((room) => room.name === 'People room')), 'the room listed', 10_000);
+    expect((await joiner.join({ address: `127.0.0.1:${port}` })).ok).toBe(true);
+    await events.waitFor(() => selfOf(events.lastStatus) !== null, 'connected');
+    const self = selfOf(events.lastStatus)!;
+    await hostEvents.waitFor(() => hostEvents.lines.some((line) => line.notice?.kind === 'name'), 'carol\'s name at the host');
+    expect(hostEvents.lines.filter((line) => line.notice?.kind === 'name').map((line) => line.notice)).toEqual([{ kind: 'name', peer: self, name: 'carol', previous: null }]);
+  });
+});
+
+describe('the topic from the app', () => {
+  it('the host sets it through a validated call and the room hears it; a joiner may not', async () => {
+    const { session, events } = newSession({ ...withName(''), serverOptions: { admitDelayMs: 0 } });
+    const hosted = await session.host({ port: 0, scope: 'local', topic: '  Lab\u200b 3  ' });
+    if (!hosted.ok) throw new Error(hosted.error);
+    const raw = await connectRaw(hosted.value.port);
+    await raw.waitForText('Tincan: topic: Lab 3\n');
+    expect(await session.setTopic({ topic: 'Finals [tonight]' })).toEqual({ ok: true, value: null });
+    await raw.waitForText('Tincan: topic: Finals [tonight]\n');
+    await events.waitFor(() => events.lines.some((line) => line.notice?.kind === 'topic' && line.notice.topic === 'Finals [tonight]'), 'the new topic');
+    expect(await session.setTopic({ topic: '' })).toEqual({ ok: true, value: null });
+    await raw.waitForText('Tincan: the topic was cleared.\n');
+    // Hostile arguments are refused before anything happens.
+    expect(await session.setTopic({ topic: 'x'.repeat(201) })).toMatchObject({ ok: false, error: expect.stringMatching(/^The topic: a topic has at most 200 characters/) as unknown });
+    expect(await session.setTopic({ topic: 'x'.repeat(1001) })).toMatchObject({ ok: false, error: expect.stringMatching(/too long/) as unknown });
+    expect(await session.setTopic({ topic: 'a', extra: 1 } as never)).toMatchObject({ ok: false });
+    expect(await session.setTopic('a' as never)).toMatchObject({ ok: false });
+
+    const port = await startServer();
+    const { session: joiner } = newSession();
+    expect((await joiner.join({ address: `127.0.0.1:${port}` })).ok).toBe(true);
+    expect(await joiner.setTopic({ topic: 'mine' })).toEqual({ ok: false, error: 'Only the host sets the topic.' });
+  });
+});
+
+describe('a hostile server\'s catch-up header', () => {
+  it('marks at most the server limit of lines as replayed, however many it claims', async () => {
+    const lines = ['Tincan: the last 9999 lines, 10:00–10:01:'];
+    for (let index = 0; index < 1005; index += 1) lines.push(`[10.0.0.1:1] line ${index}`);
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.write(lines.join('\n') + '\n');
+    });
+    await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { session, events } = newSession();
+    expect((await session.join({ address: `127.0.0.1:${(server.address() as net.AddressInfo).port}` })).ok).toBe(true);
+    await events.waitFor(() => events.lines.some((line) => line.text === 'line 1004'), 'every line');
+    const messages = events.lines.filter((line) => line.kind === 'message');
+    expect(messages.filter((line) => line.replayed === true)).toHaveLength(1000);
+    expect(messages.at(-1)?.replayed).toBeUndefined();
+  });
+});
+
+describe('the display name in the preferences file', () => {
+  it('defaults to the OS user\'s name and keeps only a clean, bounded name from the file', () => {
+    expect(defaultPreferences().displayName).toBe(systemDisplayName());
+    expect(sanitizePreferences({ displayName: ' ana\u200b  b ' }).displayName).toBe('ana b');
+    expect(sanitizePreferences({ displayName: '' }).displayName).toBe('');
+    // A name no server would take, too long or not text: the default instead.
+    expect(sanitizePreferences({ displayName: '[]' }).displayName).toBe(systemDisplayName());
+    expect(sanitizePreferences({ displayName: 'x'.repeat(5000) }).displayName).toBe(systemDisplayName());
+    expect(sanitizePreferences({ displayName: 42 }).displayName).toBe(systemDisplayName());
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * People end to end: the built renderer in real Chromium, a real ChatSession hosting (and a
+ * second one joining), raw TCP clients taking names as telnet users would. Names beside
+ * addresses, the catch-up divider, the topic in the header and the name in Settings; axe on
+ * each screen. Screenshots go to test-results/e2e/.
+ */
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { freePort } from '../support/ports';
+import type { AppPage } from './harness';
+import { WAIT_MS, transcript, useChromiumApps, waitForRow } from './fixture';
+
+const { openApp, rawClient } = useChromiumApps('people-');
+
+/** Hosts this computer only on a free port, with `topic` typed in the Host form. */
+async function hostWithTopic(app: AppPage, topic: string): Promise<number> {
+  const { page } = app;
+  await page.getByText('Host a room').click();
+  await page.getByText('Only this computer').click();
+  await page.getByRole('textbox', { name: 'Topic (optional)' }).fill(topic);
+  expect(await page.getByText(/Newcomers will see the last 50 lines/).count()).toBe(1);
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    await page.getByRole('textbox', { name: 'Port' }).fill(String(port));
+    await page.getByRole('button', { name: 'Start hosting' }).click();
+    const outcome = page.getByRole('button', { name: 'Stop hosting' }).or(page.getByRole('alert'));
+    await outcome.first().waitFor({ timeout: WAIT_MS });
+    if (await page.getByRole('button', { name: 'Stop hosting' }).isVisible()) return port;
+    const error = (await page.getByRole('alert').textContent()) ?? '';
+    if (!error.includes('already in use') || attempt === 5) throw new Error(`Hosting failed: ${error}`);
+  }
+}
+
+async function joinThroughUi(page: Page, port: number): Promise<void> {
+  await page.getByText('Join a room').click();
+  await page.getByRole('textbox', { name: 'Host address' }).fill(`127.0.0.1:${port}`);
+  await page.getByRole('button', { name: 'Join', exact: true }).click();
+  await page.getByRole('banner', { name: 'Connection' }).getByText('Connected').waitFor({ timeout: WAIT_MS });
+}
+
+async function expectAccessible(app: AppPage, screen: string): Promise<void> {
+  expect(await app.accessibilityProblems(screen)).toEqual([]);
+  expect(await app.cspViolations()).toEqual([]);
+  expect(app.pageErrors).toEqual([]);
+}
+
+describe('people in Chromium', () => {
+  it('names beside addresses, the topic in the header, the catch-up divider and the name in Settings', async () => {
+    const host = await openApp({ preferences: { displayName: 'ana' } });
+    const port = await hostWithTopic(host, 'Lab 3 finals');
+    const header = host.page.getByRole('banner', { name: 'Connection' });
+    await header.getByText('Lab 3 finals').waitFor({ timeout: WAIT_MS });
+    await host.page.getByText(/You appear as ana · 127\.0\.0\.1:\d+/).waitFor({ timeout: WAIT_MS });
+
+    const alice = await rawClient(port);
+    await alice.write('/name alice\nhello from alice\n');
+    await waitForRow(host.page, 'hello from alice');
+    const row = transcript(host.page).locator('li', { hasText: 'hello from alice' });
+    expect(await row.locator('.sender-name').textContent()).toBe('alice');
+    expect(await row.locator('.sender-address').textContent()).toBe(alice.label);
+    const roster = host.page.getByRole('complementary', { name: 'Room details' });
+    await roster.locator('.sender-name', { hasText: 'alice' }).waitFor({ timeout: WAIT_MS });
+    await host.screenshot('people-host');
+    await expectAccessible(host, 'people, host');
+
+    // A joiner catches up under the divider, sees the topic, and learns names from then on.
+    const joiner = await openApp();
+    await joinThroughUi(joiner.page, port);
+    const log = transcript(joiner.page);
+    await log.getByRole('separator', { name: 'Before you joined' }).waitFor({ timeout: WAIT_MS });
+    await log.getByRole('separator', { name: 'Live from here' }).waitFor({ timeout: WAIT_MS });
+    // Alice's line is between the two dividers.
+    expect(await log.locator('li.divider-replay ~ li:has-text("hello from alice") ~ li.divider-live').count()).toBe(1);
+    await joiner.page.getByRole('banner', { name: 'Connection' }).getByText('Lab 3 finals').waitFor({ timeout: WAIT_MS });
+    await alice.write('/name alicia\nstill me\n');
+    await waitForRow(joiner.page, 'still me');
+    expect(await log.locator('li', { hasText: 'still me' }).locator('.sender-name').textContent()).toBe('alicia');
+    await joiner.screenshot('people-joiner');
+    await expectAccessible(joiner, 'people, joiner');
+
+    // The host changes the topic from the window; everyone's header follows.
+    await header.getByRole('button', { name: 'Edit topic' }).click();
+    await header.getByRole('textbox', { name: 'Topic' }).fill('Finals: round 2');
+    await header.getByRole('button', { name: 'Save topic' }).click();
+    await joiner.page.getByRole('banner', { name: 'Connection' }).getByText('Finals: round 2').waitFor({ timeout: WAIT_MS });
+
+    await host.page.getByRole('button', { name: 'Change name' }).click();
+    const field = host.page.getByRole('textbox', { name: 'Your name' });
+    expect(await field.inputValue()).toBe('ana');
+    await host.screenshot('people-settings');
+    await expectAccessible(host, 'people, settings');
+  });
+});
