@@ -31,6 +31,7 @@ import os from 'node:os';
 import { parseServerLine } from '../chat/protocol';
 import { ChatClient, ChatClientError, DEFAULT_CONNECT_TIMEOUT_MS, outgoingLines } from '../chat/client';
 import { ChatServer } from '../chat/server';
+import { loadOrCreateHostCertificate, type HostCertificate } from '../chat/host-certificate';
 import type { ChatClientErrorCode, ChatServerOptions, ConnectOptions } from '../chat/types';
 import {
   fail,
@@ -172,6 +173,11 @@ export interface ChatSessionOptions {
   history?: SessionHistory;
   /** Desktop notifications, badge and flashing (the Electron adapter); without it only the window hears of unread lines. */
   attention?: NotificationEffects;
+  /**
+   * Where the host's TLS certificate is kept (made there on first use, owner-only): hosted
+   * rooms then speak TLS too, on the same port. Absent: hosted rooms are plain text only.
+   */
+  certificateDir?: string;
 }
 
 export interface SessionDiscoveryOptions {
@@ -214,6 +220,8 @@ interface HostingState {
   kind: 'hosting';
   server: ChatServer;
   info: HostInfo;
+  /** The host's key when the room speaks TLS. */
+  fingerprint: string | null;
   /** The name typed in the Host form (or the default), for the history even when not announced. */
   name: string | null;
   link: Link;
@@ -270,6 +278,8 @@ export class ChatSession {
   private readonly firewallCheck: ChatSessionOptions['firewallCheck'];
   private readonly platform: NodeJS.Platform;
   private readonly defaultName: string;
+  private readonly certificateDir: string | undefined;
+  private certificate: Promise<HostCertificate> | null = null;
   private finder: RoomFinder | null = null;
   private finderStarting: Promise<RoomFinder> | null = null;
 
@@ -320,6 +330,7 @@ export class ChatSession {
     this.reconnectInitialDelayMs = Math.max(1, options.reconnectInitialDelayMs ?? 500);
     this.reconnectMaxDelayMs = Math.max(this.reconnectInitialDelayMs, options.reconnectMaxDelayMs ?? 15_000);
     this.serverOptions = options.serverOptions;
+    this.certificateDir = options.certificateDir;
     this.readNetworkInterfaces = options.networkInterfaces ?? os.networkInterfaces;
     this.connectClient = options.connect ?? ((connectOptions) => ChatClient.connect(connectOptions));
     this.logger = options.logger ?? SILENT_LOGGER;
@@ -405,8 +416,11 @@ export class ChatSession {
     }
 
     let server: ChatServer;
+    let certificate: HostCertificate | null;
     try {
-      server = new ChatServer(this.serverOptions);
+      certificate = await this.hostCertificate();
+      // The host's own loopback client stays plain: it is local and trusted.
+      server = new ChatServer(certificate === null ? this.serverOptions : { ...this.serverOptions, tls: { cert: certificate.cert, key: certificate.key } });
     } catch (error) {
       return fail(messageOf(error));
     }
@@ -449,6 +463,7 @@ export class ChatSession {
       kind: 'hosting',
       server,
       info,
+      fingerprint: certificate?.fingerprint ?? null,
       name: named.ok ? named.name : null,
       link: this.newLink('127.0.0.1', boundPort),
       roster: new RosterFeed(server, () => this.batcher.wake()),
@@ -809,9 +824,18 @@ export class ChatSession {
           host: cloneHostInfo(state.info),
           connection: state.link.connection,
           self: state.link.self,
+          security: { encrypted: state.fingerprint !== null, fingerprint: state.fingerprint },
         };
-      case 'joined':
-        return { mode: 'joined', target: { ...state.target }, connection: state.link.connection, self: state.link.self };
+      case 'joined': {
+        const fingerprint = state.link.client?.fingerprint ?? null;
+        return {
+          mode: 'joined',
+          target: { ...state.target },
+          connection: state.link.connection,
+          self: state.link.self,
+          security: { encrypted: fingerprint !== null, fingerprint },
+        };
+      }
     }
   }
 
@@ -864,6 +888,19 @@ export class ChatSession {
     link.self = null;
     if (client !== null && this.paused === client) this.paused = null;
     client?.close();
+  }
+
+  /** The host's certificate (made on first use), or null when hosted rooms are plain text only. */
+  private async hostCertificate(): Promise<HostCertificate | null> {
+    const folder = this.certificateDir;
+    if (folder === undefined) return null;
+    const loading = (this.certificate ??= loadOrCreateHostCertificate(folder));
+    try {
+      return await loading;
+    } catch (error) {
+      this.certificate = null; // a later Host tries again (the folder may be fixed by then)
+      throw new Error(`Cannot use this computer's room key in ${folder}: ${messageOf(error)}`, { cause: error });
+    }
   }
 
   // ---- discovery ----------------------------------------------------------------------------

@@ -259,6 +259,13 @@ export type JoinResult = SessionResult<JoinInfo> & { help?: Advice };
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
+/** Whether a room's lines travel encrypted, and the host's key (main/common/fingerprint.ts). */
+export interface RoomSecurity {
+  encrypted: boolean;
+  /** SHA-256 of the host's certificate, `AB:CD:…`; null when not encrypted. */
+  fingerprint: string | null;
+}
+
 export type SessionStatus =
   | { mode: 'idle' }
   | {
@@ -267,12 +274,16 @@ export type SessionStatus =
       connection: ConnectionState;
       /** This app's own `IP:port` as the server sees it (null until connected). */
       self: string | null;
+      /** Absent means not encrypted. */
+      security?: RoomSecurity;
     }
   | {
       mode: 'joined';
       target: JoinInfo;
       connection: ConnectionState;
       self: string | null;
+      /** Absent means not encrypted. */
+      security?: RoomSecurity;
     };
 
 /**

@@ -266,7 +266,9 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
         session?.reportNotificationProblem(notificationProblemSentence(process.platform));
       },
     });
-    const chat = new ChatSession({ preferences, loadedPreferences, history, attention, logger, ...discovery });
+    // The host's TLS key and certificate (owner-only), so a room keeps its fingerprint across restarts.
+    const certificateDir = path.join(userData, 'room-key');
+    const chat = new ChatSession({ preferences, loadedPreferences, history, attention, logger, certificateDir, ...discovery });
     session = chat;
     disposeIpc = registerIpcHandlers({
       ipcMain: electron.ipcMain,
