@@ -8,6 +8,7 @@ import { RETENTIONS, type Retention } from '../common/history';
 import { NOTIFICATION_PRIVACY_LEVELS, type HostScope, type Mode, type NotificationPrivacy, type Preferences } from '../common/ipc-contract';
 import { sanitizeKeywords } from '../common/mentions';
 import { JsonFileWriter, readJsonFile } from './json-file';
+import { sanitizeHostKeys } from './join';
 
 export const MAX_RECENT_HOSTS = 8;
 /** A remembered host is a normalised `host:port`; anything longer came from a damaged file. */
@@ -27,6 +28,7 @@ export function defaultPreferences(): Preferences {
     lastPort: DEFAULT_PORT,
     lastScope: 'lan',
     recentHosts: [],
+    hostKeys: [],
     roomName: '',
     hostedBefore: false,
     historyRetention: 'forever',
@@ -63,6 +65,7 @@ export function sanitizePreferences(value: unknown): Preferences {
       if (result.recentHosts.length >= MAX_RECENT_HOSTS) break;
     }
   }
+  result.hostKeys = sanitizeHostKeys(record.hostKeys);
   const retention = record.historyRetention;
   if (RETENTIONS.includes(retention as Retention)) result.historyRetention = retention as Retention;
   const privacy = record.notificationPrivacy;
@@ -79,7 +82,12 @@ export function rememberRecentHost(recentHosts: readonly string[], host: string)
 }
 
 export function clonePreferences(preferences: Preferences): Preferences {
-  return { ...preferences, recentHosts: [...preferences.recentHosts], mentionKeywords: [...preferences.mentionKeywords] };
+  return {
+    ...preferences,
+    recentHosts: [...preferences.recentHosts],
+    hostKeys: preferences.hostKeys.map((key) => ({ ...key })),
+    mentionKeywords: [...preferences.mentionKeywords],
+  };
 }
 
 /** Preferences in one JSON file, replaced atomically on every save, saves in order. */

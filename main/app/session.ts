@@ -32,6 +32,19 @@ import { parseServerLine } from '../chat/protocol';
 import { ChatClient, ChatClientError, DEFAULT_CONNECT_TIMEOUT_MS, outgoingLines } from '../chat/client';
 import { ChatServer } from '../chat/server';
 import { loadOrCreateHostCertificate, type HostCertificate } from '../chat/host-certificate';
+import { shortFingerprint } from '../common/fingerprint';
+import {
+  DEFAULT_PROBE_MS,
+  changedKeyWarning,
+  forgetHostKey,
+  pinnedKey,
+  plainTextWarning,
+  planJoin,
+  probeTls,
+  rememberHostKey,
+  type LinkSecurity,
+  type TlsOffer,
+} from './join';
 import type { ChatClientErrorCode, ChatServerOptions, ConnectOptions } from '../chat/types';
 import {
   fail,
@@ -61,6 +74,7 @@ import {
   type JoinInfo,
   type JoinRequest,
   type JoinResult,
+  type KeyWarning,
   type Preferences,
   type Result,
   type SendRequest,
@@ -178,6 +192,8 @@ export interface ChatSessionOptions {
    * rooms then speak TLS too, on the same port. Absent: hosted rooms are plain text only.
    */
   certificateDir?: string;
+  /** How long a join waits for the room's answer to its beacon query (TLS or not). Default DEFAULT_PROBE_MS. */
+  tlsProbeMs?: number;
 }
 
 export interface SessionDiscoveryOptions {
@@ -196,6 +212,8 @@ export type SessionEventsListener = (batch: EventBatch) => void;
 interface Link {
   readonly host: string;
   readonly port: number;
+  /** TLS and the key the host must show (fixed at the first connection), or null for plain text. */
+  tls: LinkSecurity;
   client: ChatClient | null;
   connection: ConnectionState;
   /** Our own `IP:port` as the server prints it, while connected. */
@@ -279,6 +297,7 @@ export class ChatSession {
   private readonly platform: NodeJS.Platform;
   private readonly defaultName: string;
   private readonly certificateDir: string | undefined;
+  private readonly tlsProbeMs: number;
   private certificate: Promise<HostCertificate> | null = null;
   private finder: RoomFinder | null = null;
   private finderStarting: Promise<RoomFinder> | null = null;
@@ -331,6 +350,7 @@ export class ChatSession {
     this.reconnectMaxDelayMs = Math.max(this.reconnectInitialDelayMs, options.reconnectMaxDelayMs ?? 15_000);
     this.serverOptions = options.serverOptions;
     this.certificateDir = options.certificateDir;
+    this.tlsProbeMs = options.tlsProbeMs ?? DEFAULT_PROBE_MS;
     this.readNetworkInterfaces = options.networkInterfaces ?? os.networkInterfaces;
     this.connectClient = options.connect ?? ((connectOptions) => ChatClient.connect(connectOptions));
     this.logger = options.logger ?? SILENT_LOGGER;
@@ -467,7 +487,7 @@ export class ChatSession {
       name: named.ok ? named.name : null,
       link: this.newLink('127.0.0.1', boundPort),
       roster: new RosterFeed(server, () => this.batcher.wake()),
-      announcer: roomName === null ? null : this.announce(server, roomName, boundPort),
+      announcer: roomName === null ? null : this.announce(server, roomName, boundPort, certificate?.fingerprint ?? null),
       refusals: this.watchRefusals(server),
     };
     this.state = hosting;
@@ -498,30 +518,47 @@ export class ChatSession {
   }
 
   async join(request: JoinRequest): Promise<JoinResult> {
-    const { result, help } = await this.startJoining(request);
-    return help ? { ...this.answer(result), help } : this.answer(result);
+    const { result, help, keyWarning } = await this.startJoining(request);
+    return { ...this.answer(result), ...(help && { help }), ...(keyWarning && { keyWarning }) };
   }
 
   /** Joins; a connection that failed comes back with the explanation of why and what to try. */
-  private async startJoining(request: JoinRequest): Promise<{ result: Result<JoinInfo>; help?: Advice }> {
+  private async startJoining(request: JoinRequest): Promise<{ result: Result<JoinInfo>; help?: Advice; keyWarning?: KeyWarning }> {
     const result = await this.connectJoin(request);
+    if (!result.ok && 'keyWarning' in result) return { result: fail(result.keyWarning.message), keyWarning: result.keyWarning };
     if (result.ok || !('code' in result) || result.code === null) return { result: result.ok ? result : fail(result.error) };
     const failure = { ...result.target, code: result.code, message: result.error };
     const help = diagnoseJoinFailure(failure, listLocalAddresses(this.interfacesTable()), this.platform);
     return help ? { result: fail(result.error), help } : { result: fail(result.error) };
   }
 
-  private async connectJoin(request: JoinRequest): Promise<Result<JoinInfo> | ConnectFailure> {
+  private async connectJoin(request: JoinRequest): Promise<Result<JoinInfo> | ConnectFailure | { ok: false; keyWarning: KeyWarning }> {
     const checked = validateJoinRequest(request);
     if (!checked.ok) return checked;
     if (this.closed) return fail(CLOSED_ERROR);
     if (this.state.kind !== 'idle') return fail(NOT_IDLE_ERROR);
-    const { host, port } = checked.value;
+    const { host, port, trust } = checked.value;
+    const address = joinHostPort(host, port);
+    const listed = this.listedRoom(host, port);
 
-    const joined: JoinedState = { kind: 'joined', target: { host, port }, link: this.newLink(host, port), name: this.listedRoomName(host, port) };
+    const joined: JoinedState = { kind: 'joined', target: { host, port }, link: this.newLink(host, port), name: listed?.name ?? null };
     this.state = joined;
     this.startRoom();
     this.emitStatus();
+
+    // TLS or not, decided without sending a handshake to a host that may not speak it (join.ts).
+    const pinned = pinnedKey((await this.loadPreferences()).hostKeys, address);
+    let offer: TlsOffer = listed?.fingerprint !== undefined ? { fingerprint: listed.fingerprint } : null;
+    if (offer === null && trust === undefined) {
+      const probing = new AbortController();
+      joined.link.connecting = probing;
+      offer = await probeTls(host, port, this.tlsProbeMs, probing.signal);
+      if (joined.link.connecting === probing) joined.link.connecting = null;
+    }
+    if (this.state !== joined) return fail('Joining was cancelled.');
+    const plan = planJoin(address, pinned, offer, trust);
+    if (plan.kind === 'warn') return this.stopJoin(joined, { ok: false, keyWarning: plan.warning });
+    joined.link.tls = plan.tls;
 
     const connected = await this.openClient(joined);
     if (this.state !== joined) {
@@ -529,19 +566,47 @@ export class ChatSession {
       return fail('Joining was cancelled.');
     }
     if (connected.client === null) {
-      this.state = IDLE;
-      this.emitStatus();
-      this.logger.warn('join failed', { target: joinHostPort(host, port), reason: connected.error });
-      return { ok: false, error: connected.error, code: connected.code, target: { host, port } };
+      this.logger.warn('join failed', { target: address, reason: connected.error });
+      // Against a key this machine pinned: a changed key, or a host that no longer completes TLS.
+      if (pinned !== null && trust === undefined && connected.code === 'wrong-key' && connected.shownKey) {
+        return this.stopJoin(joined, { ok: false, keyWarning: changedKeyWarning(address, pinned, connected.shownKey) });
+      }
+      if (pinned !== null && trust === undefined && connected.code === 'tls') {
+        return this.stopJoin(joined, { ok: false, keyWarning: plainTextWarning(address, pinned) });
+      }
+      return this.stopJoin(joined, { ok: false, error: connected.error, code: connected.code, target: { host, port } });
     }
-    this.logger.info('joined', { target: joinHostPort(host, port) });
+    this.logger.info('joined', { target: address, encrypted: connected.client.fingerprint !== null });
     this.attach(joined, connected.client);
+    const fingerprint = connected.client.fingerprint;
+    if (fingerprint !== null && fingerprint !== pinned) {
+      this.enqueue({
+        type: 'notice',
+        level: 'info',
+        message: `First encrypted join to ${address}: its key is ${shortFingerprint(fingerprint)}. Compare it with the key on the host’s screen; Tincan will warn you if it ever changes.`,
+      });
+    }
     await this.updatePreferences((preferences) => ({
       ...preferences,
       lastMode: 'join',
-      recentHosts: rememberRecentHost(preferences.recentHosts, joinHostPort(host, port)),
+      recentHosts: rememberRecentHost(preferences.recentHosts, address),
+      hostKeys:
+        fingerprint !== null
+          ? rememberHostKey(preferences.hostKeys, address, fingerprint)
+          : trust === 'plain'
+            ? forgetHostKey(preferences.hostKeys, address)
+            : preferences.hostKeys,
     }));
     return ok({ host, port });
+  }
+
+  /** A join that did not get in: back to idle, with why. */
+  private stopJoin<T>(joined: JoinedState, why: T): T {
+    if (this.state === joined) {
+      this.state = IDLE;
+      this.emitStatus();
+    }
+    return why;
   }
 
   /** Stops a join that is still connecting, or a joined session that is reconnecting. */
@@ -589,6 +654,8 @@ export class ChatSession {
       const updated = await this.updatePreferences((preferences) => ({
         ...preferences,
         recentHosts: preferences.recentHosts.filter((known) => known !== forgotten),
+        // Forgetting a host forgets its key too: the next join is a first use again.
+        hostKeys: forgetHostKey(preferences.hostKeys, forgotten),
       }));
       return ok(updated);
     } catch (error) {
@@ -824,16 +891,17 @@ export class ChatSession {
           host: cloneHostInfo(state.info),
           connection: state.link.connection,
           self: state.link.self,
-          security: { encrypted: state.fingerprint !== null, fingerprint: state.fingerprint },
+          ...(state.fingerprint !== null && { security: { encrypted: true, fingerprint: state.fingerprint } }),
         };
       case 'joined': {
-        const fingerprint = state.link.client?.fingerprint ?? null;
+        // The key the link requires; on a first use, known once the handshake showed it.
+        const fingerprint = state.link.tls?.fingerprint ?? null;
         return {
           mode: 'joined',
           target: { ...state.target },
           connection: state.link.connection,
           self: state.link.self,
-          security: { encrypted: fingerprint !== null, fingerprint },
+          ...(fingerprint !== null && { security: { encrypted: true, fingerprint } }),
         };
       }
     }
@@ -848,8 +916,8 @@ export class ChatSession {
     }
   }
 
-  private newLink(host: string, port: number): Link {
-    return { host, port, client: null, connection: 'connecting', self: null, connecting: null, reconnectTimer: null, attempt: 0 };
+  private newLink(host: string, port: number, tls: LinkSecurity = null): Link {
+    return { host, port, tls, client: null, connection: 'connecting', self: null, connecting: null, reconnectTimer: null, attempt: 0 };
   }
 
   /** Tears down whatever is active and goes idle. Safe to call in any state. */
@@ -906,13 +974,13 @@ export class ChatSession {
   // ---- discovery ----------------------------------------------------------------------------
 
   /** Announces a room for the network; its people count follows joins and leaves. */
-  private announce(server: ChatServer, name: string, port: number): RoomAnnouncement | null {
+  private announce(server: ChatServer, name: string, port: number, key: string | null): RoomAnnouncement | null {
     const discovery = this.discovery;
     if (!discovery) return null;
     let warned = false;
     const announcement: RoomAnnouncement = new RoomAnnouncement(
       server,
-      { name, port, appVersion: discovery.appVersion, interfaces: discovery.interfaces, selection: discovery.selection, platform: this.platform },
+      { name, port, key, appVersion: discovery.appVersion, interfaces: discovery.interfaces, selection: discovery.selection, platform: this.platform },
       {
         onError: (error) => {
           // Once per room: the room still works, others may only have to type its address.
@@ -947,10 +1015,17 @@ export class ChatSession {
     this.emitStatus();
   }
 
-  /** The name of the room the network's list shows at `host:port`, if the list is open and has one. */
-  private listedRoomName(host: string, port: number): string | null {
+  /**
+   * The room the network's list shows at `host:port`, if the list is open and has one. An
+   * entry posing as another room's id (copyOf) must show that room's key: the one it copied.
+   */
+  private listedRoom(host: string, port: number): { name: string; fingerprint?: string } | null {
     const address = joinHostPort(host, port);
-    return this.finder?.rooms.find((room) => room.addresses.includes(address))?.name ?? null;
+    const rooms = this.finder?.rooms ?? [];
+    const room = rooms.find((entry) => entry.addresses.includes(address));
+    if (room === undefined) return null;
+    const fingerprint = room.fingerprint ?? rooms.find((entry) => entry.key === room.copyOf)?.fingerprint;
+    return fingerprint === undefined ? { name: room.name } : { name: room.name, fingerprint };
   }
 
   private async startFinder(discovery: SessionDiscoveryOptions): Promise<RoomFinder> {
@@ -990,7 +1065,7 @@ export class ChatSession {
   /** One connect attempt for `owner`'s link; abortable through link.connecting. */
   private async openClient(
     owner: ConnectedState,
-  ): Promise<{ client: ChatClient; error: null } | { client: null; error: string; code: ChatClientErrorCode | null }> {
+  ): Promise<{ client: ChatClient; error: null } | { client: null; error: string; code: ChatClientErrorCode | null; shownKey?: string | null }> {
     const link = owner.link;
     const abort = new AbortController();
     link.connecting = abort;
@@ -1000,10 +1075,14 @@ export class ChatSession {
         port: link.port,
         timeoutMs: this.connectTimeoutMs,
         signal: abort.signal,
+        ...(link.tls !== null ? { tls: { ...link.tls } } : {}),
       });
+      // A first use takes the key it was shown; every reconnect then requires that key.
+      if (link.tls !== null && link.tls.fingerprint === null) link.tls = { fingerprint: client.fingerprint };
       return { client, error: null };
     } catch (error) {
-      return { client: null, error: messageOf(error), code: error instanceof ChatClientError ? error.code : null };
+      if (error instanceof ChatClientError) return { client: null, error: error.message, code: error.code, shownKey: error.shownKey };
+      return { client: null, error: messageOf(error), code: null };
     } finally {
       if (link.connecting === abort) link.connecting = null;
     }

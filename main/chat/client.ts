@@ -35,6 +35,8 @@ export class ChatClientError extends Error {
   constructor(
     readonly code: ChatClientErrorCode,
     message: string,
+    /** The key the host showed, for 'wrong-key'. */
+    readonly shownKey: string | null = null,
   ) {
     super(message);
     this.name = 'ChatClientError';
@@ -144,6 +146,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       const socket: net.Socket = secure
         ? tls.connect({ host, port, rejectUnauthorized: false, minVersion: 'TLSv1.2', ...(net.isIP(host) === 0 ? { servername: host } : {}) })
         : net.connect({ host, port });
+      // Over TLS: the TCP connection was made, so what fails from here on is the handshake.
+      let reached = false;
+      if (secure) socket.once('connect', () => (reached = true));
       let settled = false;
       const settle = (error: ChatClientError | null, fingerprint: string | null = null) => {
         if (settled) return;
@@ -172,6 +177,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
           settle(new ChatClientError(
             'wrong-key',
             `${joinHostPort(host, port)} answered with a different key (${shortFingerprint(shown)}) than the one expected (${shortFingerprint(secure.fingerprint)}). Someone may be intercepting the connection, or the host made a new key. Nothing was sent.`,
+            shown,
           ));
         } else {
           settle(null, shown);
@@ -179,7 +185,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       };
       const onError = (error: NodeJS.ErrnoException) => {
         // A TLS alert or a handshake the other end broke off: not a network failure.
-        if (secure && (error.code?.startsWith('ERR_SSL') || error.code === 'EPROTO')) {
+        if (secure && (reached || error.code?.startsWith('ERR_SSL') || error.code === 'EPROTO')) {
           settle(new ChatClientError('tls', `The encrypted connection to ${joinHostPort(host, port)} failed: ${error.message}`));
         } else {
           settle(describeConnectError(error, host, port));
@@ -187,10 +193,12 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       };
       const onAbort = () => settle(new ChatClientError('aborted', 'Cancelled'));
       const seconds = timeoutMs / 1000;
-      const timer = setTimeout(
-        () => settle(new ChatClientError('timeout', `Timed out after ${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        const after = `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+        settle(reached
+          ? new ChatClientError('tls', `${joinHostPort(host, port)} did not complete an encrypted connection within ${after}`)
+          : new ChatClientError('timeout', `Timed out after ${after}`));
+      }, timeoutMs);
       socket.once(secure ? 'secureConnect' : 'connect', onConnect);
       socket.on('error', onError);
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -109,6 +109,33 @@ export interface HostInfo {
 export interface JoinRequest {
   /** What the user typed: `10.0.0.5:60003`, `10.0.0.5`, `[fe80::1]:60003`, `host.lan`. */
   address: string;
+  /**
+   * What the user accepted on purpose after a KeyWarning: the new key the host showed
+   * (`AB:CD:…`), or 'plain' to join in plain text a host that was encrypted before.
+   */
+  trust?: string;
+}
+
+/** A host's key as this machine pinned it on the first join (trust on first use). */
+export interface HostKey {
+  /** `host:port` as joined (normalised). */
+  address: string;
+  /** SHA-256 of its certificate, `AB:CD:…`. */
+  fingerprint: string;
+}
+
+/** Why a join stopped before connecting: the host is not the one this machine knew. */
+export interface KeyWarning {
+  /** `host:port`. */
+  address: string;
+  /** 'changed': another key; 'plain': the host was encrypted before and now offers plain text only. */
+  kind: 'changed' | 'plain';
+  /** The pinned key. */
+  expected: string;
+  /** The key the host showed now (kind 'changed'); null for 'plain'. */
+  shown: string | null;
+  /** What may be happening and what to do, in a few sentences. */
+  message: string;
 }
 
 export interface JoinInfo {
@@ -135,6 +162,8 @@ export interface Preferences {
   lastScope: HostScope;
   /** Most recent first, `host:port` as typed (normalised), at most 8. */
   recentHosts: string[];
+  /** Keys of hosts joined over TLS, most recent first, bounded (main/app/join.ts). */
+  hostKeys: HostKey[];
   /** The room name last hosted under; '' for the default name. */
   roomName: string;
   /** True once this machine has hosted for the network (Windows and macOS ask about the firewall the first time). */
@@ -253,7 +282,7 @@ export interface UnreadInfo {
 }
 
 /** A join that failed says why and what to try (see diagnoseJoinFailure). */
-export type JoinResult = SessionResult<JoinInfo> & { help?: Advice };
+export type JoinResult = SessionResult<JoinInfo> & { help?: Advice; keyWarning?: KeyWarning };
 
 // ---- session state ----------------------------------------------------------------------
 
