@@ -10,6 +10,7 @@ import { sanitizeKeywords } from '../common/mentions';
 import { cleanPersonName } from '../common/person-name';
 import os from 'node:os';
 import { JsonFileWriter, readJsonFile } from './json-file';
+import { sanitizeHostKeys } from './join';
 
 export const MAX_RECENT_HOSTS = 8;
 /** A remembered host is a normalised `host:port`; anything longer came from a damaged file. */
@@ -29,6 +30,7 @@ export function defaultPreferences(): Preferences {
     lastPort: DEFAULT_PORT,
     lastScope: 'lan',
     recentHosts: [],
+    hostKeys: [],
     roomName: '',
     hostedBefore: false,
     historyRetention: 'forever',
@@ -78,6 +80,7 @@ export function sanitizePreferences(value: unknown): Preferences {
       if (result.recentHosts.length >= MAX_RECENT_HOSTS) break;
     }
   }
+  result.hostKeys = sanitizeHostKeys(record.hostKeys);
   const retention = record.historyRetention;
   if (RETENTIONS.includes(retention as Retention)) result.historyRetention = retention as Retention;
   const privacy = record.notificationPrivacy;
@@ -99,7 +102,12 @@ export function rememberRecentHost(recentHosts: readonly string[], host: string)
 }
 
 export function clonePreferences(preferences: Preferences): Preferences {
-  return { ...preferences, recentHosts: [...preferences.recentHosts], mentionKeywords: [...preferences.mentionKeywords] };
+  return {
+    ...preferences,
+    recentHosts: [...preferences.recentHosts],
+    hostKeys: preferences.hostKeys.map((key) => ({ ...key })),
+    mentionKeywords: [...preferences.mentionKeywords],
+  };
 }
 
 /** Preferences in one JSON file, replaced atomically on every save, saves in order. */

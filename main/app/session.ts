@@ -33,6 +33,20 @@ import { parseServerNotice } from '../chat/server-lines';
 import { MAX_REPLAY_LINES } from '../chat/replay';
 import { ChatClient, ChatClientError, DEFAULT_CONNECT_TIMEOUT_MS, outgoingLines } from '../chat/client';
 import { ChatServer } from '../chat/server';
+import { loadOrCreateHostCertificate, type HostCertificate } from '../chat/host-certificate';
+import { shortFingerprint } from '../common/fingerprint';
+import {
+  DEFAULT_PROBE_MS,
+  changedKeyWarning,
+  forgetHostKey,
+  pinnedKey,
+  plainTextWarning,
+  planJoin,
+  probeTls,
+  rememberHostKey,
+  type LinkSecurity,
+  type TlsOffer,
+} from './join';
 import type { ChatClientErrorCode, ChatServerOptions, ConnectOptions } from '../chat/types';
 import {
   fail,
@@ -62,6 +76,7 @@ import {
   type JoinInfo,
   type JoinRequest,
   type JoinResult,
+  type KeyWarning,
   type Preferences,
   type Result,
   type SendRequest,
@@ -177,6 +192,13 @@ export interface ChatSessionOptions {
   history?: SessionHistory;
   /** Desktop notifications, badge and flashing (the Electron adapter); without it only the window hears of unread lines. */
   attention?: NotificationEffects;
+  /**
+   * Where the host's TLS certificate is kept (made there on first use, owner-only): hosted
+   * rooms then speak TLS too, on the same port. Absent: hosted rooms are plain text only.
+   */
+  certificateDir?: string;
+  /** How long a join waits for the room's answer to its beacon query (TLS or not). Default DEFAULT_PROBE_MS. */
+  tlsProbeMs?: number;
 }
 
 export interface SessionDiscoveryOptions {
@@ -195,6 +217,8 @@ export type SessionEventsListener = (batch: EventBatch) => void;
 interface Link {
   readonly host: string;
   readonly port: number;
+  /** TLS and the key the host must show (fixed at the first connection), or null for plain text. */
+  tls: LinkSecurity;
   client: ChatClient | null;
   connection: ConnectionState;
   /** Our own `IP:port` as the server prints it, while connected. */
@@ -219,6 +243,8 @@ interface HostingState {
   kind: 'hosting';
   server: ChatServer;
   info: HostInfo;
+  /** The host's key when the room speaks TLS. */
+  fingerprint: string | null;
   /** The name typed in the Host form (or the default), for the history even when not announced. */
   name: string | null;
   link: Link;
@@ -275,6 +301,9 @@ export class ChatSession {
   private readonly firewallCheck: ChatSessionOptions['firewallCheck'];
   private readonly platform: NodeJS.Platform;
   private readonly defaultName: string;
+  private readonly certificateDir: string | undefined;
+  private readonly tlsProbeMs: number;
+  private certificate: Promise<HostCertificate> | null = null;
   private finder: RoomFinder | null = null;
   private finderStarting: Promise<RoomFinder> | null = null;
 
@@ -327,6 +356,8 @@ export class ChatSession {
     this.reconnectInitialDelayMs = Math.max(1, options.reconnectInitialDelayMs ?? 500);
     this.reconnectMaxDelayMs = Math.max(this.reconnectInitialDelayMs, options.reconnectMaxDelayMs ?? 15_000);
     this.serverOptions = options.serverOptions;
+    this.certificateDir = options.certificateDir;
+    this.tlsProbeMs = options.tlsProbeMs ?? DEFAULT_PROBE_MS;
     this.readNetworkInterfaces = options.networkInterfaces ?? os.networkInterfaces;
     this.connectClient = options.connect ?? ((connectOptions) => ChatClient.connect(connectOptions));
     this.logger = options.logger ?? SILENT_LOGGER;
@@ -412,10 +443,18 @@ export class ChatSession {
     }
 
     let server: ChatServer;
+    let certificate: HostCertificate | null;
     try {
-      // Newcomers catch up on the last lines; the topic is told to everyone who joins.
+      certificate = await this.hostCertificate();
+      // Newcomers catch up on the last lines; the topic is told to everyone who joins. The
+      // host's own loopback client stays plain: it is local and trusted.
       const topic = checked.value.topic ?? '';
-      server = new ChatServer({ replayLines: HOST_REPLAY_LINES, ...this.serverOptions, ...(topic === '' ? {} : { topic }) });
+      server = new ChatServer({
+        replayLines: HOST_REPLAY_LINES,
+        ...this.serverOptions,
+        ...(topic === '' ? {} : { topic }),
+        ...(certificate === null ? {} : { tls: { cert: certificate.cert, key: certificate.key } }),
+      });
     } catch (error) {
       return fail(messageOf(error));
     }
@@ -458,10 +497,11 @@ export class ChatSession {
       kind: 'hosting',
       server,
       info,
+      fingerprint: certificate?.fingerprint ?? null,
       name: named.ok ? named.name : null,
       link: this.newLink('127.0.0.1', boundPort),
       roster: new RosterFeed(server, () => this.batcher.wake()),
-      announcer: roomName === null ? null : this.announce(server, roomName, boundPort),
+      announcer: roomName === null ? null : this.announce(server, roomName, boundPort, certificate?.fingerprint ?? null),
       refusals: this.watchRefusals(server),
     };
     this.state = hosting;
@@ -492,30 +532,47 @@ export class ChatSession {
   }
 
   async join(request: JoinRequest): Promise<JoinResult> {
-    const { result, help } = await this.startJoining(request);
-    return help ? { ...this.answer(result), help } : this.answer(result);
+    const { result, help, keyWarning } = await this.startJoining(request);
+    return { ...this.answer(result), ...(help && { help }), ...(keyWarning && { keyWarning }) };
   }
 
   /** Joins; a connection that failed comes back with the explanation of why and what to try. */
-  private async startJoining(request: JoinRequest): Promise<{ result: Result<JoinInfo>; help?: Advice }> {
+  private async startJoining(request: JoinRequest): Promise<{ result: Result<JoinInfo>; help?: Advice; keyWarning?: KeyWarning }> {
     const result = await this.connectJoin(request);
+    if (!result.ok && 'keyWarning' in result) return { result: fail(result.keyWarning.message), keyWarning: result.keyWarning };
     if (result.ok || !('code' in result) || result.code === null) return { result: result.ok ? result : fail(result.error) };
     const failure = { ...result.target, code: result.code, message: result.error };
     const help = diagnoseJoinFailure(failure, listLocalAddresses(this.interfacesTable()), this.platform);
     return help ? { result: fail(result.error), help } : { result: fail(result.error) };
   }
 
-  private async connectJoin(request: JoinRequest): Promise<Result<JoinInfo> | ConnectFailure> {
+  private async connectJoin(request: JoinRequest): Promise<Result<JoinInfo> | ConnectFailure | { ok: false; keyWarning: KeyWarning }> {
     const checked = validateJoinRequest(request);
     if (!checked.ok) return checked;
     if (this.closed) return fail(CLOSED_ERROR);
     if (this.state.kind !== 'idle') return fail(NOT_IDLE_ERROR);
-    const { host, port } = checked.value;
+    const { host, port, trust } = checked.value;
+    const address = joinHostPort(host, port);
+    const listed = this.listedRoom(host, port);
 
-    const joined: JoinedState = { kind: 'joined', target: { host, port }, link: this.newLink(host, port), name: this.listedRoomName(host, port) };
+    const joined: JoinedState = { kind: 'joined', target: { host, port }, link: this.newLink(host, port), name: listed?.name ?? null };
     this.state = joined;
     this.startRoom();
     this.emitStatus();
+
+    // TLS or not, decided without sending a handshake to a host that may not speak it (join.ts).
+    const pinned = pinnedKey((await this.loadPreferences()).hostKeys, address);
+    let offer: TlsOffer = listed?.fingerprint !== undefined ? { fingerprint: listed.fingerprint } : null;
+    if (offer === null && trust === undefined) {
+      const probing = new AbortController();
+      joined.link.connecting = probing;
+      offer = await probeTls(host, port, this.tlsProbeMs, probing.signal);
+      if (joined.link.connecting === probing) joined.link.connecting = null;
+    }
+    if (this.state !== joined) return fail('Joining was cancelled.');
+    const plan = planJoin(address, pinned, offer, trust);
+    if (plan.kind === 'warn') return this.stopJoin(joined, { ok: false, keyWarning: plan.warning });
+    joined.link.tls = plan.tls;
 
     const connected = await this.openClient(joined);
     if (this.state !== joined) {
@@ -523,19 +580,47 @@ export class ChatSession {
       return fail('Joining was cancelled.');
     }
     if (connected.client === null) {
-      this.state = IDLE;
-      this.emitStatus();
-      this.logger.warn('join failed', { target: joinHostPort(host, port), reason: connected.error });
-      return { ok: false, error: connected.error, code: connected.code, target: { host, port } };
+      this.logger.warn('join failed', { target: address, reason: connected.error });
+      // Against a key this machine pinned: a changed key, or a host that no longer completes TLS.
+      if (pinned !== null && trust === undefined && connected.code === 'wrong-key' && connected.shownKey) {
+        return this.stopJoin(joined, { ok: false, keyWarning: changedKeyWarning(address, pinned, connected.shownKey) });
+      }
+      if (pinned !== null && trust === undefined && connected.code === 'tls') {
+        return this.stopJoin(joined, { ok: false, keyWarning: plainTextWarning(address, pinned) });
+      }
+      return this.stopJoin(joined, { ok: false, error: connected.error, code: connected.code, target: { host, port } });
     }
-    this.logger.info('joined', { target: joinHostPort(host, port) });
+    this.logger.info('joined', { target: address, encrypted: connected.client.fingerprint !== null });
     this.attach(joined, connected.client);
+    const fingerprint = connected.client.fingerprint;
+    if (fingerprint !== null && fingerprint !== pinned) {
+      this.enqueue({
+        type: 'notice',
+        level: 'info',
+        message: `First encrypted join to ${address}: its key is ${shortFingerprint(fingerprint)}. Compare it with the key on the host’s screen; Tincan will warn you if it ever changes.`,
+      });
+    }
     await this.updatePreferences((preferences) => ({
       ...preferences,
       lastMode: 'join',
-      recentHosts: rememberRecentHost(preferences.recentHosts, joinHostPort(host, port)),
+      recentHosts: rememberRecentHost(preferences.recentHosts, address),
+      hostKeys:
+        fingerprint !== null
+          ? rememberHostKey(preferences.hostKeys, address, fingerprint)
+          : trust === 'plain'
+            ? forgetHostKey(preferences.hostKeys, address)
+            : preferences.hostKeys,
     }));
     return ok({ host, port });
+  }
+
+  /** A join that did not get in: back to idle, with why. */
+  private stopJoin<T>(joined: JoinedState, why: T): T {
+    if (this.state === joined) {
+      this.state = IDLE;
+      this.emitStatus();
+    }
+    return why;
   }
 
   /** Stops a join that is still connecting, or a joined session that is reconnecting. */
@@ -597,6 +682,8 @@ export class ChatSession {
       const updated = await this.updatePreferences((preferences) => ({
         ...preferences,
         recentHosts: preferences.recentHosts.filter((known) => known !== forgotten),
+        // Forgetting a host forgets its key too: the next join is a first use again.
+        hostKeys: forgetHostKey(preferences.hostKeys, forgotten),
       }));
       return ok(updated);
     } catch (error) {
@@ -833,9 +920,19 @@ export class ChatSession {
           host: cloneHostInfo(state.info),
           connection: state.link.connection,
           self: state.link.self,
+          ...(state.fingerprint !== null && { security: { encrypted: true, fingerprint: state.fingerprint } }),
         };
-      case 'joined':
-        return { mode: 'joined', target: { ...state.target }, connection: state.link.connection, self: state.link.self };
+      case 'joined': {
+        // The key the link requires; on a first use, known once the handshake showed it.
+        const fingerprint = state.link.tls?.fingerprint ?? null;
+        return {
+          mode: 'joined',
+          target: { ...state.target },
+          connection: state.link.connection,
+          self: state.link.self,
+          ...(fingerprint !== null && { security: { encrypted: true, fingerprint } }),
+        };
+      }
     }
   }
 
@@ -848,8 +945,8 @@ export class ChatSession {
     }
   }
 
-  private newLink(host: string, port: number): Link {
-    return { host, port, client: null, connection: 'connecting', self: null, connecting: null, reconnectTimer: null, attempt: 0 };
+  private newLink(host: string, port: number, tls: LinkSecurity = null): Link {
+    return { host, port, tls, client: null, connection: 'connecting', self: null, connecting: null, reconnectTimer: null, attempt: 0 };
   }
 
   /** Tears down whatever is active and goes idle. Safe to call in any state. */
@@ -890,16 +987,29 @@ export class ChatSession {
     client?.close();
   }
 
+  /** The host's certificate (made on first use), or null when hosted rooms are plain text only. */
+  private async hostCertificate(): Promise<HostCertificate | null> {
+    const folder = this.certificateDir;
+    if (folder === undefined) return null;
+    const loading = (this.certificate ??= loadOrCreateHostCertificate(folder));
+    try {
+      return await loading;
+    } catch (error) {
+      this.certificate = null; // a later Host tries again (the folder may be fixed by then)
+      throw new Error(`Cannot use this computer's room key in ${folder}: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
   // ---- discovery ----------------------------------------------------------------------------
 
   /** Announces a room for the network; its people count follows joins and leaves. */
-  private announce(server: ChatServer, name: string, port: number): RoomAnnouncement | null {
+  private announce(server: ChatServer, name: string, port: number, key: string | null): RoomAnnouncement | null {
     const discovery = this.discovery;
     if (!discovery) return null;
     let warned = false;
     const announcement: RoomAnnouncement = new RoomAnnouncement(
       server,
-      { name, port, appVersion: discovery.appVersion, interfaces: discovery.interfaces, selection: discovery.selection, platform: this.platform },
+      { name, port, key, appVersion: discovery.appVersion, interfaces: discovery.interfaces, selection: discovery.selection, platform: this.platform },
       {
         onError: (error) => {
           // Once per room: the room still works, others may only have to type its address.
@@ -934,10 +1044,17 @@ export class ChatSession {
     this.emitStatus();
   }
 
-  /** The name of the room the network's list shows at `host:port`, if the list is open and has one. */
-  private listedRoomName(host: string, port: number): string | null {
+  /**
+   * The room the network's list shows at `host:port`, if the list is open and has one. An
+   * entry posing as another room's id (copyOf) must show that room's key: the one it copied.
+   */
+  private listedRoom(host: string, port: number): { name: string; fingerprint?: string } | null {
     const address = joinHostPort(host, port);
-    return this.finder?.rooms.find((room) => room.addresses.includes(address))?.name ?? null;
+    const rooms = this.finder?.rooms ?? [];
+    const room = rooms.find((entry) => entry.addresses.includes(address));
+    if (room === undefined) return null;
+    const fingerprint = room.fingerprint ?? rooms.find((entry) => entry.key === room.copyOf)?.fingerprint;
+    return fingerprint === undefined ? { name: room.name } : { name: room.name, fingerprint };
   }
 
   private async startFinder(discovery: SessionDiscoveryOptions): Promise<RoomFinder> {
@@ -977,7 +1094,7 @@ export class ChatSession {
   /** One connect attempt for `owner`'s link; abortable through link.connecting. */
   private async openClient(
     owner: ConnectedState,
-  ): Promise<{ client: ChatClient; error: null } | { client: null; error: string; code: ChatClientErrorCode | null }> {
+  ): Promise<{ client: ChatClient; error: null } | { client: null; error: string; code: ChatClientErrorCode | null; shownKey?: string | null }> {
     const link = owner.link;
     const abort = new AbortController();
     link.connecting = abort;
@@ -987,10 +1104,14 @@ export class ChatSession {
         port: link.port,
         timeoutMs: this.connectTimeoutMs,
         signal: abort.signal,
+        ...(link.tls !== null ? { tls: { ...link.tls } } : {}),
       });
+      // A first use takes the key it was shown; every reconnect then requires that key.
+      if (link.tls !== null && link.tls.fingerprint === null) link.tls = { fingerprint: client.fingerprint };
       return { client, error: null };
     } catch (error) {
-      return { client: null, error: messageOf(error), code: error instanceof ChatClientError ? error.code : null };
+      if (error instanceof ChatClientError) return { client: null, error: error.message, code: error.code, shownKey: error.shownKey };
+      return { client: null, error: messageOf(error), code: null };
     } finally {
       if (link.connecting === abort) link.connecting = null;
     }
@@ -1041,7 +1162,8 @@ export class ChatSession {
    * itself). An address typed by hand may be the seed's server or `ncat --chat`.
    */
   private speaksTincan(owner: ConnectedState): boolean {
-    return owner.kind === 'hosting' || owner.name !== null;
+    // Its own room, a room from the network's list, or a host that spoke TLS (only Tincan does on the chat port).
+    return owner.kind === 'hosting' || owner.name !== null || owner.link.tls !== null;
   }
 
   /** Takes `name` in the room (or, when `drop`, drops the name for ''), if connected to a room that speaks Tincan. */

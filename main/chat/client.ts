@@ -6,10 +6,17 @@
  * Bounded both ways for a hostile host: `send` refuses once 1 MiB is waiting to go out, and
  * `pause()`/`resume()` let the app stop reading while it catches up (TCP then pushes back on
  * the host), so nothing grows without limit on this side.
+ *
+ * Over TLS (`tls` in ConnectOptions) the host is known by its key, not by an authority: any
+ * certificate is taken in the handshake and its SHA-256 fingerprint is then compared with the
+ * one expected, before the connection is handed to anyone, so nothing is sent to a host with
+ * the wrong key.
  */
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
+import tls from 'node:tls';
 import { joinHostPort } from '../common/address';
+import { shortFingerprint } from '../common/fingerprint';
 import { DEFAULT_MAX_LINE_BYTES, LineDecoder } from './line-decoder';
 import { formatPeer } from './protocol';
 import { isBlank, stripControls } from './sanitize';
@@ -28,6 +35,8 @@ export class ChatClientError extends Error {
   constructor(
     readonly code: ChatClientErrorCode,
     message: string,
+    /** The key the host showed, for 'wrong-key'. */
+    readonly shownKey: string | null = null,
   ) {
     super(message);
     this.name = 'ChatClientError';
@@ -81,9 +90,12 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   /** What arrived but is not decoded yet because the app paused us (at most one read). */
   private pending: Buffer | null = null;
   private endPending = false;
+  /** The host's certificate fingerprint (`AB:CD:…`) over TLS; null over plain TCP. */
+  readonly fingerprint: string | null;
 
-  private constructor(private readonly socket: net.Socket) {
+  private constructor(private readonly socket: net.Socket, fingerprint: string | null) {
     super();
+    this.fingerprint = fingerprint;
     this.localPeer = formatPeer(socket.localAddress ?? '', socket.localPort ?? 0);
     this.remotePeer = formatPeer(socket.remoteAddress ?? '', socket.remotePort ?? 0);
     this.decoder = new LineDecoder(MAX_INCOMING_LINE_BYTES, (line) => {
@@ -130,31 +142,64 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
         reject(new ChatClientError('aborted', 'Cancelled'));
         return;
       }
-      const socket = net.connect({ host, port });
+      const secure = options.tls;
+      const socket: net.Socket = secure
+        ? tls.connect({ host, port, rejectUnauthorized: false, minVersion: 'TLSv1.2', ...(net.isIP(host) === 0 ? { servername: host } : {}) })
+        : net.connect({ host, port });
+      // Over TLS: the TCP connection was made, so what fails from here on is the handshake.
+      let reached = false;
+      if (secure) socket.once('connect', () => (reached = true));
       let settled = false;
-      const settle = (error: ChatClientError | null) => {
+      const settle = (error: ChatClientError | null, fingerprint: string | null = null) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
-        socket.off('connect', onConnect);
+        socket.off(secure ? 'secureConnect' : 'connect', onConnect);
         socket.off('error', onError);
         if (error) {
           socket.destroy();
           reject(error);
         } else {
-          resolve(new ChatClient(socket));
+          resolve(new ChatClient(socket, fingerprint));
         }
       };
-      const onConnect = () => settle(null);
-      const onError = (error: NodeJS.ErrnoException) => settle(describeConnectError(error, host, port));
+      const onConnect = () => {
+        if (!secure) {
+          settle(null);
+          return;
+        }
+        // The key, not an authority, says who the host is: checked before a byte of ours goes out.
+        const shown = (socket as tls.TLSSocket).getPeerCertificate().fingerprint256;
+        if (typeof shown !== 'string' || shown.length === 0) {
+          settle(new ChatClientError('tls', `${joinHostPort(host, port)} showed no certificate`));
+        } else if (secure.fingerprint !== null && shown !== secure.fingerprint) {
+          settle(new ChatClientError(
+            'wrong-key',
+            `${joinHostPort(host, port)} answered with a different key (${shortFingerprint(shown)}) than the one expected (${shortFingerprint(secure.fingerprint)}). Someone may be intercepting the connection, or the host made a new key. Nothing was sent.`,
+            shown,
+          ));
+        } else {
+          settle(null, shown);
+        }
+      };
+      const onError = (error: NodeJS.ErrnoException) => {
+        // A TLS alert or a handshake the other end broke off: not a network failure.
+        if (secure && (reached || error.code?.startsWith('ERR_SSL') || error.code === 'EPROTO')) {
+          settle(new ChatClientError('tls', `The encrypted connection to ${joinHostPort(host, port)} failed: ${error.message}`));
+        } else {
+          settle(describeConnectError(error, host, port));
+        }
+      };
       const onAbort = () => settle(new ChatClientError('aborted', 'Cancelled'));
       const seconds = timeoutMs / 1000;
-      const timer = setTimeout(
-        () => settle(new ChatClientError('timeout', `Timed out after ${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`)),
-        timeoutMs,
-      );
-      socket.once('connect', onConnect);
+      const timer = setTimeout(() => {
+        const after = `${Number.isInteger(seconds) ? seconds : seconds.toFixed(1)} s`;
+        settle(reached
+          ? new ChatClientError('tls', `${joinHostPort(host, port)} did not complete an encrypted connection within ${after}`)
+          : new ChatClientError('timeout', `Timed out after ${after}`));
+      }, timeoutMs);
+      socket.once(secure ? 'secureConnect' : 'connect', onConnect);
       socket.on('error', onError);
       signal?.addEventListener('abort', onAbort, { once: true });
     });

@@ -139,6 +139,12 @@ export interface ConnectOptions {
   /** Default 5000. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /**
+   * Speak TLS. The host's certificate is checked by its SHA-256 fingerprint, not by any
+   * authority: `fingerprint` is the one it must have (`AB:CD:…`), or null to take whichever it
+   * shows (a first join: the caller pins what `ChatClient.fingerprint` then says).
+   */
+  tls?: { fingerprint: string | null };
 }
 
 export type ChatClientErrorCode =
@@ -150,6 +156,10 @@ export type ChatClientErrorCode =
   | 'reset'
   /** send() refused: too much is still waiting to go out. */
   | 'busy'
+  /** The host's certificate is not the one expected: the connection was closed before a line went out. */
+  | 'wrong-key'
+  /** The TLS handshake failed (the host does not speak TLS, or broke it off). */
+  | 'tls'
   | 'other';
 
 export interface ChatClientEvents {

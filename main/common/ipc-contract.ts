@@ -128,6 +128,33 @@ export interface FreePortRequest {
 export interface JoinRequest {
   /** What the user typed: `10.0.0.5:60003`, `10.0.0.5`, `[fe80::1]:60003`, `host.lan`. */
   address: string;
+  /**
+   * What the user accepted on purpose after a KeyWarning: the new key the host showed
+   * (`AB:CD:…`), or 'plain' to join in plain text a host that was encrypted before.
+   */
+  trust?: string;
+}
+
+/** A host's key as this machine pinned it on the first join (trust on first use). */
+export interface HostKey {
+  /** `host:port` as joined (normalised). */
+  address: string;
+  /** SHA-256 of its certificate, `AB:CD:…`. */
+  fingerprint: string;
+}
+
+/** Why a join stopped before connecting: the host is not the one this machine knew. */
+export interface KeyWarning {
+  /** `host:port`. */
+  address: string;
+  /** 'changed': another key; 'plain': the host was encrypted before and now offers plain text only. */
+  kind: 'changed' | 'plain';
+  /** The pinned key. */
+  expected: string;
+  /** The key the host showed now (kind 'changed'); null for 'plain'. */
+  shown: string | null;
+  /** What may be happening and what to do, in a few sentences. */
+  message: string;
 }
 
 export interface JoinInfo {
@@ -154,6 +181,8 @@ export interface Preferences {
   lastScope: HostScope;
   /** Most recent first, `host:port` as typed (normalised), at most 8. */
   recentHosts: string[];
+  /** Keys of hosts joined over TLS, most recent first, bounded (main/app/join.ts). */
+  hostKeys: HostKey[];
   /** The room name last hosted under; '' for the default name. */
   roomName: string;
   /** True once this machine has hosted for the network (Windows and macOS ask about the firewall the first time). */
@@ -277,11 +306,18 @@ export interface UnreadInfo {
 }
 
 /** A join that failed says why and what to try (see diagnoseJoinFailure). */
-export type JoinResult = SessionResult<JoinInfo> & { help?: Advice };
+export type JoinResult = SessionResult<JoinInfo> & { help?: Advice; keyWarning?: KeyWarning };
 
 // ---- session state ----------------------------------------------------------------------
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
+
+/** Whether a room's lines travel encrypted, and the host's key (main/common/fingerprint.ts). */
+export interface RoomSecurity {
+  encrypted: boolean;
+  /** SHA-256 of the host's certificate, `AB:CD:…`; null when not encrypted. */
+  fingerprint: string | null;
+}
 
 export type SessionStatus =
   | { mode: 'idle' }
@@ -291,12 +327,16 @@ export type SessionStatus =
       connection: ConnectionState;
       /** This app's own `IP:port` as the server sees it (null until connected). */
       self: string | null;
+      /** Absent means not encrypted. */
+      security?: RoomSecurity;
     }
   | {
       mode: 'joined';
       target: JoinInfo;
       connection: ConnectionState;
       self: string | null;
+      /** Absent means not encrypted. */
+      security?: RoomSecurity;
     };
 
 /**

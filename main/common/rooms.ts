@@ -42,6 +42,11 @@ export interface DiscoveredRoom {
   sources: DiscoverySource[];
   /** The app version the room announced, if any (e.g. `0.1.0`). */
   appVersion: string | null;
+  /**
+   * The host's TLS key (`AB:CD:…`) the announcements carry; the room's id is derived from it.
+   * Unproven until the handshake shows it: a join from the list requires exactly this key.
+   */
+  fingerprint?: string;
   /** Epoch ms of the latest announcement from any source. */
   lastSeen: number;
   /**

@@ -8,6 +8,7 @@
  */
 import { DEFAULT_PORT } from './constants';
 import { parseHostPort } from './address';
+import { isFingerprint } from './fingerprint';
 import { HISTORY_LIMITS, RETENTIONS, type Retention, type RoomAddress } from './history';
 import { checkLink } from './links';
 import {
@@ -34,6 +35,8 @@ import { MENTION_LIMITS, normalizeKeyword } from './mentions';
 import { cleanPersonName, cleanTopic } from './person-name';
 
 export interface JoinTarget {
+  /** A key the user accepted on purpose (JoinRequest.trust), checked. */
+  trust?: string;
   /** What the user typed, trimmed. */
   address: string;
   host: string;
@@ -158,13 +161,17 @@ export function validateFreePortRequest(value: unknown): Result<FreePortRequest>
 
 /** Checks the Join field and parses it; the default port applies when none was typed. */
 export function validateJoinRequest(value: unknown): Result<JoinTarget> {
-  const fields = readFields(value, 'The join request', ['address']);
+  const fields = readFields(value, 'The join request', ['address', 'trust']);
   if (!fields.ok) return fields;
   const address = checkString(fields.value.address, 'The address', LIMITS.maxAddressChars);
   if (!address.ok) return address;
   const parsed = parseHostPort(address.value, DEFAULT_PORT);
   if (!parsed.ok) return fail(parsed.error);
-  return ok({ address: address.value.trim(), host: parsed.host, port: parsed.port });
+  const target = { address: address.value.trim(), host: parsed.host, port: parsed.port };
+  const trust = fields.value.trust;
+  if (trust === undefined) return ok(target);
+  if (trust === 'plain' || isFingerprint(trust)) return ok({ ...target, trust });
+  return fail('The key to trust must be a SHA-256 fingerprint (AB:CD:…) or “plain”.');
 }
 
 export function validateSendRequest(value: unknown): Result<SendRequest> {

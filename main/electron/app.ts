@@ -266,7 +266,9 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
         session?.reportNotificationProblem(notificationProblemSentence(process.platform));
       },
     });
-    const chat = new ChatSession({ preferences, loadedPreferences, history, attention, logger, ...discovery });
+    // The host's TLS key and certificate (tls-key.pem owner-only), so a room keeps its fingerprint
+    // across restarts; the same folder headless uses by default, so this computer has one key.
+    const chat = new ChatSession({ preferences, loadedPreferences, history, attention, logger, certificateDir: userData, ...discovery });
     session = chat;
     disposeIpc = registerIpcHandlers({
       ipcMain: electron.ipcMain,

@@ -101,7 +101,9 @@ export function createChannelHandlers({
     },
     join: async (argument) => {
       const checked = validateJoinRequest(argument);
-      return checked.ok ? session.join({ address: checked.value.address }) : checked;
+      if (!checked.ok) return checked;
+      const { address, trust } = checked.value;
+      return session.join(trust === undefined ? { address } : { address, trust });
     },
     cancelJoin: async (argument) => {
       const checked = validateNoArgument(argument, 'Cancelling a join');

@@ -599,7 +599,7 @@ export async function runServerCli(
     const reachable = externalAddresses(address.port, os.networkInterfaces());
     if (reachable.length > 0) log(`others can join at ${reachable.join(', ')}`);
   }
-  const announcer = await startAnnouncer(options, address.port, server, log);
+  const announcer = await startAnnouncer(options, address.port, server, log, certificate?.fingerprint ?? null);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -631,6 +631,8 @@ async function startAnnouncer(
   port: number,
   server: ChatServer,
   log: (text: string) => void,
+  /** The room's TLS key: announced, and the room's id comes from it, so joiners use TLS and check it. */
+  key: string | null,
 ): Promise<RoomAnnouncement | null> {
   if (!options.announce) return null;
   const scope = announceScope(options.host, os.networkInterfaces(), options.announceOn);
@@ -642,7 +644,7 @@ async function startAnnouncer(
   let lastErrorLog = 0;
   const announcement = new RoomAnnouncement(
     server,
-    { name, port, appVersion: APP_VERSION, interfaces: os.networkInterfaces, selection: { only: scope.only } },
+    { name, port, key, appVersion: APP_VERSION, interfaces: os.networkInterfaces, selection: { only: scope.only } },
     {
       onError: (error) => {
         const now = Date.now();

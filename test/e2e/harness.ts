@@ -182,6 +182,8 @@ export interface AppPageOptions {
   discovery?: SessionDiscoveryOptions;
   /** False: the session keeps no history (a window restores the room from the snapshot alone). Default true. */
   history?: boolean;
+  /** Where the host's TLS key is kept (ChatSessionOptions.certificateDir); default: rooms hosted in plain text. */
+  certificateDir?: string;
 }
 
 /** One app window: a page plus the ChatSession behind its bridge, with its own history (unless told otherwise). */
@@ -248,6 +250,7 @@ export class AppPage {
       preferences: new MemoryPreferencesStore(preferences),
       connectTimeoutMs: 3000,
       discovery: options.discovery,
+      ...(options.certificateDir !== undefined && { certificateDir: options.certificateDir }),
       defaultRoomName: 'tester’s room on e2e',
       ...(history === null ? {} : { history }),
       attention: {

@@ -116,6 +116,8 @@ describe('startTincan', () => {
       [CHANNELS.host, []],
       [CHANNELS.join, [{ address: 'x'.repeat(1_000_000) }]],
       [CHANNELS.join, ['10.0.0.5']],
+      [CHANNELS.join, [{ address: '10.0.0.5', trust: 'any key' }]],
+      [CHANNELS.join, [{ address: '10.0.0.5', trust: { fingerprint: 'AB' } }]],
       [CHANNELS.send, [{ text: ['hi'] }]],
       [CHANNELS.send, [{ text: 'hi' }, 'more']],
       [CHANNELS.copyText, [{}]],

@@ -146,7 +146,8 @@ export class FakeBridge implements TincanBridge {
     const result = await this.joinHandler(request);
     this.status = result.ok ? { mode: 'joined', target: result.value, connection: 'connected', self: null } : { mode: 'idle' };
     const answered = withStatus<JoinInfo>(result, this.status);
-    return !result.ok && result.help ? { ...answered, help: result.help } : answered;
+    if (result.ok) return answered;
+    return { ...answered, ...(result.help && { help: result.help }), ...(result.keyWarning && { keyWarning: result.keyWarning }) };
   }
   /** What findRooms answers with; 'rooms' events are pushed with emit(). */
   rooms: DiscoveredRoom[] = [];

@@ -11,7 +11,7 @@
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import type multicastDns from 'multicast-dns';
-import { decodeBeacon, encodeByeBeacon, encodeRoomBeacon } from './beacon';
+import { decodeBeacon, encodeByeBeacon, encodeRoomBeacon, roomIdForKey } from './beacon';
 import { BeaconSocket } from './beacon-socket';
 import {
   announcementPacket,
@@ -47,8 +47,10 @@ export interface RoomAnnouncerOptions {
   /** At most one people-count update per this many ms. Default 2000. */
   updateIntervalMs?: number;
   interfacePollMs?: number;
-  /** A fixed id (tests); default: 64 random bits. */
+  /** A fixed id (tests); default: taken from `key`, else 64 random bits. */
   id?: string;
+  /** The host's TLS key (`AB:CD:…`): announced, and the room's id is derived from it. */
+  key?: string | null;
 }
 
 export interface RoomAnnouncerEvents {
@@ -95,8 +97,15 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
 
   constructor(private readonly options: RoomAnnouncerOptions) {
     super();
-    this.id = options.id ?? newRoomId();
-    this.room = { id: this.id, name: options.name, port: options.port, people: options.people ?? 0, appVersion: options.appVersion };
+    this.id = options.id ?? (options.key ? roomIdForKey(options.key) : newRoomId());
+    this.room = {
+      id: this.id,
+      name: options.name,
+      port: options.port,
+      people: options.people ?? 0,
+      appVersion: options.appVersion,
+      key: options.key ?? null,
+    };
     this.useBeacon = options.beacon ?? true;
     this.queryLimiter = new SourceLimiter({ perSource: 2, perSourceBurst: 4, total: 20, totalBurst: 40, maxSources: 256 }, Date.now());
     this.links = new LinkSet({
@@ -348,6 +357,7 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
       port: this.room.port,
       people: this.room.people,
       app: this.room.appVersion,
+      key: this.room.key ?? null,
       ttl: this.options.beaconTtlS ?? 10,
     });
   }

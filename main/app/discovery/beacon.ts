@@ -19,12 +19,17 @@
  * - `port`: the room's TCP port. The address to join is the datagram's source address.
  * - `people`: how many are connected now; `proto`: chat protocol version; `app`: app version.
  * - `ttl`: seconds the announcement stays valid without a newer one (1–120).
+ * - `key`: the host's TLS key, the SHA-256 fingerprint of its certificate as 64 hex digits;
+ *   absent when the room speaks plain text only. A room with a key takes its `id` from it
+ *   (roomIdForKey: the key's first 32 digits); a key that does not match the id is ignored.
+ *   Not a proof of anything: a joiner checks the key in the TLS handshake.
  * - `bye`: the room has closed; forget it now.
  *
  * Anything else — longer than 512 bytes, not JSON, a field of the wrong type, a name with
  * nothing printable — is not a beacon and is dropped without a reply.
  */
 import { CHAT_PROTOCOL_VERSION, MAX_ROOM_NAME_BYTES, clipToBytes } from '../../common/rooms';
+import { normalizeFingerprint } from '../../common/fingerprint';
 import { cleanPeople, cleanReceivedName, cleanRoomId, cleanVersion } from './room-name';
 
 export const BEACON_FORMAT_VERSION = 1;
@@ -40,6 +45,8 @@ export interface RoomBeacon {
   proto: number | null;
   app: string | null;
   ttl: number;
+  /** The host's key (`AB:CD:…`) when the room speaks TLS and the key matches the id; else absent. */
+  key?: string;
 }
 
 export interface ByeBeacon {
@@ -61,6 +68,24 @@ export interface RoomBeaconFields {
   people: number;
   app: string;
   ttl: number;
+  /** The host's key (`AB:CD:…`) when the room speaks TLS. */
+  key?: string | null;
+}
+
+/** A room's id from its host's key: the fingerprint's first 128 bits, as lower-case hex. */
+export function roomIdForKey(fingerprint: string): string {
+  return fingerprint.replace(/:/g, '').slice(0, 32).toLowerCase();
+}
+
+/** The key in a beacon or TXT record: 64 hex digits, lower case. */
+export function encodeKey(fingerprint: string): string {
+  return fingerprint.replace(/:/g, '').toLowerCase();
+}
+
+/** A received key: canonical when well-formed and the room's id is taken from it, else null. */
+export function cleanKey(raw: unknown, id: string): string | null {
+  const key = normalizeFingerprint(raw);
+  return key !== null && roomIdForKey(key) === id ? key : null;
 }
 
 /** Encodes a room beacon; a name too long for 512 bytes is shortened, never the format. */
@@ -78,6 +103,7 @@ export function encodeRoomBeacon(room: RoomBeaconFields): Buffer {
         proto: CHAT_PROTOCOL_VERSION,
         app: room.app,
         ttl: room.ttl,
+        ...(room.key ? { key: encodeKey(room.key) } : {}),
       }),
       'utf8',
     );
@@ -122,6 +148,7 @@ export function decodeBeacon(datagram: Uint8Array): Beacon | null {
     }
     case 'room': {
       const id = cleanRoomId(fields.id);
+      const key = id !== null && typeof fields.key === 'string' && fields.key.length === 64 ? cleanKey(fields.key, id) : null;
       const name = typeof fields.name === 'string' ? cleanReceivedName(fields.name) : null;
       const ttl = fields.ttl;
       if (id === null || name === null || !isPort(fields.port)) return null;
@@ -136,6 +163,7 @@ export function decodeBeacon(datagram: Uint8Array): Beacon | null {
         proto: typeof proto === 'number' && Number.isInteger(proto) && proto >= 0 && proto < 1000 ? proto : null,
         app: cleanVersion(fields.app),
         ttl,
+        ...(key !== null && { key }),
       };
     }
     default:

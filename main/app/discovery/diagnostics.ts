@@ -68,6 +68,15 @@ export function diagnoseJoinFailure(failure: JoinFailure, local: readonly LocalA
   switch (code) {
     case 'aborted':
       return null;
+    case 'wrong-key':
+      // A key that is not the pinned one gets its own warning (JoinResult.keyWarning), not advice.
+      return null;
+    case 'tls':
+      return {
+        summary: `${where} did not complete an encrypted connection.`,
+        suggestion: 'It may not be a Tincan room, or something between you and the host is interfering. Ask the host to check the room is still open.',
+        command,
+      };
     case 'refused':
       return {
         summary: `Nothing is listening at ${where}.`,

@@ -8,6 +8,7 @@
  *   PTR  _tincan._tcp.local            -> <name>._tincan._tcp.local
  *   SRV  <name>._tincan._tcp.local     -> port, target tincan-<id>.local
  *   TXT  <name>._tincan._tcp.local     -> txtvers=1 proto=1 id=<id> people=<n> app=<version>
+ *                                        [key=<the host's TLS key, 64 hex; id is its first 32>]
  *   A / AAAA  tincan-<id>.local        -> the addresses of the interface it is announced on,
  *                                         then those of the room's other announced interfaces
  * The target host name is the room's own, so it can never clash with the computer's
@@ -16,6 +17,7 @@
 import type multicastDns from 'multicast-dns';
 import { MAX_ROOM_NAME_BYTES, ROOM_SERVICE_TYPE, CHAT_PROTOCOL_VERSION, clipToBytes } from '../../common/rooms';
 import { cleanPeople, cleanReceivedName, cleanRoomId, cleanVersion } from './room-name';
+import { cleanKey, encodeKey } from './beacon';
 import type { Sighting } from './room-table';
 import { isLinkLocalIPv6 } from './interfaces';
 
@@ -45,6 +47,8 @@ export interface AnnouncedRoom {
   port: number;
   people: number;
   appVersion: string;
+  /** The host's TLS key (`AB:CD:…`), whose first 128 bits are `id`; absent for plain text. */
+  key?: string | null;
 }
 
 export interface LinkAddresses {
@@ -85,6 +89,7 @@ export function txtStrings(room: AnnouncedRoom): Buffer[] {
     `id=${room.id}`,
     `people=${room.people}`,
     `app=${room.appVersion}`,
+    ...(room.key ? [`key=${encodeKey(room.key)}`] : []),
   ].map((text) => Buffer.from(text, 'utf8'));
 }
 
@@ -359,6 +364,7 @@ export class ServiceCache {
   }
 
   private sightingOf(entry: InstanceEntry, now: number): Sighting | null {
+    const hostKey = keyOf(entry);
     if (!entry.srv || entry.srv.expiresAt <= now) return null;
     const name = cleanReceivedName(entry.instance);
     if (name === null) return null;
@@ -374,6 +380,7 @@ export class ServiceCache {
       addresses: host ? [...host.addresses.keys()] : [],
       people: cleanPeople(txt?.get('people')),
       appVersion: cleanVersion(txt?.get('app')),
+      ...(hostKey !== null && { hostKey }),
       seenAt: now,
       expiresAt: entry.srv.expiresAt,
     };
@@ -382,6 +389,12 @@ export class ServiceCache {
 
 function sightingKeyOf(entry: InstanceEntry): string {
   return `mdns|${entry.fqdn}|${entry.sender}`;
+}
+
+function keyOf(entry: InstanceEntry): string | null {
+  const id = cleanRoomId(entry.txt?.values.get('id'));
+  const key = entry.txt?.values.get('key');
+  return id !== null && key !== undefined && key.length === 64 ? cleanKey(key, id) : null;
 }
 
 function roomKeyOf(entry: InstanceEntry): string {

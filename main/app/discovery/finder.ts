@@ -222,6 +222,7 @@ export class RoomFinder extends EventEmitter<RoomFinderEvents> {
       addresses: [],
       people: beacon.people,
       appVersion: beacon.app,
+      ...(beacon.key !== undefined && { hostKey: beacon.key }),
       seenAt: now,
       expiresAt: now + Math.min(beacon.ttl, MAX_BEACON_TTL_S) * 1000,
     };

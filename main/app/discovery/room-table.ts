@@ -55,6 +55,8 @@ export interface Sighting {
   addresses: readonly string[];
   people: number | null;
   appVersion: string | null;
+  /** The host's key the announcement carries (checked against its id, beacon.ts's cleanKey). */
+  hostKey?: string | null;
   seenAt: number;
   expiresAt: number;
 }
@@ -347,6 +349,7 @@ function sameShown(a: Sighting, b: Sighting): boolean {
     a.sender === b.sender &&
     a.people === b.people &&
     a.appVersion === b.appVersion &&
+    (a.hostKey ?? null) === (b.hostKey ?? null) &&
     a.addresses.length === b.addresses.length &&
     a.addresses.every((address, i) => address === b.addresses[i])
   );
@@ -419,6 +422,7 @@ function mergeRoom(key: string, entry: RoomEntry, local: LocalView): DiscoveredR
     .slice(0, MAX_ADDRESSES_PER_ROOM)
     .map(([shown]) => shown);
   if (addresses.length === 0) return null;
+  const fingerprint = newestFirst.find((s) => (s.hostKey ?? null) !== null)?.hostKey ?? null;
   const sources = (['mdns', 'beacon'] as const).filter((source) => sightings.some((s) => s.source === source));
   return {
     key,
@@ -427,6 +431,7 @@ function mergeRoom(key: string, entry: RoomEntry, local: LocalView): DiscoveredR
     people: newestFirst.find((s) => s.people !== null)?.people ?? null,
     sources,
     appVersion: newestFirst.find((s) => s.appVersion !== null)?.appVersion ?? null,
+    ...(fingerprint !== null && { fingerprint }),
     lastSeen: newest.seenAt,
     ...(entry.copyOf !== null && { copyOf: entry.copyOf }),
   };

@@ -2,6 +2,7 @@ import { useEffect, useId, useState, type ReactNode } from 'react';
 import type { Advice, ClientInfo } from '../../../main/common/ipc-contract';
 import { parseHostPort } from '../../../main/common/address';
 import { terminalJoinCommand } from '../../../main/common/rooms';
+import { shortFingerprint } from '../../../main/common/fingerprint';
 import { CopyButton } from './CopyButton';
 import { useChatStore } from '../state/store';
 import { formatClock, formatDuration, formatFullTime } from '../lib/time';
@@ -12,6 +13,8 @@ const MAX_ROSTER_ROWS = 200;
 
 export function HostPanel() {
   const host = useChatStore((s) => (s.status.mode === 'hosting' ? s.status.host : null));
+  const fingerprint = useChatStore((s) => (s.status.mode === 'hosting' && s.status.security?.encrypted === true ? s.status.security.fingerprint : null));
+  const keyId = useId();
   const roster = useChatStore((s) => s.roster);
   const self = useChatStore((s) => (s.status.mode === 'idle' ? null : s.status.self));
   const names = useChatStore((s) => s.names);
@@ -50,6 +53,19 @@ export function HostPanel() {
           </ul>
         )}
         {host.scope === 'local' && <p className="muted small">Only this computer can connect to this room.</p>}
+        {fingerprint !== null && (
+          <div className="room-key" aria-labelledby={keyId}>
+            <h3 id={keyId}>Room key</h3>
+            <p className="room-key-short">
+              <code>{shortFingerprint(fingerprint)}</code>
+              <CopyButton text={fingerprint} what="the room’s key" />
+            </p>
+            <p className="muted small">
+              Joiners see this key when they first join: read the four groups aloud so they can check it. Full SHA-256:
+            </p>
+            <code className="fingerprint-full">{fingerprint}</code>
+          </div>
+        )}
         {host.advice.map((advice) => (
           <HostAdvice key={advice.summary} advice={advice} />
         ))}

@@ -1,4 +1,6 @@
-import type { Mode } from '../../../main/common/ipc-contract';
+import type { KeyWarning, Mode } from '../../../main/common/ipc-contract';
+import { shortFingerprint } from '../../../main/common/fingerprint';
+import { joinChat } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { CopyButton } from './CopyButton';
 
@@ -9,7 +11,8 @@ import { CopyButton } from './CopyButton';
 export function StartErrorMessage({ mode }: { mode: Mode }) {
   const error = useChatStore((s) => (s.startError?.mode === mode ? s.startError : null));
   if (error === null) return null;
-  const { help } = error;
+  const { help, keyWarning } = error;
+  if (keyWarning) return <KeyWarningMessage warning={keyWarning} />;
   if (!help) {
     return (
       <p className="form-error" role="alert">
@@ -29,6 +32,39 @@ export function StartErrorMessage({ mode }: { mode: Mode }) {
           <CopyButton text={help.command} label="Copy test command" />
         </p>
       )}
+    </div>
+  );
+}
+
+/**
+ * The join stopped because the host is not the one this computer knew: what may be happening,
+ * both keys to compare with the host's screen, and a deliberate way on.
+ */
+function KeyWarningMessage({ warning }: { warning: KeyWarning }) {
+  const changed = warning.kind === 'changed' && warning.shown !== null;
+  return (
+    <div className="form-error key-warning" role="alert">
+      <p>
+        <strong>{changed ? 'Warning: the host’s key has changed' : 'Warning: this room is no longer encrypted'}</strong>
+      </p>
+      <p>{warning.message}</p>
+      <dl className="key-compare">
+        <dt>Key you joined before</dt>
+        <dd>
+          <code>{shortFingerprint(warning.expected)}</code> <code className="fingerprint-full">{warning.expected}</code>
+        </dd>
+        {changed && (
+          <>
+            <dt>Key shown now</dt>
+            <dd>
+              <code>{shortFingerprint(warning.shown!)}</code> <code className="fingerprint-full">{warning.shown}</code>
+            </dd>
+          </>
+        )}
+      </dl>
+      <button type="button" className="danger" onClick={() => void joinChat(warning.address, changed ? warning.shown! : 'plain')}>
+        {changed ? 'I checked with the host: trust the new key and join' : 'Join without encryption anyway'}
+      </button>
     </div>
   );
 }

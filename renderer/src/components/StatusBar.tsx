@@ -1,4 +1,6 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
+import type { SessionStatus } from '../../../main/common/ipc-contract';
+import { shortFingerprint } from '../../../main/common/fingerprint';
 import { roomAddress } from '../lib/room-address';
 import { leaveChat, openSearch, openSettings, saveTranscript, toggleDoNotDisturb } from '../state/actions';
 import { peopleCount, useChatStore } from '../state/store';
@@ -44,6 +46,7 @@ export function StatusBar() {
       <span className="status-address" title={hosting ? 'Others join with this address' : 'The room you joined'}>
         {roomAddress(status)}
       </span>
+      <RoomSecurityBadge status={status} />
       <span className={`connection connection-${status.connection}`}>
         <span className="connection-dot" aria-hidden="true" />
         {hosting && status.connection === 'connected' ? HOSTING_LABELS[status.host.scope] : CONNECTION_LABELS[status.connection]}
@@ -110,6 +113,45 @@ export function StatusBar() {
         </div>
       </div>
     </header>
+  );
+}
+
+export const NOT_ENCRYPTED_TEXT = 'Not encrypted: anyone on this network can read this room';
+
+/** A lock and the room's key (on hover or focus) when its lines travel encrypted; a plain warning when not. */
+function RoomSecurityBadge({ status }: { status: Exclude<SessionStatus, { mode: 'idle' }> }) {
+  const keyId = useId();
+  const fingerprint = status.security?.encrypted === true ? status.security.fingerprint : null;
+  if (fingerprint === null) {
+    // A room only this computer can reach is not read by the network.
+    if (status.mode === 'hosting' && status.host.scope === 'local') return null;
+    return <span className="status-security status-plain">{NOT_ENCRYPTED_TEXT}</span>;
+  }
+  const short = shortFingerprint(fingerprint);
+  return (
+    <span
+      className="status-security status-encrypted"
+      tabIndex={0}
+      title={`Encrypted. The host’s key: ${fingerprint}`}
+      aria-label={`Encrypted. The host’s key starts ${short}`}
+      aria-describedby={keyId}
+    >
+      <LockIcon />
+      Encrypted
+      <span id={keyId} role="tooltip" className="status-key">
+        Key {short}
+        <code>{fingerprint}</code>
+      </span>
+    </span>
+  );
+}
+
+function LockIcon() {
+  return (
+    <svg width="14" height="14" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
+      <rect x="5" y="11" width="14" height="10" rx="2" />
+      <path d="M8 11V8a4 4 0 0 1 8 0v3" />
+    </svg>
   );
 }
 

@@ -165,15 +165,24 @@ export async function findFreePort(busyPort: number, scope: HostScope): Promise<
   return null;
 }
 
-export async function joinChat(address: string): Promise<boolean> {
+/**
+ * Joins `address`. `trust` is what the user accepted on purpose after a key warning: the key
+ * the host now shows, or 'plain' (main checks it again).
+ */
+export async function joinChat(address: string, trust?: string): Promise<boolean> {
   if (get().pending) return false;
   clearRoom();
   set({ pending: { kind: 'join', address } });
-  const result: JoinResult = await call(() => getBridge().join({ address }));
+  const result: JoinResult = await call(() => getBridge().join(trust === undefined ? { address } : { address, trust }));
   acceptStatus(result);
   const cancelled = get().cancelRequested;
   if (!result.ok) {
-    const error: StartError = result.help ? { mode: 'join', message: result.error, help: result.help } : { mode: 'join', message: result.error };
+    const error: StartError = {
+      mode: 'join',
+      message: result.error,
+      ...(result.help && { help: result.help }),
+      ...(result.keyWarning && { keyWarning: result.keyWarning }),
+    };
     set({ pending: null, cancelRequested: false, startError: cancelled ? null : error });
     return false;
   }

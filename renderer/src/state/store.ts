@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import type {
   Advice,
   BridgeEvent,
+  KeyWarning,
   ChatLine,
   ClientInfo,
   DiscoveredRoom,
@@ -125,6 +126,8 @@ export interface StartError {
   message: string;
   /** A failed join: why, in a plain sentence, and what to try (with a test command to copy). */
   help?: Advice;
+  /** A join stopped because the host is not the one this computer knew (its key changed, or it went plain). */
+  keyWarning?: KeyWarning;
 }
 
 export interface ChatState {

@@ -3,6 +3,9 @@
  * server or a discovery agent in one, a finder in another, every packet real multicast or
  * broadcast on the virtual LAN. Prints the measured time to appear and to disappear.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MAX_ROOMS_PER_SENDER } from '../../../main/app/discovery/room-table';
 import type { DiscoveredRoom } from '../../../main/common/rooms';
@@ -11,6 +14,10 @@ import { AGENT, Agent, FLOOD, Lan, ONE_SHOT, SERVE, SYSTEM_PYTHON, ZEROCONF_AGEN
 const lans: Lan[] = [];
 const agents: Agent[] = [];
 const figures: string[] = [];
+const stateDirs: string[] = [];
+afterAll(() => {
+  for (const dir of stateDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 function lan(count = 2): Lan {
   const made = new Lan(count);
@@ -27,8 +34,11 @@ function finder(ns: string, args: string[] = []): Agent {
   return agent(Agent.node(ns, AGENT, ['find', ...args], `finder in ${ns}`));
 }
 
+/** Each namespace stands for another computer: with a key of its own (a room's id comes from its key). */
 function server(ns: string, args: string[]): Agent {
-  return agent(Agent.node(ns, SERVE, ['--port', '60003', ...args], `tincan-server in ${ns}`));
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), `tincan-${ns}-`));
+  stateDirs.push(stateDir);
+  return agent(Agent.node(ns, SERVE, ['--port', '60003', '--state-dir', stateDir, ...args], `tincan-server in ${ns}`));
 }
 
 function latestRooms(finderAgent: Agent): DiscoveredRoom[] {

@@ -50,6 +50,8 @@ export interface ForgedRoom {
   name: string;
   port: number;
   ttl?: number;
+  /** The beacon's `key`: the TLS key it claims, 64 hex digits. */
+  key?: string;
 }
 
 /** Another "host" on loopback: sends what a hostile LAN host would, from `address`. */
@@ -76,7 +78,7 @@ export class LoopbackForger {
 
   /** A room beacon, broadcast on loopback to `beaconPort` (the finder's). */
   beacon(room: ForgedRoom & { id: string }, beaconPort: number): Promise<void> {
-    const fields = { tincan: 1, type: 'room', id: room.id, name: room.name, port: room.port, people: 1, proto: 1, app: '0.1.0', ttl: room.ttl ?? 30 };
+    const fields = { tincan: 1, type: 'room', id: room.id, name: room.name, port: room.port, people: 1, proto: 1, app: '0.1.0', ttl: room.ttl ?? 30, ...(room.key !== undefined && { key: room.key }) };
     return this.send(Buffer.from(JSON.stringify(fields)), beaconPort, '127.255.255.255');
   }
 
