@@ -75,6 +75,17 @@ describe('joining over TLS: trust on first use', () => {
     await plain.waitForText(frame(self, 'over tls'));
   });
 
+  it('a typed address that spoke TLS is a Tincan room: the display name is taken there', async () => {
+    const r = await tlsRoom();
+    const plain = await r.join();
+    const store = new MemoryPreferencesStore({ ...defaultPreferences(), displayName: 'ana' });
+    const { session } = newSession([], { preferences: store });
+    const joined = await session.join({ address: `127.0.0.1:${r.port}` });
+    const status = joined.after?.status;
+    const self = status?.mode === 'joined' ? status.self! : '';
+    await plain.waitForText(`Tincan: [${self}] is now ana\n`);
+  });
+
   it('same key: joins again without a first-use notice', async () => {
     const r = await tlsRoom(false); // no beacon: the pin alone says TLS
     const fingerprint = (await testCertificate()).fingerprint;

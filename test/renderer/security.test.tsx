@@ -49,7 +49,7 @@ describe('the room\'s encryption in the window', () => {
 
   it('a plain room says so plainly', async () => {
     await open(joined);
-    expect(screen.getByText('Not encrypted: anyone on this network can read this room')).toBeInTheDocument();
+    expect(screen.getByTitle('Not encrypted: anyone on this network can read this room')).toHaveTextContent('Not encrypted: anyone on this network can read this room');
     expect(screen.queryByRole('tooltip')).toBeNull();
   });
 

@@ -125,7 +125,12 @@ function RoomSecurityBadge({ status }: { status: Exclude<SessionStatus, { mode: 
   if (fingerprint === null) {
     // A room only this computer can reach is not read by the network.
     if (status.mode === 'hosting' && status.host.scope === 'local') return null;
-    return <span className="status-security status-plain">{NOT_ENCRYPTED_TEXT}</span>;
+    // The whole sentence for screen readers and wide windows; a narrow header shows its start.
+    return (
+      <span className="status-security status-plain" title={NOT_ENCRYPTED_TEXT}>
+        Not encrypted<span className="status-plain-more">{NOT_ENCRYPTED_TEXT.slice('Not encrypted'.length)}</span>
+      </span>
+    );
   }
   const short = shortFingerprint(fingerprint);
   return (
