@@ -58,6 +58,15 @@ class RecordingRoom implements SequencedRoom {
     this.flowing?.();
   }
   evictAll(): void {}
+  /** Lines for one client alone (say, a refused name), as `client: line`. */
+  readonly told: string[] = [];
+  tell(client: number, lines: string[]): void {
+    for (const line of lines) this.told.push(`${client}: ${line}`);
+    this.changed.notify();
+  }
+  renamed(): void {}
+  readonly replayLimits = null;
+  deliverHistory(): void {}
 }
 
 const cluster = useCluster();
