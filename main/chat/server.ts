@@ -996,7 +996,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       },
       evictAll: (notice) => this.evictAll(notice),
       tell: (localClient, lines) => {
-        const connection = this.connections.find((candidate) => candidate.id === localClient) ?? this.departing.get(localClient);
+        // It may not hear the room yet (its join is still on its way) or be leaving.
+        const connection = this.waiting.get(localClient) ?? this.departing.get(localClient) ??
+          this.connections.find((candidate) => candidate.id === localClient);
         if (connection !== undefined && connection.phase !== Phase.Closed) this.tellOne(connection, lines);
       },
       renamed: (localClient, name) => {

@@ -192,12 +192,10 @@ for i = 6, #ARGV, 4 do
         local key, name = string.sub(text, 1, newline - 1), string.sub(text, newline + 1)
         local holder = redis.call('HGET', KEYS[5], key)
         if holder and string.sub(holder, 1, #owner) ~= owner then
-          local space1 = string.find(holder, ' ', 1, true)
-          local space2 = string.find(holder, ' ', space1 + 1, true)
-          local space3 = string.find(holder, ' ', space2 + 1, true)
+          local holder_peer, holder_name = string.match(holder, '^%S+ %S+ (%S+) (.+)$')
           table.insert(refused, s)
-          table.insert(refused, string.sub(holder, space3 + 1))
-          table.insert(refused, string.sub(holder, space2 + 1, space3 - 1))
+          table.insert(refused, holder_name or '?')
+          table.insert(refused, holder_peer or '?')
         elseif not redis.call('HGET', KEYS[6], client) and redis.call('HLEN', KEYS[6]) >= max_names then
           table.insert(refused, s)
           table.insert(refused, '')
