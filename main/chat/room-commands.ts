@@ -80,8 +80,9 @@ export class RoomCommands<P extends Commander> {
   constructor(
     private readonly room: CommandRoom<P>,
     /**
-     * False on a cluster node, which knows only its own clients: names could not be kept
-     * unique across the room, so `/name` is refused, and `/who` says it lists this server.
+     * False with a sequencer that keeps no names (a server that knows only its own clients):
+     * names could not be kept unique across the room, so `/name` is refused, and `/who` says
+     * it lists this server.
      */
     private readonly wholeRoom: boolean,
     /** A cluster node's room-wide names: `/name` claims through them and `/who` lists the whole room. */
