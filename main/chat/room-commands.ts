@@ -7,7 +7,8 @@
  *
  * Bounds: every person has a command bucket (a burst, then one a second; past it one warning
  * until it may again) and a rename bucket (a burst, then a few a minute), both dropped when
- * the person goes; `/who` lists at most MAX_WHO_LISTED people. Names are in RoomNames.
+ * the person goes; `/who` lists at most MAX_WHO_LISTED people. Names are in RoomNames (on a
+ * cluster node, room-wide in the sequencer's SharedNames).
  */
 import { cleanPersonName, personNameKey } from '../common/person-name';
 import { TokenBucket } from '../common/token-bucket';
