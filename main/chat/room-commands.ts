@@ -7,10 +7,13 @@
  *
  * Bounds: every person has a command bucket (a burst, then one a second; past it one warning
  * until it may again) and a rename bucket (a burst, then a few a minute), both dropped when
- * the person goes; `/who` lists at most MAX_WHO_LISTED people. Names are in RoomNames.
+ * the person goes; `/who` lists at most MAX_WHO_LISTED people. Names are in RoomNames (on a
+ * cluster node, room-wide in the sequencer's SharedNames).
  */
+import { cleanPersonName, personNameKey } from '../common/person-name';
 import { TokenBucket } from '../common/token-bucket';
 import { RoomNames, type NameHolder } from './names';
+import type { SharedNames } from './sequencer';
 import {
   COMMAND_RATE_LINE,
   HELP_LINES,
@@ -78,11 +81,19 @@ export class RoomCommands<P extends Commander> {
   constructor(
     private readonly room: CommandRoom<P>,
     /**
-     * False on a cluster node, which knows only its own clients: names could not be kept
-     * unique across the room, so `/name` is refused, and `/who` says it lists this server.
+     * False with a sequencer that keeps no names (a server that knows only its own clients):
+     * names could not be kept unique across the room, so `/name` is refused, and `/who` says
+     * it lists this server.
      */
     private readonly wholeRoom: boolean,
+    /** A cluster node's room-wide names: `/name` claims through them and `/who` lists the whole room. */
+    private readonly shared: SharedNames | null = null,
   ) {}
+
+  /** The name `id` holds in the room, or null. */
+  nameOf(id: number): string | null {
+    return this.shared !== null ? this.shared.nameOf(id) : this.names.nameOf(id);
+  }
 
   /** True when `line` was a command (answered, not to be relayed). `now` is performance.now(). */
   handle(sender: P, line: Buffer, now: number, wallClock: number): boolean {
@@ -134,6 +145,12 @@ export class RoomCommands<P extends Commander> {
   }
 
   private who(sender: P, wallClock: number): void {
+    if (this.shared !== null) {
+      const room = this.shared.people(MAX_WHO_LISTED);
+      const entries = room.listed.map((person) => ({ ...person, you: person.localClient === sender.id }));
+      this.room.reply(sender, whoLines(entries, room.total, wallClock));
+      return;
+    }
     const { listed, total } = this.room.people(MAX_WHO_LISTED);
     const entries: WhoEntry[] = listed.map((person) => ({
       peer: person.peer,
@@ -145,6 +162,10 @@ export class RoomCommands<P extends Commander> {
   }
 
   private name(sender: P, argument: string, rates: Rates, now: number): void {
+    if (this.shared !== null) {
+      this.claimShared(this.shared, sender, argument, rates, now);
+      return;
+    }
     if (!this.wholeRoom) {
       this.room.reply(sender, [NAMES_UNAVAILABLE_LINE]);
       return;
@@ -186,6 +207,38 @@ export class RoomCommands<P extends Commander> {
           : nameChangedLine(sender.peer, result.from, result.name));
         this.room.renamed(sender, result.name);
         return;
+    }
+  }
+
+  /**
+   * `/name` on a cluster node: checked here against what this node knows of the room, then
+   * claimed through the sequencer, which is what makes it unique (another node may have
+   * granted the same name meanwhile: then the refusal comes back from it).
+   */
+  private claimShared(shared: SharedNames, sender: P, argument: string, rates: Rates, now: number): void {
+    const current = shared.nameOf(sender.id);
+    if (argument === '') {
+      if (current === null) this.room.reply(sender, [NO_NAME_LINE]);
+      else if (!rates.renames.take(now)) this.room.reply(sender, [RENAME_RATE_LINE]);
+      else shared.claim(sender.id, null, null);
+      return;
+    }
+    const cleaned = cleanPersonName(argument);
+    if (!cleaned.ok) {
+      this.room.reply(sender, [nameInvalidLine(cleaned.reason)]);
+      return;
+    }
+    const name = cleaned.text;
+    const key = personNameKey(name);
+    const holder = shared.holderOf(key);
+    if (holder !== null && holder.localClient !== sender.id && holder.name !== null) {
+      this.room.reply(sender, [nameTakenByLine(name, holder.name, holder.peer)]);
+    } else if (current === name) {
+      this.room.reply(sender, [nameUnchangedLine(name)]);
+    } else if (!rates.renames.take(now)) {
+      this.room.reply(sender, [RENAME_RATE_LINE]);
+    } else {
+      shared.claim(sender.id, name, key);
     }
   }
 }

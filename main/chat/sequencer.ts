@@ -20,6 +20,37 @@ export interface RoomSequencer {
   line(client: number, text: Buffer): void;
   /** A local client is gone, or half-closed and waits for its departure to come back. */
   leave(client: number): void;
+  /**
+   * Names kept room-wide by the sequencer. Without them a server with a sequencer refuses
+   * `/name` and `/who` lists its own clients (it cannot keep names unique across the room).
+   */
+  readonly names?: SharedNames;
+}
+
+/** Someone in the whole room, as the sequencer knows them. */
+export interface RoomPerson {
+  peer: string;
+  name: string | null;
+  /** When their join took its place in the room's order (epoch ms). */
+  connectedAt: number;
+  /** This server's client id, or -1 for someone on another server. */
+  localClient: number;
+}
+
+/** Room-wide names: unique across every server of the room, claimed through the sequencer. */
+export interface SharedNames {
+  /** The name this server's `client` holds in the room, or null. */
+  nameOf(client: number): string | null;
+  /** Who holds the name with look-alike key `key` anywhere in the room, as far as this server knows yet. */
+  holderOf(key: string): RoomPerson | null;
+  /**
+   * Asks the room to give `client` the name `name` (key `key`), or to drop its name (both
+   * null). Granted: everyone on every server is told, in the room's order (`deliverNotice`).
+   * Refused (someone elsewhere got there first): `client` alone is told (`tell`).
+   */
+  claim(client: number, name: string | null, key: string | null): void;
+  /** The people in the whole room, oldest first: the first `limit` of them and how many there are. */
+  people(limit: number): { listed: RoomPerson[]; total: number };
 }
 
 /** Implemented by ChatServer for its sequencer. */
@@ -42,5 +73,13 @@ export interface SequencedRoom {
   onOutputFlowing(listener: () => void): void;
   /** Closes every local client with `notice` (this server can no longer serve the room). */
   evictAll(notice: string): void;
+  /** Lines from the server for this server's `localClient` alone (say, a refused name). */
+  tell(localClient: number, lines: string[]): void;
+  /** This server's `localClient` has a new name in the room (null: none), for the server's 'name' event. */
+  renamed(localClient: number, name: string | null): void;
+  /** Catch-up wanted by the server (null: none): the sequencer may hand lines said before this server joined. */
+  readonly replayLimits: { lines: number; bytes: number } | null;
+  /** A chat line said before this server joined (oldest first, before anything live): kept for catch-up only. */
+  deliverHistory(prefix: Buffer, text: Buffer, at: number): void;
 }
 

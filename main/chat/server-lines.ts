@@ -117,3 +117,8 @@ export function replayHeaderLine(count: number, firstAt: number, lastAt: number)
 
 /** Reading them back (the app does): main/common/server-notice.ts, next to what they mean. */
 export { parseServerNotice, type ServerNotice };
+
+// ---- a cluster's names -------------------------------------------------------------------
+
+/** A cluster node's clients hold as many names as one node may (a bound against squatting). */
+export const NAMES_FULL_LINE = `${NAME_REFUSED_START}this server's people hold as many names as it may; try again later.`;

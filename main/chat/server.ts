@@ -292,7 +292,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         this.sayToRoom(NO_PREFIX, Buffer.from(line, 'utf8'));
       },
       renamed: (connection, name) => this.emitSafely('name', connection.info(), name),
-    }, this.sequencer === null); // names are unique per room, which one node of a cluster is not
+    }, this.sequencer === null, this.sequencer?.names ?? null); // a cluster node keeps names room-wide only through its sequencer
     const replayLines = nonNegativeInteger('replayLines', options.replayLines, 0);
     if (replayLines > MAX_REPLAY_LINES) throw new RangeError(`replayLines must be at most ${MAX_REPLAY_LINES} (got ${replayLines})`);
     const replayMaxBytes = positiveInteger('replayMaxBytes', options.replayMaxBytes, DEFAULT_REPLAY_MAX_BYTES, 1024);
@@ -391,7 +391,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   /** The name a client took with `/name`, or null. */
   nameOf(clientId: number): string | null {
-    return this.commands?.names.nameOf(clientId) ?? null;
+    return this.commands?.nameOf(clientId) ?? null;
   }
 
   /**
@@ -995,6 +995,18 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         this.outputFlowing.push(listener);
       },
       evictAll: (notice) => this.evictAll(notice),
+      tell: (localClient, lines) => {
+        // It may not hear the room yet (its join is still on its way) or be leaving.
+        const connection = this.waiting.get(localClient) ?? this.departing.get(localClient) ??
+          this.connections.find((candidate) => candidate.id === localClient);
+        if (connection !== undefined && connection.phase !== Phase.Closed) this.tellOne(connection, lines);
+      },
+      renamed: (localClient, name) => {
+        const connection = this.connections.find((candidate) => candidate.id === localClient);
+        if (connection !== undefined) this.emitSafely('name', connection.info(), name);
+      },
+      replayLimits: this.replay === null ? null : { lines: this.replay.maxLines, bytes: this.replay.maxBytes },
+      deliverHistory: (prefix, text, at) => this.deliverHistory(prefix, text, at),
     };
   }
 
@@ -1036,6 +1048,17 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       this.sayToRoom(this.sequencedPrefix, text);
       this.replay?.record(this.sequencedPrefix, text, Date.now());
     }));
+    decoder.push(text);
+    decoder.end();
+  }
+
+  // Said before this server joined the room: cleaned like any line from the sequencer, kept for catch-up only.
+  private deliverHistory(prefix: Buffer, text: Buffer, at: number): void {
+    const replay = this.replay;
+    if (replay === null) return;
+    const decoder = new LineDecoder(this.maxLineBytes, (line) => {
+      replay.record(prefix, quoteNoticeLookalike(line) ?? line, at);
+    });
     decoder.push(text);
     decoder.end();
   }

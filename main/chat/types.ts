@@ -52,8 +52,8 @@ export interface ChatServerOptions {
   sequencer?: RoomSequencer;
   /**
    * Whether `/name`, `/who` and `/help` are answered by the server (default true); false
-   * relays every line, commands included, as chat. With a sequencer `/name` is refused
-   * (a node cannot keep names unique across the cluster).
+   * relays every line, commands included, as chat. With a sequencer, names are the
+   * sequencer's (room-wide, see SharedNames); one without them makes `/name` refused.
    */
   commands?: boolean;
   /** The room's topic, told to every newcomer (at most 200 characters, cleaned like a name). */

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { SequencedRoom } from '../../main/chat/sequencer';
 import { ClusterRoom, MAX_TRACKED_NODES, OUTBOUND_BUDGET_BYTES, READ_BYTES, TURN_BYTES } from '../../main/headless/cluster/cluster-room';
 import { parseClusterUrl } from '../../main/headless/cluster/options';
+import { NAMES_FULL_LINE } from '../../main/chat/server-lines';
 import { useCleanup } from '../support/cleanup';
 import { useCluster } from '../support/cluster';
 import { Signal, waitUntil } from '../support/wait';
@@ -35,7 +36,9 @@ class RecordingRoom implements SequencedRoom {
     this.changed.notify();
   }
   deliverLeave(): void {}
-  deliverNotice(): void {}
+  deliverNotice(): void {
+    this.changed.notify();
+  }
   flush(): void {
     this.turns.push(this.lines.length - this.linesBefore);
     this.linesBefore = this.lines.length;
@@ -58,14 +61,23 @@ class RecordingRoom implements SequencedRoom {
     this.flowing?.();
   }
   evictAll(): void {}
+  /** Lines for one client alone (say, a refused name), as `client: line`. */
+  readonly told: string[] = [];
+  tell(client: number, lines: string[]): void {
+    for (const line of lines) this.told.push(`${client}: ${line}`);
+    this.changed.notify();
+  }
+  renamed(): void {}
+  readonly replayLimits = null;
+  deliverHistory(): void {}
 }
 
 const cluster = useCluster();
 const defer = useCleanup();
 
-async function join(url: string, maxLineBytes?: number): Promise<{ room: RecordingRoom; node: ClusterRoom }> {
+async function join(url: string, maxLineBytes?: number, maxNamesPerNode?: number): Promise<{ room: RecordingRoom; node: ClusterRoom }> {
   const room = new RecordingRoom();
-  const node = new ClusterRoom({ target: parseClusterUrl(url), room: 'tincan', maxLineBytes, log: () => {} });
+  const node = new ClusterRoom({ target: parseClusterUrl(url), room: 'tincan', maxLineBytes, maxNamesPerNode, log: () => {} });
   node.attach(room);
   defer(() => node.close());
   await node.start();
@@ -93,6 +105,22 @@ describe('ClusterRoom bounds', () => {
     await room.changed.until(() => room.intake.at(-1) === false, 'the node to read again', 20_000);
     await room.changed.until(() => room.lines.length === sent, `all ${sent} lines back from the stream`, 20_000);
     expect(room.lines.every((text) => text === `[10.0.0.1:1] ${line.length}`)).toBe(true);
+  }, 60_000);
+
+  it('lets one node\'s people hold at most maxNamesPerNode names at once: the next claim is refused, a rename is not', async () => {
+    const redis = await cluster.redis();
+    const { room, node } = await join(redis.url, undefined, 2);
+    await room.changed.until(() => room.intake.at(-1) === false, 'the node to start reading once joined');
+    for (let client = 1; client <= 3; client++) node.join(client, `10.0.0.${client}:1`);
+    for (let client = 1; client <= 3; client++) node.names.claim(client, `n${client}`, `n${client}`);
+    await room.changed.until(() => room.told.length === 1, 'the third claim refused');
+    expect(room.told).toEqual([`3: ${NAMES_FULL_LINE}`]);
+    node.names.claim(2, 'other', 'other');
+    node.names.claim(3, 'n1', 'n1');
+    await room.changed.until(() => room.told.length === 2, 'a claim of a held name refused');
+    expect(room.told[1]).toBe('3: Tincan: name refused: n1 is taken by [10.0.0.1:1]; choose another.');
+    await room.changed.until(() => node.names.nameOf(2) === 'other', 'the rename granted');
+    expect(await redis.client().hlen('tincan:{tincan}:names')).toBe(2);
   }, 60_000);
 
   it(`remembers at most ${MAX_TRACKED_NODES} other nodes, however many ids the stream shows, and still delivers every event`, async () => {

@@ -1,5 +1,6 @@
 /** Stream entries are read as if a stranger wrote them: only well-formed events get through. */
 import { describe, expect, it } from 'vitest';
+import { personNameKey } from '../../main/common/person-name';
 import { canonicalPeer, compareIds, parseStreamEntry } from '../../main/headless/cluster/stream-events';
 
 const NODE = 'a1b2c3d4e5f6';
@@ -10,14 +11,20 @@ function entry(id: string, fields: Record<string, string | Buffer>): unknown {
 }
 
 const line = { k: 'l', o: '7', n: NODE, s: '3', c: '12', p: '10.0.0.5:50123', t: 'hello' };
+const naming = { k: 'n', o: '7', n: NODE, s: '3', c: '12', p: '10.0.0.5:50123', a: 'Alice', h: personNameKey('Alice') };
 
 describe('parseStreamEntry', () => {
   it('reads a line, a join and a reaped departure', () => {
     expect(parseStreamEntry(entry('1700000000000-0', line), MAX_LINE)).toEqual({
-      id: '1700000000000-0', kind: 'line', ordinal: 7, node: NODE, seq: 3, client: 12, peer: '10.0.0.5:50123', text: Buffer.from('hello'), reaper: null,
+      id: '1700000000000-0', kind: 'line', ordinal: 7, node: NODE, seq: 3, client: 12, peer: '10.0.0.5:50123', text: Buffer.from('hello'), reaper: null, name: null, key: null,
     });
     expect(parseStreamEntry(entry('1-1', { k: 'j', o: '1', n: NODE, s: '1', c: '1', p: '[::1]:4000' }), MAX_LINE)).toMatchObject({ kind: 'join', peer: '[::1]:4000', text: null });
     expect(parseStreamEntry(entry('1-2', { k: 'q', o: '2', n: NODE, c: '1', p: '[fe80::1%eth0]:4000', r: 'ffffffffffff' }), MAX_LINE)).toMatchObject({ kind: 'leave', seq: null, reaper: 'ffffffffffff' });
+  });
+
+  it('reads a name taken and a name dropped', () => {
+    expect(parseStreamEntry(entry('1-3', naming), MAX_LINE)).toMatchObject({ kind: 'name', name: 'Alice', key: personNameKey('Alice'), text: null });
+    expect(parseStreamEntry(entry('1-4', { k: 'n', o: '8', n: NODE, s: '4', c: '12', p: '10.0.0.5:50123' }), MAX_LINE)).toMatchObject({ kind: 'name', name: null, key: null });
   });
 
   it.each([
@@ -41,6 +48,14 @@ describe('parseStreamEntry', () => {
     ['a reaped departure with a sequence number', { k: 'q', o: '7', n: NODE, s: '1', c: '12', p: '10.0.0.5:50123', r: NODE }],
     ['a departure without sequence or reaper', { k: 'q', o: '7', n: NODE, c: '12', p: '10.0.0.5:50123' }],
     ['an unknown field', { ...line, z: '1' }],
+    ['a name without its key', { k: 'n', o: '7', n: NODE, s: '3', c: '12', p: '10.0.0.5:50123', a: 'Alice' }],
+    ['a name under a key that is not its look-alike key', { ...naming, h: 'bob' }],
+    ['a name that is not clean (bidi control)', { ...naming, a: 'Al\u202eice', h: personNameKey('Al\u202eice') }],
+    ['a name that is not clean (brackets)', { ...naming, a: '[1.2.3.4:5]', h: personNameKey('[1.2.3.4:5]') }],
+    ['a name that is not UTF-8', { ...naming, a: Buffer.from([0x41, 0xff]), h: Buffer.from([0x61, 0xff]) }],
+    ['a name of 33 characters', { ...naming, a: 'a'.repeat(33), h: 'a'.repeat(33) }],
+    ['a name on a line', { ...line, a: 'Alice', h: personNameKey('Alice') }],
+    ['a name from a reaper', { k: 'n', o: '7', n: NODE, c: '12', p: '10.0.0.5:50123', r: NODE }],
   ])('drops %s', (_what, fields) => {
     expect(parseStreamEntry(entry('1-0', fields), MAX_LINE)).toBeNull();
   });

@@ -22,6 +22,16 @@
  *  - Liveness: a heartbeat renews this node's lease (PX) and lists nodes whose lease lapsed;
  *    a survivor that has been in contact for a whole lease announces their clients' departures
  *    through a script whose tombstone (SET NX) makes that happen once.
+ *  - People: names are room-wide. A claim goes out in order with the node's other events, and
+ *    APPEND grants it only if no other client anywhere holds a name that looks the same (the
+ *    `names` hash), so two nodes can never both grant one; a refusal comes back to the node
+ *    alone. A granted or dropped name is an entry like any other, and every node tells its
+ *    clients from it, so everyone everywhere gets the same line at the same point of the room.
+ *    A name is taken only from a client whose join was seen under that label, and a name that
+ *    someone else holds here only when Redis says this client holds it now. Each node keeps
+ *    the whole room's roster (label, name, since when), so `/who` lists everyone.
+ *  - Catch-up: a node that joins hands its server the room's last lines (HISTORY), before
+ *    anything live; from then on every line it delivers is kept as on a single server.
  *  - Faults: ioredis reconnects with backoff. While either connection is down the room is
  *    paused here: the server stops reading its clients (TCP pushes back), nothing is shown
  *    out of order, and after a few seconds clients are told so in one line. On reconnect the
@@ -33,10 +43,11 @@ import { performance } from 'node:perf_hooks';
 import { Redis, type RedisOptions } from 'ioredis';
 import { DEFAULT_MAX_LINE_BYTES } from '../../chat/line-decoder';
 import { prefixFor } from '../../chat/protocol';
-import type { RoomSequencer, SequencedRoom } from '../../chat/sequencer';
+import type { RoomPerson, RoomSequencer, SequencedRoom, SharedNames } from '../../chat/sequencer';
+import { nameChangedLine, nameDroppedLine, nameInvalidLine, nameTakenByLine, nameTakenLine, NAMES_FULL_LINE } from '../../chat/server-lines';
 import { DEFAULT_BACKLOG, DEFAULT_LEASE_MS, describeTarget, type RedisTarget } from './options';
-import { APPEND, DEREGISTER, HEARTBEAT, READ, REAP, SNAPSHOT, roomKeys, runScript, type RoomKeys } from './redis-room';
-import { canonicalPeer, compareIds, entryId, NODE_ID, parseStreamEntry, type StreamEvent } from './stream-events';
+import { APPEND, DEREGISTER, HEARTBEAT, HISTORY, READ, REAP, SNAPSHOT, roomKeys, runScript, type RoomKeys } from './redis-room';
+import { canonicalPeer, compareIds, entryId, isGrantableName, MAX_NAME_KEY_BYTES, NODE_ID, parseStreamEntry, type StreamEvent } from './stream-events';
 
 
 /** Entries and bytes per read, events per append batch and bytes per batch: each round trip is bounded. */
@@ -70,6 +81,8 @@ const TOMBSTONE_S = 24 * 60 * 60;
 /** Bounds on what this node remembers about the others (a compromised node could spray ids). */
 export const MAX_TRACKED_NODES = 1024;
 export const MAX_TRACKED_MEMBERS = 200_000;
+/** Names one node's clients may hold at once (Redis refuses more): a compromised node cannot squat on every name. */
+export const MAX_NAMES_PER_NODE = 10_000;
 const CLOSE_FLUSH_MS = 2000;
 const ERROR_LOG_EVERY_MS = 5000;
 
@@ -92,6 +105,8 @@ export interface ClusterRoomOptions {
   pauseNoticeMs?: number;
   /** The nodes' --max-line: a longer text in the stream was not written by a node, and is dropped. */
   maxLineBytes?: number;
+  /** Names this node's clients may hold at once (default MAX_NAMES_PER_NODE). */
+  maxNamesPerNode?: number;
   /** One line of log, no newline. */
   log: (text: string) => void;
 }
@@ -119,7 +134,7 @@ export interface ClusterStats {
   intakePaused: boolean;
 }
 
-type OpKind = 'j' | 'l' | 'q' | 'm';
+type OpKind = 'j' | 'l' | 'q' | 'm' | 'n';
 
 interface Op {
   seq: number;
@@ -130,8 +145,15 @@ interface Op {
 }
 
 interface Member {
+  node: string;
+  client: number;
   peer: string;
   prefix: Buffer;
+  /** When its join was added to the stream (epoch ms). */
+  since: number;
+  name: string | null;
+  /** The name's look-alike key. */
+  key: string | null;
 }
 
 /** What Redis recorded about a node when a read was made. */
@@ -175,7 +197,10 @@ export class ClusterRoom implements RoomSequencer {
   private readonly maxLineBytes: number;
   /** The longest field value a real node writes: a line, or a label. */
   private readonly maxValueBytes: number;
+  private readonly maxNamesPerNode: number;
   private readonly log: (text: string) => void;
+  /** The room's last lines were handed to the server (once: a node declared dead keeps what it had). */
+  private historyLoaded = false;
   private room: SequencedRoom | null = null;
 
   private nodeId = newNodeId();
@@ -212,6 +237,10 @@ export class ClusterRoom implements RoomSequencer {
   private readonly lastSeq = new Map<string, number>();
   private readonly members = new Map<string, Map<number, Member>>();
   private trackedMembers = 0;
+  /** The same members, by `NODE CLIENT`, in the order they joined (`/who` lists the first ones). */
+  private readonly roster = new Map<string, Member>();
+  /** Named members by their name's look-alike key. */
+  private readonly byKey = new Map<string, Member>();
 
   // ---- pause ----
   private intakePaused = false;
@@ -232,7 +261,8 @@ export class ClusterRoom implements RoomSequencer {
     this.heartbeatMs = Math.max(100, Math.floor(this.leaseMs / 5));
     this.pauseNoticeMs = options.pauseNoticeMs ?? DEFAULT_PAUSE_NOTICE_MS;
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
-    this.maxValueBytes = Math.max(this.maxLineBytes, 128);
+    this.maxValueBytes = Math.max(this.maxLineBytes, MAX_NAME_KEY_BYTES);
+    this.maxNamesPerNode = options.maxNamesPerNode ?? MAX_NAMES_PER_NODE;
     this.log = options.log;
     this.writer = new Redis(this.connectionOptions('writer'));
     this.reader = new Redis(this.connectionOptions('reader'));
@@ -335,7 +365,7 @@ export class ClusterRoom implements RoomSequencer {
       if (this.queue.length === this.queueHead && this.writerUp) {
         try {
           await withTimeout(
-            runScript(this.writer, DEREGISTER, [this.keys.lease(this.nodeId), this.keys.nodes, this.keys.seq, this.keys.members(this.nodeId)], [this.nodeId]),
+            runScript(this.writer, DEREGISTER, [this.keys.lease(this.nodeId), this.keys.nodes, this.keys.seq], [this.nodeId, this.keys.prefix]),
             CLOSE_FLUSH_MS,
           );
           this.log(`left the cluster (${this.where})`);
@@ -363,6 +393,40 @@ export class ClusterRoom implements RoomSequencer {
     this.enqueue('l', client, peer, Buffer.from(text));
   }
 
+  readonly names: SharedNames = {
+    nameOf: (client) => this.members.get(this.nodeId)?.get(client)?.name ?? null,
+    holderOf: (key) => {
+      const member = this.byKey.get(key);
+      return member === undefined ? null : this.person(member);
+    },
+    claim: (client, name, key) => {
+      const peer = this.localMembers.get(client);
+      if (peer === undefined) return;
+      if (key !== null && Buffer.byteLength(key) > MAX_NAME_KEY_BYTES) {
+        this.room?.tell(client, [nameInvalidLine('that name is too long to share across the room')]);
+        return;
+      }
+      this.enqueue('n', client, peer, name === null || key === null ? null : Buffer.from(`${key}\n${name}`, 'utf8'));
+    },
+    people: (limit) => {
+      const listed: RoomPerson[] = [];
+      for (const member of this.roster.values()) {
+        if (listed.length >= limit) break;
+        listed.push(this.person(member));
+      }
+      return { listed, total: this.roster.size };
+    },
+  };
+
+  private person(member: Member): RoomPerson {
+    return {
+      peer: member.peer,
+      name: member.name,
+      connectedAt: member.since,
+      localClient: member.node === this.nodeId ? member.client : -1,
+    };
+  }
+
   leave(client: number): void {
     const peer = this.localMembers.get(client);
     if (peer === undefined) return;
@@ -388,7 +452,7 @@ export class ClusterRoom implements RoomSequencer {
     if (!this.joined || !this.writerUp || this.inFlight > 0 || this.writeRetry) return;
     const pending = this.queue.length - this.queueHead;
     if (pending === 0) return;
-    const args: Array<string | Buffer | number> = [this.nodeId, this.queue[this.queueHead]!.seq, this.backlog];
+    const args: Array<string | Buffer | number> = [this.nodeId, this.queue[this.queueHead]!.seq, this.backlog, this.keys.prefix, this.maxNamesPerNode];
     let bytes = 0;
     let count = 0;
     while (count < pending && count < BATCH_EVENTS && bytes < BATCH_BYTES) {
@@ -400,15 +464,21 @@ export class ClusterRoom implements RoomSequencer {
     this.inFlight = count;
     const generation = this.writerGeneration;
     const node = this.nodeId;
-    runScript(this.writer, APPEND, [this.keys.stream, this.keys.seq, this.keys.dead(node), this.keys.members(node)], args).then(
+    const keys = [
+      this.keys.stream, this.keys.seq, this.keys.dead(node), this.keys.members(node),
+      this.keys.names, this.keys.named(node), this.keys.joined(node), this.keys.said,
+    ];
+    runScript(this.writer, APPEND, keys, args).then(
       (reply) => {
         if (generation !== this.writerGeneration) return;
         this.inFlight = 0;
-        if (Number(reply) === -1) {
+        const values = Array.isArray(reply) ? (reply as unknown[]) : [];
+        if (Number(values[0]) === -1) {
           this.declaredDead();
           return;
         }
-        this.acknowledge(Number(reply));
+        this.refused(values.slice(1));
+        this.acknowledge(Number(values[0]));
         this.pump();
       },
       (error: unknown) => {
@@ -425,6 +495,20 @@ export class ClusterRoom implements RoomSequencer {
         this.writeRetry.unref();
       },
     );
+  }
+
+  /** Name claims APPEND refused (`seq, holder's name, holder's label` each): the claimant alone is told. */
+  private refused(values: unknown[]): void {
+    for (let i = 0; i + 2 < values.length; i += 3) {
+      const seq = Number(latin1(values[i]));
+      const op = this.queue.find((queued, at) => at >= this.queueHead && queued.seq === seq);
+      if (op === undefined || op.kind !== 'n' || op.text === null) continue;
+      const text = op.text.toString('utf8');
+      const name = text.slice(text.indexOf('\n') + 1);
+      const holder = Buffer.isBuffer(values[i + 1]) ? (values[i + 1] as Buffer).toString('utf8') : '';
+      const holderPeer = latin1(values[i + 2]);
+      this.room?.tell(Number(op.client), [holder === '' ? NAMES_FULL_LINE : nameTakenByLine(name, holder, holderPeer)]);
+    }
   }
 
   private acknowledge(lastSeq: number): void {
@@ -543,27 +627,41 @@ export class ClusterRoom implements RoomSequencer {
 
   /** First contact: read where the room is and who is in it, then register. */
   private async joinRoom(generation: number): Promise<void> {
-    const reply = (await runScript(this.writer, SNAPSHOT, [this.keys.stream, this.keys.nodes, this.keys.seq, this.keys.epoch], [this.keys.prefix, newNodeId()])) as unknown[];
+    const snapshotKeys = [this.keys.stream, this.keys.nodes, this.keys.seq, this.keys.epoch, this.keys.names];
+    const reply = (await runScript(this.writer, SNAPSHOT, snapshotKeys, [this.keys.prefix, newNodeId()])) as unknown[];
     if (generation !== this.writerGeneration) return;
-    const [epoch, lastId, added, nodes] = reply as [Buffer, Buffer, unknown, unknown[]];
+    const [epoch, lastId, added, nodes, names] = reply as [Buffer, Buffer, unknown, unknown[], Buffer[]];
     this.epoch = epoch.toString('latin1');
     this.lastId = lastId.toString('latin1');
     this.ordinal = Number(added);
     this.members.clear();
+    this.roster.clear();
+    this.byKey.clear();
     this.lastSeq.clear();
     this.trackedMembers = 0;
     let clients = 0;
+    const present: Array<{ node: string; client: number; peer: string; since: number }> = [];
     for (const entry of nodes) {
-      const [rawNode, seq, hash] = entry as [Buffer, Buffer, Buffer[]];
+      const [rawNode, seq, hash, joined] = entry as [Buffer, Buffer, Buffer[], Buffer[]];
       const node = rawNode.toString('latin1');
       if (!NODE_ID.test(node) || this.lastSeq.size >= MAX_TRACKED_NODES) continue;
       this.lastSeq.set(node, Number(seq.toString('latin1')) || 0);
+      const since = new Map<string, number>();
+      for (let i = 0; i + 1 < joined.length; i += 2) since.set(joined[i]!.toString('latin1'), Number(joined[i + 1]!.toString('latin1')) || 0);
       for (let i = 0; i + 1 < hash.length; i += 2) {
         const client = Number(hash[i]!.toString('latin1'));
         const peer = canonicalPeer(hash[i + 1]!.toString('latin1'));
-        if (Number.isSafeInteger(client) && peer !== null) this.remember(node, client, peer);
+        if (Number.isSafeInteger(client) && peer !== null) present.push({ node, client, peer, since: since.get(hash[i]!.toString('latin1')) ?? Date.now() });
         clients++;
       }
+    }
+    // The roster in the order they joined.
+    present.sort((a, b) => a.since - b.since);
+    for (const { node, client, peer, since } of present) this.remember(node, client, peer, since);
+    for (let i = 0; i + 1 < names.length; i += 2) this.snapshotName(names[i]!.toString('utf8'), names[i + 1]!.toString('utf8'));
+    if (!this.historyLoaded && this.room!.replayLimits !== null) {
+      await this.loadHistory(this.room!.replayLimits, this.lastId);
+      if (generation !== this.writerGeneration) return;
     }
     const others = [...this.lastSeq.keys()].filter((node) => node !== this.nodeId).length;
     await this.heartbeat(generation);
@@ -713,13 +811,13 @@ export class ClusterRoom implements RoomSequencer {
       (reply) => {
         if (generation !== this.readerGeneration) return;
         this.reading = false;
-        const { entries, records } = readReply(reply);
+        const { entries, records, holders } = readReply(reply);
         if (entries.length === 0) {
           this.waitForEntries(generation);
           return;
         }
         this.counters.reads++;
-        this.deliverEntries(entries, records, generation);
+        this.deliverEntries(entries, records, holders, generation);
         this.room!.flush();
         // Only now the next read: what was appended while this node wrote to its clients
         // comes back as one reply (up to READ_BYTES, in turns of TURN_BYTES). The busier the
@@ -752,7 +850,7 @@ export class ClusterRoom implements RoomSequencer {
     setTimeout(() => this.readLoop(generation), WRITE_RETRY_MS).unref();
   }
 
-  private deliverEntries(entries: unknown[], records: Map<string, NodeRecord>, generation: number): void {
+  private deliverEntries(entries: unknown[], records: Map<string, NodeRecord>, holders: Map<string, string>, generation: number): void {
     let turnBytes = 0;
     for (const entry of entries) {
       if (generation !== this.readerGeneration) return; // declared dead: what follows is not ours
@@ -772,7 +870,7 @@ export class ClusterRoom implements RoomSequencer {
         continue;
       }
       this.checkOrdinal(event.ordinal);
-      this.apply(event, records.get(event.node));
+      this.apply(event, records.get(event.node), holders);
       turnBytes += event.peer.length + (event.text?.length ?? 0);
     }
   }
@@ -791,7 +889,7 @@ export class ClusterRoom implements RoomSequencer {
     }
   }
 
-  private apply(event: StreamEvent, record: NodeRecord | undefined): void {
+  private apply(event: StreamEvent, record: NodeRecord | undefined, holders: Map<string, string>): void {
     const room = this.room!;
     if (event.seq === null) {
       // A reaper's departure: true only if the dead node's tombstone names that reaper.
@@ -820,7 +918,10 @@ export class ClusterRoom implements RoomSequencer {
     const local = event.node === this.nodeId ? event.client : -1;
     switch (event.kind) {
       case 'join':
-        room.deliverJoin(this.remember(event.node, event.client, event.peer), local);
+        room.deliverJoin(this.remember(event.node, event.client, event.peer, idTime(event.id)), local);
+        break;
+      case 'name':
+        this.rename(event, holders);
         break;
       case 'line':
         room.deliverLine(this.members.get(event.node)!.get(event.client)!.prefix, event.text!);
@@ -842,14 +943,14 @@ export class ClusterRoom implements RoomSequencer {
     const seq = event.seq!;
     const recorded = record?.seq ?? null;
     if (recorded !== null ? seq > recorded : !this.lastSeq.has(event.node) || seq > last + BATCH_EVENTS) return false;
-    if (event.kind !== 'line' || this.members.get(event.node)?.get(event.client)?.peer === event.peer) return true;
+    if ((event.kind !== 'line' && event.kind !== 'name') || this.members.get(event.node)?.get(event.client)?.peer === event.peer) return true;
     // A join this node did not see (it went by while this node was cut off) is in the member hash.
     if (record?.members.get(event.client) !== event.peer) return false;
     this.remember(event.node, event.client, event.peer);
     return this.members.get(event.node)?.get(event.client)?.peer === event.peer;
   }
 
-  private remember(node: string, client: number, peer: string): Buffer {
+  private remember(node: string, client: number, peer: string, since = Date.now()): Buffer {
     let clients = this.members.get(node);
     const existing = clients?.get(client);
     if (existing && existing.peer === peer) return existing.prefix;
@@ -860,14 +961,29 @@ export class ClusterRoom implements RoomSequencer {
       clients = new Map();
       this.members.set(node, clients);
     }
-    if (!existing) this.trackedMembers++;
-    clients.set(client, { peer, prefix });
+    if (existing) this.dropFromRoster(existing);
+    else this.trackedMembers++;
+    const member: Member = { node, client, peer, prefix, since, name: null, key: null };
+    clients.set(client, member);
+    this.roster.set(`${node} ${client}`, member);
     return prefix;
+  }
+
+  private dropFromRoster(member: Member): void {
+    this.roster.delete(`${member.node} ${member.client}`);
+    this.releaseName(member);
+  }
+
+  private releaseName(member: Member): void {
+    if (member.key !== null && this.byKey.get(member.key) === member) this.byKey.delete(member.key);
+    member.name = null;
+    member.key = null;
   }
 
   private forgetNode(node: string): void {
     const clients = this.members.get(node);
     if (!clients) return;
+    for (const member of clients.values()) this.dropFromRoster(member);
     this.trackedMembers -= clients.size;
     this.members.delete(node);
   }
@@ -877,9 +993,68 @@ export class ClusterRoom implements RoomSequencer {
     const member = clients?.get(client);
     if (member === undefined) return prefixFor(peer);
     clients!.delete(client);
+    this.dropFromRoster(member);
     this.trackedMembers--;
     if (clients!.size === 0 && node !== this.nodeId) this.members.delete(node);
     return member.peer === peer ? member.prefix : prefixFor(peer);
+  }
+
+  /** A name Redis records (`NODE CLIENT IP:port NAME` under its key) for a member this node knows. */
+  private snapshotName(key: string, holder: string): void {
+    const match = /^([0-9a-f]{12}) (\d{1,15}) (\S{1,80}) (.+)$/s.exec(holder);
+    if (match === null) return;
+    const [, node, client, peer, name] = match as unknown as [string, string, string, string, string];
+    const member = this.members.get(node)?.get(Number(client));
+    if (member === undefined || member.peer !== peer || !isGrantableName(name, key) || this.byKey.has(key)) return;
+    member.name = name;
+    member.key = key;
+    this.byKey.set(key, member);
+  }
+
+  /**
+   * A name entry from a member whose join was seen: shown to everyone here. A name someone
+   * else holds here is taken only if Redis says this client holds it now (its release went by
+   * unseen); anything else under it was not granted by APPEND.
+   */
+  private rename(event: StreamEvent, holders: Map<string, string>): void {
+    const member = this.members.get(event.node)?.get(event.client);
+    if (member === undefined || member.peer !== event.peer) {
+      this.counters.invalid++;
+      return;
+    }
+    if (event.key !== null) {
+      const other = this.byKey.get(event.key);
+      if (other !== undefined && other !== member) {
+        if (!(holders.get(event.key) ?? '').startsWith(`${event.node} ${event.client} `)) {
+          this.counters.invalid++;
+          return;
+        }
+        this.releaseName(other);
+      }
+    }
+    const old = member.name;
+    if (old === event.name) return;
+    this.releaseName(member);
+    if (event.name !== null && event.key !== null) {
+      member.name = event.name;
+      member.key = event.key;
+      this.byKey.set(event.key, member);
+    }
+    const line = event.name === null ? nameDroppedLine(member.peer, old!) : old === null ? nameTakenLine(member.peer, event.name) : nameChangedLine(member.peer, old, event.name);
+    this.room!.deliverNotice(line);
+    if (event.node === this.nodeId) this.room!.renamed(event.client, event.name);
+  }
+
+  /** The room's last lines before `upto`, for catch-up only (before anything live). */
+  private async loadHistory(limits: { lines: number; bytes: number }, upto: string): Promise<void> {
+    const reply = await runScript(this.writer, HISTORY, [this.keys.said, this.keys.stream], [upto, limits.lines, limits.bytes, this.maxValueBytes]);
+    this.historyLoaded = true;
+    if (!Array.isArray(reply)) return;
+    for (const entry of reply as unknown[]) {
+      const event = parseStreamEntry(entry, this.maxLineBytes);
+      if (event === null || event.kind !== 'line') continue;
+      this.room!.deliverHistory(prefixFor(event.peer), event.text!, idTime(event.id));
+    }
   }
 
   // ---- pausing the room while Redis is away ----------------------------------------------
@@ -927,10 +1102,11 @@ export class ClusterRoom implements RoomSequencer {
   }
 }
 
-/** The READ script's reply: entries, and per node named what Redis records about it. */
-function readReply(reply: unknown): { entries: unknown[]; records: Map<string, NodeRecord> } {
+/** The READ script's reply: entries, per node named what Redis records about it, and the holders of the names named. */
+function readReply(reply: unknown): { entries: unknown[]; records: Map<string, NodeRecord>; holders: Map<string, string> } {
   const records = new Map<string, NodeRecord>();
-  if (!Array.isArray(reply) || !Array.isArray(reply[0]) || !Array.isArray(reply[1])) return { entries: [], records };
+  const holders = new Map<string, string>();
+  if (!Array.isArray(reply) || !Array.isArray(reply[0]) || !Array.isArray(reply[1])) return { entries: [], records, holders };
   const facts = reply[1] as unknown[];
   for (let i = 0; i + 2 < facts.length; i += 3) {
     const [node, seq, reaper] = facts.slice(i, i + 3).map(latin1);
@@ -944,7 +1120,18 @@ function readReply(reply: unknown): { entries: unknown[]; records: Map<string, N
       if (/^\d{1,15}$/.test(client!)) records.get(node!)?.members.set(Number(client), label!);
     }
   }
-  return { entries: reply[0] as unknown[], records };
+  const named: unknown = reply[3];
+  if (Array.isArray(named)) {
+    for (let i = 0; i + 1 < named.length; i += 2) {
+      if (Buffer.isBuffer(named[i]) && Buffer.isBuffer(named[i + 1])) holders.set((named[i] as Buffer).toString('utf8'), (named[i + 1] as Buffer).toString('utf8'));
+    }
+  }
+  return { entries: reply[0] as unknown[], records, holders };
+}
+
+/** When an entry was added: the milliseconds of its id. */
+function idTime(id: string): number {
+  return Number(id.slice(0, id.indexOf('-')));
 }
 
 function latin1(value: unknown): string {

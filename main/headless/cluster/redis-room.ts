@@ -8,19 +8,31 @@
  *   tincan:{ROOM}:nodes           set of node ids that registered
  *   tincan:{ROOM}:lease:NODE      exists while NODE is alive (PX lease, renewed by heartbeats)
  *   tincan:{ROOM}:members:NODE    hash: client id -> `IP:port` of NODE's clients in the room
+ *   tincan:{ROOM}:joined:NODE     hash: client id -> when its join was added (ms, from its entry id)
+ *   tincan:{ROOM}:names           hash: a name's look-alike key -> `NODE CLIENT IP:port NAME`, its one holder
+ *   tincan:{ROOM}:named:NODE      hash: client id -> the look-alike key of the name it holds
+ *   tincan:{ROOM}:said            list: ids of the room's last lines (newest first, at most SAID_KEPT),
+ *                                 each from a client its node had in its member hash under that label
  *   tincan:{ROOM}:seq             hash: node id -> last event sequence number appended
  *   tincan:{ROOM}:dead:NODE       tombstone: NODE was declared dead (its clients' departures announced)
  *
  * A stream entry is one event, fields:
- *   k  'j' join | 'l' line | 'q' leave (quit)
+ *   k  'j' join | 'l' line | 'q' leave (quit) | 'n' name taken, changed or dropped
  *   o  ordinal: the stream's entries-added count once this entry was added (1, 2, 3, …);
  *      trimming never renumbers, so a reader that sees a jump knows how much it missed
  *   n  origin node id          s  the origin's sequence number (absent when a reaper wrote it)
  *   c  client id on that node  p  `IP:port` as that node saw the client
  *   t  the line (lines only)   r  the node that announced a dead node's departures (reaped leaves only)
+ *   a  the new name, h  its look-alike key (name entries; both absent when the name was dropped)
+ *
+ * Names are unique room-wide because only APPEND grants them, one event at a time, against
+ * the `names` hash: a name whose key another client holds is refused (no entry; the caller
+ * is told who holds it). A name leaves with its person: a departure (APPEND), a dead node
+ * (REAP) or a clean goodbye (DEREGISTER) releases it in the same step.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { MAX_REPLAY_LINES } from '../../chat/replay';
 
 export interface RoomKeys {
   /** `tincan:{ROOM}:`, the prefix of every key of the room. */
@@ -29,8 +41,12 @@ export interface RoomKeys {
   epoch: string;
   nodes: string;
   seq: string;
+  names: string;
+  said: string;
   lease(node: string): string;
   members(node: string): string;
+  joined(node: string): string;
+  named(node: string): string;
   dead(node: string): string;
 }
 
@@ -42,11 +58,18 @@ export function roomKeys(room: string): RoomKeys {
     epoch: `${prefix}epoch`,
     nodes: `${prefix}nodes`,
     seq: `${prefix}seq`,
+    names: `${prefix}names`,
+    said: `${prefix}said`,
     lease: (node) => `${prefix}lease:${node}`,
     members: (node) => `${prefix}members:${node}`,
+    joined: (node) => `${prefix}joined:${node}`,
+    named: (node) => `${prefix}named:${node}`,
     dead: (node) => `${prefix}dead:${node}`,
   };
 }
+
+/** Line ids `said` keeps: the most catch-up a node offers (the server's MAX_REPLAY_LINES). */
+export const SAID_KEPT = MAX_REPLAY_LINES;
 
 export interface LuaScript {
   name: string;
@@ -72,6 +95,24 @@ local function entries_added(stream)
   if redis.call('EXISTS', stream) == 0 then return 0 end
   return tonumber(info_field(redis.call('XINFO', 'STREAM', stream), 'entries-added'))
 end
+-- NODE's CLIENT gives up the name it holds (if any): the look-alike key is free again unless
+-- someone else holds it now. Returns whether it held one.
+local function release_name(prefix, node, client)
+  local named = prefix .. 'named:' .. node
+  local key = redis.call('HGET', named, client)
+  if not key then return false end
+  local holder = redis.call('HGET', prefix .. 'names', key)
+  local owner = node .. ' ' .. client .. ' '
+  if holder and string.sub(holder, 1, #owner) == owner then redis.call('HDEL', prefix .. 'names', key) end
+  redis.call('HDEL', named, client)
+  return true
+end
+-- Everything NODE's clients held in the room goes with the node.
+local function release_node(prefix, node)
+  local named = redis.call('HGETALL', prefix .. 'named:' .. node)
+  for h = 1, #named, 2 do release_name(prefix, node, named[h]) end
+  redis.call('DEL', prefix .. 'named:' .. node, prefix .. 'joined:' .. node, prefix .. 'members:' .. node)
+end
 local function ensure_epoch(key, fresh)
   local epoch = redis.call('GET', key)
   if not epoch then
@@ -87,38 +128,87 @@ end`;
  * skipped. Joins and leaves update the node's member hash in the same step, so membership and
  * stream never disagree. A node declared dead may append nothing.
  *
- * KEYS: stream, seq, dead:NODE, members:NODE
- * ARGV: node, first seq, stream cap, then per event: kind, client, peer, text
+ * A name event (kind 'n', text `KEY\nNAME`, or '' to drop the name) is a claim: granted only
+ * to a member, when no other client holds the key and the node holds fewer than `max names`;
+ * a refused claim adds no entry (it still uses up its sequence number).
+ *
+ * A line from a member under its own label is also listed in `said`, for catch-up.
+ *
+ * KEYS: stream, seq, dead:NODE, members:NODE, names, named:NODE, joined:NODE, said
+ * ARGV: node, first seq, stream cap, key prefix, max names, then per event: kind, client, peer, text
  *       (kind 'm' asserts a member without an event: used after Redis lost its data)
- * Returns the node's last appended sequence number, or -1 if the node was declared dead.
+ * Returns {the node's last appended sequence number, then per refused claim: its sequence
+ * number, the holder's name and label ('' and '' when the node holds too many names)}, or {-1}
+ * if the node was declared dead.
  */
 export const APPEND = script('append', `
-if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
+if redis.call('EXISTS', KEYS[3]) == 1 then return {-1} end
 local node = ARGV[1]
 local last = tonumber(redis.call('HGET', KEYS[2], node) or '0')
 local seq = tonumber(ARGV[2])
+local prefix, max_names = ARGV[4], tonumber(ARGV[5])
 local ordinal = entries_added(KEYS[1])
 local added = 0
-for i = 4, #ARGV, 4 do
+local said = false
+local refused = {}
+for i = 6, #ARGV, 4 do
   if seq > last then
     local kind = ARGV[i]
     local s = string.format('%d', seq)
     if kind == 'l' then
       ordinal = ordinal + 1
-      redis.call('XADD', KEYS[1], '*', 'k', 'l', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', ARGV[i + 1], 'p', ARGV[i + 2], 't', ARGV[i + 3])
+      local id = redis.call('XADD', KEYS[1], '*', 'k', 'l', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', ARGV[i + 1], 'p', ARGV[i + 2], 't', ARGV[i + 3])
+      if redis.call('HGET', KEYS[4], ARGV[i + 1]) == ARGV[i + 2] then
+        redis.call('LPUSH', KEYS[8], id)
+        said = true
+      end
       added = added + 1
     elseif kind == 'j' then
       ordinal = ordinal + 1
-      redis.call('XADD', KEYS[1], '*', 'k', 'j', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', ARGV[i + 1], 'p', ARGV[i + 2])
+      local id = redis.call('XADD', KEYS[1], '*', 'k', 'j', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', ARGV[i + 1], 'p', ARGV[i + 2])
       redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 2])
+      redis.call('HSET', KEYS[7], ARGV[i + 1], string.match(id, '^%d+'))
       added = added + 1
     elseif kind == 'q' then
       ordinal = ordinal + 1
       redis.call('XADD', KEYS[1], '*', 'k', 'q', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', ARGV[i + 1], 'p', ARGV[i + 2])
       redis.call('HDEL', KEYS[4], ARGV[i + 1])
+      redis.call('HDEL', KEYS[7], ARGV[i + 1])
+      release_name(prefix, node, ARGV[i + 1])
       added = added + 1
     elseif kind == 'm' then
       redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 2])
+    elseif kind == 'n' and redis.call('HGET', KEYS[4], ARGV[i + 1]) == ARGV[i + 2] then
+      local client, peer, text = ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+      local owner = node .. ' ' .. client .. ' '
+      if text == '' then
+        if release_name(prefix, node, client) then
+          ordinal = ordinal + 1
+          redis.call('XADD', KEYS[1], '*', 'k', 'n', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', client, 'p', peer)
+          added = added + 1
+        end
+      else
+        local newline = string.find(text, '\\n', 1, true)
+        local key, name = string.sub(text, 1, newline - 1), string.sub(text, newline + 1)
+        local holder = redis.call('HGET', KEYS[5], key)
+        if holder and string.sub(holder, 1, #owner) ~= owner then
+          local holder_peer, holder_name = string.match(holder, '^%S+ %S+ (%S+) (.+)$')
+          table.insert(refused, s)
+          table.insert(refused, holder_name or '?')
+          table.insert(refused, holder_peer or '?')
+        elseif not redis.call('HGET', KEYS[6], client) and redis.call('HLEN', KEYS[6]) >= max_names then
+          table.insert(refused, s)
+          table.insert(refused, '')
+          table.insert(refused, '')
+        else
+          release_name(prefix, node, client)
+          redis.call('HSET', KEYS[5], key, owner .. peer .. ' ' .. name)
+          redis.call('HSET', KEYS[6], client, key)
+          ordinal = ordinal + 1
+          redis.call('XADD', KEYS[1], '*', 'k', 'n', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', client, 'p', peer, 'a', name, 'h', key)
+          added = added + 1
+        end
+      end
     end
     last = seq
   end
@@ -126,7 +216,9 @@ for i = 4, #ARGV, 4 do
 end
 redis.call('HSET', KEYS[2], node, string.format('%d', last))
 if added > 0 then redis.call('XTRIM', KEYS[1], 'MAXLEN', '~', ARGV[3]) end
-return last
+if said then redis.call('LTRIM', KEYS[8], 0, ${SAID_KEPT - 1}) end
+table.insert(refused, 1, last)
+return refused
 `);
 
 /**
@@ -196,7 +288,7 @@ while i <= #ARGV do
       end
       table.insert(out, node)
     end
-    redis.call('DEL', prefix .. 'members:' .. node)
+    release_node(prefix, node)
     redis.call('SREM', KEYS[2], node)
     redis.call('HDEL', KEYS[3], node)
   end
@@ -208,11 +300,13 @@ return out
 
 /**
  * What a node needs to join: the room's epoch, the stream position to read from, and who is
- * in the room at exactly that position (membership changes only together with the stream).
+ * in the room at exactly that position, since when and under which names (membership and
+ * names change only together with the stream).
  *
- * KEYS: stream, nodes, seq, epoch
+ * KEYS: stream, nodes, seq, epoch, names
  * ARGV: key prefix, fresh epoch
- * Returns {epoch, last id, entries added, {node, last seq, {client, peer, ...}}...}.
+ * Returns {epoch, last id, entries added, {{node, last seq, {client, peer, ...}, {client, joined ms, ...}}...},
+ *          {key, `NODE CLIENT IP:port NAME`, ...}}.
  */
 export const SNAPSHOT = script('snapshot', `
 local epoch = ensure_epoch(KEYS[4], ARGV[2])
@@ -224,9 +318,10 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
 end
 local nodes = {}
 for _, node in ipairs(redis.call('SMEMBERS', KEYS[2])) do
-  table.insert(nodes, {node, redis.call('HGET', KEYS[3], node) or '0', redis.call('HGETALL', ARGV[1] .. 'members:' .. node)})
+  table.insert(nodes, {node, redis.call('HGET', KEYS[3], node) or '0', redis.call('HGETALL', ARGV[1] .. 'members:' .. node),
+    redis.call('HGETALL', ARGV[1] .. 'joined:' .. node)})
 end
-return {epoch, last, added, nodes}
+return {epoch, last, added, nodes, redis.call('HGETALL', KEYS[5])}
 `);
 
 /**
@@ -240,18 +335,21 @@ return {epoch, last, added, nodes}
  *    once `max scan` bytes were looked at (dropped entries included: Redis waits meanwhile);
  *  - per node named: its sequence record (the last sequence number APPEND wrote for it, ''
  *    when there is none) and its tombstone (the node that reaped it, '' when it is alive);
- *  - per (node, client) that says a line: the client's label in the node's member hash ('' if none),
- *    for a reader that missed its join (it was away for longer than the stream keeps).
+ *  - per (node, client) that says a line or names itself: the client's label in the node's
+ *    member hash ('' if none), for a reader that missed its join (it was away for longer than
+ *    the stream keeps);
+ *  - per name key in a name entry: its holder now (`NODE CLIENT IP:port NAME`, '' if none), so
+ *    a reader can tell a granted name from one that was never granted.
  * The records are read after the entries were written, so a real entry's sequence number is
  * never above its node's record (while the node is registered).
  *
  * KEYS: stream, seq
  * ARGV: key prefix, the id to read after, max entries, max bytes, max value bytes, max scan bytes
- * Returns {{{id, {field, value, ...}}...}, {node, sequence record, reaper, ...}, {node, client, label, ...}}.
+ * Returns {{{id, {field, value, ...}}...}, {node, sequence record, reaper, ...}, {node, client, label, ...}, {key, holder, ...}}.
  */
 export const READ = script('read', `
 local max_entries, max_bytes, max_value, max_scan = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local entries, facts, members, named = {}, {}, {}, {}
+local entries, facts, members, named, holders = {}, {}, {}, {}, {}
 local bytes, scanned, after = 0, 0, ARGV[2]
 while #entries < max_entries do
   local chunk = redis.call('XRANGE', KEYS[1], '(' .. after, '+', 'COUNT', math.min(16, max_entries - #entries))
@@ -269,15 +367,21 @@ while #entries < max_entries do
       fields = {}
       size = #id
     end
-    if #entries > 0 and (bytes + size > max_bytes or scanned > max_scan) then return {entries, facts, members} end
+    if #entries > 0 and (bytes + size > max_bytes or scanned > max_scan) then return {entries, facts, members, holders} end
     bytes = bytes + size
     table.insert(entries, {id, fields})
     after = id
-    local node, client, line = nil, nil, false
+    local node, client, line, key = nil, nil, false, nil
     for i = 1, #fields, 2 do
       if fields[i] == 'n' then node = fields[i + 1] end
       if fields[i] == 'c' then client = fields[i + 1] end
-      if fields[i] == 'k' and fields[i + 1] == 'l' then line = true end
+      if fields[i] == 'k' and (fields[i + 1] == 'l' or fields[i + 1] == 'n') then line = true end
+      if fields[i] == 'h' then key = fields[i + 1] end
+    end
+    if key and not named['h ' .. key] then
+      named['h ' .. key] = true
+      table.insert(holders, key)
+      table.insert(holders, redis.call('HGET', ARGV[1] .. 'names', key) or '')
     end
     if node and not named[node] then
       named[node] = true
@@ -293,15 +397,61 @@ while #entries < max_entries do
     end
   end
 end
-return {entries, facts, members}
+return {entries, facts, members, holders}
 `);
 
 /**
- * A clean goodbye: the node's clients have all left through the stream; forget the node.
- * KEYS: lease:NODE, nodes, seq, members:NODE   ARGV: node
+ * Catch-up for a node that joins: the room's last lines up to the stream position `upto` (what
+ * the node reads live comes after it), newest first from `said`, so only lines a node appended
+ * for one of its members under that member's label; bounded in lines and in bytes, and without
+ * entries trimmed from the stream since or that a node never writes (as READ drops them).
+ *
+ * KEYS: said, stream
+ * ARGV: upto (an entry id), max lines, max bytes, max value bytes
+ * Returns {{id, {field, value, ...}}...}, oldest first.
+ */
+export const HISTORY = script('history', `
+local upto, max_lines, max_bytes, max_value = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local function after(a, b)
+  local ams, aseq = string.match(a, '^(%d+)-(%d+)$')
+  local bms, bseq = string.match(b, '^(%d+)-(%d+)$')
+  if not ams or not bms then return true end
+  if #ams ~= #bms then return #ams > #bms end
+  if ams ~= bms then return ams > bms end
+  return tonumber(aseq) > tonumber(bseq)
+end
+local kept, bytes = {}, 0
+for _, id in ipairs(redis.call('LRANGE', KEYS[1], 0, ${SAID_KEPT - 1})) do
+  if #kept >= max_lines then break end
+  if not after(id, upto) then
+    local found = redis.call('XRANGE', KEYS[2], id, id)
+    if #found == 1 then
+      local fields, size, real = found[1][2], 0, true
+      for i = 1, #fields, 2 do
+        size = size + #fields[i + 1]
+        if #fields[i + 1] > max_value or (fields[i] == 't' and string.find(fields[i + 1], '[\\r\\n]')) then real = false end
+      end
+      if real then
+        if bytes + size > max_bytes then break end
+        bytes = bytes + size
+        table.insert(kept, found[1])
+      end
+    end
+  end
+end
+local oldest_first = {}
+for i = #kept, 1, -1 do table.insert(oldest_first, kept[i]) end
+return oldest_first
+`);
+
+/**
+ * A clean goodbye: the node's clients have all left through the stream; forget the node (and
+ * anything its clients still held).
+ * KEYS: lease:NODE, nodes, seq   ARGV: node, key prefix
  */
 export const DEREGISTER = script('deregister', `
-redis.call('DEL', KEYS[1], KEYS[4])
+redis.call('DEL', KEYS[1])
+release_node(ARGV[2], ARGV[1])
 redis.call('SREM', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
 return 1

@@ -6,8 +6,9 @@
  */
 import net from 'node:net';
 import { formatPeer } from '../../chat/protocol';
+import { cleanPersonName, personNameKey } from '../../common/person-name';
 
-export type StreamEventKind = 'join' | 'line' | 'leave';
+export type StreamEventKind = 'join' | 'line' | 'leave' | 'name';
 
 export interface StreamEvent {
   /** Stream entry id, `MS-SEQ`. */
@@ -25,6 +26,10 @@ export interface StreamEvent {
   text: Buffer | null;
   /** Departures a reaper announced: the node that announced them (it also wrote the dead node's tombstone). */
   reaper: string | null;
+  /** Name events: the name taken (clean, as cleanPersonName leaves it), null when the name was dropped. */
+  name: string | null;
+  /** Name events: the name's look-alike key (personNameKey), null when the name was dropped. */
+  key: string | null;
 }
 
 /** Node ids are 12 lower-case hex digits (48 random bits). */
@@ -33,6 +38,16 @@ const ENTRY_ID = /^\d{1,20}-\d{1,20}$/;
 const DIGITS = /^\d{1,15}$/;
 /** Longest `IP:port` label: a full IPv6 address with a zone, bracketed, and a port. */
 const MAX_PEER_LENGTH = 80;
+/** A name is at most 32 characters of at most 4 bytes each. */
+const MAX_NAME_BYTES = 128;
+/** A name's look-alike key: decomposition lengthens some characters; a node shares no name whose key is longer. */
+export const MAX_NAME_KEY_BYTES = 1024;
+
+/** A name exactly as a node grants it: clean already, and `key` its look-alike key. */
+export function isGrantableName(name: string, key: string): boolean {
+  const cleaned = cleanPersonName(name);
+  return cleaned.ok && cleaned.text === name && personNameKey(name) === key;
+}
 
 /** `IP:port` exactly as formatPeer prints it, or null. */
 export function canonicalPeer(label: string): string | null {
@@ -55,6 +70,8 @@ function kindOf(value: Buffer): StreamEventKind | null {
       return 'line';
     case 0x71: // q
       return 'leave';
+    case 0x6e: // n
+      return 'name';
     default:
       return null;
   }
@@ -86,6 +103,8 @@ export function parseStreamEntry(entry: unknown, maxTextBytes: number, id: strin
   let peer: string | null = null;
   let text: Buffer | null = null;
   let reaper: string | null = null;
+  let personName: string | null = null;
+  let nameKey: string | null = null;
   for (let i = 0; i < fields.length; i += 2) {
     const name: unknown = fields[i];
     const value: unknown = fields[i + 1];
@@ -133,6 +152,16 @@ export function parseStreamEntry(entry: unknown, maxTextBytes: number, id: strin
         reaper = value.toString('latin1');
         if (!NODE_ID.test(reaper)) return null;
         break;
+      case 0x61: // a
+        if (value.length > MAX_NAME_BYTES) return null;
+        personName = value.toString('utf8');
+        if (!Buffer.from(personName, 'utf8').equals(value)) return null; // not valid UTF-8
+        break;
+      case 0x68: // h
+        if (value.length > MAX_NAME_KEY_BYTES) return null;
+        nameKey = value.toString('utf8');
+        if (!Buffer.from(nameKey, 'utf8').equals(value)) return null;
+        break;
       default:
         return null;
     }
@@ -141,7 +170,12 @@ export function parseStreamEntry(entry: unknown, maxTextBytes: number, id: strin
   // Only a departure may come from a reaper; everything else carries its origin's sequence.
   if (reaper !== null ? kind !== 'leave' || seq !== null : seq === null) return null;
   if ((kind === 'line') !== (text !== null)) return null;
-  return { id, kind, ordinal, node, seq, client, peer, text, reaper };
+  if (kind === 'name') {
+    if ((personName === null) !== (nameKey === null) || (personName !== null && !isGrantableName(personName, nameKey!))) return null;
+  } else if (personName !== null || nameKey !== null) {
+    return null;
+  }
+  return { id, kind, ordinal, node, seq, client, peer, text, reaper, name: personName, key: nameKey };
 }
 
 /**
