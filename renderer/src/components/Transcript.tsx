@@ -1,8 +1,7 @@
-import { Fragment, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ChatLine } from '../../../main/common/ipc-contract';
 import { MentionMatcher } from '../../../main/common/mentions';
 import { useDayClock } from '../hooks/useDayClock';
-import { usePacedLines } from '../hooks/usePacedLines';
 import { useScrollAnchoring } from '../hooks/useScrollAnchoring';
 import { useTranscriptWindow } from '../hooks/useTranscriptWindow';
 import { dayKey, formatDayLabel } from '../lib/day';
@@ -74,9 +73,9 @@ export function unreadStartsAt(lines: readonly ChatLine[], index: number, firstU
 
 /** The conversation: a window of rows over the transcript, following the newest unless the user reads back. */
 export function Transcript() {
-  // Paced and deferred (see usePacedLines), so a burst never blocks typing; the store (and
-  // main's flow control) keep up regardless.
-  const lines = usePacedLines();
+  // Rendered as a deferred value: React renders new rows in slices it can interrupt, so a
+  // burst never blocks typing; the store (and main's flow control) keep up regardless.
+  const lines = useDeferredValue(useChatStore((s) => s.lines));
   const droppedLines = useChatStore((s) => s.droppedLines);
   const paging = useChatStore((s) => s.paging);
   const firstUnreadSeq = useChatStore((s) => s.unread.firstUnreadSeq);
