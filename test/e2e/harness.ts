@@ -133,6 +133,7 @@ function installTestBridge(): void {
     host: (request: unknown) => call('host', request),
     join: (request: unknown) => call('join', request),
     cancelJoin: () => call('cancelJoin'),
+    reconnectNow: () => call('reconnectNow'),
     send: (request: unknown) => call('send', request),
     leave: () => call('leave'),
     copyText: (text: unknown) => call('copyText', text),

@@ -169,6 +169,10 @@ export class FakeBridge implements TincanBridge {
     this.record('cancelJoin', undefined);
     return withStatus({ ok: true, value: null }, this.status);
   }
+  async reconnectNow(): Promise<SessionResult<null>> {
+    this.record('reconnectNow', undefined);
+    return withStatus({ ok: true, value: null }, this.status);
+  }
   send(request: SendRequest): Promise<Result<SendResponse>> {
     this.record('send', request);
     return this.sendHandler(request);
