@@ -185,6 +185,8 @@ export interface AppPageOptions {
   history?: boolean;
   /** Where the host's TLS key is kept (ChatSessionOptions.certificateDir); default: rooms hosted in plain text. */
   certificateDir?: string;
+  /** The wait before each reconnect attempt (a long one leaves Try now to the test); default the session's. */
+  reconnectDelayMs?: number;
 }
 
 /** One app window: a page plus the ChatSession behind its bridge, with its own history (unless told otherwise). */
@@ -251,6 +253,7 @@ export class AppPage {
       preferences: new MemoryPreferencesStore(preferences),
       connectTimeoutMs: 3000,
       discovery: options.discovery,
+      ...(options.reconnectDelayMs !== undefined && { reconnectInitialDelayMs: options.reconnectDelayMs, reconnectMaxDelayMs: options.reconnectDelayMs }),
       ...(options.certificateDir !== undefined && { certificateDir: options.certificateDir }),
       defaultRoomName: 'tester’s room on e2e',
       ...(history === null ? {} : { history }),
