@@ -77,6 +77,7 @@ export function createBridge(ipc: BridgeIpc, options: BridgeOptions = {}): Tinca
     host: (request: HostRequest) => call<SessionResult<HostInfo>>(CHANNELS.host, request),
     join: (request: JoinRequest) => call<JoinResult>(CHANNELS.join, request),
     cancelJoin: () => call<SessionResult<null>>(CHANNELS.cancelJoin),
+    reconnectNow: () => call<SessionResult<null>>(CHANNELS.reconnectNow),
     send: (request: SendRequest) => call<Result<SendResponse>>(CHANNELS.send, request),
     leave: () => call<SessionResult<null>>(CHANNELS.leave),
     copyText: (text: string) => (gesture() ? call<Result<null>>(CHANNELS.copyText, text) : refused(NO_GESTURE_COPY_ERROR)),

@@ -101,6 +101,7 @@ import { SILENT_LOGGER, type Logger } from './logger';
 import { RecentLines } from './recent-lines';
 import { RecentSends } from './recent-sends';
 import { LineTap } from './line-tap';
+import { Outbox, countOfLines } from './outbox';
 import { RosterFeed } from './roster-feed';
 import type { NetworkInterfaceTable, NetworkInterfacesReader } from './share-addresses';
 import { RoomAnnouncement } from './discovery/announcement';
@@ -228,6 +229,10 @@ interface Link {
   reconnectTimer: NodeJS.Timeout | null;
   /** Failed or pending reconnect attempts since the last good connection. */
   attempt: number;
+  /** Why the connection is down, while reconnecting. */
+  reason: string;
+  /** What the user sent while the connection was down, to go out once it is back. */
+  outbox: Outbox;
 }
 
 interface IdleState {
@@ -630,6 +635,25 @@ export class ChatSession {
     return this.answer(ok(null));
   }
 
+  /**
+   * While reconnecting: the next attempt starts now instead of at the end of its wait, and
+   * the answer comes once it has connected or failed. One attempt at a time, however often asked.
+   */
+  async reconnectNow(): Promise<SessionResult<null>> {
+    const state = this.state;
+    if ((state.kind !== 'hosting' && state.kind !== 'joined') || state.link.connection !== 'reconnecting') {
+      return this.answer(fail('Not reconnecting: the connection is up, or you are not in a room.'));
+    }
+    const link = state.link;
+    // An attempt is under way already (its timer has fired): it answers soon enough.
+    if (link.reconnectTimer === null) return this.answer(ok(null));
+    clearTimeout(link.reconnectTimer);
+    link.reconnectTimer = null;
+    this.enqueue({ type: 'reconnecting', attempt: link.attempt, delayMs: 0, reason: link.reason });
+    await this.reconnect(state);
+    return this.answer(ok(null));
+  }
+
   send(request: SendRequest): Promise<Result<SendResponse>> {
     return Promise.resolve(this.sendNow(request));
   }
@@ -639,7 +663,17 @@ export class ChatSession {
     if (!checked.ok) return checked;
     const state = this.state;
     if (state.kind !== 'hosting' && state.kind !== 'joined') return fail('You are not in a chat: host or join one first.');
-    const client = state.link.client;
+    const link = state.link;
+    const client = link.client;
+    // Down and coming back, or back but not yet through what waited: wait in line, in order.
+    if ((client === null && link.connection === 'reconnecting') || link.outbox.size > 0) {
+      const lines = outgoingLines(checked.value.text);
+      if (lines.length === 0) return ok({ lines: 0 });
+      const added = link.outbox.add(lines);
+      if (!added.ok) return added;
+      this.emitStatus();
+      return ok({ lines: 0, waiting: added.value });
+    }
     if (client === null) return fail('Not connected right now: wait until the connection is back.');
     try {
       const sent = client.send(checked.value.text);
@@ -921,6 +955,7 @@ export class ChatSession {
           connection: state.link.connection,
           self: state.link.self,
           ...(state.fingerprint !== null && { security: { encrypted: true, fingerprint: state.fingerprint } }),
+          ...(state.link.outbox.size > 0 && { outbox: state.link.outbox.state }),
         };
       case 'joined': {
         // The key the link requires; on a first use, known once the handshake showed it.
@@ -931,6 +966,7 @@ export class ChatSession {
           connection: state.link.connection,
           self: state.link.self,
           ...(fingerprint !== null && { security: { encrypted: true, fingerprint } }),
+          ...(state.link.outbox.size > 0 && { outbox: state.link.outbox.state }),
         };
       }
     }
@@ -946,7 +982,19 @@ export class ChatSession {
   }
 
   private newLink(host: string, port: number, tls: LinkSecurity = null): Link {
-    return { host, port, tls, client: null, connection: 'connecting', self: null, connecting: null, reconnectTimer: null, attempt: 0 };
+    return {
+      host,
+      port,
+      tls,
+      client: null,
+      connection: 'connecting',
+      self: null,
+      connecting: null,
+      reconnectTimer: null,
+      attempt: 0,
+      reason: '',
+      outbox: new Outbox(),
+    };
   }
 
   /** Tears down whatever is active and goes idle. Safe to call in any state. */
@@ -962,6 +1010,14 @@ export class ChatSession {
     }
     this.closeLink(previous.link);
     this.logger.info(previous.kind === 'hosting' ? 'stopped hosting' : 'left', {});
+    const unsent = previous.link.outbox.take().length;
+    if (unsent > 0) {
+      this.enqueue({
+        type: 'notice',
+        level: 'error',
+        message: `${countOfLines(unsent)} ${unsent === 1 ? 'was' : 'were'} not sent: you left before the connection came back.`,
+      });
+    }
     if (previous.kind === 'hosting') {
       previous.roster.close();
       // Goodbye first, so the room leaves everyone's list before its port closes.
@@ -1142,11 +1198,13 @@ export class ChatSession {
       this.scheduleReconnect(owner, reason);
     });
     // A room that speaks Tincan learns our name; a plain server would relay `/name` as chat.
-    if (this.speaksTincan(owner)) {
-      void this.loadPreferences().then((preferences) => {
-        if (link.client === client) this.sendName(preferences.displayName, false);
-      });
-    }
+    // Then what waited in the outbox goes out, under that name.
+    const named = this.speaksTincan(owner)
+      ? this.loadPreferences().then((preferences) => {
+          if (link.client === client) this.sendName(preferences.displayName, false);
+        })
+      : Promise.resolve();
+    if (link.outbox.size > 0) void named.catch(() => undefined).then(() => this.sendOutbox(owner, client));
     // Still catching up from before: the new connection starts paused too.
     if (this.underPressure || this.historyBehind) this.pauseSocket(true);
     if (wasReconnecting) {
@@ -1178,9 +1236,26 @@ export class ChatSession {
     }
   }
 
+  /** Sends what waited while the connection was down, in order, on the connection that is back. */
+  private sendOutbox(owner: ConnectedState, client: ChatClient): void {
+    const link = owner.link;
+    // Down again already: it keeps waiting for the next connection.
+    if (this.state !== owner || link.client !== client || link.outbox.size === 0) return;
+    const lines = link.outbox.take();
+    try {
+      const sent = client.send(lines.join('\n'));
+      if (sent > 0) this.recentSends.record(lines);
+      this.logger.info('outbox sent', { lines: sent });
+    } catch (error) {
+      this.enqueue({ type: 'notice', level: 'error', message: `${countOfLines(lines.length)} typed while reconnecting ${lines.length === 1 ? 'was' : 'were'} not sent: ${messageOf(error)}` });
+    }
+    this.emitStatus();
+  }
+
   private scheduleReconnect(owner: ConnectedState, reason: string): void {
     const link = owner.link;
     link.attempt += 1;
+    link.reason = reason;
     link.connection = 'reconnecting';
     const delayMs = Math.min(this.reconnectInitialDelayMs * 2 ** Math.min(link.attempt - 1, 30), this.reconnectMaxDelayMs);
     this.enqueue({ type: 'reconnecting', attempt: link.attempt, delayMs, reason });

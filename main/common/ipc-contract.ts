@@ -36,6 +36,7 @@ export const CHANNELS = {
   host: 'chat:host',
   join: 'chat:join',
   cancelJoin: 'chat:cancel-join',
+  reconnectNow: 'chat:reconnect-now',
   send: 'chat:send',
   leave: 'chat:leave',
   copyText: 'app:copy-text',
@@ -169,6 +170,8 @@ export interface SendRequest {
 export interface SendResponse {
   /** Lines actually sent (empty lines are skipped). */
   lines: number;
+  /** Lines that wait in the outbox instead, to go out once the connection is back (absent: none). */
+  waiting?: number;
 }
 
 /** What a desktop notification shows: nothing, who wrote, or who wrote what. */
@@ -329,6 +332,8 @@ export type SessionStatus =
       self: string | null;
       /** Absent means not encrypted. */
       security?: RoomSecurity;
+      /** Lines typed while the connection was down, waiting to go out once it is back (absent: none). */
+      outbox?: OutboxState;
     }
   | {
       mode: 'joined';
@@ -337,7 +342,24 @@ export type SessionStatus =
       self: string | null;
       /** Absent means not encrypted. */
       security?: RoomSecurity;
+      /** Lines typed while the connection was down, waiting to go out once it is back (absent: none). */
+      outbox?: OutboxState;
     };
+
+/**
+ * While reconnecting, what the user sends waits in main, in order, up to these bounds; a send
+ * that would pass one is refused whole, and leaving drops what waits (the user is told both).
+ */
+export const OUTBOX_LIMITS = {
+  maxLines: 50,
+  /** UTF-8 bytes of the waiting lines, a newline each. */
+  maxBytes: 16 * 1024,
+} as const;
+
+export interface OutboxState {
+  lines: number;
+  bytes: number;
+}
 
 /**
  * A status as main wrote it. Main is the only author of the status; it numbers each one, so
@@ -412,6 +434,8 @@ export interface TincanBridge {
   host(request: HostRequest): Promise<SessionResult<HostInfo>>;
   join(request: JoinRequest): Promise<JoinResult>;
   cancelJoin(): Promise<SessionResult<null>>;
+  /** While reconnecting: tries at once instead of waiting for the next attempt. */
+  reconnectNow(): Promise<SessionResult<null>>;
   send(request: SendRequest): Promise<Result<SendResponse>>;
   leave(): Promise<SessionResult<null>>;
   copyText(text: string): Promise<Result<null>>;

@@ -129,4 +129,6 @@ export interface Advice {
   suggestion: string | null;
   /** A command to copy (`sudo ufw allow 60003/tcp`, `nc -vz 10.0.0.5 60003`), or null. */
   command: string | null;
+  /** The usual causes on a LAN, most likely first, each a sentence with what to do about it (a failed join). */
+  causes?: string[];
 }

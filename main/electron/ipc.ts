@@ -35,6 +35,7 @@ export type BridgeSession = Pick<
   | 'host'
   | 'join'
   | 'cancelJoin'
+  | 'reconnectNow'
   | 'send'
   | 'leave'
   | 'forgetRecentHost'
@@ -108,6 +109,10 @@ export function createChannelHandlers({
     cancelJoin: async (argument) => {
       const checked = validateNoArgument(argument, 'Cancelling a join');
       return checked.ok ? session.cancelJoin() : checked;
+    },
+    reconnectNow: async (argument) => {
+      const checked = validateNoArgument(argument, 'Reconnecting');
+      return checked.ok ? session.reconnectNow() : checked;
     },
     send: async (argument) => {
       const checked = validateSendRequest(argument);

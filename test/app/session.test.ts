@@ -297,7 +297,8 @@ describe('ChatSession joining', () => {
     expect(attempts[0]?.reason).toMatch(/closed the connection|was lost/);
     expect(attempts[1]?.reason).toBe(`Nothing is listening at 127.0.0.1:${first.port}`);
     expect(events.lastStatus).toMatchObject({ mode: 'joined', connection: 'reconnecting', self: null });
-    expect((await session.send({ text: 'lost?' })).ok).toBe(false);
+    // The line waits for the connection instead of being refused (session-outbox.test.ts).
+    expect(await session.send({ text: 'lost?' })).toEqual({ ok: true, value: { lines: 0, waiting: 1 } });
 
     const second = await startServer(first.port);
     const raw = await connectRaw(second.port);
@@ -306,7 +307,7 @@ describe('ChatSession joining', () => {
     const status = events.lastStatus;
     const self = status?.mode === 'joined' ? status.self : null;
     await session.send({ text: 'back again' });
-    await raw.waitFor((client) => client.text.includes(`[${self}] back again\n`), 'the message after reconnecting');
+    await raw.waitFor((client) => client.text.includes(`[${self}] lost?\n[${self}] back again\n`), 'the messages after reconnecting');
   });
 
   it('leave and cancelJoin stop the reconnect loop for good', async () => {

@@ -133,6 +133,7 @@ function installTestBridge(): void {
     host: (request: unknown) => call('host', request),
     join: (request: unknown) => call('join', request),
     cancelJoin: () => call('cancelJoin'),
+    reconnectNow: () => call('reconnectNow'),
     send: (request: unknown) => call('send', request),
     leave: () => call('leave'),
     copyText: (text: unknown) => call('copyText', text),
@@ -184,6 +185,8 @@ export interface AppPageOptions {
   history?: boolean;
   /** Where the host's TLS key is kept (ChatSessionOptions.certificateDir); default: rooms hosted in plain text. */
   certificateDir?: string;
+  /** The wait before each reconnect attempt (a long one leaves Try now to the test); default the session's. */
+  reconnectDelayMs?: number;
 }
 
 /** One app window: a page plus the ChatSession behind its bridge, with its own history (unless told otherwise). */
@@ -250,6 +253,7 @@ export class AppPage {
       preferences: new MemoryPreferencesStore(preferences),
       connectTimeoutMs: 3000,
       discovery: options.discovery,
+      ...(options.reconnectDelayMs !== undefined && { reconnectInitialDelayMs: options.reconnectDelayMs, reconnectMaxDelayMs: options.reconnectDelayMs }),
       ...(options.certificateDir !== undefined && { certificateDir: options.certificateDir }),
       defaultRoomName: 'tester’s room on e2e',
       ...(history === null ? {} : { history }),

@@ -127,6 +127,7 @@ describe('startTincan', () => {
       [CHANNELS.getSnapshot, ['junk']],
       [CHANNELS.leave, [{}]],
       [CHANNELS.cancelJoin, [1]],
+      [CHANNELS.reconnectNow, ['now']],
       [CHANNELS.host, [{ port: 60003, scope: 'lan', name: 42 }]],
       [CHANNELS.host, [{ port: 60003, scope: 'lan', name: 'x'.repeat(201) }]],
       [CHANNELS.findRooms, [{}]],

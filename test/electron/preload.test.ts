@@ -52,6 +52,7 @@ describe('preload', () => {
     await bridge.host({ port: 60003, scope: 'lan' });
     await bridge.join({ address: '10.0.0.5' });
     await bridge.cancelJoin();
+    await bridge.reconnectNow();
     await bridge.send({ text: 'hi' });
     await bridge.leave();
     await bridge.copyText('x');
@@ -64,6 +65,7 @@ describe('preload', () => {
       [CHANNELS.host, { port: 60003, scope: 'lan' }],
       [CHANNELS.join, { address: '10.0.0.5' }],
       [CHANNELS.cancelJoin],
+      [CHANNELS.reconnectNow],
       [CHANNELS.send, { text: 'hi' }],
       [CHANNELS.leave],
       [CHANNELS.copyText, 'x'],

@@ -364,21 +364,68 @@ describe('chat screen: composer', () => {
     expect(messageInput()).toHaveValue('important');
   });
 
-  it('is disabled with a reason while reconnecting, with a banner counting down', async () => {
+  it('stays usable while reconnecting: lines wait (the count shows), with Try now and Leave in a banner counting down', async () => {
+    const { emit, bridge } = await openRoom();
+    bridge.sendHandler = async () => ({ ok: true, value: { lines: 0, waiting: 1 } });
+    emit([
+      statusEvent({ ...joined, connection: 'reconnecting', self: null }),
+      { type: 'reconnecting', attempt: 3, delayMs: 4000, reason: 'The host closed the connection.' },
+    ]);
+    expect(messageInput()).toBeEnabled();
+    expect(screen.getByText('Connection lost: what you send now waits, and goes out once Tincan reconnects.')).toBeInTheDocument();
+    const banner = screen.getByText(/Trying again/).closest('[role="status"]') as HTMLElement;
+    expect(banner).toHaveTextContent(/Connection lost\. The host closed the connection\. Trying again in [34] s \(attempt 3\)/);
+    expect(screen.getByText('Reconnecting…')).toBeInTheDocument();
+
+    fireEvent.change(messageInput(), { target: { value: 'still there?' } });
+    fireEvent.keyDown(messageInput(), { key: 'Enter' });
+    await waitFor(() => expect(bridge.callsTo('send')).toEqual([{ text: 'still there?' }]));
+    await waitFor(() => expect(messageInput()).toHaveValue(''));
+    emit([statusEvent({ ...joined, connection: 'reconnecting', self: null, outbox: { lines: 2, bytes: 20 } })]);
+    expect(banner).toHaveTextContent('2 lines wait to be sent.');
+    expect(screen.getByText(/^2 lines wait to be sent once Tincan reconnects/)).toBeInTheDocument();
+
+    fireEvent.click(within(banner).getByRole('button', { name: 'Try now' }));
+    await waitFor(() => expect(bridge.callsTo('reconnectNow')).toHaveLength(1));
+    fireEvent.click(within(banner).getByRole('button', { name: 'Leave' }));
+    await waitFor(() => expect(bridge.callsTo('leave')).toHaveLength(1));
+  });
+
+  it('a send refused by the outbox bound says so and gives the line back', async () => {
+    const { emit, bridge } = await openRoom();
+    const refusal = 'Not sent: 1 line would not fit. While the connection is down, at most 50 lines wait to be sent (50 lines already waiting).';
+    bridge.sendHandler = async () => ({ ok: false, error: refusal });
+    emit([statusEvent({ ...joined, connection: 'reconnecting', self: null, outbox: { lines: 50, bytes: 400 } })]);
+    fireEvent.change(messageInput(), { target: { value: 'one too many' } });
+    fireEvent.keyDown(messageInput(), { key: 'Enter' });
+    expect(await screen.findByRole('alert')).toHaveTextContent(refusal);
+    expect(messageInput()).toHaveValue('one too many');
+  });
+
+  it('a host whose own connection is down gets Try now but no Leave in the banner (Stop hosting asks first)', async () => {
+    const { emit } = await openRoom();
+    const hosting: SessionStatus = {
+      mode: 'hosting',
+      host: { port: 60003, scope: 'local', shareAddresses: [], roomName: null, advice: [] },
+      connection: 'reconnecting',
+      self: null,
+    };
+    emit([statusEvent(hosting), { type: 'reconnecting', attempt: 1, delayMs: 500, reason: 'The connection to your own server closed.' }]);
+    const banner = screen.getByText(/Trying again/).closest('[role="status"]') as HTMLElement;
+    expect(within(banner).getByRole('button', { name: 'Try now' })).toBeEnabled();
+    expect(within(banner).queryByRole('button', { name: 'Leave' })).toBeNull();
+  });
+
+  it('the input is usable again once connected, and the banner goes', async () => {
     const { emit } = await openRoom();
     emit([
       statusEvent({ ...joined, connection: 'reconnecting', self: null }),
       { type: 'reconnecting', attempt: 3, delayMs: 4000, reason: 'The host closed the connection.' },
     ]);
-    expect(messageInput()).toBeDisabled();
-    expect(messageInput()).toHaveAttribute('placeholder', expect.stringContaining('You can type again once Tincan reconnects'));
-    const banner = screen.getByText(/Trying again/).closest('[role="status"]')!;
-    expect(banner).toHaveTextContent(/Connection lost\. The host closed the connection\. Trying again in [34] s \(attempt 3\)/);
-    expect(screen.getByText('Reconnecting…')).toBeInTheDocument();
-
     emit([statusEvent(joined)]);
     expect(messageInput()).toBeEnabled();
     expect(screen.queryByText(/Trying again/)).toBeNull();
+    expect(screen.queryByText(/Connection lost/)).toBeNull();
   });
 });
 

@@ -152,6 +152,22 @@ describe('a failed join', () => {
     await within(alert).findByRole('button', { name: 'Copied' });
     expect(bridge.callsTo('copyText')).toEqual(['nc -vz 10.0.0.5 60003']);
   });
+
+  it('lists the usual LAN causes main names, as a list under the error', async () => {
+    const bridge = new FakeBridge();
+    const causes = ['A firewall on the host drops the connection.', 'You are on a different network from the host.', 'The host chose “Only this computer” when hosting.'];
+    bridge.joinHandler = async () => ({
+      ok: false,
+      error: 'Timed out after 5 s',
+      help: { summary: '10.0.0.5:60003 did not answer.', suggestion: null, command: null, causes },
+    });
+    app = await joinScreen(bridge);
+    fireEvent.change(screen.getByRole('textbox', { name: 'Host address' }), { target: { value: '10.0.0.5' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Join' }));
+    const alert = await screen.findByRole('alert');
+    const list = within(alert).getByRole('list', { name: 'On a local network this is usually one of these:' });
+    expect(within(list).getAllByRole('listitem').map((item) => item.textContent)).toEqual(causes);
+  });
 });
 
 describe('the Host form’s room name', () => {

@@ -169,6 +169,11 @@ export class FakeBridge implements TincanBridge {
     this.record('cancelJoin', undefined);
     return withStatus({ ok: true, value: null }, this.status);
   }
+  async reconnectNow(): Promise<SessionResult<null>> {
+    this.record('reconnectNow', undefined);
+    // No status in the answer: the window keeps the one its events gave it.
+    return { ok: true, value: null };
+  }
   send(request: SendRequest): Promise<Result<SendResponse>> {
     this.record('send', request);
     return this.sendHandler(request);

@@ -55,6 +55,28 @@ function macLocalNetworkAdvice(host: string, command: string | null): Advice {
 }
 
 /**
+ * What usually stops a join on a LAN, in the host's words where it has them ("Only this
+ * computer" is the Host form's choice). A refused connection reached a computer that turned
+ * it away; a silent one met a firewall that drops, or never reached the host at all.
+ */
+function refusedCauses(port: number): string[] {
+  return [
+    'The host chose “Only this computer” when hosting: nobody else can connect. Ask them to host again with “Everyone on my network”.',
+    `The room closed, or is on another port than ${port}: check the address on the host’s screen.`,
+    `A firewall on the host turns the connection away: on the host, allow Tincan (TCP port ${port}) through it.`,
+    'You are on a different network from the host, and this address is another computer’s here: join the host’s Wi-Fi or cable and use the address on their screen.',
+  ];
+}
+
+function silentCauses(port: number): string[] {
+  return [
+    `A firewall on the host drops the connection: on the host, allow Tincan (TCP port ${port}) through it.`,
+    'You are on a different network from the host (a guest Wi-Fi, another building, a phone hotspot), or the Wi-Fi keeps devices apart, as campus and guest networks often do: join the same network as the host, or use a cable.',
+    'The host chose “Only this computer” when hosting, or the room closed: ask the host to check their screen.',
+  ];
+}
+
+/**
  * The explanation for a failed join, or null for one the user cancelled. `local` is
  * listLocalAddresses(os.networkInterfaces()) at the time of the failure; `platform`, this
  * computer's, adds what that system is known to block (absent: nothing platform-specific).
@@ -85,6 +107,7 @@ export function diagnoseJoinFailure(failure: JoinFailure, local: readonly LocalA
             ? `No room is open on this computer on port ${port}. Start hosting first, or check the port.`
             : `Is the host still hosting? Check the address and port on the host’s screen — the room may have closed, or be on another port.`,
         command,
+        ...(kind === 'loopback' ? {} : { causes: refusedCauses(port) }),
       };
     case 'timeout':
       return {
@@ -94,6 +117,7 @@ export function diagnoseJoinFailure(failure: JoinFailure, local: readonly LocalA
             ? `${offNetworkSentence(host, networks)} Join the host’s network, or use an address from the host’s screen.`
             : `A firewall on the host is probably blocking port ${port}: on the host, allow Tincan (TCP port ${port}) through the firewall. Or the host is on a different network even though the address looks close to yours.`,
         command,
+        ...(kind === 'loopback' ? {} : { causes: silentCauses(port) }),
       };
     case 'unreachable':
       if (kind === 'no-network') {

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
-import type { SessionStatus } from '../../../main/common/ipc-contract';
+import { OUTBOX_LIMITS, type SessionStatus } from '../../../main/common/ipc-contract';
 import { clearSendError, sendText } from '../state/actions';
 import { useChatStore } from '../state/store';
 
@@ -12,13 +12,26 @@ export function composerBlockedReason(status: SessionStatus): string | null {
     case 'connecting':
       return 'Connecting… you can type as soon as the connection is up.';
     case 'reconnecting':
-      return 'Connection lost. You can type again once Tincan reconnects.';
+      // Lines wait in main's outbox and go out once the connection is back.
+      return null;
   }
+}
+
+/** While the connection is down, or lines still wait: what happens to what the user sends. */
+export function composerWaitingNote(status: SessionStatus): string | null {
+  if (status.mode === 'idle') return null;
+  const waiting = status.outbox?.lines ?? 0;
+  if (waiting > 0) {
+    return `${waiting === 1 ? '1 line waits' : `${waiting.toLocaleString()} lines wait`} to be sent once Tincan reconnects (at most ${OUTBOX_LIMITS.maxLines}).`;
+  }
+  if (status.connection === 'reconnecting') return 'Connection lost: what you send now waits, and goes out once Tincan reconnects.';
+  return null;
 }
 
 export function Composer() {
   const blockedReason = useChatStore((s) => composerBlockedReason(s.status));
   const sendError = useChatStore((s) => s.sendError);
+  const waitingNote = useChatStore((s) => composerWaitingNote(s.status));
   const [draft, setDraft] = useState('');
   // A paste of several lines, waiting for the user to send or cancel it.
   const [pendingPaste, setPendingPaste] = useState<string | null>(null);
@@ -137,7 +150,9 @@ export function Composer() {
           autoComplete="off"
           spellCheck
           disabled={disabled}
-          placeholder={disabled ? blockedReason : 'Message everyone — Enter to send, ↑ for earlier lines'}
+          placeholder={
+            disabled ? blockedReason : waitingNote !== null ? 'Connection lost — messages wait and go out once reconnected' : 'Message everyone — Enter to send, ↑ for earlier lines'
+          }
           value={draft}
           aria-describedby={helpId}
           onChange={(event) => {
@@ -153,8 +168,12 @@ export function Composer() {
           Send
         </button>
       </form>
-      <p id={helpId} className={sendError ? 'composer-note field-error' : 'composer-note visually-hidden'} role={sendError ? 'alert' : undefined}>
-        {sendError ?? blockedReason ?? 'Pasting several lines shows them first; each becomes its own message.'}
+      <p
+        id={helpId}
+        className={sendError ? 'composer-note field-error' : waitingNote !== null ? 'composer-note composer-waiting' : 'composer-note visually-hidden'}
+        role={sendError ? 'alert' : undefined}
+      >
+        {sendError ?? blockedReason ?? waitingNote ?? 'Pasting several lines shows them first; each becomes its own message.'}
       </p>
     </div>
   );

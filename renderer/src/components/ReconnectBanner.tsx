@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { leaveChat, reconnectNow } from '../state/actions';
 import { useChatStore } from '../state/store';
 
 /** `the host closed it` -> `The host closed it.` so reasons read as sentences. */
@@ -9,18 +10,45 @@ function sentence(text: string): string {
   return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
 }
 
-/** Shown while a joiner's connection is down and main is trying again. */
+/**
+ * Shown while the connection is down and main is trying again: why, when the next try is, how
+ * many typed lines wait for it, and Try now; a joiner can also Leave (a host stops hosting
+ * from the header, which asks first when people are in the room).
+ */
 export function ReconnectBanner() {
   const reconnecting = useChatStore((s) => s.reconnecting);
+  const joined = useChatStore((s) => s.status.mode === 'joined');
+  const waiting = useChatStore((s) => (s.status.mode === 'idle' ? 0 : (s.status.outbox?.lines ?? 0)));
+  const [trying, setTrying] = useState(false);
   if (!reconnecting) return null;
+  const tryNow = (): void => {
+    setTrying(true);
+    void reconnectNow().finally(() => setTrying(false));
+  };
   return (
     <div className="reconnect-banner" role="status">
       <span className="spinner" aria-hidden="true" />
       <p>
         <strong>Connection lost.</strong> {sentence(reconnecting.reason)}{' '}
-        {/* Keyed by the attempt's deadline: each new attempt counts down from a fresh clock. */}
-        <Countdown key={reconnecting.nextTryAt} until={reconnecting.nextTryAt} /> (attempt {reconnecting.attempt}).
+        {trying ? (
+          'Trying again now'
+        ) : (
+          // Keyed by the attempt's deadline: each new attempt counts down from a fresh clock.
+          <Countdown key={reconnecting.nextTryAt} until={reconnecting.nextTryAt} />
+        )}{' '}
+        (attempt {reconnecting.attempt}).
+        {waiting > 0 && ` ${waiting === 1 ? '1 line waits' : `${waiting.toLocaleString()} lines wait`} to be sent.`}
       </p>
+      <div className="reconnect-actions">
+        <button type="button" disabled={trying} onClick={tryNow}>
+          Try now
+        </button>
+        {joined && (
+          <button type="button" onClick={() => void leaveChat()}>
+            Leave
+          </button>
+        )}
+      </div>
     </div>
   );
 }

@@ -1,3 +1,4 @@
+import { useId } from 'react';
 import type { KeyWarning, Mode } from '../../../main/common/ipc-contract';
 import { shortFingerprint } from '../../../main/common/fingerprint';
 import { joinChat } from '../state/actions';
@@ -24,6 +25,7 @@ export function StartErrorMessage({ mode }: { mode: Mode }) {
     <div className="form-error" role="alert">
       <p>{help.summary}</p>
       {help.suggestion !== null && <p className="form-error-help">{help.suggestion}</p>}
+      {help.causes !== undefined && help.causes.length > 0 && <UsualCauses causes={help.causes} />}
       {help.command !== null && (
         <p className="form-error-command">
           <span>
@@ -32,6 +34,21 @@ export function StartErrorMessage({ mode }: { mode: Mode }) {
           <CopyButton text={help.command} label="Copy test command" />
         </p>
       )}
+    </div>
+  );
+}
+
+/** A refused or silent join: what usually stops one on a LAN, most likely first. */
+function UsualCauses({ causes }: { causes: readonly string[] }) {
+  const headingId = useId();
+  return (
+    <div className="form-error-causes">
+      <p id={headingId}>On a local network this is usually one of these:</p>
+      <ul aria-labelledby={headingId}>
+        {causes.map((cause) => (
+          <li key={cause}>{cause}</li>
+        ))}
+      </ul>
     </div>
   );
 }

@@ -5,6 +5,7 @@ import { useDayClock } from '../hooks/useDayClock';
 import { useScrollAnchoring } from '../hooks/useScrollAnchoring';
 import { useTranscriptWindow } from '../hooks/useTranscriptWindow';
 import { dayKey, formatDayLabel } from '../lib/day';
+import { continuesGroup } from '../lib/grouping';
 import { formatClock } from '../lib/time';
 import { loadOlderHistory, reportView } from '../state/actions';
 import { useChatStore } from '../state/store';
@@ -165,7 +166,14 @@ export function Transcript() {
             </span>
           </li>
         )}
-        <TranscriptRow line={line} mentions={mentions} target={line.seq === target} name={names.get(line.peer) ?? null} />
+        <TranscriptRow
+          line={line}
+          mentions={mentions}
+          target={line.seq === target}
+          name={names.get(line.peer) ?? null}
+          // The window's first row heads its block even when the block began above it.
+          continued={index > 0 && !earlierDivider && !newDay && !unreadDivider && continuesGroup(previous, line)}
+        />
       </Fragment>
     );
   });

@@ -13,6 +13,7 @@ import { clipPoint, countCharacters } from '../lib/long-line';
 import { peerHueClass } from '../lib/peer-colour';
 import { formatClock, formatFullTime, isoSecondOf } from '../lib/time';
 import { openLink, openSettings } from '../state/actions';
+import { PersonMark } from './PersonMark';
 
 function onLinkClick(event: MouseEvent<HTMLAnchorElement>) {
   // The page must never navigate; the OS browser opens the link through main.
@@ -93,13 +94,21 @@ const NO_MARKS: readonly MatchRange[] = [];
 
 /**
  * Who a line is by: the name with the address beside it in a quieter style, or the address
- * alone. The colour follows the address, so a rename keeps it.
+ * alone. The colour follows the address, so a rename keeps it; so does the mark beside it,
+ * which says who without colour. `hidden`: said to screen readers only (a grouped row).
  */
-function Sender({ line, name }: { line: ChatLine; name: string | null }) {
+function Sender({ line, name, hidden = false }: { line: ChatLine; name: string | null; hidden?: boolean }) {
   if (line.self) {
     return (
-      <span className="sender sender-self" dir="auto" title={line.peer}>
+      <span className={hidden ? 'sender sender-self visually-hidden' : 'sender sender-self'} dir="auto" title={line.peer}>
         you
+      </span>
+    );
+  }
+  if (hidden) {
+    return (
+      <span className="sender visually-hidden" dir="auto">
+        {name === null ? line.peer : `${name} ${line.peer}`}
       </span>
     );
   }
@@ -127,6 +136,11 @@ export interface TranscriptRowProps {
   target?: boolean;
   /** The name of the person the line is by or about, when the server told it. */
   name?: string | null;
+  /**
+   * The row continues the message block of the row above (lib/grouping.ts): no name or mark,
+   * and its time shows on hover or focus only (screen readers still hear both).
+   */
+  continued?: boolean;
 }
 
 /** What a server's notice says, in the app's words (the line itself is `Tincan: …`). */
@@ -146,9 +160,10 @@ function noticeText(line: ChatLine): string {
   }
 }
 
-export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null, target = false, name = null }: TranscriptRowProps) {
+export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null, target = false, name = null, continued = false }: TranscriptRowProps) {
+  const grouped = continued && line.kind === 'message';
   const time = (
-    <time className="time" dateTime={isoSecondOf(line.at)} title={formatFullTime(line.at)}>
+    <time className={grouped ? 'time time-grouped' : 'time'} dateTime={isoSecondOf(line.at)} title={formatFullTime(line.at)}>
       {formatClock(line.at)}
     </time>
   );
@@ -157,9 +172,13 @@ export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null
   switch (line.kind) {
     case 'message':
       return (
-        <li className={`${line.self ? 'row row-message row-self' : 'row row-message'}${line.replayed ? ' row-replayed' : ''}${extra}`} data-seq={line.seq}>
+        <li
+          className={`${line.self ? 'row row-message row-self' : 'row row-message'}${grouped ? ' row-grouped' : ''}${line.replayed ? ' row-replayed' : ''}${extra}`}
+          data-seq={line.seq}
+        >
           {time}
-          <Sender line={line} name={name} />
+          {!line.self && (grouped ? <span className="person-mark-space" aria-hidden="true" /> : <PersonMark peer={line.peer} name={name} />)}
+          <Sender line={line} name={name} hidden={grouped} />
           <LongLine text={line.text} render={(clipAt) => <MessageText text={line.text} marks={marks} clipAt={clipAt} />} />
           {marks.length > 0 && <span className="visually-hidden"> (mentions you)</span>}
         </li>
@@ -173,6 +192,7 @@ export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null
             <span className="notice-icon" aria-hidden="true">
               {line.kind === 'connected' ? '→' : '←'}
             </span>
+            {!line.self && <PersonMark peer={line.peer} name={name} />}
             <Sender line={line} name={name} /> {line.kind === 'connected' ? 'joined' : 'left'}
           </span>
         </li>

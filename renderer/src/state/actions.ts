@@ -199,6 +199,12 @@ export async function cancelJoin(): Promise<void> {
   if (!result.ok) set({ startError: { mode: 'join', message: result.error }, cancelRequested: false });
 }
 
+/** While reconnecting: the next attempt now; answers once it connected or failed (a failure is a new 'reconnecting' event). */
+export async function reconnectNow(): Promise<void> {
+  const result = await call(() => getBridge().reconnectNow());
+  acceptStatus(result);
+}
+
 /** Leaves the room, or stops hosting it; `disconnected` people were in a hosted room, and are told of once it is closed. */
 export async function leaveChat(disconnected = 0): Promise<void> {
   const hosting = get().status.mode === 'hosting';

@@ -9,12 +9,26 @@ const offline = listLocalAddresses({ lo: LAPTOP.lo! });
 
 describe('diagnoseJoinFailure', () => {
   it('refused: nothing listening — is the host still hosting?', () => {
-    expect(diagnoseJoinFailure({ code: 'refused', host: '192.168.1.50', port: 60003 }, local)).toEqual({
+    expect(diagnoseJoinFailure({ code: 'refused', host: '192.168.1.50', port: 60003 }, local)).toMatchObject({
       summary: 'Nothing is listening at 192.168.1.50:60003.',
       suggestion: 'Is the host still hosting? Check the address and port on the host’s screen — the room may have closed, or be on another port.',
       command: 'nc -vz 192.168.1.50 60003',
     });
     expect(diagnoseJoinFailure({ code: 'refused', host: '127.0.0.1', port: 4000 }, local)?.suggestion).toMatch(/No room is open on this computer on port 4000/);
+  });
+
+  it('refused or silent: names the usual LAN causes — the host chose “Only this computer”, a firewall on the host, a different network', () => {
+    const refused = diagnoseJoinFailure({ code: 'refused', host: '192.168.1.50', port: 4000 }, local)!.causes!;
+    expect(refused[0]).toMatch(/^The host chose “Only this computer”.*“Everyone on my network”/);
+    expect(refused.some((cause) => /firewall on the host.*TCP port 4000/.test(cause))).toBe(true);
+    expect(refused.some((cause) => /different network/.test(cause))).toBe(true);
+    const silent = diagnoseJoinFailure({ code: 'timeout', host: '192.168.1.50', port: 4000 }, local)!.causes!;
+    expect(silent[0]).toMatch(/^A firewall on the host drops the connection.*TCP port 4000/);
+    expect(silent[1]).toMatch(/different network.*guest Wi-Fi.*keeps devices apart/);
+    expect(silent.some((cause) => /“Only this computer”/.test(cause))).toBe(true);
+    // This computer's own address: none of these apply.
+    expect(diagnoseJoinFailure({ code: 'refused', host: '127.0.0.1', port: 4000 }, local)?.causes).toBeUndefined();
+    expect(diagnoseJoinFailure({ code: 'unknown-host', host: 'labpc', port: 4000 }, local)?.causes).toBeUndefined();
   });
 
   it('timed out on one of our networks: a firewall on the host, or a different network', () => {
