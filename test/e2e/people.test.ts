@@ -7,10 +7,12 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../support/ports';
+import { useTempDirs } from '../support/temp-dir';
 import type { AppPage } from './harness';
 import { WAIT_MS, transcript, useChromiumApps, waitForRow } from './fixture';
 
 const { openApp, rawClient } = useChromiumApps('people-');
+const tempDir = useTempDirs();
 
 /** Hosts this computer only on a free port, with `topic` typed in the Host form. */
 async function hostWithTopic(app: AppPage, topic: string): Promise<number> {
@@ -89,5 +91,46 @@ describe('people in Chromium', () => {
     expect(await field.inputValue()).toBe('ana');
     await host.screenshot('people-settings');
     await expectAccessible(host, 'people, settings');
+  });
+
+  it('a joiner\'s roster shows names from /who; ignoring hides a person\'s lines, which can be shown, and is undone from the roster', async () => {
+    const host = await openApp({ certificateDir: await tempDir('tincan-e2e-key-'), preferences: { displayName: 'ana' } });
+    const port = await hostWithTopic(host, 'Roster day');
+    const snapshot = await host.session.getSnapshot();
+    const status = snapshot.ok ? snapshot.value.status : null;
+    const fingerprint = status?.mode === 'hosting' ? (status.security?.fingerprint ?? '') : '';
+    expect(fingerprint).not.toBe('');
+    const alice = await rawClient(port);
+    await alice.write('/name alice\n');
+    await alice.waitForText('is now alice\n');
+
+    // A host whose key this computer knows spoke TLS: a Tincan room, so the app asks /who.
+    const joiner = await openApp({ preferences: { hostKeys: [{ address: `127.0.0.1:${port}`, fingerprint }] } });
+    await joinThroughUi(joiner.page, port);
+    const people = joiner.page.getByRole('complementary', { name: 'People' });
+    await people.getByRole('heading', { name: 'In the room (3)' }).waitFor({ timeout: WAIT_MS });
+    await people.locator('.sender-name', { hasText: 'alice' }).waitFor({ timeout: WAIT_MS });
+    await people.locator('.sender-name', { hasText: 'ana' }).waitFor({ timeout: WAIT_MS });
+    expect(await people.locator('.roster-meta').first().textContent()).toMatch(/^joined \d\d:\d\d/);
+    // The answer went into the roster, not the transcript.
+    expect(await transcript(joiner.page).getByText(/people here/).count()).toBe(0);
+
+    await alice.write('spam one\nspam two\n');
+    await waitForRow(joiner.page, 'spam two');
+    await people.locator('li', { hasText: 'alice' }).getByText(/last spoke just now/).waitFor({ timeout: WAIT_MS });
+    await people.getByRole('button', { name: 'Ignore alice' }).click();
+    const log = transcript(joiner.page);
+    await log.getByText('2 lines hidden').waitFor({ timeout: WAIT_MS });
+    expect(await log.getByText('spam one').count()).toBe(0);
+    await joiner.screenshot('people-ignored');
+    await expectAccessible(joiner, 'people, joiner roster with an ignored person');
+
+    await log.getByRole('button', { name: 'Show 2 lines hidden' }).click();
+    await waitForRow(joiner.page, 'spam one');
+    await alice.write('spam three\n');
+    await log.getByText('1 line hidden').waitFor({ timeout: WAIT_MS });
+    await people.getByRole('button', { name: 'Stop ignoring alice' }).click();
+    await waitForRow(joiner.page, 'spam three');
+    expect(await log.getByText(/hidden/).count()).toBe(0);
   });
 });
