@@ -47,7 +47,7 @@ async function expectAccessible(app: AppPage, screen: string): Promise<void> {
 }
 
 describe('people in Chromium', () => {
-  it('names beside addresses, the topic in the header, the catch-up divider and the name in Settings', async () => {
+  it('names beside addresses, the topic in the header, the catch-up divider, and renaming from the window (a taken name refused, with an offer to edit)', async () => {
     const host = await openApp({ preferences: { displayName: 'ana' } });
     const port = await hostWithTopic(host, 'Lab 3 finals');
     const header = host.page.getByRole('banner', { name: 'Connection' });
@@ -86,11 +86,19 @@ describe('people in Chromium', () => {
     await header.getByRole('button', { name: 'Save topic' }).click();
     await joiner.page.getByRole('banner', { name: 'Connection' }).getByText('Finals: round 2').waitFor({ timeout: WAIT_MS });
 
+    // The name is changed from the window, by the composer; a taken one is refused with an offer to edit.
     await host.page.getByRole('button', { name: 'Change name' }).click();
     const field = host.page.getByRole('textbox', { name: 'Your name' });
     expect(await field.inputValue()).toBe('ana');
-    await host.screenshot('people-settings');
-    await expectAccessible(host, 'people, settings');
+    await host.screenshot('people-rename');
+    await expectAccessible(host, 'people, the name editor');
+    await field.fill('ALICIA');
+    await host.page.getByRole('button', { name: 'Save name' }).click();
+    await waitForRow(host.page, 'Your name was refused');
+    await transcript(host.page).getByRole('button', { name: 'Choose another name' }).click();
+    await host.page.getByRole('textbox', { name: 'Your name' }).fill('ana b');
+    await host.page.getByRole('button', { name: 'Save name' }).click();
+    await host.page.getByText(/You appear as ana b · 127\.0\.0\.1:\d+/).waitFor({ timeout: WAIT_MS });
   });
 
   it('a joiner\'s roster shows names from /who; ignoring hides a person\'s lines, which can be shown, and is undone from the roster', async () => {

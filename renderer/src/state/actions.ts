@@ -479,6 +479,22 @@ export function closeSettings(): void {
   set({ settingsOpen: false });
 }
 
+/** Opens the name editor by the composer ("You appear as …", or a refused name's offer). */
+export function editName(): void {
+  set({ nameEditing: true });
+}
+
+export function closeNameEdit(): void {
+  set({ nameEditing: false });
+}
+
+/** Saves the display name (main sends `/name` in rooms that speak Tincan); the editor closes once it is saved. */
+export async function saveDisplayName(displayName: string): Promise<boolean> {
+  const saved = await updateSettings({ displayName });
+  if (saved) closeNameEdit();
+  return saved;
+}
+
 /** Tells main what the user can see (focus, scrolled to the end), when it changed (or `always`). */
 export function reportView(change: { focused?: boolean; atBottom?: boolean }, always = false): void {
   const { focused, atBottom } = get();

@@ -196,6 +196,8 @@ export interface ChatState {
   search: SearchState;
   context: ContextState | null;
   settingsOpen: boolean;
+  /** The name editor by the composer is open. */
+  nameEditing: boolean;
   /** What the window last told main about what the user sees. */
   focused: boolean;
   atBottom: boolean;
@@ -239,6 +241,7 @@ export function initialChatState(): ChatState {
     search: { open: false, query: '', scope: 'room', results: null, loading: false, error: null },
     context: null,
     settingsOpen: false,
+    nameEditing: false,
     focused: true,
     atBottom: true,
   };
