@@ -20,6 +20,7 @@ import { spawnTerminal } from '../support/terminal';
 import { testCertificate, tlsOption } from '../support/tls';
 import { MAX_NAME_CHARS, MAX_PEER_CHARS, MAX_SEEN_PEOPLE, SeenRoster } from '../../main/app/seen-roster';
 import { parseServerNotice } from '../../main/common/server-notice';
+import { whoLines } from '../../main/chat/server-lines';
 import type { ClientInfo } from '../../main/common/roster';
 
 const room = useRooms();
@@ -339,6 +340,30 @@ describe('a joiner\'s roster', () => {
     const { roster } = rosterOf(events);
     expect(roster).toHaveLength(MAX_SEEN_PEOPLE);
     expect(roster.every((client) => client.peer.length <= MAX_PEER_CHARS)).toBe(true);
+  });
+});
+
+describe('parseServerNotice reads the server\'s /who answer back', () => {
+  it('every line whoLines writes: the count, each person (no name, you, another day), the rest', () => {
+    const now = new Date(2026, 11, 7, 12, 0).getTime();
+    const lines = whoLines(
+      [
+        { peer: '10.0.0.5:50123', name: 'al, since 10:00', connectedAt: new Date(2026, 11, 7, 10, 18).getTime(), you: false },
+        { peer: '[fe80::1%eth0]:4000', name: null, connectedAt: new Date(2026, 11, 6, 9, 5).getTime(), you: true },
+      ],
+      60,
+      now,
+      false,
+    );
+    expect(lines.map(parseServerNotice)).toEqual([
+      { kind: 'who-start', count: 60, wholeRoom: false },
+      { kind: 'who-entry', peer: '10.0.0.5:50123', name: 'al, since 10:00', since: '10:18', you: false },
+      { kind: 'who-entry', peer: '[fe80::1%eth0]:4000', name: null, since: '2026-12-06 09:05', you: true },
+      { kind: 'who-more', count: 58 },
+    ]);
+    expect(parseServerNotice('Tincan: 1 person here:')).toEqual({ kind: 'who-start', count: 1, wholeRoom: true });
+    // A name change is still a name change, whatever the name holds.
+    expect(parseServerNotice('Tincan: [10.0.0.5:1] is now x, since 10:18')).toEqual({ kind: 'name', peer: '10.0.0.5:1', name: 'x, since 10:18', previous: null });
   });
 });
 
