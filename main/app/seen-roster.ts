@@ -4,7 +4,7 @@
  * `(disconnected)` and chat line; in any other room (the seed's server, `ncat --chat`) only
  * those lines, so it is partial: the people seen since the user joined.
  *
- * The host is not trusted: at most MAX_SEEN_PEOPLE people are kept, an address longer than
+ * The host is not trusted: at most MAX_SEEN_PEOPLE people are kept (and the user), an address longer than
  * MAX_PEER_CHARS or a name longer than MAX_NAME_CHARS is not believed, and only the one
  * `/who` answer the session asked for is read (and kept out of the transcript).
  */
@@ -56,6 +56,8 @@ export function sinceToEpoch(since: string, now: number): number {
 export class SeenRoster extends RosterLog {
   private nextId = 1;
   private who: WhoState = { kind: 'none' };
+  /** The user's own `IP:port` on this connection. */
+  private self = '';
 
   constructor(wake: () => void) {
     super(wake);
@@ -70,6 +72,7 @@ export class SeenRoster extends RosterLog {
     this.clear();
     this.partial = true;
     this.who = { kind: 'none' };
+    this.self = self;
     if (self.length <= MAX_PEER_CHARS) this.add({ id: this.nextId++, peer: self, connectedAt: now, linesSent: 0 });
   }
 
@@ -135,11 +138,6 @@ export class SeenRoster extends RosterLog {
     return ended;
   }
 
-  /** How many people the roster holds. */
-  get size(): number {
-    return this.known.size;
-  }
-
   private addSeen(peer: string, at: number, before: boolean): void {
     if (this.known.size >= MAX_SEEN_PEOPLE) return;
     this.add({ id: this.nextId++, peer, connectedAt: at, linesSent: 0, ...(before && { before: true as const }) });
@@ -162,6 +160,13 @@ export class SeenRoster extends RosterLog {
         ...(entry.name !== null && { name: entry.name }),
       });
       this.byPeer.set(entry.peer, id);
+    }
+    // A long list names the oldest first and may stop before the newest: the user is still here.
+    const self = seen.get(this.self);
+    if (self !== undefined && !this.byPeer.has(self.peer)) {
+      const id = this.nextId++;
+      this.known.set(id, { ...self, id });
+      this.byPeer.set(self.peer, id);
     }
     this.partial = !complete;
   }

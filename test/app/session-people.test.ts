@@ -403,7 +403,9 @@ describe('SeenRoster reads a /who answer it asked for, and only so much of it', 
     const whole = roster.whole();
     expect(whole).toMatchObject({ type: 'roster', partial: true });
     const clients = whole.type === 'roster' ? whole.clients : [];
-    expect(clients).toHaveLength(MAX_SEEN_PEOPLE);
+    // Everyone listed (up to the bound), and the user, whom the list stopped before.
+    expect(clients).toHaveLength(MAX_SEEN_PEOPLE + 1);
+    expect(clients.at(-1)).toMatchObject({ peer: '127.0.0.1:9', connectedAt: now });
     expect(clients[0]).toEqual({ id: 2, peer: '10.0.0.1:1', connectedAt: new Date(2026, 11, 7, 10, 0).getTime(), linesSent: 0 });
     // A time that is not one is "now".
     expect(clients[1]!.connectedAt).toBe(now);
