@@ -103,6 +103,7 @@ import { RecentSends } from './recent-sends';
 import { LineTap } from './line-tap';
 import { Outbox, countOfLines } from './outbox';
 import { RosterFeed } from './roster-feed';
+import { SeenRoster } from './seen-roster';
 import type { NetworkInterfaceTable, NetworkInterfacesReader } from './share-addresses';
 import { RoomAnnouncement } from './discovery/announcement';
 import { diagnoseJoinFailure } from './discovery/diagnostics';
@@ -265,6 +266,8 @@ interface JoinedState {
   link: Link;
   /** The room's name when it was joined from the network's list, for the history. */
   name: string | null;
+  /** Who is in the room, as far as the wire tells (see SeenRoster). */
+  roster: SeenRoster;
 }
 type State = IdleState | StartingState | HostingState | JoinedState;
 type ConnectedState = HostingState | JoinedState;
@@ -356,7 +359,7 @@ export class ChatSession {
       ...(options.flowLimits ? { limits: options.flowLimits } : {}),
       onPressure: (high) => this.onPressure(high),
     });
-    this.batcher.addSource(() => (this.state.kind === 'hosting' ? this.state.roster.collect() : null));
+    this.batcher.addSource(() => (this.state.kind === 'hosting' || this.state.kind === 'joined' ? this.state.roster.collect() : null));
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.reconnectInitialDelayMs = Math.max(1, options.reconnectInitialDelayMs ?? 500);
     this.reconnectMaxDelayMs = Math.max(this.reconnectInitialDelayMs, options.reconnectMaxDelayMs ?? 15_000);
@@ -418,7 +421,8 @@ export class ChatSession {
         startupNotices,
         notificationProblem: this.notificationProblem,
         lines: this.recentLines.lines(),
-        roster: state.kind === 'hosting' ? state.roster.clients() : [],
+        roster: state.kind === 'hosting' || state.kind === 'joined' ? state.roster.clients() : [],
+        rosterPartial: state.kind === 'joined' && state.roster.isPartial,
       });
     } catch (error) {
       return fail(messageOf(error));
@@ -560,7 +564,13 @@ export class ChatSession {
     const address = joinHostPort(host, port);
     const listed = this.listedRoom(host, port);
 
-    const joined: JoinedState = { kind: 'joined', target: { host, port }, link: this.newLink(host, port), name: listed?.name ?? null };
+    const joined: JoinedState = {
+      kind: 'joined',
+      target: { host, port },
+      link: this.newLink(host, port),
+      name: listed?.name ?? null,
+      roster: new SeenRoster(() => this.batcher.wake()),
+    };
     this.state = joined;
     this.startRoom();
     this.emitStatus();
@@ -963,6 +973,7 @@ export class ChatSession {
         return {
           mode: 'joined',
           target: { ...state.target },
+          ...(state.name !== null && { roomName: state.name }),
           connection: state.link.connection,
           self: state.link.self,
           ...(fingerprint !== null && { security: { encrypted: true, fingerprint } }),
@@ -1026,8 +1037,8 @@ export class ChatSession {
       await previous.server.close().catch((error: unknown) => {
         this.enqueue({ type: 'notice', level: 'error', message: messageOf(error) });
       });
-      this.enqueue({ type: 'roster', clients: [] });
     }
+    this.enqueue({ type: 'roster', clients: [] });
     this.emitStatus();
   }
 
@@ -1204,6 +1215,19 @@ export class ChatSession {
           if (link.client === client) this.sendName(preferences.displayName, false);
         })
       : Promise.resolve();
+    // A joiner's roster starts again with each connection; a room that speaks Tincan lists who is there.
+    if (owner.kind === 'joined') {
+      owner.roster.restart(client.localPeer, Date.now());
+      if (this.speaksTincan(owner)) {
+        try {
+          client.send('/who');
+          owner.roster.expectWho();
+        } catch {
+          // Too slow to take even this: the roster stays what is seen.
+        }
+      }
+      this.enqueue(owner.roster.whole());
+    }
     if (link.outbox.size > 0) void named.catch(() => undefined).then(() => this.sendOutbox(owner, client));
     // Still catching up from before: the new connection starts paused too.
     if (this.underPressure || this.historyBehind) this.pauseSocket(true);
@@ -1279,6 +1303,14 @@ export class ChatSession {
 
   private addLine(line: string, self: string): void {
     const notice = parseServerNotice(line);
+    const state = this.state;
+    const roster = state.kind === 'joined' || state.kind === 'hosting' ? state.roster : null;
+    if (notice !== null && state.kind === 'joined') {
+      // The answer to our own `/who` goes into the roster, not the transcript.
+      const taken = state.roster.takeNotice(notice, Date.now());
+      if (taken.ended) this.enqueue(state.roster.whole());
+      if (!taken.show) return;
+    }
     if (notice !== null) {
       this.replayLeft = notice.kind === 'replay-start' ? Math.min(notice.count, MAX_REPLAY_LINES) : notice.kind === 'replay-end' ? 0 : this.replayLeft;
       const peer = notice.kind === 'name' ? notice.peer : '';
@@ -1303,6 +1335,11 @@ export class ChatSession {
     if (this.replayLeft > 0 && chatLine.kind === 'message') {
       this.replayLeft -= 1;
       chatLine.replayed = true;
+    }
+    if (state.kind === 'joined') {
+      if (state.roster.takeLine(chatLine)) this.enqueue(state.roster.whole());
+    } else if (roster !== null && chatLine.kind === 'message' && chatLine.replayed !== true) {
+      roster.spoke(chatLine.peer, chatLine.at);
     }
     this.pushLine(chatLine);
   }

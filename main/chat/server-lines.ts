@@ -8,6 +8,7 @@ import {
   REPLAY_FOOTER_LINE,
   SERVER_LINE_START,
   TOPIC_CLEARED_LINE,
+  WHO_NO_NAME,
   parseServerNotice,
   type ServerNotice,
 } from '../common/server-notice';
@@ -80,7 +81,7 @@ export interface WhoEntry {
 export function whoLines(entries: readonly WhoEntry[], total: number, now: number, wholeRoom = true): string[] {
   const lines = [`Tincan: ${total === 1 ? '1 person' : `${total} people`} ${wholeRoom ? 'here' : 'on this server'}:`];
   for (const entry of entries) {
-    const who = entry.name === null ? '(no name)' : entry.name;
+    const who = entry.name === null ? WHO_NO_NAME : entry.name;
     lines.push(`Tincan: [${entry.peer}] ${who}, since ${since(entry.connectedAt, now)}${entry.you ? ' (you)' : ''}`);
   }
   if (total > entries.length) lines.push(`Tincan: and ${total - entries.length} more.`);

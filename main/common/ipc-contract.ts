@@ -231,8 +231,10 @@ export interface Snapshot {
    * when history cannot (history off or unavailable); the renderer dedups by seq.
    */
   lines: ChatLine[];
-  /** Host only: who is in the room now (empty otherwise). */
+  /** Who is in the room now, as the host's server or a joiner's roster knows it (empty when idle). */
   roster: ClientInfo[];
+  /** The roster is only the people seen since the user joined. */
+  rosterPartial: boolean;
 }
 
 // ---- history, search, attention -----------------------------------------------------------
@@ -338,6 +340,8 @@ export type SessionStatus =
   | {
       mode: 'joined';
       target: JoinInfo;
+      /** The room's name, when it was joined from the network's list. */
+      roomName?: string;
       connection: ConnectionState;
       self: string | null;
       /** Absent means not encrypted. */
@@ -409,9 +413,12 @@ export interface EventBatch {
 export type BridgeEvent =
   | ({ type: 'status' } & StatusReport)
   | { type: 'lines'; lines: ChatLine[] }
-  /** Host only: the whole roster, when hosting starts or stops. */
-  | { type: 'roster'; clients: ClientInfo[] }
-  /** Host only: arrivals and departures as they happen, line counts at most once a second. */
+  /**
+   * The whole roster: when hosting starts or stops, when a joiner connects and when its `/who`
+   * answer is in. `partial`: only the people seen since the user joined (a room that gives no list).
+   */
+  | { type: 'roster'; clients: ClientInfo[]; partial?: true }
+  /** Arrivals and departures as they happen, line counts with the lines they count. */
   | ({ type: 'roster-changes' } & RosterChanges)
   /** The connection dropped; the next try starts in `delayMs`. */
   | { type: 'reconnecting'; attempt: number; delayMs: number; reason: string }

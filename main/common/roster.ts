@@ -9,14 +9,25 @@ export interface ClientInfo {
   id: number;
   /** `IP:port` as the protocol prints it. */
   peer: string;
-  /** Epoch milliseconds. */
+  /** Epoch milliseconds (see `before`). */
   connectedAt: number;
   linesSent: number;
+  /** Epoch ms of the last line the app saw from it (the app's rosters; the server leaves it out). */
+  lastSpokeAt?: number;
+  /**
+   * A joiner's roster of a room that gives no list: it was here before the user came (seen
+   * talking, not arriving), and `connectedAt` is when it was first seen, `linesSent` the
+   * lines seen since.
+   */
+  before?: true;
+  /** Its name as a `/who` answer gave it (a joiner's roster); later names come in the server's name lines. */
+  name?: string;
 }
 
 export interface LineCount {
   id: number;
   linesSent: number;
+  lastSpokeAt?: number;
 }
 
 /** What changed in a roster since the last report: arrivals, departures (ids), new line counts. */
@@ -29,13 +40,15 @@ export interface RosterChanges {
 /** `roster` with `changes` applied, oldest first; the input is left alone. Linear in the roster. */
 export function applyRosterChanges(roster: readonly ClientInfo[], changes: RosterChanges): ClientInfo[] {
   const left = new Set(changes.left);
-  const counts = new Map(changes.lineCounts.map((count) => [count.id, count.linesSent]));
+  const counts = new Map(changes.lineCounts.map((count) => [count.id, count]));
   const next: ClientInfo[] = [];
   const present = new Set<number>();
   for (const client of roster) {
     if (left.has(client.id)) continue;
-    const linesSent = counts.get(client.id);
-    next.push(linesSent === undefined || linesSent === client.linesSent ? client : { ...client, linesSent });
+    const count = counts.get(client.id);
+    const changed = count !== undefined && (count.linesSent !== client.linesSent || count.lastSpokeAt !== client.lastSpokeAt);
+    // An unchanged person keeps its object, so its row is not drawn again.
+    next.push(changed ? { ...client, linesSent: count.linesSent, ...(count.lastSpokeAt !== undefined && { lastSpokeAt: count.lastSpokeAt }) } : client);
     present.add(client.id);
   }
   let sorted = true;

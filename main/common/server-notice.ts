@@ -9,6 +9,8 @@ export const SERVER_LINE_START = 'Tincan: ';
 /** Every refusal of `/name` starts so: the app can tell it from other replies. */
 export const NAME_REFUSED_START = 'Tincan: name refused: ';
 export const TOPIC_CLEARED_LINE = 'Tincan: the topic was cleared.';
+/** How `/who` lists a person without a name. */
+export const WHO_NO_NAME = '(no name)';
 export const REPLAY_FOOTER_LINE = 'Tincan: end of the replay; live from here.';
 
 /** A line starting with `Tincan: ` (no member's line can: theirs start with `[`), as the app reads it. */
@@ -22,12 +24,22 @@ export type ServerNotice =
   /** Catch-up starts: `count` lines follow, as they went out. */
   | { kind: 'replay-start'; count: number }
   | { kind: 'replay-end' }
+  /** `/who` answers: `count` people are in the room (`wholeRoom` false: on this server of a cluster); entries follow. */
+  | { kind: 'who-start'; count: number; wholeRoom: boolean }
+  /** One person in a `/who` answer: `since` is the server's `HH:MM`, or `YYYY-MM-DD HH:MM` on another day. */
+  | { kind: 'who-entry'; peer: string; name: string | null; since: string; you: boolean }
+  /** The end of a `/who` answer that listed only some: `count` more are in the room. */
+  | { kind: 'who-more'; count: number }
   /** Any other line of the server's: shown as it is. */
   | { kind: 'notice'; text: string };
 
 const PEER_LABEL = /^\[(\[[0-9A-Fa-f:.%\w-]+\]:\d{1,5}|[\w.-]+:\d{1,5})\] /;
 const REPLAY_START = /^the last (?:line|(\d{1,4}) lines), \d\d:\d\d(?:–\d\d:\d\d)?:$/;
 const IS_NOW = ' is now ';
+const WHO_START = /^(?:1 person|(\d{1,9}) people) (here|on this server):$/;
+// Greedy: a name may hold ", since 10:18" itself; the last one is the time.
+const WHO_ENTRY = /^(.+), since ((?:\d{4}-\d\d-\d\d )?\d\d:\d\d)( \(you\))?$/;
+const WHO_MORE = /^and (\d{1,9}) more\.$/;
 
 /**
  * Reads a line the server wrote itself (it starts with `Tincan: `); null for any other line.
@@ -47,6 +59,11 @@ export function parseServerNotice(line: string): ServerNotice | null {
     if (at > 0 && at + IS_NOW.length < rest.length) {
       return { kind: 'name', peer, name: rest.slice(at + IS_NOW.length), previous: rest.slice(0, at) };
     }
+    const entry = WHO_ENTRY.exec(rest);
+    if (entry !== null) {
+      const name = entry[1]!;
+      return { kind: 'who-entry', peer, name: name === WHO_NO_NAME ? null : name, since: entry[2]!, you: entry[3] !== undefined };
+    }
     return { kind: 'notice', text: line };
   }
   if (line.startsWith(NAME_REFUSED_START)) return { kind: 'name-refused', reason: line.slice(NAME_REFUSED_START.length) };
@@ -55,5 +72,9 @@ export function parseServerNotice(line: string): ServerNotice | null {
   const replay = REPLAY_START.exec(text);
   if (replay !== null) return { kind: 'replay-start', count: replay[1] === undefined ? 1 : Number(replay[1]) };
   if (line === REPLAY_FOOTER_LINE) return { kind: 'replay-end' };
+  const who = WHO_START.exec(text);
+  if (who !== null) return { kind: 'who-start', count: who[1] === undefined ? 1 : Number(who[1]), wholeRoom: who[2] === 'here' };
+  const more = WHO_MORE.exec(text);
+  if (more !== null) return { kind: 'who-more', count: Number(more[1]) };
   return { kind: 'notice', text: line };
 }

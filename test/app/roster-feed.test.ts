@@ -10,9 +10,9 @@ const defer = useCleanup();
 const room = useRooms();
 
 /** A feed over `server`, folded the way the renderer folds it. */
-function watch(server: RosterServer, countIntervalMs = 50) {
+function watch(server: RosterServer) {
   let wakes = 0;
-  const feed = new RosterFeed(server, () => (wakes += 1), { countIntervalMs });
+  const feed = new RosterFeed(server, () => (wakes += 1));
   defer(() => feed.close());
   let roster: ClientInfo[] = feed.clients();
   const events: BridgeEvent[] = [];
@@ -54,38 +54,23 @@ describe('RosterFeed', () => {
     expect(view.feed.clients()).toEqual(testRoom.server.clients());
   });
 
-  it('reads line counts at most once per interval, only when lines moved, and reports only the counts that changed', async () => {
+  it('counts a line in the batch that carries it, with when it was said, and reports only the counts that moved', async () => {
     const testRoom = await room();
     const alice = await testRoom.join();
     const bob = await testRoom.join();
-    let reads = 0;
-    const server: RosterServer = {
-      on: testRoom.server.on.bind(testRoom.server),
-      off: testRoom.server.off.bind(testRoom.server),
-      get stats() {
-        return testRoom.server.stats;
-      },
-      clients: () => {
-        reads += 1;
-        return testRoom.server.clients();
-      },
-    };
-    const view = watch(server, 100);
-    const readsAtStart = reads;
-    const burst = 500;
-    await alice.write(Array.from({ length: burst }, (_, i) => `line ${i}\n`).join(''));
-    await waitUntil(() => view.collect() !== null && view.roster().some((client) => client.peer === alice.label && client.linesSent === burst), 'Alice’s count');
-    const counts = view.events.flatMap((event) => (event.type === 'roster-changes' ? event.lineCounts : []));
-    // Only Alice talked: Bob's count is never sent.
-    const bobId = view.roster().find((client) => client.peer === bob.label)?.id;
-    expect(counts.some((count) => count.id === bobId)).toBe(false);
-    // 500 lines, yet the server's client list was read a handful of times (once per 100 ms tick with news).
-    expect(reads - readsAtStart).toBeLessThanOrEqual(5);
-
-    // A quiet room costs no reads at all.
-    const quietReads = reads;
-    await new Promise((resolve) => setTimeout(resolve, 350));
-    expect(reads).toBe(quietReads);
+    const view = watch(testRoom.server);
+    // The server's list is read once, at the start; lines never read it again.
+    view.feed.spoke(alice.label, 1000);
+    expect(view.collect()).toMatchObject({ type: 'roster-changes', lineCounts: [{ linesSent: 1, lastSpokeAt: 1000 }] });
+    for (let i = 0; i < 500; i += 1) view.feed.spoke(alice.label, 2000 + i);
+    view.feed.spoke('10.9.9.9:1', 3000); // nobody the roster knows
+    const event = view.collect();
+    expect(event?.type === 'roster-changes' && event.lineCounts).toEqual([{ id: expect.any(Number) as unknown, linesSent: 501, lastSpokeAt: 2499 }]);
+    expect(view.roster().find((client) => client.peer === alice.label)).toMatchObject({ linesSent: 501, lastSpokeAt: 2499 });
+    // Only Alice talked: Bob's entry is the same object as before.
+    expect(view.roster().find((client) => client.peer === bob.label)).toMatchObject({ linesSent: 0 });
+    expect(view.roster().find((client) => client.peer === bob.label)?.lastSpokeAt).toBeUndefined();
+    expect(view.collect()).toBeNull();
   });
 });
 

@@ -12,10 +12,18 @@ import type { ChatServerOptions } from '../../main/chat/types';
 import type { SessionStatus } from '../../main/common/ipc-contract';
 import { MemoryPreferencesStore, defaultPreferences, sanitizePreferences, systemDisplayName } from '../../main/app/preferences';
 import { freePort } from '../support/ports';
-import { Signal, WAIT_MS } from '../support/wait';
+import { Signal, WAIT_MS, waitUntil } from '../support/wait';
 import { EventRecorder } from '../support/event-recorder';
 import { RawClient } from '../support/raw-client';
+import { useRooms } from '../support/room';
+import { spawnTerminal } from '../support/terminal';
+import { testCertificate, tlsOption } from '../support/tls';
+import { MAX_NAME_CHARS, MAX_PEER_CHARS, MAX_SEEN_PEOPLE, SeenRoster } from '../../main/app/seen-roster';
+import { parseServerNotice } from '../../main/common/server-notice';
+import { whoLines } from '../../main/chat/server-lines';
+import type { ClientInfo } from '../../main/common/roster';
 
+const room = useRooms();
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -222,5 +230,184 @@ describe('the display name in the preferences file', () => {
     expect(sanitizePreferences({ displayName: '[]' }).displayName).toBe(systemDisplayName());
     expect(sanitizePreferences({ displayName: 'x'.repeat(5000) }).displayName).toBe(systemDisplayName());
     expect(sanitizePreferences({ displayName: 42 }).displayName).toBe(systemDisplayName());
+  });
+});
+
+/** The roster a renderer would have from `events` (whole rosters and their changes), and whether it is partial. */
+function rosterOf(events: EventRecorder): { roster: ClientInfo[]; partial: boolean } {
+  let partial = false;
+  for (const event of events.events) if (event.type === 'roster') partial = event.partial === true;
+  return { roster: events.roster, partial };
+}
+
+describe('a joiner\'s roster', () => {
+  it('in a room known to be Tincan: /who once on joining, its answer read into the roster and kept out of the transcript, then kept current', async () => {
+    const r = await room({ admitDelayMs: 50, tls: await tlsOption() });
+    const alice = await r.join();
+    await alice.write('/name alice\n');
+    await alice.waitForText('is now alice\n');
+    const bob = await r.join();
+    const fingerprint = (await testCertificate()).fingerprint;
+    const { session, events } = newSession({
+      preferences: new MemoryPreferencesStore({ ...defaultPreferences(), displayName: '', hostKeys: [{ address: `127.0.0.1:${r.port}`, fingerprint }] }),
+      tlsProbeMs: 50,
+    });
+    const before = Date.now();
+    expect((await session.join({ address: `127.0.0.1:${r.port}` })).ok).toBe(true);
+    await events.waitFor(() => rosterOf(events).roster.length === 3 && !rosterOf(events).partial, 'the /who answer in the roster');
+    const self = selfOf(events.lastStatus)!;
+    const { roster } = rosterOf(events);
+    expect(roster.map((client) => [client.peer, client.name ?? null])).toEqual([[alice.label, 'alice'], [bob.label, null], [self, null]]);
+    // "since HH:MM", read back in local time: the minute they came.
+    for (const client of roster) expect(client.connectedAt).toBeGreaterThanOrEqual(Math.floor(before / 60_000) * 60_000 - 60_000);
+    expect(events.lines.filter((line) => line.kind === 'notice')).toEqual([]);
+    // The other members heard nothing of it: /who is a command, never relayed.
+    await alice.write('hi\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'hi'), 'alice\'s line');
+    expect(bob.text).not.toContain('/who');
+
+    // The count moves in the very batch that carries the line.
+    const batch = events.batches.find((candidate) => candidate.events.some((event) => event.type === 'lines' && event.lines.some((line) => line.text === 'hi')))!;
+    const counts = batch.events.flatMap((event) => (event.type === 'roster-changes' ? event.lineCounts : []));
+    expect(counts).toEqual([{ id: roster[0]!.id, linesSent: 1, lastSpokeAt: expect.any(Number) as unknown }]);
+
+    const carol = await r.join();
+    bob.destroy();
+    await events.waitFor(() => rosterOf(events).roster.map((client) => client.peer).join() === [alice.label, self, carol.label].join(), 'carol in, bob out');
+    expect(rosterOf(events).roster.find((client) => client.peer === carol.label)?.before).toBeUndefined();
+    // Exactly one /who: the server answered one, and no reply line reached the transcript.
+    expect(events.lines.filter((line) => line.text.startsWith('Tincan:'))).toEqual([]);
+  });
+
+  it('in a room whose address was typed: no /who; partial, from what is seen (arrivals, departures, who talks)', async () => {
+    const port = await startServer();
+    const early = await connectRaw(port);
+    const { session, events } = newSession(withName('alice'));
+    expect((await session.join({ address: `127.0.0.1:${port}` })).ok).toBe(true);
+    await events.waitFor(() => selfOf(events.lastStatus) !== null, 'connected');
+    const self = selfOf(events.lastStatus)!;
+    expect(rosterOf(events)).toMatchObject({ partial: true, roster: [{ peer: self, linesSent: 0 }] });
+    await early.write('I was here first\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'I was here first'), 'the first line');
+    const late = await connectRaw(port);
+    await late.write('me too\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'me too'), 'both lines');
+    expect(rosterOf(events)).toMatchObject({
+      partial: true,
+      roster: [
+        { peer: self, linesSent: 0 },
+        { peer: early.label, linesSent: 1, before: true },
+        { peer: late.label, linesSent: 1 },
+      ],
+    });
+    expect(rosterOf(events).roster[2]!.before).toBeUndefined();
+    early.destroy();
+    await events.waitFor(() => rosterOf(events).roster.length === 2, 'early gone');
+    // The server would have answered /who: nobody asked.
+    expect(events.lines.filter((line) => line.kind === 'notice')).toEqual([]);
+    expect(late.text).not.toContain('/who');
+  });
+
+  it('ncat --chat: the other member receives our line and never /who or /name', async () => {
+    const port = await freePort();
+    const ncat = spawnTerminal('ncat', ['-v', '--chat', '-l', '127.0.0.1', String(port)]);
+    cleanups.push(() => ncat.kill());
+    await waitUntil(() => ncat.errors().includes('Listening on'), 'ncat to listen');
+    const other = await connectRaw(port);
+    const { session, events } = newSession(withName('alice'));
+    expect((await session.join({ address: `127.0.0.1:${port}` })).ok).toBe(true);
+    await events.waitFor(() => selfOf(events.lastStatus) !== null, 'connected');
+    expect((await session.send({ text: 'hello ncat' })).ok).toBe(true);
+    await other.waitForText('hello ncat\n');
+    expect(other.text).not.toMatch(/\/who|\/name/);
+    expect(rosterOf(events).partial).toBe(true);
+  });
+
+  it('a hostile room is believed only so far: people, addresses and names are bounded', async () => {
+    const lines: string[] = [];
+    for (let index = 0; index < 3000; index += 1) lines.push(`[10.${index >> 16}.${(index >> 8) & 255}.${index & 255}:1] (connected)`);
+    lines.push(`[${'a'.repeat(500)}:1] (connected)`);
+    lines.push(`[${'b'.repeat(500)}:1] hello`);
+    const server = net.createServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.write(lines.join('\n') + '\n[10.200.0.1:1] last\n');
+    });
+    await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { session, events } = newSession();
+    expect((await session.join({ address: `127.0.0.1:${(server.address() as net.AddressInfo).port}` })).ok).toBe(true);
+    await events.waitFor(() => events.lines.some((line) => line.text === 'last'), 'every line');
+    const { roster } = rosterOf(events);
+    expect(roster).toHaveLength(MAX_SEEN_PEOPLE);
+    expect(roster.every((client) => client.peer.length <= MAX_PEER_CHARS)).toBe(true);
+  });
+});
+
+describe('parseServerNotice reads the server\'s /who answer back', () => {
+  it('every line whoLines writes: the count, each person (no name, you, another day), the rest', () => {
+    const now = new Date(2026, 11, 7, 12, 0).getTime();
+    const lines = whoLines(
+      [
+        { peer: '10.0.0.5:50123', name: 'al, since 10:00', connectedAt: new Date(2026, 11, 7, 10, 18).getTime(), you: false },
+        { peer: '[fe80::1%eth0]:4000', name: null, connectedAt: new Date(2026, 11, 6, 9, 5).getTime(), you: true },
+      ],
+      60,
+      now,
+      false,
+    );
+    expect(lines.map(parseServerNotice)).toEqual([
+      { kind: 'who-start', count: 60, wholeRoom: false },
+      { kind: 'who-entry', peer: '10.0.0.5:50123', name: 'al, since 10:00', since: '10:18', you: false },
+      { kind: 'who-entry', peer: '[fe80::1%eth0]:4000', name: null, since: '2026-12-06 09:05', you: true },
+      { kind: 'who-more', count: 58 },
+    ]);
+    expect(parseServerNotice('Tincan: 1 person here:')).toEqual({ kind: 'who-start', count: 1, wholeRoom: true });
+    // A name change is still a name change, whatever the name holds.
+    expect(parseServerNotice('Tincan: [10.0.0.5:1] is now x, since 10:18')).toEqual({ kind: 'name', peer: '10.0.0.5:1', name: 'x, since 10:18', previous: null });
+  });
+});
+
+describe('SeenRoster reads a /who answer it asked for, and only so much of it', () => {
+  const now = new Date(2026, 11, 7, 12, 0).getTime();
+  const read = (roster: SeenRoster, line: string) => roster.takeNotice(parseServerNotice(line)!, now);
+
+  it('takes the answer, names and times; ends it without a closing line; not again unless asked', () => {
+    const roster = new SeenRoster(() => undefined);
+    roster.restart('127.0.0.1:9', now);
+    expect(read(roster, 'Tincan: 2 people here:')).toEqual({ show: true, ended: false });
+    roster.expectWho();
+    expect(read(roster, 'Tincan: topic: Lab')).toEqual({ show: true, ended: false });
+    expect(read(roster, 'Tincan: 2 people here:')).toEqual({ show: false, ended: false });
+    expect(read(roster, 'Tincan: [10.0.0.5:50123] al, since 10:00, since 10:18')).toEqual({ show: false, ended: false });
+    expect(read(roster, 'Tincan: [127.0.0.1:9] (no name), since 2026-12-06 23:59 (you)')).toEqual({ show: false, ended: true });
+    expect(roster.whole()).toEqual({
+      type: 'roster',
+      clients: [
+        { id: 2, peer: '10.0.0.5:50123', name: 'al, since 10:00', connectedAt: new Date(2026, 11, 7, 10, 18).getTime(), linesSent: 0 },
+        { id: 3, peer: '127.0.0.1:9', connectedAt: new Date(2026, 11, 6, 23, 59).getTime(), linesSent: 0 },
+      ],
+    });
+    expect(read(roster, 'Tincan: 1 person here:')).toEqual({ show: true, ended: false });
+  });
+
+  it('a hostile answer: thousands of entries, long names and addresses, a closing line; partial, bounded', () => {
+    const roster = new SeenRoster(() => undefined);
+    roster.restart('127.0.0.1:9', now);
+    roster.expectWho();
+    read(roster, 'Tincan: 999999 people here:');
+    read(roster, `Tincan: [${'x'.repeat(MAX_PEER_CHARS + 1)}:1] long, since 10:00`);
+    read(roster, `Tincan: [10.0.0.1:1] ${'n'.repeat(MAX_NAME_CHARS + 1)}, since 10:00`);
+    read(roster, 'Tincan: [10.0.0.1:1] again, since 10:00');
+    for (let index = 0; index < 5000; index += 1) read(roster, `Tincan: [10.1.${index >> 8}.${index & 255}:1] p${index}, since 25:00`);
+    expect(read(roster, 'Tincan: and 995000 more.')).toEqual({ show: false, ended: true });
+    const whole = roster.whole();
+    expect(whole).toMatchObject({ type: 'roster', partial: true });
+    const clients = whole.type === 'roster' ? whole.clients : [];
+    // Everyone listed (up to the bound), and the user, whom the list stopped before.
+    expect(clients).toHaveLength(MAX_SEEN_PEOPLE + 1);
+    expect(clients.at(-1)).toMatchObject({ peer: '127.0.0.1:9', connectedAt: now });
+    expect(clients[0]).toEqual({ id: 2, peer: '10.0.0.1:1', connectedAt: new Date(2026, 11, 7, 10, 0).getTime(), linesSent: 0 });
+    // A time that is not one is "now".
+    expect(clients[1]!.connectedAt).toBe(now);
   });
 });

@@ -7,10 +7,12 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../support/ports';
+import { useTempDirs } from '../support/temp-dir';
 import type { AppPage } from './harness';
 import { WAIT_MS, transcript, useChromiumApps, waitForRow } from './fixture';
 
 const { openApp, rawClient } = useChromiumApps('people-');
+const tempDir = useTempDirs();
 
 /** Hosts this computer only on a free port, with `topic` typed in the Host form. */
 async function hostWithTopic(app: AppPage, topic: string): Promise<number> {
@@ -45,7 +47,7 @@ async function expectAccessible(app: AppPage, screen: string): Promise<void> {
 }
 
 describe('people in Chromium', () => {
-  it('names beside addresses, the topic in the header, the catch-up divider and the name in Settings', async () => {
+  it('names beside addresses, the topic in the header, the catch-up divider, and renaming from the window (a taken name refused, with an offer to edit)', async () => {
     const host = await openApp({ preferences: { displayName: 'ana' } });
     const port = await hostWithTopic(host, 'Lab 3 finals');
     const header = host.page.getByRole('banner', { name: 'Connection' });
@@ -84,10 +86,59 @@ describe('people in Chromium', () => {
     await header.getByRole('button', { name: 'Save topic' }).click();
     await joiner.page.getByRole('banner', { name: 'Connection' }).getByText('Finals: round 2').waitFor({ timeout: WAIT_MS });
 
+    // The name is changed from the window, by the composer; a taken one is refused with an offer to edit.
     await host.page.getByRole('button', { name: 'Change name' }).click();
     const field = host.page.getByRole('textbox', { name: 'Your name' });
     expect(await field.inputValue()).toBe('ana');
-    await host.screenshot('people-settings');
-    await expectAccessible(host, 'people, settings');
+    await host.screenshot('people-rename');
+    await expectAccessible(host, 'people, the name editor');
+    await field.fill('ALICIA');
+    await host.page.getByRole('button', { name: 'Save name' }).click();
+    await waitForRow(host.page, 'Your name was refused');
+    await transcript(host.page).getByRole('button', { name: 'Choose another name' }).click();
+    await host.page.getByRole('textbox', { name: 'Your name' }).fill('ana b');
+    await host.page.getByRole('button', { name: 'Save name' }).click();
+    await host.page.getByText(/You appear as ana b · 127\.0\.0\.1:\d+/).waitFor({ timeout: WAIT_MS });
+  });
+
+  it('a joiner\'s roster shows names from /who; ignoring hides a person\'s lines, which can be shown, and is undone from the roster', async () => {
+    const host = await openApp({ certificateDir: await tempDir('tincan-e2e-key-'), preferences: { displayName: 'ana' } });
+    const port = await hostWithTopic(host, 'Roster day');
+    const snapshot = await host.session.getSnapshot();
+    const status = snapshot.ok ? snapshot.value.status : null;
+    const fingerprint = status?.mode === 'hosting' ? (status.security?.fingerprint ?? '') : '';
+    expect(fingerprint).not.toBe('');
+    const alice = await rawClient(port);
+    await alice.write('/name alice\n');
+    await alice.waitForText('is now alice\n');
+
+    // A host whose key this computer knows spoke TLS: a Tincan room, so the app asks /who.
+    const joiner = await openApp({ preferences: { hostKeys: [{ address: `127.0.0.1:${port}`, fingerprint }] } });
+    await joinThroughUi(joiner.page, port);
+    const people = joiner.page.getByRole('complementary', { name: 'People' });
+    await people.getByRole('heading', { name: 'In the room (3)' }).waitFor({ timeout: WAIT_MS });
+    await people.locator('.sender-name', { hasText: 'alice' }).waitFor({ timeout: WAIT_MS });
+    await people.locator('.sender-name', { hasText: 'ana' }).waitFor({ timeout: WAIT_MS });
+    expect(await people.locator('.roster-meta').first().textContent()).toMatch(/^joined \d\d:\d\d/);
+    // The answer went into the roster, not the transcript.
+    expect(await transcript(joiner.page).getByText(/people here/).count()).toBe(0);
+
+    await alice.write('spam one\nspam two\n');
+    await waitForRow(joiner.page, 'spam two');
+    await people.locator('li', { hasText: 'alice' }).getByText(/last spoke just now/).waitFor({ timeout: WAIT_MS });
+    await people.getByRole('button', { name: 'Ignore alice' }).click();
+    const log = transcript(joiner.page);
+    await log.getByText('2 lines hidden').waitFor({ timeout: WAIT_MS });
+    expect(await log.getByText('spam one').count()).toBe(0);
+    await joiner.screenshot('people-ignored');
+    await expectAccessible(joiner, 'people, joiner roster with an ignored person');
+
+    await log.getByRole('button', { name: 'Show 2 lines hidden' }).click();
+    await waitForRow(joiner.page, 'spam one');
+    await alice.write('spam three\n');
+    await log.getByText('1 line hidden').waitFor({ timeout: WAIT_MS });
+    await people.getByRole('button', { name: 'Stop ignoring alice' }).click();
+    await waitForRow(joiner.page, 'spam three');
+    expect(await log.getByText(/hidden/).count()).toBe(0);
   });
 });

@@ -460,7 +460,7 @@ describe('chat screen: status bar and host panel', () => {
       {
         type: 'roster',
         clients: [
-          { id: 1, peer: '127.0.0.1:45000', connectedAt: Date.now() - 5 * 60_000, linesSent: 1 },
+          { id: 1, peer: '127.0.0.1:45000', connectedAt: Date.now() - 5 * 60_000, linesSent: 1, lastSpokeAt: Date.now() - 2 * 60_000 - 5000 },
           { id: 2, peer: '10.0.0.2:5000', connectedAt: Date.now(), linesSent: 12 },
         ],
       },
@@ -468,7 +468,7 @@ describe('chat screen: status bar and host panel', () => {
     expect(within(panel).getByText('In the room (2)')).toBeInTheDocument();
     const roster = within(panel).getAllByRole('listitem').filter((item) => item.classList.contains('roster-row'));
     expect(roster[0]).toHaveTextContent('127.0.0.1:45000 (you)');
-    expect(roster[0]).toHaveTextContent('5 min · 1 line');
+    expect(roster[0]).toHaveTextContent(/joined .+ · last spoke 2 min ago · 1 line$/);
     expect(roster[1]).toHaveTextContent('12 lines');
     expect(screen.getByRole('banner', { name: 'Connection' })).toHaveTextContent('2 people');
   });

@@ -74,6 +74,7 @@ export class FakeBridge implements TincanBridge {
     notificationProblem: null,
     lines: [],
     roster: [],
+    rosterPartial: false,
   };
   /** What main's status is after each call (idle after a failure, a leave or a cancel). */
   private status: SessionStatus = { mode: 'idle' };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { clipParts, splitMessage } from '../../renderer/src/lib/highlight';
 import { CLIP_CHARS, clipPoint, countCharacters } from '../../renderer/src/lib/long-line';
 import { PEER_HUE_COUNT, peerHueIndex } from '../../renderer/src/lib/peer-colour';
-import { formatDuration } from '../../renderer/src/lib/time';
+import { formatAgo } from '../../renderer/src/lib/time';
 
 describe('peerHueIndex', () => {
   it('is stable and spreads neighbouring ports', () => {
@@ -14,12 +14,16 @@ describe('peerHueIndex', () => {
   });
 });
 
-describe('formatDuration', () => {
-  it('says how long someone has been in the room', () => {
-    expect(formatDuration(30_000)).toBe('just now');
-    expect(formatDuration(5 * 60_000)).toBe('5 min');
-    expect(formatDuration(2 * 3_600_000)).toBe('2 h');
-    expect(formatDuration(2 * 3_600_000 + 10 * 60_000)).toBe('2 h 10 min');
+describe('formatAgo', () => {
+  it('says how long ago, in whole minutes, hours or days', () => {
+    expect([0, 59_000, 60_000, 59 * 60_000, 60 * 60_000, 25 * 60 * 60_000].map(formatAgo)).toEqual([
+      'just now',
+      'just now',
+      '1 min ago',
+      '59 min ago',
+      '1 h ago',
+      '1 d ago',
+    ]);
   });
 });
 

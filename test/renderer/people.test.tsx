@@ -98,16 +98,37 @@ describe('names in the window', () => {
     expect(within(roster).getByText(ALICE)).toHaveClass('sender-address');
   });
 
-  it('a refused name says why and offers the Settings field, which saves the name', async () => {
+  it('a refused name says why and offers the name editor, which saves the name', async () => {
     const { emit, bridge } = await openRoom();
     emit([{ type: 'lines', lines: [notice('Tincan: name refused: ana is taken by [10.0.0.2:1]; choose another.', { kind: 'name-refused', reason: 'ana is taken by [10.0.0.2:1]; choose another.' })] }]);
     expect(within(log()).getByText(/Your name was refused: ana is taken by \[10\.0\.0\.2:1\]; choose another\./)).toBeInTheDocument();
-    fireEvent.click(within(log()).getByRole('button', { name: 'Edit your name in Settings' }));
+    fireEvent.click(within(log()).getByRole('button', { name: 'Choose another name' }));
     const field = await screen.findByRole('textbox', { name: 'Your name' });
     expect(field).toHaveValue('ana');
-    fireEvent.change(field, { target: { value: 'ana b' } });
-    fireEvent.blur(field);
+    expect(field).toHaveFocus();
+    fireEvent.change(field, { target: { value: ' ana b ' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save name' }));
     await waitFor(() => expect(bridge.callsTo('updateSettings')).toEqual([{ displayName: 'ana b' }]));
+    // Saved: the editor closes, back to "You appear as".
+    await waitFor(() => expect(screen.queryByRole('textbox', { name: 'Your name' })).toBeNull());
+    expect(screen.getByText(/You appear as/)).toBeInTheDocument();
+  });
+
+  it('changes the name from "You appear as"; Cancel and Escape leave it as it was', async () => {
+    const { bridge } = await openRoom();
+    fireEvent.click(screen.getByRole('button', { name: 'Choose a name' }));
+    const field = screen.getByRole('textbox', { name: 'Your name' });
+    fireEvent.change(field, { target: { value: 'zed' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('textbox', { name: 'Your name' })).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Choose a name' }));
+    fireEvent.keyDown(screen.getByRole('textbox', { name: 'Your name' }), { key: 'Escape' });
+    expect(screen.queryByRole('textbox', { name: 'Your name' })).toBeNull();
+    expect(bridge.callsTo('updateSettings')).toEqual([]);
+    fireEvent.click(screen.getByRole('button', { name: 'Choose a name' }));
+    fireEvent.change(screen.getByRole('textbox', { name: 'Your name' }), { target: { value: 'zed' } });
+    fireEvent.submit(screen.getByRole('textbox', { name: 'Your name' }).closest('form')!);
+    await waitFor(() => expect(bridge.callsTo('updateSettings')).toEqual([{ displayName: 'zed' }]));
   });
 
   it('keeps at most MAX_KNOWN_NAMES names, forgetting the oldest', () => {

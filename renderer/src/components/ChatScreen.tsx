@@ -7,6 +7,7 @@ import { HistoryNotice } from './HistoryNotice';
 import { HostPanel } from './HostPanel';
 import { LiveAnnouncer } from './LiveAnnouncer';
 import { Notices } from './Notices';
+import { PeoplePanel } from './PeoplePanel';
 import { ReconnectBanner } from './ReconnectBanner';
 import { SearchPanel } from './SearchPanel';
 import { SettingsPanel } from './SettingsPanel';
@@ -61,7 +62,7 @@ export function ChatScreen() {
           <Composer />
           <YouAppearAs />
         </section>
-        {hosting && <HostPanel />}
+        {hosting ? <HostPanel /> : <PeoplePanel />}
       </main>
       <SettingsPanel />
       <LiveAnnouncer />

@@ -1,27 +1,17 @@
-import { useEffect, useId, useState, type ReactNode } from 'react';
-import type { Advice, ClientInfo } from '../../../main/common/ipc-contract';
+import { useId, type ReactNode } from 'react';
+import type { Advice } from '../../../main/common/ipc-contract';
 import { parseHostPort } from '../../../main/common/address';
 import { terminalJoinCommand } from '../../../main/common/rooms';
 import { shortFingerprint } from '../../../main/common/fingerprint';
 import { CopyButton } from './CopyButton';
 import { useChatStore } from '../state/store';
-import { formatClock, formatDuration, formatFullTime } from '../lib/time';
-import { peerHueClass } from '../lib/peer-colour';
-
-/** A roster of thousands would only slow the window down; the count says the rest. */
-const MAX_ROSTER_ROWS = 200;
+import { Roster } from './Roster';
 
 export function HostPanel() {
   const host = useChatStore((s) => (s.status.mode === 'hosting' ? s.status.host : null));
   const fingerprint = useChatStore((s) => (s.status.mode === 'hosting' && s.status.security?.encrypted === true ? s.status.security.fingerprint : null));
   const keyId = useId();
-  const roster = useChatStore((s) => s.roster);
-  const self = useChatStore((s) => (s.status.mode === 'idle' ? null : s.status.self));
-  const names = useChatStore((s) => s.names);
   const shareId = useId();
-  const rosterId = useId();
-  // Whichever is later: the clock's last tick, or the roster's arrival (its times are that fresh).
-  const now = Math.max(useMinuteClock(), useChatStore((s) => s.rosterAt));
   if (!host) return null;
   const first = host.shareAddresses[0];
   const firstHost = first === undefined ? null : parseHostPort(first.address, host.port);
@@ -70,17 +60,7 @@ export function HostPanel() {
           <HostAdvice key={advice.summary} advice={advice} />
         ))}
       </section>
-      <section aria-labelledby={rosterId} className="roster-section">
-        <h2 id={rosterId}>In the room ({roster.length.toLocaleString()})</h2>
-        <ul className="roster">
-          {roster.slice(0, MAX_ROSTER_ROWS).map((entry) => (
-            <RosterRow key={entry.id} entry={entry} isSelf={entry.peer === self} now={now} name={names.get(entry.peer) ?? null} />
-          ))}
-        </ul>
-        {roster.length > MAX_ROSTER_ROWS && (
-          <p className="muted small">and {(roster.length - MAX_ROSTER_ROWS).toLocaleString()} more</p>
-        )}
-      </section>
+      <Roster />
     </aside>
   );
 }
@@ -114,38 +94,3 @@ function HostAdvice({ advice }: { advice: Advice }) {
   );
 }
 
-
-
-function RosterRow({ entry, isSelf, now, name }: { entry: ClientInfo; isSelf: boolean; now: number; name: string | null }) {
-  return (
-    <li className="roster-row">
-      <span className={`sender ${isSelf ? 'sender-self' : peerHueClass(entry.peer)}`}>
-        {name !== null && (
-          <>
-            <span className="sender-name" dir="auto">
-              {name}
-            </span>{' '}
-          </>
-        )}
-        <span dir="auto" className={name === null ? undefined : 'sender-address'}>
-          {entry.peer}
-        </span>
-        {isSelf && <span className="you-tag"> (you)</span>}
-      </span>
-      <span className="roster-meta" title={`Connected since ${formatFullTime(entry.connectedAt)}`}>
-        since {formatClock(entry.connectedAt)} · {formatDuration(now - entry.connectedAt)} ·{' '}
-        {entry.linesSent === 1 ? '1 line' : `${entry.linesSent.toLocaleString()} lines`}
-      </span>
-    </li>
-  );
-}
-
-/** The time for the roster's "for how long", refreshed twice a minute rather than on every render. */
-function useMinuteClock(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = window.setInterval(() => setNow(Date.now()), 30_000);
-    return () => window.clearInterval(timer);
-  }, []);
-  return now;
-}

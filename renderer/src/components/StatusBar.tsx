@@ -26,7 +26,7 @@ export function StatusBar() {
   const [confirming, setConfirming] = useState(false);
   if (status.mode === 'idle') return null;
   const hosting = status.mode === 'hosting';
-  const roomName = hosting ? status.host.roomName : null;
+  const roomName = hosting ? status.host.roomName : (status.roomName ?? null);
   // Everyone but the host, whose own client is in the room too.
   const others = hosting && people !== null ? Math.max(0, people - 1) : 0;
   const leave = () => {

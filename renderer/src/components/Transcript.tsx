@@ -7,7 +7,8 @@ import { useTranscriptWindow } from '../hooks/useTranscriptWindow';
 import { dayKey, formatDayLabel } from '../lib/day';
 import { continuesGroup } from '../lib/grouping';
 import { formatClock } from '../lib/time';
-import { loadOlderHistory, reportView } from '../state/actions';
+import { hiddenLinesText, hiddenRuns } from '../lib/hidden-lines';
+import { loadOlderHistory, reportView, revealLines } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { TranscriptRow } from './TranscriptRow';
 
@@ -42,6 +43,18 @@ function DateDivider({ at, now }: { at: number; now: number }) {
       <span role="separator" aria-label={label}>
         {label}
       </span>
+    </li>
+  );
+}
+
+/** Where an ignored person's lines were: how many, and a button that shows them. */
+function HiddenLinesRow({ seqs }: { seqs: readonly number[] }) {
+  return (
+    <li className="row row-hidden" data-seq={seqs[0]}>
+      <span className="hidden-text">{hiddenLinesText(seqs.length)}</span>{' '}
+      <button type="button" className="link-button" aria-label={`Show ${hiddenLinesText(seqs.length)}`} onClick={() => revealLines(seqs)}>
+        Show
+      </button>
     </li>
   );
 }
@@ -82,6 +95,8 @@ export function Transcript() {
   const firstUnreadSeq = useChatStore((s) => s.unread.firstUnreadSeq);
   const jump = useChatStore((s) => s.jump);
   const names = useChatStore((s) => s.names);
+  const ignored = useChatStore((s) => s.ignored);
+  const revealed = useChatStore((s) => s.revealed);
   const keywords = useChatStore((s) => s.preferences?.mentionKeywords);
   const hosting = useChatStore((s) => s.status.mode === 'hosting');
   const now = useDayClock();
@@ -150,7 +165,11 @@ export function Transcript() {
   };
 
   const earlierThrough = paging.earlierThroughSeq;
+  const hidden = useMemo(() => hiddenRuns(view.visible, ignored, revealed), [view.visible, ignored, revealed]);
   const rows = view.visible.map((line, index) => {
+    // An ignored person's lines: one quiet row for each run of them.
+    if (hidden?.inside.has(index)) return null;
+    const hiddenRun = hidden?.starts.get(index);
     const previous = index > 0 ? view.visible[index - 1] : view.firstIndex > 0 ? lines[view.firstIndex - 1] : undefined;
     const earlierDivider = earlierThrough !== null && previous !== undefined && previous.seq <= earlierThrough && line.seq > earlierThrough;
     const newDay = previous === undefined || dayKey(previous.at) !== dayKey(line.at);
@@ -166,14 +185,18 @@ export function Transcript() {
             </span>
           </li>
         )}
-        <TranscriptRow
-          line={line}
-          mentions={mentions}
-          target={line.seq === target}
-          name={names.get(line.peer) ?? null}
-          // The window's first row heads its block even when the block began above it.
-          continued={index > 0 && !earlierDivider && !newDay && !unreadDivider && continuesGroup(previous, line)}
-        />
+        {hiddenRun === undefined ? (
+          <TranscriptRow
+            line={line}
+            mentions={mentions}
+            target={line.seq === target}
+            name={names.get(line.peer) ?? null}
+            // The window's first row heads its block even when the block began above it.
+            continued={index > 0 && !earlierDivider && !newDay && !unreadDivider && continuesGroup(previous, line)}
+          />
+        ) : (
+          <HiddenLinesRow seqs={hiddenRun} />
+        )}
       </Fragment>
     );
   });

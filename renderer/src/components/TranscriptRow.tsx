@@ -12,7 +12,7 @@ import { clipParts, splitMessage, type MarkedPiece } from '../lib/highlight';
 import { clipPoint, countCharacters } from '../lib/long-line';
 import { peerHueClass } from '../lib/peer-colour';
 import { formatClock, formatFullTime, isoSecondOf } from '../lib/time';
-import { openLink, openSettings } from '../state/actions';
+import { editName, openLink } from '../state/actions';
 import { PersonMark } from './PersonMark';
 
 function onLinkClick(event: MouseEvent<HTMLAnchorElement>) {
@@ -230,8 +230,8 @@ export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null
             <span className="notice-source">Tincan</span> {noticeText(line)}
           </span>
           {line.notice?.kind === 'name-refused' && (
-            <button type="button" className="link-button" onClick={openSettings}>
-              Edit your name in Settings
+            <button type="button" className="link-button" onClick={editName}>
+              Choose another name
             </button>
           )}
         </li>

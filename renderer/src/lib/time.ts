@@ -50,12 +50,12 @@ export function isoSecondOf(epochMs: number): string {
   return isoText;
 }
 
-/** `just now`, `5 min`, `2 h 10 min`: how long someone has been in the room. */
-export function formatDuration(ms: number): string {
+/** `just now`, `2 min ago`, `3 h ago`, `2 d ago`: how long since something happened. */
+export function formatAgo(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
   if (minutes < 1) return 'just now';
-  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 60) return `${minutes} min ago`;
   const hours = Math.floor(minutes / 60);
-  const rest = minutes % 60;
-  return rest === 0 ? `${hours} h` : `${hours} h ${rest} min`;
+  if (hours < 24) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} d ago`;
 }

@@ -14,7 +14,9 @@ import type {
 } from '../../../main/common/ipc-contract';
 import { getBridge } from '../bridge';
 import {
+  MAX_IGNORED_PEOPLE,
   MAX_SENT_HISTORY,
+  MAX_TRANSCRIPT_LINES,
   applyBridgeEvents,
   initialChatState,
   initialPaging,
@@ -113,6 +115,9 @@ function clearRoom(): void {
     transcriptChars: 0,
     droppedLines: 0,
     roster: fresh.roster,
+    rosterPartial: false,
+    ignored: fresh.ignored,
+    revealed: fresh.revealed,
     presentPeers: fresh.presentPeers,
     names: fresh.names,
     topic: null,
@@ -480,6 +485,22 @@ export function closeSettings(): void {
   set({ settingsOpen: false });
 }
 
+/** Opens the name editor by the composer ("You appear as …", or a refused name's offer). */
+export function editName(): void {
+  set({ nameEditing: true });
+}
+
+export function closeNameEdit(): void {
+  set({ nameEditing: false });
+}
+
+/** Saves the display name (main sends `/name` in rooms that speak Tincan); the editor closes once it is saved. */
+export async function saveDisplayName(displayName: string): Promise<boolean> {
+  const saved = await updateSettings({ displayName });
+  if (saved) closeNameEdit();
+  return saved;
+}
+
 /** Tells main what the user can see (focus, scrolled to the end), when it changed (or `always`). */
 export function reportView(change: { focused?: boolean; atBottom?: boolean }, always = false): void {
   const { focused, atBottom } = get();
@@ -487,4 +508,38 @@ export function reportView(change: { focused?: boolean; atBottom?: boolean }, al
   if (!always && next.focused === focused && next.atBottom === atBottom) return;
   set(next);
   void call(() => getBridge().setViewState(next));
+}
+
+// ---- ignoring people ------------------------------------------------------------------------
+
+/** Hides `peer`'s lines in this window for the rest of this room (they stay in the history). */
+export function ignorePerson(peer: string): void {
+  set((state) => {
+    if (state.ignored.has(peer) || state.ignored.size >= MAX_IGNORED_PEOPLE) return {};
+    return { ignored: new Set(state.ignored).add(peer) };
+  });
+}
+
+/** Shows `peer`'s lines again, the hidden ones included. */
+export function unignorePerson(peer: string): void {
+  set((state) => {
+    if (!state.ignored.has(peer)) return {};
+    const ignored = new Set(state.ignored);
+    ignored.delete(peer);
+    return { ignored };
+  });
+}
+
+/** Shows these hidden lines (one "N lines hidden" row) while their sender stays ignored. */
+export function revealLines(seqs: readonly number[]): void {
+  set((state) => {
+    const revealed = new Set(state.revealed);
+    for (const seq of seqs) revealed.add(seq);
+    // Never more than the transcript holds: the oldest reveals go first.
+    for (const oldest of revealed) {
+      if (revealed.size <= MAX_TRANSCRIPT_LINES) break;
+      revealed.delete(oldest);
+    }
+    return { revealed };
+  });
 }

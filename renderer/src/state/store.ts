@@ -31,6 +31,8 @@ export const MAX_TRANSCRIPT_CHARS = 4_000_000;
 export const MAX_PRESENT_PEERS = 10_000;
 /** People's names remembered (peer -> name); the oldest go first when a room invents more. */
 export const MAX_KNOWN_NAMES = 1000;
+/** People a user may ignore in one room; more would only be a hostile room inventing addresses. */
+export const MAX_IGNORED_PEOPLE = 1000;
 /** Lines remembered for Up-arrow recall. */
 export const MAX_SENT_HISTORY = 200;
 /** Notices kept on screen at once; older ones are dropped. */
@@ -152,9 +154,16 @@ export interface ChatState {
   transcriptChars: number;
   /** Lines dropped from the front of `lines` to respect MAX_TRANSCRIPT_LINES and MAX_TRANSCRIPT_CHARS. */
   droppedLines: number;
+  /** Who is in the room: the host's server's list, or a joiner's roster from the wire (see rosterPartial). */
   roster: ClientInfo[];
-  /** Epoch ms when the roster last changed: "connected for how long" is measured up to at least then. */
+  /** Epoch ms when the roster last changed. */
   rosterAt: number;
+  /** The roster is only the people seen since the user joined (a room that gives no list). */
+  rosterPartial: boolean;
+  /** Addresses whose lines this window hides (kept in history, shown as "N lines hidden"), for this room. */
+  ignored: ReadonlySet<string>;
+  /** Seqs of hidden lines the user chose to see anyway. */
+  revealed: ReadonlySet<number>;
   /**
    * Peers a joiner has seen arrive (or talk) and not leave, excluding itself. The server sends
    * no list, so this is only as good as the notices that reached us.
@@ -187,6 +196,8 @@ export interface ChatState {
   search: SearchState;
   context: ContextState | null;
   settingsOpen: boolean;
+  /** The name editor by the composer is open. */
+  nameEditing: boolean;
   /** What the window last told main about what the user sees. */
   focused: boolean;
   atBottom: boolean;
@@ -207,6 +218,9 @@ export function initialChatState(): ChatState {
     droppedLines: 0,
     roster: [],
     rosterAt: 0,
+    rosterPartial: false,
+    ignored: new Set(),
+    revealed: new Set(),
     presentPeers: new Set(),
     names: new Map(),
     topic: null,
@@ -227,6 +241,7 @@ export function initialChatState(): ChatState {
     search: { open: false, query: '', scope: 'room', results: null, loading: false, error: null },
     context: null,
     settingsOpen: false,
+    nameEditing: false,
     focused: true,
     atBottom: true,
   };
@@ -241,6 +256,7 @@ type EventFields = Pick<
   | 'droppedLines'
   | 'roster'
   | 'rosterAt'
+  | 'rosterPartial'
   | 'presentPeers'
   | 'names'
   | 'topic'
@@ -260,7 +276,7 @@ type EventFields = Pick<
  * it. Arrays are copied once per batch, not once per event, so a burst stays cheap.
  */
 export function reduceEvents(state: EventFields, events: readonly BridgeEvent[], now: number): EventFields {
-  let { status, statusRevision, roster, rosterAt, reconnecting, notices, nextNoticeId, rooms, history, paging, unread, jump, notificationProblem } = state;
+  let { status, statusRevision, roster, rosterAt, rosterPartial, reconnecting, notices, nextNoticeId, rooms, history, paging, unread, jump, notificationProblem } = state;
   let newLines: TranscriptLine[] | null = null;
   // Lines come in seq order; one seen already (a reloaded page gets some twice) is skipped.
   let lastSeq = state.lines[state.lines.length - 1]?.seq ?? Number.NEGATIVE_INFINITY;
@@ -279,6 +295,7 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
         if (status.mode === 'idle' || status.connection === 'connected') reconnecting = null;
         if (status.mode === 'idle' && wasActive) {
           roster = [];
+          rosterPartial = false;
           peers = new Set();
           names = new Map();
           topic = null;
@@ -306,11 +323,14 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
       }
       case 'roster':
         roster = event.clients;
+        rosterPartial = event.partial === true;
         rosterAt = now;
+        names = withRosterNames(names ?? state.names, names !== null, event.clients);
         break;
       case 'roster-changes':
         roster = applyRosterChanges(roster, event);
         rosterAt = now;
+        if (event.joined.some((client) => client.name !== undefined)) names = withRosterNames(names ?? state.names, names !== null, event.joined);
         break;
       case 'reconnecting':
         reconnecting = {
@@ -364,6 +384,7 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     droppedLines,
     roster,
     rosterAt,
+    rosterPartial,
     presentPeers: peers ?? state.presentPeers,
     names: names ?? state.names,
     topic,
@@ -394,6 +415,16 @@ function foldNotice(
   if (notice?.kind === 'name') return { names: withName(mine ?? new Map(names), notice.peer, notice.name), topic };
   if (notice?.kind === 'topic') return { names: mine, topic: notice.topic };
   return { names: mine, topic };
+}
+
+/** `names` with the names a `/who` answer gave (a joiner's roster); null when it gave none. `owned`: may be changed in place. */
+function withRosterNames(names: ReadonlyMap<string, string>, owned: boolean, clients: readonly ClientInfo[]): Map<string, string> | null {
+  let mine = owned ? (names as Map<string, string>) : null;
+  for (const client of clients) {
+    if (client.name === undefined || names.get(client.peer) === client.name) continue;
+    mine = withName(mine ?? new Map(names), client.peer, client.name);
+  }
+  return mine;
 }
 
 /** `names` with `peer`'s name set (null: dropped), the oldest forgotten past MAX_KNOWN_NAMES. */
@@ -542,13 +573,13 @@ export function appendLines(
  * lines the history shows already are not shown twice — and the roster. Where history is
  * available, loadRecentHistory then puts the room's newest history in their place.
  */
-export function withSnapshot(state: ChatState, snapshot: Pick<Snapshot, 'status' | 'lines' | 'roster'>, now: number): EventFields {
+export function withSnapshot(state: ChatState, snapshot: Pick<Snapshot, 'status' | 'lines' | 'roster' | 'rosterPartial'>, now: number): EventFields {
   const recent = snapshot.lines.filter((line) => line.seq > state.paging.throughSeq);
   const merged = mergeBySeq(state.lines, recent);
   // Folded afresh, so the people a joiner counts come from every live line of this visit
   // (history lines of earlier visits, below seq 0, are not about who is here now).
   const events: BridgeEvent[] = [{ type: 'lines', lines: merged.filter((line) => line.seq > 0) }];
-  if (snapshot.status.mode === 'hosting') events.unshift({ type: 'roster', clients: snapshot.roster });
+  if (snapshot.status.mode !== 'idle') events.unshift({ type: 'roster', clients: snapshot.roster, ...(snapshot.rosterPartial && { partial: true as const }) });
   const folded = reduceEvents(
     { ...state, lines: [], transcriptChars: 0, presentPeers: new Set<string>(), names: new Map<string, string>(), paging: { ...state.paging, throughSeq: Number.NEGATIVE_INFINITY } },
     events,
@@ -565,7 +596,8 @@ export function peopleCount(state: Pick<ChatState, 'status' | 'roster' | 'presen
   if (status.mode === 'idle') return null;
   // The host's own window is a client of its own server, so it is in the roster already.
   if (status.mode === 'hosting') return Math.max(state.roster.length, 1);
-  return state.presentPeers.size + 1;
+  // A joiner's roster holds the user too; before it came, the people seen arriving or talking.
+  return state.roster.length > 0 ? state.roster.length : state.presentPeers.size + 1;
 }
 
 export const useChatStore = create<ChatState>()(() => initialChatState());
