@@ -437,6 +437,9 @@ const REFUSAL_LOG: Record<RefusalReason, string> = {
   'address-limit': 'too many connections from its address',
   'join-rate': 'its address joined too often',
   'out-of-scope': 'not on a local network; --allow-any-address accepts it',
+  banned: 'its address is banned',
+  'password-attempts': 'its address gave too many wrong passwords',
+  'password-waiting': 'too many connections are waiting to give the password',
 };
 
 const FLOW_LOG: Record<FlowReason, string> = {
