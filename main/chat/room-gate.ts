@@ -9,6 +9,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { TokenBucket } from '../common/token-bucket';
+import { commandOf } from './room-commands';
 import { isBlank, stripControls } from './sanitize';
 
 export const MAX_PASSWORD_BYTES = 256;
@@ -42,6 +43,8 @@ export function passwordProblem(password: string): string | null {
   if (isBlank(password)) return 'the password is empty';
   if (Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES) return `the password is longer than ${MAX_PASSWORD_BYTES} bytes`;
   if (stripControls(password) !== password) return 'the password holds control or invisible characters, which a terminal cannot send';
+  // A newcomer's commands before its password wait for it (the app sends `/name` at once).
+  if (commandOf(Buffer.from(password, 'utf8')) !== null) return 'the password cannot be a command such as /name or /who';
   return null;
 }
 

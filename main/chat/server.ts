@@ -60,7 +60,7 @@ import { TlsAcceptor, TlsTransport, tlsRequiredNotice } from './tls-transport';
 import { TCP_TRANSPORT, TLS_HANDSHAKE_BYTE } from './transport';
 import { TurnDelivery } from './turn-delivery';
 import { cleanTopic } from '../common/person-name';
-import { RoomCommands } from './room-commands';
+import { RoomCommands, commandOf } from './room-commands';
 import { DEFAULT_REPLAY_MAX_BYTES, MAX_REPLAY_LINES, ReplayLog } from './replay';
 import {
   BANNED_LINE,
@@ -117,6 +117,8 @@ const LISTEN_BACKLOG = 4096;
 /** At most this many peers are remembered as trusted before they connect. */
 const MAX_TRUSTED_PEERS = 8;
 const NO_PREFIX = Buffer.alloc(0);
+/** Commands a newcomer may send before its password, kept until it is in. */
+const MAX_DEFERRED_COMMANDS = 4;
 const SLASH = 0x2f;
 /**
  * Turns a second the room may end early to keep a command's answer before its asker's next
@@ -148,6 +150,8 @@ interface Lock {
   readonly timer: NodeJS.Timeout;
   /** Read at accept: a closed socket may no longer know its address. */
   readonly source: string;
+  /** Commands it sent before its password (the app sends `/name` on connecting): run once it is in. */
+  readonly deferred: Buffer[];
   readonly counted: boolean;
 }
 
@@ -594,7 +598,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       const timer = setTimeout(() => this.turnAway(connection, passwordTimeoutLine(Math.round(this.passwordWaitMs / 1000))),
         this.passwordWaitMs);
       timer.unref();
-      this.locked.set(connection, { timer, source, counted: limited });
+      this.locked.set(connection, { timer, source, counted: limited, deferred: [] });
       this.gate.startWaiting(source, limited);
     } else if (this.tls) {
       // Nothing is written to it, not even its greeting, before its first byte says whether it speaks TLS.
@@ -721,11 +725,18 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   // Its first line: in with the password (what follows is chat), otherwise told and closed.
   private tryPassword(connection: Connection, line: Buffer): boolean {
-    if (this.gate.matches(line)) {
-      this.unlock(connection);
+    const lock = this.locked.get(connection);
+    if (this.commands !== null && commandOf(line) !== null) {
+      // Not a password (passwordProblem refuses those): kept, a few, for when it is in.
+      if (lock !== undefined && lock.deferred.length < MAX_DEFERRED_COMMANDS) lock.deferred.push(Buffer.from(line));
       return this.spendLine(connection);
     }
-    const lock = this.locked.get(connection);
+    if (this.gate.matches(line)) {
+      const deferred = lock?.deferred ?? [];
+      this.unlock(connection);
+      for (const command of deferred) this.commands?.handle(connection, command, performance.now(), Date.now());
+      return this.spendLine(connection);
+    }
     if (lock !== undefined) this.gate.wrongAttempt(lock.source, lock.counted, performance.now());
     this.turnAway(connection, PASSWORD_WRONG_LINE);
     return false;

@@ -174,7 +174,18 @@ describe('a room password', () => {
     expect(host.text).toBe(`[${host.label}] hello\n`);
   });
 
+  it('keeps a newcomer\'s commands sent before the password (the app\'s /name) until it is in', async () => {
+    const r = await room({ password: PASSWORD });
+    const a = await enter(r);
+    const b = await r.connect();
+    await b.write(`/name bob\n${PASSWORD}\n`);
+    await a.waitForLine(`Tincan: [${b.label}] is now bob`);
+    expect(a.lines().slice(-2)).toEqual([`[${b.label}] (connected)`, `Tincan: [${b.label}] is now bob`]);
+    expect(r.server.nameOf(r.server.clients()[1]!.id)).toBe('bob');
+  });
+
   it('refuses a password a terminal could not type', () => {
+    expect(() => new ChatServer({ password: '/who' })).toThrow(/cannot be a command/);
     expect(() => new ChatServer({ password: 'tab\there' })).toThrow(/control or invisible/);
     expect(() => new ChatServer({ password: '   ' })).toThrow(/empty/);
     expect(() => new ChatServer({ password: 'x'.repeat(257) })).toThrow(/256 bytes/);
