@@ -29,7 +29,8 @@
  */
 import os from 'node:os';
 import { parseServerLine } from '../chat/protocol';
-import { parseServerNotice } from '../chat/server-lines';
+import { parseServerNotice, type ServerNotice } from '../chat/server-lines';
+import { MemoryRoomPasswordStore, rememberRoomPassword, type RoomPassword, type RoomPasswordStore } from './room-passwords';
 import { MAX_REPLAY_LINES } from '../chat/replay';
 import { ChatClient, ChatClientError, DEFAULT_CONNECT_TIMEOUT_MS, outgoingLines } from '../chat/client';
 import { ChatServer } from '../chat/server';
@@ -86,6 +87,8 @@ import {
   type Snapshot,
   type StatusReport,
   type TopicRequest,
+  type PasswordRequest,
+  type RemovePersonRequest,
 } from '../common/ipc-contract';
 import { HOST_REPLAY_LINES } from '../common/constants';
 import { joinHostPort } from '../common/address';
@@ -121,6 +124,8 @@ import {
   validateSendRequest,
   validateSettingsUpdate,
   validateTopicRequest,
+  validatePasswordRequest,
+  validateRemovePersonRequest,
   validateViewState,
 } from '../common/validate';
 import { HISTORY_LIMITS } from '../common/history';
@@ -199,6 +204,8 @@ export interface ChatSessionOptions {
   certificateDir?: string;
   /** How long a join waits for the room's answer to its beacon query (TLS or not). Default DEFAULT_PROBE_MS. */
   tlsProbeMs?: number;
+  /** Room passwords remembered per host (room-passwords.ts); default: memory only. */
+  roomPasswords?: RoomPasswordStore;
 }
 
 export interface SessionDiscoveryOptions {
@@ -228,6 +235,10 @@ interface Link {
   reconnectTimer: NodeJS.Timeout | null;
   /** Failed or pending reconnect attempts since the last good connection. */
   attempt: number;
+  /** The password sent to the room on this connection, if any (`remembered`: it came from the store). */
+  passwordSent: { password: string; remember: boolean; remembered: boolean } | null;
+  /** Why the room ended this connection for good (a wrong password, the host removed us): no reconnect. */
+  endedBy: string | null;
 }
 
 interface IdleState {
@@ -292,6 +303,7 @@ function messageOf(error: unknown): string {
 
 export class ChatSession {
   private readonly store: PreferencesStore;
+  private readonly roomPasswords: RoomPasswordStore;
   private readonly connectTimeoutMs: number;
   private readonly reconnectInitialDelayMs: number;
   private readonly reconnectMaxDelayMs: number;
@@ -345,6 +357,7 @@ export class ChatSession {
 
   constructor(options: ChatSessionOptions = {}) {
     this.store = options.preferences ?? new MemoryPreferencesStore();
+    this.roomPasswords = options.roomPasswords ?? new MemoryRoomPasswordStore();
     this.batcher = new EventBatcher({
       intervalMs: options.eventBatchMs ?? 16,
       deliver: (batch) => this.deliver(batch),
@@ -449,10 +462,12 @@ export class ChatSession {
       // Newcomers catch up on the last lines; the topic is told to everyone who joins. The
       // host's own loopback client stays plain: it is local and trusted.
       const topic = checked.value.topic ?? '';
+      const password = checked.value.password;
       server = new ChatServer({
         replayLines: HOST_REPLAY_LINES,
         ...this.serverOptions,
         ...(topic === '' ? {} : { topic }),
+        ...(password === undefined ? {} : { password }),
         ...(certificate === null ? {} : { tls: { cert: certificate.cert, key: certificate.key } }),
       });
     } catch (error) {
@@ -946,7 +961,10 @@ export class ChatSession {
   }
 
   private newLink(host: string, port: number, tls: LinkSecurity = null): Link {
-    return { host, port, tls, client: null, connection: 'connecting', self: null, connecting: null, reconnectTimer: null, attempt: 0 };
+    return {
+      host, port, tls, client: null, connection: 'connecting', self: null, connecting: null, reconnectTimer: null, attempt: 0,
+      passwordSent: null, endedBy: null,
+    };
   }
 
   /** Tears down whatever is active and goes idle. Safe to call in any state. */
@@ -1135,6 +1153,11 @@ export class ChatSession {
       link.client = null;
       link.self = null;
       if (this.paused === client) this.paused = null;
+      if (link.endedBy !== null) {
+        // The room said why it let us go (see onServerNotice): trying again would only repeat it.
+        void this.stop();
+        return;
+      }
       const reason =
         error?.message ??
         (owner.kind === 'hosting' ? 'The connection to your own server closed.' : 'The host closed the connection.');
@@ -1178,6 +1201,94 @@ export class ChatSession {
     }
   }
 
+  /** What the session itself does about a server's line: the room's password, being removed. */
+  private onServerNotice(notice: ServerNotice): void {
+    const state = this.state;
+    if (state.kind !== 'joined') return; // our own server never asks its host, nor removes it
+    const link = state.link;
+    const address = joinHostPort(link.host, link.port);
+    switch (notice.kind) {
+      case 'password-required':
+        void this.roomPasswords.load().then((known) => {
+          if (this.state !== state || link.client === null) return;
+          const remembered = link.passwordSent === null ? known.find((entry) => entry.address === address) : undefined;
+          if (remembered !== undefined && this.sendLine(link, remembered.password)) {
+            link.passwordSent = { password: remembered.password, remember: true, remembered: true };
+            return;
+          }
+          this.enqueue({ type: 'password', state: 'required', address, message: null });
+        });
+        return;
+      case 'password-accepted': {
+        const sent = link.passwordSent;
+        link.passwordSent = null;
+        if (sent?.remember) void this.updateRoomPasswords((known) => rememberRoomPassword(known, address, sent.password));
+        this.enqueue({ type: 'password', state: 'accepted', address, message: null });
+        return;
+      }
+      case 'password-refused': {
+        const sent = link.passwordSent;
+        link.passwordSent = null;
+        // A remembered password the room no longer takes is forgotten: the next join asks.
+        if (sent?.remembered) void this.updateRoomPasswords((known) => known.filter((entry) => entry.address !== address));
+        const message = notice.reason === 'wrong'
+          ? `Wrong password for ${address}.`
+          : notice.reason === 'timeout'
+            ? `${address} waited too long for the password.`
+            : `${address} refuses more tries from this computer for now: ${notice.text.replace(/^Tincan: /, '')}`;
+        link.endedBy = message;
+        this.enqueue({ type: 'password', state: 'refused', address, message });
+        return;
+      }
+      case 'removed-you': {
+        const message = notice.banned ? `The host of ${address} banned you from the room.` : `The host of ${address} removed you from the room.`;
+        link.endedBy = message;
+        this.enqueue({ type: 'notice', level: 'error', message });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** One line to the room as it is (not a chat message: no history, no echo tracking); false if it could not go. */
+  private sendLine(link: Link, text: string): boolean {
+    try {
+      return (link.client?.send(text) ?? 0) > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  private async updateRoomPasswords(change: (known: RoomPassword[]) => RoomPassword[]): Promise<void> {
+    try {
+      await this.roomPasswords.save(change(await this.roomPasswords.load()));
+    } catch (error) {
+      this.enqueue({ type: 'notice', level: 'error', message: `Could not save the room's password: ${messageOf(error)}` });
+    }
+  }
+
+  /** Sends the password the room asked for; `remember` keeps it for this host once the room takes it. */
+  sendPassword(request: PasswordRequest): Promise<Result<null>> {
+    const checked = validatePasswordRequest(request);
+    if (!checked.ok) return Promise.resolve(checked);
+    const state = this.state;
+    if (state.kind !== 'joined' || state.link.client === null) return Promise.resolve(fail(NOT_IN_A_ROOM_ERROR));
+    if (!this.sendLine(state.link, checked.value.password)) return Promise.resolve(fail('The password could not be sent: try again.'));
+    state.link.passwordSent = { password: checked.value.password, remember: checked.value.remember, remembered: false };
+    return Promise.resolve(ok(null));
+  }
+
+  /** Host only: removes (kicks) or bans the person at `peer`; everyone in the room is told. */
+  removePerson(request: RemovePersonRequest): Promise<Result<null>> {
+    const checked = validateRemovePersonRequest(request);
+    if (!checked.ok) return Promise.resolve(checked);
+    const state = this.state;
+    if (state.kind !== 'hosting') return Promise.resolve(fail('Only the host removes people.'));
+    const result = state.server.remove(checked.value.peer, { ban: checked.value.ban });
+    return Promise.resolve(result.ok ? ok(null) : fail(result.line.replace(/^Tincan: /, '')));
+  }
+
   private scheduleReconnect(owner: ConnectedState, reason: string): void {
     const link = owner.link;
     link.attempt += 1;
@@ -1205,6 +1316,7 @@ export class ChatSession {
   private addLine(line: string, self: string): void {
     const notice = parseServerNotice(line);
     if (notice !== null) {
+      this.onServerNotice(notice);
       this.replayLeft = notice.kind === 'replay-start' ? Math.min(notice.count, MAX_REPLAY_LINES) : notice.kind === 'replay-end' ? 0 : this.replayLeft;
       const peer = notice.kind === 'name' ? notice.peer : '';
       this.pushLine({ seq: this.nextSeq++, kind: 'notice', peer, text: line, at: Date.now(), self: false, notice });
