@@ -7,6 +7,7 @@ import { CopyButton } from './CopyButton';
 import { useChatStore } from '../state/store';
 import { formatClock, formatDuration, formatFullTime } from '../lib/time';
 import { peerHueClass } from '../lib/peer-colour';
+import { RosterActions } from './RosterActions';
 
 /** A roster of thousands would only slow the window down; the count says the rest. */
 const MAX_ROSTER_ROWS = 200;
@@ -136,6 +137,7 @@ function RosterRow({ entry, isSelf, now, name }: { entry: ClientInfo; isSelf: bo
         since {formatClock(entry.connectedAt)} · {formatDuration(now - entry.connectedAt)} ·{' '}
         {entry.linesSent === 1 ? '1 line' : `${entry.linesSent.toLocaleString()} lines`}
       </span>
+      {!isSelf && <RosterActions peer={entry.peer} label={name ?? entry.peer} />}
     </li>
   );
 }
