@@ -91,7 +91,7 @@ export class RoomGate {
     if (counted) {
       const bucket = this.attempts.get(source);
       if (bucket !== undefined && !bucket.ready(now)) {
-        return { kind: 'password-attempts', retryInSeconds: Math.max(1, Math.ceil(bucket.msUntilReady(now) / 1000)) };
+        return { kind: 'password-attempts', retryInSeconds: Math.max(1, Math.ceil(Math.round(bucket.msUntilReady(now)) / 1000)) };
       }
       if ((this.waitingFrom.get(source) ?? 0) >= this.options.maxWaitingPerAddress) return { kind: 'password-waiting' };
     }

@@ -22,6 +22,8 @@ import {
   removedLine,
 } from '../../main/chat/server-lines';
 import { ChatServer } from '../../main/chat/server';
+import { RoomGate } from '../../main/chat/room-gate';
+import { sourceKey } from '../../main/chat/address-limits';
 import type { LeaveReason, RefusalReason } from '../../main/chat/types';
 import type { RawClient } from '../support/raw-client';
 import { type TestRoom, useRooms } from '../support/room';
@@ -294,5 +296,50 @@ describe('/kick and /ban', () => {
     expect(parseServerNotice(YOU_WERE_REMOVED_LINE)).toMatchObject({ kind: 'removed-you', banned: false });
     expect(parseServerNotice(YOU_WERE_BANNED_LINE)).toMatchObject({ kind: 'removed-you', banned: true });
     expect(parseServerNotice(BANNED_LINE)).toMatchObject({ kind: 'removed-you', banned: true });
+  });
+});
+
+describe('RoomGate: the bounds behind the password and the bans', () => {
+  const options = { password: PASSWORD, maxWaiting: 3, maxWaitingPerAddress: 2, attemptsPerMinute: 2, maxBans: 2 };
+
+  it('bans an IPv6 address as its /64, and holds at most maxBans', () => {
+    const gate = new RoomGate(options);
+    expect(gate.ban(sourceKey('2001:db8:1:2::5'))).toBe(true);
+    expect(gate.admit(sourceKey('2001:db8:1:2:ffff::9'), true, 0)).toEqual({ kind: 'banned' });
+    expect(gate.admit(sourceKey('2001:db8:1:3::5'), true, 0)).toBeNull();
+    expect(gate.ban('10.0.0.1')).toBe(true);
+    expect(gate.ban('10.0.0.2')).toBe(false);
+    expect(gate.banCount).toBe(2);
+  });
+
+  it('counts wrong passwords per address with their refill, and waiting connections per address and in total', () => {
+    const gate = new RoomGate(options);
+    gate.wrongAttempt('10.0.0.1', true, 0);
+    expect(gate.admit('10.0.0.1', true, 0)).toBeNull();
+    gate.wrongAttempt('10.0.0.1', true, 0);
+    expect(gate.admit('10.0.0.1', true, 0)).toEqual({ kind: 'password-attempts', retryInSeconds: 30 });
+    expect(gate.admit('10.0.0.1', true, 20_000)).toEqual({ kind: 'password-attempts', retryInSeconds: 10 });
+    expect(gate.admit('10.0.0.1', true, 30_000)).toBeNull();
+    // Not counted (loopback in a room that does not limit it): only the total holds.
+    gate.wrongAttempt('127.0.0.1', false, 0);
+    gate.wrongAttempt('127.0.0.1', false, 0);
+    gate.wrongAttempt('127.0.0.1', false, 0);
+    expect(gate.admit('127.0.0.1', false, 0)).toBeNull();
+    gate.startWaiting('10.0.0.2', true);
+    gate.startWaiting('10.0.0.2', true);
+    expect(gate.admit('10.0.0.2', true, 0)).toEqual({ kind: 'password-waiting' });
+    gate.startWaiting('127.0.0.1', false);
+    expect(gate.admit('10.0.0.3', true, 0)).toEqual({ kind: 'password-waiting' });
+    gate.stopWaiting('10.0.0.2', true);
+    expect(gate.waiting).toBe(2);
+    expect(gate.admit('10.0.0.2', true, 0)).toBeNull();
+  });
+
+  it('compares the password exactly, whatever its length', () => {
+    const gate = new RoomGate(options);
+    expect(gate.matches(Buffer.from(PASSWORD))).toBe(true);
+    expect(gate.matches(Buffer.from(`${PASSWORD} `))).toBe(false);
+    expect(gate.matches(Buffer.from('open'))).toBe(false);
+    expect(gate.matches(Buffer.from('x'.repeat(10_000)))).toBe(false);
   });
 });
