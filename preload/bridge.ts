@@ -33,6 +33,8 @@ import {
   type SearchResults,
   type SettingsUpdate,
   type TopicRequest,
+  type PasswordRequest,
+  type RemovePersonRequest,
   type ViewState,
   type HostInfo,
   type HostRequest,
@@ -95,6 +97,8 @@ export function createBridge(ipc: BridgeIpc, options: BridgeOptions = {}): Tinca
     setViewState: (state: ViewState) => call<Result<null>>(CHANNELS.setViewState, state),
     findFreePort: (request: FreePortRequest) => call<Result<number>>(CHANNELS.findFreePort, request),
     setTopic: (request: TopicRequest) => call<Result<null>>(CHANNELS.setTopic, request),
+    sendPassword: (request: PasswordRequest) => call<Result<null>>(CHANNELS.sendPassword, request),
+    removePerson: (request: RemovePersonRequest) => call<Result<null>>(CHANNELS.removePerson, request),
     onEvents: (listener: (events: BridgeEvent[]) => void) => {
       if (typeof listener !== 'function') throw new TypeError('onEvents needs a function.');
       // The IPC event object (with its sender) stays in the preload; the page gets the events only.

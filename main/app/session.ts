@@ -29,7 +29,8 @@
  */
 import os from 'node:os';
 import { parseServerLine } from '../chat/protocol';
-import { parseServerNotice } from '../chat/server-lines';
+import { parseServerNotice, type ServerNotice } from '../chat/server-lines';
+import { MemoryRoomPasswordStore, rememberRoomPassword, type RoomPassword, type RoomPasswordStore } from './room-passwords';
 import { MAX_REPLAY_LINES } from '../chat/replay';
 import { ChatClient, ChatClientError, DEFAULT_CONNECT_TIMEOUT_MS, outgoingLines } from '../chat/client';
 import { ChatServer } from '../chat/server';
@@ -86,6 +87,8 @@ import {
   type Snapshot,
   type StatusReport,
   type TopicRequest,
+  type PasswordRequest,
+  type RemovePersonRequest,
 } from '../common/ipc-contract';
 import { HOST_REPLAY_LINES } from '../common/constants';
 import { joinHostPort } from '../common/address';
@@ -123,6 +126,8 @@ import {
   validateSendRequest,
   validateSettingsUpdate,
   validateTopicRequest,
+  validatePasswordRequest,
+  validateRemovePersonRequest,
   validateViewState,
 } from '../common/validate';
 import { HISTORY_LIMITS } from '../common/history';
@@ -201,6 +206,8 @@ export interface ChatSessionOptions {
   certificateDir?: string;
   /** How long a join waits for the room's answer to its beacon query (TLS or not). Default DEFAULT_PROBE_MS. */
   tlsProbeMs?: number;
+  /** Room passwords remembered per host (room-passwords.ts); default: memory only. */
+  roomPasswords?: RoomPasswordStore;
 }
 
 export interface SessionDiscoveryOptions {
@@ -234,6 +241,13 @@ interface Link {
   reason: string;
   /** What the user sent while the connection was down, to go out once it is back. */
   outbox: Outbox;
+  /** The password sent to the room on this connection, if any (`remembered`: it came from the store). */
+  passwordSent: { password: string; remember: boolean; remembered: boolean } | null;
+  /** Why the room ended this connection for good (a wrong password, the host removed us): no reconnect. */
+  endedBy: string | null;
+  /** The room asked this link for its password; until it is accepted again, nothing else may go out (it would be taken as the password). */
+  passwordRoom: boolean;
+  awaitingPassword: boolean;
 }
 
 interface IdleState {
@@ -300,6 +314,7 @@ function messageOf(error: unknown): string {
 
 export class ChatSession {
   private readonly store: PreferencesStore;
+  private readonly roomPasswords: RoomPasswordStore;
   private readonly connectTimeoutMs: number;
   private readonly reconnectInitialDelayMs: number;
   private readonly reconnectMaxDelayMs: number;
@@ -353,6 +368,7 @@ export class ChatSession {
 
   constructor(options: ChatSessionOptions = {}) {
     this.store = options.preferences ?? new MemoryPreferencesStore();
+    this.roomPasswords = options.roomPasswords ?? new MemoryRoomPasswordStore();
     this.batcher = new EventBatcher({
       intervalMs: options.eventBatchMs ?? 16,
       deliver: (batch) => this.deliver(batch),
@@ -458,10 +474,12 @@ export class ChatSession {
       // Newcomers catch up on the last lines; the topic is told to everyone who joins. The
       // host's own loopback client stays plain: it is local and trusted.
       const topic = checked.value.topic ?? '';
+      const password = checked.value.password;
       server = new ChatServer({
         replayLines: HOST_REPLAY_LINES,
         ...this.serverOptions,
         ...(topic === '' ? {} : { topic }),
+        ...(password === undefined ? {} : { password }),
         ...(certificate === null ? {} : { tls: { cert: certificate.cert, key: certificate.key } }),
       });
     } catch (error) {
@@ -675,8 +693,9 @@ export class ChatSession {
     if (state.kind !== 'hosting' && state.kind !== 'joined') return fail('You are not in a chat: host or join one first.');
     const link = state.link;
     const client = link.client;
-    // Down and coming back, or back but not yet through what waited: wait in line, in order.
-    if ((client === null && link.connection === 'reconnecting') || link.outbox.size > 0) {
+    // Down and coming back, back but not yet through what waited, or the room still waits for its
+    // password (a line now would be taken as the password): wait in line, in order.
+    if ((client === null && link.connection === 'reconnecting') || link.outbox.size > 0 || link.awaitingPassword) {
       const lines = outgoingLines(checked.value.text);
       if (lines.length === 0) return ok({ lines: 0 });
       const added = link.outbox.add(lines);
@@ -1005,6 +1024,10 @@ export class ChatSession {
       attempt: 0,
       reason: '',
       outbox: new Outbox(),
+      passwordSent: null,
+      endedBy: null,
+      passwordRoom: false,
+      awaitingPassword: false,
     };
   }
 
@@ -1191,6 +1214,8 @@ export class ChatSession {
     link.connection = 'connected';
     link.self = client.localPeer;
     link.attempt = 0;
+    // A room that asked for its password before asks again: what waited goes out once it is in.
+    link.awaitingPassword = link.passwordRoom;
     this.replayLeft = 0;
     if (owner.kind === 'hosting') owner.server.trustPeer(client.localPeer); // our own client: no rate, per-address or slow-reader limits
     const self = client.localPeer;
@@ -1202,6 +1227,11 @@ export class ChatSession {
       link.client = null;
       link.self = null;
       if (this.paused === client) this.paused = null;
+      if (link.endedBy !== null) {
+        // The room said why it let us go (see onServerNotice): trying again would only repeat it.
+        void this.stop();
+        return;
+      }
       const reason =
         error?.message ??
         (owner.kind === 'hosting' ? 'The connection to your own server closed.' : 'The host closed the connection.');
@@ -1264,7 +1294,7 @@ export class ChatSession {
   private sendOutbox(owner: ConnectedState, client: ChatClient): void {
     const link = owner.link;
     // Down again already: it keeps waiting for the next connection.
-    if (this.state !== owner || link.client !== client || link.outbox.size === 0) return;
+    if (this.state !== owner || link.client !== client || link.outbox.size === 0 || link.awaitingPassword) return;
     const lines = link.outbox.take();
     try {
       const sent = client.send(lines.join('\n'));
@@ -1274,6 +1304,98 @@ export class ChatSession {
       this.enqueue({ type: 'notice', level: 'error', message: `${countOfLines(lines.length)} typed while reconnecting ${lines.length === 1 ? 'was' : 'were'} not sent: ${messageOf(error)}` });
     }
     this.emitStatus();
+  }
+
+  /** What the session itself does about a server's line: the room's password, being removed. */
+  private onServerNotice(notice: ServerNotice): void {
+    const state = this.state;
+    if (state.kind !== 'joined') return; // our own server never asks its host, nor removes it
+    const link = state.link;
+    const address = joinHostPort(link.host, link.port);
+    switch (notice.kind) {
+      case 'password-required':
+        link.passwordRoom = true;
+        link.awaitingPassword = true;
+        void this.roomPasswords.load().then((known) => {
+          if (this.state !== state || link.client === null) return;
+          const remembered = link.passwordSent === null ? known.find((entry) => entry.address === address) : undefined;
+          if (remembered !== undefined && this.sendLine(link, remembered.password)) {
+            link.passwordSent = { password: remembered.password, remember: true, remembered: true };
+            return;
+          }
+          this.enqueue({ type: 'password', state: 'required', address, message: null });
+        });
+        return;
+      case 'password-accepted': {
+        const sent = link.passwordSent;
+        link.passwordSent = null;
+        link.awaitingPassword = false;
+        if (link.client !== null && link.outbox.size > 0) this.sendOutbox(state, link.client);
+        if (sent?.remember) void this.updateRoomPasswords((known) => rememberRoomPassword(known, address, sent.password));
+        this.enqueue({ type: 'password', state: 'accepted', address, message: null });
+        return;
+      }
+      case 'password-refused': {
+        const sent = link.passwordSent;
+        link.passwordSent = null;
+        // A remembered password the room no longer takes is forgotten: the next join asks.
+        if (sent?.remembered) void this.updateRoomPasswords((known) => known.filter((entry) => entry.address !== address));
+        const message = notice.reason === 'wrong'
+          ? `Wrong password for ${address}.`
+          : notice.reason === 'timeout'
+            ? `${address} waited too long for the password.`
+            : `${address} refuses more tries from this computer for now: ${notice.text.replace(/^Tincan: /, '')}`;
+        link.endedBy = message;
+        this.enqueue({ type: 'password', state: 'refused', address, message });
+        return;
+      }
+      case 'removed-you': {
+        const message = notice.banned ? `The host of ${address} banned you from the room.` : `The host of ${address} removed you from the room.`;
+        link.endedBy = message;
+        this.enqueue({ type: 'notice', level: 'error', message });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** One line to the room as it is (not a chat message: no history, no echo tracking); false if it could not go. */
+  private sendLine(link: Link, text: string): boolean {
+    try {
+      return (link.client?.send(text) ?? 0) > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  private async updateRoomPasswords(change: (known: RoomPassword[]) => RoomPassword[]): Promise<void> {
+    try {
+      await this.roomPasswords.save(change(await this.roomPasswords.load()));
+    } catch (error) {
+      this.enqueue({ type: 'notice', level: 'error', message: `Could not save the room's password: ${messageOf(error)}` });
+    }
+  }
+
+  /** Sends the password the room asked for; `remember` keeps it for this host once the room takes it. */
+  sendPassword(request: PasswordRequest): Promise<Result<null>> {
+    const checked = validatePasswordRequest(request);
+    if (!checked.ok) return Promise.resolve(checked);
+    const state = this.state;
+    if (state.kind !== 'joined' || state.link.client === null) return Promise.resolve(fail(NOT_IN_A_ROOM_ERROR));
+    if (!this.sendLine(state.link, checked.value.password)) return Promise.resolve(fail('The password could not be sent: try again.'));
+    state.link.passwordSent = { password: checked.value.password, remember: checked.value.remember, remembered: false };
+    return Promise.resolve(ok(null));
+  }
+
+  /** Host only: removes (kicks) or bans the person at `peer`; everyone in the room is told. */
+  removePerson(request: RemovePersonRequest): Promise<Result<null>> {
+    const checked = validateRemovePersonRequest(request);
+    if (!checked.ok) return Promise.resolve(checked);
+    const state = this.state;
+    if (state.kind !== 'hosting') return Promise.resolve(fail('Only the host removes people.'));
+    const result = state.server.remove(checked.value.peer, { ban: checked.value.ban });
+    return Promise.resolve(result.ok ? ok(null) : fail(result.line.replace(/^Tincan: /, '')));
   }
 
   private scheduleReconnect(owner: ConnectedState, reason: string): void {
@@ -1312,6 +1434,7 @@ export class ChatSession {
       if (!taken.show) return;
     }
     if (notice !== null) {
+      this.onServerNotice(notice);
       this.replayLeft = notice.kind === 'replay-start' ? Math.min(notice.count, MAX_REPLAY_LINES) : notice.kind === 'replay-end' ? 0 : this.replayLeft;
       const peer = notice.kind === 'name' ? notice.peer : '';
       this.pushLine({ seq: this.nextSeq++, kind: 'notice', peer, text: line, at: Date.now(), self: false, notice });

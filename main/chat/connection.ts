@@ -96,6 +96,8 @@ const LIMITED = 32;
 const CRLF = 64;
 const WANTS_CRLF = 128;
 const HANDSHAKING = 256;
+const LOCKED = 512;
+const PROMPTED = 1024;
 
 export class Connection implements TurnRecipient, Admittee {
   /** Position in the server's list of connections (swap-remove), -1 once removed. */
@@ -120,7 +122,8 @@ export class Connection implements TurnRecipient, Admittee {
   transport: Transport = TCP_TRANSPORT;
 
   constructor(
-    readonly id: number,
+    /** Grows with arrival in the room (turn-delivery.ts): a connection let in by its password gets a new one then. */
+    public id: number,
     /** Its byte stream: the accepted socket, or the TLS socket wrapping it. */
     public socket: net.Socket,
     /** `IP:port` as the protocol prints it. */
@@ -163,6 +166,20 @@ export class Connection implements TurnRecipient, Admittee {
   }
   set handshaking(on: boolean) {
     this.flag(HANDSHAKING, on);
+  }
+  /** The room has a password and it has not given it yet: not in the room, never announced until it does. */
+  get locked(): boolean {
+    return (this.flags & LOCKED) !== 0;
+  }
+  set locked(on: boolean) {
+    this.flag(LOCKED, on);
+  }
+  /** Was asked for the password (once). */
+  get prompted(): boolean {
+    return (this.flags & PROMPTED) !== 0;
+  }
+  set prompted(on: boolean) {
+    this.flag(PROMPTED, on);
   }
   get hadError(): boolean {
     return (this.flags & HAD_ERROR) !== 0;

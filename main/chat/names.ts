@@ -35,6 +35,13 @@ export class RoomNames {
     return this.byId.get(id)?.name ?? null;
   }
 
+  /** Who holds `raw` or a look-alike of it (null: no one). */
+  holderOf(raw: string): number | null {
+    const cleaned = cleanPersonName(raw);
+    if (!cleaned.ok) return null;
+    return this.byKey.get(personNameKey(cleaned.text))?.holder.id ?? null;
+  }
+
   /** What `/name raw` would do for `holder`, without doing it. */
   check(holder: NameHolder, raw: string): NameResult {
     const cleaned = cleanPersonName(raw);

@@ -1,6 +1,7 @@
 /**
  * The room's commands, for telnet users and the app alike: `/name NAME`, `/name`, `/who` and
- * `/help`. A line is a command only when it is one of these words exactly, followed by a
+ * `/help`; and `/kick WHO` and `/ban WHO`, which the room does only for the host's own client
+ * (anyone else is told so, and the line is not relayed). A line is a command only when it is one of these words exactly, followed by a
  * space or nothing; every other line (a path, `/shrug`, ` /who`) is chat. A command is never
  * relayed: its answer goes to the sender alone, in `Tincan: ` lines, except a change of name,
  * which the whole room is told (the sender included: that line is its answer too).
@@ -33,7 +34,8 @@ import {
 const SLASH = 0x2f;
 /** Longest command line looked at: `/name ` and a name of 32 characters, with room for marks and spaces. */
 const MAX_COMMAND_BYTES = 1024;
-const COMMAND = /^\/(name|who|help)(?: |$)/;
+const COMMAND = /^\/(name|who|help|kick|ban)(?: |$)/;
+type CommandWord = 'name' | 'who' | 'help' | 'kick' | 'ban';
 
 export const COMMAND_BURST = 10;
 export const COMMANDS_PER_SECOND = 1;
@@ -56,6 +58,8 @@ export interface CommandRoom<P extends Commander> {
   tellRoom(from: P, line: string): void;
   /** `who` has a new name (null: none). */
   renamed(who: P, name: string | null): void;
+  /** `/kick` (`ban` false) or `/ban` of `target` (a name or `IP:port`) from `from`: the room checks who may and answers. */
+  remove(from: P, target: string, ban: boolean): void;
 }
 
 interface Rates {
@@ -66,12 +70,12 @@ interface Rates {
 }
 
 /** The command a line is, or null for chat. `line` is a cleaned line without its end. */
-export function commandOf(line: Buffer): { word: 'name' | 'who' | 'help'; argument: string } | null {
+export function commandOf(line: Buffer): { word: CommandWord; argument: string } | null {
   if (line.length === 0 || line[0] !== SLASH || line.length > MAX_COMMAND_BYTES) return null;
   const text = line.toString('utf8');
   const match = COMMAND.exec(text);
   if (match === null) return null;
-  return { word: match[1] as 'name' | 'who' | 'help', argument: text.slice(match[0].length).trim() };
+  return { word: match[1] as CommandWord, argument: text.slice(match[0].length).trim() };
 }
 
 export class RoomCommands<P extends Commander> {
@@ -115,6 +119,10 @@ export class RoomCommands<P extends Commander> {
         break;
       case 'name':
         this.name(sender, command.argument, rates, now);
+        break;
+      case 'kick':
+      case 'ban':
+        this.room.remove(sender, command.argument, command.word === 'ban');
         break;
     }
     return true;

@@ -4,7 +4,15 @@
  * without line ends; the README's protocol table lists them.
  */
 import {
+  BANNED_LINE,
   NAME_REFUSED_START,
+  PASSWORD_ACCEPTED_LINE,
+  PASSWORD_ATTEMPTS_START,
+  PASSWORD_PROMPT_LINE,
+  PASSWORD_TIMEOUT_START,
+  PASSWORD_WRONG_LINE,
+  YOU_WERE_BANNED_LINE,
+  YOU_WERE_REMOVED_LINE,
   REPLAY_FOOTER_LINE,
   SERVER_LINE_START,
   TOPIC_CLEARED_LINE,
@@ -13,7 +21,18 @@ import {
   type ServerNotice,
 } from '../common/server-notice';
 
-export { NAME_REFUSED_START, REPLAY_FOOTER_LINE, SERVER_LINE_START, TOPIC_CLEARED_LINE };
+export {
+  BANNED_LINE,
+  NAME_REFUSED_START,
+  PASSWORD_ACCEPTED_LINE,
+  PASSWORD_PROMPT_LINE,
+  PASSWORD_WRONG_LINE,
+  REPLAY_FOOTER_LINE,
+  SERVER_LINE_START,
+  TOPIC_CLEARED_LINE,
+  YOU_WERE_BANNED_LINE,
+  YOU_WERE_REMOVED_LINE,
+};
 
 /** `HH:MM` in the server's local time. */
 export function clockTime(epochMs: number): string {
@@ -113,6 +132,35 @@ export function replayHeaderLine(count: number, firstAt: number, lastAt: number)
   return count === 1 ? `Tincan: the last line, ${span}:` : `Tincan: the last ${count} lines, ${span}:`;
 }
 
+
+// ---- the room's password and the host's removals ----------------------------------------
+
+export function passwordTimeoutLine(seconds: number): string {
+  return `${PASSWORD_TIMEOUT_START}${seconds} seconds; goodbye.`;
+}
+
+/** At accept, to an address whose wrong passwords used up its tries. */
+export function passwordAttemptsLine(retryInSeconds: number): string {
+  return `${PASSWORD_ATTEMPTS_START}; try again in ${retryInSeconds} seconds.`;
+}
+
+export const PASSWORD_WAITING_FULL_LINE = 'Tincan: too many connections are waiting to give the password; try again later.';
+
+/** To everyone: the host removed (or banned) `peer`. */
+export function removedLine(peer: string, name: string | null, banned: boolean): string {
+  return `Tincan: [${peer}] ${name === null ? '' : `${name} `}was ${banned ? 'banned' : 'removed'} by the host.`;
+}
+
+/** `/kick` or `/ban` from anyone but the host's own client. */
+export const HOST_ONLY_LINE = 'Tincan: only the host can remove people.';
+export const REMOVE_USAGE_LINE = 'Tincan: say whom: /kick NAME or /kick IP:port (/ban the same).';
+export const REMOVE_UNAVAILABLE_LINE = 'Tincan: removing people is not available on this server.';
+export const REMOVE_HOST_LINE = 'Tincan: that is the host\'s own connection.';
+export const BANS_FULL_LINE = 'Tincan: the ban list is full; remove them with /kick instead.';
+
+export function removeNotFoundLine(target: string): string {
+  return `Tincan: no one here is called ${target}.`;
+}
 
 // ---- reading them back -------------------------------------------------------------------
 

@@ -11,6 +11,9 @@
  *    how fast one may talk;
  *  - descriptor-watch.ts: telling the operator that descriptors ran out;
  *  - sequencer.ts: the hook that lets something else (a cluster) own the room's order;
+ *  - room-gate.ts: the room's password and the host's bans (a newcomer in a room with a
+ *    password is *locked*: not in the room, hearing nothing but its own `Tincan:` lines, until
+ *    its first line is the password; it is then let in as if it had just arrived);
  *  - room-commands.ts, names.ts, replay.ts, server-lines.ts: commands, names, the topic and
  *    catch-up (the `Tincan: ` lines a newcomer and a command's sender get for themselves go
  *    through the output queue like everything else, after the turn they were asked in).
@@ -57,9 +60,37 @@ import { TlsAcceptor, TlsTransport, tlsRequiredNotice } from './tls-transport';
 import { TCP_TRANSPORT, TLS_HANDSHAKE_BYTE } from './transport';
 import { TurnDelivery } from './turn-delivery';
 import { cleanTopic } from '../common/person-name';
-import { RoomCommands } from './room-commands';
+import { RoomCommands, commandOf } from './room-commands';
 import { DEFAULT_REPLAY_MAX_BYTES, MAX_REPLAY_LINES, ReplayLog } from './replay';
-import { TOPIC_CLEARED_LINE, topicLine } from './server-lines';
+import {
+  BANNED_LINE,
+  BANS_FULL_LINE,
+  HOST_ONLY_LINE,
+  PASSWORD_ACCEPTED_LINE,
+  PASSWORD_PROMPT_LINE,
+  PASSWORD_WAITING_FULL_LINE,
+  PASSWORD_WRONG_LINE,
+  REMOVE_HOST_LINE,
+  REMOVE_UNAVAILABLE_LINE,
+  REMOVE_USAGE_LINE,
+  TOPIC_CLEARED_LINE,
+  YOU_WERE_BANNED_LINE,
+  YOU_WERE_REMOVED_LINE,
+  passwordAttemptsLine,
+  passwordTimeoutLine,
+  removeNotFoundLine,
+  removedLine,
+  topicLine,
+} from './server-lines';
+import {
+  DEFAULT_MAX_BANS,
+  DEFAULT_MAX_PASSWORD_WAITING,
+  DEFAULT_MAX_PASSWORD_WAITING_PER_ADDRESS,
+  DEFAULT_PASSWORD_ATTEMPTS_PER_MINUTE,
+  DEFAULT_PASSWORD_WAIT_MS,
+  RoomGate,
+  type GateRefusal,
+} from './room-gate';
 import type {
   ChatServerEvents,
   ChatServerOptions,
@@ -69,6 +100,7 @@ import type {
   ListeningAddress,
   ListenOptions,
   RefusalReason,
+  RemoveResult,
   ServerStats,
 } from './types';
 
@@ -85,6 +117,8 @@ const LISTEN_BACKLOG = 4096;
 /** At most this many peers are remembered as trusted before they connect. */
 const MAX_TRUSTED_PEERS = 8;
 const NO_PREFIX = Buffer.alloc(0);
+/** Commands a newcomer may send before its password, kept until it is in. */
+const MAX_DEFERRED_COMMANDS = 4;
 const SLASH = 0x2f;
 /**
  * Turns a second the room may end early to keep a command's answer before its asker's next
@@ -98,7 +132,28 @@ const REFUSALS: Record<RefusalReason, Buffer> = {
   'address-limit': Buffer.from('Tincan: too many connections from your address; close one and try again.\n'),
   'join-rate': Buffer.from('Tincan: your address joined too often just now; try again in a minute.\n'),
   'out-of-scope': Buffer.from('Tincan: this room only takes people on the host\'s local networks.\n'),
+  banned: Buffer.from(`${BANNED_LINE}\n`),
+  'password-attempts': Buffer.from(`${passwordAttemptsLine(60)}\n`), // written with its real wait (gateRefusal)
+  'password-waiting': Buffer.from(`${PASSWORD_WAITING_FULL_LINE}\n`),
 };
+
+/** The refusal a gate's answer is, and the line that says so. */
+function gateRefusal(refusal: GateRefusal): { reason: RefusalReason; line: Buffer } {
+  if (refusal.kind === 'password-attempts') {
+    return { reason: refusal.kind, line: Buffer.from(`${passwordAttemptsLine(refusal.retryInSeconds)}\n`) };
+  }
+  return { reason: refusal.kind, line: REFUSALS[refusal.kind] };
+}
+
+/** A locked connection (see room-gate.ts): when it must have given the password, and whether its address counts it. */
+interface Lock {
+  readonly timer: NodeJS.Timeout;
+  /** Read at accept: a closed socket may no longer know its address. */
+  readonly source: string;
+  /** Commands it sent before its password (the app sends `/name` on connecting): run once it is in. */
+  readonly deferred: Buffer[];
+  readonly counted: boolean;
+}
 
 const PAUSE_BITS: Record<FlowReason, number> = { 'line-rate': 1, backpressure: 2, budget: 4 };
 /** Not a FlowReason (no event): a sender that used its share of this turn waits for the next. */
@@ -215,6 +270,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly commands: RoomCommands<Connection> | null;
   /** Null without `replayLines`. */
   private readonly replay: ReplayLog | null;
+  private readonly gate: RoomGate;
+  private readonly passwordWaitMs: number;
+  /** Connections asked for the password, not in the room yet (never with a sequencer). */
+  private readonly locked = new Map<Connection, Lock>();
   private topicText = '';
   /** Lines for one connection alone, written after the turn they were asked in. */
   private ownLines: Array<{ connection: Connection; lines: string[] }> = [];
@@ -292,12 +351,34 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         this.sayToRoom(NO_PREFIX, Buffer.from(line, 'utf8'));
       },
       renamed: (connection, name) => this.emitSafely('name', connection.info(), name),
+      remove: (from, target, ban) => {
+        if (!from.trusted) {
+          this.tellOne(from, [HOST_ONLY_LINE]);
+          return;
+        }
+        const result = this.remove(target, { ban });
+        // Done: the room's notice, which the host hears too, is the answer.
+        if (!result.ok) this.tellOne(from, [result.line]);
+      },
     }, this.sequencer === null, this.sequencer?.names ?? null); // a cluster node keeps names room-wide only through its sequencer
     const replayLines = nonNegativeInteger('replayLines', options.replayLines, 0);
     if (replayLines > MAX_REPLAY_LINES) throw new RangeError(`replayLines must be at most ${MAX_REPLAY_LINES} (got ${replayLines})`);
     const replayMaxBytes = positiveInteger('replayMaxBytes', options.replayMaxBytes, DEFAULT_REPLAY_MAX_BYTES, 1024);
     this.replay = replayLines > 0 ? new ReplayLog(replayLines, replayMaxBytes) : null;
     if (options.topic !== undefined) this.topicText = ChatServer.checkedTopic(options.topic);
+    if (options.password !== undefined && this.sequencer !== null) {
+      throw new RangeError('A room password is not available with a sequencer (a cluster) yet.');
+    }
+    this.passwordWaitMs = positiveInteger('passwordWaitMs', options.passwordWaitMs, DEFAULT_PASSWORD_WAIT_MS);
+    this.gate = new RoomGate({
+      password: options.password ?? null,
+      maxWaiting: positiveInteger('maxPasswordWaiting', options.maxPasswordWaiting, DEFAULT_MAX_PASSWORD_WAITING),
+      maxWaitingPerAddress: positiveInteger(
+        'maxPasswordWaitingPerAddress', options.maxPasswordWaitingPerAddress, DEFAULT_MAX_PASSWORD_WAITING_PER_ADDRESS),
+      attemptsPerMinute: positiveInteger(
+        'passwordAttemptsPerMinute', options.passwordAttemptsPerMinute, DEFAULT_PASSWORD_ATTEMPTS_PER_MINUTE),
+      maxBans: positiveInteger('maxBans', options.maxBans, DEFAULT_MAX_BANS),
+    });
     this.sequencer?.attach(this.sequencedRoom());
   }
 
@@ -389,6 +470,39 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.sayToRoom(NO_PREFIX, Buffer.from(topic === '' ? TOPIC_CLEARED_LINE : topicLine(topic), 'utf8'));
   }
 
+  /** Whether newcomers are asked for a password. */
+  get hasPassword(): boolean {
+    return this.gate.hasPassword;
+  }
+
+  /**
+   * The host removes someone in the room, found by `target`: its `IP:port` (`[IP:port]` too)
+   * or its name (or a look-alike of it). It is told in a `Tincan:` line and closed, and
+   * everyone else is told who went. With `ban`, its address (an IPv6 /64) is refused until the
+   * room closes, and everyone else in the room from it goes too. The host's own client
+   * cannot be removed. Not with a sequencer (a cluster node) yet.
+   */
+  remove(target: string, options: { ban: boolean }): RemoveResult {
+    if (this.sequencer !== null || this.closing) return { ok: false, line: REMOVE_UNAVAILABLE_LINE };
+    const wanted = target.trim();
+    if (wanted === '') return { ok: false, line: REMOVE_USAGE_LINE };
+    const person = this.findPerson(wanted);
+    if (person === null) return { ok: false, line: removeNotFoundLine(wanted) };
+    if (person.trusted) return { ok: false, line: REMOVE_HOST_LINE };
+    const name = this.nameOf(person.id);
+    if (!options.ban) {
+      this.evict(person, false);
+      return { ok: true, peer: person.peer, name, banned: false };
+    }
+    const source = person.source;
+    if (!this.gate.ban(source)) return { ok: false, line: BANS_FULL_LINE };
+    this.evict(person, true);
+    for (const other of this.everyone()) {
+      if (other.phase !== Phase.Closed && !other.trusted && other.source === source) this.evict(other, true);
+    }
+    return { ok: true, peer: person.peer, name, banned: true };
+  }
+
   /** The name a client took with `/name`, or null. */
   nameOf(clientId: number): string | null {
     return this.commands?.nameOf(clientId) ?? null;
@@ -461,6 +575,14 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const source = sourceKey(address);
     const trusted = this.trustedPeers.has(peer);
     const limited = !trusted && (this.limitLoopback || !isLoopbackSource(source));
+    if (!trusted) {
+      const refusal = this.gate.admit(source, limited, performance.now());
+      if (refusal !== null) {
+        const { reason, line } = gateRefusal(refusal);
+        this.refuse(socket, peer, reason, line);
+        return;
+      }
+    }
     if (limited) {
       const refusal = this.limits.admit(source, performance.now());
       if (refusal !== null) {
@@ -470,10 +592,22 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
     const connection = new Connection(this.nextId++, socket, peer, prefixFor(peer), Date.now());
     connection.limited = limited;
-    // Nothing is written to it, not even its greeting, before its first byte says whether it speaks TLS.
-    if (this.tls) this.queue.hold(connection);
+    if (this.gate.hasPassword && !trusted) {
+      // Not in the room: its prompt is written once its opening is known (announce), its own way.
+      connection.locked = true;
+      const timer = setTimeout(() => this.turnAway(connection, passwordTimeoutLine(Math.round(this.passwordWaitMs / 1000))),
+        this.passwordWaitMs);
+      timer.unref();
+      this.locked.set(connection, { timer, source, counted: limited, deferred: [] });
+      this.gate.startWaiting(source, limited);
+    } else if (this.tls) {
+      // Nothing is written to it, not even its greeting, before its first byte says whether it speaks TLS.
+      this.queue.hold(connection);
+    }
     if (trusted) this.trust(connection);
-    if (this.sequencer) {
+    if (connection.locked) {
+      // hears nothing of the room until it gives the password (unlock)
+    } else if (this.sequencer) {
       this.waiting.set(connection.id, connection); // hears the room once its join comes back
     } else {
       connection.index = this.connections.length;
@@ -528,25 +662,31 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
   }
 
-  /** Connections open here: those hearing the room and those waiting for their join to come back. */
+  /**
+   * Connections open here: those hearing the room, those waiting for their join to come back
+   * and those waiting to give the password.
+   */
   private connectionCount(): number {
-    return this.connections.length + this.waiting.size;
+    return this.connections.length + this.waiting.size + this.locked.size;
   }
 
   private everyone(): Connection[] {
-    return this.waiting.size === 0 ? [...this.connections] : [...this.connections, ...this.waiting.values()];
+    const all = this.waiting.size === 0 ? [...this.connections] : [...this.connections, ...this.waiting.values()];
+    if (this.locked.size > 0) all.push(...this.locked.keys());
+    return all;
   }
 
   // Told why in one line, then closed; never in the room, never announced.
-  private refuse(socket: net.Socket, peer: string, reason: RefusalReason): void {
+  private refuse(socket: net.Socket, peer: string, reason: RefusalReason, line: Buffer = REFUSALS[reason]): void {
     this.counters.connectionsRefused++;
     socket.on('error', ignore);
-    socket.end(REFUSALS[reason]);
+    socket.end(line);
     setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
     this.emitSafely('refused', peer, reason);
   }
 
   private trust(connection: Connection): void {
+    if (connection.locked) this.unlock(connection);
     connection.trusted = true;
     if (connection.talker) connection.talker.lines = null;
     this.trustedPeers.add(connection.peer);
@@ -558,6 +698,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   }
 
   private announce(connection: Connection): void {
+    if (connection.locked) {
+      this.prompt(connection);
+      return;
+    }
     connection.phase = Phase.Announced;
     this.counters.totalJoined++;
     this.counters.clientsNow++;
@@ -568,6 +712,99 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       this.scheduleFlush();
     }
     this.emitSafely('join', connection.info());
+  }
+
+  // ---- the password and the host's removals ----------------------------------------------
+
+  // Asked once, when its opening is known to be chat (plain, or TLS with its handshake done).
+  private prompt(connection: Connection): void {
+    if (connection.prompted) return;
+    connection.prompted = true;
+    this.queue.writeOwn(connection, Buffer.from(`${PASSWORD_PROMPT_LINE}\n`));
+  }
+
+  // Its first line: in with the password (what follows is chat), otherwise told and closed.
+  private tryPassword(connection: Connection, line: Buffer): boolean {
+    const lock = this.locked.get(connection);
+    if (this.commands !== null && commandOf(line) !== null) {
+      // Not a password (passwordProblem refuses those): kept, a few, for when it is in.
+      if (lock !== undefined && lock.deferred.length < MAX_DEFERRED_COMMANDS) lock.deferred.push(Buffer.from(line));
+      return this.spendLine(connection);
+    }
+    if (this.gate.matches(line)) {
+      const deferred = lock?.deferred ?? [];
+      this.unlock(connection);
+      for (const command of deferred) this.commands?.handle(connection, command, performance.now(), Date.now());
+      return this.spendLine(connection);
+    }
+    if (lock !== undefined) this.gate.wrongAttempt(lock.source, lock.counted, performance.now());
+    this.turnAway(connection, PASSWORD_WRONG_LINE);
+    return false;
+  }
+
+  // No longer waiting for its password (let in, or gone): its timer and place in the counts are free.
+  private releaseLock(connection: Connection): void {
+    const lock = this.locked.get(connection);
+    connection.locked = false;
+    if (lock === undefined) return;
+    this.locked.delete(connection);
+    clearTimeout(lock.timer);
+    this.gate.stopWaiting(lock.source, lock.counted);
+  }
+
+  // Let in: it arrives in the room now, with a new id (notices go by arrival, turn-delivery.ts).
+  private unlock(connection: Connection): void {
+    const prompted = connection.prompted;
+    this.releaseLock(connection);
+    // Let in before its opening said which transport it speaks (the host's own client): held as any newcomer is.
+    if (this.tls && this.transportUndecided(connection)) this.queue.hold(connection);
+    connection.id = this.nextId++;
+    connection.index = this.connections.length;
+    this.connections.push(connection);
+    this.delivery.arrive(connection);
+    if (prompted) this.queue.writeOwn(connection, Buffer.from(`${PASSWORD_ACCEPTED_LINE}\n`));
+    this.greet(connection);
+    // Not prompted yet: its opening has not been looked at, and admission announces it as any newcomer.
+    if (prompted) this.announce(connection);
+  }
+
+  // A locked connection told why (a wrong password, too late) and closed, never announced.
+  private turnAway(connection: Connection, line: string): void {
+    if (connection.phase === Phase.Closed) return;
+    const socket = connection.socket;
+    const crlf = connection.crlf || connection.talker?.decoder.speaksTelnet === true;
+    this.reject(connection);
+    socket.on('error', ignore);
+    socket.end(`${line}${crlf ? '\r\n' : '\n'}`);
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  // Someone in the room by `IP:port`, `[IP:port]` or name.
+  private findPerson(target: string): Connection | null {
+    const labelled = target.startsWith('[') && target.endsWith(']') ? target.slice(1, -1) : null;
+    const id = this.commands?.names.holderOf(target) ?? null;
+    let named: Connection | null = null;
+    for (const connection of this.connections) {
+      if (connection.phase !== Phase.Announced) continue;
+      if (connection.peer === target || connection.peer === labelled) return connection;
+      if (connection.id === id) named = connection;
+    }
+    return named;
+  }
+
+  // The host removes it: told why, closed, and everyone else told who went (then its `(disconnected)`).
+  private evict(connection: Connection, banned: boolean): void {
+    if (connection.phase === Phase.Closed) return;
+    const socket = connection.socket;
+    if (connection.phase === Phase.Announced) {
+      this.sayToRoom(NO_PREFIX, Buffer.from(removedLine(connection.peer, this.nameOf(connection.id), banned), 'utf8'));
+    }
+    this.drop(connection, 'removed');
+    socket.on('error', ignore);
+    if (socket.isPaused()) socket.resume();
+    const line = banned ? YOU_WERE_BANNED_LINE : YOU_WERE_REMOVED_LINE;
+    socket.end(`${line}${connection.crlf ? '\r\n' : '\n'}`);
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
   }
 
   // ---- reading -----------------------------------------------------------------------------
@@ -718,6 +955,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private relay(connection: Connection, line: Buffer): boolean {
     // A turn ended early (answerFirst) may have cut it as too slow while its input was decoded.
     if (connection.phase === Phase.Closed) return false;
+    if (connection.locked) return this.tryPassword(connection, line);
     // Only a line starting with `/` may be a command: chat does not even read the clocks.
     if (line[0] === SLASH && this.commands?.handle(connection, line, performance.now(), Date.now())) {
       return this.spendLine(connection);
@@ -866,13 +1104,14 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private drop(connection: Connection, reason: LeaveReason): void {
     if (connection.phase === Phase.Closed) return;
     const wasPending = connection.phase === Phase.Pending;
+    const wasLocked = connection.locked;
     if (!wasPending) this.counters.clientsNow--;
     connection.phase = Phase.Closed;
     this.removeFromRoom(connection);
     this.descriptors?.released(this.connectionCount());
     this.forget(connection);
     this.commands?.left(connection.id);
-    if (connection.rejected && wasPending) return; // never announced, never mentioned
+    if ((connection.rejected || wasLocked) && wasPending) return; // never announced, never mentioned
     if (wasPending) {
       // It left before we announced it: announce both, so everyone sees a consistent pair.
       this.counters.totalJoined++;
@@ -901,6 +1140,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     } else if (this.waiting.size > 0) {
       this.waiting.delete(connection.id);
     }
+    if (connection.locked) this.releaseLock(connection);
     if (this.departing.size > 0) this.departing.delete(connection.id);
     connection.index = -1;
     this.queue.remove(connection);

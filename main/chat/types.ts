@@ -67,6 +67,21 @@ export interface ChatServerOptions {
    * port (tls-transport.ts). Without it a TLS opening is closed as not a chat client.
    */
   tls?: TlsServerOptions;
+  /**
+   * The room's password (room-gate.ts: at most 256 bytes, printable). A newcomer is asked for
+   * it and is not in the room, nor announced, until its first line is it; a wrong one closes
+   * the connection. The host's own client (`trustPeer`) is never asked. Not with a sequencer.
+   */
+  password?: string;
+  /** How long a newcomer may take to give the password before it is closed. Default 60 s. */
+  passwordWaitMs?: number;
+  /** Connections that may wait for their password at once, in total (default 64) and per address (default 4). */
+  maxPasswordWaiting?: number;
+  maxPasswordWaitingPerAddress?: number;
+  /** Wrong passwords an address may give at once, then a minute (default 5). */
+  passwordAttemptsPerMinute?: number;
+  /** Addresses the host may ban (default 1024). */
+  maxBans?: number;
 }
 
 export interface ListenOptions {
@@ -84,14 +99,31 @@ export interface ListeningAddress {
 // One shape with the IPC contract's roster: defined in main/common, where the renderer can see it.
 export type { ClientInfo };
 
-export type LeaveReason = 'left' | 'reset' | 'slow' | 'server-closed' | 'rejected';
+/** `removed`: the host kicked or banned it. */
+export type LeaveReason = 'left' | 'reset' | 'slow' | 'server-closed' | 'rejected' | 'removed';
 
 /**
  * Why a connection was turned away before it joined: the room is full (`maxClients`), its
  * address has too many open (`maxConnectionsPerAddress`) or joined too often
- * (`joinsPerAddressPerMinute`), or it is not on a local network (`allowPeers`).
+ * (`joinsPerAddressPerMinute`), or it is not on a local network (`allowPeers`), and the
+ * password gate's refusals (room-gate.ts).
  */
-export type RefusalReason = 'full' | 'address-limit' | 'join-rate' | 'out-of-scope';
+export type RefusalReason =
+  | 'full'
+  | 'address-limit'
+  | 'join-rate'
+  | 'out-of-scope'
+  /** The host banned its address. */
+  | 'banned'
+  /** Its address gave too many wrong passwords just now. */
+  | 'password-attempts'
+  /** Too many connections (from it, or in all) are waiting to give the password. */
+  | 'password-waiting';
+
+/** What the host's removal (`ChatServer.remove`) did: who went, or why no one did (a `Tincan:` line). */
+export type RemoveResult =
+  | { ok: true; peer: string; name: string | null; banned: boolean }
+  | { ok: false; line: string };
 
 /**
  * Why a client is not being read: it is over its line rate, it is a heavy sender paused

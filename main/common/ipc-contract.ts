@@ -54,6 +54,8 @@ export const CHANNELS = {
   setViewState: 'app:set-view-state',
   findFreePort: 'app:find-free-port',
   setTopic: 'chat:set-topic',
+  sendPassword: 'chat:send-password',
+  removePerson: 'chat:remove-person',
 } as const;
 
 export const EVENTS_CHANNEL = 'chat:events';
@@ -84,6 +86,8 @@ export const LIMITS = {
   maxRoomNameChars: 200,
   /** A display name or a topic as typed; main then cleans it (person-name.ts) and holds it to its own limit. */
   maxTypedNameChars: 1000,
+  /** A room's password: the server takes at most 256 bytes of UTF-8. */
+  maxPasswordChars: 256,
 } as const;
 
 // ---- requests and responses -----------------------------------------------------------
@@ -99,6 +103,20 @@ export interface HostRequest {
   name?: string;
   /** The room's topic, told to everyone who joins; absent or empty: none. */
   topic?: string;
+  /** The room's password, which newcomers must give first; absent or empty: none. */
+  password?: string;
+}
+
+/** The password a room asked for (see the 'password' event); `remember`: kept for this host once it is taken. */
+export interface PasswordRequest {
+  password: string;
+  remember: boolean;
+}
+
+/** Host only: removes the person at `peer` (`IP:port`), and with `ban` refuses its address until the room closes. */
+export interface RemovePersonRequest {
+  peer: string;
+  ban: boolean;
 }
 
 /** The host sets (or, with '', clears) the room's topic. */
@@ -422,6 +440,12 @@ export type BridgeEvent =
   | ({ type: 'roster-changes' } & RosterChanges)
   /** The connection dropped; the next try starts in `delayMs`. */
   | { type: 'reconnecting'; attempt: number; delayMs: number; reason: string }
+  /**
+   * The room joined asks for a password ('required': the window asks the user, unless one
+   * remembered for this host was sent), took it ('accepted'), or turned it away ('refused':
+   * `message` says why; the session left the room and the window offers to try again).
+   */
+  | { type: 'password'; state: 'required' | 'accepted' | 'refused'; address: string; message: string | null }
   /** Something the user should read (a failed reconnect that gave up, a server error). */
   | { type: 'notice'; level: 'info' | 'error'; message: string }
   /** While rooms are being looked for: the whole list, whenever it changes. */
@@ -466,6 +490,10 @@ export interface TincanBridge {
   findFreePort(request: FreePortRequest): Promise<Result<number>>;
   /** Host only: sets the room's topic ('' clears it); everyone in the room is told. */
   setTopic(request: TopicRequest): Promise<Result<null>>;
+  /** Sends the password the room asked for (see the 'password' event). */
+  sendPassword(request: PasswordRequest): Promise<Result<null>>;
+  /** Host only: removes (kicks) or bans someone in the room. */
+  removePerson(request: RemovePersonRequest): Promise<Result<null>>;
   /** Calls back with each batch of events; returns the function that unsubscribes. */
   onEvents(listener: (events: BridgeEvent[]) => void): () => void;
 }

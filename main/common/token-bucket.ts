@@ -40,6 +40,12 @@ export class TokenBucket {
     return this.tokens >= 1;
   }
 
+  /** Milliseconds until a token is there (0 when one is). */
+  msUntilReady(now: number): number {
+    this.refill(now);
+    return this.tokens >= 1 ? 0 : ((1 - this.tokens) * 1000) / this.perSecond;
+  }
+
   /** True when the whole burst is back: the bucket is as good as a new one. */
   full(now: number): boolean {
     this.refill(now);

@@ -29,6 +29,8 @@ import {
   type SendRequest,
   type SettingsUpdate,
   type TopicRequest,
+  type PasswordRequest,
+  type RemovePersonRequest,
   type ViewState,
 } from './ipc-contract';
 import { MENTION_LIMITS, normalizeKeyword } from './mentions';
@@ -95,9 +97,9 @@ export interface HostRequestRules {
 }
 
 export function validateHostRequest(value: unknown, rules: HostRequestRules = {}): Result<HostRequest> {
-  const fields = readFields(value, 'The host request', ['port', 'scope', 'name', 'topic']);
+  const fields = readFields(value, 'The host request', ['port', 'scope', 'name', 'topic', 'password']);
   if (!fields.ok) return fields;
-  const { port, scope, name, topic } = fields.value;
+  const { port, scope, name, topic, password } = fields.value;
   const lowest = rules.allowAnyPort === true ? 0 : 1;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < lowest || port > 65535) {
     // Say what this caller accepts: tools may pass 0 (any free port), the renderer may not.
@@ -119,7 +121,33 @@ export function validateHostRequest(value: unknown, rules: HostRequestRules = {}
     if (!checkedTopic.ok) return checkedTopic;
     if (checkedTopic.value !== '') request.topic = checkedTopic.value;
   }
+  if (password !== undefined) {
+    // What a password may hold is the server's rule (room-gate.ts); this only bounds the text.
+    const checkedPassword = checkString(password, 'The password', LIMITS.maxPasswordChars);
+    if (!checkedPassword.ok) return checkedPassword;
+    if (checkedPassword.value !== '') request.password = checkedPassword.value;
+  }
   return ok(request);
+}
+
+export function validatePasswordRequest(value: unknown): Result<PasswordRequest> {
+  const fields = readFields(value, 'The password request', ['password', 'remember']);
+  if (!fields.ok) return fields;
+  const password = checkString(fields.value.password, 'The password', LIMITS.maxPasswordChars);
+  if (!password.ok) return password;
+  if (password.value.trim() === '') return fail('Type the room\'s password.');
+  if (/[\r\n]/.test(password.value)) return fail('A password is one line.');
+  if (typeof fields.value.remember !== 'boolean') return fail('“remember” must be true or false.');
+  return ok({ password: password.value, remember: fields.value.remember });
+}
+
+export function validateRemovePersonRequest(value: unknown): Result<RemovePersonRequest> {
+  const fields = readFields(value, 'The remove request', ['peer', 'ban']);
+  if (!fields.ok) return fields;
+  const peer = checkString(fields.value.peer, 'The address', LIMITS.maxAddressChars);
+  if (!peer.ok) return peer;
+  if (typeof fields.value.ban !== 'boolean') return fail('“ban” must be true or false.');
+  return ok({ peer: peer.value, ban: fields.value.ban });
 }
 
 /** A topic as typed: bounded, then cleaned (person-name.ts); '' is no topic. */

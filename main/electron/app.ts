@@ -18,6 +18,7 @@ import { HistoryService, type HistoryServiceOptions } from '../app/history/servi
 import { JsonFileWriter, sweepStaleTempFiles } from '../app/json-file';
 import type { Logger } from '../app/logger';
 import { JsonFilePreferencesStore } from '../app/preferences';
+import { JsonFileRoomPasswordStore } from '../app/room-passwords';
 import { ChatSession, type ChatSessionOptions } from '../app/session';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol';
 import { DesktopAttention } from './attention';
@@ -64,7 +65,7 @@ const SHUTDOWN_TIMEOUT_MS = SESSION_CLOSE_TIMEOUT_MS + HISTORY_FLUSH_TIMEOUT_MS 
 export const MAX_RENDERER_RELOADS = 3;
 const RELOAD_WINDOW_MS = 60_000;
 /** Files in userData written through json-file.ts (their interrupted writes are swept at start). */
-const USER_DATA_FILES = ['preferences.json', 'window-state.json'] as const;
+const USER_DATA_FILES = ['preferences.json', 'window-state.json', 'room-passwords.json'] as const;
 
 export interface TincanApp {
   /** False when another Tincan was already running: this one asked it to come forward and quits. */
@@ -268,7 +269,8 @@ export function startTincan(electron: ElectronMain, mainDirectory: string, optio
     });
     // The host's TLS key and certificate (tls-key.pem owner-only), so a room keeps its fingerprint
     // across restarts; the same folder headless uses by default, so this computer has one key.
-    const chat = new ChatSession({ preferences, loadedPreferences, history, attention, logger, certificateDir: userData, ...discovery });
+    const roomPasswords = new JsonFileRoomPasswordStore(path.join(userData, 'room-passwords.json'));
+    const chat = new ChatSession({ preferences, loadedPreferences, history, attention, logger, certificateDir: userData, roomPasswords, ...discovery });
     session = chat;
     disposeIpc = registerIpcHandlers({
       ipcMain: electron.ipcMain,

@@ -24,6 +24,8 @@ import {
   validateSendRequest,
   validateSettingsUpdate,
   validateTopicRequest,
+  validatePasswordRequest,
+  validateRemovePersonRequest,
   validateViewState,
 } from '../common/validate';
 import type { ChatSession, TranscriptFileChooser } from '../app/session';
@@ -51,6 +53,8 @@ export type BridgeSession = Pick<
   | 'updateSettings'
   | 'setViewState'
   | 'setTopic'
+  | 'sendPassword'
+  | 'removePerson'
 >;
 
 export interface IpcDependencies {
@@ -197,6 +201,14 @@ export function createChannelHandlers({
     setTopic: async (argument) => {
       const checked = validateTopicRequest(argument);
       return checked.ok ? session.setTopic(checked.value) : checked;
+    },
+    sendPassword: async (argument) => {
+      const checked = validatePasswordRequest(argument);
+      return checked.ok ? session.sendPassword(checked.value) : checked;
+    },
+    removePerson: async (argument) => {
+      const checked = validateRemovePersonRequest(argument);
+      return checked.ok ? session.removePerson(checked.value) : checked;
     },
   };
 }

@@ -6,9 +6,11 @@
  * and the certificate's fingerprint there when TLS is on (the default).
  * A room open to the network is announced on it (LAN discovery) unless --no-announce.
  */
+import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { version as APP_VERSION } from '../../package.json';
 import { RoomAnnouncement } from '../app/discovery/announcement';
@@ -20,6 +22,7 @@ import { ChatServer, DEFAULT_MAX_CLIENT_OUTPUT_BYTES } from '../chat/server';
 import type { FlowReason, RefusalReason } from '../chat/types';
 import { formatHost } from '../common/address';
 import { cleanTopic } from '../common/person-name';
+import { MAX_PASSWORD_BYTES, passwordProblem } from '../chat/room-gate';
 import { DEFAULT_REPLAY_MAX_BYTES, MAX_REPLAY_LINES } from '../chat/replay';
 import { DEFAULT_PORT } from '../common/constants';
 import {
@@ -90,6 +93,10 @@ Options:
                          (default 0: none; at most ${MAX_REPLAY_LINES})
       --replay-bytes BYTES
                          at most this many bytes of them (default ${DEFAULT_REPLAY_MAX_BYTES})
+      --password-file FILE
+                         the room's password, the file's first line (at most ${MAX_PASSWORD_BYTES} bytes):
+                         a newcomer must type it first. Never on the command line,
+                         where the process list shows it. Not with --cluster.
       --state-dir DIR    where the room's TLS key and certificate are kept (made on first
                          use, the key readable by you only; default:
                          ${defaultStateDirText()})
@@ -168,6 +175,8 @@ export interface ServerCliOptions {
   topic: string;
   replayLines: number;
   replayMaxBytes: number;
+  /** Where the room's password is (read by runServerCli); null: no password. */
+  passwordFile: string | null;
   /** The room's name as announced; undefined: the default name. */
   name: string | undefined;
   announce: boolean;
@@ -260,6 +269,7 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Se
         topic: { type: 'string' },
         replay: { type: 'string' },
         'replay-bytes': { type: 'string' },
+        'password-file': { type: 'string' },
         'state-dir': { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
@@ -299,6 +309,15 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Se
       throw new UsageError(`--announce-on must name interfaces, such as eth0 or eth0,wlan0 (got "${values['announce-on']}").`);
     }
   }
+  const passwordFile = values['password-file'];
+  if (passwordFile !== undefined) {
+    if (passwordFile.trim() === '' || passwordFile.length > 4096 || passwordFile.includes('\0')) {
+      throw new UsageError(`--password-file must name a file (got "${passwordFile}").`);
+    }
+    if (values.cluster !== undefined || env[CLUSTER_ENV] !== undefined) {
+      throw new UsageError('--password-file is not available with --cluster yet.');
+    }
+  }
   return {
     port: integerOption('port', values.port, DEFAULT_PORT, 0, 65535),
     host,
@@ -317,6 +336,7 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = {}): Se
     topic: topic.text,
     replayLines: integerOption('replay', values.replay, 0, 0, MAX_REPLAY_LINES),
     replayMaxBytes: integerOption('replay-bytes', values['replay-bytes'], DEFAULT_REPLAY_MAX_BYTES, 1024, 16 * 1024 * 1024),
+    passwordFile: passwordFile === undefined ? null : path.resolve(passwordFile),
     name,
     announce: !(values['no-announce'] ?? false),
     announceOn,
@@ -437,6 +457,9 @@ const REFUSAL_LOG: Record<RefusalReason, string> = {
   'address-limit': 'too many connections from its address',
   'join-rate': 'its address joined too often',
   'out-of-scope': 'not on a local network; --allow-any-address accepts it',
+  banned: 'its address is banned',
+  'password-attempts': 'its address gave too many wrong passwords',
+  'password-waiting': 'too many connections are waiting to give the password',
 };
 
 const FLOW_LOG: Record<FlowReason, string> = {
@@ -468,6 +491,38 @@ export function processIo(): CliIo {
   return { stdout: guard(process.stdout), stderr: guard(process.stderr) };
 }
 
+/** A password file is a line, not a document: anything past this many bytes is not one. */
+const MAX_PASSWORD_FILE_BYTES = 4096;
+
+/**
+ * The room's password from `file`: its first line (a final line end is not part of it).
+ * Throws an Error whose message says what is wrong with the file.
+ */
+export function readPasswordFile(file: string): string {
+  let bytes: Buffer;
+  try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new Error(`--password-file ${file} is not a file.`);
+    if (stat.size > MAX_PASSWORD_FILE_BYTES) {
+      throw new Error(`--password-file ${file} is too large (${stat.size} bytes; a password is one line of at most ${MAX_PASSWORD_BYTES} bytes).`);
+    }
+    bytes = fs.readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new Error(`--password-file ${file} does not exist.`, { cause: error });
+    if (code === 'EACCES' || code === 'EPERM') throw new Error(`--password-file ${file} cannot be read (permission denied).`, { cause: error });
+    if (code !== undefined) throw new Error(`--password-file ${file} cannot be read: ${(error as Error).message}`, { cause: error });
+    throw error;
+  }
+  if (bytes.length > MAX_PASSWORD_FILE_BYTES) throw new Error(`--password-file ${file} is too large.`);
+  const firstLine = bytes.toString('utf8').replace(/\r?\n$/, '');
+  if (firstLine.trim() === '') throw new Error(`--password-file ${file} is empty: it should hold the password on one line.`);
+  if (/[\r\n]/.test(firstLine)) throw new Error(`--password-file ${file} holds more than one line: it should hold the password alone.`);
+  const problem = passwordProblem(firstLine);
+  if (problem !== null) throw new Error(`--password-file ${file}: ${problem}.`);
+  return firstLine;
+}
+
 /**
  * Runs the server until SIGINT/SIGTERM. Resolves with the exit code: 0 after a clean
  * shutdown, 1 when it could not listen or Redis refused it (a wrong password, no
@@ -478,6 +533,8 @@ export async function runServerCli(
   io: CliIo = processIo(),
   signals: NodeJS.EventEmitter = process,
   env: NodeJS.ProcessEnv = process.env,
+  /** The operator's commands (`/kick`, `/ban`): the terminal the server runs in, never a pipe or a service's stdin. */
+  operator: NodeJS.ReadableStream | null = process.stdin.isTTY ? process.stdin : null,
 ): Promise<number> {
   let options: ServerCliOptions | null;
   try {
@@ -492,6 +549,15 @@ export async function runServerCli(
     return 0;
   }
   const log = (text: string) => io.stderr(`${time()} ${text}\n`);
+  let password: string | undefined;
+  if (options.passwordFile !== null) {
+    try {
+      password = readPasswordFile(options.passwordFile);
+    } catch (error) {
+      io.stderr(`tincan-server: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
   let certificate: HostCertificate | null = null;
   if (options.tls) {
     try {
@@ -521,6 +587,7 @@ export async function runServerCli(
     topic: options.topic,
     replayLines: options.replayLines,
     replayMaxBytes: options.replayMaxBytes,
+    ...(password !== undefined ? { password } : {}),
     ...(cluster ? { sequencer: cluster } : {}),
     ...(certificate ? { tls: { cert: certificate.cert, key: certificate.key, require: options.tls!.require } } : {}),
   });
@@ -600,6 +667,7 @@ export async function runServerCli(
     if (reachable.length > 0) log(`others can join at ${reachable.join(', ')}`);
   }
   const announcer = await startAnnouncer(options, address.port, server, log, certificate?.fingerprint ?? null);
+  const operatorLines = operator === null ? null : operatorConsole(operator, server, log);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -609,6 +677,7 @@ export async function runServerCli(
       log(`${signal}: closing the room`);
       signals.off('SIGINT', onInt);
       signals.off('SIGTERM', onTerm);
+      operatorLines?.close();
       // Goodbye on the network first, so the room leaves everyone's list before its port
       // closes; then the server, whose clients' departures go to the cluster, which sends them.
       void (announcer?.close() ?? Promise.resolve())
@@ -623,6 +692,28 @@ export async function runServerCli(
     onStopSignal = stop;
     if (early.signal !== null) stop(early.signal);
   });
+}
+
+/**
+ * The operator types `/kick WHO` or `/ban WHO` (a name or `IP:port`) in the terminal the
+ * server runs in; what happened goes to the log.
+ */
+function operatorConsole(input: NodeJS.ReadableStream, server: ChatServer, log: (text: string) => void): readline.Interface {
+  const lines = readline.createInterface({ input, terminal: false });
+  log('type /kick NAME-or-IP:port or /ban NAME-or-IP:port here to remove someone');
+  lines.on('line', (line) => {
+    const command = /^\/(kick|ban)(?: (.*))?$/.exec(line.trim());
+    if (command === null) {
+      if (line.trim() !== '') log('operator: only /kick NAME-or-IP:port and /ban NAME-or-IP:port are read here');
+      return;
+    }
+    const ban = command[1] === 'ban';
+    const result = server.remove(command[2] ?? '', { ban });
+    log(result.ok
+      ? `${ban ? 'banned ' : 'removed'} ${result.peer}${result.name === null ? '' : ` (${result.name})`}`
+      : `operator: ${result.line.replace(/^Tincan: /, '')}`);
+  });
+  return lines;
 }
 
 /** Announces the room on the network when it is open to it; null when it is not announced. */

@@ -151,6 +151,8 @@ function installTestBridge(): void {
     setViewState: (state: unknown) => call('setViewState', state),
     findFreePort: (request: unknown) => call('findFreePort', request),
     setTopic: (request: unknown) => call('setTopic', request),
+    sendPassword: (request: unknown) => call('sendPassword', request),
+    removePerson: (request: unknown) => call('removePerson', request),
     onEvents: (listener: Listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -15,6 +15,8 @@ import type {
   SearchResults,
   SettingsUpdate,
   TopicRequest,
+  PasswordRequest,
+  RemovePersonRequest,
   ViewState,
   HostInfo,
   HostRequest,
@@ -234,6 +236,14 @@ export class FakeBridge implements TincanBridge {
   }
   async setTopic(request: TopicRequest): Promise<Result<null>> {
     this.record('setTopic', request);
+    return { ok: true, value: null };
+  }
+  async sendPassword(request: PasswordRequest): Promise<Result<null>> {
+    this.record('sendPassword', request);
+    return { ok: true, value: null };
+  }
+  async removePerson(request: RemovePersonRequest): Promise<Result<null>> {
+    this.record('removePerson', request);
     return { ok: true, value: null };
   }
   async setViewState(state: ViewState): Promise<Result<null>> {

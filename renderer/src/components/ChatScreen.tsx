@@ -14,6 +14,7 @@ import { SettingsPanel } from './SettingsPanel';
 import { StatusBar } from './StatusBar';
 import { Transcript } from './Transcript';
 import { YouAppearAs } from './YouAppearAs';
+import { RoomPassword } from './RoomPassword';
 
 /** Ctrl/Cmd+F opens the search, Ctrl/Cmd+, the settings; the window's focus goes to main (it decides on notifications). */
 function useChatKeysAndFocus(): void {
@@ -55,6 +56,7 @@ export function ChatScreen() {
       <ReconnectBanner />
       <HistoryNotice />
       <Notices />
+      <RoomPassword />
       <SearchPanel />
       <main className="chat-main">
         <section className="conversation" aria-label="Conversation">

@@ -19,6 +19,8 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
   const [name, setName] = useState(preferences?.roomName !== undefined && preferences.roomName !== '' ? preferences.roomName : defaultRoomName);
   const [topic, setTopic] = useState('');
   const topicId = useId();
+  const [password, setPassword] = useState('');
+  const passwordId = useId();
   const [showPortError, setShowPortError] = useState(false);
   const portId = useId();
   const portHelpId = useId();
@@ -54,7 +56,7 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
     }
     if (scope === 'lan' && nameError !== null) return;
     // The default name goes unsaid, so it follows the machine (a renamed computer, another user).
-    void hostChat(port, scope, name.trim() === defaultRoomName ? undefined : name, topic);
+    void hostChat(port, scope, name.trim() === defaultRoomName ? undefined : name, topic, password);
   };
 
   const pickFreePort = async () => {
@@ -142,6 +144,21 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
           />
           <p id={`${topicId}-help`} className="field-help">
             Everyone who joins sees it; you can change it later. Newcomers will see the last {HOST_REPLAY_LINES} lines of the conversation.
+          </p>
+        </div>
+        <div className="field">
+          <label htmlFor={passwordId}>Password (optional)</label>
+          <input
+            id={passwordId}
+            type="password"
+            autoComplete="new-password"
+            maxLength={LIMITS.maxPasswordChars}
+            value={password}
+            aria-describedby={`${passwordId}-help`}
+            onChange={(event) => setPassword(event.target.value)}
+          />
+          <p id={`${passwordId}-help`} className="field-help">
+            With one, people type it before they are in the room (in a terminal too); you are never asked.
           </p>
         </div>
         <fieldset className="choices">

@@ -12,6 +12,7 @@ import { formatClock, formatFullTime } from '../lib/time';
 import { peerHueClass } from '../lib/peer-colour';
 import { ignorePerson, unignorePerson } from '../state/actions';
 import { useChatStore } from '../state/store';
+import { RosterActions } from './RosterActions';
 
 /** A roster of thousands would only slow the window down; the count says the rest. */
 export const MAX_ROSTER_ROWS = 200;
@@ -38,7 +39,7 @@ export function Roster() {
             isSelf={entry.peer === self}
             name={names.get(entry.peer) ?? null}
             ignored={ignored.has(entry.peer)}
-            counts={hosting}
+            hosting={hosting}
           />
         ))}
       </ul>
@@ -52,11 +53,11 @@ interface RosterRowProps {
   isSelf: boolean;
   name: string | null;
   ignored: boolean;
-  /** Show the line count (the host's server counts from the start; a joiner only since it came). */
-  counts: boolean;
+  /** The host sees line counts (its server counts from the start; a joiner only since it came) and can remove people. */
+  hosting: boolean;
 }
 
-const RosterRow = memo(function RosterRow({ entry, isSelf, name, ignored, counts }: RosterRowProps) {
+const RosterRow = memo(function RosterRow({ entry, isSelf, name, ignored, hosting }: RosterRowProps) {
   const who = name ?? entry.peer;
   return (
     <li className={ignored ? 'roster-row roster-row-ignored' : 'roster-row'}>
@@ -81,7 +82,7 @@ const RosterRow = memo(function RosterRow({ entry, isSelf, name, ignored, counts
           <span title={`Joined ${formatFullTime(entry.connectedAt)}`}>joined {formatClock(entry.connectedAt)}</span>
         )}
         {entry.lastSpokeAt !== undefined && <LastSpoke at={entry.lastSpokeAt} />}
-        {counts && <> · {entry.linesSent === 1 ? '1 line' : `${entry.linesSent.toLocaleString()} lines`}</>}
+        {hosting && <> · {entry.linesSent === 1 ? '1 line' : `${entry.linesSent.toLocaleString()} lines`}</>}
       </span>
       {!isSelf && (
         <span className="roster-actions">
@@ -96,6 +97,7 @@ const RosterRow = memo(function RosterRow({ entry, isSelf, name, ignored, counts
           </button>
         </span>
       )}
+      {!isSelf && hosting && <RosterActions peer={entry.peer} label={who} />}
     </li>
   );
 });

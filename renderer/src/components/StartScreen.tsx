@@ -5,6 +5,7 @@ import { useChatStore } from '../state/store';
 import { HostForm } from './HostForm';
 import { JoinForm } from './JoinForm';
 import { Notices } from './Notices';
+import { RoomPassword } from './RoomPassword';
 
 export function StartScreen() {
   const mode = useChatStore((s) => s.startMode ?? s.preferences?.lastMode ?? 'host');
@@ -24,6 +25,7 @@ export function StartScreen() {
           </div>
         </header>
         <Notices />
+        <RoomPassword />
         <ModeSwitch mode={mode} onSwitch={() => setSwitched(true)} />
         {mode === 'host' ? <HostForm focusOnMount={!switched} /> : <JoinForm focusOnMount={!switched} />}
       </div>

@@ -122,6 +122,7 @@ function clearRoom(): void {
     names: fresh.names,
     topic: null,
     reconnecting: null,
+    password: null,
     notices: [],
     sendError: null,
     startError: null,
@@ -139,7 +140,7 @@ export function chooseStartMode(mode: Mode): void {
 }
 
 /** Hosts on `port`; a room for the network is announced as `name` ('' or absent: the default name). */
-export async function hostChat(port: number, scope: HostScope, name?: string, topic?: string): Promise<boolean> {
+export async function hostChat(port: number, scope: HostScope, name?: string, topic?: string, password?: string): Promise<boolean> {
   if (get().pending) return false;
   clearRoom();
   set({ pending: { kind: 'host', port } });
@@ -147,6 +148,7 @@ export async function hostChat(port: number, scope: HostScope, name?: string, to
   const request: HostRequest = scope === 'lan' && trimmed.length > 0 ? { port, scope, name: trimmed } : { port, scope };
   const topicText = topic?.trim() ?? '';
   if (topicText.length > 0) request.topic = topicText;
+  if (password !== undefined && password !== '') request.password = password;
   const result = await call(() => getBridge().host(request));
   // Main's status comes with the answer, so the screen changes (or stays) together with it.
   acceptStatus(result);
@@ -474,6 +476,25 @@ export function toggleDoNotDisturb(): Promise<boolean> {
 export async function setTopic(topic: string): Promise<boolean> {
   const result = await call(() => getBridge().setTopic({ topic }));
   if (!result.ok) pushNotice('error', `Could not set the topic: ${result.error}`);
+  return result.ok;
+}
+
+/** Sends the password the joined room asked for; false (with the reason in the prompt) when it could not go. */
+export async function sendPassword(password: string, remember: boolean): Promise<boolean> {
+  const result = await call(() => getBridge().sendPassword({ password, remember }));
+  if (!result.ok) pushNotice('error', `Could not send the password: ${result.error}`);
+  return result.ok;
+}
+
+/** The refused password's message is read: the prompt goes. */
+export function dismissPassword(): void {
+  set({ password: null });
+}
+
+/** Host only: removes (or bans) the person at `peer`. */
+export async function removePerson(peer: string, ban: boolean): Promise<boolean> {
+  const result = await call(() => getBridge().removePerson({ peer, ban }));
+  if (!result.ok) pushNotice('error', `Could not ${ban ? 'ban' : 'remove'} ${peer}: ${result.error}`);
   return result.ok;
 }
 

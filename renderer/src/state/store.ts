@@ -46,6 +46,13 @@ export interface ReconnectInfo {
   nextTryAt: number;
 }
 
+/** A joined room's password: it asks for one, or it turned the one given away (`message` says why). */
+export interface PasswordState {
+  address: string;
+  state: 'required' | 'refused';
+  message: string | null;
+}
+
 export interface Notice {
   id: number;
   level: 'info' | 'error';
@@ -174,6 +181,8 @@ export interface ChatState {
   /** The room's topic, as the server's topic lines told it; null when none. */
   topic: string | null;
   reconnecting: ReconnectInfo | null;
+  /** The joined room asks for its password, or refused it; null otherwise. */
+  password: PasswordState | null;
   notices: Notice[];
   nextNoticeId: number;
   pending: PendingStart | null;
@@ -225,6 +234,7 @@ export function initialChatState(): ChatState {
     names: new Map(),
     topic: null,
     reconnecting: null,
+    password: null,
     notices: [],
     nextNoticeId: 1,
     pending: null,
@@ -261,6 +271,7 @@ type EventFields = Pick<
   | 'names'
   | 'topic'
   | 'reconnecting'
+  | 'password'
   | 'notices'
   | 'nextNoticeId'
   | 'rooms'
@@ -276,7 +287,7 @@ type EventFields = Pick<
  * it. Arrays are copied once per batch, not once per event, so a burst stays cheap.
  */
 export function reduceEvents(state: EventFields, events: readonly BridgeEvent[], now: number): EventFields {
-  let { status, statusRevision, roster, rosterAt, rosterPartial, reconnecting, notices, nextNoticeId, rooms, history, paging, unread, jump, notificationProblem } = state;
+  let { status, statusRevision, roster, rosterAt, rosterPartial, reconnecting, password, notices, nextNoticeId, rooms, history, paging, unread, jump, notificationProblem } = state;
   let newLines: TranscriptLine[] | null = null;
   // Lines come in seq order; one seen already (a reloaded page gets some twice) is skipped.
   let lastSeq = state.lines[state.lines.length - 1]?.seq ?? Number.NEGATIVE_INFINITY;
@@ -340,6 +351,9 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
           nextTryAt: now + event.delayMs,
         };
         break;
+      case 'password':
+        password = event.state === 'accepted' ? null : { address: event.address, state: event.state, message: event.message };
+        break;
       case 'notice':
         notices = [...notices, { id: nextNoticeId, level: event.level, message: event.message, at: now }].slice(
           -MAX_NOTICES,
@@ -389,6 +403,7 @@ export function reduceEvents(state: EventFields, events: readonly BridgeEvent[],
     names: names ?? state.names,
     topic,
     reconnecting,
+    password,
     notices,
     nextNoticeId,
     rooms,
