@@ -12,6 +12,11 @@ export interface ClientInfo {
   /** Epoch milliseconds. */
   connectedAt: number;
   linesSent: number;
+  /**
+   * Its bytes travel over TLS. False: plain text (nc, telnet, the host's own loopback client),
+   * readable by anyone on the network. Absent from older producers; read as plain text.
+   */
+  encrypted?: boolean;
 }
 
 export interface LineCount {

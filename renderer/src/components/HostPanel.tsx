@@ -74,7 +74,14 @@ export function HostPanel() {
         <h2 id={rosterId}>In the room ({roster.length.toLocaleString()})</h2>
         <ul className="roster">
           {roster.slice(0, MAX_ROSTER_ROWS).map((entry) => (
-            <RosterRow key={entry.id} entry={entry} isSelf={entry.peer === self} now={now} name={names.get(entry.peer) ?? null} />
+            <RosterRow
+              key={entry.id}
+              entry={entry}
+              isSelf={entry.peer === self}
+              now={now}
+              name={names.get(entry.peer) ?? null}
+              roomEncrypted={fingerprint !== null}
+            />
           ))}
         </ul>
         {roster.length > MAX_ROSTER_ROWS && (
@@ -116,7 +123,14 @@ function HostAdvice({ advice }: { advice: Advice }) {
 
 
 
-function RosterRow({ entry, isSelf, now, name }: { entry: ClientInfo; isSelf: boolean; now: number; name: string | null }) {
+/** What the host is told of a member connected without TLS (in the roster row's title). */
+export const PLAIN_MEMBER_TITLE =
+  'Connected in plain text (nc, telnet): what this person sends and receives travels unencrypted, so anyone on this network can read it.';
+
+function RosterRow({ entry, isSelf, now, name, roomEncrypted }: { entry: ClientInfo; isSelf: boolean; now: number; name: string | null; roomEncrypted: boolean }) {
+  // In a room that offers TLS, those who did not use it; in a plain room everyone is (the status bar says so).
+  // The host's own client is plain over loopback: nothing of it crosses the network.
+  const plain = roomEncrypted && !isSelf && entry.encrypted !== true;
   return (
     <li className="roster-row">
       <span className={`sender ${isSelf ? 'sender-self' : peerHueClass(entry.peer)}`}>
@@ -132,6 +146,12 @@ function RosterRow({ entry, isSelf, now, name }: { entry: ClientInfo; isSelf: bo
         </span>
         {isSelf && <span className="you-tag"> (you)</span>}
       </span>
+      {plain && (
+        <span className="roster-plain" title={PLAIN_MEMBER_TITLE}>
+          Plain text: not encrypted
+          <span className="visually-hidden">. {PLAIN_MEMBER_TITLE}</span>
+        </span>
+      )}
       <span className="roster-meta" title={`Connected since ${formatFullTime(entry.connectedAt)}`}>
         since {formatClock(entry.connectedAt)} · {formatDuration(now - entry.connectedAt)} ·{' '}
         {entry.linesSent === 1 ? '1 line' : `${entry.linesSent.toLocaleString()} lines`}
