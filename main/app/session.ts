@@ -434,6 +434,7 @@ export class ChatSession {
     if (this.closed) return fail(CLOSED_ERROR);
     if (this.state.kind !== 'idle') return fail(NOT_IDLE_ERROR);
     const { port, scope } = checked.value;
+    const encryptedOnly = checked.value.encryptedOnly === true;
     const typedName = checked.value.name?.trim() ?? '';
     let roomName: string | null = null;
     const named = checkRoomName(typedName.length > 0 ? typedName : this.defaultName);
@@ -446,14 +447,16 @@ export class ChatSession {
     let certificate: HostCertificate | null;
     try {
       certificate = await this.hostCertificate();
+      if (encryptedOnly && certificate === null) return fail('“Encrypted only” needs a room key, and this app has none to host with.');
       // Newcomers catch up on the last lines; the topic is told to everyone who joins. The
-      // host's own loopback client stays plain: it is local and trusted.
+      // host's own loopback client stays plain: it is local and trusted, so "Encrypted only"
+      // lets it in (the server lets trusted peers in plain text).
       const topic = checked.value.topic ?? '';
       server = new ChatServer({
         replayLines: HOST_REPLAY_LINES,
         ...this.serverOptions,
         ...(topic === '' ? {} : { topic }),
-        ...(certificate === null ? {} : { tls: { cert: certificate.cert, key: certificate.key } }),
+        ...(certificate === null ? {} : { tls: { cert: certificate.cert, key: certificate.key, require: encryptedOnly } }),
       });
     } catch (error) {
       return fail(messageOf(error));
@@ -492,6 +495,7 @@ export class ChatSession {
       shareAddresses: labelledShareAddresses(scope, boundPort, table, this.platform),
       roomName,
       advice: warning ? [warning] : [],
+      ...(encryptedOnly && { encryptedOnly }),
     };
     const hosting: HostingState = {
       kind: 'hosting',
@@ -524,6 +528,7 @@ export class ChatSession {
       lastMode: 'host',
       lastScope: scope,
       lastPort: port === 0 ? preferences.lastPort : port,
+      lastEncryptedOnly: encryptedOnly,
       // Remember a name the host chose (cleaned); the default is not saved, so it follows the machine.
       roomName: roomName === null ? preferences.roomName : typedName.length === 0 || roomName === this.defaultName ? '' : roomName,
       hostedBefore: preferences.hostedBefore || scope === 'lan',

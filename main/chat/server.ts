@@ -369,7 +369,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   /**
    * The host's own client, by the label the server will see (`ChatClient.localPeer`): it is
    * never cut as a slow reader of its own room, never rate-limited and not counted against
-   * its address. May be called before or after it connects.
+   * its address, and let in plain text when TLS is required. May be called before or after
+   * it connects (before its first byte, or the silence that announces it, to count for TLS).
    */
   trustPeer(peer: string): void {
     for (const connection of this.everyone()) {
@@ -684,9 +685,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       connection.transport === TCP_TRANSPORT;
   }
 
-  // It speaks plain text: what was held for it goes out. False when the room takes TLS only.
+  // It speaks plain text: what was held for it goes out. False when the room takes TLS only
+  // (a trusted peer, such as the app host's own loopback client, is let in all the same).
   private choosePlain(connection: Connection): boolean {
-    if (this.tls?.required) {
+    if (this.tls?.required && !connection.trusted) {
       this.refusePlain(connection);
       return false;
     }

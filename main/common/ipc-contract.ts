@@ -98,6 +98,11 @@ export interface HostRequest {
   name?: string;
   /** The room's topic, told to everyone who joins; absent or empty: none. */
   topic?: string;
+  /**
+   * "Encrypted only": plain connections (nc, telnet) are refused with one line saying how to
+   * connect with TLS; the host's own loopback client still gets in. Absent: false.
+   */
+  encryptedOnly?: boolean;
 }
 
 /** The host sets (or, with '', clears) the room's topic. */
@@ -117,6 +122,8 @@ export interface HostInfo {
   roomName: string | null;
   /** What the host should know: no network, only a self-assigned address, a firewall in the way. */
   advice: Advice[];
+  /** Plain connections are refused (HostRequest.encryptedOnly): terminals need TLS. Absent: false. */
+  encryptedOnly?: boolean;
 }
 
 /** After a busy port: a free one for hosting with `scope`, near `busyPort`. */
@@ -185,6 +192,8 @@ export interface Preferences {
   hostKeys: HostKey[];
   /** The room name last hosted under; '' for the default name. */
   roomName: string;
+  /** The Host form's "Encrypted only", as last hosted. */
+  lastEncryptedOnly: boolean;
   /** True once this machine has hosted for the network (Windows and macOS ask about the firewall the first time). */
   hostedBefore: boolean;
   /** Keep history forever, 30 days, or this session only (nothing written). */

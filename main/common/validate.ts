@@ -95,9 +95,9 @@ export interface HostRequestRules {
 }
 
 export function validateHostRequest(value: unknown, rules: HostRequestRules = {}): Result<HostRequest> {
-  const fields = readFields(value, 'The host request', ['port', 'scope', 'name', 'topic']);
+  const fields = readFields(value, 'The host request', ['port', 'scope', 'name', 'topic', 'encryptedOnly']);
   if (!fields.ok) return fields;
-  const { port, scope, name, topic } = fields.value;
+  const { port, scope, name, topic, encryptedOnly } = fields.value;
   const lowest = rules.allowAnyPort === true ? 0 : 1;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < lowest || port > 65535) {
     // Say what this caller accepts: tools may pass 0 (any free port), the renderer may not.
@@ -118,6 +118,10 @@ export function validateHostRequest(value: unknown, rules: HostRequestRules = {}
     const checkedTopic = checkTopic(topic);
     if (!checkedTopic.ok) return checkedTopic;
     if (checkedTopic.value !== '') request.topic = checkedTopic.value;
+  }
+  if (encryptedOnly !== undefined) {
+    if (typeof encryptedOnly !== 'boolean') return fail('“Encrypted only” must be true or false.');
+    if (encryptedOnly) request.encryptedOnly = true;
   }
   return ok(request);
 }

@@ -7,6 +7,7 @@
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatClient } from '../../main/chat/client';
+import { tlsRequiredNotice } from '../../main/chat/tls-transport';
 import { createHostCertificate } from '../../main/chat/host-certificate';
 import { decodeBeacon, encodeRoomBeacon, roomIdForKey } from '../../main/app/discovery/beacon';
 import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
@@ -192,5 +193,45 @@ describe('hosting with TLS', () => {
     const again = await session.host({ port: 0, scope: 'local' });
     const rehosted = again.after?.status;
     expect(rehosted?.mode === 'hosting' && rehosted.security?.fingerprint).toBe(fingerprint);
+  });
+
+  it('"Encrypted only": a plain terminal is told how to connect with TLS and closed; TLS joins; the host\'s own plain client still gets in; the choice is kept', async () => {
+    const dir = await tempDir('tincan-key-');
+    const { session, events, store } = newSession([], { certificateDir: dir });
+    const hosted = await session.host({ port: 0, scope: 'local', encryptedOnly: true });
+    expect(hosted.ok).toBe(true);
+    const status = hosted.after!.status;
+    expect(status).toMatchObject({ mode: 'hosting', host: { encryptedOnly: true }, security: { encrypted: true } });
+    const self = status.mode === 'hosting' ? status.self! : '';
+    const port = hosted.ok ? hosted.value.port : 0;
+    expect((await store.load()).lastEncryptedOnly).toBe(true);
+
+    const plain = await RawClient.connect(port);
+    cleanups.push(() => plain.destroy());
+    await plain.write('hello in clear\n');
+    await plain.waitForClose();
+    expect(plain.text).toBe(tlsRequiredNotice().toString());
+
+    const secure = await RawClient.connectTls(port);
+    cleanups.push(() => secure.destroy());
+    await events.waitFor(() => events.roster.length === 2, 'the TLS client in the roster');
+    expect(events.roster.map((client) => client.encrypted)).toEqual([false, true]);
+    expect((await session.send({ text: 'from the host' })).ok).toBe(true);
+    await secure.waitForText(frame(self, 'from the host'));
+    await secure.write('from tls\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'from tls'), 'the TLS line at the host');
+    await session.leave();
+
+    const again = await session.host({ port: 0, scope: 'local' });
+    expect(again.ok && again.value.encryptedOnly).toBeFalsy();
+    expect((await store.load()).lastEncryptedOnly).toBe(false);
+  });
+
+  it('"Encrypted only" without a room key is refused, saying why', async () => {
+    const { session } = newSession();
+    const hosted = await session.host({ port: 0, scope: 'local', encryptedOnly: true });
+    expect(hosted.ok).toBe(false);
+    expect(hosted.ok ? '' : hosted.error).toMatch(/Encrypted only/);
+    expect(hosted.after?.status.mode).toBe('idle');
   });
 });
