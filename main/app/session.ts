@@ -43,6 +43,7 @@ import {
   plainTextWarning,
   planJoin,
   probeTls,
+  resolveOnce,
   rememberHostKey,
   type LinkSecurity,
   type TlsOffer,
@@ -568,12 +569,17 @@ export class ChatSession {
     // TLS or not, decided without sending a handshake to a host that may not speak it (join.ts).
     const pinned = pinnedKey((await this.loadPreferences()).hostKeys, address);
     let offer: TlsOffer = listed?.fingerprint !== undefined ? { fingerprint: listed.fingerprint } : null;
-    if (offer === null && trust === undefined) {
-      const probing = new AbortController();
+    const probing = new AbortController();
+    joined.link.connecting = probing;
+    // A hostname is resolved once: the probe and every connection of this join go to that address.
+    const reachAt = await resolveOnce(host, this.tlsProbeMs, probing.signal);
+    if (this.state !== joined) return fail('Joining was cancelled.');
+    if (reachAt !== null && reachAt !== host) joined.link = this.newLink(reachAt, port);
+    if (offer === null && trust === undefined && reachAt !== null) {
       joined.link.connecting = probing;
-      offer = await probeTls(host, port, this.tlsProbeMs, probing.signal);
-      if (joined.link.connecting === probing) joined.link.connecting = null;
+      offer = await probeTls(reachAt, port, this.tlsProbeMs, probing.signal);
     }
+    if (joined.link.connecting === probing) joined.link.connecting = null;
     if (this.state !== joined) return fail('Joining was cancelled.');
     const plan = planJoin(address, pinned, offer, trust);
     if (plan.kind === 'warn') return this.stopJoin(joined, { ok: false, keyWarning: plan.warning });
