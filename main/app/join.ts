@@ -12,8 +12,13 @@
  * beacon says it has one (a unicast beacon query on PORT/udp, beacon.ts, or the network's
  * list of rooms). The beacon is not authenticated; the handshake is: a beacon's key is the one
  * the handshake must then show, so a forged beacon can only make the join fail.
+ *
+ * A typed hostname is resolved once (resolveOnce), and the probe and every connection of the
+ * join go to that one address: a name that resolved elsewhere the second time could otherwise
+ * send a handshake to a server that was never asked.
  */
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import net from 'node:net';
 import { isFingerprint, shortFingerprint } from '../common/fingerprint';
 import type { HostKey, KeyWarning } from '../common/ipc-contract';
@@ -104,15 +109,52 @@ export function planJoin(address: string, pinned: string | null, offer: TlsOffer
 }
 
 /**
- * Asks the room at `host:port` (an IPv4 address) with a beacon query sent to it on PORT/udp
- * whether it speaks TLS: its answer's key, 'plain' for a room that answered without one, null
- * when nothing answered in `timeoutMs` (a seed server, ncat, a firewall: no TLS is assumed).
- * Only a well-formed room beacon from that address for that port counts.
+ * The one address a typed host is reached at: an IP address as it is, a hostname resolved once
+ * (the system's first answer), or null when it does not resolve within `timeoutMs` or the
+ * join is cancelled (the connection then says why, as an unknown host).
+ */
+export function resolveOnce(host: string, timeoutMs = DEFAULT_PROBE_MS, signal?: AbortSignal): Promise<string | null> {
+  if (net.isIP(host) !== 0) return Promise.resolve(host);
+  if (signal?.aborted) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (address: string | null): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', gaveUp);
+      resolve(address);
+    };
+    const gaveUp = (): void => finish(null);
+    // getaddrinfo cannot be cancelled: past the bound its answer is simply not waited for.
+    const timer = setTimeout(gaveUp, timeoutMs);
+    signal?.addEventListener('abort', gaveUp, { once: true });
+    dns.lookup(host, (error, address) => finish(error || net.isIP(address) === 0 ? null : address));
+  });
+}
+
+/** `a` and `b` are the same IP address (IPv6 in any spelling; a zone is not compared). */
+function sameAddress(a: string, b: string): boolean {
+  const bare = (address: string) => address.replace(/%.*$/, '');
+  const family = net.isIP(bare(a));
+  if (family === 0 || family !== net.isIP(bare(b))) return false;
+  const list = new net.BlockList();
+  list.addAddress(bare(a), family === 6 ? 'ipv6' : 'ipv4');
+  return list.check(bare(b), family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * Asks the room at `host:port` (an IPv4 or IPv6 address: resolve a hostname first, with
+ * resolveOnce) with a beacon query sent to it on PORT/udp whether it speaks TLS: its
+ * answer's key, 'plain' for a room that answered without one, null when nothing answered in
+ * `timeoutMs` (a seed server, ncat, a firewall: no TLS is assumed). Only a well-formed room
+ * beacon from that address for that port counts.
  */
 export function probeTls(host: string, port: number, timeoutMs = DEFAULT_PROBE_MS, signal?: AbortSignal): Promise<TlsOffer> {
-  if (net.isIPv4(host) === false || signal?.aborted) return Promise.resolve(null);
+  const family = net.isIP(host.replace(/%.*$/, ''));
+  if (family === 0 || signal?.aborted) return Promise.resolve(null);
   return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
+    const socket = dgram.createSocket(family === 6 ? 'udp6' : 'udp4');
     let done = false;
     const finish = (offer: TlsOffer): void => {
       if (done) return;
@@ -127,7 +169,7 @@ export function probeTls(host: string, port: number, timeoutMs = DEFAULT_PROBE_M
     signal?.addEventListener('abort', aborted, { once: true });
     socket.on('error', aborted);
     socket.on('message', (datagram, sender) => {
-      if (sender.address !== host || sender.port !== port) return;
+      if (sender.port !== port || !sameAddress(sender.address, host)) return;
       const beacon = decodeBeacon(datagram);
       if (beacon?.type !== 'room' || beacon.port !== port) return;
       finish(beacon.key === undefined ? 'plain' : { fingerprint: beacon.key });

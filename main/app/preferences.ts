@@ -32,6 +32,7 @@ export function defaultPreferences(): Preferences {
     recentHosts: [],
     hostKeys: [],
     roomName: '',
+    lastEncryptedOnly: false,
     hostedBefore: false,
     historyRetention: 'forever',
     // Who wrote, not what: a notification can be read by whoever passes the screen.
@@ -72,6 +73,7 @@ export function sanitizePreferences(value: unknown): Preferences {
   const roomName = record.roomName;
   if (typeof roomName === 'string' && roomName.length <= MAX_ROOM_NAME_CHARS) result.roomName = roomName;
   if (typeof record.hostedBefore === 'boolean') result.hostedBefore = record.hostedBefore;
+  if (typeof record.lastEncryptedOnly === 'boolean') result.lastEncryptedOnly = record.lastEncryptedOnly;
   const hosts = record.recentHosts;
   if (Array.isArray(hosts)) {
     for (const host of hosts) {

@@ -44,6 +44,7 @@ import {
   plainTextWarning,
   planJoin,
   probeTls,
+  resolveOnce,
   rememberHostKey,
   type LinkSecurity,
   type TlsOffer,
@@ -459,6 +460,7 @@ export class ChatSession {
     if (this.closed) return fail(CLOSED_ERROR);
     if (this.state.kind !== 'idle') return fail(NOT_IDLE_ERROR);
     const { port, scope } = checked.value;
+    const encryptedOnly = checked.value.encryptedOnly === true;
     const typedName = checked.value.name?.trim() ?? '';
     let roomName: string | null = null;
     const named = checkRoomName(typedName.length > 0 ? typedName : this.defaultName);
@@ -471,8 +473,10 @@ export class ChatSession {
     let certificate: HostCertificate | null;
     try {
       certificate = await this.hostCertificate();
+      if (encryptedOnly && certificate === null) return fail('“Encrypted only” needs a room key, and this app has none to host with.');
       // Newcomers catch up on the last lines; the topic is told to everyone who joins. The
-      // host's own loopback client stays plain: it is local and trusted.
+      // host's own loopback client stays plain: it is local and trusted, so "Encrypted only"
+      // lets it in (the server lets trusted peers in plain text).
       const topic = checked.value.topic ?? '';
       const password = checked.value.password;
       server = new ChatServer({
@@ -480,7 +484,7 @@ export class ChatSession {
         ...this.serverOptions,
         ...(topic === '' ? {} : { topic }),
         ...(password === undefined ? {} : { password }),
-        ...(certificate === null ? {} : { tls: { cert: certificate.cert, key: certificate.key } }),
+        ...(certificate === null ? {} : { tls: { cert: certificate.cert, key: certificate.key, require: encryptedOnly } }),
       });
     } catch (error) {
       return fail(messageOf(error));
@@ -519,6 +523,7 @@ export class ChatSession {
       shareAddresses: labelledShareAddresses(scope, boundPort, table, this.platform),
       roomName,
       advice: warning ? [warning] : [],
+      ...(encryptedOnly && { encryptedOnly }),
     };
     const hosting: HostingState = {
       kind: 'hosting',
@@ -551,6 +556,7 @@ export class ChatSession {
       lastMode: 'host',
       lastScope: scope,
       lastPort: port === 0 ? preferences.lastPort : port,
+      lastEncryptedOnly: encryptedOnly,
       // Remember a name the host chose (cleaned); the default is not saved, so it follows the machine.
       roomName: roomName === null ? preferences.roomName : typedName.length === 0 || roomName === this.defaultName ? '' : roomName,
       hostedBefore: preferences.hostedBefore || scope === 'lan',
@@ -596,12 +602,17 @@ export class ChatSession {
     // TLS or not, decided without sending a handshake to a host that may not speak it (join.ts).
     const pinned = pinnedKey((await this.loadPreferences()).hostKeys, address);
     let offer: TlsOffer = listed?.fingerprint !== undefined ? { fingerprint: listed.fingerprint } : null;
-    if (offer === null && trust === undefined) {
-      const probing = new AbortController();
+    const probing = new AbortController();
+    joined.link.connecting = probing;
+    // A hostname is resolved once: the probe and every connection of this join go to that address.
+    const reachAt = await resolveOnce(host, this.tlsProbeMs, probing.signal);
+    if (this.state !== joined) return fail('Joining was cancelled.');
+    if (reachAt !== null && reachAt !== host) joined.link = this.newLink(reachAt, port);
+    if (offer === null && trust === undefined && reachAt !== null) {
       joined.link.connecting = probing;
-      offer = await probeTls(host, port, this.tlsProbeMs, probing.signal);
-      if (joined.link.connecting === probing) joined.link.connecting = null;
+      offer = await probeTls(reachAt, port, this.tlsProbeMs, probing.signal);
     }
+    if (joined.link.connecting === probing) joined.link.connecting = null;
     if (this.state !== joined) return fail('Joining was cancelled.');
     const plan = planJoin(address, pinned, offer, trust);
     if (plan.kind === 'warn') return this.stopJoin(joined, { ok: false, keyWarning: plan.warning });

@@ -262,6 +262,12 @@ export class Connection implements TurnRecipient, Admittee {
   }
 
   info(): ClientInfo {
-    return { id: this.id, peer: this.peer, connectedAt: this.connectedAt, linesSent: this.linesSent };
+    return {
+      id: this.id,
+      peer: this.peer,
+      connectedAt: this.connectedAt,
+      linesSent: this.linesSent,
+      encrypted: this.transport.encrypted,
+    };
   }
 }

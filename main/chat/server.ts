@@ -36,7 +36,8 @@
  *    byte is a TLS handshake record is wrapped in TLS (tls-transport.ts, behind the transport
  *    seam of transport.ts) and is a member like any other once its handshake is done; until
  *    a connection's first byte says which it speaks, its output is held, not written;
- *  - connections over a limit are told why in one line and closed, never announced;
+ *  - connections over a limit are told why in one line and closed, never announced (with a
+ *    certificate, a TLS opening is told inside TLS, or just closed when no handshake fits);
  *  - accept errors (out of file descriptors) are counted and reported, never fatal.
  */
 import { EventEmitter } from 'node:events';
@@ -214,6 +215,12 @@ export function describeListenError(error: NodeJS.ErrnoException, port: number, 
 
 function ignore(): void {}
 
+/** Writes `line` and closes; a peer that does not read it is cut after CLOSE_GRACE_MS. */
+function tellAndClose(socket: net.Socket, line: Buffer): void {
+  socket.end(line);
+  setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+}
+
 export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly maxLineBytes: number;
   private readonly maxClients: number;
@@ -254,6 +261,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly handlers: SocketHandlers;
   /** With a certificate: TLS handshakes on the chat port. */
   private readonly tls: TlsAcceptor | null;
+  /** How long a silent newcomer waits to be announced (and a refused one to be told, with TLS). */
+  private readonly admitDelayMs: number;
   /** Peers named by trustPeer, until they connect (and while they are connected). */
   private readonly trustedPeers = new Set<string>();
   /** Connections that sent something this turn (their turnBytes is reset at its end). */
@@ -317,6 +326,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       throw new RangeError('admitDelayMs must be ≥ 1 with tls (got 0)');
     }
     this.tls = options.tls ? new TlsAcceptor(options.tls) : null;
+    this.admitDelayMs = admitDelayMs;
     this.admission = new AdmissionQueue(admitDelayMs, (connection) => this.admitSilent(connection));
     this.limits = new AddressLimits(maxPerAddress, joinsPerMinute);
     this.limitLoopback = options.limitLoopback ?? true;
@@ -440,7 +450,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   /**
    * The host's own client, by the label the server will see (`ChatClient.localPeer`): it is
    * never cut as a slow reader of its own room, never rate-limited and not counted against
-   * its address. May be called before or after it connects.
+   * its address, and let in plain text when TLS is required. May be called before or after
+   * it connects (before its first byte, or the silence that announces it, to count for TLS).
    */
   trustPeer(peer: string): void {
     for (const connection of this.everyone()) {
@@ -680,9 +691,49 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private refuse(socket: net.Socket, peer: string, reason: RefusalReason, line: Buffer = REFUSALS[reason]): void {
     this.counters.connectionsRefused++;
     socket.on('error', ignore);
-    socket.end(line);
-    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+    if (this.tls) this.refuseInItsLanguage(socket, line);
+    else tellAndClose(socket, line);
     this.emitSafely('refused', peer, reason);
+  }
+
+  // With a certificate, a refusal written at once would reach a TLS client as garbage in place
+  // of its handshake. So the refused connection's first byte (or the usual silence) decides:
+  // plain text or silence is told in clear, as without TLS; a TLS opening is told inside TLS,
+  // its handshake counted within the acceptor's bounds (time, total, per address), or just
+  // closed when none fits: a flood of refused ClientHellos costs no more than a flood of others.
+  private refuseInItsLanguage(socket: net.Socket, line: Buffer): void {
+    const acceptor = this.tls!;
+    let decided = false;
+    const decide = (chunk: Buffer | null): void => {
+      if (decided) return;
+      decided = true;
+      clearTimeout(timer);
+      socket.off('data', decide);
+      socket.off('close', gone);
+      if (chunk === null || chunk[0] !== TLS_HANDSHAKE_BYTE) {
+        tellAndClose(socket, line);
+        return;
+      }
+      const source = sourceKey(socket.remoteAddress ?? '');
+      const started = acceptor.accept(socket, chunk, source, (secure) => {
+        if (secure !== null && !this.closing) {
+          secure.on('error', ignore);
+          tellAndClose(secure, line);
+        } else {
+          secure?.destroy();
+        }
+      });
+      if (!started) socket.destroy();
+    };
+    const gone = (): void => {
+      decided = true;
+      clearTimeout(timer);
+      socket.off('data', decide);
+    };
+    const timer = setTimeout(() => decide(null), this.admitDelayMs);
+    timer.unref();
+    socket.on('data', decide);
+    socket.once('close', gone);
   }
 
   private trust(connection: Connection): void {
@@ -871,9 +922,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       connection.transport === TCP_TRANSPORT;
   }
 
-  // It speaks plain text: what was held for it goes out. False when the room takes TLS only.
+  // It speaks plain text: what was held for it goes out. False when the room takes TLS only
+  // (a trusted peer, such as the app host's own loopback client, is let in all the same).
   private choosePlain(connection: Connection): boolean {
-    if (this.tls?.required) {
+    if (this.tls?.required && !connection.trusted) {
       this.refusePlain(connection);
       return false;
     }
@@ -893,8 +945,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const socket = connection.socket;
     this.reject(connection);
     socket.on('error', ignore);
-    socket.end(tlsRequiredNotice());
-    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+    tellAndClose(socket, tlsRequiredNotice());
   }
 
   // Closed before it was a member: never announced, never mentioned.

@@ -105,6 +105,11 @@ export interface HostRequest {
   topic?: string;
   /** The room's password, which newcomers must give first; absent or empty: none. */
   password?: string;
+  /**
+   * "Encrypted only": plain connections (nc, telnet) are refused with one line saying how to
+   * connect with TLS; the host's own loopback client still gets in. Absent: false.
+   */
+  encryptedOnly?: boolean;
 }
 
 /** The password a room asked for (see the 'password' event); `remember`: kept for this host once it is taken. */
@@ -136,6 +141,8 @@ export interface HostInfo {
   roomName: string | null;
   /** What the host should know: no network, only a self-assigned address, a firewall in the way. */
   advice: Advice[];
+  /** Plain connections are refused (HostRequest.encryptedOnly): terminals need TLS. Absent: false. */
+  encryptedOnly?: boolean;
 }
 
 /** After a busy port: a free one for hosting with `scope`, near `busyPort`. */
@@ -206,6 +213,8 @@ export interface Preferences {
   hostKeys: HostKey[];
   /** The room name last hosted under; '' for the default name. */
   roomName: string;
+  /** The Host form's "Encrypted only", as last hosted. */
+  lastEncryptedOnly: boolean;
   /** True once this machine has hosted for the network (Windows and macOS ask about the firewall the first time). */
   hostedBefore: boolean;
   /** Keep history forever, 30 days, or this session only (nothing written). */

@@ -6,6 +6,8 @@
  * characters removed, lengths bounded); the renderer still shows it as text only.
  */
 
+import { joinHostPort } from './address';
+
 /** Version of the chat protocol a room speaks (TXT `proto`, beacon `proto`). */
 export const CHAT_PROTOCOL_VERSION = 1;
 
@@ -90,9 +92,20 @@ export function clipToBytes(text: string, maxBytes: number): string {
   return out;
 }
 
-/** How someone without the app joins from a terminal; nc and telnet both take an unbracketed IPv6 address. */
-export function terminalJoinCommand(tool: 'nc' | 'telnet', host: string, port: number): string {
-  return `${tool} ${host} ${port}`;
+/**
+ * How someone without the app joins from a terminal: nc and telnet in plain text, `ncat --ssl`
+ * and `openssl s_client` over TLS (a room that refuses plain text). All but openssl take an
+ * unbracketed IPv6 address; openssl takes `HOST:PORT`, with an IPv6 address in brackets.
+ */
+export function terminalJoinCommand(tool: 'nc' | 'telnet' | 'ncat-ssl' | 'openssl', host: string, port: number): string {
+  switch (tool) {
+    case 'ncat-ssl':
+      return `ncat --ssl ${host} ${port}`;
+    case 'openssl':
+      return `openssl s_client -quiet -connect ${joinHostPort(host, port)}`;
+    default:
+      return `${tool} ${host} ${port}`;
+  }
 }
 
 /** The command that tells whether a TCP port answers, as the Join-failure help offers it. */

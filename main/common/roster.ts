@@ -22,6 +22,11 @@ export interface ClientInfo {
   before?: true;
   /** Its name as a `/who` answer gave it (a joiner's roster); later names come in the server's name lines. */
   name?: string;
+  /**
+   * Its bytes travel over TLS. False: plain text (nc, telnet, the host's own loopback client),
+   * readable by anyone on the network. Absent from older producers; read as plain text.
+   */
+  encrypted?: boolean;
 }
 
 export interface LineCount {

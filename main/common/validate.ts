@@ -97,9 +97,9 @@ export interface HostRequestRules {
 }
 
 export function validateHostRequest(value: unknown, rules: HostRequestRules = {}): Result<HostRequest> {
-  const fields = readFields(value, 'The host request', ['port', 'scope', 'name', 'topic', 'password']);
+  const fields = readFields(value, 'The host request', ['port', 'scope', 'name', 'topic', 'password', 'encryptedOnly']);
   if (!fields.ok) return fields;
-  const { port, scope, name, topic, password } = fields.value;
+  const { port, scope, name, topic, password, encryptedOnly } = fields.value;
   const lowest = rules.allowAnyPort === true ? 0 : 1;
   if (typeof port !== 'number' || !Number.isInteger(port) || port < lowest || port > 65535) {
     // Say what this caller accepts: tools may pass 0 (any free port), the renderer may not.
@@ -126,6 +126,10 @@ export function validateHostRequest(value: unknown, rules: HostRequestRules = {}
     const checkedPassword = checkString(password, 'The password', LIMITS.maxPasswordChars);
     if (!checkedPassword.ok) return checkedPassword;
     if (checkedPassword.value !== '') request.password = checkedPassword.value;
+  }
+  if (encryptedOnly !== undefined) {
+    if (typeof encryptedOnly !== 'boolean') return fail('“Encrypted only” must be true or false.');
+    if (encryptedOnly) request.encryptedOnly = true;
   }
   return ok(request);
 }

@@ -5,7 +5,8 @@
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeBeacon, encodeKey, encodeRoomBeacon, roomIdForKey } from '../../main/app/discovery/beacon';
-import { MAX_HOST_KEYS, planJoin, probeTls, rememberHostKey, sanitizeHostKeys } from '../../main/app/join';
+import { MAX_HOST_KEYS, planJoin, probeTls, rememberHostKey, resolveOnce, sanitizeHostKeys } from '../../main/app/join';
+import { ipv6OrClearError } from '../support/ipv6';
 import { sanitizePreferences } from '../../main/app/preferences';
 import { shortFingerprint } from '../../main/common/fingerprint';
 import { validateJoinRequest } from '../../main/common/validate';
@@ -114,5 +115,31 @@ describe('probeTls', () => {
     expect(await probeTls('127.0.0.1', port, 5000)).toBe('plain');
     expect(await probeTls('127.0.0.1', await freePort(), 100)).toBeNull();
     expect(await probeTls('host.lan', port, 100)).toBeNull();
+  });
+
+  it('asks an IPv6 room over IPv6, whichever way its address is written', async () => {
+    if (!(await ipv6OrClearError())) return;
+    const port = await freePort();
+    const socket = dgram.createSocket('udp6');
+    socket.on('message', (datagram, sender) => {
+      if (decodeBeacon(datagram)?.type !== 'query') return;
+      socket.send(encodeRoomBeacon({ id: roomIdForKey(A), name: 'Lab', port, people: 1, app: '0.1.0', ttl: 10, key: A }), sender.port, sender.address);
+    });
+    await new Promise<void>((resolve) => socket.bind(port, '::1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => socket.close(() => resolve())));
+    expect(await probeTls('::1', port, 5000)).toEqual({ fingerprint: A });
+    expect(await probeTls('0:0:0:0:0:0:0:1', port, 5000)).toEqual({ fingerprint: A });
+  });
+});
+
+describe('resolveOnce', () => {
+  it('keeps an IP address, resolves a name to one address, and gives null for a name that does not resolve', async () => {
+    expect(await resolveOnce('10.0.0.5')).toBe('10.0.0.5');
+    expect(await resolveOnce('fe80::1%eth0')).toBe('fe80::1%eth0');
+    expect(await resolveOnce('localhost', 5000)).toMatch(/^(127\.0\.0\.1|::1)$/);
+    expect(await resolveOnce('no-such-host.invalid', 5000)).toBeNull();
+    const cancelled = new AbortController();
+    cancelled.abort();
+    expect(await resolveOnce('localhost', 5000, cancelled.signal)).toBeNull();
   });
 });

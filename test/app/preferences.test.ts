@@ -30,6 +30,7 @@ describe('JsonFilePreferencesStore', () => {
       lastScope: 'local' as const,
       recentHosts: ['10.0.0.5:60003'],
       roomName: 'Lab 3',
+      lastEncryptedOnly: true,
       hostedBefore: true,
       historyRetention: 'days30' as const,
       notificationPrivacy: 'full' as const,
@@ -66,6 +67,7 @@ describe('JsonFilePreferencesStore', () => {
         recentHosts: ['a:1', 7, 'a:1', 'x'.repeat(400), 'b:2'],
         roomName: 'x'.repeat(201),
         hostedBefore: 'yes',
+        lastEncryptedOnly: 'yes',
       }),
     );
     expect(await new JsonFilePreferencesStore(file).load()).toEqual({
@@ -76,6 +78,7 @@ describe('JsonFilePreferencesStore', () => {
       recentHosts: ['a:1', 'b:2'],
       roomName: '',
       hostedBefore: false,
+      lastEncryptedOnly: false,
     });
   });
 

@@ -4,6 +4,7 @@ import type { BridgeEvent } from '../../main/common/ipc-contract';
 import { applyRosterChanges, type ClientInfo } from '../../main/common/roster';
 import { useCleanup } from '../support/cleanup';
 import { useRooms } from '../support/room';
+import { connectTls, tlsOption } from '../support/tls';
 import { waitUntil } from '../support/wait';
 
 const defer = useCleanup();
@@ -52,6 +53,20 @@ describe('RosterFeed', () => {
     expect(view.collect()).toMatchObject({ type: 'roster-changes', joined: [], left: [expect.any(Number)] });
     expect(view.roster().map((client) => client.peer)).toEqual([alice.label]);
     expect(view.feed.clients()).toEqual(testRoom.server.clients());
+  });
+
+  it('says who is connected in plain text and who over TLS (their lines travel in clear or not)', async () => {
+    const testRoom = await room({ admitDelayMs: 50, tls: await tlsOption() });
+    const view = watch(testRoom.server);
+    const plain = await testRoom.connect();
+    await plain.write('hi\n');
+    const secure = await connectTls(testRoom);
+    await waitUntil(() => testRoom.server.clients().length === 2, 'both to join');
+    expect(view.collect()).toMatchObject({
+      type: 'roster-changes',
+      joined: [{ peer: plain.label, encrypted: false }, { peer: secure.label, encrypted: true }],
+    });
+    expect(view.feed.whole()).toMatchObject({ clients: [{ encrypted: false }, { encrypted: true }] });
   });
 
   it('counts a line in the batch that carries it, with when it was said, and reports only the counts that moved', async () => {

@@ -7,6 +7,7 @@
 import dgram from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChatClient } from '../../main/chat/client';
+import { tlsRequiredNotice } from '../../main/chat/tls-transport';
 import { createHostCertificate } from '../../main/chat/host-certificate';
 import { decodeBeacon, encodeRoomBeacon, roomIdForKey } from '../../main/app/discovery/beacon';
 import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
@@ -20,6 +21,7 @@ import { testCertificate, tlsOption } from '../support/tls';
 import { useTempDirs } from '../support/temp-dir';
 import { freePort } from '../support/ports';
 import { waitUntil } from '../support/wait';
+import { ipv6OrClearError } from '../support/ipv6';
 
 const room = useRooms();
 const tempDir = useTempDirs();
@@ -36,15 +38,15 @@ function newSession(hostKeys: HostKey[] = [], options: ChatSessionOptions = {}) 
   return { session, events, store };
 }
 
-/** Answers beacon queries on 127.0.0.1:`port`/udp as a hosted room does: with its key, or none. */
-async function answerBeaconQueries(port: number, key: string | null): Promise<void> {
-  const socket = dgram.createSocket('udp4');
+/** Answers beacon queries on `address`:`port`/udp as a hosted room does: with its key, or none. */
+async function answerBeaconQueries(port: number, key: string | null, address = '127.0.0.1'): Promise<void> {
+  const socket = dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4');
   socket.on('message', (datagram, sender) => {
     if (decodeBeacon(datagram)?.type !== 'query') return;
     const id = key === null ? '0123456789abcdef' : roomIdForKey(key);
     socket.send(encodeRoomBeacon({ id, name: 'Lab', port, people: 1, app: '0.1.0', ttl: 10, key }), sender.port, sender.address);
   });
-  await new Promise<void>((resolve) => socket.bind(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => socket.bind(port, address, resolve));
   cleanups.push(() => new Promise<void>((resolve) => socket.close(() => resolve())));
 }
 
@@ -84,6 +86,38 @@ describe('joining over TLS: trust on first use', () => {
     const status = joined.after?.status;
     const self = status?.mode === 'joined' ? status.self! : '';
     await plain.waitForText(`Tincan: [${self}] is now ana\n`);
+  });
+
+  it('a typed hostname is resolved once and its room asked: joins over TLS, pinned under the name typed', async () => {
+    const r = await tlsRoom(); // localhost is 127.0.0.1 here (/etc/hosts)
+    const fingerprint = (await testCertificate()).fingerprint;
+    const plain = await r.join();
+    const { session, store } = newSession();
+    const joined = await session.join({ address: `localhost:${r.port}` });
+    expect(joined.ok).toBe(true);
+    expect(joined.after?.status).toMatchObject({ mode: 'joined', target: { host: 'localhost' }, security: { encrypted: true, fingerprint } });
+    expect((await store.load()).hostKeys).toEqual([{ address: `localhost:${r.port}`, fingerprint }]);
+    const status = joined.after?.status;
+    expect((await session.send({ text: 'by name' })).ok).toBe(true);
+    await plain.waitForText(frame(status?.mode === 'joined' ? status.self! : '', 'by name'));
+  });
+
+  it('a typed IPv6 address: its room is asked over IPv6 and joined over TLS', async () => {
+    if (!(await ipv6OrClearError())) return;
+    const r = await room({ admitDelayMs: 50, tls: await tlsOption() }, '::1');
+    const fingerprint = (await testCertificate()).fingerprint;
+    await answerBeaconQueries(r.port, fingerprint, '::1');
+    const { session } = newSession();
+    const joined = await session.join({ address: `[::1]:${r.port}` });
+    expect(joined.ok).toBe(true);
+    expect(joined.after?.status).toMatchObject({ mode: 'joined', security: { encrypted: true, fingerprint } });
+  });
+
+  it('a hostname that does not resolve: no probe, no handshake, the usual unknown-host answer', async () => {
+    const { session } = newSession();
+    const joined = await session.join({ address: 'no-such-host.invalid:60003' });
+    expect(joined.ok).toBe(false);
+    expect(joined.ok ? '' : joined.error).toMatch(/Unknown host: no-such-host\.invalid/);
   });
 
   it('same key: joins again without a first-use notice', async () => {
@@ -192,5 +226,45 @@ describe('hosting with TLS', () => {
     const again = await session.host({ port: 0, scope: 'local' });
     const rehosted = again.after?.status;
     expect(rehosted?.mode === 'hosting' && rehosted.security?.fingerprint).toBe(fingerprint);
+  });
+
+  it('"Encrypted only": a plain terminal is told how to connect with TLS and closed; TLS joins; the host\'s own plain client still gets in; the choice is kept', async () => {
+    const dir = await tempDir('tincan-key-');
+    const { session, events, store } = newSession([], { certificateDir: dir });
+    const hosted = await session.host({ port: 0, scope: 'local', encryptedOnly: true });
+    expect(hosted.ok).toBe(true);
+    const status = hosted.after!.status;
+    expect(status).toMatchObject({ mode: 'hosting', host: { encryptedOnly: true }, security: { encrypted: true } });
+    const self = status.mode === 'hosting' ? status.self! : '';
+    const port = hosted.ok ? hosted.value.port : 0;
+    expect((await store.load()).lastEncryptedOnly).toBe(true);
+
+    const plain = await RawClient.connect(port);
+    cleanups.push(() => plain.destroy());
+    await plain.write('hello in clear\n');
+    await plain.waitForClose();
+    expect(plain.text).toBe(tlsRequiredNotice().toString());
+
+    const secure = await RawClient.connectTls(port);
+    cleanups.push(() => secure.destroy());
+    await events.waitFor(() => events.roster.length === 2, 'the TLS client in the roster');
+    expect(events.roster.map((client) => client.encrypted)).toEqual([false, true]);
+    expect((await session.send({ text: 'from the host' })).ok).toBe(true);
+    await secure.waitForText(frame(self, 'from the host'));
+    await secure.write('from tls\n');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'from tls'), 'the TLS line at the host');
+    await session.leave();
+
+    const again = await session.host({ port: 0, scope: 'local' });
+    expect(again.ok && again.value.encryptedOnly).toBeFalsy();
+    expect((await store.load()).lastEncryptedOnly).toBe(false);
+  });
+
+  it('"Encrypted only" without a room key is refused, saying why', async () => {
+    const { session } = newSession();
+    const hosted = await session.host({ port: 0, scope: 'local', encryptedOnly: true });
+    expect(hosted.ok).toBe(false);
+    expect(hosted.ok ? '' : hosted.error).toMatch(/Encrypted only/);
+    expect(hosted.after?.status.mode).toBe('idle');
   });
 });

@@ -11,6 +11,7 @@ import type { LeaveReason } from '../../main/chat/types';
 import { useCleanup } from '../support/cleanup';
 import { type RawClient, frame } from '../support/raw-client';
 import { type TestRoom, useRooms } from '../support/room';
+import { spawnTerminal } from '../support/terminal';
 import { clientHello, connectTls, testCertificate, tlsOption } from '../support/tls';
 import { waitUntil } from '../support/wait';
 
@@ -189,6 +190,54 @@ describe('ChatServer with TLS: hostile handshakes', () => {
     await Promise.all(flood.map((client) => client.waitForClose()));
     expect(bob.text).toBe(frame(bob, 'me too') + frame(alice, 'during'));
     expect(r.server.stats).toMatchObject({ clientsNow: 2, totalJoined: 2 });
+  });
+});
+
+describe('ChatServer with TLS: refusals', () => {
+  const FULL = 'Tincan: this room is full, try again later.\n';
+
+  it('a refused TLS client is told why inside TLS; a refused plain one in clear, as without TLS', async () => {
+    const r = await tlsRoom({}, { maxClients: 1 });
+    const member = await r.connect();
+    await member.write('here\n');
+    await waitUntil(() => r.server.stats.clientsNow === 1, 'the member to join');
+    const secure = await connectTls(r); // its handshake completes: no plaintext before it
+    await secure.waitForClose();
+    const talker = await r.connect();
+    await talker.write('hello\n');
+    await talker.waitForClose();
+    const quiet = await r.connect();
+    await quiet.waitForClose();
+    const openssl = spawnTerminal('openssl', ['s_client', '-quiet', '-connect', `127.0.0.1:${r.port}`]);
+    defer(() => openssl.kill());
+    await openssl.waitFor(FULL);
+    expect(secure.text).toBe(FULL);
+    expect(talker.text).toBe(FULL);
+    expect(quiet.text).toBe(FULL);
+    expect(openssl.output()).toBe(FULL);
+    expect(member.text).toBe(frame(member, 'here'));
+    expect(r.server.stats).toMatchObject({ clientsNow: 1, totalJoined: 1, connectionsRefused: 4 });
+  });
+
+  it('over the per-address limit, a TLS client is told inside TLS too', async () => {
+    const r = await tlsRoom({}, { maxConnectionsPerAddress: 1 });
+    await connectTls(r, { localAddress: '127.0.0.30' });
+    await waitUntil(() => r.server.stats.clientsNow === 1, 'the first TLS client to join');
+    const second = await connectTls(r, { localAddress: '127.0.0.30' });
+    await second.waitForClose();
+    expect(second.text).toMatch(/^Tincan: too many connections from your address.*\n$/);
+  });
+
+  it('a refused TLS opening with no handshake to spare is closed without a byte in clear', async () => {
+    const r = await tlsRoom({ maxHandshakes: 1, handshakeTimeoutMs: 60_000 }, { maxClients: 1 });
+    const hello = await clientHello();
+    const stalled = await sendAndStall(r, hello, '127.0.0.31'); // holds the one handshake (and the one place)
+    await waitUntil(() => r.server.stats.connectionsRejected === 0 && !stalled.closed, 'the handshake to start');
+    const refused = await sendAndStall(r, hello, '127.0.0.32');
+    await refused.waitForClose();
+    expect(refused.byteLength).toBe(0);
+    expect(stalled.closed).toBe(false);
+    expect(r.server.stats.connectionsRefused).toBe(1);
   });
 });
 

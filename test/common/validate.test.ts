@@ -29,6 +29,14 @@ describe('validateHostRequest', () => {
     },
   );
 
+  it('"Encrypted only": true or false, kept only when true; anything else is refused', () => {
+    expect(validateHostRequest({ port: 60003, scope: 'lan', encryptedOnly: true })).toEqual({ ok: true, value: { port: 60003, scope: 'lan', encryptedOnly: true } });
+    expect(validateHostRequest({ port: 60003, scope: 'lan', encryptedOnly: false })).toEqual({ ok: true, value: { port: 60003, scope: 'lan' } });
+    for (const encryptedOnly of ['true', 1, null, {}, [true]]) {
+      expect(errorOf(validateHostRequest({ port: 60003, scope: 'lan', encryptedOnly }))).toBe('“Encrypted only” must be true or false.');
+    }
+  });
+
   it('lets port 0 through only when asked to', () => {
     expect(validateHostRequest({ port: 0, scope: 'lan' }, { allowAnyPort: true }).ok).toBe(true);
     expect(validateHostRequest({ port: -1, scope: 'lan' }, { allowAnyPort: true }).ok).toBe(false);

@@ -47,13 +47,13 @@ describe('Rooms on your network', () => {
     bridge.rooms = [room()];
     app = await joinScreen(bridge);
     const list = roomsList();
-    const button = await within(list).findByRole('button', { name: 'Join Lab 3 192.168.1.50:60003 · 4 people' });
+    const button = await within(list).findByRole('button', { name: 'Join Lab 3 192.168.1.50:60003 · 4 people · Not encrypted' });
     expect(within(list).getByRole('status')).toHaveTextContent('1 room found, still looking');
     expect(bridge.callsTo('findRooms')).toHaveLength(1);
 
     app.emit([{ type: 'rooms', rooms: [room({ people: 1 }), room({ key: 'dns:py room._tincan._tcp.local', name: 'Py room', addresses: ['10.0.0.7:4000'], people: null })] }]);
-    expect(within(list).getByRole('button', { name: 'Join Lab 3 192.168.1.50:60003 · 1 person' })).toBeInTheDocument();
-    expect(within(list).getByRole('button', { name: 'Join Py room 10.0.0.7:4000' })).toBeInTheDocument();
+    expect(within(list).getByRole('button', { name: 'Join Lab 3 192.168.1.50:60003 · 1 person · Not encrypted' })).toBeInTheDocument();
+    expect(within(list).getByRole('button', { name: 'Join Py room 10.0.0.7:4000 · Not encrypted' })).toBeInTheDocument();
     expect(within(list).getByRole('status')).toHaveTextContent('2 rooms found, still looking');
     expect(button).toBeInTheDocument();
 
@@ -114,9 +114,27 @@ describe('Rooms on your network', () => {
     ];
     app = await joinScreen(bridge);
     const list = roomsList();
-    const real = await within(list).findByRole('button', { name: 'Join Lab 3 192.168.1.50:60003 · 4 people' });
+    const real = await within(list).findByRole('button', { name: 'Join Lab 3 192.168.1.50:60003 · 4 people · Not encrypted' });
     expect(real).not.toHaveTextContent(/another host/);
-    expect(within(list).getByRole('button', { name: /^Join Lab 3 192\.168\.1\.66:60003 · 4 people · another host announces this room too/ })).toBeInTheDocument();
+    expect(within(list).getByRole('button', { name: /^Join Lab 3 192\.168\.1\.66:60003 · 4 people · Not encrypted · another host announces this room too/ })).toBeInTheDocument();
+  });
+
+  it('a room whose announcement carries its key shows a lock and that its key is verified on join; one without says it is not encrypted', async () => {
+    const KEY = Array.from({ length: 32 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0')).join(':');
+    const bridge = new FakeBridge();
+    bridge.rooms = [
+      room({ key: 'id:000102030405060708090a0b0c0d0e0f', name: 'Keyed', fingerprint: KEY }),
+      room({ key: 'copy|192.168.1.66|id:000102030405060708090a0b0c0d0e0f', name: 'Keyed', addresses: ['192.168.1.66:60003'], copyOf: 'id:000102030405060708090a0b0c0d0e0f' }),
+      room({ key: 'id:1111111111111111', name: 'Plain', addresses: ['192.168.1.51:60003'] }),
+    ];
+    app = await joinScreen(bridge);
+    const list = roomsList();
+    const keyed = await within(list).findByRole('button', { name: 'Join Keyed 192.168.1.50:60003 · 4 people · Encrypted, host’s key verified on join' });
+    expect(keyed.querySelector('.nearby-encrypted svg')).not.toBeNull();
+    // A copy from elsewhere is joined against the real room's key: verified too (and a forger fails the check).
+    expect(within(list).getByRole('button', { name: /^Join Keyed 192\.168\.1\.66:60003 .*Encrypted, host’s key verified on join/ })).toBeInTheDocument();
+    const plain = within(list).getByRole('button', { name: 'Join Plain 192.168.1.51:60003 · 4 people · Not encrypted' });
+    expect(plain.querySelector('svg')).toBeNull();
   });
 
   it('an answer that arrives after a newer "rooms" event does not overwrite it', async () => {

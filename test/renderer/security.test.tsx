@@ -5,9 +5,10 @@
  * that stops a join to a host whose key changed, with a deliberate way on.
  */
 import '@testing-library/jest-dom/vitest';
-import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KeyWarning, SessionStatus } from '../../main/common/ipc-contract';
+import { PLAIN_MEMBER_TITLE } from '../../renderer/src/components/Roster';
 import { FakeBridge } from './fake-bridge';
 import { renderApp, type RenderedApp } from './render-app';
 
@@ -59,6 +60,31 @@ describe('the room\'s encryption in the window', () => {
     expect(panel).toHaveTextContent('Room key');
     expect(panel).toHaveTextContent('AB12 CD34 EF56 7890');
     expect(panel).toHaveTextContent(KEY);
+  });
+
+  it('the host\'s roster marks who is connected in plain text, in words and a title; the host\'s own client is not marked', async () => {
+    const bridge = new FakeBridge();
+    bridge.snapshot.status = { ...hosting, security: { encrypted: true, fingerprint: KEY } };
+    bridge.snapshot.roster = [
+      { id: 1, peer: '127.0.0.1:45000', connectedAt: Date.now(), linesSent: 0, encrypted: false },
+      { id: 2, peer: '10.0.0.2:5000', connectedAt: Date.now(), linesSent: 0, encrypted: true },
+      { id: 3, peer: '10.0.0.3:5000', connectedAt: Date.now(), linesSent: 0, encrypted: false },
+    ];
+    app = await renderApp(bridge);
+    const rows = within(screen.getByRole('complementary', { name: 'Room details' })).getAllByRole('listitem').filter((row) => row.classList.contains('roster-row'));
+    expect(rows).toHaveLength(3);
+    const plain = rows.map((row) => row.querySelector(`[title="${PLAIN_MEMBER_TITLE}"]`));
+    expect(plain.map((mark) => mark !== null)).toEqual([false, false, true]);
+    expect(rows[2]).toHaveTextContent('Plain text: not encrypted');
+    expect(rows[1]).not.toHaveTextContent('Plain text');
+  });
+
+  it('in a room that is not encrypted, nobody is marked (the status bar says it of the whole room)', async () => {
+    const bridge = new FakeBridge();
+    bridge.snapshot.status = hosting;
+    bridge.snapshot.roster = [{ id: 3, peer: '10.0.0.3:5000', connectedAt: Date.now(), linesSent: 0, encrypted: false }];
+    app = await renderApp(bridge);
+    expect(screen.getByRole('complementary', { name: 'Room details' })).not.toHaveTextContent('Plain text');
   });
 
   it('a changed key stops the join with a warning; trusting the new key is a deliberate second join', async () => {

@@ -121,6 +121,39 @@ describe('start screen', () => {
     expect(screen.getByRole('complementary', { name: 'Room details' })).toBeInTheDocument();
   });
 
+  it('"Encrypted only": explained, kept from last time, sent with the host request; the terminal commands become TLS ones', async () => {
+    const bridge = bridgeWith({ lastEncryptedOnly: true });
+    bridge.hostHandler = async (request) => ({
+      ok: true,
+      value: {
+        port: request.port,
+        scope: request.scope,
+        shareAddresses: [{ address: `192.168.1.20:${request.port}`, interfaceName: 'wlan0', label: 'Wi-Fi (wlan0)' }],
+        roomName: null,
+        advice: [],
+        ...(request.encryptedOnly === true && { encryptedOnly: true }),
+      },
+    });
+    app = await renderApp(bridge);
+    const box = screen.getByRole('checkbox', { name: 'Encrypted only' });
+    expect(box).toBeChecked();
+    expect(box).toHaveAccessibleDescription(/people in a terminal then need ncat --ssl or openssl s_client -quiet -connect instead of nc or telnet/);
+    expect(screen.getByText('ncat --ssl 192.168.1.20 60003')).toBeInTheDocument();
+    expect(screen.getByText('openssl s_client -quiet -connect 192.168.1.20:60003')).toBeInTheDocument();
+    expect(screen.queryByText('nc 192.168.1.20 60003')).toBeNull();
+    fireEvent.click(box);
+    expect(screen.getByText('nc 192.168.1.20 60003')).toBeInTheDocument();
+    fireEvent.click(box);
+    fireEvent.click(screen.getByRole('button', { name: 'Start hosting' }));
+    await screen.findByRole('button', { name: 'Stop hosting' });
+    expect(bridge.callsTo('host')).toEqual([{ port: 60003, scope: 'lan', encryptedOnly: true }]);
+    // The invite gives the TLS command, and says nc and telnet are refused.
+    const panel = screen.getByRole('complementary', { name: 'Room details' });
+    expect(panel).toHaveTextContent('ncat --ssl 192.168.1.20 60003');
+    expect(panel).toHaveTextContent('nc and telnet are refused');
+    expect(panel).not.toHaveTextContent(/\bnc 192/);
+  });
+
   it('refuses a port outside 1–65535 without calling main', async () => {
     app = await renderApp();
     fireEvent.change(screen.getByRole('textbox', { name: 'Port' }), { target: { value: '70000' } });

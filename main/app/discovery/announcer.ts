@@ -144,6 +144,7 @@ export class RoomAnnouncer extends EventEmitter<RoomAnnouncerEvents> {
       try {
         this.beacon = await BeaconSocket.open({
           port: this.options.port,
+          ipv6: true, // answers a joiner's query sent to a typed IPv6 address
           onMessage: (datagram, sender) => this.onBeaconMessage(datagram, sender),
           onError: (error) => this.emit('error', error),
         });

@@ -18,6 +18,8 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
   const [scope, setScope] = useState<HostScope>(preferences?.lastScope ?? 'lan');
   const [name, setName] = useState(preferences?.roomName !== undefined && preferences.roomName !== '' ? preferences.roomName : defaultRoomName);
   const [topic, setTopic] = useState('');
+  const [encryptedOnly, setEncryptedOnly] = useState(preferences?.lastEncryptedOnly ?? false);
+  const encryptedOnlyId = useId();
   const topicId = useId();
   const [password, setPassword] = useState('');
   const passwordId = useId();
@@ -56,7 +58,7 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
     }
     if (scope === 'lan' && nameError !== null) return;
     // The default name goes unsaid, so it follows the machine (a renamed computer, another user).
-    void hostChat(port, scope, name.trim() === defaultRoomName ? undefined : name, topic, password);
+    void hostChat(port, scope, name.trim() === defaultRoomName ? undefined : name, topic, password, encryptedOnly);
   };
 
   const pickFreePort = async () => {
@@ -196,6 +198,28 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
             </span>
           </label>
         </fieldset>
+        <div className="field">
+          <label className="choice">
+            <input
+              type="checkbox"
+              checked={encryptedOnly}
+              aria-labelledby={`${encryptedOnlyId}-label`}
+              aria-describedby={`${encryptedOnlyId}-help`}
+              onChange={(event) => {
+                setEncryptedOnly(event.target.checked);
+                clearStartError();
+              }}
+            />
+            <span>
+              <strong id={`${encryptedOnlyId}-label`}>Encrypted only</strong>
+              <small id={`${encryptedOnlyId}-help`}>
+                Refuse connections in plain text, so nobody’s lines cross the network in clear. The app always encrypts; people in a
+                terminal then need <kbd>ncat --ssl</kbd> or <kbd>openssl s_client -quiet -connect</kbd> instead of nc or telnet (the
+                commands are below).
+              </small>
+            </span>
+          </label>
+        </div>
       </fieldset>
       <div className="form-actions">
         {pending?.kind === 'host' ? (
@@ -210,7 +234,7 @@ export function HostForm({ focusOnMount }: { focusOnMount: boolean }) {
         )}
       </div>
       {portProblem === null && <StartErrorMessage mode="host" />}
-      <TerminalHint host={scope === 'local' ? '127.0.0.1' : (networkHost?.host ?? null)} port={port} />
+      <TerminalHint host={scope === 'local' ? '127.0.0.1' : (networkHost?.host ?? null)} port={port} encrypted={encryptedOnly} />
     </form>
   );
 }

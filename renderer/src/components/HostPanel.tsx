@@ -15,7 +15,9 @@ export function HostPanel() {
   if (!host) return null;
   const first = host.shareAddresses[0];
   const firstHost = first === undefined ? null : parseHostPort(first.address, host.port);
-  const terminal = firstHost?.ok ? terminalJoinCommand('nc', firstHost.host, firstHost.port) : null;
+  // A room that refuses plain text is joined from a terminal over TLS.
+  const encryptedOnly = host.encryptedOnly === true;
+  const terminal = firstHost?.ok ? terminalJoinCommand(encryptedOnly ? 'ncat-ssl' : 'nc', firstHost.host, firstHost.port) : null;
 
   return (
     <aside className="host-panel" aria-label="Room details">
@@ -36,7 +38,11 @@ export function HostPanel() {
               </InviteItem>
             ))}
             {terminal !== null && (
-              <InviteItem label="Without the app, from a terminal" text={terminal} what="the command">
+              <InviteItem
+                label={encryptedOnly ? 'Without the app, from a terminal (encrypted only: nc and telnet are refused)' : 'Without the app, from a terminal'}
+                text={terminal}
+                what="the command"
+              >
                 <code className="share-address">{terminal}</code>
               </InviteItem>
             )}

@@ -2,6 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import { cleanDisplayName } from '../../../main/common/display-name';
 import type { DiscoveredRoom } from '../../../main/common/ipc-contract';
 import { watchRooms } from '../state/actions';
+import { LockIcon } from './LockIcon';
 import { useChatStore } from '../state/store';
 
 /** Rows shown; the finder holds at most 100 rooms, a list that long is no help anyway. */
@@ -50,7 +51,7 @@ export function NearbyRooms({ busy, onJoin }: { busy: boolean; onJoin: (address:
       {shown.length > 0 && (
         <ul className="nearby-list">
           {shown.map((room) => (
-            <NearbyRoom key={room.key} room={room} busy={busy} onJoin={onJoin} />
+            <NearbyRoom key={room.key} room={room} encrypted={announcesKey(room, rooms)} busy={busy} onJoin={onJoin} />
           ))}
         </ul>
       )}
@@ -58,7 +59,20 @@ export function NearbyRooms({ busy, onJoin }: { busy: boolean; onJoin: (address:
   );
 }
 
-function NearbyRoom({ room, busy, onJoin }: { room: DiscoveredRoom; busy: boolean; onJoin: (address: string) => void }) {
+/**
+ * The room is joined over TLS with a key the handshake must show: its announcement carries a
+ * key its id is derived from (or, for a copy another host announces, the room it copies does,
+ * and the join then requires that room's key).
+ */
+function announcesKey(room: DiscoveredRoom, rooms: readonly DiscoveredRoom[]): boolean {
+  if (room.fingerprint !== undefined) return true;
+  return room.copyOf !== undefined && rooms.some((other) => other.key === room.copyOf && other.fingerprint !== undefined);
+}
+
+export const NEARBY_ENCRYPTED_TEXT = 'Encrypted, host’s key verified on join';
+export const NEARBY_PLAIN_TEXT = 'Not encrypted';
+
+function NearbyRoom({ room, encrypted, busy, onJoin }: { room: DiscoveredRoom; encrypted: boolean; busy: boolean; onJoin: (address: string) => void }) {
   const address = room.addresses[0] ?? '';
   const people = peopleText(room.people);
   return (
@@ -69,6 +83,14 @@ function NearbyRoom({ room, busy, onJoin }: { room: DiscoveredRoom; busy: boolea
         <span className="nearby-meta">
           <span className="nearby-address">{address}</span>
           {people !== null && <span> · {people}</span>}
+          {encrypted ? (
+            <span className="nearby-security nearby-encrypted">
+              {' · '}
+              <LockIcon /> {NEARBY_ENCRYPTED_TEXT}
+            </span>
+          ) : (
+            <span className="nearby-security nearby-plain"> · {NEARBY_PLAIN_TEXT}</span>
+          )}
           {/* The id another room announced first: this one may be posing as it. */}
           {room.copyOf !== undefined && <span className="nearby-copy"> · another host announces this room too: check the address</span>}
         </span>

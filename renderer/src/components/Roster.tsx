@@ -14,6 +14,10 @@ import { ignorePerson, unignorePerson } from '../state/actions';
 import { useChatStore } from '../state/store';
 import { RosterActions } from './RosterActions';
 
+/** What the host is told of a member connected without TLS (in the roster row's title). */
+export const PLAIN_MEMBER_TITLE =
+  'Connected in plain text (nc, telnet): what this person sends and receives travels unencrypted, so anyone on this network can read it.';
+
 /** A roster of thousands would only slow the window down; the count says the rest. */
 export const MAX_ROSTER_ROWS = 200;
 
@@ -24,6 +28,8 @@ export function Roster() {
   const self = useChatStore((s) => (s.status.mode === 'idle' ? null : s.status.self));
   const names = useChatStore((s) => s.names);
   const ignored = useChatStore((s) => s.ignored);
+  // Only the host knows how each member is connected, and only an encrypted room has plain members to point out.
+  const roomEncrypted = useChatStore((s) => s.status.mode === 'hosting' && s.status.security?.encrypted === true);
   const headingId = useId();
   return (
     <section aria-labelledby={headingId} className="roster-section">
@@ -40,6 +46,7 @@ export function Roster() {
             name={names.get(entry.peer) ?? null}
             ignored={ignored.has(entry.peer)}
             hosting={hosting}
+            roomEncrypted={roomEncrypted}
           />
         ))}
       </ul>
@@ -55,10 +62,14 @@ interface RosterRowProps {
   ignored: boolean;
   /** The host sees line counts (its server counts from the start; a joiner only since it came) and can remove people. */
   hosting: boolean;
+  /** The host's room offers TLS: those who did not use it are marked (in a plain room everyone is, and the status bar says so). */
+  roomEncrypted: boolean;
 }
 
-const RosterRow = memo(function RosterRow({ entry, isSelf, name, ignored, hosting }: RosterRowProps) {
+const RosterRow = memo(function RosterRow({ entry, isSelf, name, ignored, hosting, roomEncrypted }: RosterRowProps) {
   const who = name ?? entry.peer;
+  // The host's own client is plain over loopback: nothing of it crosses the network.
+  const plain = roomEncrypted && !isSelf && entry.encrypted !== true;
   return (
     <li className={ignored ? 'roster-row roster-row-ignored' : 'roster-row'}>
       <span className={`sender ${isSelf ? 'sender-self' : peerHueClass(entry.peer)}`}>
@@ -75,6 +86,12 @@ const RosterRow = memo(function RosterRow({ entry, isSelf, name, ignored, hostin
         {isSelf && <span className="you-tag"> (you)</span>}
         {ignored && <span className="you-tag"> (ignored)</span>}
       </span>
+      {plain && (
+        <span className="roster-plain" title={PLAIN_MEMBER_TITLE}>
+          Plain text: not encrypted
+          <span className="visually-hidden">. {PLAIN_MEMBER_TITLE}</span>
+        </span>
+      )}
       <span className="roster-meta">
         {entry.before === true ? (
           <span title={`Here before you joined; first seen ${formatFullTime(entry.connectedAt)}`}>here before you</span>

@@ -6,6 +6,7 @@ import { leaveChat, openSearch, openSettings, saveTranscript, toggleDoNotDisturb
 import { peopleCount, useChatStore } from '../state/store';
 import { RoomMenu, settingsShortcut } from './RoomMenu';
 import { RoomTopic } from './RoomTopic';
+import { LockIcon } from './LockIcon';
 
 const CONNECTION_LABELS = {
   connecting: 'Connecting…',
@@ -151,14 +152,6 @@ function RoomSecurityBadge({ status }: { status: Exclude<SessionStatus, { mode: 
   );
 }
 
-function LockIcon() {
-  return (
-    <svg width="14" height="14" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round">
-      <rect x="5" y="11" width="14" height="10" rx="2" />
-      <path d="M8 11V8a4 4 0 0 1 8 0v3" />
-    </svg>
-  );
-}
 
 /** Stopping a room with people in it asks first, saying how many it will disconnect. */
 function StopHostingConfirm({ others, onCancel, onConfirm }: { others: number; onCancel: () => void; onConfirm: () => void }) {

@@ -140,7 +140,7 @@ export function chooseStartMode(mode: Mode): void {
 }
 
 /** Hosts on `port`; a room for the network is announced as `name` ('' or absent: the default name). */
-export async function hostChat(port: number, scope: HostScope, name?: string, topic?: string, password?: string): Promise<boolean> {
+export async function hostChat(port: number, scope: HostScope, name?: string, topic?: string, password?: string, encryptedOnly = false): Promise<boolean> {
   if (get().pending) return false;
   clearRoom();
   set({ pending: { kind: 'host', port } });
@@ -149,6 +149,7 @@ export async function hostChat(port: number, scope: HostScope, name?: string, to
   const topicText = topic?.trim() ?? '';
   if (topicText.length > 0) request.topic = topicText;
   if (password !== undefined && password !== '') request.password = password;
+  if (encryptedOnly) request.encryptedOnly = true;
   const result = await call(() => getBridge().host(request));
   // Main's status comes with the answer, so the screen changes (or stays) together with it.
   acceptStatus(result);
