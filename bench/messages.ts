@@ -11,6 +11,8 @@ export interface WorkerInit {
   /** Keep a digest of the order in which each client received the bench lines. */
   orderCheck?: boolean;
   dialect: Dialect;
+  /** Clients speak TLS (the server's certificate is the bench's own, not checked). */
+  tls?: boolean;
   lineBytes: number;
   /** Total senders in the run; sender ids are 0..senders-1 and equal their client index. */
   senders: number;
