@@ -355,6 +355,8 @@ async function runAgainst(
   const t = pool.totals();
   const connected = stormStats.reduce((a, s) => a + s.connected, 0);
   const closedByServer = stormStats.reduce((a, s) => a + s.closedByServer, 0);
+  const tlsRetries = stormStats.reduce((a, s) => a + s.tlsRetries, 0);
+  if (tlsRetries > 0) notes.push(`${tlsRetries} TLS client(s) opened again: their ClientHello came after the server's silence rule`);
   const notices = stormStats.reduce((a, s) => a + s.notices, 0);
   const counts = stormStats.flatMap((s) => s.noticeCounts ?? []).sort((a, b) => a - b);
   const range = noticeRange(dialect, clients);

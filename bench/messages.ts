@@ -89,6 +89,8 @@ export interface WorkerStats {
   workerIndex: number;
   connected: number;
   closedByServer: number;
+  /** TLS clients opened again after their handshake failed (worker.ts, TLS_RETRIES). */
+  tlsRetries: number;
   /** Bench lines received since the run started. */
   delivered: number;
   /** Bytes read since the run started. */
