@@ -10,7 +10,8 @@
  *    bench lines (bench/lines.ts) and reading everything, flood included; per line, the time
  *    from its write to the read that brought it in.
  */
-import net from 'node:net';
+import type net from 'node:net';
+import { openClientSocket } from './client-socket';
 import * as histogram from './histogram';
 import { fillLines, lineTemplate, payloadStart, senderAt, sentNsAt, seqAt, type Dialect } from './lines';
 
@@ -19,6 +20,8 @@ export interface AttackInit {
   role: 'attacker' | 'honest';
   port: number;
   dialect: Dialect;
+  /** Every client, attacker and honest, speaks TLS. */
+  tls: boolean;
   baseNs: string;
   nonReaders: number;
   floodBytesPerSecond: number;
@@ -67,14 +70,15 @@ const send = (message: AttackReport): void => void process.send?.(message);
 
 function connect(localAddress: string, onData?: (chunk: Buffer, n: number) => void): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({
+    const socket = openClientSocket({
       host: '127.0.0.1',
       port: init.port,
       localAddress,
-      ...(onData ? { onread: { buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES), callback: (n: number, buf: Buffer) => (onData(buf, n), true) } } : {}),
+      tls: init.tls,
+      noDelay: true,
+      ...(onData ? { read: { buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES), onRead: (n: number, buf: Buffer) => onData(buf, n) } } : {}),
+      onConnect: () => resolve(socket),
     });
-    socket.setNoDelay(true);
-    socket.once('connect', () => resolve(socket));
     socket.once('error', reject);
   });
 }

@@ -87,7 +87,7 @@ export async function runAttack(serverOptions: ServerOptions, spec: AttackSpec, 
   const notes: string[] = [];
   try {
     const baseNs = process.hrtime.bigint().toString();
-    const common = { port: server.port, dialect: server.dialect, baseNs, ...spec };
+    const common = { port: server.port, dialect: server.dialect, tls: server.tls, baseNs, ...spec };
     const rssBefore = server.rssKiB();
     const cpuBefore = server.cpuSeconds();
     await attacker.request({ type: 'init', role: 'attacker', ...common }, 'ready');

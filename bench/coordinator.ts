@@ -114,6 +114,8 @@ export interface LoadResult {
     generatorBusiest: number;
     /** Latency seen by the probe clients only; null without probes. */
     probeLatency: LatencySummary | null;
+    /** Server CPU (all its processes) in the traffic phase and drain, per line delivered, in µs. */
+    serverCpuPerDeliveryUs?: number;
     /** With orderCheck: whether every client received the bench lines in one identical order. */
     sameOrder: boolean | null;
     /** How many different orders were seen (1 = one order everywhere). */
@@ -302,6 +304,7 @@ async function runAgainst(
     ...(server.ports ? { ports: server.ports } : {}),
     orderCheck: spec.orderCheck ?? false,
     dialect,
+    tls: server.tls,
     lineBytes: spec.lineBytes,
     senders: spec.senders,
     clients: slices[w]!,
@@ -352,6 +355,8 @@ async function runAgainst(
   const t = pool.totals();
   const connected = stormStats.reduce((a, s) => a + s.connected, 0);
   const closedByServer = stormStats.reduce((a, s) => a + s.closedByServer, 0);
+  const tlsRetries = stormStats.reduce((a, s) => a + s.tlsRetries, 0);
+  if (tlsRetries > 0) notes.push(`${tlsRetries} TLS client(s) opened again: their ClientHello came after the server's silence rule`);
   const notices = stormStats.reduce((a, s) => a + s.notices, 0);
   const counts = stormStats.flatMap((s) => s.noticeCounts ?? []).sort((a, b) => a - b);
   const range = noticeRange(dialect, clients);
@@ -392,7 +397,12 @@ async function runAgainst(
       const probeWorker = probes > 0 ? loadWorkers : null;
       const parts = server.cluster;
       const before = parts ? { redisCpu: parts.redisCpuSeconds(), nodeCpu: parts.nodeCpuSeconds(), info: await parts.redisInfo() } : null;
+      const trafficCpuBefore = server.cpuSeconds();
       traffic = await runTraffic(pool, spec, clients, receiversPerLine(dialect, clients), base, probeWorker, log, notes);
+      const trafficCpuAfter = server.cpuSeconds();
+      if (trafficCpuBefore !== null && trafficCpuAfter !== null && traffic.delivered > 0) {
+        traffic.serverCpuPerDeliveryUs = ((trafficCpuAfter - trafficCpuBefore) * 1e6) / traffic.delivered;
+      }
       if (parts && before) {
         const info = await parts.redisInfo();
         const redisCpu = parts.redisCpuSeconds();

@@ -37,6 +37,7 @@ const CH_A = 97;
 const CH_OPEN = 40;
 const CH_CLOSE = 41;
 const CH_C = 99;
+const CH_D = 100;
 
 export function writeDecimal(buf: Buffer, at: number, width: number, value: number): void {
   let v = value;
@@ -123,6 +124,17 @@ export function isConnectedNotice(dialect: Dialect, buf: Buffer, start: number, 
   if (end - start < 13 || buf[start] !== CH_LT || buf[start + 1] !== CH_A || buf[start + 10] !== CH_SPACE) return false;
   const c = buf[start + 11]!;
   return c >= CH_0 && c <= CH_0 + 9;
+}
+
+/**
+ * Is this line Tincan's "someone left" notice, `[IP:port] (disconnected)`? Only counted in a
+ * TLS join storm (see worker.ts): a TLS client whose ClientHello came after Tincan's 50 ms
+ * silence rule is joined as a quiet plain client, fails its handshake on the notices, leaves
+ * and is opened again.
+ */
+export function isDisconnectedNotice(dialect: Dialect, buf: Buffer, start: number, end: number): boolean {
+  return dialect === 'tincan' && end - start >= 16 && buf[end - 1] === CH_CLOSE && buf[end - 14] === CH_OPEN &&
+    buf[end - 13] === CH_D && buf[end - 15] === CH_SPACE;
 }
 
 /** How many clients receive each chat line: tincan echoes to the sender, ncat does not. */

@@ -11,6 +11,8 @@ export interface WorkerInit {
   /** Keep a digest of the order in which each client received the bench lines. */
   orderCheck?: boolean;
   dialect: Dialect;
+  /** Clients speak TLS (the server's certificate is the bench's own, not checked). */
+  tls?: boolean;
   lineBytes: number;
   /** Total senders in the run; sender ids are 0..senders-1 and equal their client index. */
   senders: number;
@@ -87,6 +89,8 @@ export interface WorkerStats {
   workerIndex: number;
   connected: number;
   closedByServer: number;
+  /** TLS clients opened again after their handshake failed (worker.ts, TLS_RETRIES). */
+  tlsRetries: number;
   /** Bench lines received since the run started. */
   delivered: number;
   /** Bytes read since the run started. */

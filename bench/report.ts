@@ -59,6 +59,9 @@ const FIGURES: Record<ScenarioName, Figure[]> = {
   attack: [],
   'cluster-room': [],
   'cluster-saturate': [],
+  'tls-saturate': [],
+  'tls-room': [],
+  'tls-attack': [],
 };
 
 function attackFigure(label: string, digits: number, ratio: boolean, f: (a: AttackResult) => number | null): Figure {
@@ -129,8 +132,11 @@ const ORDER_AND_COST: Figure[] = [
 
 FIGURES['cluster-room'] = [...TRAFFIC, ...ORDER_AND_COST];
 FIGURES['cluster-saturate'] = [...TRAFFIC, ...ORDER_AND_COST];
-FIGURES.room = [...TRAFFIC, ...RSS];
-FIGURES.saturate = [...TRAFFIC, ...RSS];
+const CPU_PER_DELIVERY = trafficFigure('server CPU per delivery (µs)', 3, true, (t) => t.serverCpuPerDeliveryUs ?? null);
+FIGURES.room = [...TRAFFIC, CPU_PER_DELIVERY, ...RSS];
+FIGURES.saturate = [...TRAFFIC, CPU_PER_DELIVERY, ...RSS];
+FIGURES['tls-room'] = FIGURES.room;
+FIGURES['tls-saturate'] = FIGURES.saturate;
 FIGURES.big = [...STORM, ...TRAFFIC, ...RSS];
 FIGURES.scale = [
   ...STORM,
@@ -159,6 +165,7 @@ FIGURES.attack = [
   attackFigure('server RSS max (MiB)', 1, true, (a) => mib(a.rssKiB.max)),
   attackFigure('server CPU (s)', 2, true, (a) => a.serverCpuS),
 ];
+FIGURES['tls-attack'] = FIGURES.attack;
 
 function mib(kib: number | null): number | null {
   return kib === null ? null : kib / MiB;
@@ -203,7 +210,37 @@ const TARGETS: Target[] = [
   { scenario: 'attack', text: 'honest max < 200 ms', check: (t) => opt(t.attack?.honest.latency.maxMs, (ms) => ms < 200) },
   { scenario: 'attack', text: 'no honest line lost', check: (t) => opt(t.attack?.honest.lost, (lost) => lost === 0) },
   { scenario: 'attack', text: 'no honest client cut', check: (t) => opt(t.attack?.honest.cut, (cut) => cut === 0) },
+  // TLS: judged against the C reference behind stunnel, every client on TLS in both.
+  {
+    scenario: 'tls-saturate',
+    text: 'deliveries/s >= 0.8x stunnel + ref-c',
+    check: (t, _n, c) => opt2(t.result.traffic?.deliveriesPerSec, c?.result.traffic?.deliveriesPerSec, (a, b) => a >= 0.8 * b),
+  },
+  {
+    scenario: 'tls-room',
+    text: 'p99 <= 2x stunnel + ref-c',
+    check: (t, _n, c) => opt2(t.result.traffic?.latency.p99Ms, c?.result.traffic?.latency.p99Ms, (a, b) => a <= 2 * b),
+  },
+  {
+    scenario: 'tls-attack',
+    text: 'honest p99 <= 3x stunnel + ref-c',
+    check: (t, _n, c) => opt2(t.attack?.honest.latency.p99Ms, c?.attack?.honest.latency.p99Ms, (a, b) => a <= 3 * b),
+  },
+  { scenario: 'tls-attack', text: 'honest max < 200 ms', check: (t) => opt(t.attack?.honest.latency.maxMs, (ms) => ms < 200) },
+  { scenario: 'tls-attack', text: 'no honest line lost', check: (t) => opt(t.attack?.honest.lost, (lost) => lost === 0) },
+  { scenario: 'tls-attack', text: 'no honest client cut', check: (t) => opt(t.attack?.honest.cut, (cut) => cut === 0) },
 ];
+
+const isTls = (scenario: ScenarioName): boolean => scenario.startsWith('tls-');
+const isAttack = (scenario: ScenarioName): boolean => scenario === 'attack' || scenario === 'tls-attack';
+
+/** A column's name: in the TLS scenarios, how each server got its TLS. */
+function serverLabel(r: RunRecord): string {
+  if (!isTls(r.scenario)) return r.server;
+  if (r.server === 'ref-c') return 'stunnel + ref-c';
+  if (r.server === 'ncat') return 'ncat --ssl';
+  return `${r.server} (TLS)`;
+}
 
 /** Cluster scenarios: judged on the cluster's record, against the single node's in the same run. */
 const CLUSTER_TARGETS: Target[] = [
@@ -233,7 +270,7 @@ function opt2(a: number | null | undefined, b: number | null | undefined, f: (a:
 
 /** Completeness exactly 1.0, no duplicates, no reordering, every notice delivered. */
 function exactness(r: RunRecord): boolean {
-  if (r.scenario === 'attack') {
+  if (isAttack(r.scenario)) {
     const a = r.attack;
     return a !== null && a !== undefined && a.honest.duplicates === 0 && a.honest.outOfOrder === 0 && !a.serverDied && r.error === undefined;
   }
@@ -267,12 +304,13 @@ export function renderTable(records: RunRecord[]): string {
     const others = records.filter((r) => r.scenario === scenario && r.server !== 'tincan' && r.server !== 'ncat');
     const first = tincan ?? ncat ?? others[0]!;
     out.push(`### ${scenario}${first.quick ? ' (quick)' : ''}: ${first.description}`, '');
-    const columns = [tincan, ncat, ...others].filter((r): r is RunRecord => r !== undefined);
-    const header = ['figure', ...columns.map((r) => r.server)];
-    // The attack is judged against the C reference; everything else against ncat.
-    const versus = scenario === 'attack' ? refC : ncat;
+    // TLS scenarios put their yardstick (ref-c behind stunnel) next to Tincan.
+    const columns = (isTls(scenario) ? [tincan, ...others, ncat] : [tincan, ncat, ...others]).filter((r): r is RunRecord => r !== undefined);
+    const header = ['figure', ...columns.map(serverLabel)];
+    // The attack and the TLS scenarios are judged against the C reference; everything else against ncat.
+    const versus = isAttack(scenario) || isTls(scenario) ? refC : ncat;
     const showRatio = tincan !== undefined && versus !== undefined;
-    if (showRatio) header.push(`Tincan/${versus.server}`);
+    if (showRatio) header.push(`Tincan/${serverLabel(versus)}`);
     out.push(`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`);
     for (const f of FIGURES[scenario]) {
       const values = columns.map((r) => (r.error !== undefined ? `error: ${r.error}` : f.get(r)));
@@ -292,7 +330,7 @@ export function renderTable(records: RunRecord[]): string {
     }
     for (const r of columns) {
       const notes = [...r.result.notes, ...(r.attack?.notes ?? []), ...(r.result.storm.errors.length > 0 ? [`socket errors: ${r.result.storm.errors.join(', ')}`] : [])];
-      if (notes.length > 0) out.push(`Notes (${r.server}): ${notes.join('; ')}`, '');
+      if (notes.length > 0) out.push(`Notes (${serverLabel(r)}): ${notes.join('; ')}`, '');
     }
   }
   return out.join('\n');

@@ -4,6 +4,9 @@
  *
  *   [SCENARIO…] / --scenario room,saturate,big,scale,attack   which scenarios (default all
  *                                        five)
+ *   tls                                  the TLS comparison: tls-saturate, tls-room and tls-attack
+ *                                        with every client on TLS, against tincan, ref-c behind
+ *                                        stunnel and ncat --ssl --chat (bench/README.md)
  *   cluster                              the cluster comparison: cluster-room and cluster-saturate
  *                                        on one node (tincan) and on 3 nodes + Redis (cluster)
  *   --server tincan,ncat,ref-node,ref-c,session,cluster  which servers (default tincan,ncat; attack: tincan,ref-c,ncat;
@@ -20,14 +23,14 @@
  *
  * Progress goes to stderr; stdout carries only the JSON lines and the table.
  */
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runAttack } from './attack';
 import { runLoad, type LoadResult } from './coordinator';
 import { runHistoryBench } from './history';
 import { allTargetsPass, renderTable, type RunRecord } from './report';
-import { ALL_SCENARIOS, CLUSTER_SCENARIOS, defaultServers, planScenario, SCENARIOS, type ScenarioName } from './scenarios';
-import type { ServerKind, ServerOptions } from './servers';
+import { ALL_SCENARIOS, CLUSTER_SCENARIOS, defaultServers, planScenario, SCENARIOS, TLS_SCENARIOS, type ScenarioName } from './scenarios';
+import { benchCertificate, type BenchCertificate, type ServerKind, type ServerOptions } from './servers';
 
 const SERVERS: readonly ServerKind[] = ['tincan', 'ncat', 'ref-node', 'ref-c', 'session', 'cluster'];
 
@@ -54,6 +57,9 @@ function parseCli(argv: string[]): Cli {
     switch (a) {
       case 'cluster':
         cli.scenarios.push(...CLUSTER_SCENARIOS);
+        break;
+      case 'tls':
+        cli.scenarios.push(...TLS_SCENARIOS);
         break;
       case '--scenario':
         for (const s of value(i++).split(',')) {
@@ -105,47 +111,57 @@ async function main(): Promise<void> {
   }
   const cli = parseCli(argv);
   const records: RunRecord[] = [];
-  for (const scenario of cli.scenarios) {
-    for (const server of cli.servers.length > 0 ? cli.servers : defaultServers(scenario)) {
-      const plan = planScenario(scenario, { quick: cli.quick, workers: cli.workers, server, ...(cli.durationMs ? { durationMs: cli.durationMs } : {}) });
-      const serverOptions: ServerOptions = {
-        kind: server,
-        host: '127.0.0.1',
-        maxClients: 0,
-        fromSource: cli.fromSource,
-        ...((server === 'tincan' || server === 'cluster') && cli.cpuProfDir
-          ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${cli.cpuProfDir}`, ...(server === 'tincan' ? [`--cpu-prof-name=tincan-${scenario}.cpuprofile`] : [])] }
-          : {}),
-      };
-      log(`${scenario} on ${server}: ${plan.description}`);
-      const record: RunRecord = {
-        server,
-        scenario,
-        description: plan.description,
-        quick: cli.quick,
-        result: emptyResult(),
-        storm10k: null,
-        attack: null,
-      };
-      try {
-        if (plan.storm) {
-          log('  10,000-client join storm (fresh server)');
-          record.storm10k = (await runLoad({ ...serverOptions, nodeFlags: [] }, plan.storm, log)).storm;
-        }
-        if (plan.attack) record.attack = await runAttack(serverOptions, plan.attack, log);
-        if (plan.main) record.result = await runLoad(serverOptions, plan.main, log);
-      } catch (err) {
-        record.error = (err as Error).message.split('\n')[0];
-        log(`  error: ${(err as Error).stack ?? String(err)}`);
-      }
-      records.push(record);
-      process.stdout.write(`${JSON.stringify(record)}\n`);
-    }
+  // One certificate for every TLS server of the run, made when the first one needs it.
+  const made: { certificate?: BenchCertificate } = {};
+  try {
+    for (const scenario of cli.scenarios) await runScenario(cli, scenario, records, () => (made.certificate ??= benchCertificate()));
+  } finally {
+    if (made.certificate) rmSync(made.certificate.dir, { recursive: true, force: true });
   }
   const table = renderTable(records);
   process.stdout.write(`\n${table}\n`);
   if (cli.markdown) writeFileSync(cli.markdown, `${table}\n`);
   process.exitCode = allTargetsPass(records) ? 0 : 1;
+}
+
+/** Runs one scenario against each of its servers, one after the other, appending the records. */
+async function runScenario(cli: Cli, scenario: ScenarioName, records: RunRecord[], certificate: () => BenchCertificate): Promise<void> {
+  for (const server of cli.servers.length > 0 ? cli.servers : defaultServers(scenario)) {
+    const plan = planScenario(scenario, { quick: cli.quick, workers: cli.workers, server, ...(cli.durationMs ? { durationMs: cli.durationMs } : {}) });
+    const serverOptions: ServerOptions = {
+      kind: server,
+      host: '127.0.0.1',
+      maxClients: 0,
+      fromSource: cli.fromSource,
+      ...(plan.tls ? { tls: certificate() } : {}),
+      ...((server === 'tincan' || server === 'cluster') && cli.cpuProfDir
+        ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${cli.cpuProfDir}`, ...(server === 'tincan' ? [`--cpu-prof-name=tincan-${scenario}.cpuprofile`] : [])] }
+        : {}),
+    };
+    log(`${scenario} on ${server}: ${plan.description}`);
+    const record: RunRecord = {
+      server,
+      scenario,
+      description: plan.description,
+      quick: cli.quick,
+      result: emptyResult(),
+      storm10k: null,
+      attack: null,
+    };
+    try {
+      if (plan.storm) {
+        log('  10,000-client join storm (fresh server)');
+        record.storm10k = (await runLoad({ ...serverOptions, nodeFlags: [] }, plan.storm, log)).storm;
+      }
+      if (plan.attack) record.attack = await runAttack(serverOptions, plan.attack, log);
+      if (plan.main) record.result = await runLoad(serverOptions, plan.main, log);
+    } catch (err) {
+      record.error = (err as Error).message.split('\n')[0];
+      log(`  error: ${(err as Error).stack ?? String(err)}`);
+    }
+    records.push(record);
+    process.stdout.write(`${JSON.stringify(record)}\n`);
+  }
 }
 
 function emptyResult(): LoadResult {

@@ -2,7 +2,7 @@
 import { SERVER_NODE_FLAGS } from '../main/headless/cli';
 import { RedisServer } from '../test/support/redis-server';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
@@ -34,6 +34,18 @@ export interface ServerOptions {
   /** session only: store the transcript (FTS5 or the LIKE fallback) in `historyFile`. */
   history?: 'off' | 'fts5' | 'like';
   historyFile?: string;
+  /**
+   * Every client speaks TLS with this certificate and key (PEM files, see benchCertificate):
+   * tincan gets --tls-cert/--tls-key, ncat --ssl, and ref-c is put behind stunnel.
+   */
+  tls?: BenchCertificate;
+}
+
+/** The bench's TLS certificate: ECDSA P-256, self-signed, made by openssl in a temp dir. */
+export interface BenchCertificate {
+  dir: string;
+  cert: string;
+  key: string;
 }
 
 /** What a cluster run measures besides the nodes: Redis's own cost. */
@@ -50,6 +62,8 @@ export interface ClusterParts {
 export interface RunningServer {
   kind: ServerKind;
   dialect: Dialect;
+  /** Clients must speak TLS to it. */
+  tls: boolean;
   pid: number;
   port: number;
   /** A cluster: every node's port (clients are spread over them). */
@@ -254,8 +268,24 @@ function statsReader(child: ChildProcess): () => Promise<Record<string, number |
     });
 }
 
+/**
+ * Makes the bench's certificate in a new temp dir (the caller removes `dir`): the same
+ * certificate for every TLS server of a run, so they all do the same cryptography.
+ */
+export function benchCertificate(): BenchCertificate {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tincan-bench-tls-'));
+  const cert = path.join(dir, 'cert.pem');
+  const key = path.join(dir, 'key.pem');
+  execFileSync('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
+    '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=tincan-bench',
+  ], { stdio: 'ignore' });
+  return { dir, cert, key };
+}
+
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   if (options.kind === 'cluster') return startCluster(options);
+  if (options.kind === 'ref-c' && options.tls) return startBehindStunnel(options, options.tls);
   const cwd = options.cwd ?? projectRoot();
   let child: ChildProcess;
   let port: number;
@@ -265,6 +295,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     dialect = 'ncat';
     port = await freePort(options.host);
     const args = ['--chat', '-l', options.host, String(port)];
+    if (options.tls) args.push('--ssl', '--ssl-cert', options.tls.cert, '--ssl-key', options.tls.key);
     if (options.maxClients > 0) args.push('--max-conns', String(options.maxClients));
     child = spawn('ncat', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => stderrTail.push(d.toString('utf8')));
@@ -299,6 +330,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     args.push('--port', '0', '--host', options.host);
     if (options.maxClients > 0) args.push('--max-clients', String(options.maxClients));
     if (options.kind === 'tincan') args.push(...(options.serverArgs ?? []));
+    if (options.kind === 'tincan' && options.tls) args.push('--tls-cert', options.tls.cert, '--tls-key', options.tls.key);
     child = spawn(command, args, { cwd, stdio: [options.kind === 'session' ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => {
       stderrTail.push(d.toString('utf8'));
@@ -316,6 +348,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(report ? { report } : {}),
     kind: options.kind,
     dialect,
+    tls: options.tls !== undefined && (options.kind === 'tincan' || options.kind === 'ncat'),
     pid,
     port,
     rssKiB: () => rssOf(pid),
@@ -335,6 +368,68 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         child.kill(signal);
       }),
   };
+}
+
+/**
+ * The C reference server behind stunnel (Debian's stunnel4): the usual way to put TLS in
+ * front of a plain-text server, and the TLS figures' yardstick. stunnel turns Nagle off on
+ * both its sides, as the servers themselves do; the two processes' CPU and memory are
+ * counted together.
+ */
+async function startBehindStunnel(options: ServerOptions, tls: BenchCertificate): Promise<RunningServer> {
+  const { tls: _plain, ...plainOptions } = options;
+  const inner = await startServer(plainOptions);
+  let child: ChildProcess | null = null;
+  try {
+    const port = await freePort(options.host);
+    const config = path.join(mkdtempSync(path.join(tls.dir, 'stunnel-')), 'stunnel.conf');
+    writeFileSync(
+      config,
+      [
+        'foreground = yes',
+        'pid =',
+        'syslog = no',
+        'debug = 3',
+        'socket = l:TCP_NODELAY=1',
+        'socket = r:TCP_NODELAY=1',
+        '[chat]',
+        `accept = ${options.host}:${port}`,
+        `connect = ${options.host}:${inner.port}`,
+        `cert = ${tls.cert}`,
+        `key = ${tls.key}`,
+        '',
+      ].join('\n'),
+    );
+    const stunnel = spawn('stunnel', [config], { stdio: ['ignore', 'ignore', 'ignore'] });
+    child = stunnel;
+    await waitUntilListening(stunnel, options.host, port);
+    const pid = stunnel.pid!;
+    const both = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : a + b);
+    return {
+      kind: options.kind,
+      dialect: inner.dialect,
+      tls: true,
+      pid,
+      port,
+      rssKiB: () => both(rssOf(pid), inner.rssKiB()),
+      cpuSeconds: () => both(cpuOf(pid), inner.cpuSeconds()),
+      openFds: () => inner.openFds(),
+      fdLimit: () => inner.fdLimit(),
+      exited: () => stunnel.exitCode !== null || stunnel.signalCode !== null || inner.exited(),
+      async stop() {
+        await new Promise<void>((resolve) => {
+          if (stunnel.exitCode !== null || stunnel.signalCode !== null) return resolve();
+          stunnel.once('exit', () => resolve());
+          stunnel.kill('SIGKILL');
+        });
+        await inner.stop();
+      },
+    };
+  } catch (error) {
+    child?.kill('SIGKILL');
+    await inner.stop();
+    throw error;
+  }
 }
 
 /**
@@ -360,6 +455,7 @@ async function startCluster(options: ServerOptions): Promise<RunningServer> {
   return {
     kind: 'cluster',
     dialect: 'tincan',
+    tls: false,
     pid: nodes[0]!.pid,
     port: nodes[0]!.port,
     ports: nodes.map((node) => node.port),

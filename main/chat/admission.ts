@@ -7,6 +7,12 @@
  * in a few turns: each turn with notices costs one write per client, and a join storm is
  * quadratic in notices. And the next batch waits while fan-out has been hogging the loop
  * (see `backOff`).
+ *
+ * Silence is only believed once the loop has read its sockets: when a deadline passes while
+ * the loop was busy (a burst of TLS handshakes, a big fan-out), Node runs the timer before it
+ * reads what arrived meanwhile, so a TLS client whose ClientHello came in time would be taken
+ * for a quiet plain one. The due newcomers are admitted in the loop's check phase instead,
+ * after its poll phase has read their first bytes, if any.
  */
 import { performance } from 'node:perf_hooks';
 
@@ -27,6 +33,7 @@ export class AdmissionQueue<T extends Admittee> {
   private readonly queue: T[] = [];
   private head = 0;
   private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
   private notBefore = 0;
 
   constructor(
@@ -43,7 +50,7 @@ export class AdmissionQueue<T extends Admittee> {
     const now = performance.now();
     newcomer.admitAt = Math.ceil((now + this.delayMs) / TICK_MS) * TICK_MS;
     this.queue.push(newcomer);
-    if (!this.timer) this.arm(newcomer.admitAt - now);
+    if (!this.timer && !this.immediate) this.arm(newcomer.admitAt - now);
   }
 
   /**
@@ -58,7 +65,9 @@ export class AdmissionQueue<T extends Admittee> {
 
   close(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
     this.queue.length = 0;
     this.head = 0;
   }
@@ -70,6 +79,12 @@ export class AdmissionQueue<T extends Admittee> {
 
   private readonly due = (): void => {
     this.timer = null;
+    this.immediate = setImmediate(this.admitDue);
+    this.immediate.unref();
+  };
+
+  private readonly admitDue = (): void => {
+    this.immediate = null;
     const now = performance.now();
     if (now < this.notBefore) {
       this.arm(this.notBefore - now);

@@ -3,9 +3,13 @@
  * two generator worker processes, a handful of clients. Proves the bench still measures
  * something true after changes to either side.
  */
+import { rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runAttack } from '../../bench/attack';
-import { runLoad, type LoadSpec } from '../../bench/coordinator';
+import { runLoad, type LoadResult, type LoadSpec } from '../../bench/coordinator';
+import { renderTable, type RunRecord } from '../../bench/report';
+import { benchCertificate, type ServerKind } from '../../bench/servers';
+import { useCleanup } from '../support/cleanup';
 
 const tiny: Omit<LoadSpec, 'load' | 'durationMs'> = {
   clients: 5,
@@ -18,6 +22,7 @@ const tiny: Omit<LoadSpec, 'load' | 'durationMs'> = {
 };
 
 const quiet = (): void => {};
+const defer = useCleanup();
 
 describe('bench smoke run against the real server', () => {
   it('open loop: every line reaches every client once, in order, with sane figures', async () => {
@@ -72,6 +77,46 @@ describe('bench smoke run against the real server', () => {
     expect(a.honest.cut).toBe(0);
     expect(a.honest.duplicates + a.honest.outOfOrder).toBe(0);
     expect(a.honest.latency.count).toBe(a.honest.received);
+    expect(a.attacker.floodMB).toBeGreaterThan(0);
+    expect(a.serverDied).toBe(false);
+  });
+
+  it('tls: Tincan, the C reference behind stunnel and ncat --ssl each deliver every line to TLS clients; the table compares them', async () => {
+    const certificate = benchCertificate();
+    defer(() => rmSync(certificate.dir, { recursive: true, force: true }));
+    const records: RunRecord[] = [];
+    for (const server of ['tincan', 'ref-c', 'ncat'] as ServerKind[]) {
+      const result: LoadResult = await runLoad(
+        { kind: server, host: '127.0.0.1', maxClients: 0, fromSource: true, tls: certificate },
+        { ...tiny, connectConcurrency: 4, load: { mode: 'closed', window: 4 }, durationMs: 300 },
+        quiet,
+      );
+      expect(result.storm.connected).toBe(5);
+      expect(result.storm.noticesExact).toBe(true);
+      const t = result.traffic!;
+      expect(t.completeness).toBe(1);
+      expect(t.duplicates + t.outOfOrder).toBe(0);
+      expect(t.sent).toBeGreaterThan(2 * 4);
+      expect(t.serverCpuPerDeliveryUs).toBeGreaterThanOrEqual(0);
+      records.push({ server, scenario: 'tls-saturate', description: 'tiny', quick: true, result, storm10k: null, attack: null });
+    }
+    const table = renderTable(records);
+    expect(table).toContain('| figure | tincan (TLS) | stunnel + ref-c | ncat --ssl | Tincan/stunnel + ref-c |');
+    expect(table).toMatch(/\| server CPU per delivery \(µs\) \|/);
+    expect(table).toMatch(/deliveries\/s >= 0\.8x stunnel \+ ref-c: \*\*(PASS|FAIL)\*\*/);
+  }, 90_000); // three servers, each with its TLS join storm
+
+  it('tls attack: TLS attackers and a TLS honest pair; the honest pair loses nothing and is not cut', async () => {
+    const certificate = benchCertificate();
+    defer(() => rmSync(certificate.dir, { recursive: true, force: true }));
+    const a = await runAttack(
+      { kind: 'tincan', host: '127.0.0.1', maxClients: 0, fromSource: true, tls: certificate },
+      { nonReaders: 4, floodBytesPerSecond: 1024 * 1024, honestLinesPerSecond: 50, honestLineBytes: 64, durationMs: 1000, drainMs: 3000 },
+      quiet,
+    );
+    expect(a.honest.sent).toBeGreaterThan(50);
+    expect(a.honest.lost).toBe(0);
+    expect(a.honest.cut).toBe(0);
     expect(a.attacker.floodMB).toBeGreaterThan(0);
     expect(a.serverDied).toBe(false);
   });
