@@ -84,6 +84,26 @@ describe('joining a room with a password', () => {
     expect(passwordEvents(again.events).map((event) => event.state)).toEqual(['accepted']);
   });
 
+  it('a line typed while the room waits for its password is not taken as the password: it goes out once the room lets us in', async () => {
+    const { server, port } = await startServer({ password: PASSWORD });
+    const { session, events } = newSession();
+    expect((await session.join({ address: `127.0.0.1:${port}` })).ok).toBe(true);
+    await events.waitFor(() => passwordEvents(events).length > 0, 'the password prompt');
+    const waiting = await session.send({ text: 'hello before the password' });
+    expect(waiting).toMatchObject({ ok: true, value: { lines: 0 } });
+    const watcher = await RawClient.connect(port);
+    cleanups.push(() => watcher.destroy());
+    await watcher.waitForLine(PASSWORD_PROMPT_LINE);
+    await watcher.write(`${PASSWORD}\n`);
+    await watcher.waitForLine(PASSWORD_ACCEPTED_LINE);
+    expect(await session.sendPassword({ password: PASSWORD, remember: false })).toEqual({ ok: true, value: null });
+    await watcher.waitForText('] hello before the password\n');
+    // It went out after the password, not as it: the session is in and the line reached the room.
+    expect(server.clients()).toHaveLength(2);
+    await events.waitFor(() => passwordEvents(events).some((event) => event.state === 'accepted'), 'accepted');
+    expect(passwordEvents(events).map((event) => event.state)).toEqual(['required', 'accepted']);
+  });
+
   it('a wrong password: the window is told why, the session leaves (no reconnecting) and forgets a remembered one', async () => {
     const { port } = await startServer({ password: PASSWORD });
     const address = `127.0.0.1:${port}`;
