@@ -15,6 +15,7 @@ import { freePort } from '../support/ports';
 import { Signal, WAIT_MS } from '../support/wait';
 import { EventRecorder } from '../support/event-recorder';
 import { RawClient } from '../support/raw-client';
+import { ipcCalls } from '../support/ipc';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -150,7 +151,7 @@ describe('the app\'s display name', () => {
       reason: `BOB looks like bob, taken by [${raw.label}]; choose another.`,
     });
     // Settings refuse a name that cleans to nothing usable, and keep the one they had.
-    expect(await session.updateSettings({ displayName: '[]' })).toMatchObject({ ok: false, error: expect.stringMatching(/^Your name: /) as unknown });
+    expect(await ipcCalls(session).updateSettings({ displayName: '[]' })).toMatchObject({ ok: false, error: expect.stringMatching(/^Your name: /) as unknown });
   });
 
   it('is taken in a room joined from the network\'s list', async () => {
@@ -182,10 +183,11 @@ describe('the topic from the app', () => {
     expect(await session.setTopic({ topic: '' })).toEqual({ ok: true, value: null });
     await raw.waitForText('Tincan: the topic was cleared.\n');
     // Hostile arguments are refused before anything happens.
-    expect(await session.setTopic({ topic: 'x'.repeat(201) })).toMatchObject({ ok: false, error: expect.stringMatching(/^The topic: a topic has at most 200 characters/) as unknown });
-    expect(await session.setTopic({ topic: 'x'.repeat(1001) })).toMatchObject({ ok: false, error: expect.stringMatching(/too long/) as unknown });
-    expect(await session.setTopic({ topic: 'a', extra: 1 } as never)).toMatchObject({ ok: false });
-    expect(await session.setTopic('a' as never)).toMatchObject({ ok: false });
+    const calls = ipcCalls(session);
+    expect(await calls.setTopic({ topic: 'x'.repeat(201) })).toMatchObject({ ok: false, error: expect.stringMatching(/^The topic: a topic has at most 200 characters/) as unknown });
+    expect(await calls.setTopic({ topic: 'x'.repeat(1001) })).toMatchObject({ ok: false, error: expect.stringMatching(/too long/) as unknown });
+    expect(await calls.setTopic({ topic: 'a', extra: 1 })).toMatchObject({ ok: false });
+    expect(await calls.setTopic('a')).toMatchObject({ ok: false });
 
     const port = await startServer();
     const { session: joiner } = newSession();
