@@ -16,6 +16,7 @@ import { HISTORY_LIMITS, RETENTIONS, type HistoryLine, type HistoryPage, type Hi
 import { MAX_LINK_CHARS, checkLink } from './links';
 import { MENTION_LIMITS, normalizeKeyword } from './mentions';
 import { cleanPersonName, cleanTopic } from './person-name';
+import type { LineKind } from './line-kind';
 import { fail, ok, type Result } from './result';
 import { cleaned, flag, lenient, lenientList, noArgument, oneOf, parse, request, text, wholeNumber } from './schema';
 import type { ClientInfo, RosterChanges } from './roster';
@@ -491,12 +492,7 @@ export interface StatusReport {
 
 // ---- events (main -> renderer) --------------------------------------------------------
 
-/**
- * 'raw': a line not in protocol form (or a notice that cannot be true, such as one about
- * ourselves). 'notice': a line the server wrote itself (`Tincan: …`, see ServerNotice). 'skipped': main dropped lines because the window could not keep up; `text`
- * says how many ("1,204 lines skipped while catching up").
- */
-export type LineKind = 'message' | 'connected' | 'disconnected' | 'raw' | 'skipped' | 'notice';
+export type { LineKind } from './line-kind';
 
 
 export interface ChatLine {

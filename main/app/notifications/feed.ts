@@ -4,7 +4,6 @@
  * carries the policy's decisions out: to the desktop (the Electron adapter, when there is
  * one) and to the window (`unread` events for the title, the badge and the divider).
  */
-import { HISTORY_KIND_OF } from '../../common/history';
 import type { BridgeEvent, ChatLine, Preferences, UnreadInfo, ViewState } from '../../common/ipc-contract';
 import { NotificationPolicy, type IncomingLine, type NotificationEffects, type PolicyClock } from './policy';
 
@@ -61,7 +60,7 @@ export class AttentionFeed {
     const incoming: IncomingLine[] = [];
     for (const line of lines) {
       if (line.kind === 'skipped') continue;
-      incoming.push({ lineId: line.seq, kind: HISTORY_KIND_OF[line.kind], sender: line.peer, text: line.text, ours: line.self });
+      incoming.push({ lineId: line.seq, kind: line.kind, sender: line.peer, text: line.text, ours: line.self });
     }
     if (incoming.length > 0) this.policy.lines(incoming);
   }

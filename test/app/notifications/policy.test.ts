@@ -172,9 +172,9 @@ describe('notifications', () => {
     policy.setFocused(false);
     policy.lines([
       line('mine', { ours: true }),
-      line('', { kind: 'join' }),
-      line('', { kind: 'leave' }),
-      line('Tincan: reconnected', { kind: 'system' }),
+      line('', { kind: 'connected' }),
+      line('', { kind: 'disconnected' }),
+      line('Tincan: reconnected', { kind: 'notice' }),
     ]);
     vi.advanceTimersByTime(5000);
     expect(recorded.notifications).toEqual([]);
