@@ -5,6 +5,7 @@
  * one) and to the window (`unread` events for the title, the badge and the divider).
  */
 import type { BridgeEvent, ChatLine, Preferences, UnreadInfo, ViewState } from '../../common/ipc-contract';
+import { mentionWords } from '../../common/mentions';
 import { NotificationPolicy, type IncomingLine, type NotificationEffects, type PolicyClock } from './policy';
 
 export interface AttentionFeedOptions {
@@ -45,7 +46,7 @@ export class AttentionFeed {
       privacy: preferences.notificationPrivacy,
       mentionsOnly: preferences.mentionsOnly,
       doNotDisturb: preferences.doNotDisturb,
-      keywords: preferences.mentionKeywords,
+      keywords: mentionWords(preferences),
     });
   }
 
