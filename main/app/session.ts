@@ -685,6 +685,7 @@ export class ChatSession {
   /** Lines of any room with history: older than beforeId, newer than afterId, or the newest. */
   async historyPage(request: HistoryPageRequest): Promise<Result<HistoryPage>> {
     if (this.history === null) return fail(NO_HISTORY_ERROR);
+    await this.recorder?.settle();
     const { room, beforeId, afterId } = request;
     if (afterId !== undefined) return this.history.pageAfter(room, afterId, HISTORY_LIMITS.maxPageLines);
     return this.history.pageBefore(room, beforeId ?? null, HISTORY_LIMITS.maxPageLines);
@@ -693,6 +694,7 @@ export class ChatSession {
   /** A line with its neighbours (a search hit shown in context). */
   async historyContext(request: HistoryContextRequest): Promise<Result<LineContext>> {
     if (this.history === null) return fail(NO_HISTORY_ERROR);
+    await this.recorder?.settle();
     return this.history.context(request.lineId, CONTEXT_LINES);
   }
 
@@ -701,6 +703,8 @@ export class ChatSession {
     const { query, scope, beforeId } = request;
     const room = this.recorder?.room ?? null;
     if (scope === 'room' && room === null) return fail('You are not in a room: search all rooms instead.');
+    // Lines shown already are found: what waits for its batch is stored first.
+    await this.recorder?.settle();
     return this.history.search({
       query,
       limit: HISTORY_LIMITS.defaultSearchResults,
@@ -719,7 +723,7 @@ export class ChatSession {
     this.savingTranscript = true;
     try {
       // Lines still waiting for their batch belong in the file too.
-      this.recorder?.flush();
+      await this.recorder?.settle();
       const chosen = await choose({ ...room, name: this.recorder?.roomName ?? null });
       if (!chosen.ok || chosen.value === null) return chosen.ok ? ok(null) : chosen;
       const file = chosen.value;

@@ -159,6 +159,15 @@ export class RoomRecorder {
     this.bufferedBytes += bytes;
   }
 
+  /**
+   * Posts what waits to be stored, including lines waiting for the room's last messages to be
+   * read: a read of the history after this sees them.
+   */
+  async settle(): Promise<void> {
+    this.flush();
+    if (this.visit !== null) await this.visit.ready;
+  }
+
   /** Stores what arrived since the last flush: one append per room (normally one). */
   flush(): void {
     const groups = this.buffered;
