@@ -15,36 +15,12 @@ import {
   CHANNELS,
   EVENTS_ACK_CHANNEL,
   EVENTS_CHANNEL,
+  REQUESTS,
   fail,
   type BridgeEvent,
-  type DiscoveredRoom,
-  type ClearHistoryRequest,
+  type ChannelName,
   type EventBatch,
-  type FreePortRequest,
-  type HistoryContextRequest,
-  type HistoryPage,
-  type HistoryPageRequest,
-  type HistoryView,
-  type HistoryViewRequest,
-  type JoinResult,
-  type LineContext,
-  type SavedTranscript,
-  type SearchHistoryRequest,
-  type SearchResults,
-  type SettingsUpdate,
-  type TopicRequest,
-  type PasswordRequest,
-  type RemovePersonRequest,
-  type ViewState,
-  type HostInfo,
-  type HostRequest,
-  type JoinRequest,
-  type Preferences,
   type Result,
-  type SendRequest,
-  type SendResponse,
-  type SessionResult,
-  type Snapshot,
   type TincanBridge,
 } from '../main/common/ipc-contract';
 
@@ -71,34 +47,21 @@ export interface BridgeOptions {
 
 export function createBridge(ipc: BridgeIpc, options: BridgeOptions = {}): TincanBridge {
   const gesture = options.hasUserGesture ?? hasUserGesture;
-  // Typed once here; main validates every argument regardless.
-  const call = <T>(channel: string, ...args: unknown[]): Promise<T> => ipc.invoke(channel, ...args) as Promise<T>;
   const refused = (error: string): Promise<Result<null>> => Promise.resolve(fail(error));
+  // One method per channel, named like it: its one argument as the page gave it, none for a
+  // call that takes none (extra arguments are not forwarded). The types are the contract's
+  // (TincanBridge); main validates every argument regardless.
+  const methods: Record<string, (request?: unknown) => Promise<unknown>> = {};
+  for (const name of Object.keys(CHANNELS) as ChannelName[]) {
+    const channel = CHANNELS[name];
+    const takesNone = REQUESTS[name].type === 'undefined';
+    methods[name] = (request?: unknown) => (takesNone ? ipc.invoke(channel) : ipc.invoke(channel, request)) as Promise<unknown>;
+  }
+  const { copyText, openLink } = methods as Pick<TincanBridge, 'copyText' | 'openLink'>;
   return {
-    getSnapshot: () => call<Result<Snapshot>>(CHANNELS.getSnapshot),
-    host: (request: HostRequest) => call<SessionResult<HostInfo>>(CHANNELS.host, request),
-    join: (request: JoinRequest) => call<JoinResult>(CHANNELS.join, request),
-    cancelJoin: () => call<SessionResult<null>>(CHANNELS.cancelJoin),
-    reconnectNow: () => call<SessionResult<null>>(CHANNELS.reconnectNow),
-    send: (request: SendRequest) => call<Result<SendResponse>>(CHANNELS.send, request),
-    leave: () => call<SessionResult<null>>(CHANNELS.leave),
-    copyText: (text: string) => (gesture() ? call<Result<null>>(CHANNELS.copyText, text) : refused(NO_GESTURE_COPY_ERROR)),
-    openLink: (url: string) => (gesture() ? call<Result<null>>(CHANNELS.openLink, url) : refused(NO_GESTURE_LINK_ERROR)),
-    forgetRecentHost: (address: string) => call<Result<Preferences>>(CHANNELS.forgetRecentHost, address),
-    findRooms: () => call<Result<DiscoveredRoom[]>>(CHANNELS.findRooms),
-    stopFindingRooms: () => call<Result<null>>(CHANNELS.stopFindingRooms),
-    historyView: (request: HistoryViewRequest) => call<Result<HistoryView>>(CHANNELS.historyView, request),
-    historyPage: (request: HistoryPageRequest) => call<Result<HistoryPage>>(CHANNELS.historyPage, request),
-    historyContext: (request: HistoryContextRequest) => call<Result<LineContext>>(CHANNELS.historyContext, request),
-    searchHistory: (request: SearchHistoryRequest) => call<Result<SearchResults>>(CHANNELS.searchHistory, request),
-    saveTranscript: () => call<Result<SavedTranscript | null>>(CHANNELS.saveTranscript),
-    clearHistory: (request: ClearHistoryRequest) => call<Result<number | null>>(CHANNELS.clearHistory, request),
-    updateSettings: (request: SettingsUpdate) => call<Result<Preferences>>(CHANNELS.updateSettings, request),
-    setViewState: (state: ViewState) => call<Result<null>>(CHANNELS.setViewState, state),
-    findFreePort: (request: FreePortRequest) => call<Result<number>>(CHANNELS.findFreePort, request),
-    setTopic: (request: TopicRequest) => call<Result<null>>(CHANNELS.setTopic, request),
-    sendPassword: (request: PasswordRequest) => call<Result<null>>(CHANNELS.sendPassword, request),
-    removePerson: (request: RemovePersonRequest) => call<Result<null>>(CHANNELS.removePerson, request),
+    ...(methods as Omit<TincanBridge, 'onEvents'>),
+    copyText: (text: string) => (gesture() ? copyText(text) : refused(NO_GESTURE_COPY_ERROR)),
+    openLink: (url: string) => (gesture() ? openLink(url) : refused(NO_GESTURE_LINK_ERROR)),
     onEvents: (listener: (events: BridgeEvent[]) => void) => {
       if (typeof listener !== 'function') throw new TypeError('onEvents needs a function.');
       // The IPC event object (with its sender) stays in the preload; the page gets the events only.

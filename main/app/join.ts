@@ -20,13 +20,13 @@
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import net from 'node:net';
-import { isFingerprint, shortFingerprint } from '../common/fingerprint';
-import type { HostKey, KeyWarning } from '../common/ipc-contract';
+import * as v from 'valibot';
+import { shortFingerprint } from '../common/fingerprint';
+import { HOST_KEY_LIST, MAX_HOST_KEYS, type HostKey, type KeyWarning } from '../common/ipc-contract';
 import { decodeBeacon, encodeQueryBeacon } from './discovery/beacon';
 
 /** Pinned keys kept; the oldest goes first. */
-export const MAX_HOST_KEYS = 64;
-const MAX_ADDRESS_CHARS = 300;
+export { MAX_HOST_KEYS };
 /** How long a join waits for a room's answer to its beacon query. */
 export const DEFAULT_PROBE_MS = 600;
 
@@ -40,17 +40,7 @@ export type JoinPlan = { kind: 'connect'; tls: LinkSecurity } | { kind: 'warn'; 
 
 /** The pinned keys of a preferences file: well-formed ones only, one per address, bounded. */
 export function sanitizeHostKeys(value: unknown): HostKey[] {
-  if (!Array.isArray(value)) return [];
-  const keys: HostKey[] = [];
-  for (const entry of value.slice(0, MAX_HOST_KEYS * 2)) {
-    if (typeof entry !== 'object' || entry === null) continue;
-    const { address, fingerprint } = entry as Record<string, unknown>;
-    if (typeof address !== 'string' || address.length === 0 || address.length > MAX_ADDRESS_CHARS) continue;
-    if (!isFingerprint(fingerprint) || keys.some((key) => key.address === address)) continue;
-    keys.push({ address, fingerprint });
-    if (keys.length >= MAX_HOST_KEYS) break;
-  }
-  return keys;
+  return v.parse(HOST_KEY_LIST, value);
 }
 
 export function pinnedKey(keys: readonly HostKey[], address: string): string | null {

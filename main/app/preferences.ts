@@ -3,20 +3,13 @@
  * whether it has hosted for the network before, and the history and notification settings.
  * Pure Node (fs only), no Electron: main passes a path under userData, tests a temp dir.
  */
-import { DEFAULT_PORT } from '../common/constants';
-import { RETENTIONS, type Retention } from '../common/history';
-import { NOTIFICATION_PRIVACY_LEVELS, type HostScope, type Mode, type NotificationPrivacy, type Preferences } from '../common/ipc-contract';
-import { sanitizeKeywords } from '../common/mentions';
+import * as v from 'valibot';
+import { MAX_RECENT_HOSTS, preferencesSchema, type Preferences } from '../common/ipc-contract';
 import { cleanPersonName } from '../common/person-name';
 import os from 'node:os';
 import { JsonFileWriter, readJsonFile } from './json-file';
-import { sanitizeHostKeys } from './join';
 
-export const MAX_RECENT_HOSTS = 8;
-/** A remembered host is a normalised `host:port`; anything longer came from a damaged file. */
-const MAX_RECENT_HOST_CHARS = 300;
-/** A remembered room name was checked when it was hosted under; anything longer came from a damaged file. */
-const MAX_ROOM_NAME_CHARS = 200;
+export { MAX_RECENT_HOSTS };
 
 export interface PreferencesStore {
   /** Never rejects: a missing or damaged file yields the defaults. */
@@ -24,24 +17,11 @@ export interface PreferencesStore {
   save(preferences: Preferences): Promise<void>;
 }
 
+/** Preferences as read from a file: lenient, so never refused (see preferencesSchema). */
+const PREFERENCES_FILE = preferencesSchema(systemDisplayName);
+
 export function defaultPreferences(): Preferences {
-  return {
-    lastMode: 'host',
-    lastPort: DEFAULT_PORT,
-    lastScope: 'lan',
-    recentHosts: [],
-    hostKeys: [],
-    roomName: '',
-    lastEncryptedOnly: false,
-    hostedBefore: false,
-    historyRetention: 'forever',
-    // Who wrote, not what: a notification can be read by whoever passes the screen.
-    notificationPrivacy: 'sender',
-    mentionsOnly: false,
-    mentionKeywords: [],
-    doNotDisturb: false,
-    displayName: systemDisplayName(),
-  };
+  return v.parse(PREFERENCES_FILE, {});
 }
 
 /** The OS user's name as a person's name (cleaned); '' when there is none that would do. */
@@ -61,41 +41,7 @@ export function systemDisplayName(): string {
  * field (hand-edited file, older version) does not cost the user the others.
  */
 export function sanitizePreferences(value: unknown): Preferences {
-  const result = defaultPreferences();
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return result;
-  const record = value as Record<string, unknown>;
-  const mode = record.lastMode;
-  if (mode === 'host' || mode === 'join') result.lastMode = mode satisfies Mode;
-  const port = record.lastPort;
-  if (typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535) result.lastPort = port;
-  const scope = record.lastScope;
-  if (scope === 'lan' || scope === 'local') result.lastScope = scope satisfies HostScope;
-  const roomName = record.roomName;
-  if (typeof roomName === 'string' && roomName.length <= MAX_ROOM_NAME_CHARS) result.roomName = roomName;
-  if (typeof record.hostedBefore === 'boolean') result.hostedBefore = record.hostedBefore;
-  if (typeof record.lastEncryptedOnly === 'boolean') result.lastEncryptedOnly = record.lastEncryptedOnly;
-  const hosts = record.recentHosts;
-  if (Array.isArray(hosts)) {
-    for (const host of hosts) {
-      if (typeof host !== 'string' || host.length === 0 || host.length > MAX_RECENT_HOST_CHARS) continue;
-      if (!result.recentHosts.includes(host)) result.recentHosts.push(host);
-      if (result.recentHosts.length >= MAX_RECENT_HOSTS) break;
-    }
-  }
-  result.hostKeys = sanitizeHostKeys(record.hostKeys);
-  const retention = record.historyRetention;
-  if (RETENTIONS.includes(retention as Retention)) result.historyRetention = retention as Retention;
-  const privacy = record.notificationPrivacy;
-  if (NOTIFICATION_PRIVACY_LEVELS.includes(privacy as NotificationPrivacy)) result.notificationPrivacy = privacy as NotificationPrivacy;
-  if (typeof record.mentionsOnly === 'boolean') result.mentionsOnly = record.mentionsOnly;
-  if (typeof record.doNotDisturb === 'boolean') result.doNotDisturb = record.doNotDisturb;
-  result.mentionKeywords = sanitizeKeywords(record.mentionKeywords);
-  const displayName = record.displayName;
-  if (typeof displayName === 'string' && displayName.length <= 1000) {
-    const cleaned = cleanPersonName(displayName);
-    if (displayName === '' || cleaned.ok) result.displayName = cleaned.ok ? cleaned.text : '';
-  }
-  return result;
+  return v.parse(PREFERENCES_FILE, value);
 }
 
 /** Puts `host` first, drops an older copy of it, keeps at most MAX_RECENT_HOSTS. */

@@ -92,7 +92,8 @@ import {
   type RemovePersonRequest,
 } from '../common/ipc-contract';
 import { HOST_REPLAY_LINES } from '../common/constants';
-import { joinHostPort } from '../common/address';
+import { joinHostPort, parseHostPort } from '../common/address';
+import { DEFAULT_PORT } from '../common/constants';
 import {
   clonePreferences,
   defaultPreferences,
@@ -115,22 +116,6 @@ import { RoomFinder } from './discovery/finder';
 import { listLocalAddresses, type InterfaceSelection } from './discovery/interfaces';
 import { labelledNetworkHosts, labelledShareAddresses, networkWarning } from './discovery/network-advice';
 import { checkRoomName, systemDefaultRoomName } from './discovery/room-name';
-import {
-  validateClearHistoryRequest,
-  validateForgetRecentHost,
-  validateHistoryContextRequest,
-  validateHistoryPageRequest,
-  validateHistoryViewRequest,
-  validateHostRequest,
-  validateJoinRequest,
-  validateSearchHistoryRequest,
-  validateSendRequest,
-  validateSettingsUpdate,
-  validateTopicRequest,
-  validatePasswordRequest,
-  validateRemovePersonRequest,
-  validateViewState,
-} from '../common/validate';
 import { HISTORY_LIMITS } from '../common/history';
 import { ListenerSet } from '../common/listener-set';
 import { RoomRecorder } from './history/room-recorder';
@@ -448,20 +433,20 @@ export class ChatSession {
 
   /**
    * Starts a server and joins it over loopback. Port 0 picks any free port (tests and tools;
-   * the IPC layer only lets 1–65535 through).
+   * the IPC layer only lets 1–65535 through). The request's shape was checked by the caller
+   * (main's IPC adapter, REQUESTS.host); the session checks what it means.
    */
   async host(request: HostRequest): Promise<SessionResult<HostInfo>> {
     return this.answer(await this.startHosting(request));
   }
 
   private async startHosting(request: HostRequest): Promise<Result<HostInfo>> {
-    const checked = validateHostRequest(request, { allowAnyPort: true });
-    if (!checked.ok) return checked;
+    const { port, scope } = request;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) return fail('The port must be a whole number from 0 to 65535.');
     if (this.closed) return fail(CLOSED_ERROR);
     if (this.state.kind !== 'idle') return fail(NOT_IDLE_ERROR);
-    const { port, scope } = checked.value;
-    const encryptedOnly = checked.value.encryptedOnly === true;
-    const typedName = checked.value.name?.trim() ?? '';
+    const encryptedOnly = request.encryptedOnly === true;
+    const typedName = request.name?.trim() ?? '';
     let roomName: string | null = null;
     const named = checkRoomName(typedName.length > 0 ? typedName : this.defaultName);
     if (scope === 'lan' && this.discovery) {
@@ -477,8 +462,8 @@ export class ChatSession {
       // Newcomers catch up on the last lines; the topic is told to everyone who joins. The
       // host's own loopback client stays plain: it is local and trusted, so "Encrypted only"
       // lets it in (the server lets trusted peers in plain text).
-      const topic = checked.value.topic ?? '';
-      const password = checked.value.password;
+      const topic = request.topic ?? '';
+      const password = request.password === '' ? undefined : request.password;
       server = new ChatServer({
         replayLines: HOST_REPLAY_LINES,
         ...this.serverOptions,
@@ -580,11 +565,13 @@ export class ChatSession {
   }
 
   private async connectJoin(request: JoinRequest): Promise<Result<JoinInfo> | ConnectFailure | { ok: false; keyWarning: KeyWarning }> {
-    const checked = validateJoinRequest(request);
-    if (!checked.ok) return checked;
+    // What the user typed, read as an address (the default port when none was typed).
+    const parsed = parseHostPort(request.address, DEFAULT_PORT);
+    if (!parsed.ok) return fail(parsed.error);
     if (this.closed) return fail(CLOSED_ERROR);
     if (this.state.kind !== 'idle') return fail(NOT_IDLE_ERROR);
-    const { host, port, trust } = checked.value;
+    const { host, port } = parsed;
+    const trust = request.trust;
     const address = joinHostPort(host, port);
     const listed = this.listedRoom(host, port);
 
@@ -698,8 +685,6 @@ export class ChatSession {
   }
 
   private sendNow(request: SendRequest): Result<SendResponse> {
-    const checked = validateSendRequest(request);
-    if (!checked.ok) return checked;
     const state = this.state;
     if (state.kind !== 'hosting' && state.kind !== 'joined') return fail('You are not in a chat: host or join one first.');
     const link = state.link;
@@ -707,7 +692,7 @@ export class ChatSession {
     // Down and coming back, back but not yet through what waited, or the room still waits for its
     // password (a line now would be taken as the password): wait in line, in order.
     if ((client === null && link.connection === 'reconnecting') || link.outbox.size > 0 || link.awaitingPassword) {
-      const lines = outgoingLines(checked.value.text);
+      const lines = outgoingLines(request.text);
       if (lines.length === 0) return ok({ lines: 0 });
       const added = link.outbox.add(lines);
       if (!added.ok) return added;
@@ -716,8 +701,8 @@ export class ChatSession {
     }
     if (client === null) return fail('Not connected right now: wait until the connection is back.');
     try {
-      const sent = client.send(checked.value.text);
-      if (sent > 0) this.recentSends.record(outgoingLines(checked.value.text));
+      const sent = client.send(request.text);
+      if (sent > 0) this.recentSends.record(outgoingLines(request.text));
       return ok({ lines: sent });
     } catch (error) {
       return fail(messageOf(error));
@@ -726,12 +711,10 @@ export class ChatSession {
 
   /** Host only: sets the room's topic ('' clears it); the server tells everyone in the room. */
   setTopic(request: TopicRequest): Promise<Result<null>> {
-    const checked = validateTopicRequest(request);
-    if (!checked.ok) return Promise.resolve(checked);
     const state = this.state;
     if (state.kind !== 'hosting') return Promise.resolve(fail('Only the host sets the topic.'));
     try {
-      state.server.setTopic(checked.value.topic);
+      state.server.setTopic(request.topic);
       return Promise.resolve(ok(null));
     } catch (error) {
       return Promise.resolve(fail(messageOf(error)));
@@ -749,9 +732,7 @@ export class ChatSession {
   }
 
   async forgetRecentHost(address: string): Promise<Result<Preferences>> {
-    const checked = validateForgetRecentHost(address);
-    if (!checked.ok) return checked;
-    const forgotten = checked.value;
+    const forgotten = address.trim();
     try {
       const updated = await this.updatePreferences((preferences) => ({
         ...preferences,
@@ -769,37 +750,33 @@ export class ChatSession {
 
   /** The current room's history: the newest page (with what the live lines already show) or older pages. */
   async historyView(request: HistoryViewRequest): Promise<Result<HistoryView>> {
-    const checked = validateHistoryViewRequest(request);
-    if (!checked.ok) return checked;
     if (this.recorder === null) return ok({ room: null, lines: [], hasMore: false, visitStartId: 0, liveSeq: 0 });
-    return this.recorder.view(checked.value.beforeId);
+    return this.recorder.view(request.beforeId);
   }
 
   /** Lines of any room with history: older than beforeId, newer than afterId, or the newest. */
   async historyPage(request: HistoryPageRequest): Promise<Result<HistoryPage>> {
-    const checked = validateHistoryPageRequest(request);
-    if (!checked.ok) return checked;
     if (this.history === null) return fail(NO_HISTORY_ERROR);
-    const { room, beforeId, afterId } = checked.value;
+    await this.recorder?.settle();
+    const { room, beforeId, afterId } = request;
     if (afterId !== undefined) return this.history.pageAfter(room, afterId, HISTORY_LIMITS.maxPageLines);
     return this.history.pageBefore(room, beforeId ?? null, HISTORY_LIMITS.maxPageLines);
   }
 
   /** A line with its neighbours (a search hit shown in context). */
   async historyContext(request: HistoryContextRequest): Promise<Result<LineContext>> {
-    const checked = validateHistoryContextRequest(request);
-    if (!checked.ok) return checked;
     if (this.history === null) return fail(NO_HISTORY_ERROR);
-    return this.history.context(checked.value.lineId, CONTEXT_LINES);
+    await this.recorder?.settle();
+    return this.history.context(request.lineId, CONTEXT_LINES);
   }
 
   async searchHistory(request: SearchHistoryRequest): Promise<Result<SearchResults>> {
-    const checked = validateSearchHistoryRequest(request);
-    if (!checked.ok) return checked;
     if (this.history === null) return fail(NO_HISTORY_ERROR);
-    const { query, scope, beforeId } = checked.value;
+    const { query, scope, beforeId } = request;
     const room = this.recorder?.room ?? null;
     if (scope === 'room' && room === null) return fail('You are not in a room: search all rooms instead.');
+    // Lines shown already are found: what waits for its batch is stored first.
+    await this.recorder?.settle();
     return this.history.search({
       query,
       limit: HISTORY_LIMITS.defaultSearchResults,
@@ -818,7 +795,7 @@ export class ChatSession {
     this.savingTranscript = true;
     try {
       // Lines still waiting for their batch belong in the file too.
-      this.recorder?.flush();
+      await this.recorder?.settle();
       const chosen = await choose({ ...room, name: this.recorder?.roomName ?? null });
       if (!chosen.ok || chosen.value === null) return chosen.ok ? ok(null) : chosen;
       const file = chosen.value;
@@ -831,14 +808,12 @@ export class ChatSession {
 
   /** Deletes the current room's history ('room', answers how many lines went) or all of it. */
   async clearHistory(request: ClearHistoryRequest): Promise<Result<number | null>> {
-    const checked = validateClearHistoryRequest(request);
-    if (!checked.ok) return checked;
     const history = this.history;
     if (history === null) return fail(NO_HISTORY_ERROR);
     // Everything that arrived before the clear goes with it.
     this.everyLine.flush();
     let result: Result<number | null>;
-    if (checked.value.scope === 'all') {
+    if (request.scope === 'all') {
       result = await history.clearAll();
     } else {
       const room = this.recorder?.room ?? null;
@@ -851,13 +826,13 @@ export class ChatSession {
 
   /** Changes history and notification settings; saves them and answers with all preferences. */
   async updateSettings(request: SettingsUpdate): Promise<Result<Preferences>> {
-    const checked = validateSettingsUpdate(request);
-    if (!checked.ok) return checked;
+    // Only the fields given: an absent field keeps its value.
+    const update = Object.fromEntries(Object.entries(request as Record<string, unknown>).filter(([, value]) => value !== undefined)) as SettingsUpdate;
     try {
       const before = await this.loadPreferences();
-      const updated = await this.updatePreferences((preferences) => ({ ...preferences, ...checked.value }));
+      const updated = await this.updatePreferences((preferences) => ({ ...preferences, ...update }));
       if (updated.displayName !== before.displayName) this.sendName(updated.displayName, true);
-      const retention = checked.value.historyRetention;
+      const retention = update.historyRetention;
       if (retention !== undefined && retention !== before.historyRetention && this.history !== null) {
         const status = await this.history.setRetention(retention);
         this.enqueue({ type: 'history', status, reset: true });
@@ -870,9 +845,7 @@ export class ChatSession {
 
   /** What the window shows: whether it has the focus and is scrolled to the newest line. */
   setViewState(state: ViewState): Promise<Result<null>> {
-    const checked = validateViewState(state);
-    if (!checked.ok) return Promise.resolve(checked);
-    this.attention.setView(checked.value);
+    this.attention.setView(state);
     return Promise.resolve(ok(null));
   }
 
@@ -1390,22 +1363,18 @@ export class ChatSession {
 
   /** Sends the password the room asked for; `remember` keeps it for this host once the room takes it. */
   sendPassword(request: PasswordRequest): Promise<Result<null>> {
-    const checked = validatePasswordRequest(request);
-    if (!checked.ok) return Promise.resolve(checked);
     const state = this.state;
     if (state.kind !== 'joined' || state.link.client === null) return Promise.resolve(fail(NOT_IN_A_ROOM_ERROR));
-    if (!this.sendLine(state.link, checked.value.password)) return Promise.resolve(fail('The password could not be sent: try again.'));
-    state.link.passwordSent = { password: checked.value.password, remember: checked.value.remember, remembered: false };
+    if (!this.sendLine(state.link, request.password)) return Promise.resolve(fail('The password could not be sent: try again.'));
+    state.link.passwordSent = { password: request.password, remember: request.remember, remembered: false };
     return Promise.resolve(ok(null));
   }
 
   /** Host only: removes (kicks) or bans the person at `peer`; everyone in the room is told. */
   removePerson(request: RemovePersonRequest): Promise<Result<null>> {
-    const checked = validateRemovePersonRequest(request);
-    if (!checked.ok) return Promise.resolve(checked);
     const state = this.state;
     if (state.kind !== 'hosting') return Promise.resolve(fail('Only the host removes people.'));
-    const result = state.server.remove(checked.value.peer, { ban: checked.value.ban });
+    const result = state.server.remove(request.peer, { ban: request.ban });
     return Promise.resolve(result.ok ? ok(null) : fail(result.line.replace(/^Tincan: /, '')));
   }
 

@@ -9,6 +9,7 @@
  */
 
 import { formatHost } from '../common/address';
+import type { ServerLineKind } from '../common/line-kind';
 
 export const CONNECTED_TEXT = '(connected)';
 export const DISCONNECTED_TEXT = '(disconnected)';
@@ -41,7 +42,7 @@ export function formatPeer(address: string, port: number): string {
   return `${formatHost(address)}:${port}`;
 }
 
-export type ServerLineKind = 'message' | 'connected' | 'disconnected';
+export type { ServerLineKind };
 
 export interface ServerLine {
   kind: ServerLineKind;

@@ -2,7 +2,7 @@
  * Shapes of the transcript history as main stores and serves it, and the limits on every
  * request for it. Pure (no node:, no DOM): the renderer shows these, main validates them.
  */
-import type { LineKind } from './ipc-contract';
+import type { StoredLineKind } from './line-kind';
 import type { MatchRange } from './word-match';
 
 export type { MatchRange };
@@ -11,30 +11,7 @@ export type { MatchRange };
 export type Retention = 'forever' | 'days30' | 'session';
 export const RETENTIONS: readonly Retention[] = ['forever', 'days30', 'session'];
 
-export type HistoryLineKind = 'message' | 'join' | 'leave' | 'system';
-export const HISTORY_LINE_KINDS: readonly HistoryLineKind[] = ['message', 'join', 'leave', 'system'];
-
-/** A line the window shows, as stored ('skipped' only stands in for lines the window missed). */
-export type StoredLineKind = Exclude<LineKind, 'skipped'>;
-export const HISTORY_KIND_OF: Readonly<Record<StoredLineKind, HistoryLineKind>> = {
-  message: 'message',
-  connected: 'join',
-  disconnected: 'leave',
-  raw: 'system',
-  notice: 'system',
-};
-/** The other way: a stored line as the window shows it. */
-export const LINE_KIND_OF: Readonly<Record<HistoryLineKind, StoredLineKind>> = {
-  message: 'message',
-  join: 'connected',
-  leave: 'disconnected',
-  system: 'raw',
-};
-
-/** A kind read back from the database; anything unknown (a newer version wrote it) shows as a system line. */
-export function storedKind(kind: string): HistoryLineKind {
-  return (HISTORY_LINE_KINDS as readonly string[]).includes(kind) ? (kind as HistoryLineKind) : 'system';
-}
+export type { StoredLineKind };
 
 export const HISTORY_LIMITS = {
   /** One page of older (or newer) lines. */
@@ -76,7 +53,7 @@ export interface NewHistoryLine {
   /** `IP:port` of whom the line is about; '' for a system line. */
   sender: string;
   text: string;
-  kind: HistoryLineKind;
+  kind: StoredLineKind;
   /** True when we sent it. */
   ours: boolean;
 }

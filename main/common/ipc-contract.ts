@@ -9,8 +9,16 @@
  * ahead, so a renderer that falls behind slows the socket down instead of piling up memory.
  */
 
-import type { HistoryLine, HistoryPage, HistoryStatus, LineContext, Retention, RoomAddress, SearchResults } from './history';
-import { MAX_LINK_CHARS } from './links';
+import * as v from 'valibot';
+import { DEFAULT_PORT } from './constants';
+import { isFingerprint } from './fingerprint';
+import { HISTORY_LIMITS, RETENTIONS, type HistoryLine, type HistoryPage, type HistoryStatus, type LineContext, type RoomAddress, type SearchResults } from './history';
+import { MAX_LINK_CHARS, checkLink } from './links';
+import { MENTION_LIMITS, normalizeKeyword } from './mentions';
+import { cleanPersonName, cleanTopic } from './person-name';
+import type { LineKind } from './line-kind';
+import { fail, ok, type Result } from './result';
+import { cleaned, flag, lenient, lenientList, noArgument, oneOf, parse, request, text, wholeNumber } from './schema';
 import type { ClientInfo, RosterChanges } from './roster';
 import type { ServerNotice } from './server-notice';
 import type { Advice, DiscoveredRoom, NetworkHost, ShareAddress } from './rooms';
@@ -62,10 +70,7 @@ export const EVENTS_CHANNEL = 'chat:events';
 /** Renderer -> main, fire and forget (`ipcRenderer.send`): the id of the batch the page took. */
 export const EVENTS_ACK_CHANNEL = 'chat:events-ack';
 
-export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
-
-export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
-export const fail = <T = never>(error: string): Result<T> => ({ ok: false, error });
+export { fail, ok, type Result } from './result';
 
 /**
  * The answer of a call that changes the session (host, join, cancelJoin, leave): its Result,
@@ -90,44 +95,289 @@ export const LIMITS = {
   maxPasswordChars: 256,
 } as const;
 
-// ---- requests and responses -----------------------------------------------------------
+// ---- the pieces requests and preferences are made of --------------------------------------
 
+const SCOPE_MESSAGE = 'The scope must be “lan” (the whole network) or “local” (this computer only).';
 /** 'lan': every interface (others on the network can join); 'local': loopback only. */
-export type HostScope = 'lan' | 'local';
-export type Mode = 'host' | 'join';
+const hostScope = oneOf(['lan', 'local'], SCOPE_MESSAGE);
+export type HostScope = v.InferOutput<typeof hostScope>;
+const mode = oneOf(['host', 'join'], 'The mode must be “host” or “join”.');
+export type Mode = v.InferOutput<typeof mode>;
+const port = wholeNumber('The port must be a whole number from 1 to 65535.', 1, 65535);
+/** What a desktop notification shows: nothing, who wrote, or who wrote what. */
+export const NOTIFICATION_PRIVACY_LEVELS = ['off', 'sender', 'full'] as const;
+const notificationPrivacy = oneOf(NOTIFICATION_PRIVACY_LEVELS, 'Notifications show “off” (nothing), “sender” (who wrote) or “full” (who and what).');
+export type NotificationPrivacy = v.InferOutput<typeof notificationPrivacy>;
+const historyRetention = oneOf(RETENTIONS, 'Keep history “forever”, for “days30” or for this “session” only.');
 
-export interface HostRequest {
-  port: number;
-  scope: HostScope;
-  /** The room's name in others' "Rooms on your network" list; absent: the default name. */
-  name?: string;
-  /** The room's topic, told to everyone who joins; absent or empty: none. */
-  topic?: string;
-  /** The room's password, which newcomers must give first; absent or empty: none. */
-  password?: string;
-  /**
-   * "Encrypted only": plain connections (nc, telnet) are refused with one line saying how to
-   * connect with TLS; the host's own loopback client still gets in. Absent: false.
-   */
-  encryptedOnly?: boolean;
+/** A topic as typed: bounded, then cleaned (person-name.ts); '' is no topic. */
+const topic = v.pipe(text('The topic', LIMITS.maxTypedNameChars), cleaned(cleanTopic, 'The topic'));
+
+/** A display name as typed: bounded, then cleaned (person-name.ts); '' (or only blanks) is no name. */
+const displayName = v.pipe(
+  text('Your name', LIMITS.maxTypedNameChars),
+  cleaned((typed) => (typed.trim() === '' ? { ok: true, text: '' } : cleanPersonName(typed)), 'Your name'),
+);
+
+/** One keyword as the Settings panel sends it: normalised; '' is dropped from the list. */
+const keyword = v.pipe(
+  text('A keyword', MENTION_LIMITS.maxKeywordChars * 4),
+  v.transform(normalizeKeyword),
+  v.maxLength(MENTION_LIMITS.maxKeywordChars, `A keyword is too long: at most ${MENTION_LIMITS.maxKeywordChars} characters.`),
+);
+/** The user's words: at most 20, no empty ones, no repeats (ignoring case). */
+const keywords = v.pipe(
+  v.array(keyword, 'The keywords must be a list of words.'),
+  v.maxLength(MENTION_LIMITS.maxKeywords, `At most ${MENTION_LIMITS.maxKeywords} keywords.`),
+  v.transform((words: string[]) => words.filter((word, index) => word !== '' && words.findIndex((known) => known.toLowerCase() === word.toLowerCase()) === index)),
+);
+
+/** A host's key as this machine pinned it on the first join (trust on first use). */
+const hostKey = v.object({
+  /** `host:port` as joined (normalised). */
+  address: v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxAddressChars)),
+  /** SHA-256 of its certificate, `AB:CD:…`. */
+  fingerprint: v.pipe(v.string(), v.check((value: string) => isFingerprint(value))),
+});
+export type HostKey = v.InferOutput<typeof hostKey>;
+/** At most this many keys of hosts are remembered. */
+export const MAX_HOST_KEYS = 64;
+export const MAX_RECENT_HOSTS = 8;
+/** A remembered host, `host:port` as typed (normalised). */
+const recentHost = v.pipe(v.string(), v.minLength(1), v.maxLength(LIMITS.maxAddressChars));
+/** The pinned keys as read back from a file: bad entries dropped, one per address, at most MAX_HOST_KEYS. */
+export const HOST_KEY_LIST = lenientList(hostKey, MAX_HOST_KEYS, (key) => key.address);
+
+/** A history line id: a whole number from 1 up. */
+const lineId = (what: string) => wholeNumber(`${what} must be a whole number from 1 up.`, 1);
+
+const room = request('The room', {
+  host: v.pipe(text('The room’s host', HISTORY_LIMITS.maxHostChars), v.minLength(1, 'The room’s host is empty.')),
+  port: wholeNumber('The room’s port must be a whole number from 0 to 65535.', 0, 65535),
+});
+
+// ---- preferences: what Tincan remembers between runs -------------------------------------
+
+/** The defaults of every preference but the display name (the OS user's, which main knows). */
+export const PREFERENCE_DEFAULTS = {
+  lastMode: 'host',
+  lastPort: DEFAULT_PORT,
+  lastScope: 'lan',
+  roomName: '',
+  lastEncryptedOnly: false,
+  hostedBefore: false,
+  historyRetention: 'forever',
+  // Who wrote, not what: a notification can be read by whoever passes the screen.
+  notificationPrivacy: 'sender',
+  mentionsOnly: false,
+  doNotDisturb: false,
+} as const;
+
+/**
+ * Preferences as read back from a file (or any value): every well-formed field is kept, any
+ * other falls back to its default, bad list entries are dropped, so one damaged field (a
+ * hand-edited file, an older version) does not cost the user the others. Never refuses.
+ */
+export function preferencesSchema(systemDisplayName: () => string) {
+  const fields = v.object({
+    lastMode: lenient(mode, () => PREFERENCE_DEFAULTS.lastMode),
+    lastPort: lenient(port, () => PREFERENCE_DEFAULTS.lastPort),
+    lastScope: lenient(hostScope, () => PREFERENCE_DEFAULTS.lastScope),
+    /** Most recent first, `host:port` as typed (normalised), at most 8. */
+    recentHosts: lenientList(recentHost, MAX_RECENT_HOSTS),
+    /** Keys of hosts joined over TLS, most recent first, bounded (main/app/join.ts). */
+    hostKeys: HOST_KEY_LIST,
+    /** The room name last hosted under; '' for the default name. */
+    roomName: lenient(v.pipe(v.string(), v.maxLength(LIMITS.maxRoomNameChars)), () => PREFERENCE_DEFAULTS.roomName),
+    /** The Host form's "Encrypted only", as last hosted. */
+    lastEncryptedOnly: lenient(v.boolean(), () => PREFERENCE_DEFAULTS.lastEncryptedOnly),
+    /** True once this machine has hosted for the network (Windows and macOS ask about the firewall the first time). */
+    hostedBefore: lenient(v.boolean(), () => PREFERENCE_DEFAULTS.hostedBefore),
+    /** Keep history forever, 30 days, or this session only (nothing written). */
+    historyRetention: lenient(historyRetention, () => PREFERENCE_DEFAULTS.historyRetention),
+    notificationPrivacy: lenient(notificationPrivacy, () => PREFERENCE_DEFAULTS.notificationPrivacy),
+    /** Notify only messages that mention the user. */
+    mentionsOnly: lenient(v.boolean(), () => PREFERENCE_DEFAULTS.mentionsOnly),
+    /** The user's own words (their name, say), highlighted and notified as mentions; at most 20. */
+    mentionKeywords: v.pipe(lenientList(keyword, MENTION_LIMITS.maxKeywords * 4, (word) => word.toLowerCase()), v.transform((words: string[]) => words.filter((word) => word !== '').slice(0, MENTION_LIMITS.maxKeywords))),
+    /** No notifications, no flashing; unread still counts. */
+    doNotDisturb: lenient(v.boolean(), () => PREFERENCE_DEFAULTS.doNotDisturb),
+    /**
+     * The name this app takes in rooms it knows speak Tincan (`/name`), cleaned like every name
+     * (person-name.ts); '' for none. Defaults to the OS user's name.
+     */
+    displayName: lenient(displayName, systemDisplayName),
+  });
+  return v.pipe(
+    v.unknown(),
+    v.transform((value) => (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {})),
+    fields,
+  );
+}
+export type Preferences = v.InferOutput<ReturnType<typeof preferencesSchema>>;
+
+// ---- requests: one schema per channel, named like it; main checks every argument with it ----
+
+const settingsUpdate = v.pipe(
+  request('The settings', {
+    historyRetention: v.optional(historyRetention),
+    notificationPrivacy: v.optional(notificationPrivacy),
+    mentionsOnly: v.optional(flag('Mentions only')),
+    mentionKeywords: v.optional(keywords),
+    doNotDisturb: v.optional(flag('Do not disturb')),
+    displayName: v.optional(displayName),
+  }),
+  v.check((update) => Object.values(update as Record<string, unknown>).some((value) => value !== undefined), 'The settings change nothing.'),
+);
+
+/**
+ * What each channel's argument must be. Main validates every argument with these once, in
+ * its IPC adapter (main/electron/ipc.ts); the types of the bridge come from them.
+ */
+export const REQUESTS = {
+  getSnapshot: noArgument('Reading the state'),
+  host: request('The host request', {
+    port,
+    scope: hostScope,
+    /** The room's name in others' "Rooms on your network" list; absent: the default name. Main cleans it. */
+    name: v.optional(text('The room name', LIMITS.maxRoomNameChars)),
+    /** The room's topic, told to everyone who joins; absent or empty: none. */
+    topic: v.optional(topic),
+    /** The room's password, which newcomers must give first; absent or empty: none (what it may hold is the server's rule, room-gate.ts). */
+    password: v.optional(text('The password', LIMITS.maxPasswordChars)),
+    /**
+     * "Encrypted only": plain connections (nc, telnet) are refused with one line saying how to
+     * connect with TLS; the host's own loopback client still gets in. Absent: false.
+     */
+    encryptedOnly: v.optional(flag('“Encrypted only”')),
+  }),
+  join: request('The join request', {
+    /** What the user typed: `10.0.0.5:60003`, `10.0.0.5`, `[fe80::1]:60003`, `host.lan` (the session parses it). */
+    address: text('The address', LIMITS.maxAddressChars),
+    /**
+     * What the user accepted on purpose after a KeyWarning: the new key the host showed
+     * (`AB:CD:…`), or 'plain' to join in plain text a host that was encrypted before.
+     */
+    trust: v.optional(
+      v.custom<string>(
+        (value) => value === 'plain' || isFingerprint(value),
+        'The key to trust must be a SHA-256 fingerprint (AB:CD:…) or “plain”.',
+      ),
+    ),
+  }),
+  cancelJoin: noArgument('Cancelling a join'),
+  /** While reconnecting: tries at once instead of waiting for the next attempt. */
+  reconnectNow: noArgument('Reconnecting'),
+  send: request('The send request', { text: text('The message', LIMITS.maxSendChars) }),
+  leave: noArgument('Leaving'),
+  copyText: text('The text to copy', LIMITS.maxCopyChars),
+  openLink: v.pipe(text('The link', LIMITS.maxUrlChars), v.rawTransform(({ dataset, addIssue, NEVER }) => {
+    const checked = checkWebLink(dataset.value);
+    if (checked.ok) return checked.value;
+    addIssue({ message: checked.error });
+    return NEVER;
+  })),
+  forgetRecentHost: v.pipe(
+    text('The address to forget', LIMITS.maxAddressChars),
+    v.trim(),
+    v.minLength(1, 'The address to forget is empty.'),
+  ),
+  findRooms: noArgument('Looking for rooms'),
+  stopFindingRooms: noArgument('Stopping the search for rooms'),
+  /** The current room's history, newest first page (null) or lines older than `beforeId`. */
+  historyView: request('The history request', { beforeId: v.nullable(lineId('The history cursor')) }),
+  /** Lines of any room with history, around a search hit: older than `beforeId` or newer than `afterId`. */
+  historyPage: v.pipe(
+    request('The history request', {
+      room,
+      beforeId: v.optional(lineId('The history cursor')),
+      afterId: v.optional(wholeNumber('The history cursor must be a whole number from 0 up.', 0)),
+    }),
+    v.check((page) => page.beforeId === undefined || page.afterId === undefined, 'Ask for older or for newer lines, not both.'),
+  ),
+  historyContext: request('The history request', { lineId: lineId('The line') }),
+  searchHistory: request('The search', {
+    query: text('The search', HISTORY_LIMITS.maxQueryChars),
+    /** 'room': the room the session is in. */
+    scope: oneOf(['room', 'all'], 'Search “room” (this room) or “all” (all rooms).'),
+    /** The next page of results: hits older than this id. */
+    beforeId: v.optional(lineId('The search cursor')),
+  }),
+  saveTranscript: noArgument('Saving the transcript'),
+  /** 'room': the room the session is in. */
+  clearHistory: request('The clear request', { scope: oneOf(['room', 'all'], 'Clear “room” (this room’s history) or “all” (every room’s).') }),
+  /** The settings a user changes from the Settings panel and the status bar; any subset at once. */
+  updateSettings: settingsUpdate,
+  /** What the window tells main about itself, so main knows what the user can see. */
+  setViewState: request('The view state', {
+    focused: flag('Focused'),
+    /** The transcript is scrolled to its newest line. */
+    atBottom: flag('At the bottom'),
+  }),
+  /** After a busy port: a free one for hosting with `scope`, near `busyPort`. */
+  findFreePort: request('The free port request', {
+    busyPort: wholeNumber('The busy port must be a whole number from 1 to 65535.', 1, 65535),
+    scope: hostScope,
+  }),
+  /** The host sets (or, with '', clears) the room's topic. */
+  setTopic: request('The topic request', { topic }),
+  /** The password a room asked for (see the 'password' event); `remember`: kept for this host once it is taken. */
+  sendPassword: request('The password request', {
+    password: v.pipe(
+      text('The password', LIMITS.maxPasswordChars),
+      v.check((typed: string) => typed.trim() !== '', 'Type the room’s password.'),
+      v.check((typed: string) => !/[\r\n]/.test(typed), 'A password is one line.'),
+    ),
+    remember: flag('“remember”'),
+  }),
+  /** Host only: removes the person at `peer` (`IP:port` or a name), and with `ban` refuses its address until the room closes. */
+  removePerson: request('The remove request', { peer: text('The address', LIMITS.maxAddressChars), ban: flag('“ban”') }),
+} as const satisfies Record<keyof typeof CHANNELS, v.GenericSchema>;
+
+export type ChannelName = keyof typeof CHANNELS;
+/** A channel's argument, as checked (what the bridge sends and main's handler gets). */
+export type RequestOf<K extends ChannelName> = v.InferOutput<(typeof REQUESTS)[K]>;
+
+export type HostRequest = RequestOf<'host'>;
+export type JoinRequest = RequestOf<'join'>;
+export type SendRequest = RequestOf<'send'>;
+export type TopicRequest = RequestOf<'setTopic'>;
+export type FreePortRequest = RequestOf<'findFreePort'>;
+export type HistoryViewRequest = RequestOf<'historyView'>;
+export type HistoryPageRequest = RequestOf<'historyPage'>;
+export type HistoryContextRequest = RequestOf<'historyContext'>;
+export type SearchHistoryRequest = RequestOf<'searchHistory'>;
+export type SearchScope = SearchHistoryRequest['scope'];
+export type ClearHistoryRequest = RequestOf<'clearHistory'>;
+export type SettingsUpdate = RequestOf<'updateSettings'>;
+export type ViewState = RequestOf<'setViewState'>;
+export type PasswordRequest = RequestOf<'sendPassword'>;
+export type RemovePersonRequest = RequestOf<'removePerson'>;
+
+/**
+ * Only web links leave the app: `http:` and `https:`, nothing that could start a local
+ * program (`file:`, `smb:`, custom schemes…), and only links that are not sneaky by the same
+ * rules the renderer uses to show them (main/common/links.ts). Answers the URL as the parser
+ * normalised it (an international host in punycode).
+ */
+function checkWebLink(link: string): Result<string> {
+  // The URL parser silently drops some control characters; a link that contains any is not one we show.
+  // eslint-disable-next-line no-control-regex -- control characters are what this check refuses
+  if (/[\u0000-\u0020\u007f-\u009f]/.test(link)) return fail('The link contains spaces or control characters.');
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch {
+    return fail('That is not a valid link.');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return fail('Only http and https links can be opened.');
+  if (url.hostname.length === 0) return fail('That link has no host.');
+  const checked = checkLink(link);
+  if (!checked.ok) return fail(`That link is not opened because ${checked.problem}.`);
+  return ok(checked.link.url);
 }
 
-/** The password a room asked for (see the 'password' event); `remember`: kept for this host once it is taken. */
-export interface PasswordRequest {
-  password: string;
-  remember: boolean;
-}
-
-/** Host only: removes the person at `peer` (`IP:port`), and with `ban` refuses its address until the room closes. */
-export interface RemovePersonRequest {
-  peer: string;
-  ban: boolean;
-}
-
-/** The host sets (or, with '', clears) the room's topic. */
-export interface TopicRequest {
-  topic: string;
-}
+// ---- requests and responses -----------------------------------------------------------
 
 export interface HostInfo {
   port: number;
@@ -143,30 +393,6 @@ export interface HostInfo {
   advice: Advice[];
   /** Plain connections are refused (HostRequest.encryptedOnly): terminals need TLS. Absent: false. */
   encryptedOnly?: boolean;
-}
-
-/** After a busy port: a free one for hosting with `scope`, near `busyPort`. */
-export interface FreePortRequest {
-  busyPort: number;
-  scope: HostScope;
-}
-
-export interface JoinRequest {
-  /** What the user typed: `10.0.0.5:60003`, `10.0.0.5`, `[fe80::1]:60003`, `host.lan`. */
-  address: string;
-  /**
-   * What the user accepted on purpose after a KeyWarning: the new key the host showed
-   * (`AB:CD:…`), or 'plain' to join in plain text a host that was encrypted before.
-   */
-  trust?: string;
-}
-
-/** A host's key as this machine pinned it on the first join (trust on first use). */
-export interface HostKey {
-  /** `host:port` as joined (normalised). */
-  address: string;
-  /** SHA-256 of its certificate, `AB:CD:…`. */
-  fingerprint: string;
 }
 
 /** Why a join stopped before connecting: the host is not the one this machine knew. */
@@ -188,55 +414,12 @@ export interface JoinInfo {
   port: number;
 }
 
-export interface SendRequest {
-  text: string;
-}
-
 export interface SendResponse {
   /** Lines actually sent (empty lines are skipped). */
   lines: number;
   /** Lines that wait in the outbox instead, to go out once the connection is back (absent: none). */
   waiting?: number;
 }
-
-/** What a desktop notification shows: nothing, who wrote, or who wrote what. */
-export type NotificationPrivacy = 'off' | 'sender' | 'full';
-export const NOTIFICATION_PRIVACY_LEVELS: readonly NotificationPrivacy[] = ['off', 'sender', 'full'];
-
-export interface Preferences {
-  lastMode: Mode;
-  lastPort: number;
-  lastScope: HostScope;
-  /** Most recent first, `host:port` as typed (normalised), at most 8. */
-  recentHosts: string[];
-  /** Keys of hosts joined over TLS, most recent first, bounded (main/app/join.ts). */
-  hostKeys: HostKey[];
-  /** The room name last hosted under; '' for the default name. */
-  roomName: string;
-  /** The Host form's "Encrypted only", as last hosted. */
-  lastEncryptedOnly: boolean;
-  /** True once this machine has hosted for the network (Windows and macOS ask about the firewall the first time). */
-  hostedBefore: boolean;
-  /** Keep history forever, 30 days, or this session only (nothing written). */
-  historyRetention: Retention;
-  notificationPrivacy: NotificationPrivacy;
-  /** Notify only messages that mention the user. */
-  mentionsOnly: boolean;
-  /** The user's own words (their name, say), highlighted and notified as mentions; at most 20. */
-  mentionKeywords: string[];
-  /** No notifications, no flashing; unread still counts. */
-  doNotDisturb: boolean;
-  /**
-   * The name this app takes in rooms it knows speak Tincan (`/name`), cleaned like every name
-   * (person-name.ts); '' for none. Defaults to the OS user's name.
-   */
-  displayName: string;
-}
-
-/** The settings a user changes from the Settings panel and the status bar; any subset at once. */
-export type SettingsUpdate = Partial<
-  Pick<Preferences, 'historyRetention' | 'notificationPrivacy' | 'mentionsOnly' | 'mentionKeywords' | 'doNotDisturb' | 'displayName'>
->;
 
 export interface Snapshot {
   status: SessionStatus;
@@ -266,12 +449,6 @@ export interface Snapshot {
 
 // ---- history, search, attention -----------------------------------------------------------
 
-/** The current room's history, newest first page or older pages. */
-export interface HistoryViewRequest {
-  /** Lines older than this id; null: the newest lines. */
-  beforeId: number | null;
-}
-
 export interface HistoryViewLine extends HistoryLine {
   /** The live line's seq when the line arrived in this visit to the room, else null. */
   seq: number | null;
@@ -290,43 +467,10 @@ export interface HistoryView {
   liveSeq: number;
 }
 
-/** Lines of any room with history, around a search hit: older than `beforeId` or newer than `afterId`. */
-export interface HistoryPageRequest {
-  room: RoomAddress;
-  beforeId?: number;
-  afterId?: number;
-}
-
-export interface HistoryContextRequest {
-  lineId: number;
-}
-
-export type SearchScope = 'room' | 'all';
-
-export interface SearchHistoryRequest {
-  query: string;
-  /** 'room': the room the session is in. */
-  scope: SearchScope;
-  /** The next page of results: hits older than this id. */
-  beforeId?: number;
-}
-
-export interface ClearHistoryRequest {
-  /** 'room': the room the session is in. */
-  scope: 'room' | 'all';
-}
-
 export interface SavedTranscript {
   file: string;
   lines: number;
   bytes: number;
-}
-
-/** What the window tells main about itself, so main knows what the user can see. */
-export interface ViewState {
-  focused: boolean;
-  /** The transcript is scrolled to its newest line. */
-  atBottom: boolean;
 }
 
 export interface UnreadInfo {
@@ -405,12 +549,7 @@ export interface StatusReport {
 
 // ---- events (main -> renderer) --------------------------------------------------------
 
-/**
- * 'raw': a line not in protocol form (or a notice that cannot be true, such as one about
- * ourselves). 'notice': a line the server wrote itself (`Tincan: …`, see ServerNotice). 'skipped': main dropped lines because the window could not keep up; `text`
- * says how many ("1,204 lines skipped while catching up").
- */
-export type LineKind = 'message' | 'connected' | 'disconnected' | 'raw' | 'skipped' | 'notice';
+export type { LineKind } from './line-kind';
 
 
 export interface ChatLine {
@@ -467,44 +606,59 @@ export type BridgeEvent =
   /** Desktop notifications failed to show: why, for Settings (see Snapshot.notificationProblem). */
   | { type: 'notifications'; problem: string | null };
 
-// ---- the API the preload exposes on window.tincan -------------------------------------
-
-export interface TincanBridge {
-  getSnapshot(): Promise<Result<Snapshot>>;
-  host(request: HostRequest): Promise<SessionResult<HostInfo>>;
-  join(request: JoinRequest): Promise<JoinResult>;
-  cancelJoin(): Promise<SessionResult<null>>;
+/** What each channel answers; main never throws across IPC. */
+export interface Responses {
+  getSnapshot: Result<Snapshot>;
+  host: SessionResult<HostInfo>;
+  join: JoinResult;
+  cancelJoin: SessionResult<null>;
   /** While reconnecting: tries at once instead of waiting for the next attempt. */
-  reconnectNow(): Promise<SessionResult<null>>;
-  send(request: SendRequest): Promise<Result<SendResponse>>;
-  leave(): Promise<SessionResult<null>>;
-  copyText(text: string): Promise<Result<null>>;
-  openLink(url: string): Promise<Result<null>>;
-  forgetRecentHost(address: string): Promise<Result<Preferences>>;
+  reconnectNow: SessionResult<null>;
+  send: Result<SendResponse>;
+  leave: SessionResult<null>;
+  copyText: Result<null>;
+  openLink: Result<null>;
+  forgetRecentHost: Result<Preferences>;
   /** Starts looking for rooms on the network (if not already) and answers with those seen so far; 'rooms' events follow. */
-  findRooms(): Promise<Result<DiscoveredRoom[]>>;
+  findRooms: Result<DiscoveredRoom[]>;
   /** Stops looking (the Join screen closed). */
-  stopFindingRooms(): Promise<Result<null>>;
-  historyView(request: HistoryViewRequest): Promise<Result<HistoryView>>;
-  historyPage(request: HistoryPageRequest): Promise<Result<HistoryPage>>;
-  historyContext(request: HistoryContextRequest): Promise<Result<LineContext>>;
-  searchHistory(request: SearchHistoryRequest): Promise<Result<SearchResults>>;
+  stopFindingRooms: Result<null>;
+  historyView: Result<HistoryView>;
+  historyPage: Result<HistoryPage>;
+  historyContext: Result<LineContext>;
+  searchHistory: Result<SearchResults>;
   /** Opens the save dialog and writes the current room's transcript; null when cancelled. */
-  saveTranscript(): Promise<Result<SavedTranscript | null>>;
+  saveTranscript: Result<SavedTranscript | null>;
   /** How many lines went (clearing all answers null). */
-  clearHistory(request: ClearHistoryRequest): Promise<Result<number | null>>;
-  updateSettings(request: SettingsUpdate): Promise<Result<Preferences>>;
-  setViewState(state: ViewState): Promise<Result<null>>;
+  clearHistory: Result<number | null>;
+  updateSettings: Result<Preferences>;
+  setViewState: Result<null>;
   /** A port free for hosting now, just above the busy one when one of those is. */
-  findFreePort(request: FreePortRequest): Promise<Result<number>>;
+  findFreePort: Result<number>;
   /** Host only: sets the room's topic ('' clears it); everyone in the room is told. */
-  setTopic(request: TopicRequest): Promise<Result<null>>;
+  setTopic: Result<null>;
   /** Sends the password the room asked for (see the 'password' event). */
-  sendPassword(request: PasswordRequest): Promise<Result<null>>;
+  sendPassword: Result<null>;
   /** Host only: removes (kicks) or bans someone in the room. */
-  removePerson(request: RemovePersonRequest): Promise<Result<null>>;
-  /** Calls back with each batch of events; returns the function that unsubscribes. */
-  onEvents(listener: (events: BridgeEvent[]) => void): () => void;
+  removePerson: Result<null>;
 }
 
+/** One bridge method: no parameter for a call that takes no argument. */
+export type BridgeCall<K extends ChannelName> = RequestOf<K> extends undefined
+  ? () => Promise<Responses[K]>
+  : (request: RequestOf<K>) => Promise<Responses[K]>;
+
+// ---- the API the preload exposes on window.tincan -------------------------------------
+
+/** One method per channel (named like it), plus the events. */
+export type TincanBridge = { [K in ChannelName]: BridgeCall<K> } & {
+  /** Calls back with each batch of events; returns the function that unsubscribes. */
+  onEvents(listener: (events: BridgeEvent[]) => void): () => void;
+};
+
 export const BRIDGE_GLOBAL = 'tincan';
+
+/** Checks a channel's argument (any value at all) against its schema: the request, or why not. */
+export function parseRequest<K extends ChannelName>(name: K, value: unknown): Result<RequestOf<K>> {
+  return parse(REQUESTS[name], value);
+}

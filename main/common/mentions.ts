@@ -43,6 +43,14 @@ export function sanitizeKeywords(value: unknown): string[] {
   return keywords;
 }
 
+/**
+ * The words that mention the user: their display name (the name others see them by) first,
+ * then their own keywords. Highlighting and notifications both use these.
+ */
+export function mentionWords(preferences: { readonly displayName: string; readonly mentionKeywords: readonly string[] }): string[] {
+  return preferences.displayName === '' ? [...preferences.mentionKeywords] : [preferences.displayName, ...preferences.mentionKeywords];
+}
+
 export class MentionMatcher {
   readonly keywords: readonly string[];
   private readonly matcher: WordMatcher;

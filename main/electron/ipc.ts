@@ -1,33 +1,24 @@
 /**
  * The main-process end of the bridge: one `ipcMain.handle` per channel in CHANNELS. Each
- * handler checks who is calling, validates the argument, calls the session and answers
- * with a Result. Nothing here throws across IPC: a failure is `{ ok: false, error }`.
+ * call is checked for who is calling, its argument is validated once, here, against the
+ * channel's schema (REQUESTS), and the handler, typed against the bridge, gets the checked
+ * value and answers with a Result. Nothing here throws across IPC: a failure is `{ ok: false, error }`.
  * Opening links and copying are rate-limited (the preload also wants a user gesture), and
  * the events channel's acknowledgements (flow control) come in on EVENTS_ACK_CHANNEL.
  */
 import type { Clipboard, IpcMain, IpcMainEvent, IpcMainInvokeEvent, Shell } from 'electron';
-import { CHANNELS, EVENTS_ACK_CHANNEL, fail, ok, type Result } from '../common/ipc-contract';
-import { TokenBucket } from '../common/token-bucket';
 import {
-  validateClearHistoryRequest,
-  validateCopyText,
-  validateForgetRecentHost,
-  validateFreePortRequest,
-  validateHistoryContextRequest,
-  validateHistoryPageRequest,
-  validateHistoryViewRequest,
-  validateHostRequest,
-  validateJoinRequest,
-  validateNoArgument,
-  validateOpenLink,
-  validateSearchHistoryRequest,
-  validateSendRequest,
-  validateSettingsUpdate,
-  validateTopicRequest,
-  validatePasswordRequest,
-  validateRemovePersonRequest,
-  validateViewState,
-} from '../common/validate';
+  CHANNELS,
+  EVENTS_ACK_CHANNEL,
+  fail,
+  ok,
+  parseRequest,
+  type ChannelName,
+  type RequestOf,
+  type Responses,
+  type Result,
+} from '../common/ipc-contract';
+import { TokenBucket } from '../common/token-bucket';
 import type { ChatSession, TranscriptFileChooser } from '../app/session';
 import { findFreePort } from '../chat/free-port';
 
@@ -79,12 +70,15 @@ export const TOO_MANY_COPIES_ERROR = 'Too many copies at once: wait a moment, th
 export const UNTRUSTED_SENDER_ERROR = 'This request did not come from the Tincan window.';
 const INTERNAL_ERROR = 'Something went wrong inside Tincan; please try again.';
 
-export type ChannelName = keyof typeof CHANNELS;
+export type { ChannelName };
+/** A channel's handler: its argument is already checked against the channel's schema. */
+export type ChannelHandlers = { [K in ChannelName]: (request: RequestOf<K>) => Promise<Responses[K]> };
+/** What the IPC layer calls: any argument at all, checked before the handler sees it. */
 export type ChannelHandler = (argument: unknown) => Promise<Result<unknown>>;
 
 /**
- * What each bridge method does with its (untrusted) argument, without the IPC around it:
- * validate, then act. Exported so a test harness can drive a session exactly as main does.
+ * What each bridge method does with its checked argument, without the IPC around it.
+ * Exported so a test harness can drive a session exactly as main does (see checkedHandlers).
  */
 export function createChannelHandlers({
   session,
@@ -95,122 +89,65 @@ export function createChannelHandlers({
 }: Pick<IpcDependencies, 'session' | 'clipboard' | 'shell' | 'chooseTranscriptFile' | 'now'>): Record<ChannelName, ChannelHandler> {
   const links = new TokenBucket(LINK_RATE.perSecond, LINK_RATE.burst, now());
   const copies = new TokenBucket(COPY_RATE.perSecond, COPY_RATE.burst, now());
-  return {
-    getSnapshot: async (argument) => {
-      const checked = validateNoArgument(argument, 'Reading the state');
-      return checked.ok ? session.getSnapshot() : checked;
-    },
-    host: async (argument) => {
-      const checked = validateHostRequest(argument);
-      return checked.ok ? session.host(checked.value) : checked;
-    },
-    join: async (argument) => {
-      const checked = validateJoinRequest(argument);
-      if (!checked.ok) return checked;
-      const { address, trust } = checked.value;
-      return session.join(trust === undefined ? { address } : { address, trust });
-    },
-    cancelJoin: async (argument) => {
-      const checked = validateNoArgument(argument, 'Cancelling a join');
-      return checked.ok ? session.cancelJoin() : checked;
-    },
-    reconnectNow: async (argument) => {
-      const checked = validateNoArgument(argument, 'Reconnecting');
-      return checked.ok ? session.reconnectNow() : checked;
-    },
-    send: async (argument) => {
-      const checked = validateSendRequest(argument);
-      return checked.ok ? session.send(checked.value) : checked;
-    },
-    leave: async (argument) => {
-      const checked = validateNoArgument(argument, 'Leaving');
-      return checked.ok ? session.leave() : checked;
-    },
-    copyText: async (argument) => {
-      const checked = validateCopyText(argument);
-      if (!checked.ok) return checked;
+  const handlers: ChannelHandlers = {
+    getSnapshot: () => session.getSnapshot(),
+    host: (request) => session.host(request),
+    join: (request) => session.join(request),
+    cancelJoin: () => session.cancelJoin(),
+    reconnectNow: () => session.reconnectNow(),
+    send: (request) => session.send(request),
+    leave: () => session.leave(),
+    copyText: async (text) => {
       if (!copies.take(now())) return fail(TOO_MANY_COPIES_ERROR);
       try {
-        await clipboard.writeText(checked.value);
+        await clipboard.writeText(text);
         return ok(null);
       } catch {
         return fail('Could not copy to the clipboard.');
       }
     },
-    openLink: async (argument) => {
-      const checked = validateOpenLink(argument);
-      if (!checked.ok) return checked;
+    openLink: async (url) => {
       if (!links.take(now())) return fail(TOO_MANY_LINKS_ERROR);
       try {
-        await shell.openExternal(checked.value);
+        await shell.openExternal(url);
         return ok(null);
       } catch {
         return fail('Could not open the link in your browser.');
       }
     },
-    forgetRecentHost: async (argument) => {
-      const checked = validateForgetRecentHost(argument);
-      return checked.ok ? session.forgetRecentHost(checked.value) : checked;
-    },
-    findRooms: async (argument) => {
-      const checked = validateNoArgument(argument, 'Looking for rooms');
-      return checked.ok ? session.findRooms() : checked;
-    },
-    stopFindingRooms: async (argument) => {
-      const checked = validateNoArgument(argument, 'Stopping the search for rooms');
-      return checked.ok ? session.stopFindingRooms() : checked;
-    },
-    historyView: async (argument) => {
-      const checked = validateHistoryViewRequest(argument);
-      return checked.ok ? session.historyView(checked.value) : checked;
-    },
-    historyPage: async (argument) => {
-      const checked = validateHistoryPageRequest(argument);
-      return checked.ok ? session.historyPage(checked.value) : checked;
-    },
-    historyContext: async (argument) => {
-      const checked = validateHistoryContextRequest(argument);
-      return checked.ok ? session.historyContext(checked.value) : checked;
-    },
-    searchHistory: async (argument) => {
-      const checked = validateSearchHistoryRequest(argument);
-      return checked.ok ? session.searchHistory(checked.value) : checked;
-    },
-    saveTranscript: async (argument) => {
-      const checked = validateNoArgument(argument, 'Saving the transcript');
-      return checked.ok ? session.saveTranscript(chooseTranscriptFile) : checked;
-    },
-    clearHistory: async (argument) => {
-      const checked = validateClearHistoryRequest(argument);
-      return checked.ok ? session.clearHistory(checked.value) : checked;
-    },
-    updateSettings: async (argument) => {
-      const checked = validateSettingsUpdate(argument);
-      return checked.ok ? session.updateSettings(checked.value) : checked;
-    },
-    setViewState: async (argument) => {
-      const checked = validateViewState(argument);
-      return checked.ok ? session.setViewState(checked.value) : checked;
-    },
-    findFreePort: async (argument) => {
-      const checked = validateFreePortRequest(argument);
-      if (!checked.ok) return checked;
-      const port = await findFreePort(checked.value.busyPort, checked.value.scope === 'lan');
+    forgetRecentHost: (address) => session.forgetRecentHost(address),
+    findRooms: () => session.findRooms(),
+    stopFindingRooms: () => session.stopFindingRooms(),
+    historyView: (request) => session.historyView(request),
+    historyPage: (request) => session.historyPage(request),
+    historyContext: (request) => session.historyContext(request),
+    searchHistory: (request) => session.searchHistory(request),
+    saveTranscript: () => session.saveTranscript(chooseTranscriptFile),
+    clearHistory: (request) => session.clearHistory(request),
+    updateSettings: (request) => session.updateSettings(request),
+    setViewState: (state) => session.setViewState(state),
+    findFreePort: async ({ busyPort, scope }) => {
+      const port = await findFreePort(busyPort, scope === 'lan');
       return port === null ? fail('No free port found: close a program that listens, then try again.') : ok(port);
     },
-    setTopic: async (argument) => {
-      const checked = validateTopicRequest(argument);
-      return checked.ok ? session.setTopic(checked.value) : checked;
-    },
-    sendPassword: async (argument) => {
-      const checked = validatePasswordRequest(argument);
-      return checked.ok ? session.sendPassword(checked.value) : checked;
-    },
-    removePerson: async (argument) => {
-      const checked = validateRemovePersonRequest(argument);
-      return checked.ok ? session.removePerson(checked.value) : checked;
-    },
+    setTopic: (request) => session.setTopic(request),
+    sendPassword: (request) => session.sendPassword(request),
+    removePerson: (request) => session.removePerson(request),
   };
+  return checkedHandlers(handlers);
+}
+
+/** Each handler behind its channel's schema: the one place an IPC argument is validated. */
+function checkedHandlers(handlers: ChannelHandlers): Record<ChannelName, ChannelHandler> {
+  const checked = {} as Record<ChannelName, ChannelHandler>;
+  for (const name of Object.keys(CHANNELS) as ChannelName[]) {
+    const handler = handlers[name] as (request: unknown) => Promise<Result<unknown>>;
+    checked[name] = async (argument) => {
+      const request = parseRequest(name, argument);
+      return request.ok ? handler(request.value) : request;
+    };
+  }
+  return checked;
 }
 
 /** Registers every channel (and the acknowledgements); returns the function that removes them again. */

@@ -3,7 +3,9 @@
  * the display layout comes in as data so a window saved on a monitor that is gone opens
  * on one that is there.
  */
+import * as v from 'valibot';
 import { readJsonFile, type JsonFileWriter } from '../app/json-file';
+import { lenient } from '../common/schema';
 
 export interface Rectangle {
   x: number;
@@ -27,9 +29,24 @@ export const MIN_WINDOW_SIZE = { width: 640, height: 480 } as const;
 /** How much of the title bar must be on a screen for the saved position to count as visible. */
 const MIN_VISIBLE_PIXELS = 64;
 
-function isFiniteInteger(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 1e6;
-}
+/** A saved coordinate or size: a finite number of sane magnitude. */
+const pixels = v.pipe(
+  v.number(),
+  v.check((value: number) => Number.isFinite(value) && Math.abs(value) < 1e6),
+);
+
+/** The file as read back: lenient, a bad field is its default (no position: the system places the window). */
+const SAVED_WINDOW = v.pipe(
+  v.unknown(),
+  v.transform((value) => (typeof value === 'object' && value !== null ? value : {})),
+  v.object({
+    x: lenient(v.optional(pixels), () => undefined),
+    y: lenient(v.optional(pixels), () => undefined),
+    width: lenient(pixels, () => DEFAULT_WINDOW_SIZE.width),
+    height: lenient(pixels, () => DEFAULT_WINDOW_SIZE.height),
+    maximized: lenient(v.boolean(), () => false),
+  }),
+);
 
 function overlap(a: Rectangle, b: Rectangle): { width: number; height: number } {
   return {
@@ -54,16 +71,12 @@ export function restoreWindowState(saved: unknown, workAreas: readonly Rectangle
     result.width = Math.round(Math.min(Math.max(result.width, MIN_WINDOW_SIZE.width), maxWidth));
     result.height = Math.round(Math.min(Math.max(result.height, MIN_WINDOW_SIZE.height), maxHeight));
   };
-  if (typeof saved !== 'object' || saved === null) {
-    clampSize();
-    return result;
-  }
-  const record = saved as Record<string, unknown>;
-  if (isFiniteInteger(record.width)) result.width = record.width;
-  if (isFiniteInteger(record.height)) result.height = record.height;
+  const record = v.parse(SAVED_WINDOW, saved);
+  result.width = record.width;
+  result.height = record.height;
   clampSize();
-  result.maximized = record.maximized === true;
-  if (isFiniteInteger(record.x) && isFiniteInteger(record.y)) {
+  result.maximized = record.maximized;
+  if (record.x !== undefined && record.y !== undefined) {
     const titleBar: Rectangle = { x: Math.round(record.x), y: Math.round(record.y), width: result.width, height: MIN_VISIBLE_PIXELS };
     const visible = workAreas.some((area) => {
       const shared = overlap(titleBar, area);

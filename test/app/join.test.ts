@@ -9,7 +9,7 @@ import { MAX_HOST_KEYS, planJoin, probeTls, rememberHostKey, resolveOnce, saniti
 import { ipv6OrClearError } from '../support/ipv6';
 import { sanitizePreferences } from '../../main/app/preferences';
 import { shortFingerprint } from '../../main/common/fingerprint';
-import { validateJoinRequest } from '../../main/common/validate';
+import { parseRequest } from '../../main/common/ipc-contract';
 import { freePort } from '../support/ports';
 
 const A = Array.from({ length: 32 }, (_, i) => i.toString(16).toUpperCase().padStart(2, '0')).join(':');
@@ -61,11 +61,11 @@ describe('pinned keys', () => {
   });
 
   it('a key the user trusts on purpose is validated in main', () => {
-    expect(validateJoinRequest({ address: '10.0.0.5', trust: A })).toMatchObject({ ok: true, value: { trust: A } });
-    expect(validateJoinRequest({ address: '10.0.0.5', trust: 'plain' })).toMatchObject({ ok: true, value: { trust: 'plain' } });
-    expect(validateJoinRequest({ address: '10.0.0.5', trust: 'ab:cd' }).ok).toBe(false);
-    expect(validateJoinRequest({ address: '10.0.0.5', trust: 42 }).ok).toBe(false);
-    expect(validateJoinRequest({ address: '10.0.0.5', trust: A.toLowerCase() }).ok).toBe(false);
+    expect(parseRequest('join', { address: '10.0.0.5', trust: A })).toMatchObject({ ok: true, value: { trust: A } });
+    expect(parseRequest('join', { address: '10.0.0.5', trust: 'plain' })).toMatchObject({ ok: true, value: { trust: 'plain' } });
+    expect(parseRequest('join', { address: '10.0.0.5', trust: 'ab:cd' }).ok).toBe(false);
+    expect(parseRequest('join', { address: '10.0.0.5', trust: 42 }).ok).toBe(false);
+    expect(parseRequest('join', { address: '10.0.0.5', trust: A.toLowerCase() }).ok).toBe(false);
   });
 
   it('the short form people read aloud is the first 8 bytes in four groups', () => {

@@ -23,6 +23,7 @@ import { useRooms } from '../support/room';
 import { nextTurn, waitUntil } from '../support/wait';
 import { filesContain, holdStoreInAnotherProcess, temporaryFolder } from './history/helpers';
 import { value } from '../support/result';
+import { ipcCalls } from '../support/ipc';
 
 const defer = useCleanup();
 const room = useRooms();
@@ -192,9 +193,10 @@ describe('session history', () => {
     expect(context.lines.map((line) => line.text)).toEqual(expect.arrayContaining(['one', 'the alpha meeting', 'three']));
     expect(context.room.port).toBe(first.port);
     // Bad arguments are refused with a sentence.
-    expect((await session.searchHistory({ query: 'x'.repeat(300), scope: 'all' })).ok).toBe(false);
-    expect((await session.historyContext({ lineId: -1 })).ok).toBe(false);
-    expect((await session.historyPage({ room: { host: '', port: 1 } })).ok).toBe(false);
+    const calls = ipcCalls(session);
+    expect((await calls.searchHistory({ query: 'x'.repeat(300), scope: 'all' })).ok).toBe(false);
+    expect((await calls.historyContext({ lineId: -1 })).ok).toBe(false);
+    expect((await calls.historyPage({ room: { host: '', port: 1 } })).ok).toBe(false);
   });
 
   it('saves the transcript where the chooser says, exactly; cancelling saves nothing', async () => {
@@ -473,6 +475,6 @@ describe('session attention', () => {
     await waitUntil(() => effects.notifications.length === 2, 'the second notification');
     expect(effects.notifications[1]).toMatchObject({ count: 1, title: guest.label });
     expect(effects.unreadStates.at(-1)).toMatchObject({ count: 3, badge: '3' });
-    expect((await session.updateSettings({ mentionKeywords: ['x'.repeat(100)] })).ok).toBe(false);
+    expect((await ipcCalls(session).updateSettings({ mentionKeywords: ['x'.repeat(100)] })).ok).toBe(false);
   });
 });

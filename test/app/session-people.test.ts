@@ -22,6 +22,7 @@ import { MAX_NAME_CHARS, MAX_PEER_CHARS, MAX_SEEN_PEOPLE, SeenRoster } from '../
 import { parseServerNotice } from '../../main/common/server-notice';
 import { whoLines } from '../../main/chat/server-lines';
 import type { ClientInfo } from '../../main/common/roster';
+import { ipcCalls } from '../support/ipc';
 
 const room = useRooms();
 const cleanups: (() => unknown)[] = [];
@@ -158,7 +159,7 @@ describe('the app\'s display name', () => {
       reason: `BOB looks like bob, taken by [${raw.label}]; choose another.`,
     });
     // Settings refuse a name that cleans to nothing usable, and keep the one they had.
-    expect(await session.updateSettings({ displayName: '[]' })).toMatchObject({ ok: false, error: expect.stringMatching(/^Your name: /) as unknown });
+    expect(await ipcCalls(session).updateSettings({ displayName: '[]' })).toMatchObject({ ok: false, error: expect.stringMatching(/^Your name: /) as unknown });
   });
 
   it('is taken in a room joined from the network\'s list', async () => {
@@ -190,10 +191,11 @@ describe('the topic from the app', () => {
     expect(await session.setTopic({ topic: '' })).toEqual({ ok: true, value: null });
     await raw.waitForText('Tincan: the topic was cleared.\n');
     // Hostile arguments are refused before anything happens.
-    expect(await session.setTopic({ topic: 'x'.repeat(201) })).toMatchObject({ ok: false, error: expect.stringMatching(/^The topic: a topic has at most 200 characters/) as unknown });
-    expect(await session.setTopic({ topic: 'x'.repeat(1001) })).toMatchObject({ ok: false, error: expect.stringMatching(/too long/) as unknown });
-    expect(await session.setTopic({ topic: 'a', extra: 1 } as never)).toMatchObject({ ok: false });
-    expect(await session.setTopic('a' as never)).toMatchObject({ ok: false });
+    const calls = ipcCalls(session);
+    expect(await calls.setTopic({ topic: 'x'.repeat(201) })).toMatchObject({ ok: false, error: expect.stringMatching(/^The topic: a topic has at most 200 characters/) as unknown });
+    expect(await calls.setTopic({ topic: 'x'.repeat(1001) })).toMatchObject({ ok: false, error: expect.stringMatching(/too long/) as unknown });
+    expect(await calls.setTopic({ topic: 'a', extra: 1 })).toMatchObject({ ok: false });
+    expect(await calls.setTopic('a')).toMatchObject({ ok: false });
 
     const port = await startServer();
     const { session: joiner } = newSession();

@@ -4,13 +4,14 @@ import { ChatClient } from '../../main/chat/client';
 import { ChatServer } from '../../main/chat/server';
 import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
 import { externalAddresses } from '../../main/app/share-addresses';
-import type { ChatLine, HostRequest, JoinRequest, Preferences, SessionStatus } from '../../main/common/ipc-contract';
+import type { ChatLine, Preferences, SessionStatus } from '../../main/common/ipc-contract';
 import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
 import { EventRecorder } from '../support/event-recorder';
 import { canListen, freePort, occupiedPort } from '../support/ports';
 import { MemoryLogger } from '../support/memory-logger';
 import { RawClient } from '../support/raw-client';
 import { waitUntil } from '../support/wait';
+import { ipcCalls } from '../support/ipc';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -160,9 +161,11 @@ describe('ChatSession hosting', () => {
     expect(await session.host({ port: 0, scope: 'local' })).toMatchObject({ ok: false, error: 'Leave the current chat first.', after: { status: { mode: 'hosting' } } });
     expect(await session.join({ address: '127.0.0.1:1' })).toMatchObject({ ok: false, error: 'Leave the current chat first.', after: { status: { mode: 'hosting' } } });
     expect((await session.host({ port: -5, scope: 'local' })).ok).toBe(false);
-    expect((await session.host({ port: 1, scope: 'moon' } as unknown as HostRequest)).ok).toBe(false);
-    expect((await session.send({ text: 42 } as unknown as { text: string })).ok).toBe(false);
-    expect((await session.host(null as unknown as HostRequest)).ok).toBe(false);
+    // The shape of an argument is main's IPC adapter's to check, once.
+    const calls = ipcCalls(session);
+    expect((await calls.host({ port: 1, scope: 'moon' })).ok).toBe(false);
+    expect((await calls.send({ text: 42 })).ok).toBe(false);
+    expect((await calls.host(null)).ok).toBe(false);
   });
 
   it('remembers last mode, port and scope', async () => {
@@ -250,8 +253,11 @@ describe('ChatSession joining', () => {
       ok: false,
       error: '“10.0.0.300” is not a valid IPv4 address: each part must be 0–255.',
     });
-    expect((await session.join({ address: 5 } as unknown as JoinRequest)).ok).toBe(false);
-    expect((await session.join({ address: 'x'.repeat(100_000) })).ok).toBe(false);
+    expect(await session.join({ address: '' })).toMatchObject({ ok: false, error: expect.stringContaining('Type the host’s address') as unknown });
+    expect(await session.join({ address: '10.0.0.5:99999' })).toMatchObject({ ok: false, error: expect.stringContaining('not a port') as unknown });
+    const calls = ipcCalls(session);
+    expect((await calls.join({ address: 5 })).ok).toBe(false);
+    expect((await calls.join({ address: 'x'.repeat(100_000) })).ok).toBe(false);
     expect(events.batches).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FREE_PORT_TRIES, findFreePort } from '../../main/chat/free-port';
-import { validateFreePortRequest } from '../../main/common/validate';
+import { parseRequest } from '../../main/common/ipc-contract';
 import { canListen, occupiedPort } from '../support/ports';
 
 describe('findFreePort', () => {
@@ -25,9 +25,9 @@ describe('findFreePort', () => {
   });
 
   it('its request is validated like every other: a port 1–65535 and a known scope, nothing else', () => {
-    expect(validateFreePortRequest({ busyPort: 60003, scope: 'lan' })).toEqual({ ok: true, value: { busyPort: 60003, scope: 'lan' } });
+    expect(parseRequest('findFreePort', { busyPort: 60003, scope: 'lan' })).toEqual({ ok: true, value: { busyPort: 60003, scope: 'lan' } });
     for (const bad of [undefined, null, 60003, { busyPort: 0, scope: 'lan' }, { busyPort: 70000, scope: 'lan' }, { busyPort: 1.5, scope: 'local' }, { busyPort: 60003, scope: 'all' }, { busyPort: 60003, scope: 'lan', extra: 1 }, { busyPort: '60003', scope: 'lan' }]) {
-      expect(validateFreePortRequest(bad).ok, JSON.stringify(bad)).toBe(false);
+      expect(parseRequest('findFreePort', bad).ok, JSON.stringify(bad)).toBe(false);
     }
   });
 });

@@ -298,9 +298,13 @@ export function sentEvents(window: FakeBrowserWindow): BridgeEvent[] {
 
 /** Acknowledges every batch `window` gets from now on, as the preload does once the page took it. */
 export function acknowledgeBatches(electron: FakeElectron, window: FakeBrowserWindow, frame: { url: string; parent: unknown }): void {
-  window.webContents.send.mockImplementation((channel: string, batch: EventBatch) => {
+  const acknowledge = (channel: string, batch: EventBatch): void => {
     if (channel === EVENTS_CHANNEL) setImmediate(() => electron.ipcMain.send(EVENTS_ACK_CHANNEL, window.webContents, frame, batch.id));
-  });
+  };
+  // A batch main sent before the page was listening (a busy machine gets there first) is taken
+  // now, as the preload takes what was queued: unacknowledged, it would hold every later one back.
+  for (const [channel, batch] of window.webContents.send.mock.calls as [string, EventBatch][]) acknowledge(channel, batch);
+  window.webContents.send.mockImplementation(acknowledge);
 }
 
 // ---- attention: notifications, badge, overlay, flashing; the save dialog ------------------

@@ -3,11 +3,11 @@
  * store runs on it, every statement prepared once. Methods throw SQLite's errors as they
  * come; TranscriptStore decides what a failure means.
  */
+import { readStoredKind } from '../../common/line-kind';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLOutputValue, type StatementSync } from 'node:sqlite';
 import {
-  storedKind,
   type HistoryLine,
   type HistoryRoom,
   type NewHistoryLine,
@@ -43,7 +43,7 @@ function toLine(row: Row): HistoryLine {
     at: Number(row.at),
     sender: String(row.sender),
     text: String(row.text),
-    kind: storedKind(String(row.kind)),
+    kind: readStoredKind(row.kind),
     ours: row.ours === 1,
   };
 }
@@ -339,7 +339,7 @@ export class HistoryConnection {
       at: Number(row.at),
       sender: String(row.sender),
       text: String(row.text),
-      kind: storedKind(String(row.kind)),
+      kind: readStoredKind(row.kind),
     }));
   }
 

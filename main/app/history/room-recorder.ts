@@ -8,9 +8,14 @@
  * a batch that is stored just after leaving still lands in the right room. Each visit to a
  * room starts by asking for the newest stored id (`lastId`, posted before any line of the
  * visit): everything up to it is the "earlier" history.
+ *
+ * A catch-up (the lines a server replays to a newcomer) is stored once: rejoining a room
+ * replays lines this machine stored on its last visit. Its first lines that are the room's
+ * last stored messages (same sender, same text, in order) are not stored again; the rest,
+ * said while this machine was away, are. A catch-up is judged whole, once its last line came.
  */
 import type { HistoryPage, NewHistoryLine, RoomAddress, StoredLineKind } from '../../common/history';
-import { HISTORY_KIND_OF, HISTORY_LIMITS } from '../../common/history';
+import { HISTORY_LIMITS } from '../../common/history';
 import { ok, type ChatLine, type HistoryView, type HistoryViewLine, type Result } from '../../common/ipc-contract';
 import type { AppendAck } from './service';
 
@@ -23,7 +28,7 @@ export interface HistoryBackend {
 
 /** Lines from the wire; a 'skipped' line is the renderer's stand-in for lines history has anyway. */
 export function toHistoryLine(line: ChatLine & { kind: StoredLineKind }): NewHistoryLine {
-  return { at: line.at, sender: line.peer, text: line.text, kind: HISTORY_KIND_OF[line.kind], ours: line.self };
+  return { at: line.at, sender: line.peer, text: line.text, kind: line.kind, ours: line.self };
 }
 
 /** Lines (and their bytes, two a character) waiting for the next batch; past either a flood is dropped rather than held. */
@@ -32,6 +37,28 @@ export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 const BUFFERED_LINE_OVERHEAD_BYTES = 64;
 /** Stored batches of this visit whose ids are remembered (to give history lines their seq). */
 const MAX_RANGES = 10_000;
+/** The room's last stored messages a catch-up is compared with (one page of history). */
+const REMEMBERED_MESSAGES = HISTORY_LIMITS.maxPageLines;
+
+/** What makes two messages the same line for a catch-up: who said it and what. */
+function messageKey(sender: string, text: string): string {
+  return `${sender}\n${text}`;
+}
+
+/**
+ * How many of a catch-up's first lines are the last messages stored already: the longest
+ * prefix of `replay` that is also the end of `stored` (0 when none). At most
+ * REMEMBERED_MESSAGES² comparisons.
+ */
+export function storedOverlap(stored: readonly string[], replay: readonly string[]): number {
+  for (let overlap = Math.min(stored.length, replay.length); overlap > 0; overlap--) {
+    const from = stored.length - overlap;
+    let same = true;
+    for (let index = 0; index < overlap && same; index++) same = stored[from + index] === replay[index];
+    if (same) return overlap;
+  }
+  return 0;
+}
 
 /** One stored batch: `count` lines with seqs from `firstSeq`, ids from `firstId`. */
 interface StoredRange {
@@ -51,11 +78,19 @@ interface Visit {
   storedSeq: number;
   /** A batch of this visit was not (fully) stored: storedSeq stops there. */
   gap: boolean;
+  /** The room's last stored messages (messageKey), oldest first; null until read. */
+  recent: string[] | null;
+  /** Settles once `recent` is read: the visit's lines wait in the buffer until then. */
+  ready: Promise<void>;
 }
 
 interface Buffered {
   visit: Visit;
   lines: (ChatLine & { kind: StoredLineKind })[];
+}
+
+function bufferedBytesOf(line: ChatLine): number {
+  return 2 * (line.text.length + line.peer.length) + BUFFERED_LINE_OVERHEAD_BYTES;
 }
 
 function isStored(line: ChatLine): line is ChatLine & { kind: StoredLineKind } {
@@ -90,7 +125,18 @@ export class RoomRecorder {
       return;
     }
     const start = this.backend.lastId().then((result) => (result.ok ? result.value : 0));
-    this.visit = { room: { ...room }, name, start, ranges: [], storedSeq: 0, gap: false };
+    const visit: Visit = { room: { ...room }, name, start, ranges: [], storedSeq: 0, gap: false, recent: null, ready: Promise.resolve() };
+    visit.ready = this.backend.pageBefore(room, null, REMEMBERED_MESSAGES).then(
+      (page) => {
+        visit.recent = page.ok ? page.value.lines.filter((line) => line.kind === 'message').map((line) => messageKey(line.sender, line.text)) : [];
+        this.flush();
+      },
+      () => {
+        visit.recent = [];
+        this.flush();
+      },
+    );
+    this.visit = visit;
   }
 
   leave(): void {
@@ -101,7 +147,7 @@ export class RoomRecorder {
   add(line: ChatLine): void {
     const visit = this.visit;
     if (visit === null || !isStored(line)) return;
-    const bytes = 2 * (line.text.length + line.peer.length) + BUFFERED_LINE_OVERHEAD_BYTES;
+    const bytes = bufferedBytesOf(line);
     if (this.bufferedLines >= MAX_BUFFERED_LINES || this.bufferedBytes + bytes > MAX_BUFFERED_BYTES) {
       visit.gap = true;
       return;
@@ -113,28 +159,86 @@ export class RoomRecorder {
     this.bufferedBytes += bytes;
   }
 
+  /**
+   * Posts what waits to be stored, including lines waiting for the room's last messages to be
+   * read: a read of the history after this sees them.
+   */
+  async settle(): Promise<void> {
+    this.flush();
+    if (this.visit !== null) await this.visit.ready;
+  }
+
   /** Stores what arrived since the last flush: one append per room (normally one). */
   flush(): void {
     const groups = this.buffered;
     if (groups.length === 0) return;
-    this.buffered = [];
+    // A visit whose room's last messages are not read yet keeps its lines (flushed once they are).
+    const held = groups.filter((group) => group.visit.recent === null);
+    const ready = groups.filter((group) => group.visit.recent !== null);
+    // A catch-up still arriving in the current room waits for its end (its next line).
+    const last = ready[ready.length - 1];
+    if (last !== undefined && last.visit === this.visit && last.lines[last.lines.length - 1]!.replayed === true) {
+      let start = last.lines.length;
+      while (start > 0 && last.lines[start - 1]!.replayed === true) start--;
+      held.push({ visit: last.visit, lines: last.lines.splice(start) });
+      if (last.lines.length === 0) ready.pop();
+    }
+    this.buffered = held;
     this.bufferedLines = 0;
     this.bufferedBytes = 0;
-    for (const { visit, lines } of groups) {
-      const firstSeq = lines[0]!.seq;
-      const lastSeq = lines[lines.length - 1]!.seq;
-      void this.backend.append(visit.room, lines.map(toHistoryLine), visit.name).then((ack) => this.stored(visit, firstSeq, lastSeq, lines.length, ack));
+    for (const group of held) {
+      this.bufferedLines += group.lines.length;
+      for (const line of group.lines) this.bufferedBytes += bufferedBytesOf(line);
     }
+    for (const { visit, lines } of ready) this.write(visit, visit.recent ?? [], lines);
   }
 
-  private stored(visit: Visit, firstSeq: number, lastSeq: number, count: number, ack: AppendAck): void {
-    const whole = ack.firstId !== null && ack.count === count && lastSeq - firstSeq + 1 === count;
-    if (!whole || ack.firstId === null) {
-      visit.gap = true;
+  /** Appends `lines` without the first lines of a catch-up that are the room's `recent` messages stored already. */
+  private write(visit: Visit, recent: string[], lines: (ChatLine & { kind: StoredLineKind })[]): void {
+    const kept: (ChatLine & { kind: StoredLineKind })[] = [];
+    for (let index = 0; index < lines.length; ) {
+      const line = lines[index]!;
+      if (line.replayed !== true) {
+        kept.push(line);
+        if (line.kind === 'message') recent.push(messageKey(line.peer, line.text));
+        index++;
+        continue;
+      }
+      let end = index;
+      while (end < lines.length && lines[end]!.replayed === true) end++;
+      const replay = lines.slice(index, end);
+      const skip = storedOverlap(recent, replay.map((replayed) => messageKey(replayed.peer, replayed.text)));
+      for (const replayed of replay.slice(skip)) {
+        kept.push(replayed);
+        recent.push(messageKey(replayed.peer, replayed.text));
+      }
+      index = end;
+    }
+    if (recent.length > REMEMBERED_MESSAGES) recent.splice(0, recent.length - REMEMBERED_MESSAGES);
+    const lastSeq = lines[lines.length - 1]!.seq;
+    if (kept.length === 0) {
+      this.stored(visit, [], lastSeq, { firstId: null, count: 0 });
       return;
     }
-    visit.ranges.push({ firstSeq, firstId: ack.firstId, count });
-    if (visit.ranges.length > MAX_RANGES) visit.ranges.splice(0, visit.ranges.length - MAX_RANGES);
+    void this.backend.append(visit.room, kept.map(toHistoryLine), visit.name).then((ack) => this.stored(visit, kept, lastSeq, ack));
+  }
+
+  /** `kept` were stored (a catch-up's lines stored already were left out: the rest up to `lastSeq` is in history). */
+  private stored(visit: Visit, kept: readonly ChatLine[], lastSeq: number, ack: AppendAck): void {
+    if (kept.length > 0) {
+      if (ack.firstId === null || ack.count !== kept.length) {
+        visit.gap = true;
+        return;
+      }
+      // One range per run of consecutive seqs: the stored ids follow each other.
+      let runStart = 0;
+      for (let index = 1; index <= kept.length; index++) {
+        if (index < kept.length && kept[index]!.seq === kept[index - 1]!.seq + 1) continue;
+        visit.ranges.push({ firstSeq: kept[runStart]!.seq, firstId: ack.firstId + runStart, count: index - runStart });
+        runStart = index;
+      }
+      if (visit.ranges.length > MAX_RANGES) visit.ranges.splice(0, visit.ranges.length - MAX_RANGES);
+    }
     if (!visit.gap) visit.storedSeq = lastSeq;
   }
 
@@ -164,6 +268,8 @@ export class RoomRecorder {
     // The newest page must hold everything shown so far: store what waits for its batch now.
     if (beforeId === null) this.flush();
     const visitStartId = await visit.start;
+    // Writes waiting for the room's last messages are posted before the page is asked for.
+    await visit.ready;
     const page = await this.backend.pageBefore(visit.room, beforeId, HISTORY_LIMITS.maxPageLines);
     if (!page.ok) return page;
     // Acknowledgements of every append posted before the page arrived before it.

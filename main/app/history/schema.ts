@@ -46,6 +46,43 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     `,
   },
+  {
+    // Lines are stored with the app's one vocabulary of kinds (main/common/line-kind.ts),
+    // with no CHECK on them: a new kind needs no migration (readers show unknown ones as raw).
+    // SQLite cannot drop a CHECK, so the table is rebuilt with the same ids (the search
+    // index's rowids) and the same AUTOINCREMENT high-water mark.
+    version: 3,
+    sql: `
+      ALTER TABLE lines RENAME TO lines_v2;
+      CREATE TABLE lines (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        room_id INTEGER NOT NULL REFERENCES rooms (id),
+        at INTEGER NOT NULL,
+        sender TEXT NOT NULL,
+        text TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        ours INTEGER NOT NULL CHECK (ours IN (0, 1))
+      );
+      INSERT INTO lines (id, room_id, at, sender, text, kind, ours)
+        SELECT id, room_id, at, sender, text,
+          CASE kind
+            WHEN 'join' THEN 'connected'
+            WHEN 'leave' THEN 'disconnected'
+            WHEN 'system' THEN CASE WHEN substr(text, 1, 8) = 'Tincan: ' THEN 'notice' ELSE 'raw' END
+            ELSE kind
+          END,
+          ours
+        FROM lines_v2 ORDER BY id;
+      UPDATE sqlite_sequence SET seq = (SELECT seq FROM sqlite_sequence WHERE name = 'lines_v2')
+        WHERE name = 'lines' AND EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'lines_v2');
+      INSERT INTO sqlite_sequence (name, seq)
+        SELECT 'lines', seq FROM sqlite_sequence WHERE name = 'lines_v2'
+          AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'lines');
+      DROP TABLE lines_v2;
+      CREATE INDEX lines_by_room ON lines (room_id, id);
+      CREATE INDEX lines_by_time ON lines (at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -14,6 +14,7 @@
  * nears either cap the oldest lines go, so reaching a cap never stops new lines being saved.
  * A room whose last line went goes with it.
  */
+import { readStoredKind } from '../../common/line-kind';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,7 +25,6 @@ import {
 } from '../../common/ipc-contract';
 import {
   HISTORY_LIMITS,
-  storedKind,
   type HistoryPage,
   type HistoryStatus,
   type LineContext,
@@ -310,7 +310,7 @@ export class TranscriptStore {
       at,
       sender: typeof line.sender === 'string' ? boundedText(line.sender, HISTORY_LIMITS.maxSenderChars) : '',
       text: typeof line.text === 'string' ? boundedText(line.text, HISTORY_LIMITS.maxTextChars) : '',
-      kind: storedKind(line.kind),
+      kind: readStoredKind(line.kind),
       ours: line.ours === true,
     };
   }

@@ -23,11 +23,12 @@ export function formatTranscriptLine(line: Pick<HistoryLine, 'at' | 'sender' | '
   switch (line.kind) {
     case 'message':
       return `${time} [${line.sender}] ${line.text}`;
-    case 'join':
+    case 'connected':
       return `${time} [${line.sender}] ${CONNECTED_TEXT}`;
-    case 'leave':
+    case 'disconnected':
       return `${time} [${line.sender}] ${DISCONNECTED_TEXT}`;
-    case 'system':
+    case 'notice':
+    case 'raw':
       return line.sender === '' ? `${time} ${line.text}` : `${time} [${line.sender}] ${line.text}`;
   }
 }

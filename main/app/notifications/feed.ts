@@ -4,8 +4,8 @@
  * carries the policy's decisions out: to the desktop (the Electron adapter, when there is
  * one) and to the window (`unread` events for the title, the badge and the divider).
  */
-import { HISTORY_KIND_OF } from '../../common/history';
 import type { BridgeEvent, ChatLine, Preferences, UnreadInfo, ViewState } from '../../common/ipc-contract';
+import { mentionWords } from '../../common/mentions';
 import { NotificationPolicy, type IncomingLine, type NotificationEffects, type PolicyClock } from './policy';
 
 export interface AttentionFeedOptions {
@@ -46,7 +46,7 @@ export class AttentionFeed {
       privacy: preferences.notificationPrivacy,
       mentionsOnly: preferences.mentionsOnly,
       doNotDisturb: preferences.doNotDisturb,
-      keywords: preferences.mentionKeywords,
+      keywords: mentionWords(preferences),
     });
   }
 
@@ -61,7 +61,7 @@ export class AttentionFeed {
     const incoming: IncomingLine[] = [];
     for (const line of lines) {
       if (line.kind === 'skipped') continue;
-      incoming.push({ lineId: line.seq, kind: HISTORY_KIND_OF[line.kind], sender: line.peer, text: line.text, ours: line.self });
+      incoming.push({ lineId: line.seq, kind: line.kind, sender: line.peer, text: line.text, ours: line.self });
     }
     if (incoming.length > 0) this.policy.lines(incoming);
   }

@@ -13,7 +13,7 @@
  *  - Mentions flash the taskbar entry until the window is focused.
  *  - Do not disturb: no notifications, no flashing; the unread count still counts.
  */
-import type { HistoryLineKind } from '../../common/history';
+import type { StoredLineKind } from '../../common/line-kind';
 import type { NotificationPrivacy } from '../../common/ipc-contract';
 import { MentionMatcher } from '../../common/mentions';
 import { badgeText } from '../../common/unread';
@@ -37,7 +37,7 @@ export function defaultNotificationSettings(): NotificationSettings {
 export interface IncomingLine {
   /** Where a click on the notification should take the user. */
   lineId: number;
-  kind: HistoryLineKind;
+  kind: StoredLineKind;
   sender: string;
   text: string;
   /** Our own line: never unread, never notified. */

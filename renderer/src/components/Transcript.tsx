@@ -1,6 +1,6 @@
 import { Fragment, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ChatLine } from '../../../main/common/ipc-contract';
-import { MentionMatcher } from '../../../main/common/mentions';
+import { MentionMatcher, mentionWords } from '../../../main/common/mentions';
 import { useDayClock } from '../hooks/useDayClock';
 import { useScrollAnchoring } from '../hooks/useScrollAnchoring';
 import { useTranscriptWindow } from '../hooks/useTranscriptWindow';
@@ -98,9 +98,13 @@ export function Transcript() {
   const ignored = useChatStore((s) => s.ignored);
   const revealed = useChatStore((s) => s.revealed);
   const keywords = useChatStore((s) => s.preferences?.mentionKeywords);
+  const displayName = useChatStore((s) => s.preferences?.displayName ?? '');
   const hosting = useChatStore((s) => s.status.mode === 'hosting');
   const now = useDayClock();
-  const mentions = useMemo(() => (keywords && keywords.length > 0 ? new MentionMatcher(keywords) : null), [keywords]);
+  const mentions = useMemo(() => {
+    const words = mentionWords({ displayName, mentionKeywords: keywords ?? [] });
+    return words.length > 0 ? new MentionMatcher(words) : null;
+  }, [keywords, displayName]);
   const scrollerRef = useRef<HTMLDivElement>(null);
   const view = useTranscriptWindow(lines);
   const { keepStill } = useScrollAnchoring(scrollerRef, view.visible, view.following);

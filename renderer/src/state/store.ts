@@ -20,7 +20,6 @@ import type {
   UnreadInfo,
 } from '../../../main/common/ipc-contract';
 import { applyRosterChanges } from '../../../main/common/roster';
-import { LINE_KIND_OF } from '../../../main/common/history';
 import { parseServerNotice } from '../../../main/common/server-notice';
 
 /** Lines kept in memory; older ones are dropped so a long session stays flat in memory. */
@@ -79,16 +78,17 @@ export function historySeq(id: number): number {
 export function transcriptLineOf(line: HistoryLine, seq: number | null = null): TranscriptLine {
   const shown: TranscriptLine = {
     seq: seq ?? historySeq(line.id),
-    kind: LINE_KIND_OF[line.kind],
+    kind: line.kind,
     peer: line.sender,
     text: line.text,
     at: line.at,
     self: line.ours,
     historyId: line.id,
   };
-  // The history keeps the server's own lines as system lines: read them back as the session did.
-  const notice = line.kind === 'system' ? parseServerNotice(line.text) : null;
-  return notice === null ? shown : { ...shown, kind: 'notice', notice };
+  // The history keeps what the server said as text: read it back as the session did.
+  const notice = line.kind === 'notice' ? parseServerNotice(line.text) : null;
+  if (notice !== null) return { ...shown, notice };
+  return line.kind === 'notice' ? { ...shown, kind: 'raw' } : shown;
 }
 
 /** Where the transcript stands with the room's history. */

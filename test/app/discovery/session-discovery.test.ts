@@ -16,6 +16,7 @@ import { freePort } from '../../support/ports';
 import { RawClient } from '../../support/raw-client';
 import { Signal } from '../../support/wait';
 import { linkedNamespace } from '../../support/netns';
+import { ipcCalls } from '../../support/ipc';
 import { LAPTOP } from './tables';
 
 const cleanups: (() => unknown)[] = [];
@@ -80,7 +81,7 @@ describe('ChatSession with LAN discovery', () => {
     const { session } = newSession({ discovery: loopback(port) });
     expect(await session.host({ port, scope: 'lan', name: '\u0007 ' })).toMatchObject({ ok: false, error: 'The room needs a name others will recognise.' });
     expect(await session.host({ port, scope: 'lan', name: 'é'.repeat(40) })).toMatchObject({ ok: false, error: expect.stringMatching(/too long: at most 63 bytes/) as unknown });
-    expect(await session.host({ port, scope: 'lan', name: 'x'.repeat(201) })).toMatchObject({ ok: false, error: expect.stringMatching(/The room name is too long: at most 200 characters/) as unknown });
+    expect(await ipcCalls(session).host({ port, scope: 'lan', name: 'x'.repeat(201) })).toMatchObject({ ok: false, error: expect.stringMatching(/The room name is too long: at most 200 characters/) as unknown });
     const { until } = await watcher(port);
     expect(await session.host({ port, scope: 'lan' })).toMatchObject({ ok: true, value: { roomName: 'ana’s room on lab-3' } });
     await until((rooms) => named('ana’s room on lab-3')(rooms) !== undefined, 'the default name');

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MIGRATIONS, SCHEMA_VERSION } from '../../../main/app/history/schema';
+import { MIGRATIONS, SCHEMA_VERSION, ensureSearchIndex, migrate } from '../../../main/app/history/schema';
 import { DAY_MS, TranscriptStore, UNAVAILABLE_PREFIX, type HistoryStoreEvent } from '../../../main/app/history/store';
 import { HISTORY_LIMITS, type HistoryStatus } from '../../../main/common/history';
 import {
@@ -115,17 +115,17 @@ describe('appending', () => {
     const at = Date.UTC(2026, 0, 2, 3, 4, 5);
     store.append(ROOM_B, [
       { at, sender: '[fe80::2]:5000', text: 'hi', kind: 'message', ours: true },
-      { at: at + 1, sender: '[fe80::3]:5001', text: '', kind: 'join', ours: false },
-      { at: at + 2, sender: '[fe80::3]:5001', text: '', kind: 'leave', ours: false },
-      { at: at + 3, sender: '', text: 'Tincan: this room is full', kind: 'system', ours: false },
+      { at: at + 1, sender: '[fe80::3]:5001', text: '', kind: 'connected', ours: false },
+      { at: at + 2, sender: '[fe80::3]:5001', text: '', kind: 'disconnected', ours: false },
+      { at: at + 3, sender: '', text: 'Tincan: this room is full', kind: 'notice', ours: false },
     ]);
     const page = value(store.pageBefore(ROOM_B, null));
     expect(page.room).toMatchObject({ host: 'fe80::1', port: 60004, name: null, lastAt: at + 3 });
     expect(page.lines.map(({ at: time, sender, text, kind, ours }) => ({ at: time, sender, text, kind, ours }))).toEqual([
       { at, sender: '[fe80::2]:5000', text: 'hi', kind: 'message', ours: true },
-      { at: at + 1, sender: '[fe80::3]:5001', text: '', kind: 'join', ours: false },
-      { at: at + 2, sender: '[fe80::3]:5001', text: '', kind: 'leave', ours: false },
-      { at: at + 3, sender: '', text: 'Tincan: this room is full', kind: 'system', ours: false },
+      { at: at + 1, sender: '[fe80::3]:5001', text: '', kind: 'connected', ours: false },
+      { at: at + 2, sender: '[fe80::3]:5001', text: '', kind: 'disconnected', ours: false },
+      { at: at + 3, sender: '', text: 'Tincan: this room is full', kind: 'notice', ours: false },
     ]);
   });
 
@@ -142,7 +142,7 @@ describe('appending', () => {
     expect(cut!.text).toBe('x'.repeat(HISTORY_LIMITS.maxTextChars - 1));
     expect(cut!.sender).toHaveLength(HISTORY_LIMITS.maxSenderChars);
     expect(cleaned!.text).toBe('bell and clearnewline');
-    expect(repaired).toMatchObject({ sender: '', text: '', kind: 'system', ours: false });
+    expect(repaired).toMatchObject({ sender: '', text: '', kind: 'raw', ours: false });
     expect(Number.isFinite(repaired!.at)).toBe(true);
   });
 
@@ -292,9 +292,9 @@ describe('export', () => {
     const at = new Date(2026, 11, 1, 14, 3, 7).getTime();
     store.append(ROOM_A, [
       message('hello, wörld ✓', { at, sender: '10.0.0.5:50123' }),
-      message('', { at: at + 1000, sender: '10.0.0.6:40000', kind: 'join' }),
-      message('', { at: at + 2000, sender: '10.0.0.6:40000', kind: 'leave' }),
-      message('Tincan: reconnected', { at: at + 3000, sender: '', kind: 'system' }),
+      message('', { at: at + 1000, sender: '10.0.0.6:40000', kind: 'connected' }),
+      message('', { at: at + 2000, sender: '10.0.0.6:40000', kind: 'disconnected' }),
+      message('Tincan: reconnected', { at: at + 3000, sender: '', kind: 'notice' }),
     ]);
     store.append(ROOM_B, [message('not this room', { at })]);
     const target = path.join(folder.dir, 'transcript.txt');
@@ -495,6 +495,61 @@ describe('migrations', () => {
     expect(raw.prepare('PRAGMA user_version').get()?.user_version).toBe(SCHEMA_VERSION);
     expect(raw.prepare("SELECT name FROM sqlite_schema WHERE name = 'lines_by_time'").get()).toBeDefined();
     raw.close();
+  });
+
+  it('migrates a second-schema file to the one vocabulary of kinds, without the CHECK: rows, ids and search survive', () => {
+    // A file as the second schema left it, search index and all, written with its own SQL.
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const raw = new DatabaseSync(file);
+    raw.exec('BEGIN');
+    migrate(raw, 2);
+    ensureSearchIndex(raw, 'fts5');
+    raw.exec('COMMIT');
+    raw.exec("INSERT INTO rooms (id, host, port) VALUES (1, '10.0.0.5', 60003)");
+    const insert = raw.prepare('INSERT INTO lines (room_id, at, sender, text, kind, ours) VALUES (1, ?, ?, ?, ?, 0) RETURNING id');
+    const now = Date.now();
+    const rows: [string, string, string][] = [
+      ['10.0.0.7:1', 'an old kingfisher', 'message'],
+      ['10.0.0.7:1', '', 'join'],
+      ['10.0.0.7:1', '', 'leave'],
+      ['', 'Tincan: topic: kingfishers', 'system'],
+      ['', 'garbage from a host', 'system'],
+      ['10.0.0.7:1', 'the last one, deleted', 'message'],
+    ];
+    const ids = rows.map(([sender, text, kind], index) => Number(insert.get(now + index, sender, text, kind)!.id));
+    raw.exec("INSERT INTO lines_fts (rowid, text) SELECT id, text FROM lines");
+    // The newest line was deleted: its id must never be used again (AUTOINCREMENT).
+    raw.exec(`DELETE FROM lines WHERE id = ${ids[5]!}`);
+    raw.exec(`INSERT INTO lines_fts (lines_fts, rowid, text) VALUES ('delete', ${ids[5]!}, 'the last one, deleted')`);
+    expect(() => raw.exec("INSERT INTO lines (room_id, at, sender, text, kind, ours) VALUES (1, 0, '', '', 'notice', 0)")).toThrow(/CHECK/);
+    raw.close();
+
+    const store = open();
+    const page = value(store.pageBefore(ROOM_A, null));
+    expect(page.lines.map((line) => [line.id, line.kind, line.text])).toEqual([
+      [ids[0], 'message', 'an old kingfisher'],
+      [ids[1], 'connected', ''],
+      [ids[2], 'disconnected', ''],
+      [ids[3], 'notice', 'Tincan: topic: kingfishers'],
+      [ids[4], 'raw', 'garbage from a host'],
+    ]);
+    expect(value(store.search({ query: 'kingfisher' })).hits.map((hit) => hit.line.id)).toEqual([ids[3], ids[0]]);
+    const [next] = store.append(ROOM_A, [message('after the migration')]);
+    expect(next).toBeGreaterThan(ids[5]!);
+    store.close();
+
+    const after = new DatabaseSync(file);
+    expect(after.prepare('PRAGMA user_version').get()?.user_version).toBe(SCHEMA_VERSION);
+    // A kind this version does not know can be stored (a newer version's), and reads back as raw.
+    after.exec("INSERT INTO lines (room_id, at, sender, text, kind, ours) VALUES (1, 1, '', 'from the future', 'some-new-kind', 0)");
+    expect(after.prepare("SELECT name FROM sqlite_schema WHERE name IN ('lines_by_room', 'lines_by_time', 'lines_v2') ORDER BY name").all().map((row) => row.name)).toEqual([
+      'lines_by_room',
+      'lines_by_time',
+    ]);
+    after.close();
+    const reopened = open();
+    expect(value(reopened.pageBefore(ROOM_A, null)).lines.at(-1)).toMatchObject({ text: 'from the future', kind: 'raw' });
+    reopened.close();
   });
 
   it('refuses a file from a newer Tincan and leaves it untouched', () => {

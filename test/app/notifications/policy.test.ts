@@ -9,6 +9,9 @@ import {
   type NotificationSettings,
   type UnreadState,
 } from '../../../main/app/notifications/policy';
+import { AttentionFeed } from '../../../main/app/notifications/feed';
+import { defaultPreferences } from '../../../main/app/preferences';
+import type { ChatLine } from '../../../main/common/ipc-contract';
 
 interface Recorded {
   notifications: DesktopNotification[];
@@ -172,9 +175,9 @@ describe('notifications', () => {
     policy.setFocused(false);
     policy.lines([
       line('mine', { ours: true }),
-      line('', { kind: 'join' }),
-      line('', { kind: 'leave' }),
-      line('Tincan: reconnected', { kind: 'system' }),
+      line('', { kind: 'connected' }),
+      line('', { kind: 'disconnected' }),
+      line('Tincan: reconnected', { kind: 'notice' }),
     ]);
     vi.advanceTimersByTime(5000);
     expect(recorded.notifications).toEqual([]);
@@ -249,5 +252,26 @@ describe('unread', () => {
     expect(windowTitle('Tincan', 0)).toBe('Tincan');
     expect(windowTitle('Tincan — 10.0.0.5:60003', 3)).toBe('(3) Tincan — 10.0.0.5:60003');
     expect(windowTitle('Tincan', 120)).toBe('(99+) Tincan');
+  });
+});
+
+describe('AttentionFeed', () => {
+  it('a mention of my display name notifies me, as my keywords do', () => {
+    const notifications: DesktopNotification[] = [];
+    const feed = new AttentionFeed({
+      effects: { notify: (notification) => notifications.push(notification), unread: () => undefined, flash: () => undefined },
+      emit: () => undefined,
+    });
+    feed.applySettings({ ...defaultPreferences(), displayName: 'Zoë', mentionKeywords: ['lunch'], notificationPrivacy: 'full', mentionsOnly: true });
+    feed.setRoom('10.0.0.5:60003');
+    feed.setView({ focused: false, atBottom: true });
+    const chat = (seq: number, text: string): ChatLine => ({ seq, kind: 'message', peer: '10.0.0.7:1', text, at: seq, self: false });
+    feed.lines([chat(1, 'nothing for you'), chat(2, 'zoë, are you there?')]);
+    vi.advanceTimersByTime(5000);
+    expect(notifications.map((notification) => [notification.body, notification.mention])).toEqual([['zoë, are you there?', true]]);
+    feed.lines([chat(3, 'lunch?')]);
+    vi.advanceTimersByTime(5000);
+    expect(notifications.at(-1)).toMatchObject({ body: 'lunch?', mention: true });
+    feed.dispose();
   });
 });
