@@ -5,11 +5,10 @@
  * and Ban (Ban asks first).
  */
 import '@testing-library/jest-dom/vitest';
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import type { SessionStatus } from '../../main/common/ipc-contract';
-import { FakeBridge, defaultTestPreferences } from './fake-bridge';
-import { renderApp, type RenderedApp } from './render-app';
+import { appRendererPerTest, type RenderedApp } from './render-app';
 
 const SELF = '10.0.0.9:40000';
 const ALICE = '10.0.0.5:50123';
@@ -22,20 +21,8 @@ const hosting: SessionStatus = {
   self: SELF,
 };
 
-let app: RenderedApp | null = null;
-afterEach(() => {
-  app?.dispose();
-  app = null;
-  cleanup();
-});
-
-async function open(status: SessionStatus = { mode: 'idle' }): Promise<RenderedApp> {
-  const bridge = new FakeBridge();
-  bridge.snapshot.status = status;
-  bridge.snapshot.preferences = defaultTestPreferences({ lastMode: 'host' });
-  app = await renderApp(bridge);
-  return app;
-}
+const render = appRendererPerTest({ lastMode: 'host' });
+const open = (status: SessionStatus = { mode: 'idle' }): Promise<RenderedApp> => render(status);
 
 describe('the room password in the window', () => {
   it('the Host form sends the optional password, as a password field', async () => {

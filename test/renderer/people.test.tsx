@@ -4,13 +4,13 @@
  * server's notices, the catch-up divider, the topic, and the name in Settings.
  */
 import '@testing-library/jest-dom/vitest';
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import type { ChatLine, SessionStatus } from '../../main/common/ipc-contract';
 import { peerHueClass } from '../../renderer/src/lib/peer-colour';
 import { MAX_KNOWN_NAMES, initialChatState, reduceEvents } from '../../renderer/src/state/store';
-import { FakeBridge, chatLine, defaultTestPreferences } from './fake-bridge';
-import { renderApp, type RenderedApp } from './render-app';
+import { chatLine } from './fake-bridge';
+import { appRendererPerTest, type RenderedApp } from './render-app';
 
 const SELF = '10.0.0.9:40000';
 const ALICE = '10.0.0.5:50123';
@@ -22,20 +22,8 @@ const hosting: SessionStatus = {
   self: SELF,
 };
 
-let app: RenderedApp | null = null;
-afterEach(() => {
-  app?.dispose();
-  app = null;
-  cleanup();
-});
-
-async function openRoom(status: SessionStatus = joined): Promise<RenderedApp> {
-  const bridge = new FakeBridge();
-  bridge.snapshot.status = status;
-  bridge.snapshot.preferences = defaultTestPreferences({ displayName: 'ana' });
-  app = await renderApp(bridge);
-  return app;
-}
+const render = appRendererPerTest({ displayName: 'ana' });
+const openRoom = (status: SessionStatus = joined): Promise<RenderedApp> => render(status);
 
 /** A line the server wrote itself, as the session hands it over. */
 function notice(text: string, parsed: NonNullable<ChatLine['notice']>, peer = ''): ChatLine {
@@ -187,7 +175,7 @@ describe('catch-up and topic', () => {
   });
 
   it('the Host form takes a topic and says newcomers see the last 50 lines', async () => {
-    app = await renderApp();
+    const app = await openRoom({ mode: 'idle' });
     expect(screen.getByText(/Newcomers will see the last 50 lines/)).toBeInTheDocument();
     fireEvent.change(screen.getByRole('textbox', { name: 'Topic (optional)' }), { target: { value: 'Finals' } });
     fireEvent.click(screen.getByRole('radio', { name: /Only this computer/ }));

@@ -1,10 +1,11 @@
-import { act, render, waitFor, type RenderResult } from '@testing-library/react';
+import { act, cleanup, render, waitFor, type RenderResult } from '@testing-library/react';
+import { afterEach } from 'vitest';
 import { App } from '../../renderer/src/components/App';
 import { connectToBridge } from '../../renderer/src/state/actions';
 import { useChatStore } from '../../renderer/src/state/store';
 import { resetChatStore } from './chat-store';
-import type { BridgeEvent } from '../../main/common/ipc-contract';
-import { FakeBridge, installFakeBridge } from './fake-bridge';
+import type { BridgeEvent, Preferences, SessionStatus } from '../../main/common/ipc-contract';
+import { FakeBridge, defaultTestPreferences, installFakeBridge } from './fake-bridge';
 
 export interface RenderedApp extends RenderResult {
   bridge: FakeBridge;
@@ -31,5 +32,25 @@ export async function renderApp(bridge: FakeBridge = new FakeBridge()): Promise<
       disconnect();
       uninstall();
     },
+  };
+}
+
+/**
+ * For a test file: a function that renders the App in `status` with the test preferences
+ * (changed by `preferences`); whatever it rendered is disposed of after each test.
+ */
+export function appRendererPerTest(defaults: Partial<Preferences> = {}): (status: SessionStatus, preferences?: Partial<Preferences>) => Promise<RenderedApp> {
+  let app: RenderedApp | null = null;
+  afterEach(() => {
+    app?.dispose();
+    app = null;
+    cleanup();
+  });
+  return async (status, preferences = {}) => {
+    const bridge = new FakeBridge();
+    bridge.snapshot.status = status;
+    bridge.snapshot.preferences = defaultTestPreferences({ ...defaults, ...preferences });
+    app = await renderApp(bridge);
+    return app;
   };
 }
