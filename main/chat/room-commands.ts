@@ -18,6 +18,7 @@ import type { SharedNames } from './sequencer';
 import {
   COMMAND_RATE_LINE,
   HELP_LINES,
+  HOST_HELP_LINES,
   NAMES_UNAVAILABLE_LINE,
   NO_NAME_LINE,
   RENAME_RATE_LINE,
@@ -58,6 +59,8 @@ export interface CommandRoom<P extends Commander> {
   tellRoom(from: P, line: string): void;
   /** `who` has a new name (null: none). */
   renamed(who: P, name: string | null): void;
+  /** True when `who` may use `/kick` and `/ban` (the host's own client, where removing is available): its `/help` lists them. */
+  mayRemove(who: P): boolean;
   /** `/kick` (`ban` false) or `/ban` of `target` (a name or `IP:port`) from `from`: the room checks who may and answers. */
   remove(from: P, target: string, ban: boolean): void;
 }
@@ -112,7 +115,7 @@ export class RoomCommands<P extends Commander> {
     rates.warned = false;
     switch (command.word) {
       case 'help':
-        this.room.reply(sender, HELP_LINES);
+        this.room.reply(sender, this.room.mayRemove(sender) ? HOST_HELP_LINES : HELP_LINES);
         break;
       case 'who':
         this.who(sender, wallClock);

@@ -115,6 +115,14 @@ export const HELP_LINES = [
   'Tincan: /help        this list',
 ];
 
+/** `/help` to the host's own client: the list with the commands only the host may use, before its end. */
+export const HOST_HELP_LINES = [
+  ...HELP_LINES.slice(0, -1),
+  'Tincan: /kick WHO    remove NAME or IP:port from the room',
+  'Tincan: /ban WHO     remove them and refuse their address until the room closes',
+  ...HELP_LINES.slice(-1),
+];
+
 // ---- topic -------------------------------------------------------------------------------
 
 export function topicLine(topic: string): string {

@@ -361,6 +361,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
         this.sayToRoom(NO_PREFIX, Buffer.from(line, 'utf8'));
       },
       renamed: (connection, name) => this.emitSafely('name', connection.info(), name),
+      mayRemove: (connection) => connection.trusted && this.sequencer === null,
       remove: (from, target, ban) => {
         if (!from.trusted) {
           this.tellOne(from, [HOST_ONLY_LINE]);

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import {
   BANNED_LINE,
   BANS_FULL_LINE,
+  HELP_LINES,
+  HOST_HELP_LINES,
   HOST_ONLY_LINE,
   PASSWORD_ACCEPTED_LINE,
   PASSWORD_PROMPT_LINE,
@@ -258,6 +260,22 @@ describe('/kick and /ban', () => {
     await alice.waitForLine(`[${alice.label}] mark`);
     expect(alice.lines()).toEqual([`[${bob.label}] (connected)`, HOST_ONLY_LINE, HOST_ONLY_LINE, `[${alice.label}] mark`]);
     expect(r.server.clients()).toHaveLength(2);
+  });
+
+  it('/help lists /kick and /ban to the host\'s own client only; a member gets the list it can use, byte for byte', async () => {
+    const r = await room({ admitDelayMs: 50 });
+    const host = await hostClient(r);
+    const member = await r.connect(undefined, { localAddress: '127.0.0.6' });
+    await member.write('hi\n'); // its first line announces it (the room delays quiet newcomers)
+    await host.waitForLine(`[${member.label}] hi`);
+    await host.write('/help\n');
+    await host.waitForLine(HOST_HELP_LINES[HOST_HELP_LINES.length - 1]!);
+    expect(host.lines().slice(2)).toEqual(HOST_HELP_LINES);
+    expect(HOST_HELP_LINES.filter((line) => /^Tincan: \/(kick|ban) /.test(line))).toHaveLength(2);
+    await member.write('/help\nmark\n');
+    await member.waitForLine(`[${member.label}] mark`);
+    expect(member.text).toBe([`[${member.label}] hi`, ...HELP_LINES, `[${member.label}] mark`].map((line) => `${line}\n`).join(''));
+    expect(HELP_LINES.some((line) => /\/(kick|ban)/.test(line))).toBe(false);
   });
 
   it('tells the host when no one matches, when it names itself, and when the ban list is full', async () => {
