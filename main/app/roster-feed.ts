@@ -29,6 +29,12 @@ export class RosterLog {
     return [...this.known.values()].sort((a, b) => a.id - b.id);
   }
 
+  /** `peer`'s name as a `/who` answer gave it; null when none did (later names come in the server's name lines). */
+  nameOf(peer: string): string | null {
+    const id = this.byPeer.get(peer);
+    return id === undefined ? null : (this.known.get(id)?.name ?? null);
+  }
+
   get isPartial(): boolean {
     return this.partial;
   }

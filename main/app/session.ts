@@ -377,7 +377,11 @@ export class ChatSession {
     this.defaultName = options.defaultRoomName ?? systemDefaultRoomName();
     this.history = options.history ?? null;
     this.recorder = this.history === null ? null : new RoomRecorder(this.history);
-    this.attention = new AttentionFeed({ effects: options.attention ?? null, emit: (event) => this.enqueue(event) });
+    this.attention = new AttentionFeed({
+      effects: options.attention ?? null,
+      emit: (event) => this.enqueue(event),
+      rosterName: (peer) => (this.state.kind === 'hosting' || this.state.kind === 'joined' ? this.state.roster.nameOf(peer) : null),
+    });
     if (options.loadedPreferences) this.preferencesLoading = this.adoptPreferences(Promise.resolve(clonePreferences(options.loadedPreferences)));
     // Not the renderer's batches: those wait for its acknowledgements and may skip lines for a
     // window that falls behind, while the history and the notifications must see every line.

@@ -216,7 +216,7 @@ describe('session history', () => {
         const d = new Date(line.at);
         const two = (n: number) => String(n).padStart(2, '0');
         const time = `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
-        return line.kind === 'message' ? `${time} [${line.peer}] ${line.text}` : `${time} [${line.peer}] (${line.kind})`;
+        return line.kind === 'message' ? `${time} ${line.peer}: ${line.text}` : `${time} ${line.peer} ${line.kind === 'connected' ? 'joined' : 'left'}`;
       })
       .join('\n');
     expect(content).toBe(`${expected}\n`);
@@ -311,7 +311,7 @@ describe('session history', () => {
     // …and every one is in the history, in order.
     const target = path.join(dir, 'all.txt');
     value(await session.saveTranscript(async () => ({ ok: true, value: target })));
-    const stored = fs.readFileSync(target, 'utf8').split('\n').flatMap((text) => /\] (flood \d+)$/.exec(text)?.[1] ?? []);
+    const stored = fs.readFileSync(target, 'utf8').split('\n').flatMap((text) => /: (flood \d+)$/.exec(text)?.[1] ?? []);
     expect(stored).toEqual(Array.from({ length: count }, (_, index) => `flood ${index}`));
 
     // The window catches up: it hears what was skipped, and the history's newest page holds those lines.
@@ -357,7 +357,7 @@ describe('session history', () => {
     expect((await history.stats()).droppedBehind).toBe(0);
     const target = path.join(dir, 'all.txt');
     value(await session.saveTranscript(async () => ({ ok: true, value: target })));
-    const stored = fs.readFileSync(target, 'utf8').split('\n').flatMap((text) => /\] long (\d+) z+$/.exec(text)?.[1] ?? []);
+    const stored = fs.readFileSync(target, 'utf8').split('\n').flatMap((text) => /: long (\d+) z+$/.exec(text)?.[1] ?? []);
     expect(stored).toEqual(Array.from({ length: count }, (_, index) => String(index)));
     expect(session.flowStats.socketPaused).toBe(false);
   });

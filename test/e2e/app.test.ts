@@ -117,7 +117,7 @@ describe('Tincan renderer in Chromium', () => {
     const lines = nc.text;
     expect(lines.endsWith(expected)).toBe(true);
     await waitForRow(page, 'hi from the app ✓');
-    expect(await transcript(page).locator('li.row-self').last().locator('.sender').textContent()).toBe('you');
+    expect(await transcript(page).locator('li.row-self').last().locator('.sender').textContent()).toBe('You');
 
     // Up recalls the line; a multi-line paste is shown first, then sent one message per line.
     await input.press('ArrowUp');

@@ -43,13 +43,14 @@ function exportedLine(line: ChatLine): string {
   const time = `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
   switch (line.kind) {
     case 'message':
-      return `${time} [${line.peer}] ${line.text}`;
+      return `${time} ${line.peer}: ${line.text}`;
     case 'connected':
-      return `${time} [${line.peer}] (connected)`;
+      return `${time} ${line.peer} joined`;
     case 'disconnected':
-      return `${time} [${line.peer}] (disconnected)`;
+      return `${time} ${line.peer} left`;
     case 'raw':
     case 'notice':
+      // A plain notice reads `Tincan: …` as it came (a name or topic line would be reworded).
       return `${time} ${line.text}`;
     case 'skipped':
       throw new Error('a line skipped for the window stands for lines the history has; it is never exported');

@@ -140,7 +140,7 @@ describe('search at 800×600', () => {
     expect(text).toContain(`Room 127.0.0.1:${testRoom.port}`);
     expect(text).toContain(`From ${nc.label}`);
     expect(text).toMatch(/When \S/);
-    expect((await page.getByRole('button', { name: /my budget idea/ }).textContent()) ?? '').toContain('From you');
+    expect((await page.getByRole('button', { name: /my budget idea/ }).textContent()) ?? '').toContain('From You');
     await app.screenshot('small-search-results');
     await expectAccessible(app, 'search results, labelled');
 

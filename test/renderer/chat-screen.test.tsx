@@ -91,7 +91,7 @@ describe('chat screen: transcript', () => {
     expect(joinRow).toHaveClass('row-notice');
     expect(message).toHaveTextContent('10.0.0.2:5000hi all');
     expect(message!.querySelector('.sender')!.className).toMatch(/peer-hue-\d+/);
-    expect(own).toHaveTextContent('youhello back');
+    expect(own).toHaveTextContent('Youhello back');
     expect(own).toHaveClass('row-self');
     expect(leaveRow).toHaveTextContent('10.0.0.2:5000 left');
     expect(raw).toHaveTextContent('Welcome to the pi');
@@ -488,6 +488,29 @@ describe('chat screen: status bar and host panel', () => {
         vi.advanceTimersByTime(ANNOUNCE_INTERVAL_MS);
       });
       expect(region.textContent).toBe('100 new lines. Latest: 10.0.0.7:50123: n98');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('announces a line by the name the room told, with the address kept', async () => {
+    const { emit } = await openRoom();
+    vi.useFakeTimers();
+    try {
+      const peer = '10.0.0.7:50123';
+      emit([
+        {
+          type: 'lines',
+          lines: [
+            chatLine({ kind: 'notice', peer, text: `Tincan: [${peer}] is now alice`, notice: { kind: 'name', peer, name: 'alice', previous: null } }),
+            chatLine({ peer, text: 'hi' }),
+          ],
+        },
+      ]);
+      act(() => {
+        vi.advanceTimersByTime(ANNOUNCE_INTERVAL_MS);
+      });
+      expect(document.querySelector('[aria-live="polite"]')!.textContent).toBe('2 new lines. Latest: alice (10.0.0.7:50123): hi');
     } finally {
       vi.useRealTimers();
     }

@@ -104,7 +104,7 @@ describe('grouped rows in the transcript', () => {
       expect(row.querySelector('.sender')).toHaveClass('visually-hidden');
     }
     expect(rowOf('two').querySelector('.sender')).toHaveTextContent(ALICE);
-    expect(rowOf('mine too').querySelector('.sender')).toHaveTextContent('you');
+    expect(rowOf('mine too').querySelector('.sender')).toHaveTextContent('You');
     // Others' blocks start with their mark; our own rows say "you" instead.
     expect(rowOf('one').querySelector('.person-mark')).not.toBeNull();
     expect(rowOf('mine').querySelector('.person-mark')).toBeNull();

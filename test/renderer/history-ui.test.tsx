@@ -321,7 +321,22 @@ describe('search', () => {
     expect(theirs).toHaveTextContent('Room Kitchen · 10.0.0.2:60003');
     expect(theirs).toHaveTextContent('From 10.0.0.7:50123');
     expect(theirs).toHaveTextContent(/When \S+ \d/);
-    expect(ours).toHaveTextContent('From you');
+    expect(ours).toHaveTextContent('From You');
+  });
+
+  it("a result from this room names its sender as the room told, the address kept; all rooms' results keep the address alone", async () => {
+    const { emit } = await openRoom((bridge) => {
+      bridge.searchHandler = async () => ({ ok: true, value: { hits: [hit], hasMore: false, terms: ['meeting'], engine: 'fts5' } });
+    });
+    const peer = '10.0.0.7:50123';
+    emit([{ type: 'lines', lines: [chatLine({ kind: 'notice', peer, text: `Tincan: [${peer}] is now alice`, notice: { kind: 'name', peer, name: 'alice', previous: null } })] }]);
+    fireEvent.keyDown(window, { key: 'f', ctrlKey: true });
+    fireEvent.change(screen.getByRole('searchbox', { name: 'Search messages' }), { target: { value: 'meeting' } });
+    const result = await screen.findByRole('button', { name: /the budget meeting moved/ });
+    expect(result.querySelector('.search-hit-sender')).toHaveTextContent('alice (10.0.0.7:50123)');
+    // Another room's 10.0.0.7:50123 may be someone else.
+    fireEvent.click(screen.getByRole('radio', { name: 'All rooms' }));
+    await waitFor(() => expect(screen.getByRole('button', { name: /the budget meeting moved/ }).querySelector('.search-hit-sender')!.textContent).toBe(peer));
   });
 
   it('a failed search says why', async () => {

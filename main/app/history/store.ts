@@ -40,6 +40,7 @@ import { stripControls } from '../../chat/sanitize';
 import { HistoryConnection, LINE_OVERHEAD_BYTES, PAGE_SIZE_BYTES, type SearchPreference, type SearchRow } from './connection';
 import { classifyFault, describeFault, UNAVAILABLE_PREFIX, type Fault } from './faults';
 import { matchesAll, parseQuery } from './search';
+import { NameBook } from '../../common/line-presenter';
 import { formatTranscriptHeading, formatTranscriptLine } from './transcript-format';
 import { temporaryPath } from '../json-file';
 
@@ -554,6 +555,7 @@ export class TranscriptStore {
       let lines = 0;
       let bytes = 0;
       let afterId = 0;
+      const names = new NameBook();
       const heading = formatTranscriptHeading(room);
       if (heading !== null) {
         bytes += Buffer.byteLength(`${heading}\n`, 'utf8');
@@ -565,7 +567,7 @@ export class TranscriptStore {
         const last = page[page.length - 1];
         if (last === undefined) break;
         afterId = last.id;
-        const chunk = `${page.map(formatTranscriptLine).join('\n')}\n`;
+        const chunk = `${page.map((line) => formatTranscriptLine(line, names)).join('\n')}\n`;
         lines += page.length;
         bytes += Buffer.byteLength(chunk, 'utf8');
         if (!opened.write(chunk)) await once(opened, 'drain');

@@ -1,11 +1,14 @@
 /**
- * A stored line as one line of a plain-text transcript, the way the chat printed it, with
- * the local time in front: `2026-12-01 14:03:07 [10.0.0.5:50123] text`. A room whose name is
+ * A stored line as one line of a plain-text transcript, in the line presenter's words, with
+ * the local time in front: `2026-12-01 14:03:07 alice (10.0.0.5:50123): text`, or the address
+ * alone when no name is known. History rows store no names: the export learns them from the
+ * stored name lines as it goes (a NameBook), so a line said before any stored name line of
+ * its sender keeps the bare address. A room whose name is
  * known starts with a heading that names it: `Tincan transcript of “Kitchen” (10.0.0.5:60003)`.
  */
 import { joinHostPort } from '../../common/address';
 import type { HistoryLine, HistoryRoom } from '../../common/history';
-import { CONNECTED_TEXT, DISCONNECTED_TEXT } from '../../chat/protocol';
+import { NameBook, presentLine } from '../../common/line-presenter';
 
 const two = (value: number): string => String(value).padStart(2, '0');
 
@@ -18,19 +21,14 @@ export function formatLocalTimestamp(at: number): string {
   );
 }
 
-export function formatTranscriptLine(line: Pick<HistoryLine, 'at' | 'sender' | 'text' | 'kind'>): string {
-  const time = formatLocalTimestamp(line.at);
-  switch (line.kind) {
-    case 'message':
-      return `${time} [${line.sender}] ${line.text}`;
-    case 'connected':
-      return `${time} [${line.sender}] ${CONNECTED_TEXT}`;
-    case 'disconnected':
-      return `${time} [${line.sender}] ${DISCONNECTED_TEXT}`;
-    case 'notice':
-    case 'raw':
-      return line.sender === '' ? `${time} ${line.text}` : `${time} [${line.sender}] ${line.text}`;
-  }
+/**
+ * One stored line of the transcript. `names`: what the lines before it told (it learns from
+ * this one too); own lines keep their address, since a saved file is read by others.
+ */
+export function formatTranscriptLine(line: Pick<HistoryLine, 'at' | 'sender' | 'text' | 'kind'>, names: NameBook = new NameBook()): string {
+  names.take(line);
+  const { sentence } = presentLine({ kind: line.kind, peer: line.sender, text: line.text, self: false }, { name: names.nameOf(line.sender) });
+  return `${formatLocalTimestamp(line.at)} ${sentence}`;
 }
 
 /** The first line of a named room's transcript; null when its name is not known. */

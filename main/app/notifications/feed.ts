@@ -5,6 +5,7 @@
  * one) and to the window (`unread` events for the title, the badge and the divider).
  */
 import type { BridgeEvent, ChatLine, Preferences, UnreadInfo, ViewState } from '../../common/ipc-contract';
+import { NameBook } from '../../common/line-presenter';
 import { mentionWords } from '../../common/mentions';
 import { NotificationPolicy, type IncomingLine, type NotificationEffects, type PolicyClock } from './policy';
 
@@ -14,15 +15,21 @@ export interface AttentionFeedOptions {
   /** Sends an event to the window (through the session's batches). */
   emit: (event: BridgeEvent) => void;
   clock?: PolicyClock;
+  /** A name the roster knows (a `/who` answer), for people whose name no line has told yet. */
+  rosterName?: (peer: string) => string | null;
 }
 
 
 export class AttentionFeed {
   private readonly policy: NotificationPolicy;
   private unreadInfo: UnreadInfo = { count: 0, mentions: 0, firstUnreadSeq: null };
+  /** The names the room's lines told, in order: a notification names its sender as the transcript does. */
+  private names = new NameBook();
+  private readonly rosterName: (peer: string) => string | null;
 
   constructor(options: AttentionFeedOptions) {
     const { effects, emit } = options;
+    this.rosterName = options.rosterName ?? (() => null);
     this.policy = new NotificationPolicy({
       ...(options.clock ? { clock: options.clock } : {}),
       effects: {
@@ -54,6 +61,7 @@ export class AttentionFeed {
   setRoom(label: string | null): void {
     this.policy.setRoom(label);
     this.policy.resetUnread();
+    this.names = new NameBook();
   }
 
   /** The session's lines, every one of them, in order (see LineTap). */
@@ -61,7 +69,9 @@ export class AttentionFeed {
     const incoming: IncomingLine[] = [];
     for (const line of lines) {
       if (line.kind === 'skipped') continue;
-      incoming.push({ lineId: line.seq, kind: line.kind, sender: line.peer, text: line.text, ours: line.self });
+      this.names.take(line);
+      const name = this.names.nameOf(line.peer) ?? this.rosterName(line.peer);
+      incoming.push({ lineId: line.seq, kind: line.kind, sender: line.peer, name, text: line.text, ours: line.self });
     }
     if (incoming.length > 0) this.policy.lines(incoming);
   }

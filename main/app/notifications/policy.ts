@@ -14,6 +14,7 @@
  *  - Do not disturb: no notifications, no flashing; the unread count still counts.
  */
 import type { StoredLineKind } from '../../common/line-kind';
+import { presentLine } from '../../common/line-presenter';
 import type { NotificationPrivacy } from '../../common/ipc-contract';
 import { MentionMatcher } from '../../common/mentions';
 import { badgeText } from '../../common/unread';
@@ -39,6 +40,8 @@ export interface IncomingLine {
   lineId: number;
   kind: StoredLineKind;
   sender: string;
+  /** The sender's name, when known: shown with the address kept. */
+  name?: string | null;
   text: string;
   /** Our own line: never unread, never notified. */
   ours: boolean;
@@ -282,17 +285,19 @@ export class NotificationPolicy {
     const first = pending.lines[0]!.line;
     const last = pending.lines[pending.lines.length - 1]!.line;
     const full = this.settings.privacy === 'full';
-    const sender = (line: IncomingLine): string => ellipsize(line.sender || 'Someone', NOTIFICATION_TEXT_LIMITS.senderChars);
+    // Worded by the line presenter, as the transcript and the live region word it.
+    const words = (line: IncomingLine) => presentLine({ kind: line.kind, peer: line.sender || 'Someone', text: line.text, self: false }, { name: line.name ?? null });
+    const sender = (line: IncomingLine): string => ellipsize(words(line).who, NOTIFICATION_TEXT_LIMITS.senderChars);
     let title: string;
     let body: string;
     if (pending.count === 1) {
       title = pending.mention ? `${sender(first)} mentioned you` : sender(first);
-      body = full ? first.text : `New message in ${this.room}`;
+      body = full ? words(first).what : `New message in ${this.room}`;
     } else {
       title = `${pending.count} new messages in ${this.room}`;
       if (pending.mention) title += ' (you were mentioned)';
       if (full) {
-        body = `${sender(last)}: ${last.text}`;
+        body = `${sender(last)}: ${words(last).what}`;
       } else {
         const senders = [...new Set(pending.lines.map(({ line }) => sender(line)))];
         body = senders.length <= 3 ? `From ${senders.join(', ')}` : `From ${senders.slice(0, 2).join(', ')} and others`;

@@ -1,24 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ChatLine } from '../../../main/common/ipc-contract';
+import { presentLine } from '../../../main/common/line-presenter';
 import { useChatStore } from '../state/store';
 
 /** A screen reader hears at most one summary per this many ms, however fast lines arrive. */
 export const ANNOUNCE_INTERVAL_MS = 2000;
 
-function describe(line: ChatLine): string {
-  const who = line.self ? 'You' : line.peer;
-  switch (line.kind) {
-    case 'message':
-      return `${who}: ${line.text}`;
-    case 'connected':
-      return `${who} joined`;
-    case 'disconnected':
-      return `${who} left`;
-    case 'raw':
-    case 'notice':
-    case 'skipped':
-      return line.text;
-  }
+/** A line as one sentence for a screen reader, named where the room told the name. */
+function describe(line: ChatLine, names: ReadonlyMap<string, string>): string {
+  return presentLine(line, { name: names.get(line.peer) ?? null }).sentence;
 }
 
 /**
@@ -36,7 +26,8 @@ export function LiveAnnouncer() {
       const { count, latest } = pendingRef.current;
       pendingRef.current = { count: 0, latest: null };
       if (!latest) return;
-      setMessage(count === 1 ? describe(latest) : `${count.toLocaleString()} new lines. Latest: ${describe(latest)}`);
+      const said = describe(latest, useChatStore.getState().names);
+      setMessage(count === 1 ? said : `${count.toLocaleString()} new lines. Latest: ${said}`);
     };
     const unsubscribe = useChatStore.subscribe((state, previous) => {
       if (state.lines === previous.lines) return;

@@ -2,6 +2,7 @@ import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { joinHostPort } from '../../../main/common/address';
 import type { HistoryRoom, SearchHit } from '../../../main/common/ipc-contract';
 import { HISTORY_LIMITS } from '../../../main/common/history';
+import { presentLine } from '../../../main/common/line-presenter';
 import { formatFullTime } from '../lib/time';
 import { closeSearch, openInContext, runSearch, setSearchQuery, setSearchScope } from '../state/actions';
 import { useChatStore } from '../state/store';
@@ -20,6 +21,9 @@ function roomLabel(room: HistoryRoom): string {
 export function SearchPanel() {
   const search = useChatStore((s) => s.search);
   const inRoom = useChatStore((s) => s.status.mode !== 'idle');
+  // The names this room told (a hit from another room shows its address alone: an address there is someone else).
+  const names = useChatStore((s) => s.names);
+  const thisRoomOnly = search.scope === 'room' && inRoom;
   const inputRef = useRef<HTMLInputElement>(null);
   const resultsRef = useRef<HTMLOListElement>(null);
 
@@ -121,7 +125,9 @@ export function SearchPanel() {
                   </span>
                   <span>
                     <span className="search-hit-label">From</span>{' '}
-                    <span className="search-hit-sender">{hit.line.ours ? 'you' : hit.line.sender}</span>
+                    <span className="search-hit-sender">
+                      {presentLine({ kind: hit.line.kind, peer: hit.line.sender, text: hit.line.text, self: hit.line.ours }, { name: thisRoomOnly ? (names.get(hit.line.sender) ?? null) : null }).who}
+                    </span>
                   </span>
                   <span>
                     <span className="search-hit-label">When</span> <time dateTime={new Date(hit.line.at).toISOString()}>{formatFullTime(hit.line.at)}</time>

@@ -7,6 +7,7 @@
  */
 import { memo, useMemo, useState, type MouseEvent, type ReactNode } from 'react';
 import type { ChatLine, MatchRange } from '../../../main/common/ipc-contract';
+import { SELF_LABEL, personLabel, presentLine } from '../../../main/common/line-presenter';
 import type { MentionMatcher } from '../../../main/common/mentions';
 import { clipParts, splitMessage, type MarkedPiece } from '../lib/highlight';
 import { clipPoint, countCharacters } from '../lib/long-line';
@@ -96,19 +97,20 @@ const NO_MARKS: readonly MatchRange[] = [];
  * Who a line is by: the name with the address beside it in a quieter style, or the address
  * alone. The colour follows the address, so a rename keeps it; so does the mark beside it,
  * which says who without colour. `hidden`: said to screen readers only (a grouped row).
+ * The words are the line presenter's; the spans only lay them out.
  */
 function Sender({ line, name, hidden = false }: { line: ChatLine; name: string | null; hidden?: boolean }) {
   if (line.self) {
     return (
       <span className={hidden ? 'sender sender-self visually-hidden' : 'sender sender-self'} dir="auto" title={line.peer}>
-        you
+        {SELF_LABEL}
       </span>
     );
   }
   if (hidden) {
     return (
       <span className="sender visually-hidden" dir="auto">
-        {name === null ? line.peer : `${name} ${line.peer}`}
+        {personLabel(line.peer, name)}
       </span>
     );
   }
@@ -143,23 +145,6 @@ export interface TranscriptRowProps {
   continued?: boolean;
 }
 
-/** What a server's notice says, in the app's words (the line itself is `Tincan: …`). */
-function noticeText(line: ChatLine): string {
-  const notice = line.notice;
-  const said = line.text.startsWith('Tincan: ') ? line.text.slice('Tincan: '.length) : line.text;
-  switch (notice?.kind) {
-    case 'name':
-      if (notice.name === null) return `${line.peer} is no longer ${notice.previous ?? ''}`;
-      return notice.previous === null ? `${line.peer} is now ${notice.name}` : `${notice.previous} (${line.peer}) is now ${notice.name}`;
-    case 'name-refused':
-      return `Your name was refused: ${notice.reason}`;
-    case 'topic':
-      return notice.topic === null ? 'The topic was cleared.' : `Topic: ${notice.topic}`;
-    default:
-      return said;
-  }
-}
-
 export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null, target = false, name = null, continued = false }: TranscriptRowProps) {
   const grouped = continued && line.kind === 'message';
   const time = (
@@ -168,6 +153,7 @@ export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null
     </time>
   );
   const marks = !line.self && line.kind === 'message' && mentions !== null && !mentions.empty ? mentions.find(line.text) : NO_MARKS;
+  const { who, what } = presentLine(line, { name });
   const extra = `${marks.length > 0 ? ' row-mention' : ''}${target ? ' row-target' : ''}`;
   switch (line.kind) {
     case 'message':
@@ -193,7 +179,7 @@ export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null
               {line.kind === 'connected' ? '→' : '←'}
             </span>
             {!line.self && <PersonMark peer={line.peer} name={name} />}
-            <Sender line={line} name={name} /> {line.kind === 'connected' ? 'joined' : 'left'}
+            <Sender line={line} name={name} /> {what}
           </span>
         </li>
       );
@@ -227,7 +213,7 @@ export const TranscriptRow = memo(function TranscriptRow({ line, mentions = null
         <li className={`row row-server${extra}`} data-seq={line.seq}>
           {time}
           <span className="notice-text" dir="auto">
-            <span className="notice-source">Tincan</span> {noticeText(line)}
+            <span className="notice-source">{who}</span> {what}
           </span>
           {line.notice?.kind === 'name-refused' && (
             <button type="button" className="link-button" onClick={editName}>

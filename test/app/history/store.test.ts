@@ -300,10 +300,36 @@ describe('export', () => {
     const target = path.join(folder.dir, 'transcript.txt');
     expect(value(await store.exportRoom(ROOM_A, target))).toEqual({ lines: 4, bytes: fs.statSync(target).size });
     expect(fs.readFileSync(target, 'utf8')).toBe(
-      '2026-12-01 14:03:07 [10.0.0.5:50123] hello, wörld ✓\n' +
-        '2026-12-01 14:03:08 [10.0.0.6:40000] (connected)\n' +
-        '2026-12-01 14:03:09 [10.0.0.6:40000] (disconnected)\n' +
+      '2026-12-01 14:03:07 10.0.0.5:50123: hello, wörld ✓\n' +
+        '2026-12-01 14:03:08 10.0.0.6:40000 joined\n' +
+        '2026-12-01 14:03:09 10.0.0.6:40000 left\n' +
         '2026-12-01 14:03:10 Tincan: reconnected\n',
+    );
+  });
+
+  it('names a sender from the stored name lines before its line, the address kept; own lines keep their address', async () => {
+    const store = open();
+    const at = new Date(2026, 11, 1, 14, 3, 7).getTime();
+    const alice = '10.0.0.5:50123';
+    store.append(ROOM_A, [
+      message('before the name', { at, sender: alice }),
+      message(`Tincan: [${alice}] is now alice`, { at: at + 1000, sender: alice, kind: 'notice' }),
+      message('hi', { at: at + 2000, sender: alice }),
+      message('', { at: at + 3000, sender: alice, kind: 'disconnected' }),
+      message('mine', { at: at + 4000, sender: '10.0.0.9:40000', ours: true }),
+      message(`Tincan: [${alice}] is no longer alice`, { at: at + 5000, sender: alice, kind: 'notice' }),
+      message('nameless again', { at: at + 6000, sender: alice }),
+    ]);
+    const target = path.join(folder.dir, 'named.txt');
+    expect(value(await store.exportRoom(ROOM_A, target)).lines).toBe(7);
+    expect(fs.readFileSync(target, 'utf8')).toBe(
+      '2026-12-01 14:03:07 10.0.0.5:50123: before the name\n' +
+        '2026-12-01 14:03:08 Tincan: 10.0.0.5:50123 is now alice\n' +
+        '2026-12-01 14:03:09 alice (10.0.0.5:50123): hi\n' +
+        '2026-12-01 14:03:10 alice (10.0.0.5:50123) left\n' +
+        '2026-12-01 14:03:11 10.0.0.9:40000: mine\n' +
+        '2026-12-01 14:03:12 Tincan: 10.0.0.5:50123 is no longer alice\n' +
+        '2026-12-01 14:03:13 10.0.0.5:50123: nameless again\n',
     );
   });
 
@@ -314,7 +340,7 @@ describe('export', () => {
     expect(value(await store.exportRoom(ROOM_A, target)).lines).toBe(25_000);
     const lines = fs.readFileSync(target, 'utf8').split('\n');
     expect(lines).toHaveLength(25_001);
-    expect(lines[0]).toMatch(/\[10\.0\.0\.7:50123\] b0 0$/);
+    expect(lines[0]).toMatch(/ 10\.0\.0\.7:50123: b0 0$/);
     expect(lines[24_999]).toMatch(/ b4 4999$/);
     expect(fs.readdirSync(folder.dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });

@@ -274,4 +274,44 @@ describe('AttentionFeed', () => {
     expect(notifications.at(-1)).toMatchObject({ body: 'lunch?', mention: true });
     feed.dispose();
   });
+
+  it('names the sender as the room told it, with the address kept: from the lines, else from the roster', () => {
+    const notifications: DesktopNotification[] = [];
+    const roster = new Map([['10.0.0.8:2', 'bob']]);
+    const feed = new AttentionFeed({
+      effects: { notify: (notification) => notifications.push(notification), unread: () => undefined, flash: () => undefined },
+      emit: () => undefined,
+      rosterName: (peer) => roster.get(peer) ?? null,
+    });
+    feed.applySettings({ ...defaultPreferences(), notificationPrivacy: 'full' });
+    feed.setRoom('10.0.0.5:60003');
+    feed.setView({ focused: false, atBottom: true });
+    const alice = '10.0.0.7:1';
+    const chat = (seq: number, text: string, peer = alice): ChatLine => ({ seq, kind: 'message', peer, text, at: seq, self: false });
+    feed.lines([
+      { seq: 1, kind: 'notice', peer: alice, text: `Tincan: [${alice}] is now alice`, at: 1, self: false, notice: { kind: 'name', peer: alice, name: 'alice', previous: null } },
+      chat(2, 'hi'),
+    ]);
+    vi.advanceTimersByTime(5000);
+    expect(notifications.at(-1)).toMatchObject({ title: 'alice (10.0.0.7:1)', body: 'hi' });
+    feed.lines([chat(3, 'one'), chat(4, 'two', '10.0.0.8:2')]);
+    vi.advanceTimersByTime(5000);
+    expect(notifications.at(-1)).toMatchObject({ title: '2 new messages in 10.0.0.5:60003', body: 'bob (10.0.0.8:2): two' });
+    // A new room forgets the last one's names.
+    feed.setRoom('10.0.0.6:60003');
+    feed.lines([chat(5, 'again')]);
+    vi.advanceTimersByTime(5000);
+    expect(notifications.at(-1)).toMatchObject({ title: '10.0.0.7:1', body: 'again' });
+    feed.dispose();
+  });
+
+  it('a notification names the sender when the policy is told the name', () => {
+    const { policy, recorded } = setup({ privacy: 'sender' });
+    policy.setFocused(false);
+    policy.lines([line('hello', { name: 'alice' }), line('again', { sender: '10.0.0.8:2' })]);
+    vi.advanceTimersByTime(5000);
+    expect(recorded.notifications).toEqual([
+      { title: '2 new messages in 10.0.0.5:60003', body: 'From alice (10.0.0.7:50123), 10.0.0.8:2', lineId: 1, count: 2, mention: false },
+    ]);
+  });
 });
