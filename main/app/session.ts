@@ -948,7 +948,8 @@ export class ChatSession {
       await this.stop();
     } finally {
       this.everyLine.close();
-      this.recorder?.flush();
+      // What is held until the room's last messages are read is posted too, before the history closes.
+      await this.recorder?.settle();
       this.stopHistoryEvents();
       this.stopHistoryPressure();
       this.attention.dispose();

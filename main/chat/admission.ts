@@ -79,8 +79,9 @@ export class AdmissionQueue<T extends Admittee> {
 
   private readonly due = (): void => {
     this.timer = null;
+    // Kept referenced: an unreferenced immediate does not stop the loop from blocking in its
+    // poll phase, so a silent newcomer would wait for someone else's bytes to be announced.
     this.immediate = setImmediate(this.admitDue);
-    this.immediate.unref();
   };
 
   private readonly admitDue = (): void => {

@@ -1,5 +1,8 @@
 /** The headless server (`main/headless/serve.ts`) as a real child process: options, logs, signals, exit codes. */
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ipv6OrClearError } from '../support/ipv6';
 import { RawClient, frame } from '../support/raw-client';
@@ -54,6 +57,17 @@ describe('tincan-server (headless)', () => {
     expect(log).toMatch(new RegExp(`joined ${b.label.replace(/\./g, '\\.')}`));
     expect(log).not.toContain('hello, world');
     expect(log).not.toContain('typed slowly');
+  });
+
+  it('announces a newcomer that says nothing, with nothing else happening in the room (as telnet users arrive)', async () => {
+    for (const tls of [['--no-tls'], ['--state-dir', mkdtempSync(path.join(os.tmpdir(), 'tincan-silent-'))]]) {
+      const server = start(['--port', '0', '--host', '127.0.0.1', '--no-announce', ...tls]);
+      const { port } = await server.listening();
+      const a = await client(port);
+      const b = await client(port);
+      // Neither writes a byte: only the server's own silence rule can announce b to a.
+      await a.waitForText(frame(b, '(connected)'));
+    }
   });
 
   it('--log-messages also logs what people say (cleaned)', async () => {

@@ -165,7 +165,10 @@ export class RoomRecorder {
    */
   async settle(): Promise<void> {
     this.flush();
-    if (this.visit !== null) await this.visit.ready;
+    // Lines of a visit already left (the session is closing) wait for its read as well.
+    const waiting = new Set(this.buffered.map((group) => group.visit));
+    if (this.visit !== null) waiting.add(this.visit);
+    await Promise.all([...waiting].map((visit) => visit.ready));
   }
 
   /** Stores what arrived since the last flush: one append per room (normally one). */
