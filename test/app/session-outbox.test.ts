@@ -4,39 +4,30 @@
  * or leaving). "Try now" starts the next attempt at once, one attempt at a time. Real sockets.
  */
 import type net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatServer } from '../../main/chat/server';
-import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
+import { type ChatSession, type ChatSessionOptions } from '../../main/app/session';
 import { Outbox } from '../../main/app/outbox';
-import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
 import { OUTBOX_LIMITS, type SessionStatus } from '../../main/common/ipc-contract';
-import { EventRecorder } from '../support/event-recorder';
+import { type EventRecorder } from '../support/event-recorder';
 import { RawClient } from '../support/raw-client';
+import { useCleanup } from '../support/cleanup';
+import { namelessPreferences, sessionMaker } from '../support/session';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function newSession(options: ChatSessionOptions = {}): { session: ChatSession; events: EventRecorder } {
-  const preferences = new MemoryPreferencesStore({ ...defaultPreferences(), displayName: '' });
-  const session = new ChatSession({ reconnectInitialDelayMs: 50, reconnectMaxDelayMs: 400, preferences, ...options });
-  const events = new EventRecorder(session);
-  cleanups.push(() => session.close());
-  return { session, events };
-}
+const defer = useCleanup();
+const newSession = sessionMaker(defer, namelessPreferences);
 
 async function startServer(port = 0): Promise<{ server: ChatServer; port: number }> {
   const server = new ChatServer({ admitDelayMs: 0 });
   server.on('error', () => undefined);
   const address = await server.listen({ port, host: '127.0.0.1' });
-  cleanups.push(() => server.close());
+  defer(() => server.close());
   return { server, port: address.port };
 }
 
 async function connectRaw(port: number): Promise<RawClient> {
   const raw = await RawClient.connect(port);
-  cleanups.push(() => raw.destroy());
+  defer(() => raw.destroy());
   return raw;
 }
 

@@ -3,9 +3,8 @@
  * the password sent as the first line, remembered per host), a wrong one, and being removed
  * by the host. Real sockets: a ChatServer and the session's own ChatClient.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatServer } from '../../main/chat/server';
-import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
 import {
   MAX_ROOM_PASSWORDS,
   MemoryRoomPasswordStore,
@@ -16,9 +15,11 @@ import {
 import type { ChatServerOptions } from '../../main/chat/types';
 import type { BridgeEvent, SessionStatus } from '../../main/common/ipc-contract';
 import { PASSWORD_PROMPT_LINE, PASSWORD_ACCEPTED_LINE, YOU_WERE_BANNED_LINE } from '../../main/chat/server-lines';
-import { EventRecorder } from '../support/event-recorder';
+import { type EventRecorder } from '../support/event-recorder';
 import { RawClient } from '../support/raw-client';
 import { waitUntil } from '../support/wait';
+import { useCleanup } from '../support/cleanup';
+import { sessionMaker } from '../support/session';
 
 /** The memory store, counting its saves so a test can wait for one. */
 class CountingStore extends MemoryRoomPasswordStore {
@@ -30,23 +31,14 @@ class CountingStore extends MemoryRoomPasswordStore {
 }
 
 const PASSWORD = 'open sesame';
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function newSession(options: ChatSessionOptions = {}): { session: ChatSession; events: EventRecorder } {
-  const session = new ChatSession({ reconnectInitialDelayMs: 50, reconnectMaxDelayMs: 400, ...options });
-  const events = new EventRecorder(session);
-  cleanups.push(() => session.close());
-  return { session, events };
-}
+const defer = useCleanup();
+const newSession = sessionMaker(defer);
 
 async function startServer(options: ChatServerOptions = {}): Promise<{ server: ChatServer; port: number }> {
   const server = new ChatServer({ admitDelayMs: 0, ...options });
   server.on('error', () => undefined);
   const address = await server.listen({ port: 0, host: '127.0.0.1' });
-  cleanups.push(() => server.close());
+  defer(() => server.close());
   return { server, port: address.port };
 }
 
@@ -92,7 +84,7 @@ describe('joining a room with a password', () => {
     const waiting = await session.send({ text: 'hello before the password' });
     expect(waiting).toMatchObject({ ok: true, value: { lines: 0 } });
     const watcher = await RawClient.connect(port);
-    cleanups.push(() => watcher.destroy());
+    defer(() => watcher.destroy());
     await watcher.waitForLine(PASSWORD_PROMPT_LINE);
     await watcher.write(`${PASSWORD}\n`);
     await watcher.waitForLine(PASSWORD_ACCEPTED_LINE);
@@ -141,7 +133,7 @@ describe('hosting with a password, and removing people', () => {
     if (!hosted.ok) return;
     await events.waitFor(() => connected(events.lastStatus), 'the host connected');
     const raw = await RawClient.connect(hosted.value.port);
-    cleanups.push(() => raw.destroy());
+    defer(() => raw.destroy());
     await raw.waitForLine(PASSWORD_PROMPT_LINE);
     await raw.write(`${PASSWORD}\nhello host\n`);
     await events.waitFor(() => events.lines.some((line) => line.text === 'hello host'), 'the raw client\'s line');

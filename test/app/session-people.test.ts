@@ -5,15 +5,15 @@
  */
 import net from 'node:net';
 import os from 'node:os';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatServer } from '../../main/chat/server';
-import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
+import { type ChatSessionOptions } from '../../main/app/session';
 import type { ChatServerOptions } from '../../main/chat/types';
 import type { SessionStatus } from '../../main/common/ipc-contract';
 import { MemoryPreferencesStore, defaultPreferences, sanitizePreferences, systemDisplayName } from '../../main/app/preferences';
 import { freePort } from '../support/ports';
 import { Signal, WAIT_MS, waitUntil } from '../support/wait';
-import { EventRecorder } from '../support/event-recorder';
+import { type EventRecorder } from '../support/event-recorder';
 import { RawClient } from '../support/raw-client';
 import { useRooms } from '../support/room';
 import { spawnTerminal } from '../support/terminal';
@@ -23,31 +23,24 @@ import { parseServerNotice } from '../../main/common/server-notice';
 import { whoLines } from '../../main/chat/server-lines';
 import type { ClientInfo } from '../../main/common/roster';
 import { ipcCalls } from '../support/ipc';
+import { useCleanup } from '../support/cleanup';
+import { sessionMaker } from '../support/session';
 
 const room = useRooms();
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function newSession(options: ChatSessionOptions = {}): { session: ChatSession; events: EventRecorder } {
-  const session = new ChatSession({ reconnectInitialDelayMs: 50, reconnectMaxDelayMs: 400, ...options });
-  const events = new EventRecorder(session);
-  cleanups.push(() => session.close());
-  return { session, events };
-}
+const defer = useCleanup();
+const newSession = sessionMaker(defer);
 
 async function startServer(options: ChatServerOptions = {}): Promise<number> {
   const server = new ChatServer({ admitDelayMs: 0, ...options });
   server.on('error', () => undefined);
   const address = await server.listen({ port: 0, host: '127.0.0.1' });
-  cleanups.push(() => server.close());
+  defer(() => server.close());
   return address.port;
 }
 
 async function connectRaw(port: number): Promise<RawClient> {
   const raw = await RawClient.connect(port);
-  cleanups.push(() => raw.destroy());
+  defer(() => raw.destroy());
   return raw;
 }
 
@@ -120,7 +113,7 @@ async function recordingServer(): Promise<{ port: number; received: () => string
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  cleanups.push(() => new Promise<void>((resolve) => {
+  defer(() => new Promise<void>((resolve) => {
     for (const socket of sockets) socket.destroy();
     server.close(() => resolve());
   }));
@@ -213,7 +206,7 @@ describe('a hostile server\'s catch-up header', () => {
       socket.write(lines.join('\n') + '\n');
     });
     await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    defer(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const { session, events } = newSession();
     expect((await session.join({ address: `127.0.0.1:${(server.address() as net.AddressInfo).port}` })).ok).toBe(true);
     await events.waitFor(() => events.lines.some((line) => line.text === 'line 1004'), 'every line');
@@ -313,7 +306,7 @@ describe('a joiner\'s roster', () => {
   it('ncat --chat: the other member receives our line and never /who or /name', async () => {
     const port = await freePort();
     const ncat = spawnTerminal('ncat', ['-v', '--chat', '-l', '127.0.0.1', String(port)]);
-    cleanups.push(() => ncat.kill());
+    defer(() => ncat.kill());
     await waitUntil(() => ncat.errors().includes('Listening on'), 'ncat to listen');
     const other = await connectRaw(port);
     const { session, events } = newSession(withName('alice'));
@@ -335,7 +328,7 @@ describe('a joiner\'s roster', () => {
       socket.write(lines.join('\n') + '\n[10.200.0.1:1] last\n');
     });
     await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    defer(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const { session, events } = newSession();
     expect((await session.join({ address: `127.0.0.1:${(server.address() as net.AddressInfo).port}` })).ok).toBe(true);
     await events.waitFor(() => events.lines.some((line) => line.text === 'last'), 'every line');

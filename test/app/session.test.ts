@@ -1,35 +1,25 @@
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ChatClient } from '../../main/chat/client';
 import { ChatServer } from '../../main/chat/server';
-import { ChatSession, type ChatSessionOptions } from '../../main/app/session';
+import { type ChatSession } from '../../main/app/session';
 import { externalAddresses } from '../../main/app/share-addresses';
 import type { ChatLine, Preferences, SessionStatus } from '../../main/common/ipc-contract';
 import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
-import { EventRecorder } from '../support/event-recorder';
 import { canListen, freePort, occupiedPort } from '../support/ports';
 import { MemoryLogger } from '../support/memory-logger';
 import { RawClient } from '../support/raw-client';
 import { waitUntil } from '../support/wait';
 import { ipcCalls } from '../support/ipc';
+import { useCleanup } from '../support/cleanup';
+import { namelessPreferences, sessionMaker } from '../support/session';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-function newSession(options: ChatSessionOptions = {}): { session: ChatSession; events: EventRecorder } {
-  // Nameless unless a test says otherwise: a host's own name line would race the byte-exact transcripts.
-  const preferences = new MemoryPreferencesStore({ ...defaultPreferences(), displayName: '' });
-  const session = new ChatSession({ reconnectInitialDelayMs: 50, reconnectMaxDelayMs: 400, preferences, ...options });
-  const events = new EventRecorder(session);
-  cleanups.push(() => session.close());
-  return { session, events };
-}
+const defer = useCleanup();
+const newSession = sessionMaker(defer, namelessPreferences);
 
 async function connectRaw(port: number): Promise<RawClient> {
   const raw = await RawClient.connect(port);
-  cleanups.push(() => raw.destroy());
+  defer(() => raw.destroy());
   return raw;
 }
 
@@ -59,7 +49,7 @@ function killLoopbackClient(session: ChatSession): boolean {
 async function occupyPortWith(greet: (socket: net.Socket) => void): Promise<{ port: number }> {
   const server = net.createServer(greet);
   await new Promise<void>((resolve) => server.listen({ host: '127.0.0.1', port: 0 }, resolve));
-  cleanups.push(() => new Promise<void>((resolve) => {
+  defer(() => new Promise<void>((resolve) => {
     server.close(() => resolve());
     server.unref();
   }));
@@ -130,7 +120,7 @@ describe('ChatSession hosting', () => {
 
   it('refuses a port in use with the server’s sentence and stays idle', async () => {
     const busy = await occupiedPort();
-    cleanups.push(busy.close);
+    defer(busy.close);
     const { session } = newSession();
     const result = await session.host({ port: busy.port, scope: 'local' });
     expect(result.ok).toBe(false);
@@ -195,7 +185,7 @@ describe('ChatSession joining', () => {
     const server = new ChatServer({ admitDelayMs: 0 });
     server.on('error', () => undefined);
     const address = await server.listen({ port, host: '127.0.0.1' });
-    cleanups.push(() => server.close());
+    defer(() => server.close());
     return { server, port: address.port };
   }
 
@@ -483,7 +473,7 @@ describe('ChatSession snapshots, flow control and log while hosting', () => {
       trusted.push(peer);
       trustPeer.call(this, peer);
     };
-    cleanups.push(() => {
+    defer(() => {
       ChatServer.prototype.trustPeer = trustPeer;
     });
     const hosted = await hostLocally(session);
