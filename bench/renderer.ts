@@ -12,7 +12,8 @@
  * too (e.g. `git stash; npx vite build; cp -r dist/renderer /tmp/before; git stash pop`),
  * alternating phase by phase so load on a shared machine falls on both alike, and prints the
  * two side by side. `--cpu-prof DIR` writes a renderer CPU profile of each phase (open it in
- * Chrome's DevTools).
+ * Chrome's DevTools); `--trace DIR` a Chrome trace of each phase instead (scripting, style,
+ * layout and paint on the page's threads; open it in DevTools' Performance panel).
  *
  * Measured in the page with PerformanceObservers: long main-thread tasks (worst, total),
  * key latency from the Event Timing API (input to next paint, per key), transcript rows in
@@ -308,6 +309,8 @@ interface RunOptions {
   seconds: number;
   phases: readonly PhaseName[];
   profileDir: string | undefined;
+  /** Where to write a Chrome trace of each phase (main-thread tasks, layout, paint), if anywhere. */
+  traceDir: string | undefined;
   /** Names the profile files apart when two builds run. */
   label: string;
 }
@@ -317,13 +320,23 @@ async function runBuild(browser: Browser, siteUrl: string, options: RunOptions):
   const figures: PhaseFigures[] = [];
   const browserCdp = await browser.newBrowserCDPSession();
   const openPage = async (): Promise<{ app: AppPage; cdp: CDPSession }> => {
-    const app = await AppPage.open(browser, siteUrl, { viewport: { width: 1280, height: 800 } });
+    const app = await AppPage.open(browser, siteUrl, { window: { width: 1280, height: 800 } });
     await app.page.evaluate(installProbes);
     const cdp = await app.context.newCDPSession(app.page);
     await cdp.send('Performance.enable');
     return { app, cdp };
   };
-  const profiled = async (cdp: CDPSession, name: string, phase: () => Promise<PhaseFigures>): Promise<PhaseFigures> => {
+  const profiled = async (cdp: CDPSession, page: Page, name: string, phase: () => Promise<PhaseFigures>): Promise<PhaseFigures> => {
+    if (options.traceDir !== undefined) {
+      await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing'] });
+      const result = await phase();
+      const trace = await browser.stopTracing();
+      mkdirSync(options.traceDir, { recursive: true });
+      const file = path.join(options.traceDir, `renderer-${options.label}${name}.json`);
+      writeFileSync(file, trace);
+      console.error(`renderer trace of ${name}: ${file}`);
+      return result;
+    }
     if (options.profileDir === undefined) return phase();
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.start');
@@ -347,10 +360,10 @@ async function runBuild(browser: Browser, siteUrl: string, options: RunOptions):
       client = await RawClient.connect(hosted.value.port);
       await waitForRow(app.page, 'joined', 10_000);
       await app.page.getByRole('textbox', { name: 'Message' }).focus();
-      if (options.phases.includes('quiet')) figures.push(await profiled(cdp, 'quiet', () => quiet(app, cdp, browserCdp, 40)));
-      if (options.phases.includes('burst')) figures.push(await profiled(cdp, 'burst', () => burst(app, cdp, browserCdp, client!, 20_000)));
+      if (options.phases.includes('quiet')) figures.push(await profiled(cdp, app.page, 'quiet', () => quiet(app, cdp, browserCdp, 40)));
+      if (options.phases.includes('burst')) figures.push(await profiled(cdp, app.page, 'burst', () => burst(app, cdp, browserCdp, client!, 20_000)));
       if (options.phases.includes('sustained')) {
-        figures.push(await profiled(cdp, 'sustained', () => sustained(app, cdp, browserCdp, client!, 2000, options.seconds)));
+        figures.push(await profiled(cdp, app.page, 'sustained', () => sustained(app, cdp, browserCdp, client!, 2000, options.seconds)));
       }
     } finally {
       client?.destroy();
@@ -360,7 +373,7 @@ async function runBuild(browser: Browser, siteUrl: string, options: RunOptions):
   if (options.phases.includes('flood')) {
     const { app, cdp } = await openPage();
     try {
-      figures.push(await profiled(cdp, 'flood', () => flood(app, cdp, browserCdp, options.seconds)));
+      figures.push(await profiled(cdp, app.page, 'flood', () => flood(app, cdp, browserCdp, options.seconds)));
     } finally {
       await app.close();
     }
@@ -407,6 +420,7 @@ async function main(): Promise<void> {
   if (unknown.length > 0) throw new Error(`Unknown phase ${unknown.join(', ')}; the phases are ${PHASES.join(', ')}.`);
   const beforeDir = argumentAfter('--before');
   const profileDir = argumentAfter('--cpu-prof');
+  const traceDir = argumentAfter('--trace');
   requireBuiltRenderer();
   if (beforeDir !== undefined && !existsSync(path.join(beforeDir, 'index.html'))) throw new Error(`--before ${beforeDir}: no index.html there.`);
   const site = await startStaticServer(RENDERER_DIST);
@@ -419,8 +433,8 @@ async function main(): Promise<void> {
     const before: PhaseFigures[] = [];
     const after: PhaseFigures[] = [];
     for (const phase of phases) {
-      if (beforeSite !== null) before.push(...(await runBuild(browser, beforeSite.url, { seconds, phases: [phase], profileDir, label: 'before-' })));
-      after.push(...(await runBuild(browser, site.url, { seconds, phases: [phase], profileDir, label: '' })));
+      if (beforeSite !== null) before.push(...(await runBuild(browser, beforeSite.url, { seconds, phases: [phase], profileDir, traceDir, label: 'before-' })));
+      after.push(...(await runBuild(browser, site.url, { seconds, phases: [phase], profileDir, traceDir, label: '' })));
     }
 
     const [load1] = os.loadavg();

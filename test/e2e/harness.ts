@@ -110,6 +110,19 @@ function settled(page: Page): Promise<void> {
   return page.evaluate(() => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve()))));
 }
 
+/** Resizes the page's own window so that the page inside it is `size` (the window's frame measured, not guessed). */
+async function sizeWindow(page: Page, size: { width: number; height: number }): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { windowId } = await cdp.send('Browser.getWindowForTarget');
+    const frame = await page.evaluate(() => ({ width: outerWidth - innerWidth, height: outerHeight - innerHeight }));
+    await cdp.send('Browser.setWindowBounds', { windowId, bounds: { width: size.width + frame.width, height: size.height + frame.height } });
+    await page.waitForFunction(({ width, height }) => innerWidth === width && innerHeight === height, size, { timeout: 5000 });
+  } finally {
+    await cdp.detach();
+  }
+}
+
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -180,6 +193,14 @@ function installTestBridge(): void {
 export interface AppPageOptions {
   colorScheme?: 'light' | 'dark';
   viewport?: { width: number; height: number };
+  /**
+   * A real window whose page is this size, instead of an emulated viewport (the bench's key
+   * latencies need it). Headless Chromium presents only what lies inside the window it made
+   * (1280×720); an emulated 1280×800 page is laid out in full but its bottom 80 px are never
+   * presented, so a key typed in the composer reports its paint only when something above
+   * repaints (the next batch of lines), whatever the page did.
+   */
+  window?: { width: number; height: number };
   preferences?: Partial<Preferences>;
   /** LAN discovery for the session (keep it to loopback: `selection: { only: ['lo'] }`); default off. */
   discovery?: SessionDiscoveryOptions;
@@ -236,7 +257,7 @@ export class AppPage {
 
   static async open(browser: Browser, url: string, options: AppPageOptions = {}): Promise<AppPage> {
     const context = await browser.newContext({
-      viewport: options.viewport ?? { width: 800, height: 600 },
+      viewport: options.window !== undefined ? null : (options.viewport ?? { width: 800, height: 600 }),
       colorScheme: options.colorScheme ?? 'light',
       locale: 'en-GB',
       timezoneId: 'UTC',
@@ -244,6 +265,7 @@ export class AppPage {
     // Fail an action with its reason well inside the test's own timeout.
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
+    if (options.window !== undefined) await sizeWindow(page, options.window);
     // No name unless a test gives one: the other scenarios count the transcript's lines exactly.
     const preferences = { ...defaultPreferences(), displayName: '', ...options.preferences };
     const folder = mkdtempSync(path.join(os.tmpdir(), 'tincan-e2e-'));
