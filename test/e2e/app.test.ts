@@ -302,6 +302,15 @@ describe('Tincan renderer in Chromium', () => {
     const hidden = Number(/\((\d+)\)/.exec(earlier ?? '')?.[1]);
     expect(hidden + rendered).toBe(count + 1);
     expect(rendered).toBeLessThanOrEqual(FOLLOW_WINDOW_ROWS);
+    // Following: the view stayed pinned to the newest line through every batch.
+    const gapBelow = await transcript(page).evaluate((log) => log.scrollHeight - log.scrollTop - log.clientHeight);
+    expect(gapBelow).toBeLessThanOrEqual(1);
+    await nc.write('after the burst\n');
+    await waitForRow(page, 'after the burst');
+    await page.waitForFunction(() => {
+      const log = document.querySelector('[role="log"]');
+      return log !== null && log.scrollHeight - log.scrollTop - log.clientHeight <= 1;
+    });
 
     // Responsive: typing right after the burst shows up without a long wait.
     const input = page.getByRole('textbox', { name: 'Message' });

@@ -263,7 +263,8 @@ describe('chat screen: transcript', () => {
     fireEvent.scroll(log);
 
     emit([{ type: 'lines', lines: [chatLine({ text: 'new 1' }), chatLine({ text: 'new 2' }), chatLine({ text: 'new 3' })] }]);
-    const jump = screen.getByRole('button', { name: 'Jump to latest (3 new)' });
+    // Paced (usePacedLines): this update follows the previous one closely.
+    const jump = await screen.findByRole('button', { name: 'Jump to latest (3 new)' });
     // Paused: the new lines wait below instead of pulling the view down.
     expect(screen.queryByText('new 3')).toBeNull();
 

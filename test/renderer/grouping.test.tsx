@@ -4,7 +4,7 @@
  * by a mark (initials or a shape) beside the hue, never by colour alone.
  */
 import '@testing-library/jest-dom/vitest';
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatLine, SessionStatus } from '../../main/common/ipc-contract';
 import { PersonMark } from '../../renderer/src/components/PersonMark';
@@ -123,7 +123,8 @@ describe('grouped rows in the transcript', () => {
     });
     for (const row of before) observer.observe(row, { subtree: true, attributes: true, childList: true, characterData: true });
     app.emit([{ type: 'lines', lines: [chatLine({ peer: ALICE, text: 'third', at: T0 + 2 })] }]);
-    expect(rowOf('third')).toHaveClass('row-grouped');
+    // Paced (usePacedLines): this update follows the previous one closely.
+    await waitFor(() => expect(rowOf('third')).toHaveClass('row-grouped'));
     observer.takeRecords();
     observer.disconnect();
     expect(changed).toEqual([]);

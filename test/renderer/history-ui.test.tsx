@@ -68,7 +68,8 @@ describe('history in the transcript', () => {
     expect(items().filter((item) => !item.classList.contains('divider-date')).indexOf(divider)).toBe(2);
     // Live copies of lines the history brought are not shown twice.
     emit([{ type: 'lines', lines: [...live, chatLine({ text: 'new line' })] }]);
-    expect(rowTexts()).toEqual(['last week', 'yesterday', 'this visit 1', 'this visit 2', 'new line']);
+    // Paced (usePacedLines): this update follows the history's closely.
+    await waitFor(() => expect(rowTexts()).toEqual(['last week', 'yesterday', 'this visit 1', 'this visit 2', 'new line']));
   });
 
   it('pages older history from main as the user asks for earlier messages', async () => {
@@ -137,7 +138,8 @@ describe('history and the snapshot after a reload', () => {
     // Live copies (a batch that was in flight when the page reloaded) are not shown twice.
     const four = chatLine({ seq: three.seq + 1, text: 'four' });
     emit([{ type: 'lines', lines: [skipped, three, four] }]);
-    expect(rowTexts()).toEqual(['one', 'two', 'two and a half', 'three', 'four']);
+    // Paced (usePacedLines): this update follows the history's closely.
+    await waitFor(() => expect(rowTexts()).toEqual(['one', 'two', 'two and a half', 'three', 'four']));
   });
 
   it('without history the snapshot’s lines restore the room', async () => {

@@ -1,7 +1,8 @@
-import { Fragment, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { Fragment, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ChatLine } from '../../../main/common/ipc-contract';
 import { MentionMatcher, mentionWords } from '../../../main/common/mentions';
 import { useDayClock } from '../hooks/useDayClock';
+import { usePacedLines } from '../hooks/usePacedLines';
 import { useScrollAnchoring } from '../hooks/useScrollAnchoring';
 import { useTranscriptWindow } from '../hooks/useTranscriptWindow';
 import { dayKey, formatDayLabel } from '../lib/day';
@@ -87,9 +88,9 @@ export function unreadStartsAt(lines: readonly ChatLine[], index: number, firstU
 
 /** The conversation: a window of rows over the transcript, following the newest unless the user reads back. */
 export function Transcript() {
-  // Rendered as a deferred value: React renders new rows in slices it can interrupt, so a
-  // burst never blocks typing; the store (and main's flow control) keep up regardless.
-  const lines = useDeferredValue(useChatStore((s) => s.lines));
+  // Paced and deferred (see usePacedLines), so a burst never blocks typing; the store (and
+  // main's flow control) keep up regardless.
+  const lines = usePacedLines();
   const droppedLines = useChatStore((s) => s.droppedLines);
   const paging = useChatStore((s) => s.paging);
   const firstUnreadSeq = useChatStore((s) => s.unread.firstUnreadSeq);
@@ -106,8 +107,9 @@ export function Transcript() {
     return words.length > 0 ? new MentionMatcher(words) : null;
   }, [keywords, displayName]);
   const scrollerRef = useRef<HTMLDivElement>(null);
+  const rowsRef = useRef<HTMLOListElement>(null);
   const view = useTranscriptWindow(lines);
-  const { keepStill } = useScrollAnchoring(scrollerRef, view.visible, view.following);
+  const { keepStill } = useScrollAnchoring(scrollerRef, rowsRef, view.visible, view.following);
   const hasEarlier = view.firstIndex > 0;
   /** The jump whose highlight has run out. */
   const [spentJump, setSpentJump] = useState(0);
@@ -231,7 +233,7 @@ export function Transcript() {
         ) : (
           <p className="transcript-start">{startText(droppedLines, lines, earlierThrough, hosting)}</p>
         )}
-        <ol className="rows">
+        <ol ref={rowsRef} className="rows">
           {rows}
           {earlierAtEnd && <EarlierDivider left={lastShown.at} back={null} />}
         </ol>

@@ -1,6 +1,9 @@
 /**
  * The transcript's scroll position, kept by hand (the browser's own overflow-anchor is off):
- *  - following: pinned to the bottom, also when the scroller shrinks (a banner appears);
+ *  - following: pinned to the bottom, also when the scroller shrinks (a banner appears). The pin
+ *    is kept from a ResizeObserver on the scroller and its content, which runs after the frame's
+ *    own layout: setting the scroll position in React's commit instead read the scroll height,
+ *    a second, forced layout on every batch of lines (a quarter of the page's time under a stream);
  *  - paused: the row the user acted on (`keepStill`) stays where it was on screen when rows
  *    are added above or below it; otherwise the last rendered row does, so old lines dropped
  *    at the transcript's cap do not move what the user is reading.
@@ -26,21 +29,25 @@ export interface ScrollAnchoring {
 
 export function useScrollAnchoring(
   scrollerRef: RefObject<HTMLElement | null>,
+  contentRef: RefObject<HTMLElement | null>,
   visible: readonly ChatLine[],
   following: boolean,
 ): ScrollAnchoring {
   const anchorRef = useRef<Anchor | null>(null);
   const lastRowRef = useRef<Anchor | null>(null);
-  const followingRef = useRef(following);
+  /** Null before the first commit, so the first one pins too. */
+  const followingRef = useRef<boolean | null>(null);
 
   useLayoutEffect(() => {
+    const wasFollowing = followingRef.current;
     followingRef.current = following;
     const scroller = scrollerRef.current;
     if (!scroller) return;
     if (following) {
       anchorRef.current = null;
       lastRowRef.current = null;
-      scroller.scrollTop = scroller.scrollHeight;
+      // Only on the way in: while following, the observer below keeps the pin.
+      if (wasFollowing !== true) scroller.scrollTop = scroller.scrollHeight;
       return;
     }
     const anchor = anchorRef.current ?? lastRowRef.current;
@@ -54,16 +61,18 @@ export function useScrollAnchoring(
     lastRowRef.current = last && lastOffset !== null ? { seq: last.seq, offsetTop: lastOffset } : null;
   }, [scrollerRef, visible, following]);
 
-  // The scroller shrinks when a banner or notice appears; a following view stays pinned.
+  // New rows change the content's height, a banner or notice the scroller's: a following view
+  // stays pinned. Observations are delivered after layout, so reading the height here is free.
   useEffect(() => {
     const scroller = scrollerRef.current;
     if (!scroller || typeof ResizeObserver === 'undefined') return;
     const observer = new ResizeObserver(() => {
-      if (followingRef.current) scroller.scrollTop = scroller.scrollHeight;
+      if (followingRef.current === true) scroller.scrollTop = scroller.scrollHeight;
     });
     observer.observe(scroller);
+    if (contentRef.current) observer.observe(contentRef.current);
     return () => observer.disconnect();
-  }, [scrollerRef]);
+  }, [scrollerRef, contentRef]);
 
   return {
     keepStill: (seq) => {
