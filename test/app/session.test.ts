@@ -2,7 +2,7 @@ import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ChatClient } from '../../main/chat/client';
 import { ChatServer } from '../../main/chat/server';
-import { type ChatSession } from '../../main/app/session';
+import { WINDOW_BATCH_MS, type ChatSession } from '../../main/app/session';
 import { externalAddresses } from '../../main/app/share-addresses';
 import type { ChatLine, Preferences, SessionStatus } from '../../main/common/ipc-contract';
 import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
@@ -389,6 +389,19 @@ describe('ChatSession event batching', () => {
     for (const batch of events.batches) {
       expect(batch.events.filter((event) => event.type === 'status').length).toBeLessThanOrEqual(1);
       expect(batch.events.filter((event) => event.type === 'roster' || event.type === 'roster-changes').length).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('by default calls back at most once per WINDOW_BATCH_MS', async () => {
+    const { session, events } = newSession();
+    const { port } = await hostLocally(session);
+    const raw = await connectRaw(port);
+    for (let index = 0; index < 20; index += 1) await raw.write(`tick ${index}\n`);
+    await events.waitFor(() => events.lines.filter((line) => line.text.startsWith('tick ')).length === 20, 'ticks');
+    expect(events.batches.length).toBeGreaterThan(1);
+    for (let index = 1; index < events.batches.length; index += 1) {
+      const gap = (events.batches[index]?.at ?? 0) - (events.batches[index - 1]?.at ?? 0);
+      expect(gap).toBeGreaterThanOrEqual(WINDOW_BATCH_MS - 2);
     }
   });
 
