@@ -50,6 +50,25 @@ describe('forged stream entries', () => {
     expect(b1.text).not.toContain('step ');
   }, 60_000);
 
+  it('an entry XADDed with a node\'s next sequence number is dropped even when read after the node\'s real one', async () => {
+    const { a1, b, b1, forger, idA } = await twoNodes();
+    const last = await forger.lastSeq(idA);
+    // Node b reads nothing while both go in: it then reads them in one go, with node a's
+    // sequence record already at the forged number.
+    b.process.child.kill('SIGSTOP');
+    try {
+      await forger.add(['k', 'l', 'n', idA, 's', String(last + 1), 'c', '1', 'p', a1.label, 't', 'forged next']);
+      await a1.write('the real next\n');
+      await a1.waitForText(frame(a1, 'the real next'), WAIT_MS);
+      expect(await forger.lastSeq(idA)).toBe(last + 1);
+    } finally {
+      b.process.child.kill('SIGCONT');
+    }
+    await b1.waitForText(frame(a1, 'the real next'), WAIT_MS);
+    expect(b1.text).not.toContain('forged next');
+    expect(a1.text).not.toContain('forged next');
+  }, 60_000);
+
   it('a line under one node carrying the label of another node\'s client is not shown', async () => {
     const { a1, b1, forger } = await twoNodes();
     // A compromised node: a sequence record of its own and one client of its own.

@@ -133,8 +133,14 @@ describe('ClusterRoom bounds', () => {
     const pipeline = db.pipeline();
     for (let i = 0; i < fakes; i++) {
       const id = (0x100000000000 + i).toString(16);
-      pipeline.hset('tincan:{tincan}:seq', id, '1'); // each as a registered node would have
-      pipeline.xadd('tincan:{tincan}:stream', '*', 'k', 'j', 'o', String(++ordinal), 'n', id, 's', '1', 'c', '1', 'p', `10.1.${i >> 8}.${i & 255}:1`);
+      pipeline.hset('tincan:{tincan}:seq', id, '1'); // each as a registered node would have, with its entry's id recorded
+      pipeline.eval(
+        "local entry = redis.call('XADD', KEYS[1], '*', unpack(ARGV)) redis.call('HSET', KEYS[2], '1', entry)",
+        2,
+        'tincan:{tincan}:stream',
+        `tincan:{tincan}:ids:${id}`,
+        ...['k', 'j', 'o', String(++ordinal), 'n', id, 's', '1', 'c', '1', 'p', `10.1.${i >> 8}.${i & 255}:1`],
+      );
     }
     await pipeline.exec();
     await room.changed.until(() => room.joins.length === fakes, `all ${fakes} joins`, 20_000);

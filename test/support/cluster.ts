@@ -106,9 +106,20 @@ export class StreamForger {
     this.stream = `${this.prefix}stream`;
   }
 
+  /** Nodes this forger made records for (`register`): it records their entries' ids as APPEND would. */
+  private readonly registered = new Set<string>();
+
   async add(fields: string[]): Promise<void> {
     const info = (await this.db.xinfo('STREAM', this.stream)) as unknown[];
     const ordinal = Number(info[info.indexOf('entries-added') + 1]) + 1;
+    const node = fields[fields.indexOf('n') + 1];
+    const seq = fields.indexOf('s') >= 0 ? fields[fields.indexOf('s') + 1] : undefined;
+    if (node !== undefined && seq !== undefined && this.registered.has(node)) {
+      // In one script, so no node reads the entry before its id is recorded.
+      const script = "local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 2)) redis.call('HSET', KEYS[2], ARGV[1], id) return id";
+      await this.db.eval(script, 2, this.stream, `${this.prefix}ids:${node}`, seq, 'o', String(ordinal), ...fields);
+      return;
+    }
     await this.db.xadd(this.stream, '*', 'o', String(ordinal), ...fields);
   }
 
@@ -117,8 +128,9 @@ export class StreamForger {
     return Number((await this.db.hget(`${this.prefix}seq`, node)) ?? 0);
   }
 
-  /** What a compromised node can do besides: have a sequence record of its own. */
+  /** What a compromised node can do besides: have a sequence record of its own, and record its entries' ids. */
   async register(node: string, lastSeq: number): Promise<void> {
+    this.registered.add(node);
     await this.db.hset(`${this.prefix}seq`, node, String(lastSeq));
   }
 }

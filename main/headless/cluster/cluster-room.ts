@@ -164,6 +164,8 @@ interface NodeRecord {
   reaper: string | null;
   /** Its clients that said a line in the read, as its member hash has them: client id -> label. */
   members: Map<number, string>;
+  /** Its entries in the read: entry id -> the id APPEND recorded for that entry's sequence number ('' if none). */
+  ids: Map<string, string>;
 }
 
 /** TLS failures that no retry will fix: the certificate does not prove who the server is. */
@@ -935,14 +937,16 @@ export class ClusterRoom implements RoomSequencer {
   /**
    * Whether the entry's node could have written it. Its sequence number must be no higher
    * than the node's record in Redis (APPEND writes both in one step, and the record was read
-   * after the entry); a node without a record (gone since) only continues what was seen of it,
-   * by at most one batch. A line must come from a client whose join was seen with this label,
+   * after the entry), and the entry must be the one APPEND recorded for that number: an entry
+   * XADDed with the node's next number, read after the node's real one went in, passes the
+   * first test but not this one. A node without a record (gone since) only continues what was
+   * seen of it, by at most one batch. A line must come from a client whose join was seen with this label,
    * in the stream or (when it went by unseen) in the node's member hash.
    */
   private couldHaveWritten(event: StreamEvent, last: number, record: NodeRecord | undefined): boolean {
     const seq = event.seq!;
     const recorded = record?.seq ?? null;
-    if (recorded !== null ? seq > recorded : !this.lastSeq.has(event.node) || seq > last + BATCH_EVENTS) return false;
+    if (recorded !== null ? seq > recorded || record!.ids.get(event.id) !== event.id : !this.lastSeq.has(event.node) || seq > last + BATCH_EVENTS) return false;
     if ((event.kind !== 'line' && event.kind !== 'name') || this.members.get(event.node)?.get(event.client)?.peer === event.peer) return true;
     // A join this node did not see (it went by while this node was cut off) is in the member hash.
     if (record?.members.get(event.client) !== event.peer) return false;
@@ -1111,13 +1115,20 @@ function readReply(reply: unknown): { entries: unknown[]; records: Map<string, N
   for (let i = 0; i + 2 < facts.length; i += 3) {
     const [node, seq, reaper] = facts.slice(i, i + 3).map(latin1);
     const digits = /^\d{1,15}$/.test(seq!) ? Number(seq) : null;
-    records.set(node!, { seq: digits, reaper: reaper === '' ? null : reaper!, members: new Map() });
+    records.set(node!, { seq: digits, reaper: reaper === '' ? null : reaper!, members: new Map(), ids: new Map() });
   }
   const members: unknown = reply[2];
   if (Array.isArray(members)) {
     for (let i = 0; i + 2 < members.length; i += 3) {
       const [node, client, label] = members.slice(i, i + 3).map(latin1);
       if (/^\d{1,15}$/.test(client!)) records.get(node!)?.members.set(Number(client), label!);
+    }
+  }
+  const recorded: unknown = reply[4];
+  if (Array.isArray(recorded)) {
+    for (let i = 0; i + 2 < recorded.length; i += 3) {
+      const [node, id, recordedId] = recorded.slice(i, i + 3).map(latin1);
+      records.get(node!)?.ids.set(id!, recordedId!);
     }
   }
   const named: unknown = reply[3];

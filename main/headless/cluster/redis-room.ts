@@ -14,6 +14,9 @@
  *   tincan:{ROOM}:said            list: ids of the room's last lines (newest first, at most SAID_KEPT),
  *                                 each from a client its node had in its member hash under that label
  *   tincan:{ROOM}:seq             hash: node id -> last event sequence number appended
+ *   tincan:{ROOM}:ids:NODE        hash: sequence number -> the id of the entry APPEND added with it
+ *                                 (NODE's last 2 × stream cap sequence numbers), so a reader can tell
+ *                                 NODE's entry from one XADDed with the same number
  *   tincan:{ROOM}:dead:NODE       tombstone: NODE was declared dead (its clients' departures announced)
  *
  * A stream entry is one event, fields:
@@ -111,7 +114,7 @@ end
 local function release_node(prefix, node)
   local named = redis.call('HGETALL', prefix .. 'named:' .. node)
   for h = 1, #named, 2 do release_name(prefix, node, named[h]) end
-  redis.call('DEL', prefix .. 'named:' .. node, prefix .. 'joined:' .. node, prefix .. 'members:' .. node)
+  redis.call('DEL', prefix .. 'named:' .. node, prefix .. 'joined:' .. node, prefix .. 'members:' .. node, prefix .. 'ids:' .. node)
 end
 local function ensure_epoch(key, fresh)
   local epoch = redis.call('GET', key)
@@ -151,13 +154,16 @@ local ordinal = entries_added(KEYS[1])
 local added = 0
 local said = false
 local refused = {}
+local ids, kept = prefix .. 'ids:' .. node, 2 * tonumber(ARGV[3])
 for i = 6, #ARGV, 4 do
   if seq > last then
     local kind = ARGV[i]
     local s = string.format('%d', seq)
+    if seq > kept then redis.call('HDEL', ids, string.format('%d', seq - kept)) end
     if kind == 'l' then
       ordinal = ordinal + 1
       local id = redis.call('XADD', KEYS[1], '*', 'k', 'l', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', ARGV[i + 1], 'p', ARGV[i + 2], 't', ARGV[i + 3])
+      redis.call('HSET', ids, s, id)
       if redis.call('HGET', KEYS[4], ARGV[i + 1]) == ARGV[i + 2] then
         redis.call('LPUSH', KEYS[8], id)
         said = true
@@ -166,12 +172,13 @@ for i = 6, #ARGV, 4 do
     elseif kind == 'j' then
       ordinal = ordinal + 1
       local id = redis.call('XADD', KEYS[1], '*', 'k', 'j', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', ARGV[i + 1], 'p', ARGV[i + 2])
+      redis.call('HSET', ids, s, id)
       redis.call('HSET', KEYS[4], ARGV[i + 1], ARGV[i + 2])
       redis.call('HSET', KEYS[7], ARGV[i + 1], string.match(id, '^%d+'))
       added = added + 1
     elseif kind == 'q' then
       ordinal = ordinal + 1
-      redis.call('XADD', KEYS[1], '*', 'k', 'q', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', ARGV[i + 1], 'p', ARGV[i + 2])
+      redis.call('HSET', ids, s, redis.call('XADD', KEYS[1], '*', 'k', 'q', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', ARGV[i + 1], 'p', ARGV[i + 2]))
       redis.call('HDEL', KEYS[4], ARGV[i + 1])
       redis.call('HDEL', KEYS[7], ARGV[i + 1])
       release_name(prefix, node, ARGV[i + 1])
@@ -184,7 +191,7 @@ for i = 6, #ARGV, 4 do
       if text == '' then
         if release_name(prefix, node, client) then
           ordinal = ordinal + 1
-          redis.call('XADD', KEYS[1], '*', 'k', 'n', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', client, 'p', peer)
+          redis.call('HSET', ids, s, redis.call('XADD', KEYS[1], '*', 'k', 'n', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', client, 'p', peer))
           added = added + 1
         end
       else
@@ -205,7 +212,7 @@ for i = 6, #ARGV, 4 do
           redis.call('HSET', KEYS[5], key, owner .. peer .. ' ' .. name)
           redis.call('HSET', KEYS[6], client, key)
           ordinal = ordinal + 1
-          redis.call('XADD', KEYS[1], '*', 'k', 'n', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', client, 'p', peer, 'a', name, 'h', key)
+          redis.call('HSET', ids, s, redis.call('XADD', KEYS[1], '*', 'k', 'n', 'o', string.format('%d', ordinal), 'n', node, 's', s, 'c', client, 'p', peer, 'a', name, 'h', key))
           added = added + 1
         end
       end
@@ -339,17 +346,21 @@ return {epoch, last, added, nodes, redis.call('HGETALL', KEYS[5])}
  *    member hash ('' if none), for a reader that missed its join (it was away for longer than
  *    the stream keeps);
  *  - per name key in a name entry: its holder now (`NODE CLIENT IP:port NAME`, '' if none), so
- *    a reader can tell a granted name from one that was never granted.
+ *    a reader can tell a granted name from one that was never granted;
+ *  - per entry with a sequence number: the id APPEND recorded for that node and number ('' if
+ *    none), so a reader can tell the node's entry from one XADDed with the same number (which
+ *    the sequence record alone cannot, once the node's real entry with that number is in).
  * The records are read after the entries were written, so a real entry's sequence number is
  * never above its node's record (while the node is registered).
  *
  * KEYS: stream, seq
  * ARGV: key prefix, the id to read after, max entries, max bytes, max value bytes, max scan bytes
- * Returns {{{id, {field, value, ...}}...}, {node, sequence record, reaper, ...}, {node, client, label, ...}, {key, holder, ...}}.
+ * Returns {{{id, {field, value, ...}}...}, {node, sequence record, reaper, ...}, {node, client, label, ...}, {key, holder, ...},
+ * {node, entry id, recorded id, ...}}.
  */
 export const READ = script('read', `
 local max_entries, max_bytes, max_value, max_scan = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local entries, facts, members, named, holders = {}, {}, {}, {}, {}
+local entries, facts, members, named, holders, recorded = {}, {}, {}, {}, {}, {}
 local bytes, scanned, after = 0, 0, ARGV[2]
 while #entries < max_entries do
   local chunk = redis.call('XRANGE', KEYS[1], '(' .. after, '+', 'COUNT', math.min(16, max_entries - #entries))
@@ -367,13 +378,14 @@ while #entries < max_entries do
       fields = {}
       size = #id
     end
-    if #entries > 0 and (bytes + size > max_bytes or scanned > max_scan) then return {entries, facts, members, holders} end
+    if #entries > 0 and (bytes + size > max_bytes or scanned > max_scan) then return {entries, facts, members, holders, recorded} end
     bytes = bytes + size
     table.insert(entries, {id, fields})
     after = id
-    local node, client, line, key = nil, nil, false, nil
+    local node, client, line, key, seq = nil, nil, false, nil, nil
     for i = 1, #fields, 2 do
       if fields[i] == 'n' then node = fields[i + 1] end
+      if fields[i] == 's' then seq = fields[i + 1] end
       if fields[i] == 'c' then client = fields[i + 1] end
       if fields[i] == 'k' and (fields[i + 1] == 'l' or fields[i + 1] == 'n') then line = true end
       if fields[i] == 'h' then key = fields[i + 1] end
@@ -389,6 +401,11 @@ while #entries < max_entries do
       table.insert(facts, redis.call('HGET', KEYS[2], node) or '')
       table.insert(facts, redis.call('GET', ARGV[1] .. 'dead:' .. node) or '')
     end
+    if node and seq then
+      table.insert(recorded, node)
+      table.insert(recorded, id)
+      table.insert(recorded, redis.call('HGET', ARGV[1] .. 'ids:' .. node, seq) or '')
+    end
     if line and node and client and not named[node .. ' ' .. client] then
       named[node .. ' ' .. client] = true
       table.insert(members, node)
@@ -397,7 +414,7 @@ while #entries < max_entries do
     end
   end
 end
-return {entries, facts, members, holders}
+return {entries, facts, members, holders, recorded}
 `);
 
 /**
