@@ -71,6 +71,7 @@ import {
   type SearchResults,
   type SettingsUpdate,
   type ViewState,
+  type IgnoreList,
   type EventBatch,
   type ConnectionState,
   type HostInfo,
@@ -865,6 +866,12 @@ export class ChatSession {
     return Promise.resolve(ok(null));
   }
 
+  /** Whom the user ignores now: their lines neither notify nor count as unread (the window hides them). */
+  setIgnored(list: IgnoreList): Promise<Result<null>> {
+    this.attention.setIgnored(list.peers);
+    return Promise.resolve(ok(null));
+  }
+
   /** A notification was clicked: asks the window to show that live line. */
   revealLine(seq: number): void {
     if (Number.isSafeInteger(seq) && seq > 0) this.enqueue({ type: 'jump', seq });
@@ -942,9 +949,10 @@ export class ChatSession {
     this.batcher.acknowledge(id);
   }
 
-  /** The renderer is gone or reloading: batches in flight are lost; it will read a snapshot. */
+  /** The renderer is gone or reloading: batches in flight are lost; it will read a snapshot (and starts ignoring nobody). */
   resetDelivery(): void {
     this.batcher.resetDelivery();
+    this.attention.setIgnored([]);
   }
 
   /** What the flow control holds and did (tests, benchmarks, the log). */

@@ -64,6 +64,7 @@ export const CHANNELS = {
   setTopic: 'chat:set-topic',
   sendPassword: 'chat:send-password',
   removePerson: 'chat:remove-person',
+  setIgnored: 'chat:set-ignored',
 } as const;
 
 export const EVENTS_CHANNEL = 'chat:events';
@@ -80,6 +81,9 @@ export { fail, ok, type Result } from './result';
 export type SessionResult<T> = Result<T> & { after?: StatusReport };
 
 // ---- limits main enforces on every argument -------------------------------------------
+
+/** People one window may ignore at once (the roster's Ignore): the window's list and main's copy. */
+export const MAX_IGNORED_PEOPLE = 1000;
 
 export const LIMITS = {
   /** One send from the input box (may hold several lines when pasted). */
@@ -332,6 +336,13 @@ export const REQUESTS = {
   }),
   /** Host only: removes the person at `peer` (`IP:port` or a name), and with `ban` refuses its address until the room closes. */
   removePerson: request('The remove request', { peer: text('The address', LIMITS.maxAddressChars), ban: flag('“ban”') }),
+  /** Whom the user ignores now (the whole list, addresses as the roster has them): their lines neither notify nor count as unread. */
+  setIgnored: request('The ignore list', {
+    peers: v.pipe(
+      v.array(text('An ignored address', LIMITS.maxAddressChars), 'The ignored people must be a list of addresses.'),
+      v.maxLength(MAX_IGNORED_PEOPLE, `At most ${MAX_IGNORED_PEOPLE.toLocaleString('en-US')} people can be ignored.`),
+    ),
+  }),
 } as const satisfies Record<keyof typeof CHANNELS, v.GenericSchema>;
 
 export type ChannelName = keyof typeof CHANNELS;
@@ -353,6 +364,7 @@ export type SettingsUpdate = RequestOf<'updateSettings'>;
 export type ViewState = RequestOf<'setViewState'>;
 export type PasswordRequest = RequestOf<'sendPassword'>;
 export type RemovePersonRequest = RequestOf<'removePerson'>;
+export type IgnoreList = RequestOf<'setIgnored'>;
 
 /**
  * Only web links leave the app: `http:` and `https:`, nothing that could start a local
@@ -633,6 +645,7 @@ export interface Responses {
   clearHistory: Result<number | null>;
   updateSettings: Result<Preferences>;
   setViewState: Result<null>;
+  setIgnored: Result<null>;
   /** A port free for hosting now, just above the busy one when one of those is. */
   findFreePort: Result<number>;
   /** Host only: sets the room's topic ('' clears it); everyone in the room is told. */

@@ -46,6 +46,7 @@ export type BridgeSession = Pick<
   | 'setTopic'
   | 'sendPassword'
   | 'removePerson'
+  | 'setIgnored'
 >;
 
 export interface IpcDependencies {
@@ -133,6 +134,7 @@ export function createChannelHandlers({
     setTopic: (request) => session.setTopic(request),
     sendPassword: (request) => session.sendPassword(request),
     removePerson: (request) => session.removePerson(request),
+    setIgnored: (request) => session.setIgnored(request),
   };
   return checkedHandlers(handlers);
 }

@@ -477,4 +477,34 @@ describe('session attention', () => {
     expect(effects.unreadStates.at(-1)).toMatchObject({ count: 3, badge: '3' });
     expect((await ipcCalls(session).updateSettings({ mentionKeywords: ['x'.repeat(100)] })).ok).toBe(false);
   });
+
+  it('an ignored person’s lines neither notify nor count as unread; others’ still do, and ignoring ends with the window', async () => {
+    const testRoom = await room();
+    const effects = recordingEffects();
+    const { session, events } = await setup({ attention: effects, prefs: { notificationPrivacy: 'full', mentionKeywords: ['Ann'] } });
+    value(await session.getSnapshot());
+    const pest = await guestOf(testRoom.port);
+    const friend = await guestOf(testRoom.port);
+    await joinRoom(session, testRoom.port);
+    value(await session.setViewState({ focused: false, atBottom: true }));
+    value(await ipcCalls(session).setIgnored({ peers: [pest.label] }));
+    await pest.write('hey Ann, look at me\n');
+    await friend.write('hello from a friend\n');
+    await waitUntil(() => effects.notifications.length === 1, 'the friend’s notification');
+    await events.waitFor(() => events.lines.some((line) => line.text === 'hey Ann, look at me'), 'the ignored line (still shown to the window)');
+    expect(effects.notifications[0]).toMatchObject({ title: friend.label, body: 'hello from a friend', count: 1 });
+    expect(effects.flashes).toEqual([]);
+    expect(effects.unreadStates.at(-1)).toMatchObject({ count: 1 });
+
+    // A reloaded window ignores nobody until it says otherwise.
+    session.resetDelivery();
+    await pest.write('me again, Ann\n');
+    await waitUntil(() => effects.notifications.length === 2, 'the no longer ignored line');
+    expect(effects.notifications[1]).toMatchObject({ title: `${pest.label} mentioned you`, body: 'me again, Ann' });
+
+    const calls = ipcCalls(session);
+    expect((await calls.setIgnored({ peers: Array.from({ length: 1001 }, (_, index) => `10.0.0.1:${index + 1}`) })).ok).toBe(false);
+    expect((await calls.setIgnored({ peers: 'everyone' })).ok).toBe(false);
+    expect((await calls.setIgnored({ peers: ['x'.repeat(301)] })).ok).toBe(false);
+  });
 });

@@ -166,6 +166,7 @@ function installTestBridge(): void {
     setTopic: (request: unknown) => call('setTopic', request),
     sendPassword: (request: unknown) => call('sendPassword', request),
     removePerson: (request: unknown) => call('removePerson', request),
+    setIgnored: (request: unknown) => call('setIgnored', request),
     onEvents: (listener: Listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -18,6 +18,7 @@ import type {
   PasswordRequest,
   RemovePersonRequest,
   ViewState,
+  IgnoreList,
   HostInfo,
   HostRequest,
   JoinInfo,
@@ -248,6 +249,10 @@ export class FakeBridge implements TincanBridge {
   }
   async setViewState(state: ViewState): Promise<Result<null>> {
     this.record('setViewState', state);
+    return { ok: true, value: null };
+  }
+  async setIgnored(list: IgnoreList): Promise<Result<null>> {
+    this.record('setIgnored', list);
     return { ok: true, value: null };
   }
   onEvents(listener: (events: BridgeEvent[]) => void): () => void {

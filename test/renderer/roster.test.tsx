@@ -115,7 +115,7 @@ describe('roster wording', () => {
 
 describe('ignoring a person', () => {
   it('hides their lines as one quiet row, which can be revealed; undone from the roster', async () => {
-    const { emit } = await openRoom();
+    const { emit, bridge } = await openRoom();
     emit([{ type: 'roster', clients: [entry(1, ALICE, { name: 'alice' }), entry(2, SELF)] }]);
     emit([
       {
@@ -135,6 +135,8 @@ describe('ignoring a person', () => {
     expect(within(log()).getByText('1 line hidden')).toBeInTheDocument();
     expect(within(log()).getByText('b1')).toBeInTheDocument();
     expect(rowOf(ALICE)).toHaveTextContent('(ignored)');
+    // Main hears of it, so alice's lines do not notify.
+    expect(bridge.callsTo('setIgnored')).toEqual([{ peers: [ALICE] }]);
     // Kept: the store still holds every line.
     expect(useChatStore.getState().lines.map((line) => line.text)).toEqual(['a1', 'a2', 'b1', 'a3']);
 
@@ -148,6 +150,7 @@ describe('ignoring a person', () => {
     expect(within(log()).queryByText('a4')).toBeNull();
 
     fireEvent.click(within(rowOf(ALICE)).getByRole('button', { name: 'Stop ignoring alice' }));
+    expect(bridge.callsTo('setIgnored')).toEqual([{ peers: [ALICE] }, { peers: [] }]);
     for (const text of ['a1', 'a2', 'a3', 'a4']) expect(within(log()).getByText(text)).toBeInTheDocument();
     expect(within(log()).queryByText(/hidden/)).toBeNull();
   });

@@ -25,6 +25,8 @@ export class AttentionFeed {
   private unreadInfo: UnreadInfo = { count: 0, mentions: 0, firstUnreadSeq: null };
   /** The names the room's lines told, in order: a notification names its sender as the transcript does. */
   private names = new NameBook();
+  /** Whom the user ignores (the window's list, bounded by its schema): their lines are not news. */
+  private ignored: ReadonlySet<string> = new Set();
   private readonly rosterName: (peer: string) => string | null;
 
   constructor(options: AttentionFeedOptions) {
@@ -62,6 +64,12 @@ export class AttentionFeed {
     this.policy.setRoom(label);
     this.policy.resetUnread();
     this.names = new NameBook();
+    this.ignored = new Set();
+  }
+
+  /** The people the user ignores now (the whole list). */
+  setIgnored(peers: readonly string[]): void {
+    this.ignored = new Set(peers);
   }
 
   /** The session's lines, every one of them, in order (see LineTap). */
@@ -70,6 +78,7 @@ export class AttentionFeed {
     for (const line of lines) {
       if (line.kind === 'skipped') continue;
       this.names.take(line);
+      if (!line.self && this.ignored.has(line.peer)) continue;
       const name = this.names.nameOf(line.peer) ?? this.rosterName(line.peer);
       incoming.push({ lineId: line.seq, kind: line.kind, sender: line.peer, name, text: line.text, ours: line.self });
     }
