@@ -30,6 +30,7 @@
 import os from 'node:os';
 import { parseServerLine } from '../chat/protocol';
 import { parseServerNotice, type ServerNotice } from '../chat/server-lines';
+import { withoutServerPrefix } from '../common/server-notice';
 import { MemoryRoomPasswordStore, rememberRoomPassword, type RoomPassword, type RoomPasswordStore } from './room-passwords';
 import { MAX_REPLAY_LINES } from '../chat/replay';
 import { ChatClient, ChatClientError, DEFAULT_CONNECT_TIMEOUT_MS, outgoingLines } from '../chat/client';
@@ -92,9 +93,8 @@ import {
   type PasswordRequest,
   type RemovePersonRequest,
 } from '../common/ipc-contract';
-import { HOST_REPLAY_LINES } from '../common/constants';
+import { DEFAULT_PORT, HOST_REPLAY_LINES } from '../common/constants';
 import { joinHostPort, parseHostPort } from '../common/address';
-import { DEFAULT_PORT } from '../common/constants';
 import {
   clonePreferences,
   defaultPreferences,
@@ -374,7 +374,7 @@ export class ChatSession {
       ...(options.flowLimits ? { limits: options.flowLimits } : {}),
       onPressure: (high) => this.onPressure(high),
     });
-    this.batcher.addSource(() => (this.state.kind === 'hosting' || this.state.kind === 'joined' ? this.state.roster.collect() : null));
+    this.batcher.addSource(() => this.roster?.collect() ?? null);
     this.connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     this.reconnectInitialDelayMs = Math.max(1, options.reconnectInitialDelayMs ?? 500);
     this.reconnectMaxDelayMs = Math.max(this.reconnectInitialDelayMs, options.reconnectMaxDelayMs ?? 15_000);
@@ -393,7 +393,7 @@ export class ChatSession {
     this.attention = new AttentionFeed({
       effects: options.attention ?? null,
       emit: (event) => this.enqueue(event),
-      rosterName: (peer) => (this.state.kind === 'hosting' || this.state.kind === 'joined' ? this.state.roster.nameOf(peer) : null),
+      rosterName: (peer) => this.roster?.nameOf(peer) ?? null,
     });
     if (options.loadedPreferences) this.preferencesLoading = this.adoptPreferences(Promise.resolve(clonePreferences(options.loadedPreferences)));
     // Not the renderer's batches: those wait for its acknowledgements and may skip lines for a
@@ -440,7 +440,7 @@ export class ChatSession {
         startupNotices,
         notificationProblem: this.notificationProblem,
         lines: this.recentLines.lines(),
-        roster: state.kind === 'hosting' || state.kind === 'joined' ? state.roster.clients() : [],
+        roster: this.roster?.clients() ?? [],
         rosterPartial: state.kind === 'joined' && state.roster.isPartial,
       });
     } catch (error) {
@@ -955,6 +955,11 @@ export class ChatSession {
     this.attention.setIgnored([]);
   }
 
+  /** The room's roster while in one (hosting: what the server knows; joined: what was seen or listed). */
+  private get roster(): RosterFeed | SeenRoster | null {
+    return this.state.kind === 'hosting' || this.state.kind === 'joined' ? this.state.roster : null;
+  }
+
   /** What the flow control holds and did (tests, benchmarks, the log). */
   get flowStats(): FlowStats & { socketPaused: boolean } {
     return { ...this.batcher.stats, socketPaused: this.paused !== null };
@@ -1353,7 +1358,7 @@ export class ChatSession {
           ? `Wrong password for ${address}.`
           : notice.reason === 'timeout'
             ? `${address} waited too long for the password.`
-            : `${address} refuses more tries from this computer for now: ${notice.text.replace(/^Tincan: /, '')}`;
+            : `${address} refuses more tries from this computer for now: ${withoutServerPrefix(notice.text)}`;
         link.endedBy = message;
         this.enqueue({ type: 'password', state: 'refused', address, message });
         return;
@@ -1400,7 +1405,7 @@ export class ChatSession {
     const state = this.state;
     if (state.kind !== 'hosting') return Promise.resolve(fail('Only the host removes people.'));
     const result = state.server.remove(request.peer, { ban: request.ban });
-    return Promise.resolve(result.ok ? ok(null) : fail(result.line.replace(/^Tincan: /, '')));
+    return Promise.resolve(result.ok ? ok(null) : fail(withoutServerPrefix(result.line)));
   }
 
   private scheduleReconnect(owner: ConnectedState, reason: string): void {
@@ -1431,7 +1436,7 @@ export class ChatSession {
   private addLine(line: string, self: string): void {
     const notice = parseServerNotice(line);
     const state = this.state;
-    const roster = state.kind === 'joined' || state.kind === 'hosting' ? state.roster : null;
+    const roster = this.roster;
     if (notice !== null && state.kind === 'joined') {
       // The answer to our own `/who` goes into the roster, not the transcript.
       const taken = state.roster.takeNotice(notice, Date.now());

@@ -7,7 +7,7 @@
  * ("alice (10.0.0.5:50123)"), and a person without a name is their address.
  */
 import type { LineKind } from './line-kind';
-import { SERVER_LINE_START, parseServerNotice, type ServerNotice } from './server-notice';
+import { parseServerNotice, withoutServerPrefix, type ServerNotice } from './server-notice';
 
 /** What the presenter needs of a line: a ChatLine, a stored line or a notification's line fits. */
 export interface PresentableLine {
@@ -58,7 +58,7 @@ export function noticeSentence(text: string, notice: ServerNotice | null | undef
     case 'topic':
       return notice.topic === null ? 'The topic was cleared.' : `Topic: ${notice.topic}`;
     default:
-      return text.startsWith(SERVER_LINE_START) ? text.slice(SERVER_LINE_START.length) : text;
+      return withoutServerPrefix(text);
   }
 }
 

@@ -6,6 +6,11 @@
  */
 
 export const SERVER_LINE_START = 'Tincan: ';
+
+/** What a server line says, without its `Tincan: ` (any other text as it is). */
+export function withoutServerPrefix(text: string): string {
+  return text.startsWith(SERVER_LINE_START) ? text.slice(SERVER_LINE_START.length) : text;
+}
 /** Every refusal of `/name` starts so: the app can tell it from other replies. */
 export const NAME_REFUSED_START = 'Tincan: name refused: ';
 export const TOPIC_CLEARED_LINE = 'Tincan: the topic was cleared.';

@@ -22,6 +22,7 @@ import { ChatServer, DEFAULT_MAX_CLIENT_OUTPUT_BYTES } from '../chat/server';
 import type { FlowReason, RefusalReason } from '../chat/types';
 import { formatHost } from '../common/address';
 import { cleanTopic } from '../common/person-name';
+import { withoutServerPrefix } from '../common/server-notice';
 import { MAX_PASSWORD_BYTES, passwordProblem } from '../chat/room-gate';
 import { DEFAULT_REPLAY_MAX_BYTES, MAX_REPLAY_LINES } from '../chat/replay';
 import { DEFAULT_PORT } from '../common/constants';
@@ -711,7 +712,7 @@ function operatorConsole(input: NodeJS.ReadableStream, server: ChatServer, log: 
     const result = server.remove(command[2] ?? '', { ban });
     log(result.ok
       ? `${ban ? 'banned ' : 'removed'} ${result.peer}${result.name === null ? '' : ` (${result.name})`}`
-      : `operator: ${result.line.replace(/^Tincan: /, '')}`);
+      : `operator: ${withoutServerPrefix(result.line)}`);
   });
   return lines;
 }

@@ -5,31 +5,18 @@
  */
 import type net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ChatServer } from '../../main/chat/server';
 import { type ChatSession, type ChatSessionOptions } from '../../main/app/session';
 import { Outbox } from '../../main/app/outbox';
 import { OUTBOX_LIMITS, type SessionStatus } from '../../main/common/ipc-contract';
 import { type EventRecorder } from '../support/event-recorder';
-import { RawClient } from '../support/raw-client';
 import { useCleanup } from '../support/cleanup';
-import { namelessPreferences, sessionMaker } from '../support/session';
+import { namelessPreferences, sessionMaker, sessionPeers } from '../support/session';
 
 const defer = useCleanup();
 const newSession = sessionMaker(defer, namelessPreferences);
+const { startServer, connectRaw } = sessionPeers(defer);
 
-async function startServer(port = 0): Promise<{ server: ChatServer; port: number }> {
-  const server = new ChatServer({ admitDelayMs: 0 });
-  server.on('error', () => undefined);
-  const address = await server.listen({ port, host: '127.0.0.1' });
-  defer(() => server.close());
-  return { server, port: address.port };
-}
 
-async function connectRaw(port: number): Promise<RawClient> {
-  const raw = await RawClient.connect(port);
-  defer(() => raw.destroy());
-  return raw;
-}
 
 function isConnected(status: SessionStatus | undefined): boolean {
   return status !== undefined && status.mode !== 'idle' && status.connection === 'connected';
@@ -75,7 +62,7 @@ describe('ChatSession while reconnecting', () => {
     await events.waitFor(() => (outboxOf(events.lastStatus) as { lines?: number } | undefined)?.lines === 3, 'the status counts what waits');
     expect(outboxOf(events.lastStatus)).toEqual({ lines: 3, bytes: 'first while down\nsecond\nthird\n'.length });
 
-    await startServer(port);
+    await startServer({}, port);
     const raw = await connectRaw(port);
     await events.waitFor(() => isConnected(events.lastStatus), 'connected again', 10_000);
     const status = events.lastStatus;
@@ -128,7 +115,7 @@ describe('ChatSession while reconnecting', () => {
     );
     // The room comes back: nothing of ours arrives there. A session still retrying would
     // arrive within a few of its 40 ms delays; waiting for an absence takes some time.
-    await startServer(port);
+    await startServer({}, port);
     const raw = await connectRaw(port);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(raw.text).toBe('');
@@ -145,7 +132,7 @@ describe('ChatSession while reconnecting', () => {
     expect(attempts()).toBe(2);
     expect(events.lastStatus).toMatchObject({ mode: 'joined', connection: 'reconnecting' });
 
-    await startServer(port);
+    await startServer({}, port);
     const tried = await session.reconnectNow();
     expect(tried).toMatchObject({ ok: true, after: { status: { mode: 'joined', connection: 'connected' } } });
     // Connected (or idle): nothing to try.

@@ -4,7 +4,6 @@
  * by the host. Real sockets: a ChatServer and the session's own ChatClient.
  */
 import { describe, expect, it } from 'vitest';
-import { ChatServer } from '../../main/chat/server';
 import {
   MAX_ROOM_PASSWORDS,
   MemoryRoomPasswordStore,
@@ -12,14 +11,13 @@ import {
   sanitizeRoomPasswords,
   type RoomPassword,
 } from '../../main/app/room-passwords';
-import type { ChatServerOptions } from '../../main/chat/types';
 import type { BridgeEvent, SessionStatus } from '../../main/common/ipc-contract';
 import { PASSWORD_PROMPT_LINE, PASSWORD_ACCEPTED_LINE, YOU_WERE_BANNED_LINE } from '../../main/chat/server-lines';
 import { type EventRecorder } from '../support/event-recorder';
 import { RawClient } from '../support/raw-client';
 import { waitUntil } from '../support/wait';
 import { useCleanup } from '../support/cleanup';
-import { sessionMaker } from '../support/session';
+import { sessionMaker, sessionPeers } from '../support/session';
 
 /** The memory store, counting its saves so a test can wait for one. */
 class CountingStore extends MemoryRoomPasswordStore {
@@ -33,14 +31,8 @@ class CountingStore extends MemoryRoomPasswordStore {
 const PASSWORD = 'open sesame';
 const defer = useCleanup();
 const newSession = sessionMaker(defer);
+const { startServer } = sessionPeers(defer);
 
-async function startServer(options: ChatServerOptions = {}): Promise<{ server: ChatServer; port: number }> {
-  const server = new ChatServer({ admitDelayMs: 0, ...options });
-  server.on('error', () => undefined);
-  const address = await server.listen({ port: 0, host: '127.0.0.1' });
-  defer(() => server.close());
-  return { server, port: address.port };
-}
 
 type PasswordEvent = Extract<BridgeEvent, { type: 'password' }>;
 function passwordEvents(events: EventRecorder): PasswordEvent[] {

@@ -6,15 +6,12 @@
 import net from 'node:net';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ChatServer } from '../../main/chat/server';
 import { type ChatSessionOptions } from '../../main/app/session';
-import type { ChatServerOptions } from '../../main/chat/types';
 import type { SessionStatus } from '../../main/common/ipc-contract';
 import { MemoryPreferencesStore, defaultPreferences, sanitizePreferences, systemDisplayName } from '../../main/app/preferences';
 import { freePort } from '../support/ports';
 import { Signal, WAIT_MS, waitUntil } from '../support/wait';
 import { type EventRecorder } from '../support/event-recorder';
-import { RawClient } from '../support/raw-client';
 import { useRooms } from '../support/room';
 import { spawnTerminal } from '../support/terminal';
 import { testCertificate, tlsOption } from '../support/tls';
@@ -24,25 +21,14 @@ import { whoLines } from '../../main/chat/server-lines';
 import type { ClientInfo } from '../../main/common/roster';
 import { ipcCalls } from '../support/ipc';
 import { useCleanup } from '../support/cleanup';
-import { sessionMaker } from '../support/session';
+import { sessionMaker, sessionPeers } from '../support/session';
 
 const room = useRooms();
 const defer = useCleanup();
 const newSession = sessionMaker(defer);
+const { startServer, connectRaw } = sessionPeers(defer);
 
-async function startServer(options: ChatServerOptions = {}): Promise<number> {
-  const server = new ChatServer({ admitDelayMs: 0, ...options });
-  server.on('error', () => undefined);
-  const address = await server.listen({ port: 0, host: '127.0.0.1' });
-  defer(() => server.close());
-  return address.port;
-}
 
-async function connectRaw(port: number): Promise<RawClient> {
-  const raw = await RawClient.connect(port);
-  defer(() => raw.destroy());
-  return raw;
-}
 
 function selfOf(status: SessionStatus | undefined): string | null {
   return status === undefined || status.mode === 'idle' || status.connection !== 'connected' ? null : status.self;
@@ -50,7 +36,7 @@ function selfOf(status: SessionStatus | undefined): string | null {
 
 describe('the session reads the server\'s own lines', () => {
   it('shows names, the topic and refusals as server notices, and a member\'s look-alike as a member\'s line', async () => {
-    const port = await startServer({ topic: 'Lab 3' });
+    const { port } = await startServer({ topic: 'Lab 3' });
     const { session, events } = newSession();
     expect((await session.join({ address: `127.0.0.1:${port}` })).ok).toBe(true);
     await events.waitFor(() => selfOf(events.lastStatus) !== null, 'connected');
@@ -75,7 +61,7 @@ describe('the session reads the server\'s own lines', () => {
   });
 
   it('marks the lines between the catch-up header and footer as replayed, and no others', async () => {
-    const port = await startServer({ replayLines: 50 });
+    const { port } = await startServer({ replayLines: 50 });
     const early = await connectRaw(port);
     await early.write('first\nsecond\n');
     await early.waitForText('second\n');
@@ -190,7 +176,7 @@ describe('the topic from the app', () => {
     expect(await calls.setTopic({ topic: 'a', extra: 1 })).toMatchObject({ ok: false });
     expect(await calls.setTopic('a')).toMatchObject({ ok: false });
 
-    const port = await startServer();
+    const { port } = await startServer();
     const { session: joiner } = newSession();
     expect((await joiner.join({ address: `127.0.0.1:${port}` })).ok).toBe(true);
     expect(await joiner.setTopic({ topic: 'mine' })).toEqual({ ok: false, error: 'Only the host sets the topic.' });
@@ -275,7 +261,7 @@ describe('a joiner\'s roster', () => {
   });
 
   it('in a room whose address was typed: no /who; partial, from what is seen (arrivals, departures, who talks)', async () => {
-    const port = await startServer();
+    const { port } = await startServer();
     const early = await connectRaw(port);
     const { session, events } = newSession(withName('alice'));
     expect((await session.join({ address: `127.0.0.1:${port}` })).ok).toBe(true);

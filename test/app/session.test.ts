@@ -8,20 +8,15 @@ import type { ChatLine, Preferences, SessionStatus } from '../../main/common/ipc
 import { MemoryPreferencesStore, defaultPreferences } from '../../main/app/preferences';
 import { canListen, freePort, occupiedPort } from '../support/ports';
 import { MemoryLogger } from '../support/memory-logger';
-import { RawClient } from '../support/raw-client';
 import { waitUntil } from '../support/wait';
 import { ipcCalls } from '../support/ipc';
 import { useCleanup } from '../support/cleanup';
-import { namelessPreferences, sessionMaker } from '../support/session';
+import { namelessPreferences, sessionMaker, sessionPeers } from '../support/session';
 
 const defer = useCleanup();
 const newSession = sessionMaker(defer, namelessPreferences);
+const { startServer, connectRaw } = sessionPeers(defer);
 
-async function connectRaw(port: number): Promise<RawClient> {
-  const raw = await RawClient.connect(port);
-  defer(() => raw.destroy());
-  return raw;
-}
 
 async function hostLocally(session: ChatSession): Promise<{ port: number; self: string }> {
   const hosted = await session.host({ port: 0, scope: 'local' });
@@ -181,13 +176,6 @@ describe('ChatSession preferences read at start', () => {
 });
 
 describe('ChatSession joining', () => {
-  async function startServer(port = 0): Promise<{ server: ChatServer; port: number }> {
-    const server = new ChatServer({ admitDelayMs: 0 });
-    server.on('error', () => undefined);
-    const address = await server.listen({ port, host: '127.0.0.1' });
-    defer(() => server.close());
-    return { server, port: address.port };
-  }
 
   it('joins, marks its own lines, remembers the host, and can forget it', async () => {
     const store = new MemoryPreferencesStore();
@@ -296,7 +284,7 @@ describe('ChatSession joining', () => {
     // The line waits for the connection instead of being refused (session-outbox.test.ts).
     expect(await session.send({ text: 'lost?' })).toEqual({ ok: true, value: { lines: 0, waiting: 1 } });
 
-    const second = await startServer(first.port);
+    const second = await startServer({}, first.port);
     const raw = await connectRaw(second.port);
     await events.waitFor(() => isConnected(events.lastStatus), 'connected again', 10_000);
     expect(events.events.some((event) => event.type === 'notice' && event.message === `Reconnected to 127.0.0.1:${first.port}.`)).toBe(true);

@@ -11,7 +11,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ClientInfo, SessionStatus } from '../../main/common/ipc-contract';
 import { hiddenRuns } from '../../renderer/src/lib/hidden-lines';
 import { ignorePerson, unignorePerson } from '../../renderer/src/state/actions';
-import { MAX_IGNORED_PEOPLE, initialChatState, peopleCount, reduceEvents, useChatStore } from '../../renderer/src/state/store';
+import { MAX_IGNORED_PEOPLE } from '../../main/common/ipc-contract';
+import { initialChatState, peopleCount, reduceEvents, useChatStore } from '../../renderer/src/state/store';
 import { FakeBridge, chatLine } from './fake-bridge';
 import { renderApp, type RenderedApp } from './render-app';
 

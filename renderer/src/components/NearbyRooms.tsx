@@ -69,8 +69,8 @@ function announcesKey(room: DiscoveredRoom, rooms: readonly DiscoveredRoom[]): b
   return room.copyOf !== undefined && rooms.some((other) => other.key === room.copyOf && other.fingerprint !== undefined);
 }
 
-export const NEARBY_ENCRYPTED_TEXT = 'Encrypted, host’s key verified on join';
-export const NEARBY_PLAIN_TEXT = 'Not encrypted';
+const NEARBY_ENCRYPTED_TEXT = 'Encrypted, host’s key verified on join';
+const NEARBY_PLAIN_TEXT = 'Not encrypted';
 
 function NearbyRoom({ room, encrypted, busy, onJoin }: { room: DiscoveredRoom; encrypted: boolean; busy: boolean; onJoin: (address: string) => void }) {
   const address = room.addresses[0] ?? '';

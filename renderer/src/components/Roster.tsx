@@ -19,7 +19,7 @@ export const PLAIN_MEMBER_TITLE =
   'Connected in plain text (nc, telnet): what this person sends and receives travels unencrypted, so anyone on this network can read it.';
 
 /** A roster of thousands would only slow the window down; the count says the rest. */
-export const MAX_ROSTER_ROWS = 200;
+const MAX_ROSTER_ROWS = 200;
 
 export function Roster() {
   const roster = useChatStore((s) => s.roster);

@@ -5,7 +5,7 @@
 import type { ChatLine } from '../../../main/common/ipc-contract';
 
 /** Whether `line` is hidden: a message from someone ignored, not revealed since. */
-export function isHidden(line: ChatLine, ignored: ReadonlySet<string>, revealed: ReadonlySet<number>): boolean {
+function isHidden(line: ChatLine, ignored: ReadonlySet<string>, revealed: ReadonlySet<number>): boolean {
   return line.kind === 'message' && !line.self && ignored.has(line.peer) && !revealed.has(line.seq);
 }
 

@@ -12,9 +12,9 @@ import type {
   SettingsUpdate,
   Snapshot,
 } from '../../../main/common/ipc-contract';
+import { MAX_IGNORED_PEOPLE } from '../../../main/common/ipc-contract';
 import { getBridge } from '../bridge';
 import {
-  MAX_IGNORED_PEOPLE,
   MAX_SENT_HISTORY,
   MAX_TRANSCRIPT_LINES,
   applyBridgeEvents,
@@ -536,30 +536,24 @@ export function reportView(change: { focused?: boolean; atBottom?: boolean }, al
 
 /** Hides `peer`'s lines in this window for the rest of this room (they stay in the history). */
 export function ignorePerson(peer: string): void {
-  const before = useChatStore.getState().ignored;
-  set((state) => {
-    if (state.ignored.has(peer) || state.ignored.size >= MAX_IGNORED_PEOPLE) return {};
-    return { ignored: new Set(state.ignored).add(peer) };
-  });
-  tellIgnored(before);
+  const { ignored } = get();
+  if (ignored.has(peer) || ignored.size >= MAX_IGNORED_PEOPLE) return;
+  setIgnored(new Set(ignored).add(peer));
 }
 
-/** Main hears whom the user ignores (after a change), so their lines do not notify. */
-function tellIgnored(before: ReadonlySet<string>): void {
-  const { ignored } = useChatStore.getState();
-  if (ignored !== before) void call(() => getBridge().setIgnored({ peers: [...ignored] }));
+/** The window hides their lines; main hears of it, so they do not notify either. */
+function setIgnored(ignored: Set<string>): void {
+  set({ ignored });
+  void call(() => getBridge().setIgnored({ peers: [...ignored] }));
 }
 
 /** Shows `peer`'s lines again, the hidden ones included. */
 export function unignorePerson(peer: string): void {
-  const before = useChatStore.getState().ignored;
-  set((state) => {
-    if (!state.ignored.has(peer)) return {};
-    const ignored = new Set(state.ignored);
-    ignored.delete(peer);
-    return { ignored };
-  });
-  tellIgnored(before);
+  const { ignored } = get();
+  if (!ignored.has(peer)) return;
+  const next = new Set(ignored);
+  next.delete(peer);
+  setIgnored(next);
 }
 
 /** Shows these hidden lines (one "N lines hidden" row) while their sender stays ignored. */

@@ -19,7 +19,6 @@ import type {
   Snapshot,
   UnreadInfo,
 } from '../../../main/common/ipc-contract';
-import { MAX_IGNORED_PEOPLE } from '../../../main/common/ipc-contract';
 import { applyRosterChanges } from '../../../main/common/roster';
 import { parseServerNotice } from '../../../main/common/server-notice';
 
@@ -31,8 +30,6 @@ export const MAX_TRANSCRIPT_CHARS = 4_000_000;
 export const MAX_PRESENT_PEERS = 10_000;
 /** People's names remembered (peer -> name); the oldest go first when a room invents more. */
 export const MAX_KNOWN_NAMES = 1000;
-/** People a user may ignore in one room (main keeps the same list); more would only be a hostile room inventing addresses. */
-export { MAX_IGNORED_PEOPLE };
 /** Lines remembered for Up-arrow recall. */
 export const MAX_SENT_HISTORY = 200;
 /** Notices kept on screen at once; older ones are dropped. */
