@@ -11,7 +11,7 @@ import { spawnHostileHost, type HostileScript } from '../support/hostile-host';
 import { freePort, occupiedPort } from '../support/ports';
 import { waitUntil } from '../support/wait';
 import type { AppPage } from './harness';
-import { WAIT_MS, transcript, useChromiumApps, waitForRow } from './fixture';
+import { WAIT_MS, startHostingOnFreePort, transcript, useChromiumApps, waitForRow } from './fixture';
 
 const { openApp, rawClient, defer } = useChromiumApps('');
 
@@ -20,19 +20,7 @@ async function hostThroughUi(app: AppPage): Promise<{ port: number; self: string
   const { page } = app;
   await page.getByText('Host a room').click();
   await page.getByText('Only this computer').click();
-  // The Port field takes 1–65535 like the real app, so ask the system for a free port first.
-  // Another process may take it before we bind (the range is shared with outgoing
-  // connections); the UI then says the port is in use, and we try another, as a user would.
-  for (let attempt = 1; ; attempt += 1) {
-    const port = await freePort();
-    await page.getByRole('textbox', { name: 'Port' }).fill(String(port));
-    await page.getByRole('button', { name: 'Start hosting' }).click();
-    const outcome = page.getByRole('button', { name: 'Stop hosting' }).or(page.getByRole('alert'));
-    await outcome.first().waitFor({ timeout: WAIT_MS });
-    if (await page.getByRole('button', { name: 'Stop hosting' }).isVisible()) break;
-    const error = (await page.getByRole('alert').textContent()) ?? '';
-    if (!error.includes('already in use') || attempt === 5) throw new Error(`Hosting failed: ${error}`);
-  }
+  await startHostingOnFreePort(page);
   await page.getByRole('banner', { name: 'Connection' }).getByText('Only this computer').waitFor({ timeout: WAIT_MS });
   const snapshot = await app.session.getSnapshot();
   if (!snapshot.ok || snapshot.value.status.mode !== 'hosting' || snapshot.value.status.self === null) {

@@ -6,6 +6,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { useCleanup, type Cleanup } from '../support/cleanup';
+import { freePort } from '../support/ports';
 import { RawClient } from '../support/raw-client';
 import { AppPage, RENDERER_DIST, launchChromium, requireBuiltRenderer, startStaticServer, type AppPageOptions, type StaticServer } from './harness';
 
@@ -64,6 +65,25 @@ export function useChromiumApps(label: string): ChromiumApps {
     },
     defer,
   };
+}
+
+/**
+ * Starts hosting from a filled-in Host form on a free port; returns the port. The Port field
+ * takes 1–65535 like the real app, so the system is asked for a free port first; another
+ * process may take it before the room binds (the range is shared with outgoing connections),
+ * and then the form says the port is in use and another is tried, as a user would.
+ */
+export async function startHostingOnFreePort(page: Page): Promise<number> {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    await page.getByRole('textbox', { name: 'Port' }).fill(String(port));
+    await page.getByRole('button', { name: 'Start hosting' }).click();
+    const outcome = page.getByRole('button', { name: 'Stop hosting' }).or(page.getByRole('alert'));
+    await outcome.first().waitFor({ timeout: WAIT_MS });
+    if (await page.getByRole('button', { name: 'Stop hosting' }).isVisible()) return port;
+    const error = (await page.getByRole('alert').textContent()) ?? '';
+    if (!error.includes('already in use') || attempt === 5) throw new Error(`Hosting failed: ${error}`);
+  }
 }
 
 export function transcript(page: Page): Locator {

@@ -15,11 +15,10 @@ import {
   YOU_WERE_REMOVED_LINE,
   removedLine,
 } from '../../main/chat/server-lines';
-import { freePort } from '../support/ports';
 import { RawClient } from '../support/raw-client';
 import { useRooms } from '../support/room';
 import type { AppPage } from './harness';
-import { WAIT_MS, transcript, useChromiumApps, waitForRow } from './fixture';
+import { WAIT_MS, startHostingOnFreePort, transcript, useChromiumApps, waitForRow } from './fixture';
 
 const { openApp, defer } = useChromiumApps('host-controls-');
 const room = useRooms();
@@ -31,16 +30,7 @@ async function hostWithPassword(app: AppPage, password: string): Promise<number>
   await page.getByText('Host a room').click();
   await page.getByText('Only this computer').click();
   await page.getByLabel('Password (optional)').fill(password);
-  for (let attempt = 1; ; attempt += 1) {
-    const port = await freePort();
-    await page.getByRole('textbox', { name: 'Port' }).fill(String(port));
-    await page.getByRole('button', { name: 'Start hosting' }).click();
-    const outcome = page.getByRole('button', { name: 'Stop hosting' }).or(page.getByRole('alert'));
-    await outcome.first().waitFor({ timeout: WAIT_MS });
-    if (await page.getByRole('button', { name: 'Stop hosting' }).isVisible()) return port;
-    const error = (await page.getByRole('alert').textContent()) ?? '';
-    if (!error.includes('already in use') || attempt === 5) throw new Error(`Hosting failed: ${error}`);
-  }
+  return startHostingOnFreePort(page);
 }
 
 /** A raw client from `localAddress` (a different machine, as far as the room can tell), destroyed after the test. */

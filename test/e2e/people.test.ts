@@ -6,10 +6,9 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { freePort } from '../support/ports';
 import { useTempDirs } from '../support/temp-dir';
 import type { AppPage } from './harness';
-import { WAIT_MS, transcript, useChromiumApps, waitForRow } from './fixture';
+import { WAIT_MS, startHostingOnFreePort, transcript, useChromiumApps, waitForRow } from './fixture';
 
 const { openApp, rawClient } = useChromiumApps('people-');
 const tempDir = useTempDirs();
@@ -21,16 +20,7 @@ async function hostWithTopic(app: AppPage, topic: string): Promise<number> {
   await page.getByText('Only this computer').click();
   await page.getByRole('textbox', { name: 'Topic (optional)' }).fill(topic);
   expect(await page.getByText(/Newcomers will see the last 50 lines/).count()).toBe(1);
-  for (let attempt = 1; ; attempt += 1) {
-    const port = await freePort();
-    await page.getByRole('textbox', { name: 'Port' }).fill(String(port));
-    await page.getByRole('button', { name: 'Start hosting' }).click();
-    const outcome = page.getByRole('button', { name: 'Stop hosting' }).or(page.getByRole('alert'));
-    await outcome.first().waitFor({ timeout: WAIT_MS });
-    if (await page.getByRole('button', { name: 'Stop hosting' }).isVisible()) return port;
-    const error = (await page.getByRole('alert').textContent()) ?? '';
-    if (!error.includes('already in use') || attempt === 5) throw new Error(`Hosting failed: ${error}`);
-  }
+  return startHostingOnFreePort(page);
 }
 
 async function joinThroughUi(page: Page, port: number): Promise<void> {
