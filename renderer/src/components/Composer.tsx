@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type ClipboardEvent, type KeyboardEvent } from 'react';
 import { OUTBOX_LIMITS, type SessionStatus } from '../../../main/common/ipc-contract';
+import { linesWaitText, waitingLines } from '../lib/outbox';
 import { clearSendError, sendText } from '../state/actions';
 import { useChatStore } from '../state/store';
 
@@ -20,10 +21,8 @@ export function composerBlockedReason(status: SessionStatus): string | null {
 /** While the connection is down, or lines still wait: what happens to what the user sends. */
 export function composerWaitingNote(status: SessionStatus): string | null {
   if (status.mode === 'idle') return null;
-  const waiting = status.outbox?.lines ?? 0;
-  if (waiting > 0) {
-    return `${waiting === 1 ? '1 line waits' : `${waiting.toLocaleString()} lines wait`} to be sent once Tincan reconnects (at most ${OUTBOX_LIMITS.maxLines}).`;
-  }
+  const waiting = waitingLines(status);
+  if (waiting > 0) return `${linesWaitText(waiting)} to be sent once Tincan reconnects (at most ${OUTBOX_LIMITS.maxLines}).`;
   if (status.connection === 'reconnecting') return 'Connection lost: what you send now waits, and goes out once Tincan reconnects.';
   return null;
 }

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { leaveChat, reconnectNow } from '../state/actions';
 import { useChatStore } from '../state/store';
+import { linesWaitText, waitingLines } from '../lib/outbox';
 
 /** `the host closed it` -> `The host closed it.` so reasons read as sentences. */
 function sentence(text: string): string {
@@ -18,7 +19,7 @@ function sentence(text: string): string {
 export function ReconnectBanner() {
   const reconnecting = useChatStore((s) => s.reconnecting);
   const joined = useChatStore((s) => s.status.mode === 'joined');
-  const waiting = useChatStore((s) => (s.status.mode === 'idle' ? 0 : (s.status.outbox?.lines ?? 0)));
+  const waiting = useChatStore((s) => waitingLines(s.status));
   const [trying, setTrying] = useState(false);
   if (!reconnecting) return null;
   const tryNow = (): void => {
@@ -37,7 +38,7 @@ export function ReconnectBanner() {
           <Countdown key={reconnecting.nextTryAt} until={reconnecting.nextTryAt} />
         )}{' '}
         (attempt {reconnecting.attempt}).
-        {waiting > 0 && ` ${waiting === 1 ? '1 line waits' : `${waiting.toLocaleString()} lines wait`} to be sent.`}
+        {waiting > 0 && ` ${linesWaitText(waiting)} to be sent.`}
       </p>
       <div className="reconnect-actions">
         <button type="button" disabled={trying} onClick={tryNow}>
